@@ -1,0 +1,131 @@
+// The recorder interface: what a run reports, as plain records of strong units. The model calls it;
+// sinks (the in-memory RunLog here, the HDF5 writer in experiments/) decide where records go. Records
+// carry ids, never pointers, so they can be written and read back unchanged.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/units.h"
+
+namespace liqsim {
+
+constexpr int64_t kNoId = -1;  // "none" in id-valued record fields (cause, keeper, liquidation)
+
+enum class LiquidationMechanismKind : uint8_t { Engine = 0, Keeper = 1 };
+
+struct TradeRecord {
+  Time time;
+  uint32_t market = 0;
+  Price price;
+  Quantity quantity;      // > 0
+  int64_t buyer = kNoId;  // account ids
+  int64_t seller = kNoId;
+  uint8_t aggressor_is_buy = 0;
+  int64_t liquidation = kNoId;  // liquidation id whose order this fill executed, if any
+};
+
+struct LiquidationRecord {
+  int64_t id = 0;  // dense, in the order liquidations happened
+  Time time;
+  uint32_t account = 0;
+  uint32_t market = 0;
+  Quantity quantity;  // signed quantity removed from the account's position
+  Price mark;         // mark at the trigger
+  Price price;        // price the account's slice was closed at (take-over or average fill)
+  LiquidationMechanismKind mechanism = LiquidationMechanismKind::Engine;
+  int64_t keeper = kNoId;       // keeper account, keeper-driven only
+  Amount reward;                // keeper reward (bonus value at mark), 0 for engine-driven
+  int64_t mark_update = kNoId;  // sequence number of the mark update that triggered it
+  int64_t cause = kNoId;        // earlier liquidation whose fills moved that mark, or -1
+};
+
+struct FundingRecord {
+  Time time;
+  uint32_t market = 0;
+  Ratio rate;  // per interval, positive: longs pay shorts
+  Price mark;
+  Amount paid_by_longs;  // total transferred from longs (negative if longs received)
+  Amount fee_residual;   // rounding residual kept by the protocol fee pool
+};
+
+struct AdlRecord {
+  Time time;
+  int64_t liquidation = kNoId;
+  uint32_t account = 0;  // deleveraged counterparty
+  uint32_t market = 0;
+  Quantity quantity;      // signed quantity removed from the counterparty
+  Price price;            // bankruptcy price of the liquidated account
+  double rank_score = 0;  // profit x leverage score at selection
+};
+
+struct KeeperTxRecord {
+  Time submitted;
+  Time executed;
+  uint32_t keeper = 0;
+  uint32_t account = 0;
+  uint64_t priority_fee = 0;  // micro-dollars per transaction
+  Amount gas_paid;
+  uint8_t succeeded = 0;
+  int64_t liquidation = kNoId;
+};
+
+struct TimeseriesRow {
+  Time time;
+  Price reference;  // external reference price (market 0)
+  Price index;
+  Price oracle;
+  Price mark;
+  Price mid;  // order-book mid (0 when a side is empty)
+  Price last;
+  Amount insurance_fund;
+  Quantity open_interest;  // total long quantity, market 0
+  Amount bad_debt;
+  Quantity bid_depth;  // resting quantity within the depth band below the mid
+  Quantity ask_depth;
+  Ratio funding_rate;  // latest funding rate applied
+};
+
+struct AccountFinal {
+  uint32_t account = 0;
+  uint8_t role = 0;  // AgentRole value
+  uint8_t cross = 0;
+  Amount balance;
+  Amount deposits;
+  Quantity position;  // market 0 (first market) position
+  Amount equity;      // at final marks
+  uint32_t liquidations = 0;
+};
+
+class Recorder {
+ public:
+  virtual ~Recorder() = default;
+  virtual void on_trade(const TradeRecord& r) = 0;
+  virtual void on_liquidation(const LiquidationRecord& r) = 0;
+  virtual void on_funding(const FundingRecord& r) = 0;
+  virtual void on_adl(const AdlRecord& r) = 0;
+  virtual void on_keeper_tx(const KeeperTxRecord& r) = 0;
+  virtual void on_timeseries(const TimeseriesRow& r) = 0;
+};
+
+// Keeps every record in memory, in arrival order. The HDF5 sink writes a RunLog at the end of a run.
+class RunLog : public Recorder {
+ public:
+  std::vector<TradeRecord> trades;
+  std::vector<LiquidationRecord> liquidations;
+  std::vector<FundingRecord> funding;
+  std::vector<AdlRecord> adl;
+  std::vector<KeeperTxRecord> keeper_txs;
+  std::vector<TimeseriesRow> timeseries;
+  std::vector<AccountFinal> accounts;
+
+  void on_trade(const TradeRecord& r) override { trades.push_back(r); }
+  void on_liquidation(const LiquidationRecord& r) override { liquidations.push_back(r); }
+  void on_funding(const FundingRecord& r) override { funding.push_back(r); }
+  void on_adl(const AdlRecord& r) override { adl.push_back(r); }
+  void on_keeper_tx(const KeeperTxRecord& r) override { keeper_txs.push_back(r); }
+  void on_timeseries(const TimeseriesRow& r) override { timeseries.push_back(r); }
+};
+
+}  // namespace liqsim
