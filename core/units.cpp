@@ -42,6 +42,7 @@ Price price_for(Amount a, Quantity q, Round round) {
 
 Amount apply(Amount a, Ratio r, Round round) { return Amount(mul_div(a.raw(), r.raw(), kRatioScale, round)); }
 Price apply(Price p, Ratio r, Round round) { return Price(mul_div(p.raw(), r.raw(), kRatioScale, round)); }
+Ratio apply(Ratio a, Ratio r, Round round) { return Ratio(mul_div(a.raw(), r.raw(), kRatioScale, round)); }
 Quantity apply(Quantity q, Ratio r, Round round) {
   return Quantity(mul_div(q.raw(), r.raw(), kRatioScale, round));
 }

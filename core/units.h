@@ -80,6 +80,8 @@ Price price_for(Amount a, Quantity q, Round round);
 Amount apply(Amount a, Ratio r, Round round);
 // p * r (a ratio applied to a price).
 Price apply(Price p, Ratio r, Round round);
+// A ratio scaled by a ratio.
+Ratio apply(Ratio a, Ratio r, Round round);
 // Quantity scaled by a ratio.
 Quantity apply(Quantity q, Ratio r, Round round);
 

@@ -1,1 +1,234 @@
-int main() { return 0; }
+// liqsim: the command line. `run` loads and validates a scenario, runs it and writes the run file;
+// `validate` checks a scenario file; `presets` lists the built-in scenarios. Exit codes: 0 success,
+// 1 the run failed (run file not written, or conservation violated), 2 bad input (nothing was run).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <iostream>
+#include <limits>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "experiments/hdf5_sink.h"
+#include "experiments/presets.h"
+#include "experiments/report.h"
+#include "experiments/scenario_loader.h"
+#include "experiments/simulation.h"
+#include "experiments/version.h"
+
+namespace liqsim {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+constexpr uint64_t kMaxSeed = std::numeric_limits<int64_t>::max();  // scenario seeds are TOML integers
+
+struct RunArgs {
+  std::string scenario_file;
+  std::string preset;
+  std::string seed;
+  std::string out;
+  bool scenario_given = false;
+  bool preset_given = false;
+  bool seed_given = false;
+  bool force = false;
+  bool quiet = false;
+};
+
+void print_errors(const std::string& source, const std::vector<ScenarioError>& errors) {
+  std::cerr << source << ": " << errors.size() << (errors.size() == 1 ? " problem:\n" : " problems:\n");
+  for (const ScenarioError& e : errors) std::cerr << "  " << e.message() << "\n";
+}
+
+std::string preset_names() {
+  std::string names;
+  for (const Preset& preset : presets()) {
+    if (!names.empty()) names += ", ";
+    names += preset.name;
+  }
+  return names;
+}
+
+std::optional<uint64_t> parse_seed(const std::string& text) {
+  uint64_t seed = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, seed);
+  if (text.empty() || ec != std::errc() || ptr != end || seed > kMaxSeed) return std::nullopt;
+  return seed;
+}
+
+// The scenario name as it appears in the default run file name: path separators and other unusual
+// characters become '_'.
+std::string file_name_part(const std::string& name) {
+  std::string out = name;
+  for (char& c : out) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '-' || c == '_' || c == '.';
+    if (!plain) c = '_';
+  }
+  return out;
+}
+
+int run_command(const RunArgs& args) {
+  namespace fs = std::filesystem;
+
+  // Command-line values, checked before anything is read.
+  if (args.scenario_given && args.preset_given) {
+    std::cerr << "liqsim run: --scenario '" << args.scenario_file << "' and --preset '" << args.preset
+              << "' exclude each other; allowed: one of them (no option: --preset default)\n";
+    return kExitBadInput;
+  }
+  std::optional<uint64_t> seed;
+  if (args.seed_given) {
+    seed = parse_seed(args.seed);
+    if (!seed) {
+      std::cerr << "liqsim run: --seed '" << args.seed << "' is not a valid seed; allowed: an integer in [0, "
+                << kMaxSeed << "]\n";
+      return kExitBadInput;
+    }
+  }
+  const Preset* preset = nullptr;
+  if (!args.scenario_given) {
+    const std::string name = args.preset_given ? args.preset : "default";
+    preset = find_preset(name);
+    if (preset == nullptr) {
+      std::cerr << "liqsim run: --preset '" << name << "' is not a preset; allowed: " << preset_names()
+                << "\n";
+      return kExitBadInput;
+    }
+  }
+
+  // The scenario, validated in full.
+  const std::string source = preset != nullptr ? "preset " + std::string(preset->name) : args.scenario_file;
+  ScenarioResult loaded = preset != nullptr ? load_scenario_text(preset->toml, source, ".")
+                                            : load_scenario_file(args.scenario_file);
+  if (auto* errors = std::get_if<std::vector<ScenarioError>>(&loaded)) {
+    print_errors(source, *errors);
+    return kExitBadInput;
+  }
+  Scenario scenario = std::get<Scenario>(std::move(loaded));
+  if (seed) scenario.seed = *seed;
+
+  // The run file must be writable before hours are spent on the run.
+  const std::string out = !args.out.empty() ? args.out
+                                            : "liqsim-" + file_name_part(scenario.name) + "-seed" +
+                                                  std::to_string(scenario.seed) + ".h5";
+  std::error_code ec;
+  if (fs::exists(out, ec) && !args.force) {
+    std::cerr << "liqsim run: output file '" << out << "' exists; use --force to overwrite it\n";
+    return kExitBadInput;
+  }
+  if (fs::is_directory(out, ec)) {
+    std::cerr << "liqsim run: --out '" << out << "' is a directory; allowed: a file path\n";
+    return kExitBadInput;
+  }
+  const fs::path folder = fs::path(out).parent_path();
+  if (!folder.empty() && !fs::is_directory(folder, ec)) {
+    std::cerr << "liqsim run: --out '" << out << "': folder '" << folder.string() << "' does not exist\n";
+    return kExitBadInput;
+  }
+
+  // The run.
+  const std::string resolved_toml = to_toml(scenario);
+  RunOptions options;
+  options.progress = isatty(STDERR_FILENO) != 0 && !args.quiet;
+  const auto start = std::chrono::steady_clock::now();
+  RunResult result = run_simulation(scenario, resolved_toml, options);
+  const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  RunMetadata& metadata = result.metadata;
+  if (metadata.liqsim_version.empty()) metadata.liqsim_version = kLiqsimVersion;
+  if (metadata.scenario_name.empty()) metadata.scenario_name = scenario.name;
+  if (metadata.seed == 0) metadata.seed = scenario.seed;
+  if (metadata.scenario_toml.empty()) metadata.scenario_toml = resolved_toml;
+  if (metadata.mechanism.empty()) metadata.mechanism = scenario.liquidation.mechanism;
+  if (metadata.same_time_order.empty()) metadata.same_time_order = scenario.same_time_order;
+  if (result.summary.wall_seconds == 0) result.summary.wall_seconds = wall_seconds;
+
+  // The run file, then the report.
+  const std::optional<std::string> write_error =
+      write_run_file(out, metadata, result.log, result.summary, args.force);
+  std::cout << format_report(metadata, result.summary, write_error ? out + " (NOT WRITTEN)" : out,
+                             wall_seconds);
+  int code = 0;
+  if (write_error) {
+    std::cerr << "liqsim run: could not write '" << out << "': " << *write_error << "\n";
+    code = kExitFailure;
+  }
+  if (result.summary.conservation_residual != Amount::zero()) {
+    std::cerr << "liqsim run: conservation violated: residual $"
+              << format_amount(result.summary.conservation_residual) << " (must be 0)\n";
+    code = kExitFailure;
+  }
+  return code;
+}
+
+int validate_command(const std::string& file) {
+  ScenarioResult loaded = load_scenario_file(file);
+  if (auto* errors = std::get_if<std::vector<ScenarioError>>(&loaded)) {
+    print_errors(file, *errors);
+    return kExitBadInput;
+  }
+  std::cout << file << ": valid\n";
+  return 0;
+}
+
+int presets_command() {
+  for (const Preset& preset : presets()) {
+    std::cout << preset.name << std::string(10 - std::min<size_t>(preset.name.size(), 9), ' ')
+              << preset.description << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace liqsim
+
+int main(int argc, char** argv) {
+  using namespace liqsim;
+  CLI::App app{"liqsim: agent-based simulator of liquidation cascades", "liqsim"};
+  app.set_version_flag("--version", "liqsim " + std::string(kLiqsimVersion));
+  app.require_subcommand(1);
+
+  RunArgs run_args;
+  CLI::App* run = app.add_subcommand("run", "Run one scenario and write its HDF5 run file");
+  run->add_option("--scenario", run_args.scenario_file, "Scenario TOML file")->type_name("FILE");
+  run->add_option("--preset", run_args.preset, "Built-in scenario (liqsim presets); the default is 'default'")
+      ->type_name("NAME");
+  run->add_option("--seed", run_args.seed, "Master seed, replaces the scenario's; 0 to 2^63-1")
+      ->type_name("N");
+  run->add_option("--out", run_args.out, "Run file; default: liqsim-<scenario name>-seed<seed>.h5")
+      ->type_name("FILE");
+  run->add_flag("--force", run_args.force, "Overwrite an existing run file");
+  run->add_flag("--quiet", run_args.quiet, "No progress display on stderr");
+
+  std::string validate_file;
+  CLI::App* validate = app.add_subcommand("validate", "Check a scenario file and list every problem");
+  validate->add_option("FILE", validate_file, "Scenario TOML file")->required();
+
+  CLI::App* list = app.add_subcommand("presets", "List the built-in scenarios");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version exit 0; every other parse error is bad input.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  if (run->parsed()) {
+    run_args.scenario_given = run->count("--scenario") > 0;
+    run_args.preset_given = run->count("--preset") > 0;
+    run_args.seed_given = run->count("--seed") > 0;
+    return run_command(run_args);
+  }
+  if (validate->parsed()) return validate_command(validate_file);
+  if (list->parsed()) return presets_command();
+  return 2;
+}

@@ -1,0 +1,97 @@
+#include "agents/keeper.h"
+
+#include <algorithm>
+
+namespace liqsim {
+
+Keepers::Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t master_seed)
+    : params_(params) {
+  for (uint32_t i = 0; i < accounts.size(); ++i) {
+    Rng rng(master_seed, StreamKind::Keeper, i);
+    // Each keeper bids one priority fee, drawn once: its place in the priority-gas auction.
+    const int64_t lo = params.priority_fee_min.raw(), hi = params.priority_fee_max.raw();
+    const Amount fee = Amount(rng.uniform_int(lo, hi));
+    keepers_.push_back(Keeper{accounts[i], std::move(rng), fee, {}, {}});
+  }
+}
+
+int64_t Keepers::keeper_index(AccountId account) const {
+  for (uint32_t i = 0; i < keepers_.size(); ++i)
+    if (keepers_[i].account == account) return i;
+  return -1;
+}
+
+void Keepers::on_liquidatable(AgentContext& ctx, AccountId target) {
+  const ClearingHouse& ch = ctx.clearing();
+  const MarketId m = largest_exposure(ch, target);
+  const Quantity size = ch.ledger().position(target, m).size;
+  if (size.raw() == 0) return;
+  const Quantity take = apply(size.raw() < 0 ? -size : size, params_.close_factor, Round::Up);
+  const Amount value = notional(ch.mark(m), take, Round::Down);
+  const Amount reward = apply(value, params_.bonus, Round::Down);
+  for (Keeper& k : keepers_) {
+    if (std::find(k.pending.begin(), k.pending.end(), target) != k.pending.end()) continue;
+    const Amount cost = params_.gas_price + k.priority_fee;
+    if (reward - cost < params_.min_profit) continue;
+    // Capital: the keeper must be able to post initial margin at max leverage on the seized notional.
+    const Amount needed =
+        ch.maintenance(k.account) + ch.market(m).margin.initial_margin_at_max_leverage(value);
+    if (ch.equity(k.account) - cost < needed) continue;
+    const double jitter = k.rng.uniform01() * double(params_.latency_jitter.raw());
+    k.pending.push_back(target);
+    ctx.send_liquidation_tx(k.account, target, ctx.now() + params_.latency + Time(int64_t(jitter)),
+                            k.priority_fee);
+  }
+}
+
+void Keepers::on_result(AgentContext& ctx, uint32_t i, AccountId target, const KeeperTakeover& result) {
+  Keeper& k = keepers_[i];
+  std::erase(k.pending, target);
+  if (result.outcome != KeeperOutcome::Liquidated) return;
+  const int slices = params_.twap ? std::max(1, params_.twap_slices) : 1;
+  Unwind u{result.market, result.quantity, Quantity(0), result.liquidation};
+  const Quantity abs_q = result.quantity.raw() < 0 ? -result.quantity : result.quantity;
+  u.slice = Quantity((abs_q.raw() + slices - 1) / slices);
+  k.unwinds.push_back(u);
+  unwind_slice(ctx, k, k.unwinds.back());
+  if (k.unwinds.back().remaining.raw() == 0) {
+    k.unwinds.pop_back();
+  } else {
+    const Time step = Time(params_.twap_horizon.raw() / slices);
+    ctx.wake(ctx.now() + step, i, result.liquidation);
+  }
+}
+
+void Keepers::on_wake(AgentContext& ctx, uint32_t i, int64_t liquidation) {
+  Keeper& k = keepers_[i];
+  auto it = std::find_if(k.unwinds.begin(), k.unwinds.end(),
+                         [&](const Unwind& u) { return u.liquidation == liquidation; });
+  if (it == k.unwinds.end()) return;
+  unwind_slice(ctx, k, *it);
+  if (it->remaining.raw() == 0) {
+    k.unwinds.erase(it);
+  } else {
+    const int slices = std::max(1, params_.twap_slices);
+    ctx.wake(ctx.now() + Time(params_.twap_horizon.raw() / slices), i, liquidation);
+  }
+}
+
+void Keepers::unwind_slice(AgentContext& ctx, Keeper& k, Unwind& u) {
+  const bool sell = u.remaining.raw() > 0;
+  const Quantity abs_rem = sell ? u.remaining : -u.remaining;
+  // The unwind only reduces what the keeper still holds in the market.
+  const Quantity held = ctx.clearing().ledger().position(k.account, u.market).size;
+  Quantity q = std::min(u.slice, abs_rem);
+  const Quantity reducible = (held.raw() > 0) == sell ? (held.raw() < 0 ? -held : held) : Quantity(0);
+  q = std::min(q, reducible);
+  if (q.raw() > 0) {
+    OrderRequest order{k.account,    sell ? Side::Sell : Side::Buy, OrderType::Market, std::nullopt, q, true,
+                       u.liquidation};
+    const SubmitResult r = ctx.submit(u.market, order);
+    q = r.filled;
+  }
+  // Whatever did not fill (an empty book side) is carried by the keeper: stop tracking it.
+  u.remaining = q.raw() > 0 && abs_rem > q ? (sell ? abs_rem - q : -(abs_rem - q)) : Quantity(0);
+}
+
+}  // namespace liqsim

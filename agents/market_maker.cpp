@@ -1,0 +1,91 @@
+#include "agents/market_maker.h"
+
+#include <cmath>
+
+namespace liqsim {
+
+MarketMakers::MarketMakers(MarketMakerParams params, std::vector<AccountId> accounts, uint32_t markets,
+                           uint64_t master_seed)
+    : params_(params) {
+  for (uint32_t i = 0; i < accounts.size(); ++i) {
+    Maker mk{accounts[i], Rng(master_seed, StreamKind::MarketMaker, i), {}};
+    mk.books.resize(markets);
+    for (auto& q : mk.books) {
+      q.bids.resize(params.levels);
+      q.asks.resize(params.levels);
+    }
+    makers_.push_back(std::move(mk));
+  }
+}
+
+void MarketMakers::start(AgentContext& ctx) {
+  for (uint32_t i = 0; i < makers_.size(); ++i) {
+    // Stagger the makers inside the first interval so they do not requote in lockstep.
+    const Time offset = Time(int64_t(makers_[i].rng.uniform01() * double(params_.requote_interval.raw())));
+    ctx.wake(ctx.now() + offset, i, 0);
+  }
+}
+
+void MarketMakers::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
+  Maker& mk = makers_[i];
+  for (MarketId m = 0; m < mk.books.size(); ++m) requote(ctx, mk, m);
+  ctx.wake(ctx.now() + params_.requote_interval, i, 0);
+}
+
+void MarketMakers::place(AgentContext& ctx, Maker& mk, MarketId m, std::optional<OrderId>& slot, Side side,
+                         std::optional<Price> price) {
+  if (slot && !ctx.book(m).order(*slot)) slot.reset();  // filled since the last requote
+  if (!price) {
+    if (slot) ctx.cancel(m, *slot);
+    slot.reset();
+    return;
+  }
+  if (slot) {
+    const auto current = ctx.book(m).order(*slot);
+    if (current->price == *price && current->remaining == params_.level_size) return;
+    ctx.cancel(m, *slot);
+    slot.reset();
+  }
+  // A plain limit: a quote that crosses stale orders trades against them (the maker arbitrages the
+  // book back to its fair value), the rest rests.
+  OrderRequest order{mk.account, side, OrderType::Limit, *price, params_.level_size, false, kNoId};
+  const SubmitResult r = ctx.submit(m, order);
+  if (r.accepted() && r.resting.raw() > 0) slot = r.id;
+}
+
+void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
+  Quotes& q = mk.books[m];
+  const MarketView v = ctx.view(m);
+  const Time now = ctx.now();
+  const double log_index = std::log(to_double(v.index));
+  q.index_log.emplace_back(now, log_index);
+  while (!q.index_log.empty() && q.index_log.front().first < now - params_.vol_window)
+    q.index_log.pop_front();
+  // Realised vol: RMS of successive log returns, scaled per sqrt(second) (drift counts as volatility:
+  // a maker cannot tell a crash from noise in real time).
+  double sum_sq = 0;
+  for (size_t k = 1; k < q.index_log.size(); ++k) {
+    const double r = q.index_log[k].second - q.index_log[k - 1].second;
+    sum_sq += r * r;
+  }
+  const double span = to_seconds(q.index_log.back().first - q.index_log.front().first);
+  q.vol = span > 0 ? std::sqrt(sum_sq / span) : 0.0;
+  q.pulled = q.vol > params_.stress_vol;
+
+  const double inventory = to_double(ctx.clearing().ledger().position(mk.account, m).size);
+  const double fair = to_double(v.index) * (1.0 - params_.inventory_skew * inventory);
+  const double half = params_.half_spread + params_.vol_widening * q.vol;
+  const bool quote_bids = !q.pulled && inventory < to_double(params_.max_inventory);
+  const bool quote_asks = !q.pulled && inventory > -to_double(params_.max_inventory);
+  for (int k = 0; k < params_.levels; ++k) {
+    const double offset = half + params_.level_spacing * k;
+    std::optional<Price> bid, ask;
+    if (quote_bids) bid = round_down_to_tick(price_from_double(fair * (1.0 - offset)), v.tick);
+    if (quote_asks) ask = round_up_to_tick(price_from_double(fair * (1.0 + offset)), v.tick);
+    if (bid && bid->raw() <= 0) bid.reset();
+    place(ctx, mk, m, q.bids[k], Side::Buy, bid);
+    place(ctx, mk, m, q.asks[k], Side::Sell, ask);
+  }
+}
+
+}  // namespace liqsim

@@ -1,0 +1,60 @@
+// Inventory-skewed market makers. Each requotes `levels` bids and asks around the index on a fixed
+// interval: fair = index * (1 - skew * inventory), half-spread = base + widening * realised vol
+// (RMS of index log returns per sqrt(second) over a window), so quotes widen as volatility rises and
+// are pulled entirely past a stress threshold (liquidity withdrawal in a crash). A side that would
+// push |inventory| beyond the limit is not quoted. Orders are moved with modify (cancel + re-place).
+#pragma once
+
+#include <deque>
+#include <vector>
+
+#include "agents/agent_context.h"
+#include "core/recorder.h"
+#include "core/rng.h"
+
+namespace liqsim {
+
+struct MarketMakerParams {
+  double half_spread = 0;  // fraction of the index
+  int levels = 1;
+  double level_spacing = 0;  // fraction of the index between levels
+  Quantity level_size;
+  Time requote_interval;
+  double inventory_skew = 0;  // fraction of fair value per coin of inventory
+  Quantity max_inventory;
+  Time vol_window;
+  double vol_widening = 0;  // added half-spread per unit of realised vol per sqrt(second)
+  double stress_vol = 0;    // pull quotes when realised vol per sqrt(second) exceeds this
+};
+
+class MarketMakers {
+ public:
+  MarketMakers(MarketMakerParams params, std::vector<AccountId> accounts, uint32_t markets,
+               uint64_t master_seed);
+  void start(AgentContext& ctx);
+  void on_wake(AgentContext& ctx, uint32_t maker, int64_t arg);
+  // Realised vol per sqrt(second) that maker i last measured on market m (for reports and tests).
+  double realised_vol(uint32_t maker, MarketId m) const { return makers_[maker].books[m].vol; }
+  bool pulled(uint32_t maker, MarketId m) const { return makers_[maker].books[m].pulled; }
+
+ private:
+  struct Quotes {
+    std::vector<std::optional<OrderId>> bids, asks;
+    std::deque<std::pair<Time, double>> index_log;  // (time, log index) samples within the window
+    double vol = 0;
+    bool pulled = false;
+  };
+  struct Maker {
+    AccountId account;
+    Rng rng;
+    std::vector<Quotes> books;  // per market
+  };
+  void requote(AgentContext& ctx, Maker& mk, MarketId m);
+  void place(AgentContext& ctx, Maker& mk, MarketId m, std::optional<OrderId>& slot, Side side,
+             std::optional<Price> price);
+
+  MarketMakerParams params_;
+  std::vector<Maker> makers_;
+};
+
+}  // namespace liqsim

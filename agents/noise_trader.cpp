@@ -1,0 +1,70 @@
+#include "agents/noise_trader.h"
+
+namespace liqsim {
+
+NoiseTraders::NoiseTraders(NoiseTraderParams params, std::vector<AccountId> accounts, uint64_t master_seed)
+    : params_(params) {
+  traders_.reserve(accounts.size());
+  for (uint32_t i = 0; i < accounts.size(); ++i)
+    traders_.push_back(Trader{accounts[i], Rng(master_seed, StreamKind::NoiseTrader, i), {}});
+}
+
+size_t NoiseTraders::resting_orders() const {
+  size_t n = 0;
+  for (const auto& t : traders_) n += t.resting.size();
+  return n;
+}
+
+void NoiseTraders::start(AgentContext& ctx) {
+  for (uint32_t i = 0; i < traders_.size(); ++i) schedule_next(ctx, i);
+}
+
+void NoiseTraders::schedule_next(AgentContext& ctx, uint32_t i) {
+  Trader& t = traders_[i];
+  const double rate =
+      params_.limit_rate + params_.market_rate + params_.cancel_rate * double(t.resting.size());
+  if (rate <= 0) return;
+  const double dt = t.rng.exponential(rate);
+  ctx.wake(ctx.now() + Time(int64_t(dt * 1e9) + 1), i, 0);
+}
+
+void NoiseTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
+  Trader& t = traders_[i];
+  // Forget orders that have been filled since the last wake-up.
+  std::erase_if(t.resting, [&](const auto& r) { return !ctx.book(r.first).order(r.second).has_value(); });
+  const double cancel_total = params_.cancel_rate * double(t.resting.size());
+  const double total = params_.limit_rate + params_.market_rate + cancel_total;
+  const double u = t.rng.uniform01() * total;
+  const MarketId m = ctx.market_count() == 1 ? 0 : MarketId(t.rng.uniform_below(ctx.market_count()));
+  if (u < cancel_total && !t.resting.empty()) {
+    const size_t k = t.rng.uniform_below(t.resting.size());
+    ctx.cancel(t.resting[k].first, t.resting[k].second);
+    t.resting[k] = t.resting.back();
+    t.resting.pop_back();
+  } else {
+    const bool buy = t.rng.bernoulli(0.5);
+    const MarketView v = ctx.view(m);
+    OrderRequest order;
+    order.owner = t.account;
+    order.side = buy ? Side::Buy : Side::Sell;
+    order.quantity = params_.order_size;
+    if (u < cancel_total + params_.limit_rate) {
+      // Uniform over the ticks beyond the opposite best quote (the mark when that side is empty).
+      const Price anchor = buy ? v.best_ask.value_or(v.mark) : v.best_bid.value_or(v.mark);
+      const int64_t offset = t.rng.uniform_int(1, params_.price_range_ticks);
+      Price price = buy ? round_down_to_tick(anchor, v.tick) - v.tick * offset
+                        : round_up_to_tick(anchor, v.tick) + v.tick * offset;
+      if (price.raw() <= 0) price = v.tick;
+      order.type = OrderType::Limit;
+      order.limit = price;
+      const SubmitResult r = ctx.submit(m, order);
+      if (r.accepted() && r.resting.raw() > 0) t.resting.emplace_back(m, r.id);
+    } else {
+      order.type = OrderType::Market;
+      ctx.submit(m, order);
+    }
+  }
+  schedule_next(ctx, i);
+}
+
+}  // namespace liqsim

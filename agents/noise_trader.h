@@ -1,0 +1,43 @@
+// Zero-intelligence order flow (Smith, Farmer, Gillemot & Krishnamurthy 2003; Daniels et al. 2003):
+// each noise trader is an independent Poisson source of limit orders (rate alpha), market orders
+// (rate mu) and cancellations of its resting orders (rate delta each). Limit prices are uniform over
+// `price_range_ticks` ticks beyond the opposite best quote (so orders may land inside the spread);
+// sizes are fixed. Each trader draws from its own stream (master seed, NoiseTrader, index), so adding
+// a trader changes nobody else's draws.
+#pragma once
+
+#include <vector>
+
+#include "agents/agent_context.h"
+#include "core/rng.h"
+
+namespace liqsim {
+
+struct NoiseTraderParams {
+  double limit_rate = 0;   // per second
+  double market_rate = 0;  // per second
+  double cancel_rate = 0;  // per second per resting order
+  Quantity order_size;
+  int64_t price_range_ticks = 1;
+};
+
+class NoiseTraders {
+ public:
+  NoiseTraders(NoiseTraderParams params, std::vector<AccountId> accounts, uint64_t master_seed);
+  void start(AgentContext& ctx);
+  void on_wake(AgentContext& ctx, uint32_t trader, int64_t arg);
+  size_t resting_orders() const;
+
+ private:
+  struct Trader {
+    AccountId account;
+    Rng rng;
+    std::vector<std::pair<MarketId, OrderId>> resting;
+  };
+  void schedule_next(AgentContext& ctx, uint32_t i);
+
+  NoiseTraderParams params_;
+  std::vector<Trader> traders_;
+};
+
+}  // namespace liqsim

@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""Dashboard PNG of one liqsim run file (HDF5, schema_version 1; see docs/hdf5-schema.md).
+
+Usage: plot_run.py RUN.h5 [-o OUT.png]     (default output: RUN.png beside the run file)
+
+Runs on Debian's python3-h5py and python3-matplotlib, hence /usr/bin/python3.
+"""
+
+import argparse
+import os
+import sys
+
+import h5py
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+SCHEMA_VERSION = 1
+NS_PER_HOUR = 3600e9
+
+
+def text(value):
+    """An HDF5 string attribute as str (variable-length strings already are; fixed ones are bytes)."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def field_units(attribute):
+    """{field: (units, scale)} from a `field_units` attribute ("quantity: coin*1e-8; id: id; ...")."""
+    fields = {}
+    for entry in text(attribute).split("; "):
+        name, units = entry.split(": ", 1)
+        units, _, scale = units.partition("*")
+        fields[name] = (units, float(scale) if scale else 1.0)
+    return fields
+
+
+def column(run, name):
+    """A /timeseries column converted to floats in its units."""
+    dataset = run["timeseries"][name]
+    return dataset[:].astype(np.float64) * float(dataset.attrs["scale"])
+
+
+def plot_prices(ax, run, hours):
+    for name, style in (("reference", "-"), ("index", "-"), ("mark", "-"), ("mid", ":")):
+        values = column(run, name)
+        if name == "mid":
+            values[values == 0] = np.nan  # 0 means a side of the book was empty
+        ax.plot(hours, values, style, linewidth=0.9, label=name)
+    ax.set_title("(a) prices")
+    ax.set_ylabel("USD per coin")
+    ax.legend(loc="best", fontsize="small")
+
+
+def plot_liquidations(fig, ax, run):
+    table = run["events"]["liquidations"]
+    ax.set_title("(b) liquidations (notional at mark, colour = cascade generation)")
+    ax.set_ylabel("USD")
+    if table.shape[0] == 0:
+        ax.text(0.5, 0.5, "no liquidations", ha="center", va="center", transform=ax.transAxes)
+        return
+    rows = table[:]
+    fields = field_units(table.attrs["field_units"])
+    hours = rows["time_ns"].astype(np.float64) / NS_PER_HOUR
+    notional = np.abs(rows["quantity"] * fields["quantity"][1]) * (rows["mark"] * fields["mark"][1])
+    generation = rows["generation"].astype(np.int64)
+    top = int(generation.max())
+    cmap = plt.get_cmap("viridis", top + 1)
+    points = ax.scatter(hours, notional, c=generation, cmap=cmap, vmin=-0.5, vmax=top + 0.5, s=12,
+                        edgecolors="none")
+    bar = fig.colorbar(points, ax=ax, ticks=range(0, top + 1, max(1, (top + 1) // 10)))
+    bar.set_label("generation")
+    if notional.min() > 0 and notional.max() / notional.min() > 100:
+        ax.set_yscale("log")
+
+
+def plot_insurance(ax, run, hours):
+    ax.plot(hours, column(run, "insurance_fund"), label="insurance fund")
+    ax.plot(hours, column(run, "bad_debt"), label="bad debt", color="tab:red")
+    ax.set_title("(c) insurance fund and bad debt")
+    ax.set_ylabel("USD")
+    ax.legend(loc="best", fontsize="small")
+
+
+def plot_depth(ax, run, hours):
+    ax.plot(hours, column(run, "bid_depth"), label="bid depth", color="tab:green", linewidth=0.9)
+    ax.plot(hours, column(run, "ask_depth"), label="ask depth", color="tab:red", linewidth=0.9)
+    ax.set_title("(d) book depth within the band")
+    ax.set_ylabel("coin")
+    ax.legend(loc="best", fontsize="small")
+
+
+def plot_open_interest(ax, run, hours):
+    ax.plot(hours, column(run, "open_interest"), color="tab:purple")
+    ax.set_title("(e) open interest")
+    ax.set_ylabel("coin")
+
+
+def plot_summary(ax, run):
+    summary = run["summary"].attrs
+    fields = field_units(summary["field_units"])
+    lines = []
+    for name in ("liquidation_count", "engine_liquidations", "keeper_liquidations", "liquidated_notional",
+                 "cascade_generations", "largest_cascade", "branching_ratio", "adl_count", "bad_debt",
+                 "insurance_fund_initial", "insurance_fund_min", "insurance_fund_final", "keeper_profit",
+                 "max_mark_index_gap", "mean_slippage", "conservation_residual", "events_processed"):
+        if name not in summary:
+            continue
+        units, scale = fields.get(name, ("1", 1.0))
+        if units in ("USD", "USD/coin"):
+            shown = f"{summary[name] * scale:,.2f} {units}"
+        elif units == "coin":
+            shown = f"{summary[name] * scale:,.4f} {units}"
+        elif units == "count":
+            shown = f"{int(summary[name]):,}"
+        else:
+            shown = f"{float(summary[name] * scale):.4g}"
+        lines.append(f"{name:<24} {shown:>24}")
+    ax.axis("off")
+    ax.set_title("(f) summary")
+    ax.text(0.0, 1.0, "\n".join(lines), family="monospace", fontsize=8, va="top", transform=ax.transAxes)
+
+
+def main():
+    parser = argparse.ArgumentParser(description="Dashboard PNG of one liqsim run file.")
+    parser.add_argument("run", help="run file (.h5)")
+    parser.add_argument("-o", "--output", help="PNG to write (default: the run file's name with .png)")
+    args = parser.parse_args()
+    output = args.output or os.path.splitext(args.run)[0] + ".png"
+
+    try:
+        run = h5py.File(args.run, "r")
+    except OSError as error:
+        sys.exit(f"plot_run: cannot open '{args.run}': {error}")
+    with run:
+        version = int(run.attrs.get("schema_version", -1))
+        if version != SCHEMA_VERSION:
+            sys.exit(f"plot_run: '{args.run}' has schema_version {version}; this script knows {SCHEMA_VERSION}")
+        hours = run["timeseries"]["time_ns"][:].astype(np.float64) / NS_PER_HOUR
+        summary = run["summary"].attrs
+
+        fig, axes = plt.subplots(3, 2, figsize=(15, 12))
+        plot_prices(axes[0, 0], run, hours)
+        plot_liquidations(fig, axes[0, 1], run)
+        plot_insurance(axes[1, 0], run, hours)
+        plot_depth(axes[1, 1], run, hours)
+        plot_open_interest(axes[2, 0], run, hours)
+        plot_summary(axes[2, 1], run)
+        for ax in (axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1], axes[2, 0]):
+            if len(hours) > 1:
+                ax.set_xlim(hours[0], hours[-1])
+            ax.set_xlabel("time (hours)")
+            ax.grid(True, alpha=0.3)
+
+        fig.suptitle(
+            f"{text(run.attrs['scenario_name'])} ({text(run.attrs['mechanism'])})  seed {int(run.attrs['seed'])}  |  "
+            f"{int(summary['liquidation_count'])} liquidations, {int(summary['cascade_generations'])} generations, "
+            f"branching ratio {float(summary['branching_ratio']):.3f}",
+            fontsize=13)
+        fig.tight_layout(rect=(0, 0, 1, 0.97))
+        fig.savefig(output, dpi=110)
+    print(output)
+
+
+if __name__ == "__main__":
+    main()

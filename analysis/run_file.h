@@ -1,0 +1,80 @@
+// Reading liqsim run files (HDF5, schema_version 1) back into records, and the schema that the reader
+// and the writer (experiments/hdf5_sink) share. HDF5 itself stays inside run_file.cpp and hdf5_sink.cpp;
+// docs/hdf5-schema.md describes the same layout for readers in other languages.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/recorder.h"
+
+namespace liqsim {
+
+constexpr int kRunFileSchemaVersion = 1;
+
+// How one stored field is typed in the file (always little-endian there).
+enum class FieldType : uint8_t { I64, U64, U32, U8, F64 };
+
+// One stored field: where it lives in the in-memory record, and what the stored number means: the value
+// in `units` is the stored number times 10^scale_exponent (a Price is "USD/coin" with exponent -6).
+struct FieldSpec {
+  const char* name;
+  FieldType type;
+  size_t offset;  // byte offset inside the in-memory record
+  const char* units;
+  int scale_exponent;
+  const char* description;  // stored only for /timeseries datasets; may be empty elsewhere
+};
+
+// One compound dataset: a 1-D array of records of `record_size` bytes, stored with `fields` in order.
+struct TableSpec {
+  const char* group;  // "/events" or "/"
+  const char* name;   // dataset name inside the group
+  const char* description;
+  size_t record_size;
+  std::span<const FieldSpec> fields;
+};
+
+// One row of /events/liquidations: the record plus its cascade generation (analysis/cascade).
+struct LiquidationRow {
+  LiquidationRecord record;
+  uint32_t generation = 0;
+};
+
+// The schema, in file order. Every function returns views of static tables.
+namespace run_file_schema {
+std::span<const FieldSpec> timeseries();  // over TimeseriesRow: one int64 dataset per field in /timeseries
+TableSpec liquidations();                 // over LiquidationRow
+TableSpec trades();                       // over TradeRecord
+TableSpec funding();                      // over FundingRecord
+TableSpec adl();                          // over AdlRecord
+TableSpec keeper_txs();                   // over KeeperTxRecord
+TableSpec accounts();                     // over AccountFinal, stored as /accounts
+std::span<const FieldSpec> summary();     // over RunSummary: attributes of /summary (no wall_seconds)
+// "name: units*1e-6; ..." for a field list (the `field_units` attribute); unscaled fields omit "*1eN".
+std::string field_units(std::span<const FieldSpec> fields);
+// 10^scale_exponent, the `scale` attribute of a timeseries dataset.
+double scale_of(const FieldSpec& field);
+}  // namespace run_file_schema
+
+// A run file read back. Records compare equal to what the sink was given.
+struct RunFile {
+  RunMetadata metadata;
+  RunLog log;                        // every event table, the timeseries and the final accounts
+  std::vector<uint32_t> generation;  // cascade generation of each liquidation, by index
+  RunSummary summary;                // wall_seconds is not stored and reads as 0
+};
+
+// The run file at `path`, or an error message (missing file, not HDF5, other schema, missing field).
+std::variant<RunFile, std::string> read_run_file(const std::string& path);
+
+// SHA-256 (lower-case hex) over every group, dataset and attribute of the file in name order: object
+// paths, datatypes, shapes, raw stored values and attribute values. Equal digests mean equal content
+// regardless of HDF5's internal layout. Alternative 0 is the digest, alternative 1 an error message.
+std::variant<std::string, std::string> dataset_digest(const std::string& path);
+
+}  // namespace liqsim

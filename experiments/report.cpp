@@ -1,0 +1,90 @@
+#include "experiments/report.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "core/units.h"
+
+namespace liqsim {
+namespace {
+
+// "1,234,567.89": thousands separators and `decimals` places; "-" only when the rounded value is not 0.
+std::string grouped(double x, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, std::fabs(x));
+  std::string digits = buf;
+  const size_t point = digits.find('.');
+  std::string whole = digits.substr(0, point);
+  const std::string fraction = point == std::string::npos ? "" : digits.substr(point);
+  std::string out;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) out += ',';
+    out += whole[i];
+  }
+  const bool negative = x < 0 && (out + fraction).find_first_not_of("0.,") != std::string::npos;
+  return (negative ? "-" : "") + out + fraction;
+}
+
+// "$1,234.50", "-$3.00".
+std::string dollars(double x) {
+  const std::string text = grouped(x, 2);
+  const bool negative = text[0] == '-';
+  std::string out = negative ? "-$" : "$";
+  out.append(text, negative ? 1 : 0);
+  return out;
+}
+std::string dollars(Amount a) { return dollars(to_double(a)); }
+std::string dollars(Price p) { return dollars(to_double(p)); }
+std::string count(uint64_t n) { return grouped(static_cast<double>(n), 0); }
+
+std::string line(const char* format, auto... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, format, args...);
+  return buf;
+}
+
+}  // namespace
+
+std::string format_report(const RunMetadata& metadata, const RunSummary& summary,
+                          const std::string& output_path, double wall_seconds) {
+  const RunSummary& s = summary;
+  std::string out;
+  out += "scenario \"" + metadata.scenario_name + "\", seed " + std::to_string(metadata.seed) + ", " +
+         metadata.mechanism + " liquidation, same-time order " + metadata.same_time_order + "\n";
+  out += line("prices               min             max\n");
+  out +=
+      line("  reference  %14s  %14s\n", dollars(s.reference_min).c_str(), dollars(s.reference_max).c_str());
+  out += line("  mark       %14s  %14s\n", dollars(s.mark_min).c_str(), dollars(s.mark_max).c_str());
+  out += line("  mid        %14s  %14s\n", dollars(s.mid_min).c_str(), dollars(s.mid_max).c_str());
+  out += line("max mark-index gap   %.3f%%\n", 100.0 * s.max_mark_index_gap);
+  out += line("liquidations         %s, notional %s (engine %s, keeper %s)\n",
+              count(s.liquidation_count).c_str(), dollars(s.liquidated_notional).c_str(),
+              count(s.engine_liquidations).c_str(), count(s.keeper_liquidations).c_str());
+  out += line("cascades             %s generations, largest %s, branching ratio %.3f\n",
+              count(s.cascade_generations).c_str(), count(s.largest_cascade).c_str(), s.branching_ratio);
+  out += line("keepers              rewards %s, gas %s, profit %s\n", dollars(s.keeper_rewards).c_str(),
+              dollars(s.keeper_gas).c_str(), dollars(s.keeper_profit).c_str());
+  out +=
+      line("insurance fund       initial %s, min %s, final %s\n", dollars(s.insurance_fund_initial).c_str(),
+           dollars(s.insurance_fund_min).c_str(), dollars(s.insurance_fund_final).c_str());
+  out += line("ADL                  %s events, %.8f coins\n", count(s.adl_count).c_str(),
+              to_double(s.adl_quantity));
+  out += line("bad debt             %s\n", dollars(s.bad_debt).c_str());
+  if (s.conservation_residual == Amount::zero()) {
+    out += "conservation residual 0 (exact)\n";
+  } else {
+    // Exact, all six decimals: any non-zero residual is a bug.
+    const std::string exact = format_amount(s.conservation_residual);
+    const bool negative = exact[0] == '-';
+    out += negative ? "conservation residual -$" : "conservation residual $";
+    out.append(exact, negative ? 1 : 0);
+    out += " VIOLATED\n";
+  }
+  const double rate = wall_seconds > 0 ? static_cast<double>(s.events_processed) / wall_seconds : 0.0;
+  out += line("events               %s in %.2f s (%s events/s)\n", count(s.events_processed).c_str(),
+              wall_seconds, count(static_cast<uint64_t>(std::llround(rate))).c_str());
+  out += "output               " + output_path + "\n";
+  return out;
+}
+
+}  // namespace liqsim

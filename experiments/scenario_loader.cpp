@@ -1,0 +1,949 @@
+#include "experiments/scenario_loader.h"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/units.h"
+
+namespace liqsim {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+// Upper bounds that scenario.h leaves open are capped so every value converts to the fixed-point types
+// of core/units.h without overflow (Time: int64 ns; Amount, Price: int64 micro-dollars; Quantity:
+// int64 1e-8 coins).
+constexpr double kMaxSeconds = 3.2e7;
+constexpr double kMaxDollars = 1e12;
+constexpr double kMaxCoins = 1e9;
+constexpr double kMaxRate = 1e6;
+constexpr int64_t kMaxSeed = std::numeric_limits<int64_t>::max();  // TOML integers are int64
+
+// Shortest text that parses back to exactly `x`; plain decimals unless the magnitude is extreme.
+std::string format_number(double x) {
+  char buf[512];
+  const double magnitude = std::fabs(x);
+  const bool plain = x == 0 || (magnitude >= 1e-6 && magnitude < 1e16);
+  auto result = plain ? std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed)
+                      : std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, result.ptr);
+}
+
+// A TOML float literal that parses back to exactly `x`.
+std::string toml_float(double x) {
+  std::string s = format_number(x);
+  if (s.find_first_of(".eEni") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) out += separator;
+    out += parts[i];
+  }
+  return out;
+}
+
+std::string dotted(const std::string& prefix, std::string_view key) {
+  return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+}
+
+std::string indexed(const std::string& path, size_t index) {
+  return path + "[" + std::to_string(index) + "]";
+}
+
+// An interval of allowed values; infinite bounds are open-ended. NaN and infinities are never allowed.
+struct Range {
+  double lo = -kInf;
+  double hi = kInf;
+  bool lo_open = false;
+  bool hi_open = false;
+
+  bool contains(double x) const {
+    if (!std::isfinite(x)) return false;
+    return (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi);
+  }
+  std::string text() const {
+    if (hi == kInf) return (lo_open ? "> " : ">= ") + format_number(lo);
+    return (lo_open ? "(" : "[") + format_number(lo) + ", " + format_number(hi) + (hi_open ? ")" : "]");
+  }
+};
+
+constexpr Range closed(double lo, double hi) { return {lo, hi, false, false}; }
+constexpr Range open(double lo, double hi) { return {lo, hi, true, true}; }
+constexpr Range open_closed(double lo, double hi) { return {lo, hi, true, false}; }
+constexpr Range closed_open(double lo, double hi) { return {lo, hi, false, true}; }
+constexpr Range at_least(double lo) { return {lo, kInf, false, false}; }
+constexpr Range above(double lo) { return {lo, kInf, true, false}; }
+
+struct TextRule {
+  std::vector<std::string_view> choices;  // empty: any text allowed (subject to non_empty)
+  bool non_empty = false;
+
+  bool accepts(const std::string& s) const {
+    if (!choices.empty()) return std::find(choices.begin(), choices.end(), s) != choices.end();
+    return !non_empty || !s.empty();
+  }
+  std::string text() const {
+    if (choices.empty()) return non_empty ? "a non-empty string" : "a string";
+    std::vector<std::string> quoted;
+    for (std::string_view c : choices) quoted.push_back(quote(c));
+    return join(quoted, " | ");
+  }
+};
+
+TextRule any_text() { return {}; }
+TextRule non_empty_text() { return {{}, true}; }
+TextRule one_of(std::initializer_list<std::string_view> choices) { return {choices, false}; }
+
+std::string integer_range_text(int64_t lo, int64_t hi) {
+  return "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+}
+
+enum class Presence { Optional, Required };
+
+MarketSpec default_market() {
+  MarketSpec market;
+  market.brackets = default_brackets();
+  return market;
+}
+
+// One description of each spec, shared by the reader, the validator and the writer: key names,
+// allowed ranges and layout live only here. Nested specs come last so the writer can emit the
+// table's own keys before its sub-tables, as TOML requires.
+
+template <class V>
+void describe(V& v, BracketSpec& s) {
+  v.number("notional_floor", s.notional_floor, closed(0, kMaxDollars), Presence::Required);
+  v.number("notional_cap", s.notional_cap, open_closed(0, kMaxDollars), Presence::Required);
+  v.number("maintenance_rate", s.maintenance_rate, open(0, 1), Presence::Required);
+  v.number("initial_rate", s.initial_rate, open_closed(0, 1), Presence::Required);
+}
+
+template <class V>
+void describe(V& v, PriceProcessSpec& s) {
+  v.text("model", s.model, one_of({"gbm", "merton", "replay"}));
+  v.number("drift_per_year", s.drift_per_year, closed(-5, 5));
+  v.number("vol_per_year", s.vol_per_year, closed(0, 10));
+  v.number("step_seconds", s.step_seconds, open_closed(0, 3600));
+  v.number("jump_intensity_per_year", s.jump_intensity_per_year, closed(0, 1e5));
+  v.number("jump_mean_log", s.jump_mean_log, closed(-1, 1));
+  v.number("jump_stdev_log", s.jump_stdev_log, closed(0, 2));
+  v.text("replay_file", s.replay_file, any_text());
+  v.text("time_column", s.time_column, any_text());
+  v.text("price_column", s.price_column, any_text());
+  v.number("time_unit_seconds", s.time_unit_seconds, open_closed(0, 86400));
+  v.text("interpolation", s.interpolation, one_of({"step", "linear"}));
+  v.flag("rescale_to_initial", s.rescale_to_initial);
+}
+
+template <class V>
+void describe(V& v, ShockSpec& s) {
+  v.flag("enabled", s.enabled);
+  v.number("start_seconds", s.start_seconds, closed_open(0, kMaxSeconds));
+  v.number("duration_seconds", s.duration_seconds, open_closed(0, kMaxSeconds));
+  v.number("fall_fraction", s.fall_fraction, open(0, 0.95));
+  v.number("recovery_seconds", s.recovery_seconds, closed(0, kMaxSeconds));
+  v.number("recovery_fraction", s.recovery_fraction, closed(0, 1));
+}
+
+template <class V>
+void describe(V& v, IndexSpec& s) {
+  v.integer("venues", s.venues, 1, 32);
+  v.number("noise_stdev", s.noise_stdev, closed(0, 0.1));
+  v.number("noise_half_life_seconds", s.noise_half_life_seconds, open_closed(0, kMaxSeconds));
+  v.number("stale_probability", s.stale_probability, closed_open(0, 1));
+  v.number("outlier_threshold", s.outlier_threshold, open_closed(0, 1));
+  v.number("update_interval_seconds", s.update_interval_seconds, open_closed(0, 3600));
+  v.numbers("weights", s.weights, open_closed(0, 1e6));
+}
+
+template <class V>
+void describe(V& v, OracleSpec& s) {
+  v.number("heartbeat_seconds", s.heartbeat_seconds, open_closed(0, kMaxSeconds));
+  v.number("deviation", s.deviation, closed_open(0, 1));
+  v.number("delay_seconds", s.delay_seconds, closed(0, kMaxSeconds));
+}
+
+template <class V>
+void describe(V& v, MarkSpec& s) {
+  v.text("method", s.method,
+         one_of({"index", "last", "index_plus_basis", "binance_median", "hyperliquid_median"}));
+  v.number("update_interval_seconds", s.update_interval_seconds, open_closed(0, 60));
+  v.number("basis_window_seconds", s.basis_window_seconds, open_closed(0, kMaxSeconds));
+  v.number("basis_sample_interval_seconds", s.basis_sample_interval_seconds, open_closed(0, 60));
+}
+
+template <class V>
+void describe(V& v, FundingSpec& s) {
+  v.flag("enabled", s.enabled);
+  v.number("interval_seconds", s.interval_seconds, open_closed(0, 86400 * 7));
+  v.number("interest_rate", s.interest_rate, closed(-0.01, 0.01));
+  v.number("clamp", s.clamp, closed(0, 0.1));
+  v.number("cap", s.cap, open_closed(0, 0.1));
+  v.number("premium_sample_interval_seconds", s.premium_sample_interval_seconds, open_closed(0, 86400 * 7));
+  v.number("impact_notional", s.impact_notional, open_closed(0, kMaxDollars));
+}
+
+template <class V>
+void describe(V& v, MarketSpec& s) {
+  v.text("symbol", s.symbol, non_empty_text());
+  v.number("tick_size", s.tick_size, open_closed(0, kMaxDollars));
+  v.number("initial_price", s.initial_price, open_closed(0, kMaxDollars));
+  v.number("taker_fee", s.taker_fee, closed(0, 0.01));
+  v.number("maker_fee", s.maker_fee, closed(-0.001, 0.01));
+  v.number("depth_band", s.depth_band, open_closed(0, 0.5));
+  v.table("price", s.price);
+  v.table("shock", s.shock);
+  v.table("index", s.index);
+  v.table("oracle", s.oracle);
+  v.table("mark", s.mark);
+  v.table("funding", s.funding);
+  v.tables("brackets", s.brackets, default_brackets());
+}
+
+template <class V>
+void describe(V& v, EngineLiquidationSpec& s) {
+  v.number("step_fraction", s.step_fraction, open_closed(0, 1));
+  v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars));
+  v.number("cooldown_seconds", s.cooldown_seconds, closed(0, kMaxSeconds));
+  v.number("max_slippage", s.max_slippage, open(0, 1));
+  v.text("adl_ranking", s.adl_ranking, one_of({"profit_leverage"}));
+}
+
+template <class V>
+void describe(V& v, KeeperLiquidationSpec& s) {
+  v.number("close_factor", s.close_factor, open_closed(0, 1));
+  v.number("bonus", s.bonus, closed_open(0, 0.5));
+  v.number("block_interval_seconds", s.block_interval_seconds, open_closed(0, kMaxSeconds));
+  v.number("gas_price", s.gas_price, closed(0, kMaxDollars));
+}
+
+template <class V>
+void describe(V& v, LiquidationSpec& s) {
+  v.text("mechanism", s.mechanism, one_of({"engine", "keeper"}));
+  v.number("insurance_fund", s.insurance_fund, closed(0, kMaxDollars));
+  v.table("engine", s.engine);
+  v.table("keeper", s.keeper);
+}
+
+template <class V>
+void describe(V& v, NoiseTraderSpec& s) {
+  v.integer("count", s.count, 0, 100000);
+  v.number("limit_rate", s.limit_rate, closed(0, kMaxRate));
+  v.number("market_rate", s.market_rate, closed(0, kMaxRate));
+  v.number("cancel_rate", s.cancel_rate, closed(0, kMaxRate));
+  v.number("order_size", s.order_size, open_closed(0, kMaxCoins));
+  v.integer("price_range_ticks", s.price_range_ticks, 1, 1000000);
+  v.number("capital", s.capital, open_closed(0, kMaxDollars));
+}
+
+template <class V>
+void describe(V& v, MarketMakerSpec& s) {
+  v.integer("count", s.count, 0, 1000);
+  v.number("half_spread", s.half_spread, open(0, 0.1));
+  v.integer("levels", s.levels, 1, 100);
+  v.number("level_spacing", s.level_spacing, open(0, 0.1));
+  v.number("level_size", s.level_size, open_closed(0, kMaxCoins));
+  v.number("requote_seconds", s.requote_seconds, open_closed(0, kMaxSeconds));
+  v.number("inventory_skew", s.inventory_skew, at_least(0));
+  v.number("max_inventory", s.max_inventory, open_closed(0, kMaxCoins));
+  v.number("vol_window_seconds", s.vol_window_seconds, open_closed(0, kMaxSeconds));
+  v.number("vol_widening", s.vol_widening, at_least(0));
+  v.number("stress_vol", s.stress_vol, above(0));
+  v.number("capital", s.capital, open_closed(0, kMaxDollars));
+}
+
+template <class V>
+void describe(V& v, DistributionSpec& s) {
+  v.text("kind", s.kind, one_of({"lognormal", "uniform", "fixed"}));
+  v.number("mean", s.mean, open_closed(0, kMaxDollars));
+  v.number("stdev", s.stdev, closed(0, kMaxDollars));  // > 0 for lognormal: a cross-field rule
+  v.number("min", s.min, open_closed(0, kMaxDollars));
+  v.number("max", s.max, open_closed(0, kMaxDollars));
+}
+
+template <class V>
+void describe(V& v, LeveragedTraderSpec& s) {
+  v.integer("count", s.count, 0, 2000000);
+  v.number("long_fraction", s.long_fraction, closed(0, 1));
+  v.number("cross_fraction", s.cross_fraction, closed(0, 1));
+  v.number("entry_start_seconds", s.entry_start_seconds, closed(0, kMaxSeconds));
+  v.number("entry_end_seconds", s.entry_end_seconds, closed(0, kMaxSeconds));
+  v.number("topup_trigger", s.topup_trigger, at_least(0));
+  v.number("topup_fraction", s.topup_fraction, open_closed(0, 10));
+  v.number("outside_capital", s.outside_capital, at_least(0));
+  v.number("topup_cooldown_seconds", s.topup_cooldown_seconds, closed(0, kMaxSeconds));
+  v.table("leverage", s.leverage);
+  v.table("margin", s.margin);
+}
+
+template <class V>
+void describe(V& v, KeeperSpec& s) {
+  v.integer("count", s.count, 0, 10000);
+  v.number("capital", s.capital, open_closed(0, kMaxDollars));
+  v.number("latency_seconds", s.latency_seconds, closed(0, kMaxSeconds));
+  v.number("latency_jitter_seconds", s.latency_jitter_seconds, closed(0, kMaxSeconds));
+  v.number("priority_fee_min", s.priority_fee_min, closed(0, kMaxDollars));
+  v.number("priority_fee_max", s.priority_fee_max, closed(0, kMaxDollars));
+  v.number("min_profit", s.min_profit, closed(-kMaxDollars, kMaxDollars));
+  v.text("sell_rule", s.sell_rule, one_of({"immediate", "twap"}));
+  v.number("twap_seconds", s.twap_seconds, open_closed(0, kMaxSeconds));
+  v.integer("twap_slices", s.twap_slices, 1, 1000);
+}
+
+template <class V>
+void describe(V& v, Scenario& s) {
+  v.text("name", s.name, non_empty_text());
+  v.integer("seed", s.seed, 0, kMaxSeed);
+  v.number("duration_seconds", s.duration_seconds, open_closed(0, 3.2e7));
+  v.number("record_interval_seconds", s.record_interval_seconds, open_closed(0, 3.2e7));
+  v.text("same_time_order", s.same_time_order, one_of({"fifo", "random", "priority_fee"}));
+  v.table("liquidation", s.liquidation);
+  v.table("noise", s.noise);
+  v.table("market_makers", s.market_makers);
+  v.table("traders", s.traders);
+  v.table("keepers", s.keepers);
+  v.tables("markets", s.markets, std::vector<MarketSpec>{default_market()});
+}
+
+// ---- Reading TOML ----
+
+struct LoadState {
+  std::vector<ScenarioError> errors;
+  std::map<std::string, toml::source_position> positions;  // dotted key -> where its value was given
+  std::set<std::string> suppressed;  // keys whose value could not be read: their defaults are not judged
+};
+
+std::string type_name(const toml::node& n) {
+  switch (n.type()) {
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::date:
+      return "date";
+    case toml::node_type::time:
+      return "time";
+    case toml::node_type::date_time:
+      return "date-time";
+    default:
+      return "none";
+  }
+}
+
+std::string render(const toml::node& n) {
+  if (const auto* s = n.as_string()) return quote(s->get());
+  if (const auto* i = n.as_integer()) return std::to_string(i->get());
+  if (const auto* f = n.as_floating_point()) return toml_float(f->get());
+  if (const auto* b = n.as_boolean()) return b->get() ? "true" : "false";
+  if (n.is_table()) return "{...}";
+  std::ostringstream out;
+  n.visit([&](const auto& x) { out << x; });
+  std::string text = out.str();
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+class Reader {
+ public:
+  Reader(const toml::table& table, std::string path, LoadState& state)
+      : table_(table), path_(std::move(path)), state_(state) {}
+
+  void number(std::string_view key, double& x, const Range& range, Presence presence = Presence::Optional) {
+    const toml::node* n = find(key, presence);
+    if (n == nullptr) return;
+    if (const auto* f = n->as_floating_point()) {
+      x = f->get();
+    } else if (const auto* i = n->as_integer()) {
+      x = static_cast<double>(i->get());
+    } else {
+      wrong_type(key, *n, "a number in " + range.text());
+    }
+  }
+
+  template <class Int>
+  void integer(std::string_view key, Int& x, int64_t lo, int64_t hi) {
+    const toml::node* n = find(key, Presence::Optional);
+    if (n == nullptr) return;
+    const auto* i = n->as_integer();
+    if (i == nullptr) {
+      wrong_type(key, *n, integer_range_text(lo, hi));
+    } else if (i->get() < lo || i->get() > hi) {
+      // Checked here: the value may not fit the field.
+      add(dotted(path_, key), *n, "out of range", integer_range_text(lo, hi));
+    } else {
+      x = static_cast<Int>(i->get());
+    }
+  }
+
+  void text(std::string_view key, std::string& x, const TextRule& rule) {
+    const toml::node* n = find(key, Presence::Optional);
+    if (n == nullptr) return;
+    if (const auto* s = n->as_string()) {
+      x = s->get();
+    } else {
+      wrong_type(key, *n, rule.text());
+    }
+  }
+
+  void flag(std::string_view key, bool& x) {
+    const toml::node* n = find(key, Presence::Optional);
+    if (n == nullptr) return;
+    if (const auto* b = n->as_boolean()) {
+      x = b->get();
+    } else {
+      wrong_type(key, *n, "true | false");
+    }
+  }
+
+  void numbers(std::string_view key, std::vector<double>& x, const Range& range) {
+    const toml::node* n = find(key, Presence::Optional);
+    if (n == nullptr) return;
+    const auto* array = n->as_array();
+    if (array == nullptr) {
+      wrong_type(key, *n, "an array of numbers in " + range.text());
+      return;
+    }
+    std::vector<double> values;
+    bool ok = true;
+    for (size_t k = 0; k < array->size(); ++k) {
+      const toml::node& element = *array->get(k);
+      const std::string path = indexed(dotted(path_, key), k);
+      state_.positions[path] = element.source().begin;
+      if (const auto* f = element.as_floating_point()) {
+        values.push_back(f->get());
+      } else if (const auto* i = element.as_integer()) {
+        values.push_back(static_cast<double>(i->get()));
+      } else {
+        add(path, element, "wrong type (" + type_name(element) + ")", "a number in " + range.text());
+        ok = false;
+      }
+    }
+    if (ok) {
+      x = std::move(values);
+    } else {
+      state_.suppressed.insert(dotted(path_, key));
+    }
+  }
+
+  template <class T>
+  void table(std::string_view key, T& x) {
+    const toml::node* n = find(key, Presence::Optional);
+    if (n == nullptr) return;
+    const auto* sub = n->as_table();
+    if (sub == nullptr) {
+      wrong_type(key, *n, "a table ([" + std::string(key) + "])");
+      return;
+    }
+    Reader child(*sub, dotted(path_, key), state_);
+    describe(child, x);
+    child.finish();
+  }
+
+  template <class T>
+  void tables(std::string_view key, std::vector<T>& x, const std::vector<T>& if_absent) {
+    const toml::node* n = find(key, Presence::Optional);
+    if (n == nullptr) {
+      x = if_absent;
+      return;
+    }
+    const auto* array = n->as_array();
+    bool all_tables = array != nullptr;
+    if (array != nullptr) {
+      for (const toml::node& element : *array) all_tables = all_tables && element.is_table();
+    }
+    if (!all_tables) {
+      wrong_type(key, *n, "an array of tables ([[...]])");
+      x = if_absent;
+      return;
+    }
+    x.clear();
+    for (size_t k = 0; k < array->size(); ++k) {
+      T element{};
+      Reader child(*array->get(k)->as_table(), indexed(dotted(path_, key), k), state_);
+      describe(child, element);
+      child.finish();
+      x.push_back(std::move(element));
+    }
+  }
+
+  // Reports every key of the table that no describe() call asked for.
+  void finish() {
+    for (auto&& [key, node] : table_) {
+      if (std::find(seen_.begin(), seen_.end(), key.str()) != seen_.end()) continue;
+      ScenarioError e;
+      e.key = dotted(path_, key.str());
+      e.value = render(node);
+      e.problem = "unknown key";
+      e.allowed = join(seen_, ", ");
+      e.line = static_cast<int>(key.source().begin.line);
+      e.column = static_cast<int>(key.source().begin.column);
+      state_.errors.push_back(std::move(e));
+    }
+  }
+
+ private:
+  const toml::node* find(std::string_view key, Presence presence) {
+    seen_.emplace_back(key);
+    const std::string path = dotted(path_, key);
+    const toml::node* n = table_.get(key);
+    if (n != nullptr) {
+      state_.positions[path] = n->source().begin;
+    } else if (presence == Presence::Required) {
+      ScenarioError e;
+      e.key = path;
+      e.problem = "missing (required in every entry)";
+      e.line = static_cast<int>(table_.source().begin.line);
+      e.column = static_cast<int>(table_.source().begin.column);
+      state_.errors.push_back(std::move(e));
+      state_.suppressed.insert(path);
+    }
+    return n;
+  }
+
+  void wrong_type(std::string_view key, const toml::node& n, std::string allowed) {
+    add(dotted(path_, key), n, "wrong type (" + type_name(n) + ")", std::move(allowed));
+  }
+
+  void add(const std::string& path, const toml::node& n, std::string problem, std::string allowed) {
+    ScenarioError e;
+    e.key = path;
+    e.value = render(n);
+    e.problem = std::move(problem);
+    e.allowed = std::move(allowed);
+    e.line = static_cast<int>(n.source().begin.line);
+    e.column = static_cast<int>(n.source().begin.column);
+    state_.errors.push_back(std::move(e));
+    state_.suppressed.insert(path);
+  }
+
+  const toml::table& table_;
+  std::string path_;
+  LoadState& state_;
+  std::vector<std::string> seen_;
+};
+
+// ---- Range and choice checks on a built Scenario ----
+
+class Validator {
+ public:
+  Validator(std::string path, std::vector<ScenarioError>& errors) : path_(std::move(path)), errors_(errors) {}
+
+  void number(std::string_view key, double& x, const Range& range, Presence = Presence::Optional) {
+    if (!range.contains(x)) add(dotted(path_, key), format_number(x), "out of range", range.text());
+  }
+
+  template <class Int>
+  void integer(std::string_view key, Int& x, int64_t lo, int64_t hi) {
+    const auto wide = static_cast<__int128>(x);
+    if (wide < lo || wide > hi) {
+      add(dotted(path_, key), std::to_string(x), "out of range", integer_range_text(lo, hi));
+    }
+  }
+
+  void text(std::string_view key, std::string& x, const TextRule& rule) {
+    if (rule.accepts(x)) return;
+    add(dotted(path_, key), quote(x), rule.choices.empty() ? "empty" : "not one of the choices", rule.text());
+  }
+
+  void flag(std::string_view, bool&) {}
+
+  void numbers(std::string_view key, std::vector<double>& x, const Range& range) {
+    for (size_t k = 0; k < x.size(); ++k) {
+      if (!range.contains(x[k])) {
+        add(indexed(dotted(path_, key), k), format_number(x[k]), "out of range", range.text());
+      }
+    }
+  }
+
+  template <class T>
+  void table(std::string_view key, T& x) {
+    Validator child(dotted(path_, key), errors_);
+    describe(child, x);
+  }
+
+  template <class T>
+  void tables(std::string_view key, std::vector<T>& x, const std::vector<T>&) {
+    if (x.empty()) add(dotted(path_, key), "[]", "empty", "at least one [[" + std::string(key) + "]] table");
+    for (size_t k = 0; k < x.size(); ++k) {
+      Validator child(indexed(dotted(path_, key), k), errors_);
+      describe(child, x[k]);
+    }
+  }
+
+ private:
+  void add(std::string key, std::string value, std::string problem, std::string allowed) {
+    errors_.push_back({std::move(key), std::move(value), std::move(allowed), std::move(problem)});
+  }
+
+  std::string path_;
+  std::vector<ScenarioError>& errors_;
+};
+
+// Rules that relate several fields. `skip` holds keys whose values were not read (their defaults are
+// placeholders), so rules over them would only add noise.
+void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
+                        std::vector<ScenarioError>& errors) {
+  auto add = [&](std::string key, double value, std::string problem, std::string allowed) {
+    errors.push_back({std::move(key), format_number(value), std::move(allowed), std::move(problem)});
+  };
+
+  if (s.record_interval_seconds > s.duration_seconds) {
+    add("record_interval_seconds", s.record_interval_seconds, "longer than the run",
+        "(0, duration_seconds] = (0, " + format_number(s.duration_seconds) + "]");
+  }
+
+  std::set<std::string> symbols;
+  for (size_t m = 0; m < s.markets.size(); ++m) {
+    const MarketSpec& market = s.markets[m];
+    const std::string p = indexed("markets", m);
+    if (!symbols.insert(market.symbol).second) {
+      errors.push_back(
+          {p + ".symbol", quote(market.symbol), "a symbol no other market uses", "duplicate symbol"});
+    }
+
+    // Prices are integer micro-dollars in the simulation (core/units.h): the tick must be a whole
+    // number of them and the initial price a whole number of ticks.
+    if (open_closed(0, kMaxDollars).contains(market.tick_size)) {
+      const double tick_units = market.tick_size * kPriceScale;
+      const double tick_rounded = std::round(tick_units);
+      if (tick_rounded < 1 || std::fabs(tick_units - tick_rounded) > 1e-9 * tick_units) {
+        add(p + ".tick_size", market.tick_size, "not a whole number of micro-dollars",
+            "a positive multiple of 0.000001");
+      } else if (open_closed(0, kMaxDollars).contains(market.initial_price)) {
+        const auto tick = static_cast<int64_t>(tick_rounded);
+        const auto price = static_cast<int64_t>(std::round(market.initial_price * kPriceScale));
+        if (price % tick != 0) {
+          add(p + ".initial_price", market.initial_price, "not a multiple of tick_size",
+              "a multiple of " + format_number(market.tick_size));
+        }
+      }
+    }
+
+    if (market.shock.enabled && market.shock.start_seconds >= s.duration_seconds) {
+      add(p + ".shock.start_seconds", market.shock.start_seconds, "not before the end of the run",
+          "[0, duration_seconds) = [0, " + format_number(s.duration_seconds) + ")");
+    }
+
+    if (market.price.model == "replay") {
+      const PriceProcessSpec& price = market.price;
+      if (price.replay_file.empty()) {
+        errors.push_back({p + ".price.replay_file", quote(""),
+                          "the path of a CSV file, relative to the scenario file",
+                          "required when model = \"replay\""});
+      } else {
+        std::filesystem::path file(price.replay_file);
+        if (file.is_relative()) file = std::filesystem::path(s.source_dir) / file;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(file, ec)) {
+          errors.push_back({p + ".price.replay_file", quote(price.replay_file),
+                            "an existing CSV file, relative to the scenario file's folder",
+                            "file not found (looked for " +
+                                std::filesystem::absolute(file, ec).lexically_normal().string() + ")"});
+        }
+      }
+      if (price.time_column.empty()) {
+        errors.push_back({p + ".price.time_column", quote(""), "a column name", "empty"});
+      }
+      if (price.price_column.empty()) {
+        errors.push_back({p + ".price.price_column", quote(""), "a column name", "empty"});
+      }
+    }
+
+    const IndexSpec& index = market.index;
+    if (!index.weights.empty() && index.weights.size() != static_cast<size_t>(index.venues)) {
+      std::vector<std::string> weights;
+      for (double w : index.weights) weights.push_back(format_number(w));
+      errors.push_back({p + ".index.weights", "[" + join(weights, ", ") + "]",
+                        "empty (equal weights) or exactly " + std::to_string(index.venues) +
+                            " positive numbers (one per venue)",
+                        std::to_string(index.weights.size()) + " weights for " +
+                            std::to_string(index.venues) + " venues"});
+    }
+
+    if (market.mark.basis_window_seconds < market.mark.basis_sample_interval_seconds) {
+      add(p + ".mark.basis_window_seconds", market.mark.basis_window_seconds,
+          "shorter than the basis sample interval",
+          ">= basis_sample_interval_seconds (" + format_number(market.mark.basis_sample_interval_seconds) +
+              ")");
+    }
+    if (market.funding.premium_sample_interval_seconds > market.funding.interval_seconds) {
+      add(p + ".funding.premium_sample_interval_seconds", market.funding.premium_sample_interval_seconds,
+          "longer than the funding interval",
+          "(0, interval_seconds] = (0, " + format_number(market.funding.interval_seconds) + "]");
+    }
+
+    for (size_t k = 0; k < market.brackets.size(); ++k) {
+      const BracketSpec& b = market.brackets[k];
+      const std::string bp = indexed(p + ".brackets", k);
+      const std::string prev = k > 0 ? indexed(p + ".brackets", k - 1) : "";
+      auto readable = [&](std::initializer_list<std::string> keys) {
+        return std::none_of(keys.begin(), keys.end(),
+                            [&](const std::string& key) { return skip.count(key) > 0; });
+      };
+      if (readable({bp + ".notional_cap", bp + ".notional_floor"}) && b.notional_cap <= b.notional_floor) {
+        add(bp + ".notional_cap", b.notional_cap, "not above notional_floor",
+            "> notional_floor (" + format_number(b.notional_floor) + ")");
+      }
+      if (readable({bp + ".initial_rate", bp + ".maintenance_rate"}) &&
+          b.initial_rate <= b.maintenance_rate) {
+        add(bp + ".initial_rate", b.initial_rate, "not above maintenance_rate",
+            "(maintenance_rate, 1] = (" + format_number(b.maintenance_rate) + ", 1]");
+      }
+      if (k == 0) continue;
+      const BracketSpec& before = market.brackets[k - 1];
+      if (readable({bp + ".notional_floor", prev + ".notional_cap"}) &&
+          b.notional_floor != before.notional_cap) {
+        add(bp + ".notional_floor", b.notional_floor,
+            b.notional_floor > before.notional_cap ? "leaves a gap after the previous bracket"
+                                                   : "overlaps the previous bracket",
+            "= " + prev + ".notional_cap (" + format_number(before.notional_cap) + ")");
+      }
+      if (readable({bp + ".maintenance_rate", prev + ".maintenance_rate"}) &&
+          b.maintenance_rate < before.maintenance_rate) {
+        add(bp + ".maintenance_rate", b.maintenance_rate, "lower than the previous bracket's",
+            ">= " + format_number(before.maintenance_rate));
+      }
+      if (readable({bp + ".initial_rate", prev + ".initial_rate"}) && b.initial_rate < before.initial_rate) {
+        add(bp + ".initial_rate", b.initial_rate, "lower than the previous bracket's",
+            ">= " + format_number(before.initial_rate));
+      }
+    }
+  }
+
+  const LeveragedTraderSpec& traders = s.traders;
+  if (traders.entry_end_seconds < traders.entry_start_seconds) {
+    add("traders.entry_end_seconds", traders.entry_end_seconds, "before entry_start_seconds",
+        ">= entry_start_seconds (" + format_number(traders.entry_start_seconds) + ")");
+  }
+  for (auto [name, d] :
+       {std::pair<std::string, const DistributionSpec*>{"traders.leverage", &traders.leverage},
+        {"traders.margin", &traders.margin}}) {
+    if (d->max < d->min) {
+      add(name + ".max", d->max, "below min", ">= min (" + format_number(d->min) + ")");
+    }
+    if (d->kind == "lognormal" && !(d->stdev > 0)) {
+      add(name + ".stdev", d->stdev, "must be positive for kind = \"lognormal\"", "> 0");
+    }
+  }
+
+  if (s.keepers.priority_fee_max < s.keepers.priority_fee_min) {
+    add("keepers.priority_fee_max", s.keepers.priority_fee_max, "below priority_fee_min",
+        ">= priority_fee_min (" + format_number(s.keepers.priority_fee_min) + ")");
+  }
+}
+
+std::vector<ScenarioError> validate(const Scenario& scenario, const std::set<std::string>& skip) {
+  std::vector<ScenarioError> errors;
+  Scenario copy = scenario;
+  Validator validator("", errors);
+  describe(validator, copy);
+  check_cross_fields(scenario, skip, errors);
+  std::erase_if(errors, [&](const ScenarioError& e) { return skip.count(e.key) > 0; });
+  return errors;
+}
+
+// ---- Writing TOML ----
+
+class Writer {
+ public:
+  Writer(std::string header, bool array_element)
+      : header_(std::move(header)), array_element_(array_element) {}
+
+  void number(std::string_view key, double& x, const Range&, Presence = Presence::Optional) {
+    line(key, toml_float(x));
+  }
+  template <class Int>
+  void integer(std::string_view key, Int& x, int64_t, int64_t) {
+    line(key, std::to_string(x));
+  }
+  void text(std::string_view key, std::string& x, const TextRule&) { line(key, quote(x)); }
+  void flag(std::string_view key, bool& x) { line(key, x ? "true" : "false"); }
+  void numbers(std::string_view key, std::vector<double>& x, const Range&) {
+    std::vector<std::string> values;
+    for (double value : x) values.push_back(toml_float(value));
+    line(key, "[" + join(values, ", ") + "]");
+  }
+
+  template <class T>
+  void table(std::string_view key, T& x) {
+    Writer child(dotted(header_, key), false);
+    describe(child, x);
+    children_ += "\n" + child.str();
+  }
+
+  template <class T>
+  void tables(std::string_view key, std::vector<T>& x, const std::vector<T>&) {
+    for (T& element : x) {
+      Writer child(dotted(header_, key), true);
+      describe(child, element);
+      children_ += "\n" + child.str();
+    }
+  }
+
+  std::string str() const {
+    std::string out;
+    if (!header_.empty()) out = array_element_ ? "[[" + header_ + "]]\n" : "[" + header_ + "]\n";
+    return out + scalars_ + children_;
+  }
+
+ private:
+  void line(std::string_view key, const std::string& value) {
+    scalars_ += std::string(key) + " = " + value + "\n";
+  }
+
+  std::string header_;  // dotted TOML table name, without array indices
+  bool array_element_;
+  std::string scalars_;
+  std::string children_;
+};
+
+}  // namespace
+
+std::string ScenarioError::message() const {
+  std::string out;
+  if (line > 0) out += "line " + std::to_string(line) + ", column " + std::to_string(column) + ": ";
+  if (!key.empty()) {
+    out += key;
+    if (!value.empty()) out += " = " + value;
+    out += ": ";
+  } else if (!value.empty()) {
+    out += value + ": ";
+  }
+  out += problem;
+  if (!allowed.empty()) out += "; allowed: " + allowed;
+  return out;
+}
+
+std::vector<BracketSpec> default_brackets() {
+  // Legacy Binance BTCUSDT leverage brackets (illustrative), /work/shared/reference/protocols.md 1.1
+  // "Tiered maintenance margin", vector #4 (tiers from repo bradkyle/Qenv); initial rate = 2 x
+  // maintenance rate (max leverage 125x, 100x, 50x, 20x, 10x).
+  return {
+      {0, 50'000, 0.004, 0.008},           {50'000, 250'000, 0.005, 0.01},
+      {250'000, 1'000'000, 0.01, 0.02},    {1'000'000, 5'000'000, 0.025, 0.05},
+      {5'000'000, 20'000'000, 0.05, 0.10},
+  };
+}
+
+ScenarioResult load_scenario_text(std::string_view toml_text, const std::string& source_name,
+                                  const std::string& source_dir) {
+  toml::table root;
+  try {
+    root = toml::parse(toml_text, source_name);
+  } catch (const toml::parse_error& error) {
+    ScenarioError e;
+    e.problem = "TOML syntax error: " + std::string(error.description());
+    e.line = static_cast<int>(error.source().begin.line);
+    e.column = static_cast<int>(error.source().begin.column);
+    return std::vector<ScenarioError>{std::move(e)};
+  }
+
+  Scenario scenario;
+  scenario.source_dir = source_dir;
+  LoadState state;
+  Reader reader(root, "", state);
+  describe(reader, scenario);
+  reader.finish();
+
+  std::vector<ScenarioError> errors = std::move(state.errors);
+  for (ScenarioError& e : validate(scenario, state.suppressed)) {
+    if (auto it = state.positions.find(e.key); it != state.positions.end()) {
+      e.line = static_cast<int>(it->second.line);
+      e.column = static_cast<int>(it->second.column);
+    }
+    errors.push_back(std::move(e));
+  }
+  if (errors.empty()) return scenario;
+  std::stable_sort(errors.begin(), errors.end(), [](const ScenarioError& a, const ScenarioError& b) {
+    const int line_a = a.line > 0 ? a.line : INT_MAX;
+    const int line_b = b.line > 0 ? b.line : INT_MAX;
+    return line_a != line_b ? line_a < line_b : a.column < b.column;
+  });
+  return errors;
+}
+
+ScenarioResult load_scenario_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  auto fail = [&](std::string problem) {
+    ScenarioError e;
+    e.value = path;
+    e.problem = std::move(problem);
+    return ScenarioResult(std::vector<ScenarioError>{std::move(e)});
+  };
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return fail("scenario file not found");
+  if (fs::is_directory(path, ec)) return fail("a directory, not a scenario file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail("scenario file cannot be opened for reading");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return fail("error while reading the scenario file");
+  std::string dir = fs::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  return load_scenario_text(text.str(), path, dir);
+}
+
+std::vector<ScenarioError> validate_scenario(const Scenario& scenario) { return validate(scenario, {}); }
+
+std::string to_toml(const Scenario& scenario) {
+  Scenario copy = scenario;
+  Writer writer("", false);
+  describe(writer, copy);
+  return writer.str();
+}
+
+}  // namespace liqsim

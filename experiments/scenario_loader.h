@@ -1,0 +1,46 @@
+// Reads a Scenario from TOML, checks every field against the ranges documented in experiments/scenario.h
+// and reports every problem at once; writes a Scenario back as TOML text that loads to the same
+// Scenario. The TOML layout mirrors the struct: one table per nested spec, [[markets]] and
+// [[markets.brackets]] for the vectors. toml++ stays behind this interface.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "experiments/scenario.h"
+
+namespace liqsim {
+
+// One configuration problem. Fields that do not apply are empty (0 for the position).
+struct ScenarioError {
+  std::string key;      // dotted path, e.g. "markets[0].funding.clamp"
+  std::string value;    // the value given, written as in TOML, or the file path for file problems
+  std::string allowed;  // allowed range, choices or keys
+  std::string problem;  // "out of range", "unknown key", "wrong type (float)", ...
+  int line = 0;         // 1-based position of the value in the source
+  int column = 0;
+  // "line 3, column 9: markets[0].funding.clamp = 0.5: out of range; allowed: [0, 0.1]"
+  std::string message() const;
+};
+
+using ScenarioResult = std::variant<Scenario, std::vector<ScenarioError>>;
+
+// `source_name` names the text in syntax errors; `source_dir` resolves relative replay files and is
+// stored in Scenario::source_dir. Errors are sorted by position, unpositioned ones last.
+ScenarioResult load_scenario_text(std::string_view toml_text, const std::string& source_name,
+                                  const std::string& source_dir);
+// A missing or unreadable file is one error whose value is the path.
+ScenarioResult load_scenario_file(const std::string& path);
+
+// Range, choice and cross-field checks on a Scenario built in code (load_scenario_* run them too).
+std::vector<ScenarioError> validate_scenario(const Scenario& scenario);
+
+// Legacy Binance BTCUSDT leverage brackets, used when a market gives none.
+std::vector<BracketSpec> default_brackets();
+
+// Every field of `scenario` (not source_dir), in struct order, doubles in shortest round-trip form.
+std::string to_toml(const Scenario& scenario);
+
+}  // namespace liqsim

@@ -1,0 +1,837 @@
+#include "experiments/simulation.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <unordered_map>
+
+#include "agents/keeper.h"
+#include "agents/leveraged_trader.h"
+#include "agents/market_maker.h"
+#include "agents/noise_trader.h"
+#include "analysis/cascade.h"
+#include "core/check.h"
+#include "core/engine.h"
+#include "experiments/version.h"
+#include "market/oracle.h"
+#include "market/order_book.h"
+#include "market/price_process.h"
+#include "market/venue_index.h"
+#include "protocol/funding.h"
+#include "protocol/liquidation.h"
+#include "protocol/mark_price.h"
+
+namespace liqsim {
+namespace {
+
+// Event kinds of the model; the engine only orders them.
+enum EventKind : uint32_t {
+  kIndexTick,        // target = market: advance the reference path, venue quotes, index and oracle
+  kMarkTick,         // target = market: basis sample, mark update, liquidation detection
+  kFundingSample,    // target = market: one premium-index sample
+  kFundingSettle,    // target = market: funding payment for the interval
+  kRecord,           // one time-series row
+  kNoiseWake,        // target = noise trader
+  kMakerWake,        // target = market maker
+  kTraderWake,       // target = leveraged trader (entry)
+  kKeeperWake,       // target = keeper, arg = liquidation id (TWAP unwind slice)
+  kLiquidationStep,  // target = account (engine-driven liquidation)
+  kKeeperTx,         // target = keeper index, arg = transaction id (transaction lane)
+};
+
+Time secs(double s) { return Time(int64_t(std::llround(s * 1e9))); }
+
+// A fill executed by a liquidation order (engine close or keeper unwind), kept for cause attribution.
+struct LiquidationFill {
+  Time time;
+  int64_t liquidation;
+  Side side;  // side of the liquidation order
+  Quantity quantity;
+};
+
+struct MarketRuntime {
+  const MarketSpec* spec = nullptr;
+  Price tick;
+  std::unique_ptr<OrderBook> book;
+  std::unique_ptr<PriceProcess> reference;
+  Price reference_now;
+  std::unique_ptr<VenueIndex> index;
+  Price index_now;
+  std::unique_ptr<Oracle> oracle;
+  MarkMethod method = MarkMethod::BinanceMedian;
+  std::unique_ptr<BasisMovingAverage> basis_ma;
+  std::unique_ptr<BasisEma> oracle_basis_ema;  // Hyperliquid: EMA(mid - oracle), tau 150 s
+  std::unique_ptr<BasisEma> local_median_ema;  // Hyperliquid: EMA of median(bid, ask, last), tau 30 s
+  std::unique_ptr<PremiumAverager> premium;
+  Time funding_interval;
+  Time next_funding;
+  Ratio last_funding_rate;
+  std::optional<Price> last_trade;
+  int64_t mark_updates = 0;
+  std::deque<LiquidationFill> liquidation_fills;
+  Time attribution_window;
+  Quantity depth_band_bid, depth_band_ask;
+};
+
+struct PendingTx {
+  uint32_t keeper;  // keeper index
+  AccountId target;
+  Time submitted;
+  Amount priority_fee;
+};
+
+MarginBracketSpec to_bracket(const BracketSpec& b) {
+  MarginBracketSpec s;
+  s.notional_floor = amount_from_double(b.notional_floor);
+  s.notional_cap = amount_from_double(b.notional_cap);
+  s.maintenance_rate = ratio_from_double(b.maintenance_rate);
+  s.initial_rate = ratio_from_double(b.initial_rate);
+  return s;
+}
+
+DistributionParams to_distribution(const DistributionSpec& d) {
+  DistributionParams p;
+  p.kind = d.kind == "lognormal" ? DistributionParams::Kind::LogNormal
+           : d.kind == "uniform" ? DistributionParams::Kind::Uniform
+                                 : DistributionParams::Kind::Fixed;
+  p.mean = d.mean;
+  p.stdev = d.stdev;
+  p.min = d.min;
+  p.max = d.max;
+  return p;
+}
+
+// The world of one run: owns every model object and implements the doors agents and liquidation
+// mechanisms act through. Single-threaded; several worlds may run in one process.
+class World final : public AgentContext, public ExecutionVenue, public PositionSource {
+ public:
+  World(const Scenario& s, const RunOptions& options, RunLog& log);
+  void run();
+  RunSummary summarise(double wall_seconds) const;
+
+  // AgentContext
+  Time now() const override { return engine_.now(); }
+  void wake(Time at, uint32_t target, int64_t arg) override {
+    engine_.schedule(at, waking_kind_, target, arg);
+  }
+  SubmitResult submit(MarketId m, const OrderRequest& order) override { return route(m, order, false); }
+  bool cancel(MarketId m, OrderId id) override { return markets_[m].book->cancel(id); }
+  SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price,
+                      std::optional<Quantity> q) override {
+    SubmitResult r = markets_[m].book->modify(id, price, q);
+    apply_fills(m, r, false);
+    return r;
+  }
+  const OrderBook& book(MarketId m) const override { return *markets_[m].book; }
+  MarketView view(MarketId m) const override;
+  const ClearingHouse& clearing() const override { return *ch_; }
+  void deposit(AccountId a, Amount amount) override { ch_->deposit(a, amount); }
+  void set_alert(AccountId a, std::optional<Ratio> multiple) override { ch_->set_alert(a, multiple); }
+  void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) override;
+  uint32_t market_count() const override { return uint32_t(markets_.size()); }
+
+  // ExecutionVenue
+  SubmitResult execute(MarketId m, const OrderRequest& order, bool taker_fee_waived) override {
+    return route(m, order, taker_fee_waived);
+  }
+  void cancel_orders(AccountId a, MarketId m) override;
+  Price tick_size(MarketId m) const override { return markets_[m].tick; }
+
+  // PositionSource (reduce-only orders)
+  Quantity position(uint32_t owner) const override {
+    return ch_->ledger().position(owner, current_market_).size;
+  }
+
+ private:
+  SubmitResult route(MarketId m, const OrderRequest& order, bool taker_fee_waived);
+  void apply_fills(MarketId m, const SubmitResult& r, bool taker_fee_waived);
+  void dispatch(const Event& e);
+  void on_index_tick(MarketId m);
+  void on_mark_tick(MarketId m);
+  void on_funding_sample(MarketId m);
+  void on_funding_settle(MarketId m);
+  void on_record();
+  void on_liquidation_step(AccountId a);
+  void on_keeper_tx(uint32_t keeper, int64_t tx);
+  LiquidationTrigger make_trigger(MarketId m, AccountId a);
+  std::optional<Price> impact_price(MarketId m, Side taker_side) const;
+  void check_conservation() const;
+
+  const Scenario& s_;
+  RunOptions options_;
+  RunLog& log_;
+  Engine engine_;
+  std::unique_ptr<ClearingHouse> ch_;
+  std::vector<MarketRuntime> markets_;
+  std::unique_ptr<NoiseTraders> noise_;
+  std::unique_ptr<MarketMakers> makers_;
+  std::unique_ptr<LeveragedTraders> traders_;
+  std::unique_ptr<Keepers> keepers_;
+  std::unique_ptr<EngineLiquidation> engine_liquidation_;
+  std::unique_ptr<KeeperLiquidation> keeper_liquidation_;
+  bool keeper_mode_ = false;
+  AccountId first_trader_ = 0;
+  uint32_t waking_kind_ = kNoiseWake;
+  MarketId current_market_ = 0;
+  std::vector<PendingTx> txs_;
+  std::unordered_map<AccountId, std::vector<std::pair<MarketId, OrderId>>> resting_by_account_;
+  std::vector<TriggerHit> hits_;
+  Time end_;
+  Time block_interval_;
+  Amount gas_price_;
+  // Run statistics.
+  Price ref_min_ = Price::max(), ref_max_ = Price::min(), mark_min_ = Price::max(), mark_max_ = Price::min();
+  Price mid_min_ = Price::max(), mid_max_ = Price::min();
+  double max_gap_ = 0;
+  Amount fund_initial_, fund_min_;
+  Amount keeper_gas_;
+  int next_progress_ = 1;
+};
+
+World::World(const Scenario& s, const RunOptions& options, RunLog& log)
+    : s_(s),
+      options_(options),
+      log_(log),
+      engine_(*same_time_order_from_string(s.same_time_order),
+              stream_seed(s.seed, StreamKind::EventOrdering, 0)) {
+  end_ = secs(s.duration_seconds);
+  keeper_mode_ = s.liquidation.mechanism == "keeper";
+  block_interval_ = secs(s.liquidation.keeper.block_interval_seconds);
+  gas_price_ = amount_from_double(s.liquidation.keeper.gas_price);
+
+  // Protocol markets and their runtime (book, price path, index, oracle, mark and funding state).
+  std::vector<ProtocolMarket> protocol_markets;
+  markets_.resize(s.markets.size());
+  for (MarketId m = 0; m < s.markets.size(); ++m) {
+    const MarketSpec& ms = s.markets[m];
+    std::vector<MarginBracketSpec> brackets;
+    for (const auto& b : ms.brackets) brackets.push_back(to_bracket(b));
+    const Price initial = price_from_double(ms.initial_price);
+    protocol_markets.push_back(ProtocolMarket{TieredMaintenanceMargin(brackets),
+                                              ratio_from_double(ms.taker_fee),
+                                              ratio_from_double(ms.maker_fee), initial});
+    MarketRuntime& rt = markets_[m];
+    rt.spec = &ms;
+    rt.tick = price_from_double(ms.tick_size);
+    rt.book = std::make_unique<OrderBook>(rt.tick);
+    rt.book->set_position_source(this);
+    const Time step = secs(ms.price.step_seconds);
+    Rng path_rng(s.seed, StreamKind::ExternalPrice, m);
+    std::unique_ptr<PriceProcess> process;
+    if (ms.price.model == "merton") {
+      process = std::make_unique<MertonJumpDiffusion>(
+          initial, ms.price.drift_per_year, ms.price.vol_per_year, ms.price.jump_intensity_per_year,
+          ms.price.jump_mean_log, ms.price.jump_stdev_log, step, path_rng);
+    } else if (ms.price.model == "replay") {
+      std::filesystem::path file(ms.price.replay_file);
+      if (file.is_relative() && !s.source_dir.empty()) file = std::filesystem::path(s.source_dir) / file;
+      auto loaded = load_price_csv(
+          file.string(), ms.price.time_column, ms.price.price_column, ms.price.time_unit_seconds,
+          ms.price.rescale_to_initial ? std::optional<double>(ms.initial_price) : std::nullopt);
+      LIQSIM_CHECK(std::holds_alternative<PricePath>(loaded), "replay file failed after validation");
+      process = std::make_unique<CsvReplay>(std::get<PricePath>(std::move(loaded)),
+                                            ms.price.interpolation == "linear"
+                                                ? ReplayInterpolation::Linear
+                                                : ReplayInterpolation::PiecewiseConstant);
+    } else {
+      process = std::make_unique<GeometricBrownianMotion>(initial, ms.price.drift_per_year,
+                                                          ms.price.vol_per_year, step, path_rng);
+    }
+    if (ms.shock.enabled) {
+      process = std::make_unique<ScriptedShock>(
+          std::move(process), secs(ms.shock.start_seconds), secs(ms.shock.duration_seconds),
+          ms.shock.fall_fraction,
+          ms.shock.recovery_seconds > 0 ? std::optional<Time>(secs(ms.shock.recovery_seconds)) : std::nullopt,
+          ms.shock.recovery_fraction);
+    }
+    rt.reference = std::move(process);
+    rt.reference_now = rt.reference->initial();
+    VenueIndexConfig ic;
+    for (int v = 0; v < ms.index.venues; ++v) {
+      VenueConfig vc;
+      vc.weight = ms.index.weights.empty() ? 1u : uint32_t(std::llround(ms.index.weights[v] * 1000.0));
+      vc.noise_stdev = ms.index.noise_stdev;
+      vc.noise_half_life = secs(ms.index.noise_half_life_seconds);
+      vc.stale_probability = ms.index.stale_probability;
+      ic.venues.push_back(vc);
+    }
+    ic.update_interval = secs(ms.index.update_interval_seconds);
+    ic.aggregation = ms.index.weights.empty() ? IndexAggregation::Median : IndexAggregation::WeightedMedian;
+    ic.outlier_rule = OutlierRule::ClampToBand;
+    ic.outlier_threshold = ratio_from_double(ms.index.outlier_threshold);
+    // Each market's venues draw from their own streams: offset the seed by the market id.
+    rt.index = std::make_unique<VenueIndex>(ic, stream_seed(s.seed, StreamKind::VenueQuoteNoise, m));
+    rt.index_now = initial;
+    rt.oracle = std::make_unique<Oracle>(
+        OracleConfig{secs(ms.oracle.heartbeat_seconds), ratio_from_double(ms.oracle.deviation),
+                     secs(ms.oracle.delay_seconds)},
+        initial);
+    rt.method = *mark_method_from_string(ms.mark.method);
+    const size_t window = std::max<size_t>(
+        1, size_t(std::llround(ms.mark.basis_window_seconds / ms.mark.basis_sample_interval_seconds)));
+    rt.basis_ma = std::make_unique<BasisMovingAverage>(secs(ms.mark.basis_sample_interval_seconds), window);
+    rt.oracle_basis_ema = std::make_unique<BasisEma>(seconds(150));
+    rt.local_median_ema = std::make_unique<BasisEma>(seconds(30));
+    rt.premium = std::make_unique<PremiumAverager>(PremiumWeighting::TimeWeighted);
+    rt.funding_interval = secs(ms.funding.interval_seconds);
+    rt.next_funding = rt.funding_interval;
+    rt.last_funding_rate = ratio_from_double(ms.funding.interest_rate);
+    rt.attribution_window =
+        std::max(secs(ms.mark.update_interval_seconds), secs(ms.mark.basis_window_seconds));
+  }
+  ch_ = std::make_unique<ClearingHouse>(std::move(protocol_markets));
+  Ledger& ledger = ch_->ledger();
+  ledger.reserve(uint32_t(s.noise.count + s.market_makers.count + s.keepers.count + s.traders.count));
+  ledger.seed_insurance_fund(amount_from_double(s.liquidation.insurance_fund));
+  fund_initial_ = fund_min_ = ledger.insurance_fund();
+
+  // Accounts, in a fixed order: noise traders, market makers, keepers, leveraged traders.
+  std::vector<AccountId> ids;
+  for (int i = 0; i < s.noise.count; ++i)
+    ids.push_back(
+        ch_->open_account(AgentRole::NoiseTrader, MarginMode::Cross, amount_from_double(s.noise.capital)));
+  NoiseTraderParams np{s.noise.limit_rate, s.noise.market_rate, s.noise.cancel_rate,
+                       quantity_from_double(s.noise.order_size), s.noise.price_range_ticks};
+  noise_ = std::make_unique<NoiseTraders>(np, ids, s.seed);
+
+  ids.clear();
+  for (int i = 0; i < s.market_makers.count; ++i)
+    ids.push_back(ch_->open_account(AgentRole::MarketMaker, MarginMode::Cross,
+                                    amount_from_double(s.market_makers.capital)));
+  const MarketMakerSpec& mms = s.market_makers;
+  MarketMakerParams mp{mms.half_spread,
+                       mms.levels,
+                       mms.level_spacing,
+                       quantity_from_double(mms.level_size),
+                       secs(mms.requote_seconds),
+                       mms.inventory_skew,
+                       quantity_from_double(mms.max_inventory),
+                       secs(mms.vol_window_seconds),
+                       mms.vol_widening,
+                       mms.stress_vol};
+  makers_ = std::make_unique<MarketMakers>(mp, ids, uint32_t(markets_.size()), s.seed);
+
+  ids.clear();
+  for (int i = 0; i < s.keepers.count; ++i)
+    ids.push_back(
+        ch_->open_account(AgentRole::Keeper, MarginMode::Cross, amount_from_double(s.keepers.capital)));
+  const KeeperSpec& ks = s.keepers;
+  KeeperParams kp{secs(ks.latency_seconds),
+                  secs(ks.latency_jitter_seconds),
+                  amount_from_double(ks.priority_fee_min),
+                  amount_from_double(ks.priority_fee_max),
+                  gas_price_,
+                  amount_from_double(ks.min_profit),
+                  ks.sell_rule == "twap",
+                  secs(ks.twap_seconds),
+                  ks.twap_slices,
+                  ratio_from_double(s.liquidation.keeper.close_factor),
+                  ratio_from_double(s.liquidation.keeper.bonus)};
+  keepers_ = std::make_unique<Keepers>(kp, ids, s.seed);
+
+  // Leveraged traders: each its own account; isolated traders trade one market (round robin), cross
+  // traders are a single account per trader too (their one balance backs every position they open).
+  const LeveragedTraderSpec& ts = s.traders;
+  ids.clear();
+  std::vector<MarketId> trader_markets;
+  first_trader_ = ledger.account_count();
+  for (int i = 0; i < ts.count; ++i) {
+    Rng mode_rng(s.seed, StreamKind::Population, uint64_t(i));
+    const MarginMode mode = mode_rng.bernoulli(ts.cross_fraction) ? MarginMode::Cross : MarginMode::Isolated;
+    const AccountId a = ch_->open_account(AgentRole::Trader, mode, Amount(0));
+    if (ts.topup_trigger > 0 && ts.outside_capital > 0)
+      ch_->set_alert(a, ratio_from_double(ts.topup_trigger));
+    ids.push_back(a);
+    trader_markets.push_back(MarketId(i % markets_.size()));
+  }
+  LeveragedTraderParams lp;
+  lp.long_fraction = ts.long_fraction;
+  lp.leverage = to_distribution(ts.leverage);
+  lp.margin = to_distribution(ts.margin);
+  lp.entry_start = secs(ts.entry_start_seconds);
+  lp.entry_end = secs(ts.entry_end_seconds);
+  lp.topup_trigger = ts.topup_trigger;
+  lp.topup_fraction = ts.topup_fraction;
+  lp.outside_capital = ts.outside_capital;
+  lp.topup_cooldown = secs(ts.topup_cooldown_seconds);
+  traders_ = std::make_unique<LeveragedTraders>(lp, ids, trader_markets, s.seed);
+
+  const EngineLiquidationSpec& es = s.liquidation.engine;
+  engine_liquidation_ = std::make_unique<EngineLiquidation>(
+      EngineLiquidationParams{ratio_from_double(es.step_fraction),
+                              amount_from_double(es.full_close_below_notional), secs(es.cooldown_seconds),
+                              ratio_from_double(es.max_slippage)},
+      *ch_, *this, log_);
+  keeper_liquidation_ = std::make_unique<KeeperLiquidation>(
+      KeeperLiquidationParams{ratio_from_double(s.liquidation.keeper.close_factor),
+                              ratio_from_double(s.liquidation.keeper.bonus)},
+      *ch_, log_);
+
+  // Initial schedule: per market the index before the mark at every shared instant (FIFO).
+  for (MarketId m = 0; m < markets_.size(); ++m) {
+    const MarketSpec& ms = s.markets[m];
+    engine_.schedule(Time(0), kIndexTick, m, 0);
+    engine_.schedule(Time(0), kMarkTick, m, 0);
+    if (ms.funding.enabled) {
+      engine_.schedule(secs(ms.funding.premium_sample_interval_seconds), kFundingSample, m, 0);
+      engine_.schedule(markets_[m].next_funding, kFundingSettle, m, 0);
+    }
+  }
+  engine_.schedule(Time(0), kRecord, 0, 0);
+  waking_kind_ = kMakerWake;
+  makers_->start(*this);
+  waking_kind_ = kNoiseWake;
+  noise_->start(*this);
+  waking_kind_ = kTraderWake;
+  traders_->start(*this);
+}
+
+MarketView World::view(MarketId m) const {
+  const MarketRuntime& rt = markets_[m];
+  MarketView v;
+  v.index = rt.index_now;
+  v.oracle = rt.oracle->value(engine_.now());
+  v.mark = ch_->mark(m);
+  v.last = rt.last_trade.value_or(v.mark);
+  v.tick = rt.tick;
+  v.best_bid = rt.book->best_bid();
+  v.best_ask = rt.book->best_ask();
+  return v;
+}
+
+SubmitResult World::route(MarketId m, const OrderRequest& order, bool taker_fee_waived) {
+  current_market_ = m;
+  SubmitResult r = markets_[m].book->submit(order);
+  if (r.accepted() && r.resting.raw() > 0) {
+    auto& list = resting_by_account_[order.owner];
+    if (list.size() > 256) {
+      std::erase_if(list,
+                    [&](const auto& e) { return !markets_[e.first].book->order(e.second).has_value(); });
+    }
+    list.emplace_back(m, r.id);
+  }
+  apply_fills(m, r, taker_fee_waived);
+  return r;
+}
+
+void World::apply_fills(MarketId m, const SubmitResult& r, bool taker_fee_waived) {
+  MarketRuntime& rt = markets_[m];
+  for (const Fill& f : r.fills) {
+    ch_->apply_fill(m, f, taker_fee_waived);
+    rt.last_trade = f.price;
+    TradeRecord t;
+    t.time = engine_.now();
+    t.market = m;
+    t.price = f.price;
+    t.quantity = f.quantity;
+    const bool taker_buys = f.taker_side == Side::Buy;
+    t.buyer = taker_buys ? f.taker_owner : f.maker_owner;
+    t.seller = taker_buys ? f.maker_owner : f.taker_owner;
+    t.aggressor_is_buy = taker_buys ? 1 : 0;
+    t.liquidation = f.taker_tag >= 0 ? f.taker_tag : f.maker_tag;
+    log_.on_trade(t);
+    if (f.taker_tag >= 0)
+      rt.liquidation_fills.push_back({engine_.now(), f.taker_tag, f.taker_side, f.quantity});
+  }
+}
+
+void World::cancel_orders(AccountId a, MarketId m) {
+  auto it = resting_by_account_.find(a);
+  if (it == resting_by_account_.end()) return;
+  for (const auto& [market, id] : it->second)
+    if (market == m) markets_[m].book->cancel(id);
+  std::erase_if(it->second, [&](const auto& e) { return e.first == m; });
+}
+
+void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) {
+  // Lands in the first block at or after `ready`; within the block the same-time rule orders it.
+  const int64_t b = block_interval_.raw();
+  const Time block = Time((ready.raw() + b - 1) / b * b);
+  const int64_t tx = int64_t(txs_.size());
+  const int64_t k = keepers_->keeper_index(keeper);
+  LIQSIM_CHECK(k >= 0, "transaction from an unknown keeper");
+  txs_.push_back(PendingTx{uint32_t(k), target, engine_.now(), priority_fee});
+  engine_.schedule(std::max(block, engine_.now()), kKeeperTx, uint32_t(k), tx, Lane::Transaction,
+                   uint64_t(priority_fee.raw()));
+}
+
+LiquidationTrigger World::make_trigger(MarketId m, AccountId a) {
+  // Cause: the liquidation (of another account) whose orders traded the most on the side that pushes
+  // this account's position toward liquidation (sells for a long, buys for a short) within the
+  // attribution window before now. kNoId when no liquidation traded in that window.
+  MarketRuntime& rt = markets_[m];
+  const Time now = engine_.now();
+  while (!rt.liquidation_fills.empty() && rt.liquidation_fills.front().time < now - rt.attribution_window)
+    rt.liquidation_fills.pop_front();
+  const bool is_long = ch_->ledger().position(a, m).size.raw() > 0;
+  const Side adverse = is_long ? Side::Sell : Side::Buy;
+  int64_t best = kNoId;
+  int64_t best_quantity = 0;
+  std::vector<std::pair<int64_t, int64_t>> totals;  // (liquidation, quantity), few entries
+  for (const LiquidationFill& f : rt.liquidation_fills) {
+    if (f.side != adverse || log_.liquidations[size_t(f.liquidation)].account == a) continue;
+    auto it =
+        std::find_if(totals.begin(), totals.end(), [&](const auto& t) { return t.first == f.liquidation; });
+    if (it == totals.end())
+      totals.emplace_back(f.liquidation, f.quantity.raw());
+    else
+      it->second += f.quantity.raw();
+  }
+  for (const auto& [id, q] : totals)
+    if (q > best_quantity || (q == best_quantity && id < best)) {
+      best = id;
+      best_quantity = q;
+    }
+  return LiquidationTrigger{now, rt.mark_updates - 1, best};
+}
+
+void World::dispatch(const Event& e) {
+  switch (e.kind) {
+    case kIndexTick:
+      on_index_tick(e.target);
+      break;
+    case kMarkTick:
+      on_mark_tick(e.target);
+      break;
+    case kFundingSample:
+      on_funding_sample(e.target);
+      break;
+    case kFundingSettle:
+      on_funding_settle(e.target);
+      break;
+    case kRecord:
+      on_record();
+      break;
+    case kNoiseWake:
+      waking_kind_ = kNoiseWake;
+      noise_->on_wake(*this, e.target, e.arg);
+      break;
+    case kMakerWake:
+      waking_kind_ = kMakerWake;
+      makers_->on_wake(*this, e.target, e.arg);
+      break;
+    case kTraderWake:
+      waking_kind_ = kTraderWake;
+      traders_->on_wake(*this, e.target, e.arg);
+      break;
+    case kKeeperWake:
+      waking_kind_ = kKeeperWake;
+      keepers_->on_wake(*this, e.target, e.arg);
+      break;
+    case kLiquidationStep:
+      on_liquidation_step(e.target);
+      break;
+    case kKeeperTx:
+      on_keeper_tx(e.target, e.arg);
+      break;
+    default:
+      LIQSIM_CHECK(false, "unknown event kind");
+  }
+}
+
+void World::on_index_tick(MarketId m) {
+  MarketRuntime& rt = markets_[m];
+  const Time now = engine_.now();
+  rt.reference_now = rt.reference->advance(now);
+  rt.index_now = rt.index->update(now, rt.reference_now);
+  rt.oracle->observe(now, rt.index_now);
+  ref_min_ = std::min(ref_min_, rt.reference_now);
+  ref_max_ = std::max(ref_max_, rt.reference_now);
+  const Time next = now + secs(rt.spec->index.update_interval_seconds);
+  if (next <= end_) engine_.schedule(next, kIndexTick, m, 0);
+}
+
+void World::on_mark_tick(MarketId m) {
+  MarketRuntime& rt = markets_[m];
+  const Time now = engine_.now();
+  const auto bid = rt.book->best_bid();
+  const auto ask = rt.book->best_ask();
+  const auto mid = rt.book->mid();
+  const Price index = rt.index_now;
+  if (mid) rt.basis_ma->observe(now, *mid - index);
+  const Price oracle = rt.oracle->value(now);
+  const Price last = rt.last_trade.value_or(mid.value_or(index));
+  const Price ma_basis_price = index + rt.basis_ma->average().value_or(Price(0));
+  Price mark = index;
+  switch (rt.method) {
+    case MarkMethod::Index:
+      mark = index;
+      break;
+    case MarkMethod::Last:
+      mark = last;
+      break;
+    case MarkMethod::IndexPlusBasis:
+      mark = ma_basis_price;
+      break;
+    case MarkMethod::BinanceMedian: {
+      const Time until = rt.next_funding - now;
+      mark = binance_mark(index, rt.last_funding_rate, until, rt.funding_interval, ma_basis_price,
+                          clamp_to_book(last, bid, ask));
+      break;
+    }
+    case MarkMethod::HyperliquidMedian: {
+      if (mid) rt.oracle_basis_ema->observe(now, *mid - oracle);
+      std::optional<Price> local;
+      if (bid && ask) local = median_of_three(*bid, *ask, last);
+      if (local) rt.local_median_ema->observe(now, *local);
+      const Price basis = rt.oracle_basis_ema->value().value_or(Price(0));
+      mark = hyperliquid_mark(oracle + basis, local, std::nullopt,
+                              rt.local_median_ema->value().value_or(oracle));
+      break;
+    }
+  }
+  if (mark.raw() <= 0) mark = rt.tick;
+  ch_->set_mark(m, mark);
+  ++rt.mark_updates;
+  mark_min_ = std::min(mark_min_, mark);
+  mark_max_ = std::max(mark_max_, mark);
+  if (mid) {
+    mid_min_ = std::min(mid_min_, *mid);
+    mid_max_ = std::max(mid_max_, *mid);
+  }
+  max_gap_ = std::max(max_gap_, std::fabs(to_double(mark - index)) / to_double(index));
+
+  // Detection: only the accounts whose triggers this mark crossed.
+  hits_.clear();
+  ch_->detect(m, hits_);
+  for (const TriggerHit& h : hits_) {
+    AccountState& st = ch_->ledger().account(h.account);
+    if (ch_->liquidatable(h.account)) {
+      if (keeper_mode_) {
+        waking_kind_ = kKeeperWake;
+        keepers_->on_liquidatable(*this, h.account);
+        ch_->arm(h.account);  // fires again at the next mark update while still liquidatable
+      } else if (!st.in_liquidation) {
+        st.in_liquidation = true;
+        engine_.schedule(now, kLiquidationStep, h.account, 0);
+      }
+    } else {
+      if (h.kind == TriggerKind::Alert && h.account >= first_trader_ &&
+          h.account - first_trader_ < traders_->size()) {
+        waking_kind_ = kTraderWake;
+        traders_->on_alert(*this, h.account - first_trader_);
+      }
+      ch_->arm(h.account);
+    }
+  }
+  const Time next = now + secs(rt.spec->mark.update_interval_seconds);
+  if (next <= end_) engine_.schedule(next, kMarkTick, m, 0);
+}
+
+std::optional<Price> World::impact_price(MarketId m, Side taker_side) const {
+  // Average execution price of a taker order of the impact notional (Binance's impact bid/ask).
+  const MarketRuntime& rt = markets_[m];
+  std::vector<std::pair<Price, Quantity>> levels;
+  rt.book->depth(taker_side == Side::Buy ? Side::Sell : Side::Buy, 200, levels);
+  const Amount target = amount_from_double(rt.spec->funding.impact_notional);
+  Amount spent;
+  Quantity got;
+  for (const auto& [price, quantity] : levels) {
+    const Amount level_value = notional(price, quantity, Round::Down);
+    if (spent + level_value >= target) {
+      const Amount rest = target - spent;
+      got += price_for(rest, Quantity(kQuantityScale), Round::Down) == Price(0)
+                 ? Quantity(0)
+                 : Quantity(mul_div(rest.raw(), kQuantityScale, price.raw(), Round::Down));
+      spent = target;
+      break;
+    }
+    spent += level_value;
+    got += quantity;
+  }
+  if (spent < target || got.raw() <= 0) return std::nullopt;
+  return price_for(spent, got, Round::Down);
+}
+
+void World::on_funding_sample(MarketId m) {
+  MarketRuntime& rt = markets_[m];
+  const auto impact_bid = impact_price(m, Side::Sell);
+  const auto impact_ask = impact_price(m, Side::Buy);
+  // With an empty side the premium cannot be measured: that sample is skipped (documented).
+  if (impact_bid && impact_ask) rt.premium->add(premium_index(*impact_bid, *impact_ask, rt.index_now));
+  const Time next = engine_.now() + secs(rt.spec->funding.premium_sample_interval_seconds);
+  if (next <= end_) engine_.schedule(next, kFundingSample, m, 0);
+}
+
+void World::on_funding_settle(MarketId m) {
+  MarketRuntime& rt = markets_[m];
+  const FundingSpec& fs = rt.spec->funding;
+  const Ratio average = rt.premium->average().value_or(Ratio(0));
+  const Ratio rate =
+      cap_funding(funding_rate(average, ratio_from_double(fs.interest_rate), ratio_from_double(fs.clamp)),
+                  ratio_from_double(fs.cap));
+  rt.premium->reset();
+  const auto [paid_by_longs, residue] = ch_->settle_funding(m, rate);
+  rt.last_funding_rate = rate;
+  log_.on_funding(FundingRecord{engine_.now(), m, rate, ch_->mark(m), paid_by_longs, residue});
+  rt.next_funding = engine_.now() + rt.funding_interval;
+  if (rt.next_funding <= end_) engine_.schedule(rt.next_funding, kFundingSettle, m, 0);
+}
+
+void World::on_record() {
+  const MarketRuntime& rt = markets_[0];
+  const Time now = engine_.now();
+  TimeseriesRow row;
+  row.time = now;
+  row.reference = rt.reference_now;
+  row.index = rt.index_now;
+  row.oracle = rt.oracle->value(now);
+  row.mark = ch_->mark(0);
+  row.mid = rt.book->mid().value_or(Price(0));
+  row.last = rt.last_trade.value_or(row.mark);
+  row.insurance_fund = ch_->ledger().insurance_fund();
+  row.open_interest = ch_->ledger().open_interest(0);
+  row.bad_debt = ch_->ledger().bad_debt();
+  if (const auto mid = rt.book->mid()) {
+    const Price band = apply(*mid, ratio_from_double(rt.spec->depth_band), Round::Down);
+    row.bid_depth = rt.book->depth_within(Side::Buy, *mid - band);
+    row.ask_depth = rt.book->depth_within(Side::Sell, *mid + band);
+  }
+  row.funding_rate = rt.last_funding_rate;
+  log_.on_timeseries(row);
+  fund_min_ = std::min(fund_min_, row.insurance_fund);
+  const Time next = now + secs(s_.record_interval_seconds);
+  if (next <= end_) engine_.schedule(next, kRecord, 0, 0);
+}
+
+void World::on_liquidation_step(AccountId a) {
+  const MarketId m = largest_exposure(*ch_, a);
+  const auto next = engine_liquidation_->step(a, make_trigger(m, a));
+  if (next) engine_.schedule(*next, kLiquidationStep, a, 0);
+}
+
+void World::on_keeper_tx(uint32_t k, int64_t tx) {
+  const PendingTx& p = txs_[size_t(tx)];
+  const AccountId keeper = keepers_->account(k);
+  const Amount gas = gas_price_ + p.priority_fee;
+  ch_->ledger().pay_gas(keeper, gas);
+  keeper_gas_ += gas;
+  const MarketId m = largest_exposure(*ch_, p.target);
+  const KeeperTakeover result = keeper_liquidation_->execute(keeper, p.target, make_trigger(m, p.target));
+  ch_->arm(keeper);
+  KeeperTxRecord r;
+  r.submitted = p.submitted;
+  r.executed = engine_.now();
+  r.keeper = keeper;
+  r.account = p.target;
+  r.priority_fee = uint64_t(p.priority_fee.raw());
+  r.gas_paid = gas;
+  r.succeeded = result.outcome == KeeperOutcome::Liquidated ? 1 : 0;
+  r.liquidation = result.liquidation;
+  log_.on_keeper_tx(r);
+  waking_kind_ = kKeeperWake;
+  keepers_->on_result(*this, k, p.target, result);
+}
+
+void World::check_conservation() const {
+  const Ledger& ledger = ch_->ledger();
+  LIQSIM_CHECK(ledger.conservation_residual().raw() == 0, "money conservation violated");
+  for (MarketId m = 0; m < markets_.size(); ++m)
+    LIQSIM_CHECK(ledger.position_residual(m).raw() == 0, "position conservation violated");
+}
+
+void World::run() {
+  Event e;
+  const bool tty_progress = options_.progress;
+  while (engine_.pop(e)) {
+    if (e.time > end_) break;
+    dispatch(e);
+    if (options_.check_every_event) check_conservation();
+    if (tty_progress && e.time.raw() * 20 >= end_.raw() * next_progress_) {
+      std::fprintf(stderr, "\rliqsim: %3d%% simulated", next_progress_ * 5);
+      std::fflush(stderr);
+      ++next_progress_;
+    }
+  }
+  if (tty_progress) std::fprintf(stderr, "\n");
+  check_conservation();
+  // Final account states.
+  const Ledger& ledger = ch_->ledger();
+  log_.accounts.reserve(ledger.account_count());
+  for (AccountId a = 0; a < ledger.account_count(); ++a) {
+    const AccountState& st = ledger.account(a);
+    AccountFinal f;
+    f.account = a;
+    f.role = uint8_t(st.role);
+    f.cross = st.mode == MarginMode::Cross ? 1 : 0;
+    f.balance = st.balance;
+    f.deposits = st.deposits;
+    f.position = ledger.position(a, 0).size;
+    f.equity = ch_->equity(a);
+    f.liquidations = st.liquidations;
+    log_.accounts.push_back(f);
+  }
+}
+
+RunSummary World::summarise(double wall_seconds) const {
+  const Ledger& ledger = ch_->ledger();
+  RunSummary s;
+  s.events_processed = engine_.events_processed();
+  s.wall_seconds = wall_seconds;
+  s.reference_min = ref_min_;
+  s.reference_max = ref_max_;
+  s.mark_min = mark_min_;
+  s.mark_max = mark_max_;
+  s.mid_min = mid_min_ == Price::max() ? Price(0) : mid_min_;
+  s.mid_max = mid_max_ == Price::min() ? Price(0) : mid_max_;
+  s.max_mark_index_gap = max_gap_;
+  s.liquidation_count = log_.liquidations.size();
+  double slippage = 0;
+  for (const LiquidationRecord& l : log_.liquidations) {
+    if (l.mechanism == LiquidationMechanismKind::Engine)
+      ++s.engine_liquidations;
+    else
+      ++s.keeper_liquidations;
+    s.liquidated_notional += notional(l.mark, l.quantity.raw() < 0 ? -l.quantity : l.quantity, Round::Down);
+    s.keeper_rewards += l.reward;
+    slippage += std::fabs(to_double(l.price - l.mark)) / to_double(l.mark);
+  }
+  s.mean_slippage = log_.liquidations.empty() ? 0.0 : slippage / double(log_.liquidations.size());
+  const CascadeStats cascades = analyze_cascades(log_.liquidations);
+  s.cascade_generations = cascades.generations;
+  s.largest_cascade = cascades.largest_cascade;
+  s.branching_ratio = cascades.branching_ratio;
+  s.keeper_gas = keeper_gas_;
+  for (uint32_t k = 0; k < keepers_->size(); ++k) {
+    const AccountId a = keepers_->account(k);
+    s.keeper_profit += ch_->equity(a) - ledger.account(a).deposits;
+  }
+  s.insurance_fund_initial = fund_initial_;
+  s.insurance_fund_min = std::min(fund_min_, ledger.insurance_fund());
+  s.insurance_fund_final = ledger.insurance_fund();
+  s.adl_count = log_.adl.size();
+  for (const AdlRecord& r : log_.adl) s.adl_quantity += r.quantity.raw() < 0 ? -r.quantity : r.quantity;
+  s.bad_debt = ledger.bad_debt();
+  s.total_deposits = ledger.external_deposits();
+  s.conservation_residual = ledger.conservation_residual();
+  s.accounts = ledger.account_count();
+  return s;
+}
+
+}  // namespace
+
+RunResult run_simulation(const Scenario& scenario, const std::string& scenario_toml,
+                         const RunOptions& options) {
+  RunResult result;
+  const auto start = std::chrono::steady_clock::now();
+  World world(scenario, options, result.log);
+  world.run();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.summary = world.summarise(wall);
+  result.metadata.liqsim_version = kLiqsimVersion;
+  result.metadata.schema_version = 1;
+  result.metadata.seed = scenario.seed;
+  result.metadata.scenario_name = scenario.name;
+  result.metadata.scenario_toml = scenario_toml;
+  result.metadata.mechanism = scenario.liquidation.mechanism;
+  result.metadata.same_time_order = scenario.same_time_order;
+  return result;
+}
+
+}  // namespace liqsim

@@ -1,0 +1,269 @@
+#include "market/price_process.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <string_view>
+
+#include "core/check.h"
+
+namespace liqsim {
+
+PriceProcess::~PriceProcess() = default;
+
+namespace {
+
+double step_years(Time step) { return to_seconds(step) / kSecondsPerYear; }
+
+// Grid points at or before `to` (grid point k sits at k * step; point 0 is the initial value).
+int64_t grid_index(Time to, Time step) { return to.raw() / step.raw(); }
+
+}  // namespace
+
+GeometricBrownianMotion::GeometricBrownianMotion(Price s0, double drift_per_year, double vol_per_year,
+                                                 Time step, Rng rng)
+    : s0_(s0), step_(step), current_(s0), rng_(rng) {
+  LIQSIM_CHECK(s0 > Price::zero(), "GBM initial price must be positive");
+  LIQSIM_CHECK(vol_per_year >= 0.0, "GBM volatility must be non-negative");
+  LIQSIM_CHECK(step > Time::zero(), "GBM step must be positive");
+  const double dt = step_years(step);
+  log_price_ = std::log(to_double(s0));
+  // Exact solution of dS = mu S dt + sigma S dW over dt (Itô correction -sigma^2/2).
+  step_mean_ = (drift_per_year - 0.5 * vol_per_year * vol_per_year) * dt;
+  step_stdev_ = vol_per_year * std::sqrt(dt);
+}
+
+Price GeometricBrownianMotion::advance(Time to) {
+  LIQSIM_CHECK(to >= last_, "price process advanced backwards");
+  last_ = to;
+  const int64_t target = grid_index(to, step_);
+  if (target == steps_) return current_;
+  for (; steps_ < target; ++steps_) log_price_ += step_mean_ + step_stdev_ * rng_.normal();
+  current_ = price_from_double(std::exp(log_price_));
+  return current_;
+}
+
+MertonJumpDiffusion::MertonJumpDiffusion(Price s0, double drift_per_year, double vol_per_year,
+                                         double jump_intensity_per_year, double jump_mean_log,
+                                         double jump_stdev_log, Time step, Rng rng)
+    : s0_(s0),
+      jump_mean_log_(jump_mean_log),
+      jump_stdev_log_(jump_stdev_log),
+      step_(step),
+      current_(s0),
+      rng_(rng) {
+  LIQSIM_CHECK(s0 > Price::zero(), "Merton initial price must be positive");
+  LIQSIM_CHECK(vol_per_year >= 0.0, "Merton volatility must be non-negative");
+  LIQSIM_CHECK(jump_intensity_per_year >= 0.0, "Merton jump intensity must be non-negative");
+  LIQSIM_CHECK(jump_stdev_log >= 0.0, "Merton jump stdev must be non-negative");
+  LIQSIM_CHECK(step > Time::zero(), "Merton step must be positive");
+  const double dt = step_years(step);
+  log_price_ = std::log(to_double(s0));
+  // k = E[J - 1] for log J ~ N(m, s^2); subtracting lambda k from the drift makes the compensated jump
+  // part a martingale, so E[S_t] = S_0 e^{mu t} (Merton 1976, eq. 2).
+  const double k = std::exp(jump_mean_log + 0.5 * jump_stdev_log * jump_stdev_log) - 1.0;
+  step_mean_ = (drift_per_year - jump_intensity_per_year * k - 0.5 * vol_per_year * vol_per_year) * dt;
+  step_stdev_ = vol_per_year * std::sqrt(dt);
+  step_jump_mean_count_ = jump_intensity_per_year * dt;
+}
+
+Price MertonJumpDiffusion::advance(Time to) {
+  LIQSIM_CHECK(to >= last_, "price process advanced backwards");
+  last_ = to;
+  const int64_t target = grid_index(to, step_);
+  if (target == steps_) return current_;
+  for (; steps_ < target; ++steps_) {
+    log_price_ += step_mean_ + step_stdev_ * rng_.normal();
+    const uint64_t jumps = rng_.poisson(step_jump_mean_count_);
+    if (jumps > 0) {
+      // The sum of n iid N(m, s^2) log-jumps is N(n m, n s^2): one normal draw per step.
+      const double n = double(jumps);
+      log_price_ += n * jump_mean_log_ + jump_stdev_log_ * std::sqrt(n) * rng_.normal();
+      jump_count_ += jumps;
+    }
+  }
+  current_ = price_from_double(std::exp(log_price_));
+  return current_;
+}
+
+ScriptedShock::ScriptedShock(std::unique_ptr<PriceProcess> inner, Time start, Time duration,
+                             double fall_fraction, std::optional<Time> recovery_duration,
+                             double recovery_fraction)
+    : inner_(std::move(inner)), start_(start), duration_(duration), recovery_duration_(recovery_duration) {
+  LIQSIM_CHECK(inner_ != nullptr, "ScriptedShock needs an inner process");
+  LIQSIM_CHECK(duration >= Time::zero(), "shock duration must be non-negative");
+  LIQSIM_CHECK(fall_fraction >= 0.0 && fall_fraction < 1.0, "shock fall fraction must be in [0, 1)");
+  LIQSIM_CHECK(recovery_fraction >= 0.0 && recovery_fraction <= 1.0,
+               "shock recovery fraction must be in [0, 1]");
+  LIQSIM_CHECK(!recovery_duration || *recovery_duration >= Time::zero(),
+               "shock recovery duration must be non-negative");
+  log_fall_ = std::log1p(-fall_fraction);
+  log_recovered_ = recovery_duration ? std::log1p(-fall_fraction * (1.0 - recovery_fraction)) : log_fall_;
+}
+
+double ScriptedShock::factor(Time t) const {
+  if (t < start_) return 1.0;
+  const Time fall_end = start_ + duration_;
+  if (t < fall_end) {
+    const double progress = double((t - start_).raw()) / double(duration_.raw());
+    return std::exp(log_fall_ * progress);
+  }
+  if (!recovery_duration_) return std::exp(log_fall_);
+  const Time since = t - fall_end;
+  if (since >= *recovery_duration_) return std::exp(log_recovered_);
+  const double progress = double(since.raw()) / double(recovery_duration_->raw());
+  return std::exp(log_fall_ + (log_recovered_ - log_fall_) * progress);
+}
+
+Price ScriptedShock::advance(Time to) {
+  const Price base = inner_->advance(to);
+  return price_from_double(to_double(base) * factor(to));
+}
+
+Price ScriptedShock::initial() const {
+  return price_from_double(to_double(inner_->initial()) * factor(Time(0)));
+}
+
+CsvReplay::CsvReplay(PricePath path, ReplayInterpolation interpolation)
+    : path_(std::move(path)), interpolation_(interpolation) {
+  LIQSIM_CHECK(!path_.empty(), "CsvReplay needs at least one point");
+  for (size_t i = 1; i < path_.size(); ++i)
+    LIQSIM_CHECK(path_[i - 1].first < path_[i].first, "CsvReplay times must be strictly increasing");
+}
+
+Price CsvReplay::value_at(size_t i, Time t) const {
+  const auto& [t0, p0] = path_[i];
+  if (t <= t0 || i + 1 == path_.size() || interpolation_ == ReplayInterpolation::PiecewiseConstant) return p0;
+  const auto& [t1, p1] = path_[i + 1];
+  return p0 + Price(mul_div((p1 - p0).raw(), (t - t0).raw(), (t1 - t0).raw(), Round::Down));
+}
+
+Price CsvReplay::advance(Time to) {
+  LIQSIM_CHECK(to >= last_, "price process advanced backwards");
+  last_ = to;
+  while (cursor_ + 1 < path_.size() && path_[cursor_ + 1].first <= to) ++cursor_;
+  return value_at(cursor_, to);
+}
+
+Price CsvReplay::initial() const {
+  const auto after =
+      std::upper_bound(path_.begin(), path_.end(), Time(0),
+                       [](Time t, const std::pair<Time, Price>& point) { return t < point.first; });
+  const size_t i = after == path_.begin() ? 0 : size_t(after - path_.begin()) - 1;
+  return value_at(i, Time(0));
+}
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '"' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Plain comma-separated fields; quoted fields containing commas are not supported (market data
+// exports do not use them).
+std::vector<std::string_view> split_fields(std::string_view line) {
+  std::vector<std::string_view> fields;
+  size_t begin = 0;
+  while (true) {
+    const size_t comma = line.find(',', begin);
+    fields.push_back(trim(line.substr(begin, comma == std::string_view::npos ? comma : comma - begin)));
+    if (comma == std::string_view::npos) return fields;
+    begin = comma + 1;
+  }
+}
+
+std::optional<double> parse_number(std::string_view s) {
+  double value = 0.0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value))
+    return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::variant<PricePath, std::string> load_price_csv(const std::string& path, const std::string& time_column,
+                                                    const std::string& price_column, double time_unit_seconds,
+                                                    std::optional<double> price_scale_to) {
+  const auto at = [&](size_t line, const std::string& column, const std::string& message) {
+    return path + ":" + std::to_string(line) + ": column '" + column + "': " + message;
+  };
+  if (!(time_unit_seconds > 0.0) || !std::isfinite(time_unit_seconds))
+    return path + ": time unit must be a positive number of seconds";
+  if (price_scale_to && !(*price_scale_to > 0.0 && std::isfinite(*price_scale_to)))
+    return path + ": price scale target must be a positive number";
+
+  std::ifstream in(path);
+  if (!in) return path + ": cannot open file";
+  std::string line;
+  if (!std::getline(in, line)) return path + ": empty file, expected a header row";
+  const std::vector<std::string_view> header = split_fields(line);
+  const auto column_index = [&](const std::string& name) -> std::optional<size_t> {
+    const auto it = std::find(header.begin(), header.end(), std::string_view(name));
+    if (it == header.end()) return std::nullopt;
+    return size_t(it - header.begin());
+  };
+  const std::optional<size_t> time_index = column_index(time_column);
+  if (!time_index) return at(1, time_column, "not found in the header row");
+  const std::optional<size_t> price_index = column_index(price_column);
+  if (!price_index) return at(1, price_column, "not found in the header row");
+  // Converting first keeps epoch milliseconds exact: 0.001 * 1e9 rounds to exactly 1e6.
+  const double nanos_per_unit = time_unit_seconds * double(kNanosPerSecond);
+
+  struct Row {
+    Time time;
+    double price;
+    size_t line;
+  };
+  std::vector<Row> rows;
+  double first_time = 0.0;
+  size_t line_number = 1;
+  while (std::getline(in, line)) {
+    ++line_number;
+    if (trim(line).empty()) continue;
+    const std::vector<std::string_view> fields = split_fields(line);
+    for (const auto& [index, name] :
+         {std::pair{*time_index, time_column}, std::pair{*price_index, price_column}})
+      if (index >= fields.size())
+        return at(line_number, name,
+                  "missing (row has " + std::to_string(fields.size()) + " fields, header has " +
+                      std::to_string(header.size()) + ")");
+    const std::string_view time_text = fields[*time_index];
+    const std::string_view price_text = fields[*price_index];
+    const std::optional<double> time = parse_number(time_text);
+    if (!time) return at(line_number, time_column, "not a number: '" + std::string(time_text) + "'");
+    const std::optional<double> price = parse_number(price_text);
+    if (!price) return at(line_number, price_column, "not a number: '" + std::string(price_text) + "'");
+    if (!(*price > 0.0))
+      return at(line_number, price_column, "price must be positive: '" + std::string(price_text) + "'");
+    if (rows.empty()) first_time = *time;
+    const double nanos = std::round((*time - first_time) * nanos_per_unit);
+    if (!(std::fabs(nanos) < 9.0e18))
+      return at(line_number, time_column, "time out of range: '" + std::string(time_text) + "'");
+    const Time t(static_cast<int64_t>(nanos));
+    if (!rows.empty() && t <= rows.back().time)
+      return at(
+          line_number, time_column,
+          "time '" + std::string(time_text) + "' is not after the previous row's time (times must increase)");
+    rows.push_back(Row{t, *price, line_number});
+  }
+  if (rows.empty()) return path + ": no data rows after the header";
+
+  const double scale = price_scale_to ? *price_scale_to / rows.front().price : 1.0;
+  PricePath result;
+  result.reserve(rows.size());
+  for (const Row& row : rows) {
+    // price_from_double aborts out of range; bad input must be refused with a message instead.
+    const double scaled = std::round(row.price * scale * double(kPriceScale));
+    if (!(scaled < 9.0e18)) return at(row.line, price_column, "price out of range after scaling");
+    if (!(scaled >= 1.0)) return at(row.line, price_column, "price rounds to zero at 1e-6 resolution");
+    result.emplace_back(row.time, price_from_double(row.price * scale));
+  }
+  return result;
+}
+
+}  // namespace liqsim

@@ -1,0 +1,142 @@
+// External reference price processes: the "true" spot price that venues quote around and that
+// oracles and indices sample. Every process is a deterministic function of its parameters and the
+// Rng it owns; models work in double internally and convert to Price at advance().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/rng.h"
+#include "core/units.h"
+
+namespace liqsim {
+
+// A price path observed forward in time. Contract: advance(to) returns the value at `to` and must be
+// called with non-decreasing `to` >= 0; the path does not depend on how often advance() is called.
+class PriceProcess {
+ public:
+  virtual ~PriceProcess();
+  virtual Price advance(Time to) = 0;
+  // Value at time 0, before any advance().
+  virtual Price initial() const = 0;
+};
+
+// Seconds per year used to scale annualised drift and volatility (365 days, as crypto trades daily).
+constexpr double kSecondsPerYear = 365.0 * 24.0 * 3600.0;
+
+// Geometric Brownian motion sampled exactly on a fixed grid of `step`: log S jumps by
+// (mu - sigma^2/2) dt + sigma sqrt(dt) Z at each grid point and is constant in between, so
+// E[S_t] = S_0 e^{mu t} at grid points and the path is independent of the advance() schedule.
+class GeometricBrownianMotion final : public PriceProcess {
+ public:
+  GeometricBrownianMotion(Price s0, double drift_per_year, double vol_per_year, Time step, Rng rng);
+  Price advance(Time to) override;
+  Price initial() const override { return s0_; }
+  // Grid steps taken so far.
+  int64_t steps() const { return steps_; }
+
+ private:
+  Price s0_;
+  double log_price_;
+  double step_mean_;   // (mu - sigma^2/2) dt
+  double step_stdev_;  // sigma sqrt(dt)
+  Time step_;
+  int64_t steps_ = 0;
+  Time last_{0};
+  Price current_;
+  Rng rng_;
+};
+
+// Merton (1976) jump diffusion, "Option pricing when underlying stock returns are discontinuous",
+// J. Financial Economics 3: dS/S = (mu - lambda k) dt + sigma dW + (J - 1) dN with log J ~
+// N(jump_mean_log, jump_stdev_log^2) and k = E[J - 1], so E[S_t] = S_0 e^{mu t}. Sampled exactly on a
+// fixed grid like GeometricBrownianMotion, with a Poisson(lambda dt) jump count per step.
+class MertonJumpDiffusion final : public PriceProcess {
+ public:
+  MertonJumpDiffusion(Price s0, double drift_per_year, double vol_per_year, double jump_intensity_per_year,
+                      double jump_mean_log, double jump_stdev_log, Time step, Rng rng);
+  Price advance(Time to) override;
+  Price initial() const override { return s0_; }
+  int64_t steps() const { return steps_; }
+  // Jumps drawn so far (for calibration checks and run statistics).
+  uint64_t jump_count() const { return jump_count_; }
+
+ private:
+  Price s0_;
+  double log_price_;
+  double step_mean_;  // (mu - lambda k - sigma^2/2) dt
+  double step_stdev_;
+  double step_jump_mean_count_;  // lambda dt
+  double jump_mean_log_;
+  double jump_stdev_log_;
+  Time step_;
+  int64_t steps_ = 0;
+  uint64_t jump_count_ = 0;
+  Time last_{0};
+  Price current_;
+  Rng rng_;
+};
+
+// A scripted crash on top of any path: the inner price times a factor that moves linearly in log space
+// from 1 to (1 - fall_fraction) over [start, start + duration], then (optionally) linearly in log space
+// to 1 - fall_fraction * (1 - recovery_fraction) over the next recovery_duration, i.e. it regains
+// recovery_fraction of the fall measured in price. Factor 1 before start; zero durations are steps.
+class ScriptedShock final : public PriceProcess {
+ public:
+  ScriptedShock(std::unique_ptr<PriceProcess> inner, Time start, Time duration, double fall_fraction,
+                std::optional<Time> recovery_duration, double recovery_fraction);
+  Price advance(Time to) override;
+  Price initial() const override;
+  // The multiplicative factor applied at time t (pure; exposed for reports and tests).
+  double factor(Time t) const;
+
+ private:
+  std::unique_ptr<PriceProcess> inner_;
+  Time start_;
+  Time duration_;
+  double log_fall_;  // log(1 - fall_fraction) <= 0
+  std::optional<Time> recovery_duration_;
+  double log_recovered_;  // log of the factor after the recovery
+};
+
+enum class ReplayInterpolation : uint8_t {
+  PiecewiseConstant,  // the last point at or before t
+  Linear,             // straight line between neighbouring points, rounded toward -infinity
+};
+
+// A recorded path: (time relative to the run start, price) points.
+using PricePath = std::vector<std::pair<Time, Price>>;
+
+// Replays a recorded path (times relative to the run start, strictly increasing, at least one point).
+// Before the first point the first price holds, after the last point the last price holds.
+class CsvReplay final : public PriceProcess {
+ public:
+  CsvReplay(PricePath path, ReplayInterpolation interpolation);
+  Price advance(Time to) override;
+  Price initial() const override;
+  const PricePath& path() const { return path_; }
+
+ private:
+  // Value at t given i, the last index with time <= t (0 when t precedes the path).
+  Price value_at(size_t i, Time t) const;
+  PricePath path_;
+  ReplayInterpolation interpolation_;
+  size_t cursor_ = 0;  // last index with time <= the last advance() time (or 0)
+  Time last_{0};
+};
+
+// Reads a price path from a CSV file with a header row. The time column holds numbers in units of
+// time_unit_seconds (e.g. 0.001 for epoch milliseconds) and is re-based so the first row is time 0;
+// times must be strictly increasing. With price_scale_to, every price is multiplied by
+// price_scale_to / first price (to replay a historical shape at today's level). Returns the path, or
+// an error naming the file, line and column.
+std::variant<PricePath, std::string> load_price_csv(const std::string& path, const std::string& time_column,
+                                                    const std::string& price_column, double time_unit_seconds,
+                                                    std::optional<double> price_scale_to);
+
+}  // namespace liqsim

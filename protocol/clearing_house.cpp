@@ -1,0 +1,197 @@
+#include "protocol/clearing_house.h"
+
+#include <algorithm>
+
+#include "core/check.h"
+
+namespace liqsim {
+
+ClearingHouse::ClearingHouse(std::vector<ProtocolMarket> markets)
+    : ledger_(static_cast<uint32_t>(markets.size())),
+      markets_(std::move(markets)),
+      triggers_(static_cast<uint32_t>(markets_.size())) {}
+
+AccountId ClearingHouse::open_account(AgentRole role, MarginMode mode, Amount deposit) {
+  const AccountId a = ledger_.open_account(role, mode);
+  alert_multiple_.push_back(Ratio(0));
+  if (deposit.raw() > 0) ledger_.deposit(a, deposit);
+  return a;
+}
+
+void ClearingHouse::deposit(AccountId a, Amount amount) {
+  ledger_.deposit(a, amount);
+  arm(a);
+}
+
+void ClearingHouse::set_alert(AccountId a, std::optional<Ratio> multiple) {
+  alert_multiple_[a] = multiple.value_or(Ratio(0));
+}
+
+void ClearingHouse::apply_fill(MarketId m, const Fill& fill, bool taker_fee_waived) {
+  const bool taker_buys = fill.taker_side == Side::Buy;
+  const AccountId buyer = taker_buys ? fill.taker_owner : fill.maker_owner;
+  const AccountId seller = taker_buys ? fill.maker_owner : fill.taker_owner;
+  // Trade cash is floor(price * quantity); the same amount leaves the buyer and reaches the seller.
+  const Amount cash = notional(fill.price, fill.quantity, Round::Down);
+  ledger_.trade(buyer, seller, m, fill.quantity, cash);
+  const ProtocolMarket& pm = markets_[m];
+  if (!taker_fee_waived && pm.taker_fee.raw() != 0)
+    ledger_.pay_fee(fill.taker_owner, apply(cash, pm.taker_fee, Round::Up));
+  if (pm.maker_fee.raw() > 0) {
+    ledger_.pay_fee(fill.maker_owner, apply(cash, pm.maker_fee, Round::Up));
+  } else if (pm.maker_fee.raw() < 0) {
+    ledger_.pay_fee(fill.maker_owner, -apply(cash, -pm.maker_fee, Round::Down));  // rebate rounds down
+  }
+  arm(buyer);
+  if (seller != buyer) arm(seller);
+}
+
+Amount ClearingHouse::equity(AccountId a) const {
+  Amount e = ledger_.account(a).balance;
+  for (MarketId m = 0; m < market_count(); ++m) {
+    const Quantity s = ledger_.position(a, m).size;
+    if (s.raw() != 0) e += notional(markets_[m].mark, s, Round::Down);
+  }
+  return e;
+}
+
+Amount ClearingHouse::equity_excluding(AccountId a, MarketId excluded) const {
+  Amount e = ledger_.account(a).balance;
+  for (MarketId m = 0; m < market_count(); ++m) {
+    const Quantity s = ledger_.position(a, m).size;
+    if (m != excluded && s.raw() != 0) e += notional(markets_[m].mark, s, Round::Down);
+  }
+  return e;
+}
+
+Amount ClearingHouse::maintenance(AccountId a) const {
+  Amount mm;
+  for (MarketId m = 0; m < market_count(); ++m) {
+    const Quantity s = ledger_.position(a, m).size;
+    if (s.raw() != 0) mm += maintenance_for_position(s, markets_[m].mark, markets_[m].margin);
+  }
+  return mm;
+}
+
+bool ClearingHouse::liquidatable(AccountId a) const {
+  return ledger_.has_position(a) && equity(a) < maintenance(a);
+}
+
+std::optional<Price> ClearingHouse::single_position_trigger(AccountId a, MarketId m, Ratio multiple) const {
+  // Binance's formula is invariant to the entry price used as long as WB' = balance + s * EP, so the
+  // mark serves as EP and WB' is the exact equity at the mark.
+  const Quantity s = ledger_.position(a, m).size;
+  const Price mark = markets_[m].mark;
+  const Amount wallet = ledger_.account(a).balance + notional(mark, s, Round::Down);
+  if (multiple == Ratio(kRatioScale)) return liquidation_price(s, mark, wallet, markets_[m].margin);
+  // Alert at k * MM: the highest-rate bracket with rates scaled by k bounds the root conservatively.
+  const MarginBracket& top = markets_[m].margin.brackets().back();
+  const Ratio k_mmr = apply(top.maintenance_rate, multiple, Round::Up);
+  if (k_mmr.raw() >= kRatioScale) return s.raw() > 0 ? std::optional<Price>(Price::max()) : Price(0);
+  return liquidation_price(s, mark, wallet, k_mmr, Amount(0));
+}
+
+void ClearingHouse::arm_market_position(AccountId a, MarketId m, uint32_t version, Amount buffer,
+                                        Amount total_notional, TriggerKind kind) {
+  // Conservative bound for several positions sharing one balance: give market m the share of the
+  // buffer (equity - k * MM) proportional to its notional; a move of the mark smaller than
+  // share / (|s| * (1 + k * max MMR)) cannot consume that share, so while no market crosses its
+  // trigger the account cannot have become liquidatable.
+  const Quantity s = ledger_.position(a, m).size;
+  const Price mark = markets_[m].mark;
+  const Amount abs_notional = notional(mark, s.raw() < 0 ? -s : s, Round::Up);
+  Price trigger = mark;
+  if (buffer.raw() > 0 && total_notional.raw() > 0) {
+    const Amount share = Amount(mul_div(buffer.raw(), abs_notional.raw(), total_notional.raw(), Round::Down));
+    const Ratio multiple = kind == TriggerKind::Liquidation ? Ratio(kRatioScale) : alert_multiple_[a];
+    const Ratio slope = Ratio(kRatioScale) + apply(markets_[m].margin.max_rate(), multiple, Round::Up);
+    const Price per_coin = price_for(share, s.raw() < 0 ? -s : s, Round::Down);
+    const Price move = Price(mul_div(per_coin.raw(), kRatioScale, slope.raw(), Round::Down));
+    trigger = s.raw() > 0 ? mark - move : mark + move;
+  }
+  triggers_.add(m, s.raw() > 0, trigger, a, version, kind);
+}
+
+void ClearingHouse::arm(AccountId a) {
+  AccountState& st = ledger_.account(a);
+  const uint32_t version = ++st.trigger_version & 0x7fffffffu;
+  st.trigger_version = version;
+  MarketId only = 0;
+  int count = 0;
+  Amount total_notional;
+  for (MarketId m = 0; m < market_count(); ++m) {
+    const Quantity s = ledger_.position(a, m).size;
+    if (s.raw() == 0) continue;
+    only = m;
+    ++count;
+    total_notional += notional(markets_[m].mark, s.raw() < 0 ? -s : s, Round::Up);
+  }
+  if (count == 0) return;
+  const Ratio alert = alert_multiple_[a];
+  if (count == 1) {
+    const bool is_long = ledger_.position(a, only).size.raw() > 0;
+    if (auto lp = single_position_trigger(a, only, Ratio(kRatioScale)))
+      triggers_.add(only, is_long, *lp, a, version, TriggerKind::Liquidation);
+    if (alert.raw() > 0)
+      if (auto ap = single_position_trigger(a, only, alert))
+        triggers_.add(only, is_long, *ap, a, version, TriggerKind::Alert);
+  } else {
+    const Amount eq = equity(a);
+    const Amount mm = maintenance(a);
+    for (MarketId m = 0; m < market_count(); ++m) {
+      if (ledger_.position(a, m).size.raw() == 0) continue;
+      arm_market_position(a, m, version, eq - mm, total_notional, TriggerKind::Liquidation);
+      if (alert.raw() > 0)
+        arm_market_position(a, m, version, eq - apply(mm, alert, Round::Up), total_notional,
+                            TriggerKind::Alert);
+    }
+  }
+  if (triggers_.size() > 4 * size_t(ledger_.account_count()) + 4096) {
+    triggers_.compact(
+        [this](const TriggerEntry& e) { return e.version() == ledger_.account(e.account).trigger_version; });
+  }
+}
+
+void ClearingHouse::detect(MarketId m, std::vector<TriggerHit>& out) {
+  scratch_.clear();
+  triggers_.collect(m, markets_[m].mark, scratch_);
+  for (const TriggerEntry& e : scratch_) {
+    if (e.version() != ledger_.account(e.account).trigger_version) continue;
+    out.push_back(TriggerHit{e.account, m, e.kind()});
+  }
+}
+
+void ClearingHouse::rearm_market(MarketId m) {
+  for (AccountId a = 0; a < ledger_.account_count(); ++a)
+    if (ledger_.position(a, m).size.raw() != 0) arm(a);
+}
+
+std::pair<Amount, Amount> ClearingHouse::settle_funding(MarketId m, Ratio rate) {
+  const Price mark = markets_[m].mark;
+  const bool longs_pay = rate.raw() > 0;
+  const Ratio magnitude = rate.raw() < 0 ? -rate : rate;
+  Amount collected, paid, paid_by_longs;
+  if (magnitude.raw() == 0) return {Amount(0), Amount(0)};
+  for (AccountId a = 0; a < ledger_.account_count(); ++a) {
+    const Quantity s = ledger_.position(a, m).size;
+    if (s.raw() == 0) continue;
+    const Quantity q = s.raw() < 0 ? -s : s;
+    const bool pays = (s.raw() > 0) == longs_pay;
+    if (pays) {
+      const Amount amount = apply(notional(mark, q, Round::Up), magnitude, Round::Up);
+      ledger_.pool_collect(a, amount);
+      collected += amount;
+      if (s.raw() > 0) paid_by_longs += amount;
+    } else {
+      const Amount amount = apply(notional(mark, q, Round::Down), magnitude, Round::Down);
+      ledger_.pool_pay(a, amount);
+      paid += amount;
+      if (s.raw() > 0) paid_by_longs -= amount;
+    }
+  }
+  LIQSIM_CHECK(collected >= paid, "funding paid out more than it collected");
+  rearm_market(m);
+  return {paid_by_longs, collected - paid};
+}
+
+}  // namespace liqsim

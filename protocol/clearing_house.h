@@ -1,0 +1,92 @@
+// The clearing house: the protocol's margin engine over the ledger. It applies fills and funding,
+// values accounts at the mark (equity, maintenance margin), arms and fires liquidation triggers, and
+// owns the per-market protocol state (mark, fees, margin table).
+//
+// Contract: an account is liquidatable when it holds a position and equity < maintenance margin, both
+// at the current marks (mark-to-model: execution prices never enter the test). Every account with a
+// position is armed in the trigger index after each change to its balance or positions, so
+// detect() finds every account that became liquidatable without scanning the others.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "market/order_book.h"
+#include "protocol/ledger.h"
+#include "protocol/margin_model.h"
+#include "protocol/trigger_index.h"
+
+namespace liqsim {
+
+struct ProtocolMarket {
+  TieredMaintenanceMargin margin;
+  Ratio taker_fee;
+  Ratio maker_fee;
+  Price mark;
+};
+
+struct TriggerHit {
+  AccountId account;
+  MarketId market;
+  TriggerKind kind;
+};
+
+class ClearingHouse {
+ public:
+  explicit ClearingHouse(std::vector<ProtocolMarket> markets);
+
+  Ledger& ledger() { return ledger_; }
+  const Ledger& ledger() const { return ledger_; }
+  uint32_t market_count() const { return static_cast<uint32_t>(markets_.size()); }
+  const ProtocolMarket& market(MarketId m) const { return markets_[m]; }
+  Price mark(MarketId m) const { return markets_[m].mark; }
+  void set_mark(MarketId m, Price mark) { markets_[m].mark = mark; }
+
+  AccountId open_account(AgentRole role, MarginMode mode, Amount deposit);
+  void deposit(AccountId a, Amount amount);
+  // Trader top-up alert: fires when equity may have fallen below multiple * maintenance margin.
+  void set_alert(AccountId a, std::optional<Ratio> multiple);
+
+  // Applies one book fill: cash and positions move, maker and taker fees go to the fee pool (the
+  // taker fee is waived when `taker_fee_waived`, used for engine liquidation orders).
+  void apply_fill(MarketId m, const Fill& fill, bool taker_fee_waived);
+
+  // Equity at current marks: balance + sum(size * mark), each notional rounded down (against the account).
+  Amount equity(AccountId a) const;
+  // Maintenance margin at current marks, rounded up.
+  Amount maintenance(AccountId a) const;
+  bool liquidatable(AccountId a) const;
+  // Equity of the account without market m's position (for bankruptcy settlement of m).
+  Amount equity_excluding(AccountId a, MarketId m) const;
+
+  // Invalidates the account's triggers and pushes fresh ones for its current state.
+  void arm(AccountId a);
+  // Pops the triggers crossed by market m's current mark, keeps the live ones (one hit per account and
+  // kind) and appends them to `out`. The caller re-arms accounts that turn out to be safe.
+  void detect(MarketId m, std::vector<TriggerHit>& out);
+  // Re-arms every account holding a position in market m (after funding changed all balances).
+  void rearm_market(MarketId m);
+  size_t trigger_entries() const { return triggers_.size(); }
+  size_t trigger_memory_bytes() const { return triggers_.memory_bytes(); }
+
+  // Funding settlement at `rate` for market m at its mark: longs pay shorts when rate > 0. Payers'
+  // amounts round up, receivers' down, the residue stays in the fee pool. Returns (paid by longs, residue).
+  std::pair<Amount, Amount> settle_funding(MarketId m, Ratio rate);
+
+  int64_t next_liquidation_id() { return next_liquidation_id_++; }
+  int64_t liquidation_count() const { return next_liquidation_id_; }
+
+ private:
+  void arm_market_position(AccountId a, MarketId m, uint32_t version, Amount buffer, Amount total_notional,
+                           TriggerKind kind);
+  std::optional<Price> single_position_trigger(AccountId a, MarketId m, Ratio multiple) const;
+
+  Ledger ledger_;
+  std::vector<ProtocolMarket> markets_;
+  std::vector<Ratio> alert_multiple_;  // per account; 0 = no alert
+  TriggerIndex triggers_;
+  std::vector<TriggerEntry> scratch_;
+  int64_t next_liquidation_id_ = 0;
+};
+
+}  // namespace liqsim

@@ -1,0 +1,238 @@
+#include "protocol/liquidation.h"
+
+#include "core/check.h"
+#include "protocol/adl_ranking.h"
+
+namespace liqsim {
+namespace {
+
+Quantity abs_quantity(Quantity q) { return q.raw() < 0 ? -q : q; }
+
+// Cash the account receives (long; negative: pays, short) for closing `closed` of `size` at its
+// bankruptcy price, where equity_other = equity without this market's position:
+// -equity_other * closed / |size|, rounded against the account.
+Amount bankruptcy_cash(Amount equity_other, Quantity closed, Quantity size) {
+  return Amount(
+      mul_div(-equity_other.raw(), abs_quantity(closed).raw(), abs_quantity(size).raw(), Round::Down));
+}
+
+}  // namespace
+
+MarketId largest_exposure(const ClearingHouse& ch, AccountId a) {
+  MarketId best = 0;
+  Amount best_mm = Amount(-1);
+  for (MarketId m = 0; m < ch.market_count(); ++m) {
+    const Quantity s = ch.ledger().position(a, m).size;
+    if (s.raw() == 0) continue;
+    const Amount mm = maintenance_for_position(s, ch.mark(m), ch.market(m).margin);
+    if (mm > best_mm) {
+      best_mm = mm;
+      best = m;
+    }
+  }
+  return best;
+}
+
+void absorb_shortfall(ClearingHouse& ch, AccountId a) {
+  Ledger& ledger = ch.ledger();
+  if (ledger.has_position(a)) return;
+  const Amount balance = ledger.account(a).balance;
+  if (balance.raw() < 0) ledger.fund_debit(a, -balance);
+}
+
+Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, MarketId m, int64_t liquidation,
+                         Time now) {
+  Ledger& ledger = ch.ledger();
+  const Quantity size = ledger.position(a, m).size;
+  const bool is_long = size.raw() > 0;
+  const Price mark = ch.mark(m);
+  const Amount equity_other = ch.equity_excluding(a, m);
+  // Candidates: every opposite position (O(accounts), acceptable for a rare event).
+  std::vector<AdlCandidate> candidates;
+  for (AccountId c = 0; c < ledger.account_count(); ++c) {
+    if (c == a) continue;
+    const Position& p = ledger.position(c, m);
+    if (p.size.raw() == 0 || (p.size.raw() > 0) == is_long) continue;
+    const double mark_value = to_double(notional(mark, p.size, Round::Down));
+    const double equity = to_double(ch.equity(c));
+    const double score = equity > 0
+                             ? bitmex_adl_score(mark_value, to_double(p.open_notional), mark_value - equity)
+                             : -1e300;  // an underwater counterparty is deleveraged last
+    candidates.push_back(AdlCandidate{c, abs_quantity(p.size), score});
+  }
+  const Quantity needed = abs_quantity(size);
+  const Amount total_cash = bankruptcy_cash(equity_other, needed, size);
+  Quantity closed;
+  Amount moved;
+  for (const auto& [c, quantity] : allocate_adl(candidates, needed)) {
+    // The last slice takes the exact remainder so the account's whole bankruptcy value moves.
+    const Quantity after = closed + quantity;
+    const Amount cash_so_far = bankruptcy_cash(equity_other, after, size);
+    Amount cash = cash_so_far - moved;
+    // Both sides trade at a's bankruptcy price; cash is the long side's receipt.
+    const Amount trade_cash = is_long ? cash : -cash;
+    LIQSIM_CHECK(trade_cash.raw() >= 0, "ADL at a negative bankruptcy value");
+    if (is_long)
+      ledger.trade(c, a, m, quantity, trade_cash);
+    else
+      ledger.trade(a, c, m, quantity, trade_cash);
+    moved = cash_so_far;
+    closed = after;
+    AdlRecord r;
+    r.time = now;
+    r.liquidation = liquidation;
+    r.account = c;
+    r.market = m;
+    r.quantity = is_long ? quantity : -quantity;
+    r.price = price_for(is_long ? total_cash : -total_cash, needed, Round::Down);
+    for (const auto& cand : candidates)
+      if (cand.account == c) r.rank_score = cand.score;
+    recorder.on_adl(r);
+    ch.arm(c);
+  }
+  return closed;
+}
+
+std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigger& trigger) {
+  Ledger& ledger = ch_.ledger();
+  AccountState& st = ledger.account(a);
+  if (!ch_.liquidatable(a)) {
+    st.in_liquidation = false;
+    ch_.arm(a);
+    return std::nullopt;
+  }
+  st.in_liquidation = true;
+  const MarketId m = largest_exposure(ch_, a);
+  const Quantity size = ledger.position(a, m).size;
+  const bool is_long = size.raw() > 0;
+  const Price mark = ch_.mark(m);
+  const Amount equity = ch_.equity(a);
+  const Amount equity_other = ch_.equity_excluding(a, m);
+  venue_.cancel_orders(a, m);
+
+  LiquidationRecord rec;
+  rec.time = trigger.now;
+  rec.account = a;
+  rec.market = m;
+  rec.mark = mark;
+  rec.mechanism = LiquidationMechanismKind::Engine;
+  rec.mark_update = trigger.mark_update;
+  rec.cause = trigger.cause;
+
+  if (equity.raw() < 0 && ledger.insurance_fund() < -equity) {
+    // Beyond bankruptcy and the fund cannot cover the loss at the mark: auto-deleverage.
+    rec.id = ch_.next_liquidation_id();
+    const Amount before = ledger.account(a).balance;
+    const Quantity closed = auto_deleverage(ch_, recorder_, a, m, rec.id, trigger.now);
+    ++adl_events_;
+    rec.quantity = is_long ? -closed : closed;
+    const Amount cash = ledger.account(a).balance - before;
+    rec.price = closed.raw() > 0 ? price_for(cash.raw() < 0 ? -cash : cash, closed, Round::Down) : mark;
+    ++st.liquidations;
+    recorder_.on_liquidation(rec);
+  } else {
+    const Quantity abs_size = abs_quantity(size);
+    const Amount abs_notional = notional(mark, abs_size, Round::Up);
+    Quantity slice = abs_notional <= params_.full_close_below
+                         ? abs_size
+                         : apply(abs_size, params_.step_fraction, Round::Up);
+    if (slice > abs_size) slice = abs_size;
+    const Price tick = venue_.tick_size(m);
+    // Limit price on the tick grid, no worse than max_slippage from the mark.
+    const Ratio one = Ratio(kRatioScale);
+    Price limit = is_long ? apply(mark, one - params_.max_slippage, Round::Up)
+                          : apply(mark, one + params_.max_slippage, Round::Down);
+    limit = is_long ? Price((limit.raw() + tick.raw() - 1) / tick.raw() * tick.raw())
+                    : Price(limit.raw() / tick.raw() * tick.raw());
+    if (limit.raw() <= 0) limit = tick;
+    const int64_t id = ch_.liquidation_count();  // committed only if something fills
+    OrderRequest order{a, is_long ? Side::Sell : Side::Buy, OrderType::ImmediateOrCancel, limit, slice, true,
+                       id};
+    const Amount before = ledger.account(a).balance;
+    const SubmitResult result = venue_.execute(m, order, /*taker_fee_waived=*/true);
+    if (result.filled.raw() > 0) {
+      rec.id = ch_.next_liquidation_id();
+      LIQSIM_CHECK(rec.id == id, "liquidation ids must be dense");
+      const Amount received = ledger.account(a).balance - before;  // + for sells, - for buys
+      // Settle the closed slice at the bankruptcy price: the rest is the insurance fund's.
+      const Amount target = bankruptcy_cash(equity_other, result.filled, size);
+      const Amount surplus = received - target;
+      if (surplus.raw() > 0)
+        ledger.fund_credit(a, surplus);
+      else if (surplus.raw() < 0)
+        ledger.fund_debit(a, -surplus);
+      rec.quantity = is_long ? -result.filled : result.filled;
+      rec.price = price_for(received.raw() < 0 ? -received : received, result.filled, Round::Down);
+      ++st.liquidations;
+      recorder_.on_liquidation(rec);
+    }
+  }
+  absorb_shortfall(ch_, a);
+  st.last_liquidation_step = trigger.now;
+  if (!ledger.has_position(a) || !ch_.liquidatable(a)) {
+    st.in_liquidation = false;
+    ch_.arm(a);
+    return std::nullopt;
+  }
+  ch_.arm(a);
+  return trigger.now + params_.cooldown;
+}
+
+KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const LiquidationTrigger& trigger) {
+  KeeperTakeover out;
+  if (!ch_.liquidatable(a)) return out;
+  Ledger& ledger = ch_.ledger();
+  const MarketId m = largest_exposure(ch_, a);
+  const Quantity size = ledger.position(a, m).size;
+  const bool is_long = size.raw() > 0;
+  const Price mark = ch_.mark(m);
+  const Quantity abs_size = abs_quantity(size);
+  Quantity take = apply(abs_size, params_.close_factor, Round::Up);
+  if (take > abs_size) take = abs_size;
+  const Ratio one = Ratio(kRatioScale);
+  // The keeper buys a long below the mark and sells (takes over) a short above it: rounded against the
+  // liquidated account.
+  const Price price =
+      is_long ? apply(mark, one - params_.bonus, Round::Down) : apply(mark, one + params_.bonus, Round::Up);
+  const Amount cash = notional(price, take, is_long ? Round::Down : Round::Up);
+  if (is_long)
+    ledger.trade(keeper, a, m, take, cash);
+  else
+    ledger.trade(a, keeper, m, take, cash);
+  if (ch_.liquidatable(keeper)) {
+    // The keeper cannot carry the position: the transaction reverts (undo the transfer exactly).
+    if (is_long)
+      ledger.trade(a, keeper, m, take, cash);
+    else
+      ledger.trade(keeper, a, m, take, cash);
+    out.outcome = KeeperOutcome::KeeperUndercollateralised;
+    return out;
+  }
+  out.outcome = KeeperOutcome::Liquidated;
+  out.liquidation = ch_.next_liquidation_id();
+  out.market = m;
+  out.quantity = is_long ? take : -take;
+  out.price = price;
+  out.reward = apply(notional(mark, take, Round::Down), params_.bonus, Round::Down);
+  LiquidationRecord rec;
+  rec.id = out.liquidation;
+  rec.time = trigger.now;
+  rec.account = a;
+  rec.market = m;
+  rec.quantity = is_long ? -take : take;
+  rec.mark = mark;
+  rec.price = price;
+  rec.mechanism = LiquidationMechanismKind::Keeper;
+  rec.keeper = keeper;
+  rec.reward = out.reward;
+  rec.mark_update = trigger.mark_update;
+  rec.cause = trigger.cause;
+  ++ledger.account(a).liquidations;
+  recorder_.on_liquidation(rec);
+  absorb_shortfall(ch_, a);
+  ch_.arm(a);
+  ch_.arm(keeper);
+  return out;
+}
+
+}  // namespace liqsim

@@ -1,0 +1,111 @@
+// Liquidation mechanisms: pure algorithms over the clearing house, one per real mechanism.
+//
+// EngineLiquidation (Binance/BitMEX/Bybit/Hyperliquid): the protocol closes the position into the
+// order book with reduce-only IOC orders in partial steps (fraction and cool-down, Hyperliquid's 20%
+// / 30 s) and settles the account at its bankruptcy price: the difference between execution and
+// bankruptcy goes to the insurance fund (surplus) or is paid by it (shortfall); a fund that runs dry
+// records the rest as bad debt. When the account is beyond bankruptcy and the fund cannot cover the
+// loss at the mark, the position is auto-deleveraged against opposite positions ranked by profit x
+// leverage (BitMEX) at the bankruptcy price.
+//
+// KeeperLiquidation (Drift perp liquidation / Aave collateral bonus): a keeper takes over up to the
+// close factor of the position at the mark improved by the bonus, in a block transaction; the keeper
+// then unwinds it into the book itself (agents/keeper). A shortfall left on an account without
+// positions is paid by the insurance fund, then recorded as bad debt.
+#pragma once
+
+#include <optional>
+
+#include "core/recorder.h"
+#include "protocol/clearing_house.h"
+
+namespace liqsim {
+
+// How liquidation orders reach a market: implemented by the composition root, which routes the
+// order to the market's book and applies every fill to the ledger before returning.
+class ExecutionVenue {
+ public:
+  virtual ~ExecutionVenue() = default;
+  virtual SubmitResult execute(MarketId m, const OrderRequest& order, bool taker_fee_waived) = 0;
+  virtual void cancel_orders(AccountId a, MarketId m) = 0;
+  virtual Price tick_size(MarketId m) const = 0;
+};
+
+// What set a liquidation off: the mark update that found the account and the earlier liquidation
+// whose fills moved that mark (kNoId for none).
+struct LiquidationTrigger {
+  Time now;
+  int64_t mark_update = kNoId;
+  int64_t cause = kNoId;
+};
+
+// The market whose position carries the largest maintenance margin (the one liquidated first).
+MarketId largest_exposure(const ClearingHouse& ch, AccountId a);
+
+// Pays a negative balance of an account that holds no position from the insurance fund (bad debt
+// beyond the fund). The last step of the loss waterfall for both mechanisms.
+void absorb_shortfall(ClearingHouse& ch, AccountId a);
+
+// Auto-deleverages account a's whole position in market m against the best-ranked opposite positions
+// at a's bankruptcy price. Returns the quantity closed. Records AdlRecords with `liquidation`.
+Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, MarketId m, int64_t liquidation,
+                         Time now);
+
+struct EngineLiquidationParams {
+  Ratio step_fraction;      // share of the position closed per step
+  Amount full_close_below;  // positions at or below this notional close in one step
+  Time cooldown;            // between steps on one account
+  Ratio max_slippage;       // IOC limit = mark * (1 -/+ max_slippage)
+};
+
+class EngineLiquidation {
+ public:
+  EngineLiquidation(EngineLiquidationParams params, ClearingHouse& ch, ExecutionVenue& venue,
+                    Recorder& recorder)
+      : params_(params), ch_(ch), venue_(venue), recorder_(recorder) {}
+
+  // One step on account a. Returns the time of the next step, or nullopt when the account is healthy
+  // again or has nothing left to close (it is then re-armed).
+  std::optional<Time> step(AccountId a, const LiquidationTrigger& trigger);
+  uint64_t adl_events() const { return adl_events_; }
+
+ private:
+  EngineLiquidationParams params_;
+  ClearingHouse& ch_;
+  ExecutionVenue& venue_;
+  Recorder& recorder_;
+  uint64_t adl_events_ = 0;
+};
+
+struct KeeperLiquidationParams {
+  Ratio close_factor;  // share of the position a keeper may take per transaction
+  Ratio bonus;         // take-over price = mark * (1 - bonus) for a long, (1 + bonus) for a short
+};
+
+enum class KeeperOutcome : uint8_t { Liquidated, NotLiquidatable, KeeperUndercollateralised };
+
+struct KeeperTakeover {
+  KeeperOutcome outcome = KeeperOutcome::NotLiquidatable;
+  int64_t liquidation = kNoId;
+  MarketId market = 0;
+  Quantity quantity;  // signed position the keeper received
+  Price price;
+  Amount reward;  // bonus value at the mark
+};
+
+class KeeperLiquidation {
+ public:
+  KeeperLiquidation(KeeperLiquidationParams params, ClearingHouse& ch, Recorder& recorder)
+      : params_(params), ch_(ch), recorder_(recorder) {}
+
+  // Executes keeper k's liquidation transaction against account a at the current marks.
+  KeeperTakeover execute(AccountId keeper, AccountId a, const LiquidationTrigger& trigger);
+  const KeeperLiquidationParams& params() const { return params_; }
+
+ private:
+  KeeperLiquidationParams params_;
+  ClearingHouse& ch_;
+  Recorder& recorder_;
+};
+
+}  // namespace liqsim

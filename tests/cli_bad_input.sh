@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Bad input to the liqsim command line: each case must exit 2 with a message naming the problem, before
+# any run, and leave no run file behind. Usage: bash tests/cli_bad_input.sh path/to/liqsim
+set -u
+
+if [[ $# -ne 1 || ! -x $1 ]]; then
+  echo "usage: $0 path/to/liqsim" >&2
+  exit 2
+fi
+liqsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+
+failures=0
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+
+# expect CODE NAME PATTERN... -- ARGS: runs liqsim ARGS, checks the exit code and that the combined
+# output contains every PATTERN (fixed strings).
+expect() {
+  local code=$1 name=$2
+  shift 2
+  local patterns=()
+  while [[ $1 != -- ]]; do
+    patterns+=("$1")
+    shift
+  done
+  shift
+  local output status
+  output=$("$liqsim" "$@" 2>&1)
+  status=$?
+  if [[ $status -ne $code ]]; then
+    fail "$name: exit $status, expected $code; output:"$'\n'"$output"
+    return
+  fi
+  local pattern missing=0
+  for pattern in "${patterns[@]}"; do
+    if [[ $output != *"$pattern"* ]]; then
+      fail "$name: output lacks '$pattern'; output:"$'\n'"$output"
+      missing=1
+    fi
+  done
+  [[ $missing -ne 0 ]] || echo "ok: $name"
+}
+
+no_run_files() {
+  local found
+  found=$(find "$work" -name '*.h5*' ! -name 'existing.h5' ! -name 'existing.copy.h5')
+  [[ -z $found ]] || fail "$1: run file(s) created: $found"
+}
+
+cat >good.toml <<'EOF'
+name = "good"
+duration_seconds = 3600
+[traders]
+count = 100
+EOF
+
+cat >malformed.toml <<'EOF'
+name = "bad"
+duration_seconds = = 3600
+EOF
+
+cat >unknown_key.toml <<'EOF'
+name = "bad"
+[traders]
+count = 100
+levrage = 5
+EOF
+
+cat >out_of_range.toml <<'EOF'
+[[markets]]
+[markets.funding]
+clamp = 0.5
+EOF
+
+cat >missing_replay.toml <<'EOF'
+[[markets]]
+[markets.price]
+model = "replay"
+replay_file = "no-such-prices.csv"
+EOF
+
+cat >several.toml <<'EOF'
+seed = 1.5
+[liquidation]
+mechanism = "kepper"
+EOF
+
+expect 2 "malformed TOML" "malformed.toml" "TOML syntax error" "line 2" -- run --scenario malformed.toml --out o.h5
+expect 2 "unknown key" "traders.levrage" "unknown key" "leverage" -- run --scenario unknown_key.toml --out o.h5
+expect 2 "out-of-range value" "markets[0].funding.clamp = 0.5" "out of range" "[0, 0.1]" -- \
+  run --scenario out_of_range.toml --out o.h5
+expect 2 "missing replay file" "markets[0].price.replay_file" "no-such-prices.csv" "file not found" -- \
+  run --scenario missing_replay.toml --out o.h5
+expect 2 "every error at once" "2 problems" "seed = 1.5" "liquidation.mechanism" -- run --scenario several.toml
+expect 2 "missing scenario file" "no-such.toml" "not found" -- run --scenario no-such.toml
+expect 2 "non-numeric --seed" "--seed" "abc" "[0, 9223372036854775807]" -- run --preset small --seed abc --out o.h5
+expect 2 "negative --seed" "--seed" "-3" -- run --preset small --seed=-3 --out o.h5
+expect 2 "unknown preset" "--preset" "nope" "default" "small" -- run --preset nope --out o.h5
+expect 2 "--scenario with --preset" "--scenario" "--preset" -- run --scenario good.toml --preset small --out o.h5
+expect 2 "unknown option" "--bogus" -- run --bogus
+expect 2 "no subcommand" "subcommand" --
+expect 2 "missing output folder" "no-such-dir" -- run --scenario good.toml --out no-such-dir/o.h5
+no_run_files "bad input"
+
+echo "not a run file" >existing.h5
+cp existing.h5 existing.copy.h5
+expect 2 "existing --out without --force" "existing.h5" "--force" -- run --scenario good.toml --out existing.h5
+cmp -s existing.h5 existing.copy.h5 || fail "existing --out without --force: file changed"
+# The default run file name is checked the same way.
+echo "not a run file" >liqsim-good-seed42.h5
+cp liqsim-good-seed42.h5 default.copy
+expect 2 "existing default output" "liqsim-good-seed42.h5" -- run --scenario good.toml
+cmp -s liqsim-good-seed42.h5 default.copy || fail "existing default output: file changed"
+rm -f liqsim-good-seed42.h5 default.copy
+
+expect 0 "validate a good file" "good.toml: valid" -- validate good.toml
+expect 2 "validate a bad file" "several.toml: 2 problems" "seed" -- validate several.toml
+expect 2 "validate without a file" "FILE" -- validate
+expect 0 "--version" "liqsim 0.1.0" -- --version
+expect 0 "--help" "run" "validate" "presets" -- --help
+expect 0 "run --help" "--scenario" "--seed" "--force" -- run --help
+expect 0 "presets" "default" "keeper" "small" "merton" -- presets
+no_run_files "validate"
+
+if [[ $failures -ne 0 ]]; then
+  echo "$failures failure(s)" >&2
+  exit 1
+fi
+echo "all CLI bad-input checks passed"

@@ -1,0 +1,478 @@
+#include "experiments/hdf5_sink.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "analysis/run_file.h"
+
+namespace liqsim {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string file_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::vector<std::string> folder_entries(const fs::path& folder) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(folder)) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+RunMetadata sample_metadata(uint64_t seed) {
+  RunMetadata m;
+  m.liqsim_version = "0.1.0-test";
+  m.seed = seed;
+  m.scenario_name = "tiny cascade";
+  m.scenario_toml = "[scenario]\nname = \"tiny cascade\"\n# unicode survives: \xc3\xa9\xe2\x82\xac\n";
+  m.mechanism = "keeper";
+  m.same_time_order = "priority_fee";
+  return m;
+}
+
+// Every field of every record distinct and non-default, negatives included.
+RunLog sample_log() {
+  RunLog log;
+  for (int64_t i = 0; i < 5; ++i) {
+    TimeseriesRow r;
+    r.time = seconds(60 * i);
+    r.reference = Price(30'000'000'000 - 1000 * i);
+    r.index = Price(30'000'000'001 - 1000 * i);
+    r.oracle = Price(30'000'000'002 - 1000 * i);
+    r.mark = Price(30'000'000'003 - 1000 * i);
+    r.mid = Price(i == 2 ? 0 : 30'000'000'004 - 1000 * i);
+    r.last = Price(30'000'000'005 - 1000 * i);
+    r.insurance_fund = Amount(1'000'000'000 - 7 * i);
+    r.open_interest = Quantity(500'000'000 + 11 * i);
+    r.bad_debt = Amount(13 * i);
+    r.bid_depth = Quantity(200'000'000 + 17 * i);
+    r.ask_depth = Quantity(300'000'000 + 19 * i);
+    r.funding_rate = Ratio(-100'000 + 23 * i);
+    log.on_timeseries(r);
+  }
+  const int64_t causes[] = {kNoId, 0, 1, kNoId};
+  for (int64_t i = 0; i < 4; ++i) {
+    LiquidationRecord r;
+    r.id = i;
+    r.time = seconds(100) + Time(i);
+    r.account = uint32_t(10 + i);
+    r.market = 0;
+    r.quantity = Quantity(i % 2 == 0 ? 12'345'678 : -87'654'321);
+    r.mark = Price(29'000'000'000 - i);
+    r.price = Price(28'900'000'000 - i);
+    r.mechanism = i % 2 == 0 ? LiquidationMechanismKind::Keeper : LiquidationMechanismKind::Engine;
+    r.keeper = i % 2 == 0 ? 3 : kNoId;
+    r.reward = Amount(i % 2 == 0 ? 4'500'000 : 0);
+    r.mark_update = 70 + i;
+    r.cause = causes[i];
+    log.on_liquidation(r);
+  }
+  for (int64_t i = 0; i < 3; ++i) {
+    TradeRecord r;
+    r.time = seconds(100) + Time(i);
+    r.market = uint32_t(i);
+    r.price = Price(28'950'000'000 + i);
+    r.quantity = Quantity(1'000 + i);
+    r.buyer = 20 + i;
+    r.seller = 30 + i;
+    r.aggressor_is_buy = uint8_t(i % 2);
+    r.liquidation = i == 1 ? kNoId : i;
+    log.on_trade(r);
+  }
+  for (int64_t i = 0; i < 2; ++i) {
+    FundingRecord r;
+    r.time = seconds(3600 * (i + 1));
+    r.market = uint32_t(i);
+    r.rate = Ratio(i == 0 ? 125'000 : -50'000);
+    r.mark = Price(29'500'000'000 + i);
+    r.paid_by_longs = Amount(i == 0 ? 1'234'567 : -7'654'321);
+    r.fee_residual = Amount(1 + i);
+    log.on_funding(r);
+  }
+  {
+    AdlRecord r;
+    r.time = seconds(101);
+    r.liquidation = 2;
+    r.account = 44;
+    r.market = 1;
+    r.quantity = Quantity(-5'000'000);
+    r.price = Price(27'000'000'000);
+    r.rank_score = 1.25;
+    log.on_adl(r);
+  }
+  for (int64_t i = 0; i < 2; ++i) {
+    KeeperTxRecord r;
+    r.submitted = seconds(100) + Time(i);
+    r.executed = seconds(112) + Time(i);
+    r.keeper = uint32_t(3 + i);
+    r.account = uint32_t(10 + 2 * i);
+    r.priority_fee = 250'000 + uint64_t(i);
+    r.gas_paid = Amount(1'800'000 + i);
+    r.succeeded = uint8_t(i == 0);
+    r.liquidation = i == 0 ? 0 : kNoId;
+    log.on_keeper_tx(r);
+  }
+  for (uint32_t i = 0; i < 3; ++i) {
+    AccountFinal a;
+    a.account = i;
+    a.role = uint8_t(i + 1);
+    a.cross = uint8_t(i % 2);
+    a.balance = Amount(-1'000 + int64_t(i));
+    a.deposits = Amount(10'000'000'000 + int64_t(i));
+    a.position = Quantity(i == 1 ? -250'000'000 : 250'000'000);
+    a.equity = Amount(9'000'000'000 - int64_t(i));
+    a.liquidations = i;
+    log.accounts.push_back(a);
+  }
+  return log;
+}
+
+RunSummary sample_summary() {
+  RunSummary s;
+  s.events_processed = 123'456;
+  s.wall_seconds = 3.5;
+  s.reference_min = Price(27'000'000'000);
+  s.reference_max = Price(31'000'000'000);
+  s.mark_min = Price(27'100'000'000);
+  s.mark_max = Price(31'100'000'000);
+  s.mid_min = Price(27'200'000'000);
+  s.mid_max = Price(31'200'000'000);
+  s.max_mark_index_gap = 0.0125;
+  s.liquidation_count = 4;
+  s.engine_liquidations = 2;
+  s.keeper_liquidations = 2;
+  s.liquidated_notional = Amount(98'765'432'100);
+  s.cascade_generations = 3;
+  s.largest_cascade = 3;
+  s.branching_ratio = 0.5;
+  s.keeper_rewards = Amount(9'000'000);
+  s.keeper_gas = Amount(3'600'001);
+  s.keeper_profit = Amount(5'399'999);
+  s.insurance_fund_initial = Amount(1'000'000'000);
+  s.insurance_fund_min = Amount(999'999'972);
+  s.insurance_fund_final = Amount(999'999'980);
+  s.adl_count = 1;
+  s.adl_quantity = Quantity(5'000'000);
+  s.bad_debt = Amount(52);
+  s.total_deposits = Amount(30'000'000'003);
+  s.conservation_residual = Amount(0);
+  s.mean_slippage = 0.00345;
+  s.accounts = 3;
+  return s;
+}
+
+RunFile read_back(const fs::path& path) {
+  auto result = read_run_file(path.string());
+  if (std::holds_alternative<std::string>(result)) {
+    ADD_FAILURE() << std::get<std::string>(result);
+    return {};
+  }
+  return std::get<RunFile>(std::move(result));
+}
+
+std::string digest_of(const fs::path& path) {
+  const auto result = dataset_digest(path.string());
+  EXPECT_EQ(result.index(), 0u) << (result.index() == 1 ? std::get<1>(result) : "");
+  return result.index() == 0 ? std::get<0>(result) : "";
+}
+
+// Blocks until the wall clock enters a new second, so time-stamped content would differ.
+void wait_for_next_second() {
+  const std::time_t start = std::time(nullptr);
+  while (std::time(nullptr) == start) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+void expect_same_log(const RunLog& got, const RunLog& want) {
+  ASSERT_EQ(got.timeseries.size(), want.timeseries.size());
+  for (size_t i = 0; i < want.timeseries.size(); ++i) {
+    const TimeseriesRow& g = got.timeseries[i];
+    const TimeseriesRow& w = want.timeseries[i];
+    EXPECT_EQ(g.time, w.time) << i;
+    EXPECT_EQ(g.reference, w.reference) << i;
+    EXPECT_EQ(g.index, w.index) << i;
+    EXPECT_EQ(g.oracle, w.oracle) << i;
+    EXPECT_EQ(g.mark, w.mark) << i;
+    EXPECT_EQ(g.mid, w.mid) << i;
+    EXPECT_EQ(g.last, w.last) << i;
+    EXPECT_EQ(g.insurance_fund, w.insurance_fund) << i;
+    EXPECT_EQ(g.open_interest, w.open_interest) << i;
+    EXPECT_EQ(g.bad_debt, w.bad_debt) << i;
+    EXPECT_EQ(g.bid_depth, w.bid_depth) << i;
+    EXPECT_EQ(g.ask_depth, w.ask_depth) << i;
+    EXPECT_EQ(g.funding_rate, w.funding_rate) << i;
+  }
+  ASSERT_EQ(got.liquidations.size(), want.liquidations.size());
+  for (size_t i = 0; i < want.liquidations.size(); ++i) {
+    const LiquidationRecord& g = got.liquidations[i];
+    const LiquidationRecord& w = want.liquidations[i];
+    EXPECT_EQ(g.id, w.id) << i;
+    EXPECT_EQ(g.time, w.time) << i;
+    EXPECT_EQ(g.account, w.account) << i;
+    EXPECT_EQ(g.market, w.market) << i;
+    EXPECT_EQ(g.quantity, w.quantity) << i;
+    EXPECT_EQ(g.mark, w.mark) << i;
+    EXPECT_EQ(g.price, w.price) << i;
+    EXPECT_EQ(g.mechanism, w.mechanism) << i;
+    EXPECT_EQ(g.keeper, w.keeper) << i;
+    EXPECT_EQ(g.reward, w.reward) << i;
+    EXPECT_EQ(g.mark_update, w.mark_update) << i;
+    EXPECT_EQ(g.cause, w.cause) << i;
+  }
+  ASSERT_EQ(got.trades.size(), want.trades.size());
+  for (size_t i = 0; i < want.trades.size(); ++i) {
+    const TradeRecord& g = got.trades[i];
+    const TradeRecord& w = want.trades[i];
+    EXPECT_EQ(g.time, w.time) << i;
+    EXPECT_EQ(g.market, w.market) << i;
+    EXPECT_EQ(g.price, w.price) << i;
+    EXPECT_EQ(g.quantity, w.quantity) << i;
+    EXPECT_EQ(g.buyer, w.buyer) << i;
+    EXPECT_EQ(g.seller, w.seller) << i;
+    EXPECT_EQ(g.aggressor_is_buy, w.aggressor_is_buy) << i;
+    EXPECT_EQ(g.liquidation, w.liquidation) << i;
+  }
+  ASSERT_EQ(got.funding.size(), want.funding.size());
+  for (size_t i = 0; i < want.funding.size(); ++i) {
+    const FundingRecord& g = got.funding[i];
+    const FundingRecord& w = want.funding[i];
+    EXPECT_EQ(g.time, w.time) << i;
+    EXPECT_EQ(g.market, w.market) << i;
+    EXPECT_EQ(g.rate, w.rate) << i;
+    EXPECT_EQ(g.mark, w.mark) << i;
+    EXPECT_EQ(g.paid_by_longs, w.paid_by_longs) << i;
+    EXPECT_EQ(g.fee_residual, w.fee_residual) << i;
+  }
+  ASSERT_EQ(got.adl.size(), want.adl.size());
+  for (size_t i = 0; i < want.adl.size(); ++i) {
+    const AdlRecord& g = got.adl[i];
+    const AdlRecord& w = want.adl[i];
+    EXPECT_EQ(g.time, w.time) << i;
+    EXPECT_EQ(g.liquidation, w.liquidation) << i;
+    EXPECT_EQ(g.account, w.account) << i;
+    EXPECT_EQ(g.market, w.market) << i;
+    EXPECT_EQ(g.quantity, w.quantity) << i;
+    EXPECT_EQ(g.price, w.price) << i;
+    EXPECT_EQ(g.rank_score, w.rank_score) << i;
+  }
+  ASSERT_EQ(got.keeper_txs.size(), want.keeper_txs.size());
+  for (size_t i = 0; i < want.keeper_txs.size(); ++i) {
+    const KeeperTxRecord& g = got.keeper_txs[i];
+    const KeeperTxRecord& w = want.keeper_txs[i];
+    EXPECT_EQ(g.submitted, w.submitted) << i;
+    EXPECT_EQ(g.executed, w.executed) << i;
+    EXPECT_EQ(g.keeper, w.keeper) << i;
+    EXPECT_EQ(g.account, w.account) << i;
+    EXPECT_EQ(g.priority_fee, w.priority_fee) << i;
+    EXPECT_EQ(g.gas_paid, w.gas_paid) << i;
+    EXPECT_EQ(g.succeeded, w.succeeded) << i;
+    EXPECT_EQ(g.liquidation, w.liquidation) << i;
+  }
+  ASSERT_EQ(got.accounts.size(), want.accounts.size());
+  for (size_t i = 0; i < want.accounts.size(); ++i) {
+    const AccountFinal& g = got.accounts[i];
+    const AccountFinal& w = want.accounts[i];
+    EXPECT_EQ(g.account, w.account) << i;
+    EXPECT_EQ(g.role, w.role) << i;
+    EXPECT_EQ(g.cross, w.cross) << i;
+    EXPECT_EQ(g.balance, w.balance) << i;
+    EXPECT_EQ(g.deposits, w.deposits) << i;
+    EXPECT_EQ(g.position, w.position) << i;
+    EXPECT_EQ(g.equity, w.equity) << i;
+    EXPECT_EQ(g.liquidations, w.liquidations) << i;
+  }
+}
+
+void expect_same_summary(const RunSummary& g, const RunSummary& w) {
+  EXPECT_EQ(g.events_processed, w.events_processed);
+  EXPECT_EQ(g.reference_min, w.reference_min);
+  EXPECT_EQ(g.reference_max, w.reference_max);
+  EXPECT_EQ(g.mark_min, w.mark_min);
+  EXPECT_EQ(g.mark_max, w.mark_max);
+  EXPECT_EQ(g.mid_min, w.mid_min);
+  EXPECT_EQ(g.mid_max, w.mid_max);
+  EXPECT_EQ(g.max_mark_index_gap, w.max_mark_index_gap);
+  EXPECT_EQ(g.liquidation_count, w.liquidation_count);
+  EXPECT_EQ(g.engine_liquidations, w.engine_liquidations);
+  EXPECT_EQ(g.keeper_liquidations, w.keeper_liquidations);
+  EXPECT_EQ(g.liquidated_notional, w.liquidated_notional);
+  EXPECT_EQ(g.cascade_generations, w.cascade_generations);
+  EXPECT_EQ(g.largest_cascade, w.largest_cascade);
+  EXPECT_EQ(g.branching_ratio, w.branching_ratio);
+  EXPECT_EQ(g.keeper_rewards, w.keeper_rewards);
+  EXPECT_EQ(g.keeper_gas, w.keeper_gas);
+  EXPECT_EQ(g.keeper_profit, w.keeper_profit);
+  EXPECT_EQ(g.insurance_fund_initial, w.insurance_fund_initial);
+  EXPECT_EQ(g.insurance_fund_min, w.insurance_fund_min);
+  EXPECT_EQ(g.insurance_fund_final, w.insurance_fund_final);
+  EXPECT_EQ(g.adl_count, w.adl_count);
+  EXPECT_EQ(g.adl_quantity, w.adl_quantity);
+  EXPECT_EQ(g.bad_debt, w.bad_debt);
+  EXPECT_EQ(g.total_deposits, w.total_deposits);
+  EXPECT_EQ(g.conservation_residual, w.conservation_residual);
+  EXPECT_EQ(g.mean_slippage, w.mean_slippage);
+  EXPECT_EQ(g.accounts, w.accounts);
+}
+
+// Each test gets a fresh folder of its own (process id in the name: several builds may run the tests
+// at once on one machine), removed afterwards.
+class Hdf5SinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    folder_ = fs::path(::testing::TempDir()) /
+              ("liqsim_hdf5_sink_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(folder_);
+    fs::create_directories(folder_);
+  }
+  void TearDown() override { fs::remove_all(folder_); }
+
+  fs::path folder_;
+};
+
+using RunFileReaderTest = Hdf5SinkTest;
+
+TEST_F(Hdf5SinkTest, RoundTripsEveryField) {
+  const fs::path path = folder_ / "run.h5";
+  const RunMetadata metadata = sample_metadata(42);
+  const RunLog log = sample_log();
+  const RunSummary summary = sample_summary();
+  ASSERT_EQ(write_run_file(path.string(), metadata, log, summary, false), std::nullopt);
+
+  const RunFile run = read_back(path);
+  EXPECT_EQ(run.metadata.liqsim_version, metadata.liqsim_version);
+  EXPECT_EQ(run.metadata.schema_version, 1);
+  EXPECT_EQ(run.metadata.seed, 42u);
+  EXPECT_EQ(run.metadata.scenario_name, metadata.scenario_name);
+  EXPECT_EQ(run.metadata.scenario_toml, metadata.scenario_toml);
+  EXPECT_EQ(run.metadata.mechanism, metadata.mechanism);
+  EXPECT_EQ(run.metadata.same_time_order, metadata.same_time_order);
+  expect_same_log(run.log, log);
+  EXPECT_EQ(run.generation, (std::vector<uint32_t>{0, 1, 2, 0}));
+  expect_same_summary(run.summary, summary);
+  EXPECT_EQ(run.summary.wall_seconds, 0.0);
+}
+
+TEST_F(Hdf5SinkTest, EmptyEventTablesRoundTrip) {
+  const fs::path path = folder_ / "empty.h5";
+  RunSummary summary;
+  summary.insurance_fund_final = Amount(77);
+  ASSERT_EQ(write_run_file(path.string(), sample_metadata(1), RunLog(), summary, false), std::nullopt);
+
+  const RunFile run = read_back(path);
+  expect_same_log(run.log, RunLog());
+  EXPECT_TRUE(run.generation.empty());
+  EXPECT_EQ(run.summary.insurance_fund_final, Amount(77));
+  EXPECT_EQ(run.summary.cascade_generations, 0u);
+}
+
+TEST_F(Hdf5SinkTest, RefusesToOverwriteWithoutForce) {
+  const fs::path path = folder_ / "run.h5";
+  ASSERT_EQ(write_run_file(path.string(), sample_metadata(1), sample_log(), sample_summary(), false),
+            std::nullopt);
+  const std::string before = file_bytes(path);
+
+  const auto error = write_run_file(path.string(), sample_metadata(2), RunLog(), RunSummary(), false);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(*error, "output file '" + path.string() + "' exists; pass --force to overwrite");
+  EXPECT_EQ(file_bytes(path), before);
+  EXPECT_EQ(folder_entries(path.parent_path()), std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(Hdf5SinkTest, OverwritesWithForce) {
+  const fs::path path = folder_ / "run.h5";
+  ASSERT_EQ(write_run_file(path.string(), sample_metadata(1), sample_log(), sample_summary(), false),
+            std::nullopt);
+
+  ASSERT_EQ(write_run_file(path.string(), sample_metadata(2), RunLog(), RunSummary(), true), std::nullopt);
+  const RunFile run = read_back(path);
+  EXPECT_EQ(run.metadata.seed, 2u);
+  EXPECT_TRUE(run.log.liquidations.empty());
+  EXPECT_EQ(folder_entries(path.parent_path()), std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(Hdf5SinkTest, SuccessfulWriteLeavesNoTemporaryFile) {
+  ASSERT_EQ(write_run_file((folder_ / "run.h5").string(), sample_metadata(1), sample_log(), sample_summary(),
+                           false),
+            std::nullopt);
+  EXPECT_EQ(folder_entries(folder_), std::vector<std::string>{"run.h5"});
+}
+
+TEST_F(Hdf5SinkTest, FailedRenameRemovesTemporaryFile) {
+  // A folder in the way: the temporary file is written completely, then cannot replace the folder.
+  fs::create_directory(folder_ / "run.h5");
+  const auto error =
+      write_run_file((folder_ / "run.h5").string(), sample_metadata(1), sample_log(), sample_summary(), true);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->find("cannot move"), std::string::npos) << *error;
+  EXPECT_EQ(folder_entries(folder_), std::vector<std::string>{"run.h5"});
+  EXPECT_TRUE(fs::is_directory(folder_ / "run.h5"));
+}
+
+TEST_F(Hdf5SinkTest, MissingFolderIsAnErrorValue) {
+  const fs::path path = folder_ / "no_such_folder" / "run.h5";
+  const auto error = write_run_file(path.string(), sample_metadata(1), sample_log(), sample_summary(), false);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->find("cannot write run file"), std::string::npos) << *error;
+  EXPECT_FALSE(fs::exists(path.parent_path()));
+}
+
+TEST_F(Hdf5SinkTest, IdenticalInputsGiveByteIdenticalFiles) {
+  RunSummary summary = sample_summary();
+  ASSERT_EQ(write_run_file((folder_ / "a.h5").string(), sample_metadata(7), sample_log(), summary, false),
+            std::nullopt);
+  wait_for_next_second();
+  summary.wall_seconds = 99.0;  // not part of the file
+  ASSERT_EQ(write_run_file((folder_ / "b.h5").string(), sample_metadata(7), sample_log(), summary, false),
+            std::nullopt);
+  const std::string a = file_bytes(folder_ / "a.h5");
+  EXPECT_FALSE(a.empty());
+  EXPECT_TRUE(a == file_bytes(folder_ / "b.h5"));
+  EXPECT_EQ(digest_of(folder_ / "a.h5"), digest_of(folder_ / "b.h5"));
+}
+
+TEST_F(Hdf5SinkTest, DigestFollowsContent) {
+  RunLog log = sample_log();
+  ASSERT_EQ(write_run_file((folder_ / "a.h5").string(), sample_metadata(7), log, sample_summary(), false),
+            std::nullopt);
+  ASSERT_EQ(write_run_file((folder_ / "seed.h5").string(), sample_metadata(8), log, sample_summary(), false),
+            std::nullopt);
+  log.trades[2].price += Price(1);
+  ASSERT_EQ(write_run_file((folder_ / "trade.h5").string(), sample_metadata(7), log, sample_summary(), false),
+            std::nullopt);
+
+  const std::string a = digest_of(folder_ / "a.h5");
+  EXPECT_EQ(a.size(), 64u);
+  EXPECT_EQ(a, digest_of(folder_ / "a.h5"));
+  EXPECT_NE(a, digest_of(folder_ / "seed.h5"));
+  EXPECT_NE(a, digest_of(folder_ / "trade.h5"));
+}
+
+TEST_F(RunFileReaderTest, MissingFileIsAnErrorValue) {
+  const fs::path path = folder_ / "absent.h5";
+  const auto result = read_run_file(path.string());
+  ASSERT_TRUE(std::holds_alternative<std::string>(result));
+  EXPECT_NE(std::get<std::string>(result).find(path.string()), std::string::npos);
+  const auto digest = dataset_digest(path.string());
+  ASSERT_EQ(digest.index(), 1u);
+  EXPECT_NE(std::get<1>(digest).find(path.string()), std::string::npos);
+}
+
+TEST_F(RunFileReaderTest, NonHdf5FileIsAnErrorValue) {
+  const fs::path path = folder_ / "text.h5";
+  std::ofstream(path) << "not an HDF5 file\n";
+  EXPECT_TRUE(std::holds_alternative<std::string>(read_run_file(path.string())));
+}
+
+}  // namespace
+}  // namespace liqsim

@@ -1,0 +1,598 @@
+#include "experiments/scenario_loader.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <tuple>
+
+#include "experiments/presets.h"
+
+namespace liqsim {
+namespace {
+
+// Field-by-field equality (scenario.h declares no operator==), so the round trip test fails when
+// to_toml forgets a field.
+auto fields(const BracketSpec& s) {
+  return std::tie(s.notional_floor, s.notional_cap, s.maintenance_rate, s.initial_rate);
+}
+auto fields(const PriceProcessSpec& s) {
+  return std::tie(s.model, s.drift_per_year, s.vol_per_year, s.step_seconds, s.jump_intensity_per_year,
+                  s.jump_mean_log, s.jump_stdev_log, s.replay_file, s.time_column, s.price_column,
+                  s.time_unit_seconds, s.interpolation, s.rescale_to_initial);
+}
+auto fields(const ShockSpec& s) {
+  return std::tie(s.enabled, s.start_seconds, s.duration_seconds, s.fall_fraction, s.recovery_seconds,
+                  s.recovery_fraction);
+}
+auto fields(const IndexSpec& s) {
+  return std::tie(s.venues, s.noise_stdev, s.noise_half_life_seconds, s.stale_probability,
+                  s.outlier_threshold, s.update_interval_seconds, s.weights);
+}
+auto fields(const OracleSpec& s) { return std::tie(s.heartbeat_seconds, s.deviation, s.delay_seconds); }
+auto fields(const MarkSpec& s) {
+  return std::tie(s.method, s.update_interval_seconds, s.basis_window_seconds,
+                  s.basis_sample_interval_seconds);
+}
+auto fields(const FundingSpec& s) {
+  return std::tie(s.enabled, s.interval_seconds, s.interest_rate, s.clamp, s.cap,
+                  s.premium_sample_interval_seconds, s.impact_notional);
+}
+auto fields(const EngineLiquidationSpec& s) {
+  return std::tie(s.step_fraction, s.full_close_below_notional, s.cooldown_seconds, s.max_slippage,
+                  s.adl_ranking);
+}
+auto fields(const KeeperLiquidationSpec& s) {
+  return std::tie(s.close_factor, s.bonus, s.block_interval_seconds, s.gas_price);
+}
+auto fields(const NoiseTraderSpec& s) {
+  return std::tie(s.count, s.limit_rate, s.market_rate, s.cancel_rate, s.order_size, s.price_range_ticks,
+                  s.capital);
+}
+auto fields(const MarketMakerSpec& s) {
+  return std::tie(s.count, s.half_spread, s.levels, s.level_spacing, s.level_size, s.requote_seconds,
+                  s.inventory_skew, s.max_inventory, s.vol_window_seconds, s.vol_widening, s.stress_vol,
+                  s.capital);
+}
+auto fields(const DistributionSpec& s) { return std::tie(s.kind, s.mean, s.stdev, s.min, s.max); }
+auto fields(const KeeperSpec& s) {
+  return std::tie(s.count, s.capital, s.latency_seconds, s.latency_jitter_seconds, s.priority_fee_min,
+                  s.priority_fee_max, s.min_profit, s.sell_rule, s.twap_seconds, s.twap_slices);
+}
+
+template <class T>
+bool same(const T& a, const T& b) {
+  return fields(a) == fields(b);
+}
+
+bool same(const MarketSpec& a, const MarketSpec& b) {
+  if (a.brackets.size() != b.brackets.size()) return false;
+  for (size_t i = 0; i < a.brackets.size(); ++i) {
+    if (!same(a.brackets[i], b.brackets[i])) return false;
+  }
+  return std::tie(a.symbol, a.tick_size, a.initial_price, a.taker_fee, a.maker_fee, a.depth_band) ==
+             std::tie(b.symbol, b.tick_size, b.initial_price, b.taker_fee, b.maker_fee, b.depth_band) &&
+         same(a.price, b.price) && same(a.shock, b.shock) && same(a.index, b.index) &&
+         same(a.oracle, b.oracle) && same(a.mark, b.mark) && same(a.funding, b.funding);
+}
+
+bool same(const Scenario& a, const Scenario& b) {
+  if (a.markets.size() != b.markets.size()) return false;
+  for (size_t i = 0; i < a.markets.size(); ++i) {
+    if (!same(a.markets[i], b.markets[i])) return false;
+  }
+  const LeveragedTraderSpec& t = a.traders;
+  const LeveragedTraderSpec& u = b.traders;
+  return std::tie(a.name, a.seed, a.duration_seconds, a.record_interval_seconds, a.same_time_order,
+                  a.source_dir) == std::tie(b.name, b.seed, b.duration_seconds, b.record_interval_seconds,
+                                            b.same_time_order, b.source_dir) &&
+         a.liquidation.mechanism == b.liquidation.mechanism &&
+         a.liquidation.insurance_fund == b.liquidation.insurance_fund &&
+         same(a.liquidation.engine, b.liquidation.engine) &&
+         same(a.liquidation.keeper, b.liquidation.keeper) && same(a.noise, b.noise) &&
+         same(a.market_makers, b.market_makers) && same(a.keepers, b.keepers) &&
+         std::tie(t.count, t.long_fraction, t.cross_fraction, t.entry_start_seconds, t.entry_end_seconds,
+                  t.topup_trigger, t.topup_fraction, t.outside_capital, t.topup_cooldown_seconds) ==
+             std::tie(u.count, u.long_fraction, u.cross_fraction, u.entry_start_seconds, u.entry_end_seconds,
+                      u.topup_trigger, u.topup_fraction, u.outside_capital, u.topup_cooldown_seconds) &&
+         same(t.leverage, u.leverage) && same(t.margin, u.margin);
+}
+
+Scenario load_ok(std::string_view text) {
+  ScenarioResult result = load_scenario_text(text, "test", "/nonexistent-liqsim-dir");
+  if (auto* errors = std::get_if<std::vector<ScenarioError>>(&result)) {
+    std::string all;
+    for (const ScenarioError& e : *errors) all += e.message() + "\n";
+    ADD_FAILURE() << "unexpected errors:\n" << all;
+    return {};
+  }
+  return std::get<Scenario>(result);
+}
+
+std::vector<ScenarioError> load_errors(std::string_view text, const std::string& source_dir = ".") {
+  ScenarioResult result = load_scenario_text(text, "test", source_dir);
+  if (std::holds_alternative<Scenario>(result)) {
+    ADD_FAILURE() << "expected errors for:\n" << text;
+    return {};
+  }
+  return std::get<std::vector<ScenarioError>>(result);
+}
+
+std::string all_messages(const std::vector<ScenarioError>& errors) {
+  std::string all;
+  for (const ScenarioError& e : errors) all += e.message() + "\n";
+  return all;
+}
+
+TEST(ScenarioLoader, EmptyTextGivesTheDefaults) {
+  const Scenario s = load_ok("");
+  Scenario expected;
+  expected.source_dir = "/nonexistent-liqsim-dir";
+  expected.markets = {MarketSpec{}};
+  expected.markets[0].brackets = default_brackets();
+  EXPECT_TRUE(same(s, expected)) << to_toml(s);
+  EXPECT_EQ(s.markets.size(), 1u);
+  EXPECT_EQ(s.traders.count, 10000);
+  EXPECT_EQ(s.liquidation.mechanism, "engine");
+}
+
+TEST(ScenarioLoader, DefaultBracketsAreTheLegacyBinanceTable) {
+  // /work/shared/reference/protocols.md 1.1, vector #4: legacy BTCUSDT tiers and their maintenance
+  // amounts cum_k = cum_{k-1} + floor_k * (MMR_k - MMR_{k-1}) = 0, 50, 1300, 16300, 141300 (abs 1e-6).
+  const std::vector<BracketSpec> brackets = default_brackets();
+  ASSERT_EQ(brackets.size(), 5u);
+  const double caps[] = {50e3, 250e3, 1e6, 5e6, 20e6};
+  const double maintenance[] = {0.004, 0.005, 0.01, 0.025, 0.05};
+  const double initial[] = {0.008, 0.01, 0.02, 0.05, 0.10};
+  const double expected_cum[] = {0, 50, 1300, 16300, 141300};
+  double cum = 0;
+  for (size_t k = 0; k < brackets.size(); ++k) {
+    EXPECT_EQ(brackets[k].notional_floor, k == 0 ? 0 : caps[k - 1]);
+    EXPECT_EQ(brackets[k].notional_cap, caps[k]);
+    EXPECT_EQ(brackets[k].maintenance_rate, maintenance[k]);
+    EXPECT_EQ(brackets[k].initial_rate, initial[k]);
+    if (k > 0)
+      cum += brackets[k].notional_floor * (brackets[k].maintenance_rate - brackets[k - 1].maintenance_rate);
+    EXPECT_NEAR(cum, expected_cum[k], 1e-6);
+  }
+}
+
+TEST(ScenarioLoader, MarketWithoutBracketsGetsTheDefaultTable) {
+  const Scenario s = load_ok("[[markets]]\nsymbol = \"ETH-PERP\"\ninitial_price = 3000\ntick_size = 0.01\n");
+  ASSERT_EQ(s.markets.size(), 1u);
+  EXPECT_EQ(s.markets[0].symbol, "ETH-PERP");
+  EXPECT_EQ(s.markets[0].brackets.size(), 5u);
+}
+
+TEST(ScenarioLoader, IntegersAreAcceptedForFloats) {
+  const Scenario s = load_ok("duration_seconds = 7200\n[[markets]]\n[markets.price]\nvol_per_year = 1\n");
+  EXPECT_EQ(s.duration_seconds, 7200.0);
+  EXPECT_EQ(s.markets[0].price.vol_per_year, 1.0);
+}
+
+TEST(ScenarioLoader, DottedAndInlineTablesAreAccepted) {
+  const Scenario s = load_ok(
+      "liquidation.mechanism = \"keeper\"\n"
+      "traders = { count = 7, leverage = { kind = \"fixed\", mean = 5 } }\n");
+  EXPECT_EQ(s.liquidation.mechanism, "keeper");
+  EXPECT_EQ(s.traders.count, 7);
+  EXPECT_EQ(s.traders.leverage.kind, "fixed");
+  EXPECT_EQ(s.traders.leverage.mean, 5.0);
+}
+
+TEST(ScenarioLoader, DefaultScenarioRoundTrips) {
+  const Scenario s = load_ok("");
+  const std::string text = to_toml(s);
+  const Scenario back = load_ok(text);
+  EXPECT_TRUE(same(s, back));
+  EXPECT_EQ(to_toml(back), text);
+}
+
+Scenario every_field_changed() {
+  Scenario s;
+  s.name = "round \"trip\" \\ test";
+  s.seed = 9'000'000'000'000'000'000ull;
+  s.duration_seconds = 12345.678;
+  s.record_interval_seconds = 0.1 + 0.2;
+  s.same_time_order = "priority_fee";
+  s.source_dir = "/nonexistent-liqsim-dir";
+  s.liquidation = {"keeper", 1.0 / 3.0, {0.25, 5e4, 12.5, 0.07, "profit_leverage"}, {1.0, 0.08, 12.0, 0.35}};
+  s.noise = {33, 1.5, 0.25, 0.125, 0.01, 321, 7e6};
+  s.market_makers = {7, 0.0003, 9, 0.00031, 2.5, 0.75, 0.001, 40, 90, 15, 0.003, 1.2345678901234567e7};
+  s.traders.count = 1234;
+  s.traders.long_fraction = 0.55;
+  s.traders.cross_fraction = 0.45;
+  s.traders.leverage = {"uniform", 12, 6, 3, 40};
+  s.traders.margin = {"fixed", 2500, 1, 200, 9000};
+  s.traders.entry_start_seconds = 10;
+  s.traders.entry_end_seconds = 20;
+  s.traders.topup_trigger = 0;
+  s.traders.topup_fraction = 1.25;
+  s.traders.outside_capital = 2.5;
+  s.traders.topup_cooldown_seconds = 77;
+  s.keepers = {11, 4e6, 0.25, 0.125, 1.5, 30, -2.5, "twap", 120, 12};
+
+  MarketSpec m;
+  m.symbol = "ETH-PERP";
+  m.tick_size = 0.01;
+  m.initial_price = 3141.59;
+  m.taker_fee = 0.0005;
+  m.maker_fee = -0.0001;
+  m.depth_band = 0.02;
+  m.price = {"merton", -0.1, 0.8, 0.5, 1460, -0.01, 0.03, "prices.csv", "t", "p", 1, "linear", false};
+  m.shock = {true, 100, 60, 0.3, 30, 0.5};
+  m.index = {3, 0.001, 10, 0.01, 0.02, 2, {0.5, 0.25, 0.25}};
+  m.oracle = {600, 0.01, 60};
+  m.mark = {"hyperliquid_median", 2, 60, 3};
+  m.funding = {false, 3600, -0.00005, 0.0004, 0.002, 60, 25000};
+  m.brackets = {{0, 1e4, 0.01, 0.02}, {1e4, 1e5, 0.02, 0.04}};
+  MarketSpec second = m;
+  second.symbol = "SOL-PERP";
+  second.price.model = "gbm";
+  second.index.weights.clear();
+  s.markets = {m, second};
+  return s;
+}
+
+TEST(ScenarioLoader, EveryFieldRoundTrips) {
+  const Scenario s = every_field_changed();
+  ASSERT_TRUE(validate_scenario(s).empty()) << all_messages(validate_scenario(s));
+  const std::string text = to_toml(s);
+  const Scenario back = load_ok(text);
+  EXPECT_TRUE(same(s, back)) << text;
+  EXPECT_EQ(to_toml(back), text);
+}
+
+TEST(ScenarioLoader, DoublesRoundTripBitForBit) {
+  Scenario s = load_ok("");
+  const double values[] = {0.1, 1.0 / 3.0, 2.0 / 3.0 * 1e-7, 5e-324 * 1e300, 0.30000000000000004, 1e-12};
+  for (double v : values) {
+    s.market_makers.inventory_skew = v;
+    EXPECT_EQ(load_ok(to_toml(s)).market_makers.inventory_skew, v) << to_toml(s);
+  }
+}
+
+TEST(ScenarioLoader, MalformedTomlReportsLineAndColumn) {
+  const auto errors = load_errors("name = \"x\"\nseed = = 3\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].line, 2);
+  EXPECT_GT(errors[0].column, 0);
+  EXPECT_NE(errors[0].problem.find("TOML syntax error"), std::string::npos);
+  EXPECT_NE(errors[0].message().find("line 2"), std::string::npos);
+}
+
+TEST(ScenarioLoader, UnknownTopLevelKeyListsTheAllowedKeys) {
+  const auto errors = load_errors("durration_seconds = 10\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "durration_seconds");
+  EXPECT_EQ(errors[0].value, "10");
+  EXPECT_EQ(errors[0].problem, "unknown key");
+  EXPECT_NE(errors[0].allowed.find("duration_seconds"), std::string::npos);
+  EXPECT_NE(errors[0].allowed.find("markets"), std::string::npos);
+  EXPECT_EQ(errors[0].line, 1);
+}
+
+TEST(ScenarioLoader, UnknownNestedKeyNamesTheFullPath) {
+  const auto errors = load_errors("[[markets]]\n[markets.funding]\nclmp = 0.001\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets[0].funding.clmp");
+  EXPECT_EQ(errors[0].problem, "unknown key");
+  EXPECT_NE(errors[0].allowed.find("clamp"), std::string::npos);
+  EXPECT_EQ(errors[0].line, 3);
+}
+
+TEST(ScenarioLoader, UnknownTableIsAnUnknownKey) {
+  const auto errors = load_errors("[liquidation.enigne]\nstep_fraction = 0.5\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "liquidation.enigne");
+  EXPECT_NE(errors[0].allowed.find("engine"), std::string::npos);
+}
+
+TEST(ScenarioLoader, OutOfRangeNamesKeyValueAndRange) {
+  const auto errors = load_errors("[[markets]]\nfunding.clamp = 0.5\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets[0].funding.clamp");
+  EXPECT_EQ(errors[0].value, "0.5");
+  EXPECT_EQ(errors[0].allowed, "[0, 0.1]");
+  EXPECT_EQ(errors[0].problem, "out of range");
+  EXPECT_EQ(errors[0].line, 2);
+  EXPECT_EQ(errors[0].message(),
+            "line 2, column 17: markets[0].funding.clamp = 0.5: out of range; allowed: [0, 0.1]");
+}
+
+TEST(ScenarioLoader, OpenBoundsAreExclusive) {
+  EXPECT_EQ(load_errors("[liquidation.keeper]\nbonus = 0.5\n")[0].allowed, "[0, 0.5)");
+  EXPECT_EQ(load_errors("[noise]\norder_size = 0\n")[0].key, "noise.order_size");
+  load_ok("[liquidation.keeper]\nbonus = 0\n");
+}
+
+TEST(ScenarioLoader, NanAndInfinityAreOutOfRange) {
+  EXPECT_EQ(load_errors("[market_makers]\nvol_widening = inf\n")[0].key, "market_makers.vol_widening");
+  EXPECT_EQ(load_errors("[market_makers]\nvol_widening = nan\n")[0].key, "market_makers.vol_widening");
+}
+
+TEST(ScenarioLoader, IntegerOutOfRange) {
+  const auto errors = load_errors("[traders]\ncount = 3000000\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "traders.count");
+  EXPECT_EQ(errors[0].value, "3000000");
+  EXPECT_EQ(errors[0].allowed, "an integer in [0, 2000000]");
+}
+
+TEST(ScenarioLoader, UnknownChoiceListsTheChoices) {
+  const auto errors = load_errors("[liquidation]\nmechanism = \"kepper\"\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "liquidation.mechanism");
+  EXPECT_EQ(errors[0].value, "\"kepper\"");
+  EXPECT_EQ(errors[0].allowed, "\"engine\" | \"keeper\"");
+}
+
+TEST(ScenarioLoader, FloatWhereIntegerExpectedIsWrongType) {
+  const auto errors = load_errors("[traders]\ncount = 1000.0\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "traders.count");
+  EXPECT_EQ(errors[0].value, "1000.0");
+  EXPECT_EQ(errors[0].problem, "wrong type (float)");
+  EXPECT_EQ(errors[0].allowed, "an integer in [0, 2000000]");
+}
+
+TEST(ScenarioLoader, StringWhereNumberExpectedIsWrongType) {
+  const auto errors = load_errors("duration_seconds = \"1 day\"\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "duration_seconds");
+  EXPECT_EQ(errors[0].problem, "wrong type (string)");
+  EXPECT_EQ(errors[0].allowed, "a number in (0, 32000000]");
+}
+
+TEST(ScenarioLoader, ScalarWhereTableExpectedIsWrongType) {
+  const auto errors = load_errors("traders = 5\nmarkets = 3\n");
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].key, "traders");
+  EXPECT_EQ(errors[1].key, "markets");
+  EXPECT_EQ(errors[1].problem, "wrong type (integer)");
+}
+
+TEST(ScenarioLoader, NegativeSeedIsOutOfRange) {
+  const auto errors = load_errors("seed = -1\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "seed");
+}
+
+constexpr std::string_view kTwoBrackets = R"(
+[[markets]]
+[[markets.brackets]]
+notional_floor = 0
+notional_cap = 50000
+maintenance_rate = 0.004
+initial_rate = 0.008
+[[markets.brackets]]
+notional_floor = %FLOOR%
+notional_cap = 250000
+maintenance_rate = %MMR%
+initial_rate = 0.01
+)";
+
+std::string two_brackets(const std::string& floor, const std::string& mmr) {
+  std::string text(kTwoBrackets);
+  text.replace(text.find("%FLOOR%"), 7, floor);
+  text.replace(text.find("%MMR%"), 5, mmr);
+  return text;
+}
+
+TEST(ScenarioLoader, ContiguousBracketsLoad) {
+  const Scenario s = load_ok(two_brackets("50000", "0.005"));
+  ASSERT_EQ(s.markets[0].brackets.size(), 2u);
+  EXPECT_EQ(s.markets[0].brackets[1].notional_floor, 50000.0);
+}
+
+TEST(ScenarioLoader, BracketGapIsReported) {
+  const auto errors = load_errors(two_brackets("60000", "0.005"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets[0].brackets[1].notional_floor");
+  EXPECT_EQ(errors[0].value, "60000");
+  EXPECT_EQ(errors[0].allowed, "= markets[0].brackets[0].notional_cap (50000)");
+  EXPECT_NE(errors[0].problem.find("gap"), std::string::npos);
+}
+
+TEST(ScenarioLoader, BracketOverlapIsReported) {
+  const auto errors = load_errors(two_brackets("40000", "0.005"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].problem.find("overlaps"), std::string::npos);
+}
+
+TEST(ScenarioLoader, DecreasingMaintenanceRateIsReported) {
+  const auto errors = load_errors(two_brackets("50000", "0.003"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets[0].brackets[1].maintenance_rate");
+  EXPECT_EQ(errors[0].allowed, ">= 0.004");
+}
+
+TEST(ScenarioLoader, InitialRateMustExceedMaintenanceRate) {
+  const auto errors = load_errors(two_brackets("50000", "0.01"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets[0].brackets[1].initial_rate");
+  EXPECT_EQ(errors[0].allowed, "(maintenance_rate, 1] = (0.01, 1]");
+}
+
+TEST(ScenarioLoader, BracketFieldsAreRequired) {
+  const auto errors =
+      load_errors("[[markets]]\n[[markets.brackets]]\nnotional_floor = 0\nnotional_cap = 1000\n");
+  ASSERT_EQ(errors.size(), 2u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].brackets[0].maintenance_rate");
+  EXPECT_EQ(errors[1].key, "markets[0].brackets[0].initial_rate");
+}
+
+TEST(ScenarioLoader, EmptyBracketListIsReported) {
+  const auto errors = load_errors("[[markets]]\nbrackets = []\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets[0].brackets");
+}
+
+TEST(ScenarioLoader, MissingReplayFileIsReported) {
+  const auto errors =
+      load_errors("[[markets]]\nprice.model = \"replay\"\nprice.replay_file = \"btc-1m.csv\"\n",
+                  "/nonexistent-liqsim-dir");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets[0].price.replay_file");
+  EXPECT_EQ(errors[0].value, "\"btc-1m.csv\"");
+  EXPECT_NE(errors[0].problem.find("/nonexistent-liqsim-dir/btc-1m.csv"), std::string::npos);
+  EXPECT_EQ(errors[0].line, 3);
+}
+
+TEST(ScenarioLoader, ReplayFileIsResolvedAgainstTheSourceDir) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("liqsim-loader-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "prices.csv") << "open_time,close\n0,60000\n";
+  const std::string text = "[[markets]]\nprice.model = \"replay\"\nprice.replay_file = \"prices.csv\"\n";
+  const ScenarioResult result = load_scenario_text(text, "test", dir.string());
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(std::holds_alternative<Scenario>(result));
+  EXPECT_EQ(std::get<Scenario>(result).source_dir, dir.string());
+}
+
+TEST(ScenarioLoader, ReplayWithoutFileIsReported) {
+  const auto errors = load_errors("[[markets]]\nprice.model = \"replay\"\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets[0].price.replay_file");
+}
+
+TEST(ScenarioLoader, InitialPriceMustBeAMultipleOfTheTick) {
+  const auto errors = load_errors("[[markets]]\ntick_size = 0.5\ninitial_price = 60000.25\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets[0].initial_price");
+  EXPECT_EQ(errors[0].allowed, "a multiple of 0.5");
+  load_ok("[[markets]]\ntick_size = 0.1\ninitial_price = 60000.3\n");
+}
+
+TEST(ScenarioLoader, TickBelowPriceResolutionIsReported) {
+  const auto errors = load_errors("[[markets]]\ntick_size = 0.0000001\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets[0].tick_size");
+}
+
+TEST(ScenarioLoader, CrossFieldRules) {
+  EXPECT_EQ(load_errors("duration_seconds = 100\nrecord_interval_seconds = 200\n")[0].key,
+            "record_interval_seconds");
+  EXPECT_EQ(load_errors("[traders]\nentry_start_seconds = 100\nentry_end_seconds = 50\n")[0].key,
+            "traders.entry_end_seconds");
+  EXPECT_EQ(load_errors("[keepers]\npriority_fee_min = 10\npriority_fee_max = 5\n")[0].key,
+            "keepers.priority_fee_max");
+  EXPECT_EQ(load_errors("[[markets]]\nindex.venues = 3\nindex.weights = [1, 2]\n")[0].key,
+            "markets[0].index.weights");
+  EXPECT_EQ(load_errors("[[markets]]\nmark.basis_window_seconds = 2\n")[0].key,
+            "markets[0].mark.basis_window_seconds");
+  EXPECT_EQ(load_errors("[[markets]]\nfunding.interval_seconds = 3\n")[0].key,
+            "markets[0].funding.premium_sample_interval_seconds");
+  EXPECT_EQ(
+      load_errors("duration_seconds = 100\n[[markets]]\nshock.enabled = true\nshock.start_seconds = 100\n")[0]
+          .key,
+      "markets[0].shock.start_seconds");
+  EXPECT_EQ(load_errors("[traders.leverage]\nmin = 10\nmax = 5\n")[0].key, "traders.leverage.max");
+  EXPECT_EQ(load_errors("[traders.margin]\nstdev = 0\n")[0].key, "traders.margin.stdev");
+  load_ok("[traders.margin]\nkind = \"fixed\"\nstdev = 0\n");
+  const auto duplicate = load_errors("[[markets]]\nsymbol = \"A\"\n[[markets]]\nsymbol = \"A\"\n");
+  ASSERT_EQ(duplicate.size(), 1u);
+  EXPECT_EQ(duplicate[0].key, "markets[1].symbol");
+}
+
+TEST(ScenarioLoader, EveryErrorIsReportedAtOnceInSourceOrder) {
+  const auto errors = load_errors(R"(seed = 1.5
+durration = 3
+[traders]
+count = 3000000
+levrage = 5
+[liquidation]
+mechanism = "kepper"
+[[markets]]
+funding.clamp = 0.5
+)");
+  ASSERT_EQ(errors.size(), 6u) << all_messages(errors);
+  const char* keys[] = {"seed",
+                        "durration",
+                        "traders.count",
+                        "traders.levrage",
+                        "liquidation.mechanism",
+                        "markets[0].funding.clamp"};
+  for (size_t i = 0; i < 6; ++i) EXPECT_EQ(errors[i].key, keys[i]);
+  for (size_t i = 1; i < errors.size(); ++i) EXPECT_LT(errors[i - 1].line, errors[i].line);
+}
+
+TEST(ScenarioLoader, WrongTypeDoesNotAlsoReportTheDefault) {
+  const auto errors = load_errors(
+      "[[markets]]\n[[markets.brackets]]\nnotional_floor = 0\nnotional_cap = \"big\"\n"
+      "maintenance_rate = 0.01\ninitial_rate = 0.02\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].brackets[0].notional_cap");
+}
+
+TEST(ScenarioLoader, MissingFileNamesThePath) {
+  const ScenarioResult result = load_scenario_file("/nonexistent-liqsim-dir/scenario.toml");
+  ASSERT_TRUE(std::holds_alternative<std::vector<ScenarioError>>(result));
+  const auto& errors = std::get<std::vector<ScenarioError>>(result);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].value, "/nonexistent-liqsim-dir/scenario.toml");
+  EXPECT_NE(errors[0].message().find("/nonexistent-liqsim-dir/scenario.toml"), std::string::npos);
+}
+
+TEST(ScenarioLoader, ValidateScenarioRejectsAScenarioWithoutMarkets) {
+  const auto errors = validate_scenario(Scenario{});
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets");
+}
+
+TEST(ScenarioLoader, MessageFormats) {
+  EXPECT_EQ((ScenarioError{"a.b", "3", "[0, 1]", "out of range", 4, 5}).message(),
+            "line 4, column 5: a.b = 3: out of range; allowed: [0, 1]");
+  EXPECT_EQ((ScenarioError{"", "x.toml", "", "scenario file not found"}).message(),
+            "x.toml: scenario file not found");
+}
+
+TEST(Presets, EveryPresetLoads) {
+  ASSERT_GE(presets().size(), 4u);
+  std::set<std::string_view> names;
+  for (const Preset& preset : presets()) {
+    EXPECT_TRUE(names.insert(preset.name).second) << preset.name;
+    EXPECT_FALSE(preset.description.empty());
+    const ScenarioResult result = load_scenario_text(preset.toml, std::string(preset.name), ".");
+    if (auto* errors = std::get_if<std::vector<ScenarioError>>(&result)) {
+      ADD_FAILURE() << "preset " << preset.name << ":\n" << all_messages(*errors);
+      continue;
+    }
+    const Scenario& scenario = std::get<Scenario>(result);
+    EXPECT_EQ(scenario.name, preset.name);
+    EXPECT_EQ(to_toml(load_ok(to_toml(scenario))), to_toml(scenario)) << preset.name;
+  }
+}
+
+TEST(Presets, PresetsHaveTheDocumentedShape) {
+  const Scenario demo = load_ok(find_preset("default")->toml);
+  EXPECT_EQ(demo.traders.count, 10000);
+  EXPECT_EQ(demo.duration_seconds, 86400.0);
+  EXPECT_EQ(demo.liquidation.mechanism, "engine");
+  ASSERT_EQ(demo.markets.size(), 1u);
+  EXPECT_TRUE(demo.markets[0].shock.enabled);
+  EXPECT_EQ(demo.markets[0].shock.start_seconds, 21600.0);
+  EXPECT_EQ(demo.markets[0].shock.duration_seconds, 600.0);
+  EXPECT_EQ(demo.markets[0].shock.fall_fraction, 0.18);
+  EXPECT_EQ(load_ok(find_preset("keeper")->toml).liquidation.mechanism, "keeper");
+  const Scenario small = load_ok(find_preset("small")->toml);
+  EXPECT_EQ(small.traders.count, 500);
+  EXPECT_EQ(small.duration_seconds, 7200.0);
+  EXPECT_EQ(small.markets[0].shock.start_seconds, 3600.0);
+  const Scenario merton = load_ok(find_preset("merton")->toml);
+  EXPECT_EQ(merton.markets[0].price.model, "merton");
+  EXPECT_FALSE(merton.markets[0].shock.enabled);
+  EXPECT_GT(merton.markets[0].price.jump_intensity_per_year, 0.0);
+}
+
+TEST(Presets, FindPreset) {
+  ASSERT_NE(find_preset("small"), nullptr);
+  EXPECT_EQ(find_preset("small")->name, "small");
+  EXPECT_EQ(find_preset("nope"), nullptr);
+}
+
+}  // namespace
+}  // namespace liqsim
