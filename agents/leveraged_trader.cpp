@@ -50,14 +50,19 @@ LeveragedTraders::LeveragedTraders(LeveragedTraderParams params, std::vector<Acc
 
 void LeveragedTraders::start(AgentContext& ctx) {
   // Entries are chained: only the next one is in the event queue at any time.
-  if (!entry_order_.empty()) ctx.wake(std::max(ctx.now(), entry_time_[entry_order_[0]]), entry_order_[0], 0);
+  if (!entry_order_.empty())
+    ctx.wake(std::max(ctx.now(), entry_time_[entry_order_[0]]), entry_order_[0], kEntry);
 }
 
-void LeveragedTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
+void LeveragedTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t arg) {
+  if (arg == kAlertReady) {
+    if (outside_left_[i].raw() > 0) ctx.set_alert(accounts_[i], ratio_from_double(params_.topup_trigger));
+    return;
+  }
   ++next_entry_;
   if (next_entry_ < entry_order_.size()) {
     const uint32_t j = entry_order_[next_entry_];
-    ctx.wake(std::max(ctx.now(), entry_time_[j]), j, 0);
+    ctx.wake(std::max(ctx.now(), entry_time_[j]), j, kEntry);
   }
   const AccountId a = accounts_[i];
   const MarketId m = markets_[i];
@@ -92,7 +97,12 @@ void LeveragedTraders::on_alert(AgentContext& ctx, uint32_t i) {
   const AccountId a = accounts_[i];
   const ClearingHouse& ch = ctx.clearing();
   if (outside_left_[i].raw() <= 0 || !ch.ledger().has_position(a)) return;
-  if (last_topup_[i].raw() >= 0 && ctx.now() - last_topup_[i] < params_.topup_cooldown) return;
+  if (last_topup_[i].raw() >= 0 && ctx.now() - last_topup_[i] < params_.topup_cooldown) {
+    // Silence the alert until the cool-down ends instead of hearing it at every mark update.
+    ctx.set_alert(a, std::nullopt);
+    ctx.wake(last_topup_[i] + params_.topup_cooldown, i, kAlertReady);
+    return;
+  }
   const double equity = to_double(ch.equity(a));
   const double mm = to_double(ch.maintenance(a));
   if (equity >= params_.topup_trigger * mm) return;

@@ -38,7 +38,10 @@ class LeveragedTraders {
   LeveragedTraders(LeveragedTraderParams params, std::vector<AccountId> accounts,
                    std::vector<MarketId> markets, uint64_t master_seed);
   void start(AgentContext& ctx);
+  // arg kEntry: the trader's entry; kAlertReady: its top-up cool-down ended, re-enable its alert.
   void on_wake(AgentContext& ctx, uint32_t trader, int64_t arg);
+  static constexpr int64_t kEntry = 0;
+  static constexpr int64_t kAlertReady = 1;
   // The protocol's alert for the trader's account: equity may be below the top-up trigger.
   void on_alert(AgentContext& ctx, uint32_t trader);
   uint32_t size() const { return uint32_t(accounts_.size()); }

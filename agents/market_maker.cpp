@@ -57,8 +57,10 @@ void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
   Quotes& q = mk.books[m];
   const MarketView v = ctx.view(m);
   const Time now = ctx.now();
-  const double log_index = std::log(to_double(v.index));
-  q.index_log.emplace_back(now, log_index);
+  // Volatility is measured on this market's own mid (the index when a side is empty): a crash in
+  // this book, not only in the reference, makes the maker widen and finally withdraw.
+  const auto mid = ctx.book(m).mid();
+  q.index_log.emplace_back(now, std::log(to_double(mid.value_or(v.index))));
   while (!q.index_log.empty() && q.index_log.front().first < now - params_.vol_window)
     q.index_log.pop_front();
   // Realised vol: RMS of successive log returns, scaled per sqrt(second) (drift counts as volatility:

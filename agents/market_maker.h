@@ -1,6 +1,6 @@
 // Inventory-skewed market makers. Each requotes `levels` bids and asks around the index on a fixed
 // interval: fair = index * (1 - skew * inventory), half-spread = base + widening * realised vol
-// (RMS of index log returns per sqrt(second) over a window), so quotes widen as volatility rises and
+// (RMS of mid log returns per sqrt(second) over a window), so quotes widen as volatility rises and
 // are pulled entirely past a stress threshold (liquidity withdrawal in a crash). A side that would
 // push |inventory| beyond the limit is not quoted. Orders are moved with modify (cancel + re-place).
 #pragma once
@@ -40,7 +40,7 @@ class MarketMakers {
  private:
   struct Quotes {
     std::vector<std::optional<OrderId>> bids, asks;
-    std::deque<std::pair<Time, double>> index_log;  // (time, log index) samples within the window
+    std::deque<std::pair<Time, double>> index_log;  // (time, log mid) samples within the window
     double vol = 0;
     bool pulled = false;
   };

@@ -30,8 +30,10 @@ void NoiseTraders::schedule_next(AgentContext& ctx, uint32_t i) {
 
 void NoiseTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
   Trader& t = traders_[i];
-  // Forget orders that have been filled since the last wake-up.
-  std::erase_if(t.resting, [&](const auto& r) { return !ctx.book(r.first).order(r.second).has_value(); });
+  // Forget orders filled by others, every 16th wake-up (the cancel rate counts a few filled orders in
+  // between; a cancel that finds its order gone just drops it).
+  if (++t.wakes % 16 == 0)
+    std::erase_if(t.resting, [&](const auto& r) { return !ctx.book(r.first).order(r.second).has_value(); });
   const double cancel_total = params_.cancel_rate * double(t.resting.size());
   const double total = params_.limit_rate + params_.market_rate + cancel_total;
   const double u = t.rng.uniform01() * total;

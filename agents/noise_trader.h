@@ -32,7 +32,8 @@ class NoiseTraders {
   struct Trader {
     AccountId account;
     Rng rng;
-    std::vector<std::pair<MarketId, OrderId>> resting;
+    std::vector<std::pair<MarketId, OrderId>> resting;  // may include orders filled since (pruned lazily)
+    uint32_t wakes = 0;
   };
   void schedule_next(AgentContext& ctx, uint32_t i);
 

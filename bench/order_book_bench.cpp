@@ -19,8 +19,8 @@
 namespace liqsim {
 namespace {
 
-constexpr Price kTick(100'000);            // 0.1 $; refbook's integer prices are our ticks
-constexpr int64_t kQuantityUnit = 1'000'000;  // refbook's quantity 1 is 0.01 coin
+constexpr Price kTick(100'000);                  // 0.1 $; refbook's integer prices are our ticks
+constexpr int64_t kQuantityUnit = 1'000'000;     // refbook's quantity 1 is 0.01 coin
 constexpr int kOperationsPerIteration = 10'000;  // refbook's inner loop
 
 Price tick_price(int64_t ticks) { return Price(ticks * kTick.raw()); }
@@ -42,9 +42,7 @@ struct PregeneratedDraws {
     for (uint64_t& w : words) w = rng.next_u64();
     next = 0;
   }
-  uint64_t below(uint64_t n) {
-    return uint64_t((static_cast<unsigned __int128>(words[next++]) * n) >> 64);
-  }
+  uint64_t below(uint64_t n) { return uint64_t((static_cast<unsigned __int128>(words[next++]) * n) >> 64); }
 };
 
 // refbook's "mix" (exchange-core-shaped): about 1,000 resting orders within 375 ticks of a random-walk
@@ -165,8 +163,8 @@ void BM_OrderBook_LiquibookStream(benchmark::State& state) {
       const bool buy = orders % 2 == 0;
       const int64_t ticks = (buy ? 1880 : 1884) + int64_t(draws.below(10));
       const Quantity quantity((100 + int64_t(draws.below(901))) * kQuantityUnit);
-      benchmark::DoNotOptimize(book->submit(OrderRequest{
-          1, buy ? Side::Buy : Side::Sell, OrderType::Limit, tick_price(ticks), quantity}));
+      benchmark::DoNotOptimize(book->submit(
+          OrderRequest{1, buy ? Side::Buy : Side::Sell, OrderType::Limit, tick_price(ticks), quantity}));
     }
     in_book += kOperationsPerIteration;
     if (in_book >= kOrdersPerBook) {

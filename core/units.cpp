@@ -21,6 +21,18 @@ int64_t div_round(__int128 n, int64_t d, Round round) {
 }
 
 int64_t mul_div(int64_t a, int64_t b, int64_t d, Round round) {
+  int64_t product;
+  if (!__builtin_mul_overflow(a, b, &product)) {
+    // Fast path: the product fits in 64 bits (the common case), same rounding as div_round.
+    LIQSIM_CHECK(d > 0, "division by a non-positive scale");
+    int64_t q = product / d;
+    const int64_t r = product % d;
+    if (r != 0) {
+      if (round == Round::Down && product < 0) q -= 1;
+      if (round == Round::Up && product > 0) q += 1;
+    }
+    return q;
+  }
   return div_round(static_cast<__int128>(a) * b, d, round);
 }
 

@@ -75,6 +75,7 @@ struct MarketRuntime {
   std::optional<Price> last_trade;
   int64_t mark_updates = 0;
   std::deque<LiquidationFill> liquidation_fills;
+  std::deque<std::pair<Time, Price>> basis_history;  // (time, mark - index) at mark updates in the window
   Time attribution_window;
   Quantity depth_band_bid, depth_band_ask;
 };
@@ -132,7 +133,10 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   MarketView view(MarketId m) const override;
   const ClearingHouse& clearing() const override { return *ch_; }
   void deposit(AccountId a, Amount amount) override { ch_->deposit(a, amount); }
-  void set_alert(AccountId a, std::optional<Ratio> multiple) override { ch_->set_alert(a, multiple); }
+  void set_alert(AccountId a, std::optional<Ratio> multiple) override {
+    ch_->set_alert(a, multiple);
+    ch_->arm(a);
+  }
   void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) override;
   uint32_t market_count() const override { return uint32_t(markets_.size()); }
 
@@ -462,18 +466,24 @@ void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, 
 }
 
 LiquidationTrigger World::make_trigger(MarketId m, AccountId a) {
-  // Cause: the liquidation (of another account) whose orders traded the most on the side that pushes
-  // this account's position toward liquidation (sells for a long, buys for a short) within the
-  // attribution window before now. kNoId when no liquidation traded in that window.
+  // Cause attribution by counterfactual. The mark moved since the start of the attribution window for
+  // two reasons: the index (exogenous) and the basis mark - index (the book). If the account would be
+  // liquidatable at index_now + basis_then, the index alone explains it: a root (kNoId). Otherwise the
+  // book's move was needed, and the cause is the liquidation (of another account) whose orders traded
+  // the most on the side that pushes this position toward liquidation (sells for a long, buys for a
+  // short) within the window; kNoId if no liquidation traded there (makers withdrew, noise flow).
   MarketRuntime& rt = markets_[m];
   const Time now = engine_.now();
-  while (!rt.liquidation_fills.empty() && rt.liquidation_fills.front().time < now - rt.attribution_window)
+  const Time window_start = now - rt.attribution_window;
+  while (!rt.liquidation_fills.empty() && rt.liquidation_fills.front().time < window_start)
     rt.liquidation_fills.pop_front();
+  const LiquidationTrigger root{now, rt.mark_updates - 1, kNoId};
+  if (rt.basis_history.empty()) return root;
+  const Price basis_then = rt.basis_history.front().second;
+  if (ch_->liquidatable_at(a, m, rt.index_now + basis_then)) return root;
   const bool is_long = ch_->ledger().position(a, m).size.raw() > 0;
   const Side adverse = is_long ? Side::Sell : Side::Buy;
-  int64_t best = kNoId;
-  int64_t best_quantity = 0;
-  std::vector<std::pair<int64_t, int64_t>> totals;  // (liquidation, quantity), few entries
+  std::vector<std::pair<int64_t, int64_t>> totals;  // (liquidation, quantity): few entries
   for (const LiquidationFill& f : rt.liquidation_fills) {
     if (f.side != adverse || log_.liquidations[size_t(f.liquidation)].account == a) continue;
     auto it =
@@ -483,6 +493,8 @@ LiquidationTrigger World::make_trigger(MarketId m, AccountId a) {
     else
       it->second += f.quantity.raw();
   }
+  int64_t best = kNoId;
+  int64_t best_quantity = 0;
   for (const auto& [id, q] : totals)
     if (q > best_quantity || (q == best_quantity && id < best)) {
       best = id;
@@ -589,6 +601,9 @@ void World::on_mark_tick(MarketId m) {
   if (mark.raw() <= 0) mark = rt.tick;
   ch_->set_mark(m, mark);
   ++rt.mark_updates;
+  rt.basis_history.emplace_back(now, mark - index);
+  while (rt.basis_history.size() > 1 && rt.basis_history[1].first <= now - rt.attribution_window)
+    rt.basis_history.pop_front();
   mark_min_ = std::min(mark_min_, mark);
   mark_max_ = std::max(mark_max_, mark);
   if (mid) {

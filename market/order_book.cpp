@@ -28,7 +28,8 @@ OrderBook::OrderBook(Price tick_size) : tick_(tick_size.raw()) {
 }
 
 void OrderBook::reserve(size_t orders, size_t fills_per_call) {
-  nodes_.reserve(orders);
+  while (chunks_.size() << kChunkBits < orders)
+    chunks_.push_back(std::make_unique<OrderNode[]>(kChunkMask + 1));
   fills_.reserve(fills_per_call);
   scratch_fills_.reserve(fills_per_call);
   cancelled_.reserve(fills_per_call);
@@ -60,32 +61,33 @@ uint32_t OrderBook::allocate() {
   uint32_t slot;
   if (free_head_ != kNil) {
     slot = free_head_;
-    free_head_ = nodes_[slot].next;
+    free_head_ = node(slot).next;
   } else {
-    LIQSIM_CHECK(nodes_.size() < kNil, "order pool exhausted");
-    slot = uint32_t(nodes_.size());
-    nodes_.emplace_back();
+    LIQSIM_CHECK(slot_count_ < kNil, "order pool exhausted");
+    slot = slot_count_++;
+    if (slot >> kChunkBits == chunks_.size())
+      chunks_.push_back(std::make_unique<OrderNode[]>(kChunkMask + 1));
   }
-  OrderNode& n = nodes_[slot];
+  OrderNode& n = node(slot);
   n.generation = n.generation + 1 == 0 ? 1 : n.generation + 1;
   n.live = true;
   return slot;
 }
 
 void OrderBook::release(uint32_t slot) {
-  OrderNode& n = nodes_[slot];
+  OrderNode& n = node(slot);
   n.live = false;
   n.next = free_head_;
   free_head_ = slot;
 }
 
 void OrderBook::rest(uint32_t slot) {
-  OrderNode& n = nodes_[slot];
+  OrderNode& n = node(slot);
   Level& level = ladder_.acquire(n.tick);
   n.prev = level.tail;
   n.next = kNil;
   if (level.tail != kNil) {
-    nodes_[level.tail].next = slot;
+    node(level.tail).next = slot;
   } else {
     level.head = slot;
     ladder_.set(n.tick);
@@ -102,15 +104,15 @@ void OrderBook::rest(uint32_t slot) {
 }
 
 void OrderBook::unlink(uint32_t slot) {
-  OrderNode& n = nodes_[slot];
+  OrderNode& n = node(slot);
   Level& level = ladder_.at(n.tick);
   if (n.prev != kNil) {
-    nodes_[n.prev].next = n.next;
+    node(n.prev).next = n.next;
   } else {
     level.head = n.next;
   }
   if (n.next != kNil) {
-    nodes_[n.next].prev = n.prev;
+    node(n.next).prev = n.prev;
   } else {
     level.tail = n.prev;
   }
@@ -130,7 +132,7 @@ void OrderBook::unlink(uint32_t slot) {
 template <Side kTakerSide>
 Quantity OrderBook::match(uint32_t taker, int64_t limit_tick) {
   constexpr bool kBuy = kTakerSide == Side::Buy;
-  OrderNode& t = nodes_[taker];
+  OrderNode& t = node(taker);
   const OrderId taker_id = id_of(taker);
   const Quantity start = t.remaining;
   while (t.remaining > Quantity::zero()) {
@@ -140,7 +142,7 @@ Quantity OrderBook::match(uint32_t taker, int64_t limit_tick) {
     const Price price = price_of(best);
     do {
       const uint32_t maker = level.head;
-      OrderNode& m = nodes_[maker];
+      OrderNode& m = node(maker);
       Quantity q = std::min(t.remaining, m.remaining);
       bool done = q == m.remaining;
       bool cancelled = false;
@@ -168,7 +170,7 @@ Quantity OrderBook::match(uint32_t taker, int64_t limit_tick) {
       level.total -= m.remaining;
       level.head = m.next;
       if (m.next != kNil) {
-        nodes_[m.next].prev = kNil;
+        node(m.next).prev = kNil;
       } else {
         level.tail = kNil;
       }
@@ -204,8 +206,8 @@ bool OrderBook::fill_or_kill_fillable(Side side, int64_t limit_tick, Quantity qu
   // Reduce-only makers may fill less than they show: replay match() without changing the book.
   scratch_fills_.clear();
   for (int64_t t = buy ? best_ask_ : best_bid_; within(t); t = next(t)) {
-    for (uint32_t s = ladder_.at(t).head; s != kNil; s = nodes_[s].next) {
-      const OrderNode& m = nodes_[s];
+    for (uint32_t s = ladder_.at(t).head; s != kNil; s = node(s).next) {
+      const OrderNode& m = node(s);
       Quantity q = std::min(remaining, m.remaining);
       if (m.reduce_only) {
         const Quantity r = reducible(m.owner, m.side, scratch_fills_);
@@ -267,7 +269,7 @@ SubmitResult OrderBook::submit(const OrderRequest& request) {
   }
 
   const uint32_t slot = allocate();
-  OrderNode& n = nodes_[slot];
+  OrderNode& n = node(slot);
   n.remaining = quantity;
   n.tick = limit_tick;
   n.tag = request.tag;
@@ -301,7 +303,7 @@ SubmitResult OrderBook::modify(OrderId id, std::optional<Price> new_price,
   cancelled_.clear();
   uint32_t slot;
   if (!find_slot(id, slot)) return rejected(id, RejectReason::UnknownOrder);
-  OrderNode& n = nodes_[slot];
+  OrderNode& n = node(slot);
   if (new_quantity && *new_quantity <= Quantity::zero()) return rejected(id, RejectReason::InvalidQuantity);
   int64_t tick = n.tick;
   if (new_price) {
@@ -385,7 +387,7 @@ void OrderBook::depth(Side side, size_t levels, std::vector<std::pair<Price, Qua
 std::optional<OrderView> OrderBook::order(OrderId id) const {
   uint32_t slot;
   if (!find_slot(id, slot)) return std::nullopt;
-  const OrderNode& n = nodes_[slot];
+  const OrderNode& n = node(slot);
   return OrderView{n.owner, n.side, price_of(n.tick), n.remaining, n.tag, n.reduce_only, n.post_only};
 }
 

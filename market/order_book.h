@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <utility>
@@ -162,10 +163,14 @@ class OrderBook {
   };
 
   Price price_of(int64_t tick) const { return Price(tick * tick_); }
-  OrderId id_of(uint32_t slot) const { return (uint64_t(nodes_[slot].generation) << 32) | slot; }
+  OrderNode& node(uint32_t slot) { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
+  const OrderNode& node(uint32_t slot) const { return chunks_[slot >> kChunkBits][slot & kChunkMask]; }
+  OrderId id_of(uint32_t slot) const { return (uint64_t(node(slot).generation) << 32) | slot; }
   bool find_slot(OrderId id, uint32_t& slot) const {
     slot = uint32_t(id);
-    return slot < nodes_.size() && nodes_[slot].live && nodes_[slot].generation == uint32_t(id >> 32);
+    if (slot >= slot_count_) return false;
+    const OrderNode& n = node(slot);
+    return n.live && n.generation == uint32_t(id >> 32);
   }
   RejectReason check_limit(Price limit, int64_t& tick) const;
   bool crosses(Side side, int64_t tick) const {
@@ -182,8 +187,8 @@ class OrderBook {
   template <Side kTakerSide>
   Quantity match(uint32_t taker, int64_t limit_tick);
   Quantity match(uint32_t taker, int64_t limit_tick) {
-    return nodes_[taker].side == Side::Buy ? match<Side::Buy>(taker, limit_tick)
-                                           : match<Side::Sell>(taker, limit_tick);
+    return node(taker).side == Side::Buy ? match<Side::Buy>(taker, limit_tick)
+                                         : match<Side::Sell>(taker, limit_tick);
   }
   SubmitResult rejected(OrderId id, RejectReason reason) const {
     return SubmitResult{id, reason, Quantity::zero(), Quantity::zero(), {}, {}};
@@ -193,7 +198,11 @@ class OrderBook {
   book_detail::PriceLadder ladder_;
   int64_t best_bid_ = book_detail::kNoTickBelow;  // ticks; the book is never crossed: bid < ask
   int64_t best_ask_ = book_detail::kNoTickAbove;
-  std::vector<OrderNode> nodes_;
+  // The order pool grows by fixed chunks, so growing never moves orders (no copy, no latency spike).
+  static constexpr int kChunkBits = 12;
+  static constexpr uint32_t kChunkMask = (uint32_t{1} << kChunkBits) - 1;
+  std::vector<std::unique_ptr<OrderNode[]>> chunks_;
+  uint32_t slot_count_ = 0;  // slots handed out so far; the rest of the last chunk is untouched
   uint32_t free_head_ = book_detail::kNil;
   size_t order_count_ = 0;
   size_t reduce_only_resting_[2] = {0, 0};  // per side, lets FOK skip the exact walk when zero

@@ -73,22 +73,53 @@ Amount ClearingHouse::maintenance(AccountId a) const {
   return mm;
 }
 
+bool ClearingHouse::liquidatable_at(AccountId a, MarketId which, Price mark) const {
+  if (!ledger_.has_position(a)) return false;
+  Amount equity = ledger_.account(a).balance;
+  Amount mm;
+  for (MarketId m = 0; m < market_count(); ++m) {
+    const Quantity s = ledger_.position(a, m).size;
+    if (s.raw() == 0) continue;
+    const Price p = m == which ? mark : markets_[m].mark;
+    equity += notional(p, s, Round::Down);
+    mm += maintenance_for_position(s, p, markets_[m].margin);
+  }
+  return equity < mm;
+}
+
 bool ClearingHouse::liquidatable(AccountId a) const {
   return ledger_.has_position(a) && equity(a) < maintenance(a);
 }
 
-std::optional<Price> ClearingHouse::single_position_trigger(AccountId a, MarketId m, Ratio multiple) const {
+const TieredMaintenanceMargin& ClearingHouse::scaled_table(MarketId m, Ratio multiple) {
+  if (scaled_tables_.size() < markets_.size()) scaled_tables_.resize(markets_.size());
+  for (const auto& [k, table] : scaled_tables_[m])
+    if (k == multiple) return table;
+  std::vector<MarginBracketSpec> specs;
+  for (const MarginBracket& b : markets_[m].margin.brackets()) {
+    MarginBracketSpec spec;
+    spec.notional_floor = b.notional_floor;
+    spec.notional_cap = b.notional_cap;
+    // Rounded up: the alert fires no later than at exactly multiple x MM. A scaled rate reaching 1
+    // is capped just below it (such an alert fires at once for any leveraged position anyway).
+    const Ratio scaled = apply(b.maintenance_rate, multiple, Round::Up);
+    spec.maintenance_rate = std::min(scaled, Ratio(kRatioScale - 1));
+    spec.initial_rate = std::max(spec.maintenance_rate, b.initial_rate);
+    specs.push_back(spec);
+  }
+  // Rates must stay non-decreasing after capping; they do, since scaling and capping are monotone.
+  scaled_tables_[m].emplace_back(multiple, TieredMaintenanceMargin(specs));
+  return scaled_tables_[m].back().second;
+}
+
+std::optional<Price> ClearingHouse::single_position_trigger(AccountId a, MarketId m, Ratio multiple) {
   // Binance's formula is invariant to the entry price used as long as WB' = balance + s * EP, so the
   // mark serves as EP and WB' is the exact equity at the mark.
   const Quantity s = ledger_.position(a, m).size;
   const Price mark = markets_[m].mark;
   const Amount wallet = ledger_.account(a).balance + notional(mark, s, Round::Down);
   if (multiple == Ratio(kRatioScale)) return liquidation_price(s, mark, wallet, markets_[m].margin);
-  // Alert at k * MM: the highest-rate bracket with rates scaled by k bounds the root conservatively.
-  const MarginBracket& top = markets_[m].margin.brackets().back();
-  const Ratio k_mmr = apply(top.maintenance_rate, multiple, Round::Up);
-  if (k_mmr.raw() >= kRatioScale) return s.raw() > 0 ? std::optional<Price>(Price::max()) : Price(0);
-  return liquidation_price(s, mark, wallet, k_mmr, Amount(0));
+  return liquidation_price(s, mark, wallet, scaled_table(m, multiple));
 }
 
 void ClearingHouse::arm_market_position(AccountId a, MarketId m, uint32_t version, Amount buffer,

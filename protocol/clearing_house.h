@@ -56,6 +56,8 @@ class ClearingHouse {
   // Maintenance margin at current marks, rounded up.
   Amount maintenance(AccountId a) const;
   bool liquidatable(AccountId a) const;
+  // Would the account be liquidatable if market m's mark were `mark` (other marks unchanged)?
+  bool liquidatable_at(AccountId a, MarketId m, Price mark) const;
   // Equity of the account without market m's position (for bankruptcy settlement of m).
   Amount equity_excluding(AccountId a, MarketId m) const;
 
@@ -79,11 +81,15 @@ class ClearingHouse {
  private:
   void arm_market_position(AccountId a, MarketId m, uint32_t version, Amount buffer, Amount total_notional,
                            TriggerKind kind);
-  std::optional<Price> single_position_trigger(AccountId a, MarketId m, Ratio multiple) const;
+  std::optional<Price> single_position_trigger(AccountId a, MarketId m, Ratio multiple);
+  // The market's bracket table with every rate and maintenance amount scaled by `multiple` (alerts at
+  // multiple x MM are liquidation prices of that table), built once per distinct multiple.
+  const TieredMaintenanceMargin& scaled_table(MarketId m, Ratio multiple);
 
   Ledger ledger_;
   std::vector<ProtocolMarket> markets_;
   std::vector<Ratio> alert_multiple_;  // per account; 0 = no alert
+  std::vector<std::vector<std::pair<Ratio, TieredMaintenanceMargin>>> scaled_tables_;  // per market
   TriggerIndex triggers_;
   std::vector<TriggerEntry> scratch_;
   int64_t next_liquidation_id_ = 0;

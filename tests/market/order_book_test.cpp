@@ -6,6 +6,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -631,6 +632,54 @@ TEST(OrderBook, PricesSpanningMoreThanTheLadderAreRejected) {
   EXPECT_EQ(book.best_ask(), far);
 }
 
+TEST(OrderBook, BestPricesAreFoundAcrossHundredsOfMillionsOfTicks) {
+  // Far more empty pages between the levels than one summary word of the page directory covers.
+  OrderBook book(Price(1));
+  const int64_t bids[] = {10, 3'000, 50'000'000, 400'000'000};
+  const int64_t asks[] = {400'000'001, 700'000'000, 1'000'000'000};
+  std::vector<OrderId> bid_ids, ask_ids;
+  for (int64_t t : bids)
+    bid_ids.push_back(book.submit({1, Side::Buy, OrderType::Limit, Price(t), qty(1)}).id);
+  for (int64_t t : asks)
+    ask_ids.push_back(book.submit({1, Side::Sell, OrderType::Limit, Price(t), qty(1)}).id);
+  for (int i = 3; i > 0; --i) {
+    book.cancel(bid_ids[size_t(i)]);
+    EXPECT_EQ(book.best_bid(), Price(bids[i - 1]));
+  }
+  for (int i = 0; i < 2; ++i) {
+    book.cancel(ask_ids[size_t(i)]);
+    EXPECT_EQ(book.best_ask(), Price(asks[i + 1]));
+  }
+}
+
+TEST(PriceLadder, NextNonEmptyTickMatchesASortedSet) {
+  constexpr uint64_t kSeed = 77;
+  SCOPED_TRACE("seed " + std::to_string(kSeed));
+  Rng rng(kSeed);
+  book_detail::PriceLadder ladder;
+  std::set<int64_t> ref;
+  for (int op = 0; op < 20'000; ++op) {
+    // Clusters at a few centres far apart, so searches cross pages and directory summary words.
+    const int64_t centre = int64_t(rng.uniform_below(4)) * 150'000'000;
+    const int64_t tick = centre + rng.uniform_int(0, 5'000);
+    if (ref.count(tick)) {
+      ladder.clear(tick);
+      ref.erase(tick);
+    } else {
+      ASSERT_TRUE(ladder.can_hold(tick));
+      ladder.acquire(tick);
+      ladder.set(tick);
+      ref.insert(tick);
+    }
+    const int64_t probe = int64_t(rng.uniform_below(4)) * 150'000'000 + rng.uniform_int(-3'000, 8'000);
+    const auto above = ref.lower_bound(probe);
+    ASSERT_EQ(ladder.next_at_or_above(probe), above == ref.end() ? book_detail::kNoTickAbove : *above);
+    const auto below = ref.upper_bound(probe);
+    ASSERT_EQ(ladder.next_at_or_below(probe),
+              below == ref.begin() ? book_detail::kNoTickBelow : *std::prev(below));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Randomized consistency against a plain std::map reference model.
 
@@ -830,15 +879,15 @@ TEST(OrderBook, RandomOperationsMatchTheReferenceModel) {
     const uint64_t kind = rng.uniform_below(100);
     auto draw_tick = [&] { return mid + rng.uniform_int(-40, 40); };
     if (kind < 45 || ids.empty()) {
-      static constexpr OrderType kTypes[] = {OrderType::Limit, OrderType::Limit,
-                                             OrderType::Limit, OrderType::Limit,
-                                             OrderType::PostOnly, OrderType::ImmediateOrCancel,
+      static constexpr OrderType kTypes[] = {OrderType::Limit,      OrderType::Limit,
+                                             OrderType::Limit,      OrderType::Limit,
+                                             OrderType::PostOnly,   OrderType::ImmediateOrCancel,
                                              OrderType::FillOrKill, OrderType::Market};
       const OrderType type = kTypes[rng.uniform_below(8)];
       const Side side = rng.uniform_below(2) == 0 ? Side::Buy : Side::Sell;
       std::optional<int64_t> tick;
-      if (type != OrderType::Market && (type == OrderType::Limit || type == OrderType::PostOnly ||
-                                        rng.uniform_below(4) != 0)) {
+      if (type != OrderType::Market &&
+          (type == OrderType::Limit || type == OrderType::PostOnly || rng.uniform_below(4) != 0)) {
         tick = draw_tick();
       }
       const Quantity q(rng.uniform_int(1, 50));
@@ -902,7 +951,8 @@ TEST(OrderBook, RandomOperationsMatchTheReferenceModel) {
       for (const auto& [p, q] : levels) got_asks.emplace_back(p.raw(), q.raw());
       ASSERT_EQ(got_bids, ref.levels(Side::Buy));
       ASSERT_EQ(got_asks, ref.levels(Side::Sell));
-      for (const auto& [tick, total] : got_bids) ASSERT_EQ(book.quantity_at(Side::Buy, Price(tick)).raw(), total);
+      for (const auto& [tick, total] : got_bids)
+        ASSERT_EQ(book.quantity_at(Side::Buy, Price(tick)).raw(), total);
     }
   }
   EXPECT_EQ(total_book_fills, total_ref_fills);
