@@ -1,0 +1,225 @@
+// Whole-run scenario tests: tiny fixed-seed runs and the behaviour they must show.
+#include "experiments/simulation.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "analysis/cascade.h"
+#include "analysis/run_file.h"
+#include "experiments/hdf5_sink.h"
+#include "experiments/presets.h"
+#include "experiments/scenario_loader.h"
+
+namespace liqsim {
+namespace {
+
+Scenario load(std::string_view text) {
+  ScenarioResult r = load_scenario_text(text, "test", "");
+  if (auto* errors = std::get_if<std::vector<ScenarioError>>(&r)) {
+    for (const auto& e : *errors) ADD_FAILURE() << e.message();
+    return Scenario{};
+  }
+  return std::get<Scenario>(r);
+}
+
+Scenario preset(std::string_view name) { return load(find_preset(name)->toml); }
+
+// A small crash: 300 traders, 40 minutes, an 18% fall over 5 minutes at 20 minutes.
+constexpr std::string_view kTinyCrash = R"(
+name = "tiny-crash"
+seed = 7
+duration_seconds = 2400
+record_interval_seconds = 10
+[liquidation]
+mechanism = "engine"
+insurance_fund = 50000
+[traders]
+count = 300
+entry_start_seconds = 30
+entry_end_seconds = 600
+[[markets]]
+[markets.shock]
+enabled = true
+start_seconds = 1200
+duration_seconds = 300
+fall_fraction = 0.18
+)";
+
+RunResult run(const Scenario& s, bool check_every_event = false) {
+  RunOptions options;
+  options.check_every_event = check_every_event;
+  return run_simulation(s, to_toml(s), options);
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::path(::testing::TempDir()) / (name + "-" + std::to_string(::getpid()) + ".h5"))
+      .string();
+}
+
+std::string digest_of(const RunResult& r, const std::string& name) {
+  const std::string path = temp_path(name);
+  std::filesystem::remove(path);
+  const auto error = write_run_file(path, r.metadata, r.log, r.summary, false);
+  EXPECT_FALSE(error.has_value()) << *error;
+  auto d = dataset_digest(path);
+  std::filesystem::remove(path);
+  EXPECT_EQ(d.index(), 0u);
+  return d.index() == 0 ? std::get<0>(d) : std::string();
+}
+
+TEST(Simulation, ConservationHoldsAfterEveryEvent) {
+  // run() aborts through LIQSIM_CHECK if money or positions are not conserved after any event.
+  const RunResult r = run(load(kTinyCrash), /*check_every_event=*/true);
+  EXPECT_EQ(r.summary.conservation_residual, Amount(0));
+  EXPECT_GT(r.summary.liquidation_count, 0u);
+}
+
+TEST(Simulation, KeeperRunConservesAfterEveryEvent) {
+  Scenario s = load(kTinyCrash);
+  s.liquidation.mechanism = "keeper";
+  const RunResult r = run(s, /*check_every_event=*/true);
+  EXPECT_EQ(r.summary.conservation_residual, Amount(0));
+  EXPECT_GT(r.summary.keeper_liquidations, 0u);
+}
+
+TEST(Simulation, SameSeedGivesIdenticalDatasets) {
+  const Scenario s = load(kTinyCrash);
+  EXPECT_EQ(digest_of(run(s), "a"), digest_of(run(s), "b"));
+}
+
+TEST(Simulation, DifferentSeedGivesDifferentDatasets) {
+  Scenario s = load(kTinyCrash);
+  const std::string first = digest_of(run(s), "c");
+  s.seed = 8;
+  EXPECT_NE(first, digest_of(run(s), "d"));
+}
+
+TEST(Simulation, ShockProducesAMultiGenerationSpiral) {
+  const RunResult r = run(preset("small"));
+  EXPECT_GT(r.summary.liquidation_count, 50u);
+  EXPECT_GE(r.summary.cascade_generations, 3u);
+  // Liquidation selling pushed the book, and with it the mark, under the index (calm runs stay within
+  // about 0.1%).
+  double lowest = 1.0;
+  for (const auto& row : r.log.timeseries)
+    lowest = std::min(lowest, to_double(row.mark) / to_double(row.index));
+  EXPECT_LT(lowest, 0.997);
+  // Every liquidation's cause is an earlier liquidation of another account (or none).
+  for (const auto& l : r.log.liquidations) {
+    ASSERT_LT(l.cause, l.id);
+    if (l.cause >= 0) EXPECT_NE(r.log.liquidations[size_t(l.cause)].account, l.account);
+  }
+}
+
+TEST(Simulation, NoShockNoCascade) {
+  Scenario s = load(kTinyCrash);
+  s.markets[0].shock.enabled = false;
+  s.markets[0].price.vol_per_year = 0.2;
+  const RunResult r = run(s);
+  EXPECT_LT(r.summary.liquidation_count, 5u);
+  EXPECT_LE(r.summary.cascade_generations, 1u);
+}
+
+TEST(Simulation, EngineLiquidationsAreSlicedAndCooledDown) {
+  Scenario s = load(kTinyCrash);
+  s.liquidation.engine.full_close_below_notional = 0;  // always partial steps
+  s.liquidation.engine.step_fraction = 0.25;
+  s.liquidation.engine.cooldown_seconds = 20;
+  const RunResult r = run(s);
+  std::map<uint32_t, std::vector<Time>> steps;
+  for (const auto& l : r.log.liquidations) steps[l.account].push_back(l.time);
+  bool saw_multi_step = false;
+  for (const auto& [account, times] : steps) {
+    for (size_t k = 1; k < times.size(); ++k) EXPECT_GE(times[k] - times[k - 1], seconds(20));
+    saw_multi_step |= times.size() > 1;
+  }
+  EXPECT_TRUE(saw_multi_step);
+}
+
+TEST(Simulation, KeepersRaceAndLosersStillPayGas) {
+  Scenario s = load(kTinyCrash);
+  s.liquidation.mechanism = "keeper";
+  s.keepers.count = 6;
+  s.keepers.latency_jitter_seconds = 0.1;
+  s.liquidation.keeper.close_factor = 1.0;  // the first keeper in a block takes everything
+  const RunResult r = run(s);
+  uint64_t failed = 0, succeeded = 0;
+  Amount gas;
+  for (const auto& tx : r.log.keeper_txs) {
+    (tx.succeeded ? succeeded : failed)++;
+    gas += tx.gas_paid;
+  }
+  EXPECT_GT(succeeded, 0u);
+  EXPECT_GT(failed, 0u);  // several keepers raced for the same accounts
+  EXPECT_EQ(gas, r.summary.keeper_gas);
+  EXPECT_EQ(succeeded, r.summary.keeper_liquidations);
+  for (const auto& l : r.log.liquidations) {
+    EXPECT_EQ(l.mechanism, LiquidationMechanismKind::Keeper);
+    EXPECT_GE(l.keeper, 0);
+    EXPECT_GT(l.reward.raw(), 0);
+  }
+}
+
+TEST(Simulation, PriorityFeeOrderingLetsTheHighestBidderWin) {
+  Scenario s = load(kTinyCrash);
+  s.liquidation.mechanism = "keeper";
+  s.keepers.count = 6;
+  s.keepers.latency_seconds = 0;
+  s.keepers.latency_jitter_seconds = 0;  // every keeper lands in the same block
+  s.same_time_order = "priority_fee";
+  const RunResult r = run(s);
+  // Within each block, transactions execute in descending fee order.
+  std::map<int64_t, std::vector<uint64_t>> fees_by_block;
+  for (const auto& tx : r.log.keeper_txs) fees_by_block[tx.executed.raw()].push_back(tx.priority_fee);
+  ASSERT_FALSE(fees_by_block.empty());
+  for (const auto& [block, fees] : fees_by_block)
+    for (size_t k = 1; k < fees.size(); ++k) EXPECT_GE(fees[k - 1], fees[k]);
+  Scenario fifo = s;
+  fifo.same_time_order = "fifo";
+  EXPECT_NE(digest_of(r, "fee"), digest_of(run(fifo), "fifo"));
+}
+
+TEST(Simulation, TimeseriesAndSummaryAreConsistent) {
+  const RunResult r = run(load(kTinyCrash));
+  ASSERT_EQ(r.log.timeseries.size(), 2400u / 10u + 1u);
+  EXPECT_EQ(r.log.timeseries.back().bad_debt, r.summary.bad_debt);
+  EXPECT_EQ(r.summary.liquidation_count, r.log.liquidations.size());
+  const CascadeStats stats = analyze_cascades(r.log.liquidations);
+  EXPECT_EQ(r.summary.cascade_generations, stats.generations);
+  EXPECT_EQ(r.summary.accounts, r.log.accounts.size());
+}
+
+// Golden digest (STYLE rule 28): the text summary of a fixed-seed run, refreshed only with
+// LIQSIM_UPDATE_GOLDEN=1. A change here means the model's output changed: review it, then refresh.
+TEST(Simulation, GoldenDigestOfTinyCrash) {
+  const RunResult r = run(load(kTinyCrash));
+  std::ostringstream text;
+  text << "liquidations " << r.summary.liquidation_count << "\n"
+       << "generations " << r.summary.cascade_generations << "\n"
+       << "largest_cascade " << r.summary.largest_cascade << "\n"
+       << "trades " << r.log.trades.size() << "\n"
+       << "adl " << r.summary.adl_count << "\n"
+       << "bad_debt " << format_amount(r.summary.bad_debt) << "\n"
+       << "insurance_fund_final " << format_amount(r.summary.insurance_fund_final) << "\n"
+       << "mark_min " << format_price(r.summary.mark_min) << "\n"
+       << "events " << r.summary.events_processed << "\n";
+  const std::string golden = std::string(LIQSIM_TEST_DATA) + "/golden/tiny_crash.txt";
+  if (std::getenv("LIQSIM_UPDATE_GOLDEN")) {
+    std::filesystem::create_directories(std::filesystem::path(golden).parent_path());
+    std::ofstream(golden) << text.str();
+  }
+  std::ifstream in(golden);
+  ASSERT_TRUE(in.good()) << "missing " << golden << " (run with LIQSIM_UPDATE_GOLDEN=1 to create it)";
+  std::stringstream expected;
+  expected << in.rdbuf();
+  EXPECT_EQ(text.str(), expected.str());
+}
+
+}  // namespace
+}  // namespace liqsim
