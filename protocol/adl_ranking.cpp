@@ -30,22 +30,30 @@ double hyperliquid_adl_index(Price mark, Price entry, Amount notional_position, 
 
 std::vector<std::pair<uint32_t, Quantity>> allocate_adl(std::span<const AdlCandidate> candidates,
                                                         Quantity needed) {
-  std::vector<const AdlCandidate*> order;
-  order.reserve(candidates.size());
+  // Ranking: numbers before NaN, higher score first, then lower account id, then input position. Only
+  // the first few ranks are usually needed, so candidates are popped from a heap (O(N + k log N))
+  // instead of sorting all of them.
+  std::vector<const AdlCandidate*> heap;
+  heap.reserve(candidates.size());
   for (const AdlCandidate& c : candidates) {
-    if (c.available > Quantity(0)) order.push_back(&c);
+    if (c.available > Quantity(0)) heap.push_back(&c);
   }
-  std::stable_sort(order.begin(), order.end(), [](const AdlCandidate* a, const AdlCandidate* b) {
+  const auto ranks_before = [](const AdlCandidate* a, const AdlCandidate* b) {
     const bool a_nan = std::isnan(a->score);
     const bool b_nan = std::isnan(b->score);
-    if (a_nan != b_nan) return b_nan;  // numbers before NaN
+    if (a_nan != b_nan) return b_nan;
     if (!a_nan && a->score != b->score) return a->score > b->score;
-    return a->account < b->account;
-  });
+    if (a->account != b->account) return a->account < b->account;
+    return a < b;
+  };
+  const auto heap_less = [&](const AdlCandidate* a, const AdlCandidate* b) { return ranks_before(b, a); };
+  std::make_heap(heap.begin(), heap.end(), heap_less);
   std::vector<std::pair<uint32_t, Quantity>> fills;
   Quantity remaining = needed;
-  for (const AdlCandidate* c : order) {
-    if (remaining <= Quantity(0)) break;
+  while (remaining > Quantity(0) && !heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), heap_less);
+    const AdlCandidate* c = heap.back();
+    heap.pop_back();
     const Quantity take = std::min(c->available, remaining);
     fills.emplace_back(c->account, take);
     remaining -= take;

@@ -1,0 +1,195 @@
+#include "protocol/trigger_index.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace liqsim {
+namespace {
+
+Price px(double x) { return price_from_double(x); }
+
+constexpr bool kLong = true;
+constexpr bool kShort = false;
+
+std::vector<uint32_t> accounts_of(const std::vector<TriggerEntry>& entries) {
+  std::vector<uint32_t> out;
+  for (const TriggerEntry& e : entries) out.push_back(e.account);
+  return out;
+}
+
+TEST(TriggerIndex, LongEntryFiresWhenTheMarkIsAtOrBelowItsTrigger) {
+  TriggerIndex index(1);
+  index.add(0, kLong, px(9045.226131), 7, 1, TriggerKind::Liquidation);
+  std::vector<TriggerEntry> out;
+  index.collect(0, px(9045.226132), out);
+  EXPECT_TRUE(out.empty());
+  index.collect(0, px(9045.226131), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].account, 7u);
+  EXPECT_EQ(out[0].trigger, px(9045.226131).raw());
+  EXPECT_EQ(index.size(), 0u);
+}
+
+TEST(TriggerIndex, LongEntryFiresWhenTheMarkJumpsBelowItsTrigger) {
+  TriggerIndex index(1);
+  index.add(0, kLong, px(9000), 7, 1, TriggerKind::Liquidation);
+  std::vector<TriggerEntry> out;
+  index.collect(0, px(100), out);
+  EXPECT_EQ(accounts_of(out), std::vector<uint32_t>{7});
+}
+
+TEST(TriggerIndex, ShortEntryFiresWhenTheMarkIsAtOrAboveItsTrigger) {
+  TriggerIndex index(1);
+  index.add(0, kShort, px(10945.273631), 3, 1, TriggerKind::Liquidation);
+  std::vector<TriggerEntry> out;
+  index.collect(0, px(10945.273630), out);
+  EXPECT_TRUE(out.empty());
+  index.collect(0, px(10945.273631), out);
+  EXPECT_EQ(accounts_of(out), std::vector<uint32_t>{3});
+}
+
+TEST(TriggerIndex, AShortIsNotFiredByAFallingMarkNorALongByARisingOne) {
+  TriggerIndex index(1);
+  index.add(0, kShort, px(11000), 1, 1, TriggerKind::Liquidation);
+  index.add(0, kLong, px(9000), 2, 1, TriggerKind::Liquidation);
+  std::vector<TriggerEntry> out;
+  index.collect(0, px(10000), out);
+  EXPECT_TRUE(out.empty());
+  EXPECT_EQ(index.size(), 2u);
+}
+
+TEST(TriggerIndex, OnlyCrossedEntriesArePoppedMostUrgentFirst) {
+  TriggerIndex index(1);
+  index.add(0, kLong, px(90), 1, 1, TriggerKind::Liquidation);
+  index.add(0, kLong, px(100), 2, 1, TriggerKind::Liquidation);
+  index.add(0, kLong, px(95), 3, 1, TriggerKind::Liquidation);
+  index.add(0, kShort, px(120), 4, 1, TriggerKind::Liquidation);
+  index.add(0, kShort, px(110), 5, 1, TriggerKind::Liquidation);
+  std::vector<TriggerEntry> out;
+  index.collect(0, px(95), out);
+  EXPECT_EQ(accounts_of(out), (std::vector<uint32_t>{2, 3}));
+  EXPECT_EQ(index.size(), 3u);
+  out.clear();
+  index.collect(0, px(115), out);
+  EXPECT_EQ(accounts_of(out), (std::vector<uint32_t>{5}));
+  out.clear();
+  index.collect(0, px(90), out);
+  EXPECT_EQ(accounts_of(out), (std::vector<uint32_t>{1}));
+  EXPECT_EQ(index.size(), 1u);  // the short at 120 stays
+}
+
+TEST(TriggerIndex, CollectAppendsToTheOutputWithoutClearingIt) {
+  TriggerIndex index(1);
+  index.add(0, kLong, px(100), 1, 1, TriggerKind::Liquidation);
+  std::vector<TriggerEntry> out{TriggerEntry{0, 42, 0}};
+  index.collect(0, px(100), out);
+  EXPECT_EQ(accounts_of(out), (std::vector<uint32_t>{42, 1}));
+}
+
+TEST(TriggerIndex, MarketsAreIndependent) {
+  TriggerIndex index(2);
+  index.add(0, kLong, px(100), 1, 1, TriggerKind::Liquidation);
+  index.add(1, kLong, px(100), 2, 1, TriggerKind::Liquidation);
+  std::vector<TriggerEntry> out;
+  index.collect(1, px(50), out);
+  EXPECT_EQ(accounts_of(out), (std::vector<uint32_t>{2}));
+  EXPECT_EQ(index.size(), 1u);
+}
+
+TEST(TriggerIndex, EntriesCarryTheirVersionAndKind) {
+  TriggerIndex index(1);
+  index.add(0, kLong, px(100), 9, 0x7fffffffu, TriggerKind::Alert);
+  index.add(0, kLong, px(100), 9, 12, TriggerKind::Liquidation);
+  std::vector<TriggerEntry> out;
+  index.collect(0, px(100), out);
+  ASSERT_EQ(out.size(), 2u);
+  bool saw_alert = false, saw_liquidation = false;
+  for (const TriggerEntry& e : out) {
+    if (e.kind() == TriggerKind::Alert) {
+      saw_alert = true;
+      EXPECT_EQ(e.version(), 0x7fffffffu);
+    } else {
+      saw_liquidation = true;
+      EXPECT_EQ(e.version(), 12u);
+    }
+  }
+  EXPECT_TRUE(saw_alert);
+  EXPECT_TRUE(saw_liquidation);
+}
+
+// Re-arming pushes a new entry and leaves the old one in place: collect returns both and the caller
+// keeps the one whose version is current.
+TEST(TriggerIndex, StaleVersionsAreReturnedForTheCallerToFilter) {
+  TriggerIndex index(1);
+  index.add(0, kLong, px(100), 4, 1, TriggerKind::Liquidation);
+  index.add(0, kLong, px(90), 4, 2, TriggerKind::Liquidation);
+  std::vector<TriggerEntry> out;
+  index.collect(0, px(95), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].version(), 1u);  // stale, returned anyway
+  out.clear();
+  index.collect(0, px(90), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].version(), 2u);
+}
+
+TEST(TriggerIndex, CompactDropsStaleEntriesAndKeepsTheHeapUsable) {
+  TriggerIndex index(2);
+  const uint32_t current[3] = {0, 3, 5};  // current version per account 0..2
+  index.add(0, kLong, px(100), 1, 1, TriggerKind::Liquidation);   // stale
+  index.add(0, kLong, px(99), 1, 3, TriggerKind::Liquidation);    // live
+  index.add(0, kLong, px(101), 2, 4, TriggerKind::Liquidation);   // stale
+  index.add(0, kLong, px(98), 2, 5, TriggerKind::Liquidation);    // live
+  index.add(1, kShort, px(120), 2, 4, TriggerKind::Alert);        // stale
+  index.add(1, kShort, px(121), 2, 5, TriggerKind::Alert);        // live
+  index.compact([&](const TriggerEntry& e) { return e.version() == current[e.account]; });
+  EXPECT_EQ(index.size(), 3u);
+  std::vector<TriggerEntry> out;
+  index.collect(0, px(1), out);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].trigger, px(99).raw());  // still popped highest first after re-heapifying
+  EXPECT_EQ(out[1].trigger, px(98).raw());
+  out.clear();
+  index.collect(1, px(1000), out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].version(), 5u);
+}
+
+// Same-price entries leave in ascending account id, whatever the insertion order (trigger_index.cpp).
+TEST(TriggerIndex, EqualTriggersPopInAscendingAccountOrder) {
+  TriggerIndex index(1);
+  for (uint32_t a : {5u, 2u, 9u, 1u, 7u}) {
+    index.add(0, kLong, px(100), a, 1, TriggerKind::Liquidation);
+    index.add(0, kShort, px(200), a + 10, 1, TriggerKind::Liquidation);
+  }
+  std::vector<TriggerEntry> out;
+  index.collect(0, px(100), out);
+  EXPECT_EQ(accounts_of(out), (std::vector<uint32_t>{1, 2, 5, 7, 9}));
+  out.clear();
+  index.collect(0, px(200), out);
+  EXPECT_EQ(accounts_of(out), (std::vector<uint32_t>{11, 12, 15, 17, 19}));
+}
+
+TEST(TriggerIndex, MemoryGrowsWithEntries) {
+  TriggerIndex index(1);
+  const size_t empty = index.memory_bytes();
+  for (uint32_t a = 0; a < 1000; ++a) index.add(0, a % 2 == 0, px(100 + a), a, 1, TriggerKind::Liquidation);
+  EXPECT_EQ(index.size(), 1000u);
+  EXPECT_GE(index.memory_bytes(), empty + 1000 * sizeof(TriggerEntry));
+}
+
+TEST(TriggerIndex, ClearEmptiesOneMarket) {
+  TriggerIndex index(2);
+  index.add(0, kLong, px(100), 1, 1, TriggerKind::Liquidation);
+  index.add(0, kShort, px(100), 2, 1, TriggerKind::Liquidation);
+  index.add(1, kLong, px(100), 3, 1, TriggerKind::Liquidation);
+  index.clear(0);
+  EXPECT_EQ(index.size(), 1u);
+  std::vector<TriggerEntry> out;
+  index.collect(0, px(100), out);
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
+}  // namespace liqsim
