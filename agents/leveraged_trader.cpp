@@ -23,8 +23,12 @@ double DistributionParams::draw(Rng& rng) const {
 }
 
 LeveragedTraders::LeveragedTraders(LeveragedTraderParams params, std::vector<AccountId> accounts,
-                                   std::vector<MarketId> markets, uint64_t master_seed)
-    : params_(params), accounts_(std::move(accounts)), markets_(std::move(markets)) {
+                                   std::vector<MarketId> markets, std::vector<uint8_t> spread,
+                                   uint64_t master_seed)
+    : params_(params),
+      accounts_(std::move(accounts)),
+      markets_(std::move(markets)),
+      spread_(std::move(spread)) {
   const size_t n = accounts_.size();
   entry_time_.resize(n);
   leverage_.resize(n);
@@ -64,18 +68,28 @@ void LeveragedTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t arg) {
     const uint32_t j = entry_order_[next_entry_];
     ctx.wake(std::max(ctx.now(), entry_time_[j]), j, kEntry);
   }
+  ctx.deposit(accounts_[i], margin_[i]);
+  if (spread_[i] && ctx.market_count() > 1) {
+    for (MarketId m = 0; m < ctx.market_count(); ++m)
+      open_position(ctx, i, m, 1.0 / double(ctx.market_count()));
+  } else {
+    open_position(ctx, i, markets_[i], 1.0);
+  }
+  ++entries_;
+}
+
+void LeveragedTraders::open_position(AgentContext& ctx, uint32_t i, MarketId m, double margin_share) {
   const AccountId a = accounts_[i];
-  const MarketId m = markets_[i];
-  ctx.deposit(a, margin_[i]);
   const MarketView v = ctx.view(m);
   const ProtocolMarket& pm = ctx.clearing().market(m);
+  const double margin = to_double(margin_[i]) * margin_share;
   // Leverage is capped by the bracket's maximum (1 / initial rate) at the intended notional.
   double leverage = leverage_[i];
-  const double intended = to_double(margin_[i]) * leverage;
+  const double intended = margin * leverage;
   const double max_leverage =
       1.0 / to_double(pm.margin.bracket_for(amount_from_double(intended)).initial_rate);
   leverage = std::min(leverage, max_leverage);
-  const double coins = to_double(margin_[i]) * leverage / to_double(v.mark);
+  const double coins = margin * leverage / to_double(v.mark);
   const Quantity quantity = Quantity(int64_t(coins * 1e4) * (kQuantityScale / 10000));  // lots of 1e-4 coin
   if (quantity.raw() <= 0) return;
   const bool buy = is_long_[i] != 0;
@@ -89,7 +103,6 @@ void LeveragedTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t arg) {
                     : round_up_to_tick(price_from_double(limit), v.tick);
   order.quantity = quantity;
   ctx.submit(m, order);
-  ++entries_;
 }
 
 void LeveragedTraders::on_alert(AgentContext& ctx, uint32_t i) {

@@ -34,9 +34,11 @@ struct LeveragedTraderParams {
 
 class LeveragedTraders {
  public:
-  // accounts[i] is trader i's account; markets[i] the market it trades (isolated traders trade one).
+  // accounts[i] is trader i's account and markets[i] the market it trades; a trader with spread[i]
+  // set (cross margin) splits its notional equally over every market instead, so one balance backs
+  // several positions.
   LeveragedTraders(LeveragedTraderParams params, std::vector<AccountId> accounts,
-                   std::vector<MarketId> markets, uint64_t master_seed);
+                   std::vector<MarketId> markets, std::vector<uint8_t> spread, uint64_t master_seed);
   void start(AgentContext& ctx);
   // arg kEntry: the trader's entry; kAlertReady: its top-up cool-down ended, re-enable its alert.
   void on_wake(AgentContext& ctx, uint32_t trader, int64_t arg);
@@ -50,9 +52,12 @@ class LeveragedTraders {
   uint64_t entries() const { return entries_; }
 
  private:
+  void open_position(AgentContext& ctx, uint32_t i, MarketId m, double margin_share);
+
   LeveragedTraderParams params_;
   std::vector<AccountId> accounts_;
   std::vector<MarketId> markets_;
+  std::vector<uint8_t> spread_;
   std::vector<Time> entry_time_;
   std::vector<float> leverage_;
   std::vector<Amount> margin_;

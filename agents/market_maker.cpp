@@ -1,5 +1,6 @@
 #include "agents/market_maker.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace liqsim {
@@ -53,40 +54,59 @@ void MarketMakers::place(AgentContext& ctx, Maker& mk, MarketId m, std::optional
   if (r.accepted() && r.resting.raw() > 0) slot = r.id;
 }
 
+// RMS of successive log returns in the window, per sqrt(second): drift counts as volatility, since a
+// maker cannot tell a crash from noise in real time.
+static double rms_vol(std::deque<std::pair<Time, double>>& log, Time now, double sample, Time window) {
+  log.emplace_back(now, sample);
+  while (!log.empty() && log.front().first < now - window) log.pop_front();
+  double sum_sq = 0;
+  for (size_t k = 1; k < log.size(); ++k) {
+    const double r = log[k].second - log[k - 1].second;
+    sum_sq += r * r;
+  }
+  const double span = to_seconds(log.back().first - log.front().first);
+  return span > 0 ? std::sqrt(sum_sq / span) : 0.0;
+}
+
 void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
   Quotes& q = mk.books[m];
   const MarketView v = ctx.view(m);
   const Time now = ctx.now();
-  // Volatility is measured on this market's own mid (the index when a side is empty): a crash in
-  // this book, not only in the reference, makes the maker widen and finally withdraw.
   const auto mid = ctx.book(m).mid();
-  q.index_log.emplace_back(now, std::log(to_double(mid.value_or(v.index))));
-  while (!q.index_log.empty() && q.index_log.front().first < now - params_.vol_window)
-    q.index_log.pop_front();
-  // Realised vol: RMS of successive log returns, scaled per sqrt(second) (drift counts as volatility:
-  // a maker cannot tell a crash from noise in real time).
-  double sum_sq = 0;
-  for (size_t k = 1; k < q.index_log.size(); ++k) {
-    const double r = q.index_log[k].second - q.index_log[k - 1].second;
-    sum_sq += r * r;
-  }
-  const double span = to_seconds(q.index_log.back().first - q.index_log.front().first);
-  q.vol = span > 0 ? std::sqrt(sum_sq / span) : 0.0;
-  q.pulled = q.vol > params_.stress_vol;
+  q.vol = rms_vol(q.mid_log, now, std::log(to_double(mid.value_or(v.index))), params_.vol_window);
+  q.index_vol = rms_vol(q.index_log, now, std::log(to_double(v.index)), params_.vol_window);
+  q.pulled = q.index_vol > params_.stress_vol;
 
   const double inventory = to_double(ctx.clearing().ledger().position(mk.account, m).size);
-  const double fair = to_double(v.index) * (1.0 - params_.inventory_skew * inventory);
-  const double half = params_.half_spread + params_.vol_widening * q.vol;
+  const double fair =
+      to_double(v.index) * (1.0 - params_.inventory_skew * inventory / to_double(params_.max_inventory));
+  const double half = params_.half_spread + params_.vol_widening * std::max(q.vol, q.index_vol);
   const bool quote_bids = !q.pulled && inventory < to_double(params_.max_inventory);
   const bool quote_asks = !q.pulled && inventory > -to_double(params_.max_inventory);
+  std::vector<std::optional<Price>> bids(params_.levels), asks(params_.levels);
   for (int k = 0; k < params_.levels; ++k) {
     const double offset = half + params_.level_spacing * k;
-    std::optional<Price> bid, ask;
-    if (quote_bids) bid = round_down_to_tick(price_from_double(fair * (1.0 - offset)), v.tick);
-    if (quote_asks) ask = round_up_to_tick(price_from_double(fair * (1.0 + offset)), v.tick);
-    if (bid && bid->raw() <= 0) bid.reset();
-    place(ctx, mk, m, q.bids[k], Side::Buy, bid);
-    place(ctx, mk, m, q.asks[k], Side::Sell, ask);
+    if (quote_bids) bids[k] = round_down_to_tick(price_from_double(fair * (1.0 - offset)), v.tick);
+    if (quote_asks) asks[k] = round_up_to_tick(price_from_double(fair * (1.0 + offset)), v.tick);
+    if (bids[k] && bids[k]->raw() <= 0) bids[k].reset();
+  }
+  // Withdraw every quote that moves before placing any new one: otherwise, after a move larger than the
+  // ladder, a new quote trades against the maker's own stale quotes (a wash trade that only pays fees
+  // and prints a false last price).
+  const auto withdraw_if_moved = [&](std::optional<OrderId>& slot, std::optional<Price> price) {
+    if (!slot) return;
+    const auto current = ctx.book(m).order(*slot);
+    if (current && price && current->price == *price && current->remaining == params_.level_size) return;
+    if (current) ctx.cancel(m, *slot);
+    slot.reset();
+  };
+  for (int k = 0; k < params_.levels; ++k) {
+    withdraw_if_moved(q.bids[k], bids[k]);
+    withdraw_if_moved(q.asks[k], asks[k]);
+  }
+  for (int k = 0; k < params_.levels; ++k) {
+    place(ctx, mk, m, q.bids[k], Side::Buy, bids[k]);
+    place(ctx, mk, m, q.asks[k], Side::Sell, asks[k]);
   }
 }
 

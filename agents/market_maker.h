@@ -1,8 +1,9 @@
 // Inventory-skewed market makers. Each requotes `levels` bids and asks around the index on a fixed
-// interval: fair = index * (1 - skew * inventory), half-spread = base + widening * realised vol
-// (RMS of mid log returns per sqrt(second) over a window), so quotes widen as volatility rises and
-// are pulled entirely past a stress threshold (liquidity withdrawal in a crash). A side that would
-// push |inventory| beyond the limit is not quoted. Orders are moved with modify (cancel + re-place).
+// interval: fair = index * (1 - skew * inventory / max_inventory), half-spread = base + widening * realised
+// vol, where realised vol (RMS of log returns per sqrt(second) over a window) is the larger of this book's
+// mid and the index: quotes thin out as liquidation flow shakes the book. All quotes are pulled while the
+// index's own volatility is past the stress threshold (the maker cannot hedge elsewhere) and return
+// when it calms. A side that would push |inventory| beyond the limit is not quoted.
 #pragma once
 
 #include <deque>
@@ -20,7 +21,7 @@ struct MarketMakerParams {
   double level_spacing = 0;  // fraction of the index between levels
   Quantity level_size;
   Time requote_interval;
-  double inventory_skew = 0;  // fraction of fair value per coin of inventory
+  double inventory_skew = 0;  // fraction of fair value the quotes shift at full max_inventory
   Quantity max_inventory;
   Time vol_window;
   double vol_widening = 0;  // added half-spread per unit of realised vol per sqrt(second)
@@ -36,12 +37,15 @@ class MarketMakers {
   // Realised vol per sqrt(second) that maker i last measured on market m (for reports and tests).
   double realised_vol(uint32_t maker, MarketId m) const { return makers_[maker].books[m].vol; }
   bool pulled(uint32_t maker, MarketId m) const { return makers_[maker].books[m].pulled; }
+  double index_vol(uint32_t maker, MarketId m) const { return makers_[maker].books[m].index_vol; }
 
  private:
   struct Quotes {
     std::vector<std::optional<OrderId>> bids, asks;
-    std::deque<std::pair<Time, double>> index_log;  // (time, log mid) samples within the window
-    double vol = 0;
+    std::deque<std::pair<Time, double>> mid_log;    // (time, log mid) samples within the window
+    std::deque<std::pair<Time, double>> index_log;  // (time, log index) samples within the window
+    double vol = 0;                                 // realised vol of this book's mid
+    double index_vol = 0;                           // realised vol of the index (the maker's hedge venues)
     bool pulled = false;
   };
   struct Maker {

@@ -114,17 +114,17 @@ struct RunSummary {
   uint64_t events_processed = 0;
   double wall_seconds = 0;
   Price reference_min, reference_max, mark_min, mark_max, mid_min, mid_max;
-  double max_mark_index_gap = 0;   // max |mark - index| / index over the run
+  double max_mark_index_gap = 0;  // max |mark - index| / index over the run
   uint64_t liquidation_count = 0;
   uint64_t engine_liquidations = 0;
   uint64_t keeper_liquidations = 0;
-  Amount liquidated_notional;      // sum |quantity| * mark at trigger
+  Amount liquidated_notional;        // sum |quantity| * mark at trigger
   uint64_t cascade_generations = 0;  // 1 + max generation (0 when no liquidations)
   uint64_t largest_cascade = 0;      // size of the largest tree of liquidations
   double branching_ratio = 0;        // caused liquidations / all liquidations
   Amount keeper_rewards;
   Amount keeper_gas;
-  Amount keeper_profit;              // keepers' final equity minus deposits
+  Amount keeper_profit;  // keepers' final equity minus deposits
   Amount insurance_fund_initial;
   Amount insurance_fund_min;
   Amount insurance_fund_final;
@@ -132,8 +132,8 @@ struct RunSummary {
   Quantity adl_quantity;
   Amount bad_debt;
   Amount total_deposits;
-  Amount conservation_residual;      // must be 0
-  double mean_slippage = 0;          // mean |price - mark| / mark over liquidations
+  Amount conservation_residual;  // must be 0
+  double mean_slippage = 0;      // mean |price - mark| / mark over liquidations
   uint64_t accounts = 0;
 };
 

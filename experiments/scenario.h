@@ -20,62 +20,63 @@ struct BracketSpec {
 };
 
 struct PriceProcessSpec {
-  std::string model = "gbm";         // "gbm" | "merton" | "replay"
-  double drift_per_year = 0.0;       // [-5, 5]
-  double vol_per_year = 0.6;         // [0, 10]
-  double step_seconds = 1.0;         // (0, 3600]
+  std::string model = "gbm";           // "gbm" | "merton" | "replay"
+  double drift_per_year = 0.0;         // [-5, 5]
+  double vol_per_year = 0.6;           // [0, 10]
+  double step_seconds = 1.0;           // (0, 3600]
   double jump_intensity_per_year = 0;  // merton: [0, 1e5]
   double jump_mean_log = 0;            // merton: [-1, 1]
   double jump_stdev_log = 0;           // merton: [0, 2]
   // replay
-  std::string replay_file;           // CSV path, relative to the scenario file's folder
+  std::string replay_file;  // CSV path, relative to the scenario file's folder
   std::string time_column = "open_time";
   std::string price_column = "close";
-  double time_unit_seconds = 0.001;  // (0, 86400]: seconds per unit of the time column
+  double time_unit_seconds = 0.001;    // (0, 86400]: seconds per unit of the time column
   std::string interpolation = "step";  // "step" | "linear"
-  bool rescale_to_initial = true;    // rescale so the first replayed price equals initial_price
+  bool rescale_to_initial = true;      // rescale so the first replayed price equals initial_price
 };
 
 struct ShockSpec {
   bool enabled = false;
-  double start_seconds = 0;        // [0, duration)
-  double duration_seconds = 600;   // > 0
-  double fall_fraction = 0.18;     // (0, 0.95)
-  double recovery_seconds = 0;     // >= 0; 0 = no recovery
-  double recovery_fraction = 0;    // [0, 1]: share of the fall recovered
+  double start_seconds = 0;       // [0, duration)
+  double duration_seconds = 600;  // > 0
+  double fall_fraction = 0.18;    // (0, 0.95)
+  double recovery_seconds = 0;    // >= 0; 0 = no recovery
+  double recovery_fraction = 0;   // [0, 1]: share of the fall recovered
 };
 
 struct IndexSpec {
-  int venues = 5;                  // [1, 32]
-  double noise_stdev = 0.0005;     // [0, 0.1]: stationary stdev of each venue's log deviation
+  int venues = 5;                       // [1, 32]
+  double noise_stdev = 0.0005;          // [0, 0.1]: stationary stdev of each venue's log deviation
   double noise_half_life_seconds = 30;  // > 0
-  double stale_probability = 0.0;  // [0, 1)
-  double outlier_threshold = 0.05; // (0, 1]
-  double update_interval_seconds = 1;  // (0, 3600]
-  std::vector<double> weights;     // empty = equal weights; else `venues` positive numbers
+  double stale_probability = 0.0;       // [0, 1)
+  double outlier_threshold = 0.05;      // (0, 1]
+  double update_interval_seconds = 1;   // (0, 3600]
+  std::vector<double> weights;          // empty = equal weights; else `venues` positive numbers
 };
 
 struct OracleSpec {
-  double heartbeat_seconds = 3600;   // > 0
-  double deviation = 0.005;          // [0, 1)
-  double delay_seconds = 0;          // >= 0 (Maker OSM: 3600)
+  double heartbeat_seconds = 3600;  // > 0
+  double deviation = 0.005;         // [0, 1)
+  double delay_seconds = 0;         // >= 0 (Maker OSM: 3600)
 };
 
 struct MarkSpec {
-  std::string method = "binance_median";  // "index" | "last" | "index_plus_basis" | "binance_median" | "hyperliquid_median"
-  double update_interval_seconds = 1;     // (0, 60]
-  double basis_window_seconds = 30;       // >= sample interval
+  std::string method =
+      "binance_median";  // "index" | "last" | "index_plus_basis" | "binance_median" | "hyperliquid_median"
+  double update_interval_seconds = 1;        // (0, 60]
+  double basis_window_seconds = 30;          // >= sample interval
   double basis_sample_interval_seconds = 5;  // (0, 60]
 };
 
 struct FundingSpec {
   bool enabled = true;
-  double interval_seconds = 28800;        // (0, 86400*7]
-  double interest_rate = 0.0001;          // per interval, [-0.01, 0.01]
-  double clamp = 0.0005;                  // [0, 0.1]
-  double cap = 0.003;                     // (0, 0.1]: |F| <= cap
+  double interval_seconds = 28800;             // (0, 86400*7]
+  double interest_rate = 0.0001;               // per interval, [-0.01, 0.01]
+  double clamp = 0.0005;                       // [0, 0.1]
+  double cap = 0.003;                          // (0, 0.1]: |F| <= cap
   double premium_sample_interval_seconds = 5;  // (0, interval]
-  double impact_notional = 10000;         // $ > 0: impact bid/ask are the average fill prices of this notional
+  double impact_notional = 10000;  // $ > 0: impact bid/ask are the average fill prices of this notional
 };
 
 struct MarketSpec {
@@ -95,10 +96,10 @@ struct MarketSpec {
 };
 
 struct EngineLiquidationSpec {
-  double step_fraction = 0.2;         // (0, 1]: share of the position closed per step (Hyperliquid 20%)
-  double full_close_below_notional = 100000;  // $ >= 0: positions at or below close in one step
-  double cooldown_seconds = 30;       // >= 0 between steps on the same account
-  double max_slippage = 0.05;         // (0, 1): IOC limit = mark * (1 -/+ max_slippage)
+  double step_fraction = 0.2;  // (0, 1]: share of the position closed per step (Hyperliquid 20%)
+  double full_close_below_notional = 100000;    // $ >= 0: positions at or below close in one step
+  double cooldown_seconds = 30;                 // >= 0 between steps on the same account
+  double max_slippage = 0.05;                   // (0, 1): IOC limit = mark * (1 -/+ max_slippage)
   std::string adl_ranking = "profit_leverage";  // "profit_leverage" (BitMEX/Bybit)
 };
 
@@ -107,6 +108,10 @@ struct KeeperLiquidationSpec {
   double bonus = 0.05;                // [0, 0.5): keeper buys at mark * (1 - bonus) (long)
   double block_interval_seconds = 2;  // > 0
   double gas_price = 2.0;             // $ per liquidation transaction (base fee), >= 0
+  // Aave v3.3: close factor 100% when the position is below this notional ($2,000,
+  // MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD), and a partial take may not leave less than half of it ($1,000,
+  // MIN_LEFTOVER_BASE, the dust rule): then the keeper takes everything. >= 0; 0 disables.
+  double full_close_below_notional = 2000;
 };
 
 struct LiquidationSpec {
@@ -117,28 +122,28 @@ struct LiquidationSpec {
 };
 
 struct NoiseTraderSpec {
-  int count = 10;                 // [0, 100000] independent zero-intelligence accounts
-  double limit_rate = 1.0;        // per second per agent, >= 0 (SFGK alpha, per agent)
-  double market_rate = 0.15;       // per second per agent, >= 0 (SFGK mu)
-  double cancel_rate = 0.02;      // per second per resting order, >= 0 (SFGK delta)
-  double order_size = 0.1;       // coins > 0
-  int price_range_ticks = 200;    // [1, 1e6]: limit prices uniform within this many ticks of the opposite best
-  double capital = 5'000'000;     // $ > 0 per agent
+  int count = 10;               // [0, 100000] independent zero-intelligence accounts
+  double limit_rate = 1.0;      // per second per agent, >= 0 (SFGK alpha, per agent)
+  double market_rate = 0.15;    // per second per agent, >= 0 (SFGK mu)
+  double cancel_rate = 0.02;    // per second per resting order, >= 0 (SFGK delta)
+  double order_size = 0.1;      // coins > 0
+  int price_range_ticks = 200;  // [1, 1e6]: limit prices uniform within this many ticks of the opposite best
+  double capital = 5'000'000;   // $ > 0 per agent
 };
 
 struct MarketMakerSpec {
-  int count = 4;                      // [0, 1000]
-  double half_spread = 0.0002;        // (0, 0.1) fraction of reference
-  int levels = 5;                     // [1, 100]
-  double level_spacing = 0.0002;      // (0, 0.1)
-  double level_size = 2.0;            // coins > 0
-  double requote_seconds = 1.0;       // > 0
-  double inventory_skew = 0.0005;     // >= 0: quote shift per coin of inventory, as a fraction
-  double max_inventory = 150;          // coins > 0: stop quoting the side that grows inventory beyond this
-  double vol_window_seconds = 60;     // > 0
-  double vol_widening = 2.0;          // >= 0: half-spread += vol_widening * realised vol per sqrt(s)
-  double stress_vol = 0.001;          // > 0: pull all quotes when realised vol per sqrt(s) exceeds this
-  double capital = 20'000'000;        // $ > 0
+  int count = 4;                   // [0, 1000]
+  double half_spread = 0.0002;     // (0, 0.1) fraction of reference
+  int levels = 5;                  // [1, 100]
+  double level_spacing = 0.0002;   // (0, 0.1)
+  double level_size = 2.0;         // coins > 0
+  double requote_seconds = 1.0;    // > 0
+  double inventory_skew = 0.002;   // >= 0: fair-value shift at full max_inventory, as a fraction
+  double max_inventory = 150;      // coins > 0: stop quoting the side that grows inventory beyond this
+  double vol_window_seconds = 60;  // > 0
+  double vol_widening = 2.0;       // >= 0: half-spread += vol_widening * realised vol per sqrt(s)
+  double stress_vol = 0.001;       // > 0: pull all quotes when realised vol per sqrt(s) exceeds this
+  double capital = 20'000'000;     // $ > 0
 };
 
 struct DistributionSpec {
@@ -150,30 +155,30 @@ struct DistributionSpec {
 };
 
 struct LeveragedTraderSpec {
-  int count = 10000;                // [0, 2000000]
-  double long_fraction = 0.5;       // [0, 1]
-  double cross_fraction = 0.2;      // [0, 1]: share on cross margin (rest isolated)
-  DistributionSpec leverage;        // leverage at entry
+  int count = 10000;            // [0, 2000000]
+  double long_fraction = 0.5;   // [0, 1]
+  double cross_fraction = 0.2;  // [0, 1]: share on cross margin (rest isolated)
+  DistributionSpec leverage;    // leverage at entry
   DistributionSpec margin = {"lognormal", 2000, 2000, 100, 50000};  // $ deposited per account
-  double entry_start_seconds = 60;   // entries spread uniformly over [start, end]
+  double entry_start_seconds = 60;  // entries spread uniformly over [start, end]
   double entry_end_seconds = 3600;
-  double topup_trigger = 1.5;        // top up when equity < trigger * maintenance margin; 0 disables
-  double topup_fraction = 0.5;       // of initial margin added per top-up, (0, 10]
-  double outside_capital = 1.0;      // multiples of initial margin available for top-ups, >= 0
+  double topup_trigger = 1.5;    // top up when equity < trigger * maintenance margin; 0 disables
+  double topup_fraction = 0.5;   // of initial margin added per top-up, (0, 10]
+  double outside_capital = 1.0;  // multiples of initial margin available for top-ups, >= 0
   double topup_cooldown_seconds = 300;
 };
 
 struct KeeperSpec {
-  int count = 5;                     // [0, 10000]
-  double capital = 3'000'000;        // $ > 0
-  double latency_seconds = 0.5;      // >= 0: from a mark update to a submitted transaction
+  int count = 5;                        // [0, 10000]
+  double capital = 3'000'000;           // $ > 0
+  double latency_seconds = 0.5;         // >= 0: from a mark update to a submitted transaction
   double latency_jitter_seconds = 0.5;  // >= 0: uniform extra latency
-  double priority_fee_min = 0.5;     // $ per transaction >= 0
-  double priority_fee_max = 20.0;    // >= min
-  double min_profit = 5.0;           // $: skip liquidations whose expected reward - gas is below
+  double priority_fee_min = 0.5;        // $ per transaction >= 0
+  double priority_fee_max = 20.0;       // >= min
+  double min_profit = 5.0;              // $: skip liquidations whose expected reward - gas is below
   std::string sell_rule = "immediate";  // "immediate" | "twap"
-  double twap_seconds = 60;          // twap: spread the unwind over this many seconds
-  int twap_slices = 6;               // [1, 1000]
+  double twap_seconds = 60;             // twap: spread the unwind over this many seconds
+  int twap_slices = 6;                  // [1, 1000]
 };
 
 struct Scenario {

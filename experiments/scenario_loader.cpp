@@ -261,6 +261,7 @@ void describe(V& v, KeeperLiquidationSpec& s) {
   v.number("bonus", s.bonus, closed_open(0, 0.5));
   v.number("block_interval_seconds", s.block_interval_seconds, open_closed(0, kMaxSeconds));
   v.number("gas_price", s.gas_price, closed(0, kMaxDollars));
+  v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars));
 }
 
 template <class V>

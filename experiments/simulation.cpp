@@ -339,11 +339,12 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
                   ratio_from_double(s.liquidation.keeper.bonus)};
   keepers_ = std::make_unique<Keepers>(kp, ids, s.seed);
 
-  // Leveraged traders: each its own account; isolated traders trade one market (round robin), cross
-  // traders are a single account per trader too (their one balance backs every position they open).
+  // Leveraged traders: each its own account. Isolated traders trade one market (round robin); cross
+  // traders spread their notional over every market, one balance backing all their positions.
   const LeveragedTraderSpec& ts = s.traders;
   ids.clear();
   std::vector<MarketId> trader_markets;
+  std::vector<uint8_t> trader_spread;
   first_trader_ = ledger.account_count();
   for (int i = 0; i < ts.count; ++i) {
     Rng mode_rng(s.seed, StreamKind::Population, uint64_t(i));
@@ -353,6 +354,7 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
       ch_->set_alert(a, ratio_from_double(ts.topup_trigger));
     ids.push_back(a);
     trader_markets.push_back(MarketId(i % markets_.size()));
+    trader_spread.push_back(mode == MarginMode::Cross ? 1 : 0);
   }
   LeveragedTraderParams lp;
   lp.long_fraction = ts.long_fraction;
@@ -364,7 +366,7 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
   lp.topup_fraction = ts.topup_fraction;
   lp.outside_capital = ts.outside_capital;
   lp.topup_cooldown = secs(ts.topup_cooldown_seconds);
-  traders_ = std::make_unique<LeveragedTraders>(lp, ids, trader_markets, s.seed);
+  traders_ = std::make_unique<LeveragedTraders>(lp, ids, trader_markets, trader_spread, s.seed);
 
   const EngineLiquidationSpec& es = s.liquidation.engine;
   engine_liquidation_ = std::make_unique<EngineLiquidation>(
@@ -374,7 +376,8 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
       *ch_, *this, log_);
   keeper_liquidation_ = std::make_unique<KeeperLiquidation>(
       KeeperLiquidationParams{ratio_from_double(s.liquidation.keeper.close_factor),
-                              ratio_from_double(s.liquidation.keeper.bonus)},
+                              ratio_from_double(s.liquidation.keeper.bonus),
+                              amount_from_double(s.liquidation.keeper.full_close_below_notional)},
       *ch_, log_);
 
   // Initial schedule: per market the index before the mark at every shared instant (FIFO).
@@ -480,7 +483,8 @@ LiquidationTrigger World::make_trigger(MarketId m, AccountId a) {
   const LiquidationTrigger root{now, rt.mark_updates - 1, kNoId};
   if (rt.basis_history.empty()) return root;
   const Price basis_then = rt.basis_history.front().second;
-  if (ch_->liquidatable_at(a, m, rt.index_now + basis_then)) return root;
+  const Price counterfactual = std::max(rt.index_now + basis_then, rt.tick);
+  if (ch_->liquidatable_at(a, m, counterfactual)) return root;
   const bool is_long = ch_->ledger().position(a, m).size.raw() > 0;
   const Side adverse = is_long ? Side::Sell : Side::Buy;
   std::vector<std::pair<int64_t, int64_t>> totals;  // (liquidation, quantity): few entries
@@ -553,8 +557,10 @@ void World::on_index_tick(MarketId m) {
   rt.reference_now = rt.reference->advance(now);
   rt.index_now = rt.index->update(now, rt.reference_now);
   rt.oracle->observe(now, rt.index_now);
-  ref_min_ = std::min(ref_min_, rt.reference_now);
-  ref_max_ = std::max(ref_max_, rt.reference_now);
+  if (m == 0) {  // run statistics describe the first market
+    ref_min_ = std::min(ref_min_, rt.reference_now);
+    ref_max_ = std::max(ref_max_, rt.reference_now);
+  }
   const Time next = now + secs(rt.spec->index.update_interval_seconds);
   if (next <= end_) engine_.schedule(next, kIndexTick, m, 0);
 }
@@ -604,13 +610,15 @@ void World::on_mark_tick(MarketId m) {
   rt.basis_history.emplace_back(now, mark - index);
   while (rt.basis_history.size() > 1 && rt.basis_history[1].first <= now - rt.attribution_window)
     rt.basis_history.pop_front();
-  mark_min_ = std::min(mark_min_, mark);
-  mark_max_ = std::max(mark_max_, mark);
-  if (mid) {
-    mid_min_ = std::min(mid_min_, *mid);
-    mid_max_ = std::max(mid_max_, *mid);
+  if (m == 0) {  // run statistics describe the first market
+    mark_min_ = std::min(mark_min_, mark);
+    mark_max_ = std::max(mark_max_, mark);
+    if (mid) {
+      mid_min_ = std::min(mid_min_, *mid);
+      mid_max_ = std::max(mid_max_, *mid);
+    }
+    max_gap_ = std::max(max_gap_, std::fabs(to_double(mark - index)) / to_double(index));
   }
-  max_gap_ = std::max(max_gap_, std::fabs(to_double(mark - index)) / to_double(index));
 
   // Detection: only the accounts whose triggers this mark crossed.
   hits_.clear();
@@ -623,8 +631,11 @@ void World::on_mark_tick(MarketId m) {
         keepers_->on_liquidatable(*this, h.account);
         ch_->arm(h.account);  // fires again at the next mark update while still liquidatable
       } else if (!st.in_liquidation) {
+        // The cool-down holds between any two steps on an account, also across liquidation episodes.
         st.in_liquidation = true;
-        engine_.schedule(now, kLiquidationStep, h.account, 0);
+        const Time cooldown = secs(s_.liquidation.engine.cooldown_seconds);
+        const Time due = st.liquidations > 0 ? std::max(now, st.last_liquidation_step + cooldown) : now;
+        engine_.schedule(due, kLiquidationStep, h.account, 0);
       }
     } else {
       if (h.kind == TriggerKind::Alert && h.account >= first_trader_ &&

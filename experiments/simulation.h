@@ -9,8 +9,8 @@
 namespace liqsim {
 
 struct RunOptions {
-  bool progress = false;          // print progress on stderr (the CLI sets this when stderr is a tty)
-  bool check_every_event = false; // run the conservation check after every event (tests)
+  bool progress = false;           // print progress on stderr (the CLI sets this when stderr is a tty)
+  bool check_every_event = false;  // run the conservation check after every event (tests)
 };
 
 struct RunResult {
@@ -21,6 +21,7 @@ struct RunResult {
 
 // `scenario_toml` is the resolved scenario text stored in the run file. The scenario must already be
 // valid (experiments/scenario_loader); invalid values here are invariant violations.
-RunResult run_simulation(const Scenario& scenario, const std::string& scenario_toml, const RunOptions& options);
+RunResult run_simulation(const Scenario& scenario, const std::string& scenario_toml,
+                         const RunOptions& options);
 
 }  // namespace liqsim

@@ -14,8 +14,9 @@ using book_detail::PriceLadder;
 
 namespace {
 
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-int64_t ceil_div(int64_t a, int64_t b) { return -floor_div(-a, b); }
+// Division rounding toward -infinity / +infinity, for b > 0 (no negation, so safe at INT64_MIN).
+int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b < 0); }
+int64_t ceil_div(int64_t a, int64_t b) { return a / b + (a % b > 0); }
 
 // Limit ticks standing for "no price bound": beyond every tick a resting order can have (1..kMaxTick).
 constexpr int64_t kUnboundedBuy = PriceLadder::kMaxTick;
@@ -238,7 +239,9 @@ SubmitResult OrderBook::submit(const OrderRequest& request) {
   } else if (request.limit) {
     const RejectReason r = check_limit(*request.limit, limit_tick);
     if (r != RejectReason::None) return rejected(0, r);
-    if (!ladder_.can_hold(limit_tick)) return rejected(0, RejectReason::PriceOutOfRange);
+    if (may_rest && !ladder_.can_hold(limit_tick)) return rejected(0, RejectReason::PriceOutOfRange);
+    // No resting tick exceeds kUnboundedBuy, and the empty-side marker kNoTickAbove must stay above.
+    limit_tick = std::min(limit_tick, kUnboundedBuy);
   } else if (may_rest) {
     return rejected(0, RejectReason::InvalidPrice);
   }
@@ -382,13 +385,6 @@ void OrderBook::depth(Side side, size_t levels, std::vector<std::pair<Price, Qua
       out.emplace_back(price_of(t), ladder_.find(t)->total);
     }
   }
-}
-
-std::optional<OrderView> OrderBook::order(OrderId id) const {
-  uint32_t slot;
-  if (!find_slot(id, slot)) return std::nullopt;
-  const OrderNode& n = node(slot);
-  return OrderView{n.owner, n.side, price_of(n.tick), n.remaining, n.tag, n.reduce_only, n.post_only};
 }
 
 }  // namespace liqsim

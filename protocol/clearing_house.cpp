@@ -115,9 +115,14 @@ const TieredMaintenanceMargin& ClearingHouse::scaled_table(MarketId m, Ratio mul
 std::optional<Price> ClearingHouse::single_position_trigger(AccountId a, MarketId m, Ratio multiple) {
   // Binance's formula is invariant to the entry price used as long as WB' = balance + s * EP, so the
   // mark serves as EP and WB' is the exact equity at the mark.
+  // The exact root is not quite conservative for the rounded test equity < MM: equity floors its
+  // notional (< 1 unit lost) and MM ceils the notional and the product and may take the next bracket
+  // (< 4 units), so up to 5 units (micro-dollars) above the root an account can already be liquidatable.
+  // Computing the root for a wallet 5 units smaller closes that gap.
+  constexpr Amount kRoundingAllowance(5);
   const Quantity s = ledger_.position(a, m).size;
   const Price mark = markets_[m].mark;
-  const Amount wallet = ledger_.account(a).balance + notional(mark, s, Round::Down);
+  const Amount wallet = ledger_.account(a).balance + notional(mark, s, Round::Down) - kRoundingAllowance;
   if (multiple == Ratio(kRatioScale)) return liquidation_price(s, mark, wallet, markets_[m].margin);
   return liquidation_price(s, mark, wallet, scaled_table(m, multiple));
 }

@@ -189,12 +189,21 @@ KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const L
   const Quantity abs_size = abs_quantity(size);
   Quantity take = apply(abs_size, params_.close_factor, Round::Up);
   if (take > abs_size) take = abs_size;
+  if (params_.full_close_below.raw() > 0) {
+    const Amount whole = notional(mark, abs_size, Round::Down);
+    const Amount left = notional(mark, abs_size - take, Round::Down);
+    if (whole <= params_.full_close_below || left + left < params_.full_close_below) take = abs_size;
+  }
   const Ratio one = Ratio(kRatioScale);
   // The keeper buys a long below the mark and sells (takes over) a short above it: rounded against the
   // liquidated account.
   const Price price =
       is_long ? apply(mark, one - params_.bonus, Round::Down) : apply(mark, one + params_.bonus, Round::Up);
   const Amount cash = notional(price, take, is_long ? Round::Down : Round::Up);
+  // Kept for the revert: the reverse trade restores cash, sizes and open interest, but not the entry
+  // costs (a reduce scales the open notional, the re-buy adds the take-over price).
+  const Position account_before = ledger.position(a, m);
+  const Position keeper_before = ledger.position(keeper, m);
   if (is_long)
     ledger.trade(keeper, a, m, take, cash);
   else
@@ -205,6 +214,8 @@ KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const L
       ledger.trade(a, keeper, m, take, cash);
     else
       ledger.trade(keeper, a, m, take, cash);
+    ledger.position(a, m) = account_before;
+    ledger.position(keeper, m) = keeper_before;
     out.outcome = KeeperOutcome::KeeperUndercollateralised;
     return out;
   }

@@ -80,6 +80,9 @@ class EngineLiquidation {
 struct KeeperLiquidationParams {
   Ratio close_factor;  // share of the position a keeper may take per transaction
   Ratio bonus;         // take-over price = mark * (1 - bonus) for a long, (1 + bonus) for a short
+  // Aave v3.3: a position at or below this notional is taken whole, and so is one whose remainder
+  // after the close factor would fall below half of it (the dust rule). Amount(0) disables both.
+  Amount full_close_below;
 };
 
 enum class KeeperOutcome : uint8_t { Liquidated, NotLiquidatable, KeeperUndercollateralised };

@@ -45,7 +45,8 @@ auto fields(const EngineLiquidationSpec& s) {
                   s.adl_ranking);
 }
 auto fields(const KeeperLiquidationSpec& s) {
-  return std::tie(s.close_factor, s.bonus, s.block_interval_seconds, s.gas_price);
+  return std::tie(s.close_factor, s.bonus, s.block_interval_seconds, s.gas_price,
+                  s.full_close_below_notional);
 }
 auto fields(const NoiseTraderSpec& s) {
   return std::tie(s.count, s.limit_rate, s.market_rate, s.cancel_rate, s.order_size, s.price_range_ticks,

@@ -104,12 +104,10 @@ TEST(Simulation, ShockProducesAMultiGenerationSpiral) {
   const RunResult r = run(preset("small"));
   EXPECT_GT(r.summary.liquidation_count, 50u);
   EXPECT_GE(r.summary.cascade_generations, 3u);
-  // Liquidation selling pushed the book, and with it the mark, under the index (calm runs stay within
-  // about 0.1%).
-  double lowest = 1.0;
-  for (const auto& row : r.log.timeseries)
-    lowest = std::min(lowest, to_double(row.mark) / to_double(row.index));
-  EXPECT_LT(lowest, 0.997);
+  // Some liquidations were caused by earlier ones (the index alone would not have triggered them),
+  // and they chain into a cascade of several liquidations.
+  EXPECT_GT(r.summary.branching_ratio, 0.0);
+  EXPECT_GE(r.summary.largest_cascade, 5u);
   // Every liquidation's cause is an earlier liquidation of another account (or none).
   for (const auto& l : r.log.liquidations) {
     ASSERT_LT(l.cause, l.id);

@@ -569,6 +569,8 @@ TEST(OrderBook, DepthWithinCountsLevelsAtLeastAsGoodAsTheBound) {
   EXPECT_EQ(book.depth_within(Side::Sell, px(102)), qty(8));
   EXPECT_EQ(book.depth_within(Side::Sell, px(103)), qty(24));
   EXPECT_EQ(book.depth_within(Side::Sell, px(100)), Quantity::zero());
+  EXPECT_EQ(book.depth_within(Side::Buy, Price::min()), qty(7));
+  EXPECT_EQ(book.depth_within(Side::Sell, Price::max()), qty(24));
 }
 
 TEST(OrderBook, QuantityAtIsPerSide) {
@@ -630,6 +632,20 @@ TEST(OrderBook, PricesSpanningMoreThanTheLadderAreRejected) {
   book.cancel(a);
   EXPECT_TRUE(book.submit(OrderRequest{1, Side::Sell, OrderType::Limit, far, qty(1)}).accepted());
   EXPECT_EQ(book.best_ask(), far);
+}
+
+TEST(OrderBook, OrdersThatNeverRestAcceptLimitsBeyondTheLadderSpan) {
+  // A liquidation IOC may carry a protective limit far below the book; it is never stored.
+  OrderBook book(Price(1));
+  book.submit({1, Side::Buy, OrderType::Limit, Price(int64_t{1} << 40), qty(2)});
+  const SubmitResult ioc = book.submit({2, Side::Sell, OrderType::ImmediateOrCancel, Price(1), qty(1)});
+  EXPECT_TRUE(ioc.accepted());
+  EXPECT_EQ(ioc.filled, qty(1));
+  const SubmitResult fok = book.submit({2, Side::Sell, OrderType::FillOrKill, Price(1), qty(1)});
+  EXPECT_TRUE(fok.accepted());
+  const SubmitResult top = book.submit({2, Side::Buy, OrderType::ImmediateOrCancel, Price::max(), qty(1)});
+  EXPECT_TRUE(top.accepted());
+  EXPECT_EQ(top.filled, Quantity::zero());
 }
 
 TEST(OrderBook, BestPricesAreFoundAcrossHundredsOfMillionsOfTicks) {

@@ -11,11 +11,12 @@ Quantity coins(double x) { return quantity_from_double(x); }
 // The ledger's conservation contract (ledger.h): money residual 0 and every market's positions sum to 0.
 ::testing::AssertionResult conserved(const Ledger& ledger) {
   if (ledger.conservation_residual() != Amount(0))
-    return ::testing::AssertionFailure() << "money residual " << format_amount(ledger.conservation_residual());
+    return ::testing::AssertionFailure()
+           << "money residual " << format_amount(ledger.conservation_residual());
   for (MarketId m = 0; m < ledger.market_count(); ++m)
     if (ledger.position_residual(m) != Quantity(0))
-      return ::testing::AssertionFailure() << "market " << m << " position residual "
-                                           << ledger.position_residual(m).raw();
+      return ::testing::AssertionFailure()
+             << "market " << m << " position residual " << ledger.position_residual(m).raw();
   return ::testing::AssertionSuccess();
 }
 

@@ -136,13 +136,13 @@ TEST(TriggerIndex, StaleVersionsAreReturnedForTheCallerToFilter) {
 
 TEST(TriggerIndex, CompactDropsStaleEntriesAndKeepsTheHeapUsable) {
   TriggerIndex index(2);
-  const uint32_t current[3] = {0, 3, 5};  // current version per account 0..2
-  index.add(0, kLong, px(100), 1, 1, TriggerKind::Liquidation);   // stale
-  index.add(0, kLong, px(99), 1, 3, TriggerKind::Liquidation);    // live
-  index.add(0, kLong, px(101), 2, 4, TriggerKind::Liquidation);   // stale
-  index.add(0, kLong, px(98), 2, 5, TriggerKind::Liquidation);    // live
-  index.add(1, kShort, px(120), 2, 4, TriggerKind::Alert);        // stale
-  index.add(1, kShort, px(121), 2, 5, TriggerKind::Alert);        // live
+  const uint32_t current[3] = {0, 3, 5};                         // current version per account 0..2
+  index.add(0, kLong, px(100), 1, 1, TriggerKind::Liquidation);  // stale
+  index.add(0, kLong, px(99), 1, 3, TriggerKind::Liquidation);   // live
+  index.add(0, kLong, px(101), 2, 4, TriggerKind::Liquidation);  // stale
+  index.add(0, kLong, px(98), 2, 5, TriggerKind::Liquidation);   // live
+  index.add(1, kShort, px(120), 2, 4, TriggerKind::Alert);       // stale
+  index.add(1, kShort, px(121), 2, 5, TriggerKind::Alert);       // live
   index.compact([&](const TriggerEntry& e) { return e.version() == current[e.account]; });
   EXPECT_EQ(index.size(), 3u);
   std::vector<TriggerEntry> out;

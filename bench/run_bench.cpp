@@ -1,0 +1,60 @@
+// Whole-run throughput: one run_simulation of a built-in preset per iteration, as `liqsim run` does it
+// (preset -> load_scenario_text -> to_toml -> run_simulation), without writing the HDF5 run file or
+// the report. Loading and to_toml happen once, outside the timing; building the world, running it and
+// destroying the RunResult are timed.
+//
+// Counters: events = events processed per run (RunSummary::events_processed), events_per_second =
+// events over the benchmark's real time (kIsRate; the benchmarks use UseRealTime, so the rate is per
+// wall-clock second), liquidations = liquidations per run. The runs are deterministic (fixed seed), so
+// events and liquidations are the same in every iteration; only the time varies.
+#include <benchmark/benchmark.h>
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "experiments/presets.h"
+#include "experiments/scenario_loader.h"
+#include "experiments/simulation.h"
+
+namespace liqsim {
+namespace {
+
+void run_preset(benchmark::State& state, const char* name) {
+  const Preset* preset = find_preset(name);
+  if (preset == nullptr) {
+    state.SkipWithError("preset not found");
+    return;
+  }
+  ScenarioResult loaded = load_scenario_text(preset->toml, "preset " + std::string(name), ".");
+  if (std::holds_alternative<std::vector<ScenarioError>>(loaded)) {
+    state.SkipWithError("preset does not load");
+    return;
+  }
+  const Scenario scenario = std::get<Scenario>(std::move(loaded));
+  const std::string resolved_toml = to_toml(scenario);
+  const RunOptions options;  // no progress, no per-event conservation check (as the CLI with --quiet)
+
+  double events = 0;
+  double liquidations = 0;
+  for (auto _ : state) {
+    RunResult result = run_simulation(scenario, resolved_toml, options);
+    events += double(result.summary.events_processed);
+    liquidations += double(result.summary.liquidation_count);
+    benchmark::DoNotOptimize(result);
+  }
+  state.counters["events"] = benchmark::Counter(events, benchmark::Counter::kAvgIterations);
+  state.counters["events_per_second"] = benchmark::Counter(events, benchmark::Counter::kIsRate);
+  state.counters["liquidations"] = benchmark::Counter(liquidations, benchmark::Counter::kAvgIterations);
+}
+
+// The spiral demo: 10,000 traders, 1 simulated day (about 5 s of wall time per run).
+void BM_Run_DefaultScenario(benchmark::State& state) { run_preset(state, "default"); }
+BENCHMARK(BM_Run_DefaultScenario)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+// The fast preset: 500 traders, 2 simulated hours; as many iterations as fit in 2 s.
+void BM_Run_SmallScenario(benchmark::State& state) { run_preset(state, "small"); }
+BENCHMARK(BM_Run_SmallScenario)->MinTime(2.0)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace liqsim

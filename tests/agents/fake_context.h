@@ -1,0 +1,255 @@
+// A test double for AgentContext over real parts: one OrderBook per market and a real ClearingHouse.
+// The test owns the clock: wake-ups are recorded and popped in (time, call order), market data (index,
+// oracle, mark) is set by hand, and every door an agent uses is logged so tests can check what it did.
+//
+// Contract: submit/modify route to the market's book and apply every fill with ClearingHouse::apply_fill
+// before returning, as the simulation's World does; reduce-only orders read positions from the ledger.
+// Time never goes backwards (a test that tries aborts with LIQSIM_CHECK).
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <vector>
+
+#include "agents/agent_context.h"
+#include "core/check.h"
+
+namespace liqsim {
+
+// Strong units print as their raw integers in test failures (GoogleTest finds this by ADL).
+template <class Tag>
+void PrintTo(StrongInt<Tag> v, std::ostream* os) {
+  *os << v.raw();
+}
+
+class FakeContext final : public AgentContext, public PositionSource {
+ public:
+  // A wake-up an agent asked for. `population` is the caller tag set with set_population(), so one
+  // context can serve several populations (the World's event kinds play this role).
+  struct Wake {
+    Time at;
+    uint32_t target = 0;
+    int64_t arg = 0;
+    uint32_t population = 0;
+    Time requested;  // the clock when wake() was called
+    uint64_t seq = 0;
+  };
+  // An order an agent sent, with the public market state just before it reached the book.
+  struct Submission {
+    Time at;
+    MarketId market = 0;
+    OrderRequest order;
+    std::optional<Price> best_bid, best_ask;
+    Price mark;
+    OrderId id = 0;
+    RejectReason reject = RejectReason::None;
+    Quantity filled, resting;
+  };
+  struct Cancellation {
+    Time at;
+    MarketId market = 0;
+    OrderId id = 0;
+    bool found = false;
+  };
+  struct Deposit {
+    Time at;
+    AccountId account = 0;
+    Amount amount;
+  };
+  struct Alert {
+    Time at;
+    AccountId account = 0;
+    std::optional<Ratio> multiple;
+  };
+  struct LiquidationTx {
+    Time sent;
+    AccountId keeper = 0;
+    AccountId target = 0;
+    Time ready;
+    Amount priority_fee;
+  };
+  struct ExecutedFill {
+    Time at;
+    MarketId market = 0;
+    Fill fill;
+  };
+
+  // `markets` markets sharing one tick size and margin table, fee-free unless fees are given; index,
+  // oracle and mark all start at `price`.
+  FakeContext(uint32_t markets, Price tick, Price price, const TieredMaintenanceMargin& margin,
+              Ratio taker_fee = Ratio(0), Ratio maker_fee = Ratio(0))
+      : tick_(tick), index_(markets, price), oracle_(markets, price) {
+    std::vector<ProtocolMarket> protocol;
+    for (uint32_t m = 0; m < markets; ++m)
+      protocol.push_back(ProtocolMarket{margin, taker_fee, maker_fee, price});
+    ch_ = std::make_unique<ClearingHouse>(std::move(protocol));
+    for (uint32_t m = 0; m < markets; ++m) {
+      books_.push_back(std::make_unique<OrderBook>(tick));
+      books_.back()->set_position_source(this);
+    }
+  }
+
+  // ---- AgentContext ----
+  Time now() const override { return now_; }
+  void wake(Time at, uint32_t target, int64_t arg) override {
+    LIQSIM_CHECK(at >= now_, "wake-up in the past");
+    const Wake w{at, target, arg, population_, now_, next_seq_++};
+    wakes.push_back(w);
+    pending_.push_back(w);
+    std::push_heap(pending_.begin(), pending_.end(), later);
+  }
+  SubmitResult submit(MarketId m, const OrderRequest& order) override {
+    Submission s;
+    s.at = now_;
+    s.market = m;
+    s.order = order;
+    s.best_bid = books_[m]->best_bid();
+    s.best_ask = books_[m]->best_ask();
+    s.mark = ch_->mark(m);
+    const SubmitResult r = route(m, order);
+    s.id = r.id;
+    s.reject = r.reject;
+    s.filled = r.filled;
+    s.resting = r.resting;
+    submissions.push_back(s);
+    return r;
+  }
+  bool cancel(MarketId m, OrderId id) override {
+    const bool found = books_[m]->cancel(id);
+    cancellations.push_back(Cancellation{now_, m, id, found});
+    return found;
+  }
+  SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price,
+                      std::optional<Quantity> quantity) override {
+    current_market_ = m;
+    const SubmitResult r = books_[m]->modify(id, price, quantity);
+    apply_fills(m, r);
+    return r;
+  }
+  const OrderBook& book(MarketId m) const override { return *books_[m]; }
+  MarketView view(MarketId m) const override {
+    MarketView v;
+    v.index = index_[m];
+    v.oracle = oracle_[m];
+    v.mark = ch_->mark(m);
+    v.last = last_trade_.size() > m && last_trade_[m] ? *last_trade_[m] : v.mark;
+    v.tick = tick_;
+    v.best_bid = books_[m]->best_bid();
+    v.best_ask = books_[m]->best_ask();
+    return v;
+  }
+  const ClearingHouse& clearing() const override { return *ch_; }
+  void deposit(AccountId a, Amount amount) override {
+    deposits.push_back(Deposit{now_, a, amount});
+    ch_->deposit(a, amount);
+  }
+  // Like the World: the new alert level takes effect through a re-arm of the account's triggers.
+  void set_alert(AccountId a, std::optional<Ratio> multiple) override {
+    alerts.push_back(Alert{now_, a, multiple});
+    ch_->set_alert(a, multiple);
+    ch_->arm(a);
+  }
+  void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) override {
+    liquidation_txs.push_back(LiquidationTx{now_, keeper, target, ready, priority_fee});
+  }
+  uint32_t market_count() const override { return uint32_t(books_.size()); }
+
+  // ---- PositionSource (reduce-only orders read the ledger of the market being traded) ----
+  Quantity position(uint32_t owner) const override {
+    return ch_->ledger().position(owner, current_market_).size;
+  }
+
+  // ---- Test controls ----
+  ClearingHouse& ch() { return *ch_; }
+  AccountId open_account(AgentRole role, Amount capital) {
+    return ch_->open_account(role, MarginMode::Cross, capital);
+  }
+  void set_index(MarketId m, Price p) { index_[m] = p; }
+  void set_oracle(MarketId m, Price p) { oracle_[m] = p; }
+  void set_mark(MarketId m, Price p) { ch_->set_mark(m, p); }
+  // Tags the wake-ups requested from now on (the population about to be called).
+  void set_population(uint32_t population) { population_ = population; }
+  // An order from outside the agents under test (a liquidity provider, a stale order): routed and
+  // settled like any order, but not logged in `submissions`.
+  SubmitResult place(MarketId m, const OrderRequest& order) { return route(m, order); }
+  SubmitResult place_limit(MarketId m, AccountId owner, Side side, Price price, Quantity quantity) {
+    return route(m, OrderRequest{owner, side, OrderType::Limit, price, quantity, false, -1});
+  }
+
+  // Cancels an outside order, unlogged.
+  bool withdraw(MarketId m, OrderId id) { return books_[m]->cancel(id); }
+
+  size_t pending_wakes() const { return pending_.size(); }
+  // Wake-ups still pending, earliest first.
+  std::vector<Wake> pending() const {
+    std::vector<Wake> out = pending_;
+    std::sort(out.begin(), out.end(), [](const Wake& a, const Wake& b) { return later(b, a); });
+    return out;
+  }
+  // Removes the earliest pending wake-up (ties in call order) and moves the clock to its time.
+  std::optional<Wake> pop_wake() {
+    if (pending_.empty()) return std::nullopt;
+    std::pop_heap(pending_.begin(), pending_.end(), later);
+    const Wake w = pending_.back();
+    pending_.pop_back();
+    now_ = w.at;
+    return w;
+  }
+  // Delivers every wake-up due at or before `end` in time order (including those requested meanwhile),
+  // then moves the clock to `end`.
+  void run_until(Time end, const std::function<void(const Wake&)>& deliver) {
+    while (!pending_.empty() && earliest().at <= end) deliver(*pop_wake());
+    advance_to(end);
+  }
+  // Moves the clock without delivering anything; pending wake-ups must not be skipped.
+  void advance_to(Time t) {
+    LIQSIM_CHECK(t >= now_, "time goes backwards");
+    LIQSIM_CHECK(pending_.empty() || earliest().at >= t, "advance_to would skip a pending wake-up");
+    now_ = t;
+  }
+
+  // What the agents did, in call order.
+  std::vector<Wake> wakes;
+  std::vector<Submission> submissions;
+  std::vector<Cancellation> cancellations;
+  std::vector<Deposit> deposits;
+  std::vector<Alert> alerts;
+  std::vector<LiquidationTx> liquidation_txs;
+  std::vector<ExecutedFill> fills;  // every fill applied, agents' and outside orders'
+
+ private:
+  // Heap order: the earliest (time, seq) on top.
+  static bool later(const Wake& a, const Wake& b) { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
+  const Wake& earliest() const { return pending_.front(); }
+
+  SubmitResult route(MarketId m, const OrderRequest& order) {
+    current_market_ = m;
+    const SubmitResult r = books_[m]->submit(order);
+    apply_fills(m, r);
+    return r;
+  }
+  void apply_fills(MarketId m, const SubmitResult& r) {
+    if (last_trade_.size() <= m) last_trade_.resize(m + 1);
+    for (const Fill& f : r.fills) {
+      ch_->apply_fill(m, f, false);
+      fills.push_back(ExecutedFill{now_, m, f});
+      last_trade_[m] = f.price;
+    }
+  }
+
+  Price tick_;
+  std::vector<Price> index_, oracle_;
+  std::vector<std::optional<Price>> last_trade_;
+  std::unique_ptr<ClearingHouse> ch_;
+  std::vector<std::unique_ptr<OrderBook>> books_;
+  Time now_{0};
+  uint32_t population_ = 0;
+  uint64_t next_seq_ = 0;
+  MarketId current_market_ = 0;
+  std::vector<Wake> pending_;
+};
+
+}  // namespace liqsim

@@ -1,0 +1,293 @@
+#include "agents/keeper.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <vector>
+
+#include "core/recorder.h"
+#include "protocol/liquidation.h"
+#include "tests/agents/fake_context.h"
+
+namespace liqsim {
+namespace {
+
+constexpr uint64_t kSeed = 20'240'614;
+constexpr Price kTick(10'000);  // 0.01 $
+Price px(double x) { return price_from_double(x); }
+Quantity coins(double x) { return quantity_from_double(x); }
+Amount usd(double x) { return amount_from_double(x); }
+Ratio rate(double x) { return ratio_from_double(x); }
+
+// Close factor 50%, bonus 5%: on a 10-coin position at a mark of 100 $ the reward is 0.5 * 10 * 100 *
+// 5% = 25 $. Gas 1 $ and a fixed priority fee of 2 $ cost 3 $, leaving exactly the 22 $ minimum profit.
+KeeperParams base_params() {
+  KeeperParams p;
+  p.latency = seconds(2);
+  p.latency_jitter = seconds(1);
+  p.priority_fee_min = usd(2);
+  p.priority_fee_max = usd(2);
+  p.gas_price = usd(1);
+  p.min_profit = usd(22);
+  p.twap = false;
+  p.twap_horizon = seconds(0);
+  p.twap_slices = 1;
+  p.close_factor = rate(0.5);
+  p.bonus = rate(0.05);
+  return p;
+}
+
+// A market at 100 $ with MMR 5% and IMR 10%, an outside counterparty and liquidatable traders.
+struct Fixture {
+  Fixture()
+      : ctx(1, kTick, px(100), TieredMaintenanceMargin::flat(rate(0.05), rate(0.10))),
+        lp(ctx.open_account(AgentRole::MarketMaker, usd(1e9))) {}
+
+  // A trader holding `size` coins (negative: short) entered at 100 $ with 30 $ of margin: equity 30 $
+  // against MM 50 $ for 10 coins, so liquidatable.
+  AccountId liquidatable_trader(double size) {
+    const AccountId a = ctx.open_account(AgentRole::Trader, usd(30));
+    const Quantity q = coins(std::abs(size));
+    if (size > 0)
+      ctx.ch().ledger().trade(a, lp, 0, q, notional(px(100), q, Round::Down));
+    else
+      ctx.ch().ledger().trade(lp, a, 0, q, notional(px(100), q, Round::Down));
+    return a;
+  }
+  std::vector<AccountId> open_keepers(int n, double capital = 1000) {
+    std::vector<AccountId> ids;
+    for (int i = 0; i < n; ++i) ids.push_back(ctx.open_account(AgentRole::Keeper, usd(capital)));
+    return ids;
+  }
+  // The protocol's side of a keeper transaction: the real keeper take-over against the fake's ledger.
+  KeeperTakeover take_over(const KeeperParams& p, AccountId keeper, AccountId target) {
+    KeeperLiquidation mechanism(KeeperLiquidationParams{p.close_factor, p.bonus}, ctx.ch(), log);
+    return mechanism.execute(keeper, target, LiquidationTrigger{ctx.now()});
+  }
+  Quantity position(AccountId a) const { return ctx.clearing().ledger().position(a, 0).size; }
+
+  FakeContext ctx;
+  RunLog log;
+  AccountId lp;
+};
+
+// ---- Deciding to send ----
+
+TEST(Keepers, SendsWhenRewardCoversGasFeeAndMinProfit) {
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  const auto ids = f.open_keepers(1);
+  Keepers keepers(base_params(), ids, kSeed);
+  f.ctx.advance_to(seconds(50));
+  keepers.on_liquidatable(f.ctx, target);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  const auto& tx = f.ctx.liquidation_txs[0];
+  EXPECT_EQ(tx.keeper, ids[0]);
+  EXPECT_EQ(tx.target, target);
+  EXPECT_EQ(tx.priority_fee, usd(2));
+  EXPECT_EQ(tx.sent, seconds(50));
+}
+
+TEST(Keepers, NoTransactionOneMicroDollarBelowMinProfit) {
+  KeeperParams p = base_params();
+  p.min_profit = usd(22) + Amount(1);
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  Keepers keepers(p, f.open_keepers(1), kSeed);
+  keepers.on_liquidatable(f.ctx, target);
+  EXPECT_TRUE(f.ctx.liquidation_txs.empty());
+}
+
+// Capital: equity - gas - fee must cover IM at max leverage on the seized notional, 500 $ * 10% = 50 $,
+// so 53 $ is just enough and one micro-dollar less is not.
+TEST(Keepers, SendsOnlyWithCapitalToCarryTheSeizedPosition) {
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  const AccountId rich = f.open_keepers(1, 53)[0];
+  const AccountId poor = f.ctx.open_account(AgentRole::Keeper, usd(53) - Amount(1));
+  Keepers keepers(base_params(), {rich, poor}, kSeed);
+  keepers.on_liquidatable(f.ctx, target);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].keeper, rich);
+}
+
+TEST(Keepers, NoTransactionForAnAccountWithoutPosition) {
+  Fixture f;
+  const AccountId flat = f.ctx.open_account(AgentRole::Trader, usd(30));
+  KeeperParams p = base_params();
+  p.min_profit = usd(-1000);  // anything would pass the profit test
+  Keepers keepers(p, f.open_keepers(1), kSeed);
+  keepers.on_liquidatable(f.ctx, flat);
+  EXPECT_TRUE(f.ctx.liquidation_txs.empty());
+}
+
+// ready = now + latency + jitter, jitter uniform in [0, latency_jitter].
+TEST(Keepers, ReadyTimeIsNowPlusLatencyPlusJitter) {
+  SCOPED_TRACE(testing::Message() << "seed " << kSeed);
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  Keepers keepers(base_params(), f.open_keepers(200), kSeed);
+  f.ctx.advance_to(seconds(50));
+  keepers.on_liquidatable(f.ctx, target);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 200u);
+  Time lo = Time::max(), hi = Time::min();
+  for (const auto& tx : f.ctx.liquidation_txs) {
+    EXPECT_GE(tx.ready, seconds(52));
+    EXPECT_LE(tx.ready, seconds(53));
+    lo = std::min(lo, tx.ready);
+    hi = std::max(hi, tx.ready);
+  }
+  // 200 uniform draws: P(none in the first or last tenth) = 2 * 0.9^200 ~ 1e-9.
+  EXPECT_LT(lo, seconds(52) + millis(100));
+  EXPECT_GT(hi, seconds(53) - millis(100));
+}
+
+TEST(Keepers, NoDuplicateTransactionWhileOneIsPending) {
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  Keepers keepers(base_params(), f.open_keepers(3), kSeed);
+  keepers.on_liquidatable(f.ctx, target);
+  keepers.on_liquidatable(f.ctx, target);
+  EXPECT_EQ(f.ctx.liquidation_txs.size(), 3u);
+}
+
+TEST(Keepers, SendsAgainOnceThePendingTransactionResolved) {
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  Keepers keepers(base_params(), f.open_keepers(1), kSeed);
+  keepers.on_liquidatable(f.ctx, target);
+  keepers.on_result(f.ctx, 0, target, KeeperTakeover{});  // NotLiquidatable: someone else was first
+  EXPECT_TRUE(f.ctx.submissions.empty()) << "a failed transaction leaves nothing to unwind";
+  keepers.on_liquidatable(f.ctx, target);
+  EXPECT_EQ(f.ctx.liquidation_txs.size(), 2u);
+}
+
+TEST(Keepers, PriorityFeesAreDrawnInRangeAndFixedPerKeeper) {
+  SCOPED_TRACE(testing::Message() << "seed " << kSeed);
+  KeeperParams p = base_params();
+  p.priority_fee_min = usd(1);
+  p.priority_fee_max = usd(5);
+  p.min_profit = usd(0);
+  Fixture f;
+  const AccountId first = f.liquidatable_trader(10);
+  const AccountId second = f.liquidatable_trader(10);
+  const int n = 100;
+  Keepers keepers(p, f.open_keepers(n), kSeed);
+  keepers.on_liquidatable(f.ctx, first);
+  keepers.on_liquidatable(f.ctx, second);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), size_t(2 * n));
+  std::set<int64_t> distinct;
+  for (int k = 0; k < n; ++k) {
+    const auto& a = f.ctx.liquidation_txs[k];
+    const auto& b = f.ctx.liquidation_txs[n + k];
+    ASSERT_EQ(a.keeper, b.keeper);
+    EXPECT_EQ(a.priority_fee, b.priority_fee) << "keeper " << a.keeper;
+    EXPECT_GE(a.priority_fee, usd(1));
+    EXPECT_LE(a.priority_fee, usd(5));
+    distinct.insert(a.priority_fee.raw());
+  }
+  EXPECT_GT(distinct.size(), 90u);  // micro-dollar resolution: collisions are rare
+}
+
+// ---- Unwinding a take-over ----
+
+// The keeper takes 5 of the 10 coins; an immediate unwind sells all 5 at once: a reduce-only market
+// order tagged with the liquidation id.
+TEST(Keepers, ImmediateUnwindSellsTheSeizedPositionAtOnce) {
+  Fixture f;
+  const KeeperParams p = base_params();
+  const AccountId target = f.liquidatable_trader(10);
+  const auto ids = f.open_keepers(1);
+  Keepers keepers(p, ids, kSeed);
+  f.ctx.place_limit(0, f.lp, Side::Buy, px(99), coins(100));
+  const KeeperTakeover result = f.take_over(p, ids[0], target);
+  ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
+  ASSERT_EQ(result.quantity, coins(5));
+  ASSERT_EQ(f.position(ids[0]), coins(5));
+  keepers.on_result(f.ctx, 0, target, result);
+  ASSERT_EQ(f.ctx.submissions.size(), 1u);
+  const OrderRequest& o = f.ctx.submissions[0].order;
+  EXPECT_EQ(o.owner, ids[0]);
+  EXPECT_EQ(o.side, Side::Sell);
+  EXPECT_EQ(o.type, OrderType::Market);
+  EXPECT_EQ(o.quantity, coins(5));
+  EXPECT_TRUE(o.reduce_only);
+  EXPECT_EQ(o.tag, result.liquidation);
+  EXPECT_EQ(f.position(ids[0]), Quantity(0));
+  EXPECT_EQ(f.ctx.pending_wakes(), 0u);
+}
+
+TEST(Keepers, SeizedShortIsBoughtBack) {
+  Fixture f;
+  const KeeperParams p = base_params();
+  const AccountId target = f.liquidatable_trader(-10);
+  const auto ids = f.open_keepers(1);
+  Keepers keepers(p, ids, kSeed);
+  f.ctx.place_limit(0, f.lp, Side::Sell, px(101), coins(100));
+  const KeeperTakeover result = f.take_over(p, ids[0], target);
+  ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
+  ASSERT_EQ(result.quantity, -coins(5));
+  keepers.on_result(f.ctx, 0, target, result);
+  ASSERT_EQ(f.ctx.submissions.size(), 1u);
+  EXPECT_EQ(f.ctx.submissions[0].order.side, Side::Buy);
+  EXPECT_EQ(f.ctx.submissions[0].order.quantity, coins(5));
+  EXPECT_TRUE(f.ctx.submissions[0].order.reduce_only);
+  EXPECT_EQ(f.position(ids[0]), Quantity(0));
+}
+
+// TWAP over 60 s in 3 slices: ceil(5 coins / 3) = 1.66666667 coins now, at +20 s and the rest at +40 s.
+TEST(Keepers, TwapUnwindSellsEqualSlicesOverTheHorizon) {
+  KeeperParams p = base_params();
+  p.twap = true;
+  p.twap_horizon = seconds(60);
+  p.twap_slices = 3;
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  const auto ids = f.open_keepers(1);
+  Keepers keepers(p, ids, kSeed);
+  f.ctx.place_limit(0, f.lp, Side::Buy, px(99), coins(100));
+  f.ctx.advance_to(seconds(100));
+  const KeeperTakeover result = f.take_over(p, ids[0], target);
+  ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
+  keepers.on_result(f.ctx, 0, target, result);
+  while (const auto w = f.ctx.pop_wake()) {
+    EXPECT_EQ(w->target, 0u);
+    EXPECT_EQ(w->arg, result.liquidation);
+    keepers.on_wake(f.ctx, w->target, w->arg);
+  }
+  ASSERT_EQ(f.ctx.submissions.size(), 3u);
+  const std::vector<Time> times{seconds(100), seconds(120), seconds(140)};
+  const std::vector<Quantity> sizes{Quantity(166'666'667), Quantity(166'666'667), Quantity(166'666'666)};
+  for (size_t k = 0; k < 3; ++k) {
+    const auto& s = f.ctx.submissions[k];
+    EXPECT_EQ(s.at, times[k]) << "slice " << k;
+    EXPECT_EQ(s.order.quantity, sizes[k]) << "slice " << k;
+    EXPECT_EQ(s.order.side, Side::Sell);
+    EXPECT_EQ(s.order.type, OrderType::Market);
+    EXPECT_TRUE(s.order.reduce_only);
+    EXPECT_EQ(s.order.tag, result.liquidation);
+  }
+  EXPECT_EQ(f.position(ids[0]), Quantity(0));
+}
+
+// With no bids the first slice cannot trade: the keeper keeps the position and stops unwinding rather
+// than waking forever.
+TEST(Keepers, UnwindStopsWhenTheBookSideIsEmpty) {
+  KeeperParams p = base_params();
+  p.twap = true;
+  p.twap_horizon = seconds(60);
+  p.twap_slices = 3;
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  const auto ids = f.open_keepers(1);
+  Keepers keepers(p, ids, kSeed);
+  const KeeperTakeover result = f.take_over(p, ids[0], target);
+  ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
+  keepers.on_result(f.ctx, 0, target, result);
+  EXPECT_EQ(f.ctx.pending_wakes(), 0u);
+  EXPECT_EQ(f.position(ids[0]), coins(5));
+}
+
+}  // namespace
+}  // namespace liqsim

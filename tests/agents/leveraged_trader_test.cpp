@@ -1,0 +1,439 @@
+#include "agents/leveraged_trader.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
+#include <vector>
+
+#include "tests/agents/fake_context.h"
+
+namespace liqsim {
+namespace {
+
+constexpr uint64_t kSeed = 20'240'613;
+constexpr Price kTick(10'000);  // 0.01 $
+Price px(double x) { return price_from_double(x); }
+Quantity coins(double x) { return quantity_from_double(x); }
+Amount usd(double x) { return amount_from_double(x); }
+Ratio rate(double x) { return ratio_from_double(x); }
+
+DistributionParams fixed(double x) {
+  DistributionParams d;
+  d.kind = DistributionParams::Kind::Fixed;
+  d.mean = x;
+  return d;
+}
+
+// Margin 1000 $ at 10x, long, entering at t = 10 s (a zero-width window).
+LeveragedTraderParams base_params() {
+  LeveragedTraderParams p;
+  p.long_fraction = 1.0;
+  p.leverage = fixed(10);
+  p.margin = fixed(1000);
+  p.entry_start = seconds(10);
+  p.entry_end = seconds(10);
+  p.entry_slippage = 0.01;
+  return p;
+}
+
+// A market at 100 $ (MMR 0.5%, IMR 1%: 100x max) with deep outside liquidity at 99.99 / 100.00.
+struct Fixture {
+  explicit Fixture(uint32_t markets = 1,
+                   const TieredMaintenanceMargin& margin = TieredMaintenanceMargin::flat(rate(0.005),
+                                                                                         rate(0.01)))
+      : ctx(markets, kTick, px(100), margin), lp(ctx.open_account(AgentRole::MarketMaker, usd(1e9))) {
+    for (MarketId m = 0; m < markets; ++m) {
+      ctx.place_limit(m, lp, Side::Buy, px(99.99), coins(1e6));
+      ctx.place_limit(m, lp, Side::Sell, px(100.00), coins(1e6));
+    }
+  }
+  std::vector<AccountId> open_traders(int n) {
+    std::vector<AccountId> ids;
+    for (int i = 0; i < n; ++i) ids.push_back(ctx.open_account(AgentRole::Trader, Amount(0)));
+    return ids;
+  }
+  // Runs every entry; returns the entry times delivered, in delivery order, with the trader index.
+  std::vector<std::pair<Time, uint32_t>> enter_all(LeveragedTraders& traders) {
+    std::vector<std::pair<Time, uint32_t>> entries;
+    traders.start(ctx);
+    while (const auto w = ctx.pop_wake()) {
+      if (w->arg == LeveragedTraders::kEntry) entries.emplace_back(w->at, w->target);
+      traders.on_wake(ctx, w->target, w->arg);
+    }
+    return entries;
+  }
+  const Position& position(AccountId a, MarketId m = 0) const {
+    return ctx.clearing().ledger().position(a, m);
+  }
+
+  FakeContext ctx;
+  AccountId lp;
+};
+
+LeveragedTraders make_traders(const LeveragedTraderParams& p, const std::vector<AccountId>& accounts,
+                              uint64_t seed = kSeed) {
+  return LeveragedTraders(p, accounts, std::vector<MarketId>(accounts.size(), 0),
+                          std::vector<uint8_t>(accounts.size(), 0), seed);
+}
+
+// ---- Entry schedule ----
+
+// Kolmogorov-Smirnov against U[start, end]: D < 1.95 / sqrt(n) (significance 0.001).
+TEST(LeveragedTraders, EntryTimesAreUniformOverTheEntryWindow) {
+  SCOPED_TRACE(testing::Message() << "seed " << kSeed);
+  LeveragedTraderParams p = base_params();
+  p.entry_start = seconds(100);
+  p.entry_end = seconds(1100);
+  Fixture f;
+  const int n = 2000;
+  auto traders = make_traders(p, f.open_traders(n));
+  const auto entries = f.enter_all(traders);
+  ASSERT_EQ(entries.size(), size_t(n));
+  std::vector<double> u;
+  std::vector<int> seen(n, 0);
+  for (const auto& [t, i] : entries) {
+    EXPECT_GE(t, p.entry_start);
+    EXPECT_LE(t, p.entry_end);
+    ++seen[i];
+    u.push_back(to_seconds(t - p.entry_start) / to_seconds(p.entry_end - p.entry_start));
+  }
+  EXPECT_TRUE(std::all_of(seen.begin(), seen.end(), [](int c) { return c == 1; }))
+      << "each trader enters once";
+  EXPECT_TRUE(std::is_sorted(u.begin(), u.end())) << "entries are delivered in time order";
+  double d = 0;
+  for (size_t k = 0; k < u.size(); ++k) d = std::max({d, double(k + 1) / n - u[k], u[k] - double(k) / n});
+  EXPECT_LT(d, 1.95 / std::sqrt(double(n)));
+}
+
+TEST(LeveragedTraders, EntriesAreChainedOneWakeAtATime) {
+  LeveragedTraderParams p = base_params();
+  p.entry_start = seconds(0);
+  p.entry_end = seconds(100);
+  Fixture f;
+  auto traders = make_traders(p, f.open_traders(50));
+  traders.start(f.ctx);
+  EXPECT_EQ(f.ctx.pending_wakes(), 1u);
+  int delivered = 0;
+  while (const auto w = f.ctx.pop_wake()) {
+    EXPECT_EQ(f.ctx.pending_wakes(), 0u);
+    traders.on_wake(f.ctx, w->target, w->arg);
+    ++delivered;
+    EXPECT_LE(f.ctx.pending_wakes(), 1u);
+    // The next entry is requested during this one, never earlier than now.
+    if (f.ctx.pending_wakes() == 1) {
+      EXPECT_GE(f.ctx.pending()[0].at, f.ctx.now());
+    }
+  }
+  EXPECT_EQ(delivered, 50);
+  EXPECT_EQ(traders.entries(), 50u);
+}
+
+// ---- Entry order ----
+
+// 1000 $ at 10x at a mark of 100 $: 100 coins, IOC buy limited to mark * 1.01.
+TEST(LeveragedTraders, EntryDepositsMarginAndBuysMarginTimesLeverage) {
+  Fixture f;
+  const auto accounts = f.open_traders(1);
+  auto traders = make_traders(base_params(), accounts);
+  f.enter_all(traders);
+  ASSERT_EQ(f.ctx.deposits.size(), 1u);
+  EXPECT_EQ(f.ctx.deposits[0].account, accounts[0]);
+  EXPECT_EQ(f.ctx.deposits[0].amount, usd(1000));
+  EXPECT_EQ(f.ctx.deposits[0].at, seconds(10));
+  ASSERT_EQ(f.ctx.submissions.size(), 1u);
+  const OrderRequest& o = f.ctx.submissions[0].order;
+  EXPECT_EQ(o.owner, accounts[0]);
+  EXPECT_EQ(o.side, Side::Buy);
+  EXPECT_EQ(o.type, OrderType::ImmediateOrCancel);
+  EXPECT_EQ(o.quantity, coins(100));
+  EXPECT_EQ(o.limit, px(101.00));
+  EXPECT_EQ(f.position(accounts[0]).size, coins(100));
+  EXPECT_EQ(f.ctx.clearing().ledger().account(accounts[0]).deposits, usd(1000));
+}
+
+TEST(LeveragedTraders, ShortEntrySellsMarginTimesLeverage) {
+  LeveragedTraderParams p = base_params();
+  p.long_fraction = 0.0;
+  Fixture f;
+  const auto accounts = f.open_traders(1);
+  auto traders = make_traders(p, accounts);
+  f.enter_all(traders);
+  ASSERT_EQ(f.ctx.submissions.size(), 1u);
+  EXPECT_EQ(f.ctx.submissions[0].order.side, Side::Sell);
+  EXPECT_EQ(f.ctx.submissions[0].order.limit, px(99.00));
+  EXPECT_EQ(f.position(accounts[0]).size, -coins(100));
+}
+
+TEST(LeveragedTraders, LongFractionIsRespected) {
+  SCOPED_TRACE(testing::Message() << "seed " << kSeed);
+  LeveragedTraderParams p = base_params();
+  p.long_fraction = 0.3;
+  p.margin = fixed(10);
+  p.entry_end = seconds(1000);
+  Fixture f;
+  const int n = 4000;
+  auto traders = make_traders(p, f.open_traders(n));
+  f.enter_all(traders);
+  ASSERT_EQ(f.ctx.submissions.size(), size_t(n));
+  int longs = 0;
+  for (const auto& s : f.ctx.submissions) longs += s.order.side == Side::Buy ? 1 : 0;
+  // Binomial: within 4 standard deviations of n * 0.3.
+  EXPECT_NEAR(double(longs), n * 0.3, 4 * std::sqrt(n * 0.3 * 0.7));
+}
+
+// Flat table with IMR 5%: at most 20x, so 50x on 1000 $ becomes 20 000 $ = 200 coins.
+TEST(LeveragedTraders, LeverageIsClampedToTheBracketMaximum) {
+  LeveragedTraderParams p = base_params();
+  p.leverage = fixed(50);
+  Fixture f(1, TieredMaintenanceMargin::flat(rate(0.01), rate(0.05)));
+  const auto accounts = f.open_traders(1);
+  auto traders = make_traders(p, accounts);
+  f.enter_all(traders);
+  ASSERT_EQ(f.ctx.submissions.size(), 1u);
+  EXPECT_EQ(f.ctx.submissions[0].order.quantity, coins(200));
+}
+
+// Two brackets: below 10 000 $ up to 50x (IMR 2%), above it up to 10x (IMR 10%). The bracket is the one
+// of the intended notional: 30x on 1000 $ (30 000 $) is capped at 10x; 30x on 100 $ (3000 $) is not.
+TEST(LeveragedTraders, LeverageCapComesFromTheBracketOfTheIntendedNotional) {
+  const std::vector<MarginBracketSpec> specs{{usd(0), usd(10'000), rate(0.01), rate(0.02)},
+                                             {usd(10'000), usd(1e12), rate(0.05), rate(0.10)}};
+  ASSERT_EQ(TieredMaintenanceMargin::validate(specs), std::nullopt);
+  LeveragedTraderParams p = base_params();
+  p.leverage = fixed(30);
+  for (const auto& [margin, expected] : {std::pair{1000.0, coins(100)}, std::pair{100.0, coins(30)}}) {
+    p.margin = fixed(margin);
+    Fixture f(1, TieredMaintenanceMargin(specs));
+    auto traders = make_traders(p, f.open_traders(1));
+    f.enter_all(traders);
+    ASSERT_EQ(f.ctx.submissions.size(), 1u);
+    EXPECT_EQ(f.ctx.submissions[0].order.quantity, expected) << "margin " << margin;
+  }
+}
+
+// A cross trader flagged `spread` splits 1000 $ x 10 equally over both markets: 50 coins each.
+TEST(LeveragedTraders, SpreadTraderSplitsNotionalOverEveryMarket) {
+  Fixture f(2);
+  const auto accounts = f.open_traders(1);
+  LeveragedTraders traders(base_params(), accounts, {0}, {1}, kSeed);
+  f.enter_all(traders);
+  EXPECT_EQ(f.ctx.deposits.size(), 1u);
+  EXPECT_EQ(f.position(accounts[0], 0).size, coins(50));
+  EXPECT_EQ(f.position(accounts[0], 1).size, coins(50));
+}
+
+TEST(LeveragedTraders, AddingTradersDoesNotChangeAnyonesDraws) {
+  LeveragedTraderParams p = base_params();
+  p.long_fraction = 0.5;
+  p.entry_end = seconds(1000);
+  p.margin.kind = DistributionParams::Kind::Uniform;
+  p.margin.min = 100;
+  p.margin.max = 1000;
+  // (entry time, side, quantity) per account, for the first 20 accounts.
+  const auto draws = [&](int n) {
+    Fixture f;
+    const auto accounts = f.open_traders(n);
+    auto traders = make_traders(p, accounts);
+    f.enter_all(traders);
+    std::map<AccountId, std::tuple<int64_t, int, int64_t>> out;
+    for (const auto& s : f.ctx.submissions)
+      if (s.order.owner < accounts[0] + 20)
+        out[s.order.owner] = {s.at.raw(), int(s.order.side), s.order.quantity.raw()};
+    return out;
+  };
+  const auto alone = draws(20);
+  ASSERT_EQ(alone.size(), 20u);
+  EXPECT_EQ(alone, draws(60));
+}
+
+// ---- DistributionParams ----
+
+TEST(DistributionParams, LogNormalHasTheConfiguredMeanAndStdev) {
+  SCOPED_TRACE(testing::Message() << "seed " << kSeed);
+  DistributionParams d;
+  d.kind = DistributionParams::Kind::LogNormal;
+  d.mean = 10;
+  d.stdev = 4;
+  d.min = 0;
+  d.max = 1e9;
+  Rng rng(kSeed);
+  const int n = 200'000;
+  double sum = 0, sum_sq = 0;
+  for (int k = 0; k < n; ++k) {
+    const double x = d.draw(rng);
+    sum += x;
+    sum_sq += x * x;
+  }
+  const double mean = sum / n;
+  const double sd = std::sqrt(sum_sq / n - mean * mean);
+  // Standard errors: 4 / sqrt(n) = 0.009 for the mean; ~0.01 for the stdev (lognormal kurtosis ~6).
+  EXPECT_NEAR(mean, 10.0, 0.04);
+  EXPECT_NEAR(sd, 4.0, 0.05);
+}
+
+TEST(DistributionParams, LogNormalIsClippedToMinAndMax) {
+  DistributionParams d;
+  d.kind = DistributionParams::Kind::LogNormal;
+  d.mean = 10;
+  d.stdev = 4;
+  d.min = 8;
+  d.max = 12;
+  Rng rng(kSeed);
+  int at_min = 0, at_max = 0;
+  for (int k = 0; k < 10'000; ++k) {
+    const double x = d.draw(rng);
+    ASSERT_GE(x, 8.0);
+    ASSERT_LE(x, 12.0);
+    at_min += x == 8.0 ? 1 : 0;
+    at_max += x == 12.0 ? 1 : 0;
+  }
+  EXPECT_GT(at_min, 1000);  // P(X < 8) ~ 0.34
+  EXPECT_GT(at_max, 1000);  // P(X > 12) ~ 0.27
+}
+
+TEST(DistributionParams, UniformDrawsOverMinToMax) {
+  DistributionParams d;
+  d.kind = DistributionParams::Kind::Uniform;
+  d.min = 2;
+  d.max = 5;
+  Rng rng(kSeed);
+  const int n = 100'000;
+  double sum = 0, sum_sq = 0;
+  for (int k = 0; k < n; ++k) {
+    const double x = d.draw(rng);
+    ASSERT_GE(x, 2.0);
+    ASSERT_LT(x, 5.0);
+    sum += x;
+    sum_sq += x * x;
+  }
+  const double mean = sum / n;
+  EXPECT_NEAR(mean, 3.5, 4 * 0.866 / std::sqrt(double(n)));  // sd = 3 / sqrt(12)
+  EXPECT_NEAR(sum_sq / n - mean * mean, 0.75, 0.02);
+}
+
+TEST(DistributionParams, FixedReturnsTheMeanWithoutDrawing) {
+  DistributionParams d = fixed(7.5);
+  Rng rng(kSeed), untouched(kSeed);
+  for (int k = 0; k < 10; ++k) EXPECT_EQ(d.draw(rng), 7.5);
+  EXPECT_EQ(rng.next_u64(), untouched.next_u64());
+}
+
+// ---- Top-up ----
+
+// After entry (100 coins bought at 100.00, balance -9000 $), a mark of 90.5 gives equity 50 $ against
+// MM = 9050 * 0.5% = 45.25 $, below trigger 2 x MM = 90.5 $.
+struct TopUpFixture : Fixture {
+  static LeveragedTraderParams params() {
+    LeveragedTraderParams p = base_params();
+    p.topup_trigger = 2.0;
+    p.topup_fraction = 0.5;   // 500 $
+    p.outside_capital = 0.8;  // 800 $ in all
+    p.topup_cooldown = seconds(60);
+    return p;
+  }
+  explicit TopUpFixture(LeveragedTraderParams p = params())
+      : account(open_traders(1)[0]), traders(make_traders(p, {account})) {
+    enter_all(traders);
+  }
+  Amount deposited() const { return ctx.clearing().ledger().account(account).deposits; }
+  AccountId account;
+  LeveragedTraders traders;
+};
+
+TEST(LeveragedTraders, TopUpAddsFractionOfMarginBelowTheTrigger) {
+  TopUpFixture f;
+  ASSERT_EQ(f.position(f.account).size, coins(100));
+  f.ctx.set_mark(0, px(90.5));
+  ASSERT_LT(f.ctx.clearing().equity(f.account), f.ctx.clearing().maintenance(f.account) * 2);
+  f.traders.on_alert(f.ctx, 0);
+  ASSERT_EQ(f.ctx.deposits.size(), 2u);  // the margin, then the top-up
+  EXPECT_EQ(f.ctx.deposits[1].account, f.account);
+  EXPECT_EQ(f.ctx.deposits[1].amount, usd(500));
+  EXPECT_EQ(f.deposited(), usd(1500));
+  EXPECT_EQ(f.traders.topups(), 1u);
+}
+
+// Mark 92: equity 200 $ against 2 x MM = 92 $.
+TEST(LeveragedTraders, NoTopUpAboveTheTrigger) {
+  TopUpFixture f;
+  f.ctx.set_mark(0, px(92));
+  f.traders.on_alert(f.ctx, 0);
+  EXPECT_EQ(f.ctx.deposits.size(), 1u);
+  EXPECT_EQ(f.traders.topups(), 0u);
+}
+
+TEST(LeveragedTraders, NoTopUpWhenTheTriggerIsZero) {
+  LeveragedTraderParams p = TopUpFixture::params();
+  p.topup_trigger = 0;
+  TopUpFixture f(p);
+  f.ctx.set_mark(0, px(90.5));
+  f.traders.on_alert(f.ctx, 0);
+  EXPECT_EQ(f.ctx.deposits.size(), 1u);
+}
+
+// 800 $ of outside capital: 500 $, then the 300 $ left (after the cool-down), then nothing; the alert is
+// cleared once nothing is left.
+TEST(LeveragedTraders, TopUpsStopAtTheOutsideCapital) {
+  TopUpFixture f;
+  f.ctx.set_mark(0, px(90.5));
+  f.traders.on_alert(f.ctx, 0);
+  f.ctx.advance_to(f.ctx.now() + seconds(61));
+  f.ctx.set_mark(0, px(85.5));  // balance -8500 $: equity 50 $ < 2 x 42.75 $
+  f.traders.on_alert(f.ctx, 0);
+  ASSERT_EQ(f.ctx.deposits.size(), 3u);
+  EXPECT_EQ(f.ctx.deposits[2].amount, usd(300));
+  ASSERT_FALSE(f.ctx.alerts.empty());
+  EXPECT_EQ(f.ctx.alerts.back().account, f.account);
+  EXPECT_EQ(f.ctx.alerts.back().multiple, std::nullopt);
+  f.ctx.advance_to(f.ctx.now() + seconds(61));
+  f.ctx.set_mark(0, px(80));
+  f.traders.on_alert(f.ctx, 0);
+  EXPECT_EQ(f.ctx.deposits.size(), 3u);
+  EXPECT_EQ(f.deposited(), usd(1800));
+  EXPECT_EQ(f.traders.topups(), 2u);
+}
+
+TEST(LeveragedTraders, AlertInsideTheCooldownIsSilencedUntilItEnds) {
+  TopUpFixture f;
+  f.ctx.set_mark(0, px(90.5));
+  f.traders.on_alert(f.ctx, 0);
+  const Time first = f.ctx.now();
+  const size_t alerts_before = f.ctx.alerts.size();
+  f.ctx.advance_to(first + seconds(10));
+  f.ctx.set_mark(0, px(85));  // still below the trigger
+  f.traders.on_alert(f.ctx, 0);
+  EXPECT_EQ(f.ctx.deposits.size(), 2u) << "no second top-up inside the cool-down";
+  ASSERT_EQ(f.ctx.alerts.size(), alerts_before + 1);
+  EXPECT_EQ(f.ctx.alerts.back().account, f.account);
+  EXPECT_EQ(f.ctx.alerts.back().multiple, std::nullopt);
+  ASSERT_EQ(f.ctx.pending_wakes(), 1u);
+  const FakeContext::Wake w = f.ctx.pending()[0];
+  EXPECT_EQ(w.at, first + seconds(60));
+  EXPECT_EQ(w.target, 0u);
+  EXPECT_EQ(w.arg, LeveragedTraders::kAlertReady);
+}
+
+TEST(LeveragedTraders, AlertIsReenabledAndTopUpResumesAfterTheCooldown) {
+  TopUpFixture f;
+  f.ctx.set_mark(0, px(90.5));
+  f.traders.on_alert(f.ctx, 0);
+  f.ctx.advance_to(f.ctx.now() + seconds(10));
+  f.ctx.set_mark(0, px(85));
+  f.traders.on_alert(f.ctx, 0);
+  const auto w = f.ctx.pop_wake();
+  ASSERT_TRUE(w.has_value());
+  f.traders.on_wake(f.ctx, w->target, w->arg);
+  ASSERT_FALSE(f.ctx.alerts.empty());
+  EXPECT_EQ(f.ctx.alerts.back().account, f.account);
+  EXPECT_EQ(f.ctx.alerts.back().multiple, rate(2.0));
+  f.traders.on_alert(f.ctx, 0);  // balance -8500 $ at 85: equity 0 < 2 x 42.5 $
+  ASSERT_EQ(f.ctx.deposits.size(), 3u);
+  EXPECT_EQ(f.ctx.deposits[2].amount, usd(300));
+  EXPECT_EQ(f.ctx.deposits[2].at, w->at);
+}
+
+}  // namespace
+}  // namespace liqsim
