@@ -77,7 +77,14 @@ void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
   q.index_vol = rms_vol(q.index_log, now, std::log(to_double(v.index)), params_.vol_window);
   q.pulled = q.index_vol > params_.stress_vol;
 
-  const double inventory = to_double(ctx.clearing().ledger().position(mk.account, m).size);
+  const double position = to_double(ctx.clearing().ledger().position(mk.account, m).size);
+  if (params_.hedge_half_life.raw() > 0) {
+    // Exact exponential approach of the hedge to the position over the time since the last requote.
+    const double dt = q.last_hedge ? to_seconds(now - *q.last_hedge) : 0.0;
+    q.hedge += (position - q.hedge) * (1.0 - std::exp2(-dt / to_seconds(params_.hedge_half_life)));
+    q.last_hedge = now;
+  }
+  const double inventory = position - q.hedge;
   const double fair =
       to_double(v.index) * (1.0 - params_.inventory_skew * inventory / to_double(params_.max_inventory));
   const double half = params_.half_spread + params_.vol_widening * std::max(q.vol, q.index_vol);

@@ -3,7 +3,10 @@
 // vol, where realised vol (RMS of log returns per sqrt(second) over a window) is the larger of this book's
 // mid and the index: quotes thin out as liquidation flow shakes the book. All quotes are pulled while the
 // index's own volatility is past the stress threshold (the maker cannot hedge elsewhere) and return
-// when it calms. A side that would push |inventory| beyond the limit is not quoted.
+// when it calms. Makers hedge on other venues: the hedge follows the position with a half-life, and
+// skew and the inventory limit apply to the unhedged part (inventory = position - hedge); a side is
+// not quoted once the unhedged inventory reaches the limit on that side. The hedge is not in the
+// ledger: it is held elsewhere, so it moves no money of this protocol.
 #pragma once
 
 #include <deque>
@@ -26,6 +29,7 @@ struct MarketMakerParams {
   Time vol_window;
   double vol_widening = 0;  // added half-spread per unit of realised vol per sqrt(second)
   double stress_vol = 0;    // pull quotes when realised vol per sqrt(second) exceeds this
+  Time hedge_half_life;     // off-venue hedge of the position toward zero; Time(0) = no hedging
 };
 
 class MarketMakers {
@@ -38,6 +42,7 @@ class MarketMakers {
   double realised_vol(uint32_t maker, MarketId m) const { return makers_[maker].books[m].vol; }
   bool pulled(uint32_t maker, MarketId m) const { return makers_[maker].books[m].pulled; }
   double index_vol(uint32_t maker, MarketId m) const { return makers_[maker].books[m].index_vol; }
+  double hedge(uint32_t maker, MarketId m) const { return makers_[maker].books[m].hedge; }
 
  private:
   struct Quotes {
@@ -46,6 +51,8 @@ class MarketMakers {
     std::deque<std::pair<Time, double>> index_log;  // (time, log index) samples within the window
     double vol = 0;                                 // realised vol of this book's mid
     double index_vol = 0;                           // realised vol of the index (the maker's hedge venues)
+    double hedge = 0;  // coins held on other venues against this book's position (outside the ledger)
+    std::optional<Time> last_hedge;
     bool pulled = false;
   };
   struct Maker {

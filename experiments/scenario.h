@@ -144,6 +144,9 @@ struct MarketMakerSpec {
   double vol_widening = 2.0;       // >= 0: half-spread += vol_widening * realised vol per sqrt(s)
   double stress_vol = 0.001;       // > 0: pull all quotes when realised vol per sqrt(s) exceeds this
   double capital = 20'000'000;     // $ > 0
+  // >= 0: makers hedge their position on other venues (outside this protocol) toward zero with this
+  // half-life; skew and the inventory limit apply to the unhedged part. 0 = never hedge.
+  double hedge_half_life_seconds = 600;
 };
 
 struct DistributionSpec {

@@ -297,6 +297,7 @@ void describe(V& v, MarketMakerSpec& s) {
   v.number("vol_widening", s.vol_widening, at_least(0));
   v.number("stress_vol", s.stress_vol, above(0));
   v.number("capital", s.capital, open_closed(0, kMaxDollars));
+  v.number("hedge_half_life_seconds", s.hedge_half_life_seconds, closed(0, kMaxSeconds));
 }
 
 template <class V>

@@ -318,7 +318,8 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
                        quantity_from_double(mms.max_inventory),
                        secs(mms.vol_window_seconds),
                        mms.vol_widening,
-                       mms.stress_vol};
+                       mms.stress_vol,
+                       secs(mms.hedge_half_life_seconds)};
   makers_ = std::make_unique<MarketMakers>(mp, ids, uint32_t(markets_.size()), s.seed);
 
   ids.clear();

@@ -55,7 +55,7 @@ auto fields(const NoiseTraderSpec& s) {
 auto fields(const MarketMakerSpec& s) {
   return std::tie(s.count, s.half_spread, s.levels, s.level_spacing, s.level_size, s.requote_seconds,
                   s.inventory_skew, s.max_inventory, s.vol_window_seconds, s.vol_widening, s.stress_vol,
-                  s.capital);
+                  s.capital, s.hedge_half_life_seconds);
 }
 auto fields(const DistributionSpec& s) { return std::tie(s.kind, s.mean, s.stdev, s.min, s.max); }
 auto fields(const KeeperSpec& s) {
