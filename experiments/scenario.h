@@ -185,9 +185,9 @@ struct KeeperSpec {
 };
 
 struct Scenario {
-  std::string name = "default";
-  uint64_t seed = 42;
-  double duration_seconds = 86400;       // (0, 3.2e7]
+  std::string name = "default";     // non-empty; names the default output file
+  uint64_t seed = 42;               // [0, 2^63 - 1]: master seed of every random stream (--seed overrides)
+  double duration_seconds = 86400;  // (0, 3.2e7]
   double record_interval_seconds = 10;   // (0, duration]
   std::string same_time_order = "fifo";  // "fifo" | "random" | "priority_fee"
   std::vector<MarketSpec> markets;       // at least one

@@ -62,7 +62,7 @@ struct Fixture {
   }
   // The protocol's side of a keeper transaction: the real keeper take-over against the fake's ledger.
   KeeperTakeover take_over(const KeeperParams& p, AccountId keeper, AccountId target) {
-    KeeperLiquidation mechanism(KeeperLiquidationParams{p.close_factor, p.bonus}, ctx.ch(), log);
+    KeeperLiquidation mechanism(KeeperLiquidationParams{p.close_factor, p.bonus, Amount(0)}, ctx.ch(), log);
     return mechanism.execute(keeper, target, LiquidationTrigger{ctx.now()});
   }
   Quantity position(AccountId a) const { return ctx.clearing().ledger().position(a, 0).size; }

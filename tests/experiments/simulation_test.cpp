@@ -111,7 +111,9 @@ TEST(Simulation, ShockProducesAMultiGenerationSpiral) {
   // Every liquidation's cause is an earlier liquidation of another account (or none).
   for (const auto& l : r.log.liquidations) {
     ASSERT_LT(l.cause, l.id);
-    if (l.cause >= 0) EXPECT_NE(r.log.liquidations[size_t(l.cause)].account, l.account);
+    if (l.cause >= 0) {
+      EXPECT_NE(r.log.liquidations[size_t(l.cause)].account, l.account);
+    }
   }
 }
 

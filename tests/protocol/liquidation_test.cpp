@@ -546,7 +546,7 @@ struct KeeperWorld : World {
 // 9,040 x 0.975 = 8,814 for 4,407; reward = 2.5 % of 0.5 x 9,040 = 113.
 TEST(KeeperLiquidation, KeeperTakesTheCloseFactorOfALongBelowTheMarkByTheBonus) {
   KeeperWorld w;
-  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025)}, w.ch, w.log);
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
   w.ch.set_mark(0, px(9'040));
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7, 21, kNoId));
   EXPECT_TRUE(conserved(w.ch));
@@ -614,7 +614,7 @@ TEST(KeeperLiquidation, DustRuleTakesEverythingWhenTheLeftoverWouldBeTooSmall) {
 // 10,960 x 1.025 = 11,234 (the account pays 5,617); reward 2.5 % of 5,480 = 137.
 TEST(KeeperLiquidation, KeeperTakesOverAShortAboveTheMarkByTheBonus) {
   KeeperWorld w(dollars(10'000), dollars(1'000), /*trader_long=*/false);
-  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025)}, w.ch, w.log);
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
   w.ch.set_mark(0, px(10'960));
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_TRUE(conserved(w.ch));
@@ -632,7 +632,7 @@ TEST(KeeperLiquidation, KeeperTakesOverAShortAboveTheMarkByTheBonus) {
 
 TEST(KeeperLiquidation, NotLiquidatableMovesNothing) {
   KeeperWorld w;
-  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025)}, w.ch, w.log);
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
   w.ch.set_mark(0, px(9'100));
   const Snapshot before = snapshot(w.ch);
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
@@ -646,7 +646,7 @@ TEST(KeeperLiquidation, NotLiquidatableMovesNothing) {
 // MM 22.6, so the transaction reverts and every balance, position and entry cost is exactly as before.
 TEST(KeeperLiquidation, KeeperThatCannotCarryThePositionRevertsExactly) {
   KeeperWorld w(dollars(10));
-  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.001)}, w.ch, w.log);
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.001), Amount(0)}, w.ch, w.log);
   w.ch.set_mark(0, px(9'040));
   const Snapshot before = snapshot(w.ch);
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
@@ -663,7 +663,7 @@ TEST(KeeperLiquidation, KeeperThatCannotCarryThePositionRevertsExactly) {
 // account at -9,000 + 7,600 = -1,400, which the fund (5,000) pays.
 TEST(KeeperLiquidation, ShortfallOfAFlatAccountIsPaidByTheFund) {
   KeeperWorld w(dollars(10'000), dollars(5'000));
-  KeeperLiquidation keeper(KeeperLiquidationParams{rate(1.0), rate(0.05)}, w.ch, w.log);
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(1.0), rate(0.05), Amount(0)}, w.ch, w.log);
   w.ch.set_mark(0, px(8'000));
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_TRUE(conserved(w.ch));
@@ -677,7 +677,7 @@ TEST(KeeperLiquidation, ShortfallOfAFlatAccountIsPaidByTheFund) {
 
 TEST(KeeperLiquidation, ShortfallBeyondTheFundIsBadDebt) {
   KeeperWorld w(dollars(10'000), dollars(1'000));
-  KeeperLiquidation keeper(KeeperLiquidationParams{rate(1.0), rate(0.05)}, w.ch, w.log);
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(1.0), rate(0.05), Amount(0)}, w.ch, w.log);
   w.ch.set_mark(0, px(8'000));
   keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_TRUE(conserved(w.ch));
@@ -693,7 +693,7 @@ TEST(KeeperLiquidation, CloseFactorRoundsUpToAWholeQuantityUnit) {
   w.ch.ledger().trade(w.counterparty, w.trader, 0, coins(0.66666667), dollars(6'666.6667));
   w.ch.arm(w.trader);
   EXPECT_TRUE(conserved(w.ch));
-  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.3), rate(0.025)}, w.ch, w.log);
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.3), rate(0.025), Amount(0)}, w.ch, w.log);
   w.ch.set_mark(0, px(7'000));
   ASSERT_TRUE(w.ch.liquidatable(w.trader));
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));

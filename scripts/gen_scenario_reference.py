@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""Writes docs/scenario-reference.md from experiments/scenario.h (field, default, allowed range/meaning).
+
+The loader (experiments/scenario_loader.cpp) enforces the ranges; this page repeats the comments of the
+struct that both are written against. Run: /usr/bin/python3 scripts/gen_scenario_reference.py
+"""
+import re, pathlib
+root = pathlib.Path(__file__).resolve().parent.parent
+text = (root / "experiments/scenario.h").read_text()
+structs = {}
+for m in re.finditer(r"struct (\w+) \{(.*?)\n\};", text, re.S):
+    fields, pending = [], []
+    for line in m.group(2).split("\n"):
+        s = line.strip()
+        if s.startswith("//"):
+            pending.append(s[2:].strip()); continue
+        f = re.match(r"([\w:<>]+)\s+(\w+)(?:\s*=\s*([^;]*)|\s*(\{[^;]*\}))?;\s*(?://\s*(.*))?", s)
+        if f:
+            typ, name, default, brace, comment = f.groups()
+            doc = " ".join(pending + ([comment] if comment else []))
+            fields.append((typ, name, (default or brace or "").strip(), doc)); pending = []
+        elif s:
+            pending = []
+    structs[m.group(1)] = fields
+
+tables = [("(top level)", "Scenario"), ("[liquidation]", "LiquidationSpec"),
+          ("[liquidation.engine]", "EngineLiquidationSpec"), ("[liquidation.keeper]", "KeeperLiquidationSpec"),
+          ("[noise]", "NoiseTraderSpec"), ("[market_makers]", "MarketMakerSpec"),
+          ("[traders]", "LeveragedTraderSpec"), ("[traders.leverage] / [traders.margin]", "DistributionSpec"),
+          ("[keepers]", "KeeperSpec"), ("[[markets]]", "MarketSpec"), ("[markets.price]", "PriceProcessSpec"),
+          ("[markets.shock]", "ShockSpec"), ("[markets.index]", "IndexSpec"), ("[markets.oracle]", "OracleSpec"),
+          ("[markets.mark]", "MarkSpec"), ("[markets.funding]", "FundingSpec"),
+          ("[[markets.brackets]]", "BracketSpec")]
+out = ["# Scenario reference", "",
+       "A scenario is a TOML file (or an embedded preset: `liqsim presets`). Every key is optional and has",
+       "the default below; unknown keys, wrong types and out-of-range values are errors, all reported at once",
+       "with the key, the value and what is allowed (`liqsim validate FILE`). Times are seconds, money is US",
+       "dollars, rates and fractions are plain numbers (0.001 = 0.1%). Values are converted to fixed point when",
+       "the run is built (docs/ARCHITECTURE.md, Money model). The resolved scenario, with every key, is stored in",
+       "each run file (`scenario_toml`).", "",
+       "Generated from `experiments/scenario.h` by `scripts/gen_scenario_reference.py`.", ""]
+for title, struct in tables:
+    out += [f"## {title}", "", "| key | default | allowed / meaning |", "|---|---|---|"]
+    for typ, name, default, doc in structs[struct]:
+        if name == "source_dir": continue
+        if typ.endswith("Spec") or typ.startswith("std::vector<") and "Spec" in typ:
+            doc = doc or "table, see below"
+        shown = f"`{default}`" if default else "(table)"
+        out.append(f"| `{name}` | {shown} | {doc.replace('|', '/')} |")
+    out.append("")
+out += ["## Notes", "",
+        "- Without `[[markets]]`, one default market (BTC-PERP at 60,000) is used; a market without",
+        "  `[[markets.brackets]]` gets the legacy Binance BTCUSDT table (0-50k 0.4%, 50k-250k 0.5%, 250k-1M 1%,",
+        "  1M-5M 2.5%, 5M-20M 5%; initial rates 0.8/1/2/5/10%). Brackets must be contiguous with",
+        "  non-decreasing rates.",
+        "- `replay_file` is resolved relative to the scenario file's folder; the CSV needs a header row.",
+        "- `initial_price` must be a multiple of `tick_size`.",
+        "- Isolated traders are assigned to markets round robin; cross traders spread their notional over",
+        "  every market.", ""]
+(root / "docs/scenario-reference.md").write_text("\n".join(out))
