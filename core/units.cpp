@@ -20,6 +20,18 @@ int64_t div_round(__int128 n, int64_t d, Round round) {
   return static_cast<int64_t>(q);
 }
 
+int64_t div_nearest(__int128 n, __int128 d) {
+  LIQSIM_CHECK(d > 0, "division by a non-positive denominator");
+  // floor((2n + d) / 2d)
+  const __int128 num = 2 * n + d;
+  const __int128 den = 2 * d;
+  __int128 q = num / den;
+  if (num % den != 0 && num < 0) q -= 1;
+  LIQSIM_CHECK(q <= std::numeric_limits<int64_t>::max() && q >= std::numeric_limits<int64_t>::min(),
+               "fixed-point result out of int64 range");
+  return static_cast<int64_t>(q);
+}
+
 int64_t mul_div(int64_t a, int64_t b, int64_t d, Round round) {
   int64_t product;
   if (!__builtin_mul_overflow(a, b, &product)) {

@@ -19,6 +19,9 @@ enum class Round { Down, Up };
 int64_t mul_div(int64_t a, int64_t b, int64_t d, Round round);
 // floor/ceil of n / d for 128-bit n, narrowed to int64 with a range check.
 int64_t div_round(__int128 n, int64_t d, Round round);
+// Nearest integer to n / d (d > 0), ties toward +infinity, narrowed to int64 with a range check. For
+// quantities that favour neither side (mark prices, rates).
+int64_t div_nearest(__int128 n, __int128 d);
 
 template <class Tag>
 struct StrongInt {

@@ -7,23 +7,7 @@
 #include "core/check.h"
 
 namespace liqsim {
-namespace {
-
 using Wide = __int128;
-
-// Nearest integer to n / d (d > 0), ties toward +infinity: floor((2n + d) / 2d), narrowed to int64.
-int64_t div_nearest(Wide n, Wide d) {
-  LIQSIM_CHECK(d > 0, "division by a non-positive denominator");
-  const Wide num = 2 * n + d;
-  const Wide den = 2 * d;
-  Wide q = num / den;
-  if (num % den != 0 && num < 0) q -= 1;
-  LIQSIM_CHECK(q <= std::numeric_limits<int64_t>::max() && q >= std::numeric_limits<int64_t>::min(),
-               "price out of int64 range");
-  return static_cast<int64_t>(q);
-}
-
-}  // namespace
 
 std::string_view mark_method_name(MarkMethod method) {
   switch (method) {

@@ -13,6 +13,14 @@ TEST(Units, MulDivRoundsInTheStatedDirection) {
   EXPECT_EQ(mul_div(6, 1, 2, Round::Up), 3);
 }
 
+TEST(Units, DivNearestRoundsHalfUp) {
+  EXPECT_EQ(div_nearest(7, 2), 4);    // 3.5 -> 4
+  EXPECT_EQ(div_nearest(-7, 2), -3);  // -3.5 -> -3 (ties toward +infinity)
+  EXPECT_EQ(div_nearest(10, 4), 3);   // 2.5 -> 3
+  EXPECT_EQ(div_nearest(9, 4), 2);    // 2.25 -> 2
+  EXPECT_EQ(div_nearest(-9, 4), -2);  // -2.25 -> -2
+}
+
 TEST(Units, WideProductsDoNotOverflow) {
   // 100,000 $/coin times 1,000,000 coins: the raw product is 1e11 * 1e14 = 1e25, beyond int64.
   const Price p = price_from_double(100000.0);
