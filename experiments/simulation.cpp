@@ -125,6 +125,7 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   bool cancel(MarketId m, OrderId id) override { return markets_[m].book->cancel(id); }
   SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price,
                       std::optional<Quantity> q) override {
+    current_market_ = m;  // the reduce-only position source reads this market
     SubmitResult r = markets_[m].book->modify(id, price, q);
     apply_fills(m, r, false);
     return r;
