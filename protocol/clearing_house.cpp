@@ -191,6 +191,13 @@ void ClearingHouse::arm(AccountId a) {
 void ClearingHouse::detect(MarketId m, std::vector<TriggerHit>& out) {
   scratch_.clear();
   triggers_.collect(m, markets_[m].mark, scratch_);
+  // The popped accounts are scattered in memory: fetch their rows (state, position, alert) together
+  // before the version checks and the callers' exact checks and re-arming touch them one by one.
+  for (const TriggerEntry& e : scratch_) {
+    __builtin_prefetch(&ledger_.account(e.account));
+    __builtin_prefetch(&ledger_.position(e.account, m));
+    __builtin_prefetch(&alert_multiple_[e.account]);
+  }
   for (const TriggerEntry& e : scratch_) {
     if (e.version() != ledger_.account(e.account).trigger_version) continue;
     out.push_back(TriggerHit{e.account, m, e.kind()});

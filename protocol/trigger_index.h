@@ -42,7 +42,7 @@ class TriggerIndex {
   size_t memory_bytes() const;
 
  private:
-  // longs_: max-heap on trigger; shorts_: min-heap on trigger.
+  // Per market, 4-ary heaps: longs_ pops the highest trigger first, shorts_ the lowest.
   std::vector<std::vector<TriggerEntry>> longs_;
   std::vector<std::vector<TriggerEntry>> shorts_;
 };
