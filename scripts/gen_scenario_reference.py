@@ -2,9 +2,9 @@
 """Writes docs/scenario-reference.md from experiments/scenario.h (field, default, allowed range/meaning).
 
 The loader (experiments/scenario_loader.cpp) enforces the ranges; this page repeats the comments of the
-struct that both are written against. Run: /usr/bin/python3 scripts/gen_scenario_reference.py
+struct that both are written against. Run: /usr/bin/python3 scripts/gen_scenario_reference.py [OUTPUT]   (default: docs/scenario-reference.md)
 """
-import re, pathlib
+import re, pathlib, sys
 root = pathlib.Path(__file__).resolve().parent.parent
 text = (root / "experiments/scenario.h").read_text()
 structs = {}
@@ -57,4 +57,5 @@ out += ["## Notes", "",
         "- `initial_price` must be a multiple of `tick_size`.",
         "- Isolated traders are assigned to markets round robin; cross traders spread their notional over",
         "  every market.", ""]
-(root / "docs/scenario-reference.md").write_text("\n".join(out))
+target = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else root / "docs/scenario-reference.md"
+target.write_text("\n".join(out))
