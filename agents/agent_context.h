@@ -45,16 +45,4 @@ class AgentContext {
   virtual uint32_t market_count() const = 0;
 };
 
-// Price helpers on a tick grid.
-inline Price round_down_to_tick(Price p, Price tick) {
-  const int64_t t = tick.raw();
-  int64_t q = p.raw() / t;
-  if (p.raw() < 0 && p.raw() % t != 0) --q;
-  return Price(q * t);
-}
-inline Price round_up_to_tick(Price p, Price tick) {
-  const Price d = round_down_to_tick(p, tick);
-  return d == p ? p : d + tick;
-}
-
 }  // namespace liqsim

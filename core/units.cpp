@@ -71,6 +71,19 @@ Quantity apply(Quantity q, Ratio r, Round round) {
   return Quantity(mul_div(q.raw(), r.raw(), kRatioScale, round));
 }
 
+Price round_down_to_tick(Price p, Price tick) {
+  LIQSIM_CHECK(tick.raw() > 0, "tick size must be positive");
+  const int64_t t = tick.raw();
+  int64_t q = p.raw() / t;
+  if (p.raw() < 0 && p.raw() % t != 0) --q;
+  return Price(q * t);
+}
+
+Price round_up_to_tick(Price p, Price tick) {
+  const Price down = round_down_to_tick(p, tick);
+  return down == p ? p : down + tick;
+}
+
 static int64_t nearest(double x, int64_t scale) {
   double scaled = std::round(x * double(scale));
   LIQSIM_CHECK(std::isfinite(scaled) && std::fabs(scaled) < 9.2e18, "value out of fixed-point range");

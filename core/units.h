@@ -88,6 +88,10 @@ Ratio apply(Ratio a, Ratio r, Round round);
 // Quantity scaled by a ratio.
 Quantity apply(Quantity q, Ratio r, Round round);
 
+// The tick-grid price at or below (down) / at or above (up) p; tick > 0.
+Price round_down_to_tick(Price p, Price tick);
+Price round_up_to_tick(Price p, Price tick);
+
 // Named conversions at the double boundary (strategies, statistics, reports).
 constexpr double to_double(Price p) { return double(p.raw()) / double(kPriceScale); }
 constexpr double to_double(Quantity q) { return double(q.raw()) / double(kQuantityScale); }

@@ -1,7 +1,5 @@
 #include "experiments/simulation.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -664,9 +662,7 @@ std::optional<Price> World::impact_price(MarketId m, Side taker_side) const {
     const Amount level_value = notional(price, quantity, Round::Down);
     if (spent + level_value >= target) {
       const Amount rest = target - spent;
-      got += price_for(rest, Quantity(kQuantityScale), Round::Down) == Price(0)
-                 ? Quantity(0)
-                 : Quantity(mul_div(rest.raw(), kQuantityScale, price.raw(), Round::Down));
+      got += Quantity(mul_div(rest.raw(), kQuantityScale, price.raw(), Round::Down));
       spent = target;
       break;
     }

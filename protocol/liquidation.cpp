@@ -142,8 +142,7 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
     const Ratio one = Ratio(kRatioScale);
     Price limit = is_long ? apply(mark, one - params_.max_slippage, Round::Up)
                           : apply(mark, one + params_.max_slippage, Round::Down);
-    limit = is_long ? Price((limit.raw() + tick.raw() - 1) / tick.raw() * tick.raw())
-                    : Price(limit.raw() / tick.raw() * tick.raw());
+    limit = is_long ? round_up_to_tick(limit, tick) : round_down_to_tick(limit, tick);
     if (limit.raw() <= 0) limit = tick;
     const int64_t id = ch_.liquidation_count();  // committed only if something fills
     OrderRequest order{a, is_long ? Side::Sell : Side::Buy, OrderType::ImmediateOrCancel, limit, slice, true,

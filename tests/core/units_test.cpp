@@ -49,6 +49,14 @@ TEST(Units, RatiosApplyWithRounding) {
   EXPECT_EQ(apply(Amount(3), ratio_from_double(0.5), Round::Up), Amount(2));
 }
 
+TEST(Units, RoundsPricesToTheTickGrid) {
+  const Price tick = price_from_double(0.1);
+  EXPECT_EQ(round_down_to_tick(price_from_double(100.17), tick), price_from_double(100.1));
+  EXPECT_EQ(round_up_to_tick(price_from_double(100.11), tick), price_from_double(100.2));
+  EXPECT_EQ(round_up_to_tick(price_from_double(100.1), tick), price_from_double(100.1));  // on the grid
+  EXPECT_EQ(round_down_to_tick(Price(-1), tick), -tick);  // toward -infinity below zero
+}
+
 TEST(Units, FormatsFixedPoint) {
   EXPECT_EQ(format_amount(Amount(-1500000)), "-1.500000");
   EXPECT_EQ(format_price(price_from_double(9045.226131)), "9045.226131");
