@@ -90,6 +90,7 @@ void LeveragedTraders::open_position(AgentContext& ctx, uint32_t i, MarketId m, 
       1.0 / to_double(pm.margin.bracket_for(amount_from_double(intended)).initial_rate);
   leverage = std::min(leverage, max_leverage);
   const double coins = margin * leverage / to_double(v.mark);
+  if (!(coins < 1e10)) return;  // not representable as a Quantity (1e-8 coins): no entry (also NaN)
   const Quantity quantity = Quantity(int64_t(coins * 1e4) * (kQuantityScale / 10000));  // lots of 1e-4 coin
   if (quantity.raw() <= 0) return;
   const bool buy = is_long_[i] != 0;
@@ -99,8 +100,9 @@ void LeveragedTraders::open_position(AgentContext& ctx, uint32_t i, MarketId m, 
   order.owner = a;
   order.side = buy ? Side::Buy : Side::Sell;
   order.type = OrderType::ImmediateOrCancel;
-  order.limit = buy ? round_down_to_tick(price_from_double(limit), v.tick)
-                    : round_up_to_tick(price_from_double(limit), v.tick);
+  const auto limit_price = try_price_from_double(limit);
+  if (!limit_price) return;
+  order.limit = buy ? round_down_to_tick(*limit_price, v.tick) : round_up_to_tick(*limit_price, v.tick);
   order.quantity = quantity;
   ctx.submit(m, order);
 }

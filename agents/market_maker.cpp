@@ -93,8 +93,14 @@ void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
   std::vector<std::optional<Price>> bids(params_.levels), asks(params_.levels);
   for (int k = 0; k < params_.levels; ++k) {
     const double offset = half + params_.level_spacing * k;
-    if (quote_bids) bids[k] = round_down_to_tick(price_from_double(fair * (1.0 - offset)), v.tick);
-    if (quote_asks) asks[k] = round_up_to_tick(price_from_double(fair * (1.0 + offset)), v.tick);
+    // A quote whose price is not representable (an extreme skew or widening) is not placed.
+    if (quote_bids) {
+      if (const auto bid = try_price_from_double(fair * (1.0 - offset))) bids[k] = round_down_to_tick(*bid, v.tick);
+    }
+    if (quote_asks) {
+      const auto ask = try_price_from_double(fair * (1.0 + offset));
+      if (ask && ask->raw() > 0 && ask->raw() < kMaxModelPriceRaw) asks[k] = round_up_to_tick(*ask, v.tick);
+    }
     if (bids[k] && bids[k]->raw() <= 0) bids[k].reset();
   }
   // Withdraw every quote that moves before placing any new one: otherwise, after a move larger than the

@@ -94,6 +94,19 @@ Quantity quantity_from_double(double x) { return Quantity(nearest(x, kQuantitySc
 Amount amount_from_double(double x) { return Amount(nearest(x, kAmountScale)); }
 Ratio ratio_from_double(double x) { return Ratio(nearest(x, kRatioScale)); }
 
+std::optional<Price> try_price_from_double(double x) {
+  const double scaled = std::round(x * double(kPriceScale));
+  if (!std::isfinite(scaled) || std::fabs(scaled) >= 9.2e18) return std::nullopt;
+  return Price(static_cast<int64_t>(scaled));
+}
+
+Price clamped_price_from_double(double x, Price lo, Price hi) {
+  const double scaled = std::round(x * double(kPriceScale));
+  if (!(scaled >= double(lo.raw()))) return lo;  // also NaN
+  if (scaled >= double(hi.raw())) return hi;
+  return Price(static_cast<int64_t>(scaled));
+}
+
 static std::string format_fixed(int64_t v, int64_t scale, int digits) {
   char buf[64];
   const char* sign = v < 0 ? "-" : "";

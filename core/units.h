@@ -9,6 +9,7 @@
 #include <compare>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 
 namespace liqsim {
@@ -102,6 +103,15 @@ Price price_from_double(double x);
 Quantity quantity_from_double(double x);
 Amount amount_from_double(double x);
 Ratio ratio_from_double(double x);
+// The same conversion for values computed by a strategy or a model, which may leave the representable
+// range in extreme (valid) scenarios: nullopt when x is not finite or its fixed-point value does not
+// fit in int64. Callers skip the action (an order, a quote) instead of aborting.
+std::optional<Price> try_price_from_double(double x);
+// Clamps x into [lo, hi] before converting (NaN gives lo): price paths stay representable (documented
+// in docs/ARCHITECTURE.md, Money model).
+Price clamped_price_from_double(double x, Price lo, Price hi);
+// Largest price a model may produce: $1e12 per coin, so a notional of up to 9e6 coins fits in an Amount.
+constexpr int64_t kMaxModelPriceRaw = 1'000'000'000'000 * kPriceScale;
 
 std::string format_amount(Amount a);  // "1234.567890"
 std::string format_price(Price p);

@@ -23,7 +23,7 @@ struct PriceProcessSpec {
   std::string model = "gbm";           // "gbm" | "merton" | "replay"
   double drift_per_year = 0.0;         // [-5, 5]
   double vol_per_year = 0.6;           // [0, 10]
-  double step_seconds = 1.0;           // (0, 3600]
+  double step_seconds = 1.0;           // [0.001, 3600]
   double jump_intensity_per_year = 0;  // merton: [0, 1e5]
   double jump_mean_log = 0;            // merton: [-1, 1]
   double jump_stdev_log = 0;           // merton: [0, 2]
@@ -48,15 +48,15 @@ struct ShockSpec {
 struct IndexSpec {
   int venues = 5;                       // [1, 32]
   double noise_stdev = 0.0005;          // [0, 0.1]: stationary stdev of each venue's log deviation
-  double noise_half_life_seconds = 30;  // > 0
+  double noise_half_life_seconds = 30;  // [0.001, 3.2e7]
   double stale_probability = 0.0;       // [0, 1)
   double outlier_threshold = 0.05;      // (0, 1]
-  double update_interval_seconds = 1;   // (0, 3600]
-  std::vector<double> weights;          // empty = equal weights; else `venues` positive numbers
+  double update_interval_seconds = 1;   // [0.001, 3600]
+  std::vector<double> weights;          // empty = equal weights; else `venues` numbers in [0.001, 1e6]
 };
 
 struct OracleSpec {
-  double heartbeat_seconds = 3600;  // > 0
+  double heartbeat_seconds = 3600;  // [0.001, 3.2e7]
   double deviation = 0.005;         // [0, 1)
   double delay_seconds = 0;         // >= 0 (Maker OSM: 3600)
 };
@@ -64,18 +64,18 @@ struct OracleSpec {
 struct MarkSpec {
   std::string method =
       "binance_median";  // "index" | "last" | "index_plus_basis" | "binance_median" | "hyperliquid_median"
-  double update_interval_seconds = 1;        // (0, 60]
+  double update_interval_seconds = 1;        // [0.001, 60]
   double basis_window_seconds = 30;          // >= sample interval
-  double basis_sample_interval_seconds = 5;  // (0, 60]
+  double basis_sample_interval_seconds = 5;  // [0.001, 60]
 };
 
 struct FundingSpec {
   bool enabled = true;
-  double interval_seconds = 28800;             // (0, 86400*7]
+  double interval_seconds = 28800;             // [1, 86400*7]
   double interest_rate = 0.0001;               // per interval, [-0.01, 0.01]
   double clamp = 0.0005;                       // [0, 0.1]
   double cap = 0.003;                          // (0, 0.1]: |F| <= cap
-  double premium_sample_interval_seconds = 5;  // (0, interval]
+  double premium_sample_interval_seconds = 5;  // [0.001, interval]
   double impact_notional = 10000;  // $ > 0: impact bid/ask are the average fill prices of this notional
 };
 
@@ -106,7 +106,7 @@ struct EngineLiquidationSpec {
 struct KeeperLiquidationSpec {
   double close_factor = 0.5;          // (0, 1] (Aave v3: 0.5, 1.0 below HF 0.95)
   double bonus = 0.05;                // [0, 0.5): keeper buys at mark * (1 - bonus) (long)
-  double block_interval_seconds = 2;  // > 0
+  double block_interval_seconds = 2;  // [0.001, 3.2e7]
   double gas_price = 2.0;             // $ per liquidation transaction (base fee), >= 0
   // Aave v3.3: close factor 100% when the position is below this notional ($2,000,
   // MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD), and a partial take may not leave less than half of it ($1,000,
@@ -115,7 +115,7 @@ struct KeeperLiquidationSpec {
 };
 
 struct LiquidationSpec {
-  std::string mechanism = "engine";   // "engine" | "keeper"
+  std::string mechanism = "engine";   // "engine" | "keeper" | "none" (liquidatable accounts are left alone)
   double insurance_fund = 2'000'000;  // $ >= 0 initial
   EngineLiquidationSpec engine;
   KeeperLiquidationSpec keeper;
@@ -137,18 +137,20 @@ struct MarketMakerSpec {
   int levels = 5;                  // [1, 100]
   double level_spacing = 0.0002;   // (0, 0.1)
   double level_size = 2.0;         // coins > 0
-  double requote_seconds = 1.0;    // > 0
-  double inventory_skew = 0.002;   // >= 0: fair-value shift at full max_inventory, as a fraction
+  double requote_seconds = 1.0;    // [0.001, 3.2e7]
+  double inventory_skew = 0.002;   // [0, 1]: fair-value shift at full max_inventory, as a fraction
   double max_inventory = 150;      // coins > 0: stop quoting the side that grows inventory beyond this
-  double vol_window_seconds = 60;  // > 0
-  double vol_widening = 2.0;       // >= 0: half-spread += vol_widening * realised vol per sqrt(s)
-  double stress_vol = 0.001;       // > 0: pull all quotes when realised vol per sqrt(s) exceeds this
+  double vol_window_seconds = 60;  // [0.001, 3.2e7]
+  double vol_widening = 2.0;       // [0, 1e4]: half-spread += vol_widening * realised vol per sqrt(s)
+  double stress_vol = 0.001;       // (0, 1e4]: pull all quotes when realised vol per sqrt(s) exceeds this
   double capital = 20'000'000;     // $ > 0
   // >= 0: makers hedge their position on other venues (outside this protocol) toward zero with this
   // half-life; skew and the inventory limit apply to the unhedged part. 0 = never hedge.
   double hedge_half_life_seconds = 600;
 };
 
+// Leverage: every value in [0.01, 1000]; margin ($): every value in [1, 1e9]. Lognormal needs
+// 0 < stdev <= 100 * mean.
 struct DistributionSpec {
   std::string kind = "lognormal";  // "lognormal" | "uniform" | "fixed"
   double mean = 10;                // lognormal: mean of the distribution; fixed: the value
@@ -165,9 +167,9 @@ struct LeveragedTraderSpec {
   DistributionSpec margin = {"lognormal", 2000, 2000, 100, 50000};  // $ deposited per account
   double entry_start_seconds = 60;  // entries spread uniformly over [start, end]
   double entry_end_seconds = 3600;
-  double topup_trigger = 1.5;    // top up when equity < trigger * maintenance margin; 0 disables
+  double topup_trigger = 1.5;    // [0, 1000]: top up when equity < trigger * maintenance margin; 0 disables
   double topup_fraction = 0.5;   // of initial margin added per top-up, (0, 10]
-  double outside_capital = 1.0;  // multiples of initial margin available for top-ups, >= 0
+  double outside_capital = 1.0;  // [0, 1000]: multiples of initial margin available for top-ups
   double topup_cooldown_seconds = 300;
 };
 
@@ -184,11 +186,19 @@ struct KeeperSpec {
   int twap_slices = 6;                  // [1, 1000]
 };
 
+// What a run may cost, estimated at validation from the scenario (events from every periodic process
+// and agent rate, account-updates of funding settlements, memory of the recorded tables and accounts);
+// a scenario above either limit is refused before it runs. Raise them on purpose for big runs.
+struct LimitsSpec {
+  double max_events = 2e9;        // [1, 1e12]: estimated events and per-account updates
+  double max_memory_mb = 8192;    // [1, 1e7]: estimated peak memory in MiB
+};
+
 struct Scenario {
   std::string name = "default";     // non-empty; names the default output file
   uint64_t seed = 42;               // [0, 2^63 - 1]: master seed of every random stream (--seed overrides)
   double duration_seconds = 86400;  // (0, 3.2e7]
-  double record_interval_seconds = 10;   // (0, duration]
+  double record_interval_seconds = 10;   // [0.001, duration]
   std::string same_time_order = "fifo";  // "fifo" | "random" | "priority_fee"
   std::vector<MarketSpec> markets;       // at least one
   LiquidationSpec liquidation;
@@ -196,6 +206,7 @@ struct Scenario {
   MarketMakerSpec market_makers;
   LeveragedTraderSpec traders;
   KeeperSpec keepers;
+  LimitsSpec limits;
   std::string source_dir;  // folder of the scenario file (relative replay paths); not a TOML key
 };
 

@@ -15,7 +15,9 @@
 #include <set>
 #include <sstream>
 
+#include "core/recorder.h"
 #include "core/units.h"
+#include "market/price_process.h"
 
 namespace liqsim {
 namespace {
@@ -29,6 +31,33 @@ constexpr double kMaxDollars = 1e12;
 constexpr double kMaxCoins = 1e9;
 constexpr double kMaxRate = 1e6;
 constexpr int64_t kMaxSeed = std::numeric_limits<int64_t>::max();  // TOML integers are int64
+// Shortest period of any periodic process (record, price step, index, mark, samples, oracle heartbeat,
+// blocks, requotes): 1 ms. Shorter ones would round to few nanoseconds and make runs that never end;
+// the event budget ([limits]) bounds what remains.
+constexpr double kMinInterval = 0.001;
+// Scenario files are small; anything larger is a mistake (a device, a data file).
+constexpr size_t kMaxScenarioBytes = 4 * 1024 * 1024;
+
+// The fixed-point unit a number is converted to when the run is built (core/units.h). The validator
+// checks the converted value: a positive value that rounds to 0 is refused.
+enum class Unit { None, Seconds, Dollars, Coins, Fraction };
+
+// (fixed-point units per 1, the smallest representable step as text)
+std::pair<double, std::string> unit_scale(Unit unit) {
+  switch (unit) {
+    case Unit::Seconds:
+      return {double(kNanosPerSecond), "1 ns (0.000000001 s)"};
+    case Unit::Dollars:
+      return {double(kAmountScale), "$0.000001"};
+    case Unit::Coins:
+      return {double(kQuantityScale), "0.00000001 coins"};
+    case Unit::Fraction:
+      return {double(kRatioScale), "0.000000001"};
+    case Unit::None:
+      break;
+  }
+  return {1.0, "1"};
+}
 
 // Shortest text that parses back to exactly `x`; plain decimals unless the magnitude is extreme.
 std::string format_number(double x) {
@@ -158,10 +187,10 @@ MarketSpec default_market() {
 
 template <class V>
 void describe(V& v, BracketSpec& s) {
-  v.number("notional_floor", s.notional_floor, closed(0, kMaxDollars), Presence::Required);
-  v.number("notional_cap", s.notional_cap, open_closed(0, kMaxDollars), Presence::Required);
-  v.number("maintenance_rate", s.maintenance_rate, open(0, 1), Presence::Required);
-  v.number("initial_rate", s.initial_rate, open_closed(0, 1), Presence::Required);
+  v.number("notional_floor", s.notional_floor, closed(0, kMaxDollars), Unit::Dollars, Presence::Required);
+  v.number("notional_cap", s.notional_cap, open_closed(0, kMaxDollars), Unit::Dollars, Presence::Required);
+  v.number("maintenance_rate", s.maintenance_rate, open(0, 1), Unit::Fraction, Presence::Required);
+  v.number("initial_rate", s.initial_rate, open_closed(0, 1), Unit::Fraction, Presence::Required);
 }
 
 template <class V>
@@ -169,7 +198,7 @@ void describe(V& v, PriceProcessSpec& s) {
   v.text("model", s.model, one_of({"gbm", "merton", "replay"}));
   v.number("drift_per_year", s.drift_per_year, closed(-5, 5));
   v.number("vol_per_year", s.vol_per_year, closed(0, 10));
-  v.number("step_seconds", s.step_seconds, open_closed(0, 3600));
+  v.number("step_seconds", s.step_seconds, closed(kMinInterval, 3600), Unit::Seconds);
   v.number("jump_intensity_per_year", s.jump_intensity_per_year, closed(0, 1e5));
   v.number("jump_mean_log", s.jump_mean_log, closed(-1, 1));
   v.number("jump_stdev_log", s.jump_stdev_log, closed(0, 2));
@@ -184,10 +213,10 @@ void describe(V& v, PriceProcessSpec& s) {
 template <class V>
 void describe(V& v, ShockSpec& s) {
   v.flag("enabled", s.enabled);
-  v.number("start_seconds", s.start_seconds, closed_open(0, kMaxSeconds));
-  v.number("duration_seconds", s.duration_seconds, open_closed(0, kMaxSeconds));
+  v.number("start_seconds", s.start_seconds, closed_open(0, kMaxSeconds), Unit::Seconds);
+  v.number("duration_seconds", s.duration_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
   v.number("fall_fraction", s.fall_fraction, open(0, 0.95));
-  v.number("recovery_seconds", s.recovery_seconds, closed(0, kMaxSeconds));
+  v.number("recovery_seconds", s.recovery_seconds, closed(0, kMaxSeconds), Unit::Seconds);
   v.number("recovery_fraction", s.recovery_fraction, closed(0, 1));
 }
 
@@ -195,48 +224,51 @@ template <class V>
 void describe(V& v, IndexSpec& s) {
   v.integer("venues", s.venues, 1, 32);
   v.number("noise_stdev", s.noise_stdev, closed(0, 0.1));
-  v.number("noise_half_life_seconds", s.noise_half_life_seconds, open_closed(0, kMaxSeconds));
+  v.number("noise_half_life_seconds", s.noise_half_life_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
   v.number("stale_probability", s.stale_probability, closed_open(0, 1));
-  v.number("outlier_threshold", s.outlier_threshold, open_closed(0, 1));
-  v.number("update_interval_seconds", s.update_interval_seconds, open_closed(0, 3600));
-  v.numbers("weights", s.weights, open_closed(0, 1e6));
+  v.number("outlier_threshold", s.outlier_threshold, open_closed(0, 1), Unit::Fraction);
+  v.number("update_interval_seconds", s.update_interval_seconds, closed(kMinInterval, 3600), Unit::Seconds);
+  // Weights become integers in thousandths (market/venue_index): 0.001 is the smallest.
+  v.numbers("weights", s.weights, closed(0.001, 1e6));
 }
 
 template <class V>
 void describe(V& v, OracleSpec& s) {
-  v.number("heartbeat_seconds", s.heartbeat_seconds, open_closed(0, kMaxSeconds));
-  v.number("deviation", s.deviation, closed_open(0, 1));
-  v.number("delay_seconds", s.delay_seconds, closed(0, kMaxSeconds));
+  v.number("heartbeat_seconds", s.heartbeat_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
+  v.number("deviation", s.deviation, closed_open(0, 1), Unit::Fraction);
+  v.number("delay_seconds", s.delay_seconds, closed(0, kMaxSeconds), Unit::Seconds);
 }
 
 template <class V>
 void describe(V& v, MarkSpec& s) {
   v.text("method", s.method,
          one_of({"index", "last", "index_plus_basis", "binance_median", "hyperliquid_median"}));
-  v.number("update_interval_seconds", s.update_interval_seconds, open_closed(0, 60));
-  v.number("basis_window_seconds", s.basis_window_seconds, open_closed(0, kMaxSeconds));
-  v.number("basis_sample_interval_seconds", s.basis_sample_interval_seconds, open_closed(0, 60));
+  v.number("update_interval_seconds", s.update_interval_seconds, closed(kMinInterval, 60), Unit::Seconds);
+  v.number("basis_window_seconds", s.basis_window_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("basis_sample_interval_seconds", s.basis_sample_interval_seconds, closed(kMinInterval, 60),
+           Unit::Seconds);
 }
 
 template <class V>
 void describe(V& v, FundingSpec& s) {
   v.flag("enabled", s.enabled);
-  v.number("interval_seconds", s.interval_seconds, open_closed(0, 86400 * 7));
-  v.number("interest_rate", s.interest_rate, closed(-0.01, 0.01));
-  v.number("clamp", s.clamp, closed(0, 0.1));
-  v.number("cap", s.cap, open_closed(0, 0.1));
-  v.number("premium_sample_interval_seconds", s.premium_sample_interval_seconds, open_closed(0, 86400 * 7));
-  v.number("impact_notional", s.impact_notional, open_closed(0, kMaxDollars));
+  v.number("interval_seconds", s.interval_seconds, closed(1, 86400 * 7), Unit::Seconds);
+  v.number("interest_rate", s.interest_rate, closed(-0.01, 0.01), Unit::Fraction);
+  v.number("clamp", s.clamp, closed(0, 0.1), Unit::Fraction);
+  v.number("cap", s.cap, open_closed(0, 0.1), Unit::Fraction);
+  v.number("premium_sample_interval_seconds", s.premium_sample_interval_seconds, closed(kMinInterval, 86400 * 7),
+           Unit::Seconds);
+  v.number("impact_notional", s.impact_notional, open_closed(0, kMaxDollars), Unit::Dollars);
 }
 
 template <class V>
 void describe(V& v, MarketSpec& s) {
   v.text("symbol", s.symbol, non_empty_text());
-  v.number("tick_size", s.tick_size, open_closed(0, kMaxDollars));
-  v.number("initial_price", s.initial_price, open_closed(0, kMaxDollars));
-  v.number("taker_fee", s.taker_fee, closed(0, 0.01));
-  v.number("maker_fee", s.maker_fee, closed(-0.001, 0.01));
-  v.number("depth_band", s.depth_band, open_closed(0, 0.5));
+  v.number("tick_size", s.tick_size, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("initial_price", s.initial_price, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("taker_fee", s.taker_fee, closed(0, 0.01), Unit::Fraction);
+  v.number("maker_fee", s.maker_fee, closed(-0.001, 0.01), Unit::Fraction);
+  v.number("depth_band", s.depth_band, open_closed(0, 0.5), Unit::Fraction);
   v.table("price", s.price);
   v.table("shock", s.shock);
   v.table("index", s.index);
@@ -248,26 +280,26 @@ void describe(V& v, MarketSpec& s) {
 
 template <class V>
 void describe(V& v, EngineLiquidationSpec& s) {
-  v.number("step_fraction", s.step_fraction, open_closed(0, 1));
-  v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars));
-  v.number("cooldown_seconds", s.cooldown_seconds, closed(0, kMaxSeconds));
-  v.number("max_slippage", s.max_slippage, open(0, 1));
+  v.number("step_fraction", s.step_fraction, open_closed(0, 1), Unit::Fraction);
+  v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars), Unit::Dollars);
+  v.number("cooldown_seconds", s.cooldown_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("max_slippage", s.max_slippage, open(0, 1), Unit::Fraction);
   v.text("adl_ranking", s.adl_ranking, one_of({"profit_leverage"}));
 }
 
 template <class V>
 void describe(V& v, KeeperLiquidationSpec& s) {
-  v.number("close_factor", s.close_factor, open_closed(0, 1));
-  v.number("bonus", s.bonus, closed_open(0, 0.5));
-  v.number("block_interval_seconds", s.block_interval_seconds, open_closed(0, kMaxSeconds));
-  v.number("gas_price", s.gas_price, closed(0, kMaxDollars));
-  v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars));
+  v.number("close_factor", s.close_factor, open_closed(0, 1), Unit::Fraction);
+  v.number("bonus", s.bonus, closed_open(0, 0.5), Unit::Fraction);
+  v.number("block_interval_seconds", s.block_interval_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
+  v.number("gas_price", s.gas_price, closed(0, kMaxDollars), Unit::Dollars);
+  v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars), Unit::Dollars);
 }
 
 template <class V>
 void describe(V& v, LiquidationSpec& s) {
-  v.text("mechanism", s.mechanism, one_of({"engine", "keeper"}));
-  v.number("insurance_fund", s.insurance_fund, closed(0, kMaxDollars));
+  v.text("mechanism", s.mechanism, one_of({"engine", "keeper", "none"}));
+  v.number("insurance_fund", s.insurance_fund, closed(0, kMaxDollars), Unit::Dollars);
   v.table("engine", s.engine);
   v.table("keeper", s.keeper);
 }
@@ -278,9 +310,9 @@ void describe(V& v, NoiseTraderSpec& s) {
   v.number("limit_rate", s.limit_rate, closed(0, kMaxRate));
   v.number("market_rate", s.market_rate, closed(0, kMaxRate));
   v.number("cancel_rate", s.cancel_rate, closed(0, kMaxRate));
-  v.number("order_size", s.order_size, open_closed(0, kMaxCoins));
+  v.number("order_size", s.order_size, open_closed(0, kMaxCoins), Unit::Coins);
   v.integer("price_range_ticks", s.price_range_ticks, 1, 1000000);
-  v.number("capital", s.capital, open_closed(0, kMaxDollars));
+  v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
 }
 
 template <class V>
@@ -289,15 +321,15 @@ void describe(V& v, MarketMakerSpec& s) {
   v.number("half_spread", s.half_spread, open(0, 0.1));
   v.integer("levels", s.levels, 1, 100);
   v.number("level_spacing", s.level_spacing, open(0, 0.1));
-  v.number("level_size", s.level_size, open_closed(0, kMaxCoins));
-  v.number("requote_seconds", s.requote_seconds, open_closed(0, kMaxSeconds));
-  v.number("inventory_skew", s.inventory_skew, at_least(0));
-  v.number("max_inventory", s.max_inventory, open_closed(0, kMaxCoins));
-  v.number("vol_window_seconds", s.vol_window_seconds, open_closed(0, kMaxSeconds));
-  v.number("vol_widening", s.vol_widening, at_least(0));
-  v.number("stress_vol", s.stress_vol, above(0));
-  v.number("capital", s.capital, open_closed(0, kMaxDollars));
-  v.number("hedge_half_life_seconds", s.hedge_half_life_seconds, closed(0, kMaxSeconds));
+  v.number("level_size", s.level_size, open_closed(0, kMaxCoins), Unit::Coins);
+  v.number("requote_seconds", s.requote_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
+  v.number("inventory_skew", s.inventory_skew, closed(0, 1));
+  v.number("max_inventory", s.max_inventory, open_closed(0, kMaxCoins), Unit::Coins);
+  v.number("vol_window_seconds", s.vol_window_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
+  v.number("vol_widening", s.vol_widening, closed(0, 1e4));
+  v.number("stress_vol", s.stress_vol, open_closed(0, 1e4));
+  v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("hedge_half_life_seconds", s.hedge_half_life_seconds, closed(0, kMaxSeconds), Unit::Seconds);
 }
 
 template <class V>
@@ -314,12 +346,12 @@ void describe(V& v, LeveragedTraderSpec& s) {
   v.integer("count", s.count, 0, 2000000);
   v.number("long_fraction", s.long_fraction, closed(0, 1));
   v.number("cross_fraction", s.cross_fraction, closed(0, 1));
-  v.number("entry_start_seconds", s.entry_start_seconds, closed(0, kMaxSeconds));
-  v.number("entry_end_seconds", s.entry_end_seconds, closed(0, kMaxSeconds));
-  v.number("topup_trigger", s.topup_trigger, at_least(0));
+  v.number("entry_start_seconds", s.entry_start_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("entry_end_seconds", s.entry_end_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("topup_trigger", s.topup_trigger, closed(0, 1000), Unit::Fraction);
   v.number("topup_fraction", s.topup_fraction, open_closed(0, 10));
-  v.number("outside_capital", s.outside_capital, at_least(0));
-  v.number("topup_cooldown_seconds", s.topup_cooldown_seconds, closed(0, kMaxSeconds));
+  v.number("outside_capital", s.outside_capital, closed(0, 1000));
+  v.number("topup_cooldown_seconds", s.topup_cooldown_seconds, closed(0, kMaxSeconds), Unit::Seconds);
   v.table("leverage", s.leverage);
   v.table("margin", s.margin);
 }
@@ -327,33 +359,168 @@ void describe(V& v, LeveragedTraderSpec& s) {
 template <class V>
 void describe(V& v, KeeperSpec& s) {
   v.integer("count", s.count, 0, 10000);
-  v.number("capital", s.capital, open_closed(0, kMaxDollars));
-  v.number("latency_seconds", s.latency_seconds, closed(0, kMaxSeconds));
-  v.number("latency_jitter_seconds", s.latency_jitter_seconds, closed(0, kMaxSeconds));
-  v.number("priority_fee_min", s.priority_fee_min, closed(0, kMaxDollars));
-  v.number("priority_fee_max", s.priority_fee_max, closed(0, kMaxDollars));
-  v.number("min_profit", s.min_profit, closed(-kMaxDollars, kMaxDollars));
+  v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("latency_seconds", s.latency_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("latency_jitter_seconds", s.latency_jitter_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("priority_fee_min", s.priority_fee_min, closed(0, kMaxDollars), Unit::Dollars);
+  v.number("priority_fee_max", s.priority_fee_max, closed(0, kMaxDollars), Unit::Dollars);
+  v.number("min_profit", s.min_profit, closed(-kMaxDollars, kMaxDollars), Unit::Dollars);
   v.text("sell_rule", s.sell_rule, one_of({"immediate", "twap"}));
-  v.number("twap_seconds", s.twap_seconds, open_closed(0, kMaxSeconds));
+  v.number("twap_seconds", s.twap_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
   v.integer("twap_slices", s.twap_slices, 1, 1000);
+}
+
+template <class V>
+void describe(V& v, LimitsSpec& s) {
+  v.number("max_events", s.max_events, closed(1, 1e12));
+  v.number("max_memory_mb", s.max_memory_mb, closed(1, 1e7));
 }
 
 template <class V>
 void describe(V& v, Scenario& s) {
   v.text("name", s.name, non_empty_text());
   v.integer("seed", s.seed, 0, kMaxSeed);
-  v.number("duration_seconds", s.duration_seconds, open_closed(0, 3.2e7));
-  v.number("record_interval_seconds", s.record_interval_seconds, open_closed(0, 3.2e7));
+  v.number("duration_seconds", s.duration_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("record_interval_seconds", s.record_interval_seconds, closed(kMinInterval, kMaxSeconds),
+           Unit::Seconds);
   v.text("same_time_order", s.same_time_order, one_of({"fifo", "random", "priority_fee"}));
   v.table("liquidation", s.liquidation);
   v.table("noise", s.noise);
   v.table("market_makers", s.market_makers);
   v.table("traders", s.traders);
   v.table("keepers", s.keepers);
+  v.table("limits", s.limits);
   v.tables("markets", s.markets, std::vector<MarketSpec>{default_market()});
 }
 
 // ---- Reading TOML ----
+
+// A lexical pre-pass over the text before toml++ sees it. It refuses, with line and column, inputs
+// that are not valid TOML and on which toml++ 3.3 reaches an internal assertion or unreachable code
+// (found by fuzzing): bytes that are not UTF-8, non-ASCII characters outside strings and comments
+// (TOML 1.0 keys are ASCII), and a table header that is not closed on its own line.
+std::optional<ScenarioError> precheck_toml(std::string_view text) {
+  int line = 1;
+  int column = 1;
+  const auto error = [&](std::string problem) {
+    ScenarioError e;
+    e.problem = "TOML syntax error: " + std::move(problem);
+    e.line = line;
+    e.column = column;
+    return e;
+  };
+  const auto byte = [&](size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+  // Length of the UTF-8 sequence at i, or 0 when it is malformed (overlong, surrogate, > U+10FFFF).
+  const auto utf8_length = [&](size_t i) -> size_t {
+    const unsigned b0 = byte(i);
+    if (b0 < 0x80) return 1;
+    const auto continuation = [&](size_t k) { return (byte(k) & 0xC0u) == 0x80u; };
+    if (b0 >= 0xC2 && b0 <= 0xDF) return continuation(i + 1) ? 2 : 0;
+    if (b0 >= 0xE0 && b0 <= 0xEF) {
+      const unsigned b1 = byte(i + 1);
+      if (!continuation(i + 1) || !continuation(i + 2)) return 0;
+      if (b0 == 0xE0 && b1 < 0xA0) return 0;   // overlong
+      if (b0 == 0xED && b1 >= 0xA0) return 0;  // surrogate
+      return 3;
+    }
+    if (b0 >= 0xF0 && b0 <= 0xF4) {
+      const unsigned b1 = byte(i + 1);
+      if (!continuation(i + 1) || !continuation(i + 2) || !continuation(i + 3)) return 0;
+      if (b0 == 0xF0 && b1 < 0x90) return 0;  // overlong
+      if (b0 == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
+      return 4;
+    }
+    return 0;
+  };
+  enum class Where { Code, Comment, BasicString, LiteralString, MultiBasic, MultiLiteral, Header };
+  Where where = Where::Code;
+  int depth = 0;           // open [ and { of a value
+  bool line_start = true;  // only whitespace so far on this line, outside any value
+  size_t i = 0;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // a byte-order mark
+  while (i < text.size()) {
+    const char c = text[i];
+    const unsigned u = byte(i);
+    const size_t length = utf8_length(i);
+    if (length == 0) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "%02X", u);
+      return error("byte 0x" + std::string(hex) + " is not valid UTF-8");
+    }
+    if (u >= 0x80 && (where == Where::Code || where == Where::Header)) {
+      return error("non-ASCII character '" + std::string(text.substr(i, length)) +
+                   "' outside a string or comment");
+    }
+    const auto starts = [&](std::string_view token) { return text.substr(i, token.size()) == token; };
+    size_t advance = length;
+    switch (where) {
+      case Where::Code:
+        if (c == '#') {
+          where = Where::Comment;
+        } else if (starts(R"(""")")) {
+          where = Where::MultiBasic;
+          advance = 3;
+        } else if (starts("'''")) {
+          where = Where::MultiLiteral;
+          advance = 3;
+        } else if (c == '"') {
+          where = Where::BasicString;
+        } else if (c == '\'') {
+          where = Where::LiteralString;
+        } else if (c == '[' && depth == 0 && line_start) {
+          const size_t end = text.find('\n', i);
+          const std::string_view rest = end == std::string_view::npos ? text.substr(i) : text.substr(i, end - i);
+          if (rest.find(']') == std::string_view::npos) return error("table header not closed on its line");
+          where = Where::Header;
+        } else if (c == '[' || c == '{') {
+          ++depth;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+          --depth;
+        }
+        break;
+      case Where::Header:
+      case Where::Comment:
+        if (c == '\n') where = Where::Code;
+        break;
+      case Where::BasicString:
+        if (c == '\\' && byte(i + 1) != '\n' && i + 1 < text.size()) {
+          advance = 2;
+        } else if (c == '"' || c == '\n') {
+          where = Where::Code;
+        }
+        break;
+      case Where::LiteralString:
+        if (c == '\'' || c == '\n') where = Where::Code;
+        break;
+      case Where::MultiBasic:
+        if (c == '\\' && byte(i + 1) != '\n' && i + 1 < text.size()) {
+          advance = 2;
+        } else if (starts(R"(""")")) {
+          where = Where::Code;
+          advance = 3;
+        }
+        break;
+      case Where::MultiLiteral:
+        if (starts("'''")) {
+          where = Where::Code;
+          advance = 3;
+        }
+        break;
+    }
+    for (size_t k = 0; k < advance && i < text.size(); ++k, ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        column = 1;
+        if (where == Where::Code && depth == 0) line_start = true;
+      } else {
+        if ((byte(i) & 0xC0u) != 0x80u) ++column;
+        if (where != Where::Code || (text[i] != ' ' && text[i] != '\t' && text[i] != '\r')) line_start = false;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 
 struct LoadState {
   std::vector<ScenarioError> errors;
@@ -386,16 +553,33 @@ std::string type_name(const toml::node& n) {
   }
 }
 
+// A value as the user wrote it, for messages; long values are shortened. Arrays are rendered here
+// (toml++'s own formatter overflows a float cast on some values under UBSan).
 std::string render(const toml::node& n) {
-  if (const auto* s = n.as_string()) return quote(s->get());
-  if (const auto* i = n.as_integer()) return std::to_string(i->get());
-  if (const auto* f = n.as_floating_point()) return toml_float(f->get());
-  if (const auto* b = n.as_boolean()) return b->get() ? "true" : "false";
-  if (n.is_table()) return "{...}";
-  std::ostringstream out;
-  n.visit([&](const auto& x) { out << x; });
-  std::string text = out.str();
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  constexpr size_t kMaxShown = 60;
+  std::string text;
+  if (const auto* s = n.as_string()) {
+    text = quote(s->get());
+  } else if (const auto* i = n.as_integer()) {
+    text = std::to_string(i->get());
+  } else if (const auto* f = n.as_floating_point()) {
+    text = toml_float(f->get());
+  } else if (const auto* b = n.as_boolean()) {
+    text = b->get() ? "true" : "false";
+  } else if (n.is_table()) {
+    text = "{...}";
+  } else if (const auto* array = n.as_array()) {
+    text = "[";
+    for (size_t k = 0; k < array->size() && text.size() <= kMaxShown; ++k) {
+      text += (k > 0 ? ", " : "") + render(*array->get(k));
+    }
+    text += "]";
+  } else {
+    std::ostringstream out;
+    n.visit([&](const auto& x) { out << x; });
+    text = out.str();
+  }
+  if (text.size() > kMaxShown) text = text.substr(0, kMaxShown - 3) + "...";
   return text;
 }
 
@@ -404,7 +588,8 @@ class Reader {
   Reader(const toml::table& table, std::string path, LoadState& state)
       : table_(table), path_(std::move(path)), state_(state) {}
 
-  void number(std::string_view key, double& x, const Range& range, Presence presence = Presence::Optional) {
+  void number(std::string_view key, double& x, const Range& range, Unit = Unit::None,
+              Presence presence = Presence::Optional) {
     const toml::node* n = find(key, presence);
     if (n == nullptr) return;
     if (const auto* f = n->as_floating_point()) {
@@ -584,8 +769,19 @@ class Validator {
  public:
   Validator(std::string path, std::vector<ScenarioError>& errors) : path_(std::move(path)), errors_(errors) {}
 
-  void number(std::string_view key, double& x, const Range& range, Presence = Presence::Optional) {
-    if (!range.contains(x)) add(dotted(path_, key), format_number(x), "out of range", range.text());
+  void number(std::string_view key, double& x, const Range& range, Unit unit = Unit::None,
+              Presence = Presence::Optional) {
+    if (!range.contains(x)) {
+      add(dotted(path_, key), format_number(x), "out of range", range.text());
+      return;
+    }
+    // What validates is what runs: a non-zero value must stay non-zero in the run's fixed point.
+    if (unit == Unit::None || x == 0) return;
+    const auto [scale, resolution] = unit_scale(unit);
+    if (std::fabs(x) * scale < 0.5) {
+      add(dotted(path_, key), format_number(x), "rounds to 0 at the run's resolution of " + resolution,
+          (range.contains(0) ? "0 or at least " : "at least ") + resolution + " in " + range.text());
+    }
   }
 
   template <class Int>
@@ -634,6 +830,12 @@ class Validator {
   std::string path_;
   std::vector<ScenarioError>& errors_;
 };
+
+// x in fixed point with `scale` units per 1, as core/units.h converts it (nearest).
+int64_t fixed(double x, int64_t scale) {
+  const double scaled = std::round(x * double(scale));
+  return std::fabs(scaled) < 9.2e18 ? static_cast<int64_t>(scaled) : 0;
+}
 
 // Rules that relate several fields. `skip` holds keys whose values were not read (their defaults are
 // placeholders), so rules over them would only add noise.
@@ -695,6 +897,20 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
                             "an existing CSV file, relative to the scenario file's folder",
                             "file not found (looked for " +
                                 std::filesystem::absolute(file, ec).lexically_normal().string() + ")"});
+        } else if (!price.time_column.empty() && !price.price_column.empty() &&
+                   open_closed(0, 86400).contains(price.time_unit_seconds) &&
+                   open_closed(0, kMaxDollars).contains(market.initial_price)) {
+          // Read and checked now, as the run will read it: columns present, numbers, times strictly
+          // increasing at 1 ns, prices positive and representable (market/price_process).
+          auto loaded = load_price_csv(
+              file.string(), price.time_column, price.price_column, price.time_unit_seconds,
+              price.rescale_to_initial ? std::optional<double>(market.initial_price) : std::nullopt);
+          if (const auto* problem = std::get_if<std::string>(&loaded)) {
+            errors.push_back({p + ".price.replay_file", quote(price.replay_file),
+                              "a CSV file with a header row, the time and price columns, strictly "
+                              "increasing times and positive prices",
+                              *problem});
+          }
         }
       }
       if (price.time_column.empty()) {
@@ -708,7 +924,9 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     const IndexSpec& index = market.index;
     if (!index.weights.empty() && index.weights.size() != static_cast<size_t>(index.venues)) {
       std::vector<std::string> weights;
-      for (double w : index.weights) weights.push_back(format_number(w));
+      for (size_t k = 0; k < std::min<size_t>(index.weights.size(), 8); ++k)
+        weights.push_back(format_number(index.weights[k]));
+      if (index.weights.size() > 8) weights.push_back("... (" + std::to_string(index.weights.size()) + " numbers)");
       errors.push_back({p + ".index.weights", "[" + join(weights, ", ") + "]",
                         "empty (equal weights) or exactly " + std::to_string(index.venues) +
                             " positive numbers (one per venue)",
@@ -736,19 +954,20 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
         return std::none_of(keys.begin(), keys.end(),
                             [&](const std::string& key) { return skip.count(key) > 0; });
       };
-      if (readable({bp + ".notional_cap", bp + ".notional_floor"}) && b.notional_cap <= b.notional_floor) {
+      if (readable({bp + ".notional_cap", bp + ".notional_floor"}) &&
+          fixed(b.notional_cap, kAmountScale) <= fixed(b.notional_floor, kAmountScale)) {
         add(bp + ".notional_cap", b.notional_cap, "not above notional_floor",
             "> notional_floor (" + format_number(b.notional_floor) + ")");
       }
       if (readable({bp + ".initial_rate", bp + ".maintenance_rate"}) &&
-          b.initial_rate <= b.maintenance_rate) {
+          fixed(b.initial_rate, kRatioScale) <= fixed(b.maintenance_rate, kRatioScale)) {
         add(bp + ".initial_rate", b.initial_rate, "not above maintenance_rate",
             "(maintenance_rate, 1] = (" + format_number(b.maintenance_rate) + ", 1]");
       }
       if (k == 0) continue;
       const BracketSpec& before = market.brackets[k - 1];
       if (readable({bp + ".notional_floor", prev + ".notional_cap"}) &&
-          b.notional_floor != before.notional_cap) {
+          fixed(b.notional_floor, kAmountScale) != fixed(before.notional_cap, kAmountScale)) {
         add(bp + ".notional_floor", b.notional_floor,
             b.notional_floor > before.notional_cap ? "leaves a gap after the previous bracket"
                                                    : "overlaps the previous bracket",
@@ -771,14 +990,30 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     add("traders.entry_end_seconds", traders.entry_end_seconds, "before entry_start_seconds",
         ">= entry_start_seconds (" + format_number(traders.entry_start_seconds) + ")");
   }
-  for (auto [name, d] :
-       {std::pair<std::string, const DistributionSpec*>{"traders.leverage", &traders.leverage},
-        {"traders.margin", &traders.margin}}) {
+  // Leverage multiplies margin into a notional, margin is money: both are bounded so every draw and
+  // every product converts to the run's fixed point (notional <= $1e12).
+  struct DistributionBounds {
+    std::string name;
+    const DistributionSpec* d;
+    Range values;
+  };
+  for (const DistributionBounds& b :
+       {DistributionBounds{"traders.leverage", &traders.leverage, closed(0.01, 1000)},
+        DistributionBounds{"traders.margin", &traders.margin, closed(1, 1e9)}}) {
+    const DistributionSpec* d = b.d;
+    for (auto [field, value] : {std::pair<std::string, double>{"mean", d->mean}, {"min", d->min}, {"max", d->max}}) {
+      if (skip.count(b.name + "." + field) == 0 && !b.values.contains(value)) {
+        add(b.name + "." + field, value, "out of range", b.values.text());
+      }
+    }
     if (d->max < d->min) {
-      add(name + ".max", d->max, "below min", ">= min (" + format_number(d->min) + ")");
+      add(b.name + ".max", d->max, "below min", ">= min (" + format_number(d->min) + ")");
     }
     if (d->kind == "lognormal" && !(d->stdev > 0)) {
-      add(name + ".stdev", d->stdev, "must be positive for kind = \"lognormal\"", "> 0");
+      add(b.name + ".stdev", d->stdev, "must be positive for kind = \"lognormal\"", "> 0");
+    } else if (d->kind == "lognormal" && b.values.contains(d->mean) && d->stdev > 100 * d->mean) {
+      add(b.name + ".stdev", d->stdev, "more than 100 x mean for kind = \"lognormal\"",
+          "(0, 100 x mean] = (0, " + format_number(100 * d->mean) + "]");
     }
   }
 
@@ -788,13 +1023,40 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
   }
 }
 
+// The run's cost against [limits], judged only on an otherwise valid scenario (the estimate needs
+// in-range values).
+void check_limits(const Scenario& s, std::vector<ScenarioError>& errors) {
+  const RunCostEstimate cost = estimate_run_cost(s);
+  if (cost.events > s.limits.max_events) {
+    errors.push_back({"limits.max_events", format_number(s.limits.max_events),
+                      "at least the estimate, or a cheaper scenario",
+                      "the scenario implies about " + format_number(std::round(cost.events)) +
+                          " events and account updates, most from " + cost.events_driver});
+  }
+  const double memory_mb = cost.memory_bytes / (1024.0 * 1024.0);
+  if (memory_mb > s.limits.max_memory_mb) {
+    errors.push_back({"limits.max_memory_mb", format_number(s.limits.max_memory_mb),
+                      "at least the estimate, or a cheaper scenario",
+                      "the scenario implies about " + format_number(std::ceil(memory_mb)) +
+                          " MiB of memory, most for " + cost.memory_driver});
+  }
+}
+
 std::vector<ScenarioError> validate(const Scenario& scenario, const std::set<std::string>& skip) {
   std::vector<ScenarioError> errors;
   Scenario copy = scenario;
   Validator validator("", errors);
   describe(validator, copy);
-  check_cross_fields(scenario, skip, errors);
+  // Cross-field rules over a value that is already wrong only repeat the problem: one error per key.
+  std::set<std::string> judged = skip;
+  for (const ScenarioError& e : errors) judged.insert(e.key);
+  std::vector<ScenarioError> cross;
+  check_cross_fields(scenario, judged, cross);
+  for (ScenarioError& e : cross) {
+    if (judged.count(e.key) == 0) errors.push_back(std::move(e));
+  }
   std::erase_if(errors, [&](const ScenarioError& e) { return skip.count(e.key) > 0; });
+  if (errors.empty() && skip.empty()) check_limits(scenario, errors);
   return errors;
 }
 
@@ -805,7 +1067,8 @@ class Writer {
   Writer(std::string header, bool array_element)
       : header_(std::move(header)), array_element_(array_element) {}
 
-  void number(std::string_view key, double& x, const Range&, Presence = Presence::Optional) {
+  void number(std::string_view key, double& x, const Range&, Unit = Unit::None,
+              Presence = Presence::Optional) {
     line(key, toml_float(x));
   }
   template <class Int>
@@ -883,6 +1146,7 @@ std::vector<BracketSpec> default_brackets() {
 
 ScenarioResult load_scenario_text(std::string_view toml_text, const std::string& source_name,
                                   const std::string& source_dir) {
+  if (auto problem = precheck_toml(toml_text)) return std::vector<ScenarioError>{std::move(*problem)};
   toml::table root;
   try {
     root = toml::parse(toml_text, source_name);
@@ -931,15 +1195,97 @@ ScenarioResult load_scenario_file(const std::string& path) {
   if (fs::is_directory(path, ec)) return fail("a directory, not a scenario file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail("scenario file cannot be opened for reading");
-  std::ostringstream text;
-  text << in.rdbuf();
+  // Read at most one byte past the limit, so a device or a huge file is refused, not swallowed.
+  std::string text;
+  char chunk[65536];
+  while (text.size() <= kMaxScenarioBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
+    text.append(chunk, size_t(in.gcount()));
+  }
   if (in.bad()) return fail("error while reading the scenario file");
+  if (text.size() > kMaxScenarioBytes) {
+    return fail("larger than " + std::to_string(kMaxScenarioBytes / (1024 * 1024)) +
+                " MiB; allowed: a scenario file of at most that size");
+  }
   std::string dir = fs::path(path).parent_path().string();
   if (dir.empty()) dir = ".";
-  return load_scenario_text(text.str(), path, dir);
+  return load_scenario_text(text, path, dir);
 }
 
 std::vector<ScenarioError> validate_scenario(const Scenario& scenario) { return validate(scenario, {}); }
+
+RunCostEstimate estimate_run_cost(const Scenario& s) {
+  // Upper-end estimates from the rates the scenario names; every term names the key that drives it.
+  RunCostEstimate cost;
+  const double d = s.duration_seconds;
+  const double accounts =
+      double(s.noise.count) + s.market_makers.count + s.keepers.count + double(s.traders.count);
+  std::vector<std::pair<double, std::string>> events;
+  const auto term = [&](double n, const std::string& key, double value, const std::string& what) {
+    events.emplace_back(n, key + " = " + format_number(value) + " (" + what + ")");
+  };
+  for (size_t m = 0; m < s.markets.size(); ++m) {
+    const MarketSpec& market = s.markets[m];
+    const std::string p = indexed("markets", m);
+    term(d / market.price.step_seconds, p + ".price.step_seconds", market.price.step_seconds, "price steps");
+    term(d / market.index.update_interval_seconds * market.index.venues, p + ".index.update_interval_seconds",
+         market.index.update_interval_seconds, "venue quotes");
+    term(d / market.mark.update_interval_seconds, p + ".mark.update_interval_seconds",
+         market.mark.update_interval_seconds, "mark updates");
+    term(d / market.mark.basis_sample_interval_seconds, p + ".mark.basis_sample_interval_seconds",
+         market.mark.basis_sample_interval_seconds, "basis samples");
+    term(d / market.oracle.heartbeat_seconds, p + ".oracle.heartbeat_seconds", market.oracle.heartbeat_seconds,
+         "oracle heartbeats");
+    if (market.funding.enabled) {
+      term(d / market.funding.premium_sample_interval_seconds, p + ".funding.premium_sample_interval_seconds",
+           market.funding.premium_sample_interval_seconds, "premium samples");
+      term(d / market.funding.interval_seconds * accounts, p + ".funding.interval_seconds",
+           market.funding.interval_seconds, "funding settlements x accounts");
+    }
+    term(d / market.index.update_interval_seconds, p + ".index.update_interval_seconds",
+         market.index.update_interval_seconds, "index updates");
+  }
+  term(d / s.record_interval_seconds, "record_interval_seconds", s.record_interval_seconds, "records");
+  term(d * s.noise.count * (2 * s.noise.limit_rate + s.noise.market_rate), "noise.count", s.noise.count,
+       "noise orders and cancels");
+  term(d / s.market_makers.requote_seconds * s.market_makers.count * double(s.markets.size()) *
+           s.market_makers.levels,
+       "market_makers.requote_seconds", s.market_makers.requote_seconds, "maker requotes x levels");
+  term(double(s.traders.count) * (2 + s.traders.outside_capital / s.traders.topup_fraction), "traders.count",
+       s.traders.count, "entries and top-ups");
+  if (s.liquidation.mechanism == "keeper") {
+    term(d / s.liquidation.keeper.block_interval_seconds, "liquidation.keeper.block_interval_seconds",
+         s.liquidation.keeper.block_interval_seconds, "blocks");
+  }
+  for (const auto& [n, what] : events) {
+    cost.events += n;
+    if (n > 0 && (cost.events_driver.empty() || n > cost.largest_events_term)) {
+      cost.largest_events_term = n;
+      cost.events_driver = what;
+    }
+  }
+
+  // Memory: recorded tables and per-account state. Trades are bounded by taker orders (noise market
+  // orders, trader entries, liquidations), each filling about two resting orders.
+  const double rows = d / s.record_interval_seconds + 1;
+  const double trades =
+      2 * (d * s.noise.count * s.noise.market_rate + 4 * double(s.traders.count)) + 1;
+  const std::vector<std::pair<double, std::string>> memory = {
+      {64.0 * 1024 * 1024, "the program itself"},
+      {rows * sizeof(TimeseriesRow),
+       "time-series rows: record_interval_seconds = " + format_number(s.record_interval_seconds)},
+      {trades * sizeof(TradeRecord), "trades: noise.market_rate and noise.count, traders.count"},
+      {accounts * 1024.0, "accounts (about 1 KiB each): traders.count = " + std::to_string(s.traders.count)},
+  };
+  double largest = 0;
+  for (const auto& [bytes, what] : memory) {
+    cost.memory_bytes += bytes;
+    if (bytes > largest) {
+      largest = bytes;
+      cost.memory_driver = what;
+    }
+  }
+  return cost;
+}
 
 std::string to_toml(const Scenario& scenario) {
   Scenario copy = scenario;

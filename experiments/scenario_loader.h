@@ -37,6 +37,16 @@ ScenarioResult load_scenario_file(const std::string& path);
 // Range, choice and cross-field checks on a Scenario built in code (load_scenario_* run them too).
 std::vector<ScenarioError> validate_scenario(const Scenario& scenario);
 
+// What a scenario implies before it runs (the [limits] table is checked against it by validation).
+struct RunCostEstimate {
+  double events = 0;                // events and per-account updates (funding settlements)
+  double memory_bytes = 0;          // peak memory: program, recorded tables, accounts
+  double largest_events_term = 0;
+  std::string events_driver;        // "markets[0].mark.update_interval_seconds = 0.001 (mark updates)"
+  std::string memory_driver;
+};
+RunCostEstimate estimate_run_cost(const Scenario& scenario);
+
 // Legacy Binance BTCUSDT leverage brackets, used when a market gives none.
 std::vector<BracketSpec> default_brackets();
 

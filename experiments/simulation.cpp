@@ -179,6 +179,7 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   std::unique_ptr<EngineLiquidation> engine_liquidation_;
   std::unique_ptr<KeeperLiquidation> keeper_liquidation_;
   bool keeper_mode_ = false;
+  bool no_liquidation_ = false;
   AccountId first_trader_ = 0;
   uint32_t waking_kind_ = kNoiseWake;
   MarketId current_market_ = 0;
@@ -205,6 +206,7 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
               stream_seed(s.seed, StreamKind::EventOrdering, 0)) {
   end_ = secs(s.duration_seconds);
   keeper_mode_ = s.liquidation.mechanism == "keeper";
+  no_liquidation_ = s.liquidation.mechanism == "none";
   block_interval_ = secs(s.liquidation.keeper.block_interval_seconds);
   gas_price_ = amount_from_double(s.liquidation.keeper.gas_price);
 
@@ -626,6 +628,11 @@ void World::on_mark_tick(MarketId m) {
   for (const TriggerHit& h : hits_) {
     AccountState& st = ch_->ledger().account(h.account);
     if (ch_->liquidatable(h.account)) {
+      if (no_liquidation_) {
+        // The `none` counterfactual: the account is left alone and not re-armed (re-arming a crossed
+        // trigger would fire at every mark update); its owner's own actions re-arm it.
+        continue;
+      }
       if (keeper_mode_) {
         waking_kind_ = kKeeperWake;
         keepers_->on_liquidatable(*this, h.account);

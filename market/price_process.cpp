@@ -16,6 +16,10 @@ namespace {
 
 double step_years(Time step) { return to_seconds(step) / kSecondsPerYear; }
 
+// Model paths are clamped into [1e-6, 1e12] dollars: a valid but extreme volatility over a long run
+// must not leave the fixed-point range (docs/ARCHITECTURE.md, Money model).
+Price model_price(double x) { return clamped_price_from_double(x, Price(1), Price(kMaxModelPriceRaw)); }
+
 // Grid points at or before `to` (grid point k sits at k * step; point 0 is the initial value).
 int64_t grid_index(Time to, Time step) { return to.raw() / step.raw(); }
 
@@ -40,7 +44,7 @@ Price GeometricBrownianMotion::advance(Time to) {
   const int64_t target = grid_index(to, step_);
   if (target == steps_) return current_;
   for (; steps_ < target; ++steps_) log_price_ += step_mean_ + step_stdev_ * rng_.normal();
-  current_ = price_from_double(std::exp(log_price_));
+  current_ = model_price(std::exp(log_price_));
   return current_;
 }
 
@@ -83,7 +87,7 @@ Price MertonJumpDiffusion::advance(Time to) {
       jump_count_ += jumps;
     }
   }
-  current_ = price_from_double(std::exp(log_price_));
+  current_ = model_price(std::exp(log_price_));
   return current_;
 }
 
@@ -118,11 +122,11 @@ double ScriptedShock::factor(Time t) const {
 
 Price ScriptedShock::advance(Time to) {
   const Price base = inner_->advance(to);
-  return price_from_double(to_double(base) * factor(to));
+  return model_price(to_double(base) * factor(to));
 }
 
 Price ScriptedShock::initial() const {
-  return price_from_double(to_double(inner_->initial()) * factor(Time(0)));
+  return model_price(to_double(inner_->initial()) * factor(Time(0)));
 }
 
 CsvReplay::CsvReplay(PricePath path, ReplayInterpolation interpolation)

@@ -95,7 +95,8 @@ void VenueIndex::step_grid(Price reference, bool first) {
       const double phi = persistence_[id];
       noise_[id] = phi * noise_[id] + venue.noise_stdev * std::sqrt(1.0 - phi * phi) * z;
     }
-    if (first || !stale) quotes_[id] = price_from_double(to_double(reference) * std::exp(noise_[id]));
+    if (first || !stale) quotes_[id] = clamped_price_from_double(to_double(reference) * std::exp(noise_[id]), Price(1),
+                                                           Price(kMaxModelPriceRaw));
   }
 }
 

@@ -327,7 +327,7 @@ TEST(ScenarioLoader, UnknownChoiceListsTheChoices) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "liquidation.mechanism");
   EXPECT_EQ(errors[0].value, "\"kepper\"");
-  EXPECT_EQ(errors[0].allowed, "\"engine\" | \"keeper\"");
+  EXPECT_EQ(errors[0].allowed, "\"engine\" | \"keeper\" | \"none\"");
 }
 
 TEST(ScenarioLoader, FloatWhereIntegerExpectedIsWrongType) {
@@ -593,6 +593,156 @@ TEST(Presets, FindPreset) {
   ASSERT_NE(find_preset("small"), nullptr);
   EXPECT_EQ(find_preset("small")->name, "small");
   EXPECT_EQ(find_preset("nope"), nullptr);
+}
+
+}  // namespace
+}  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+// ---- What validates is what runs ----
+
+TEST(ScenarioLoaderRunnable, PositiveValueThatRoundsToZeroIsRefused) {
+  // $1e-10 is positive but 0 in micro-dollars: the margin table would have an empty first bracket.
+  const auto errors = load_errors(
+      "[[markets]]\n[[markets.brackets]]\nnotional_floor = 0\nnotional_cap = 1e-10\n"
+      "maintenance_rate = 0.005\ninitial_rate = 0.01\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].brackets[0].notional_cap");
+  EXPECT_NE(errors[0].problem.find("rounds to 0"), std::string::npos);
+  EXPECT_NE(errors[0].allowed.find("$0.000001"), std::string::npos);
+  const auto price = load_errors("[[markets]]\ninitial_price = 1e-7\n");
+  ASSERT_EQ(price.size(), 1u) << all_messages(price);
+  EXPECT_EQ(price[0].key, "markets[0].initial_price");
+}
+
+TEST(ScenarioLoaderRunnable, IntervalsShorterThanAMillisecondAreRefused) {
+  for (const char* key : {"record_interval_seconds = 1e-10\n", "[[markets]]\nmark.update_interval_seconds = 1e-10\n",
+                          "[[markets]]\nindex.update_interval_seconds = 0.0009\n",
+                          "[[markets]]\noracle.heartbeat_seconds = 1e-10\n",
+                          "[liquidation.keeper]\nblock_interval_seconds = 1e-10\n",
+                          "[market_makers]\nrequote_seconds = 1e-10\n"}) {
+    const auto errors = load_errors(key);
+    ASSERT_EQ(errors.size(), 1u) << key << all_messages(errors);
+    EXPECT_NE(errors[0].allowed.find("0.001"), std::string::npos) << errors[0].message();
+  }
+  load_ok("duration_seconds = 60\n[[markets]]\nmark.update_interval_seconds = 0.001\n");
+}
+
+TEST(ScenarioLoaderRunnable, WeightsThatRoundToZeroAreRefused) {
+  const auto errors = load_errors("[[markets]]\nindex.venues = 2\nindex.weights = [1e-10, 1]\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].index.weights[0]");
+}
+
+TEST(ScenarioLoaderRunnable, ExtremeDistributionParametersAreRefused) {
+  EXPECT_EQ(load_errors("[traders.leverage]\nmean = 1e-300\n")[0].key, "traders.leverage.mean");
+  EXPECT_EQ(load_errors("[traders.margin]\nmean = 1e-300\n")[0].key, "traders.margin.mean");
+  EXPECT_EQ(load_errors("[traders.margin]\nmax = 1e11\n")[0].key, "traders.margin.max");
+  const auto wide = load_errors("[traders.leverage]\nmean = 2\nstdev = 1000\n");
+  ASSERT_EQ(wide.size(), 1u) << all_messages(wide);
+  EXPECT_EQ(wide[0].key, "traders.leverage.stdev");
+  for (const char* text : {"[market_makers]\ninventory_skew = 1e308\n", "[market_makers]\nvol_widening = 1e308\n",
+                           "[traders]\ntopup_trigger = 1e308\n", "[traders]\noutside_capital = 1e308\n"}) {
+    EXPECT_EQ(load_errors(text).size(), 1u) << text;
+  }
+}
+
+TEST(ScenarioLoaderRunnable, CostBeyondTheLimitsIsRefusedNamingTheDriver) {
+  // A mark update every millisecond for a year: about 3.2e10 events.
+  const auto errors = load_errors("duration_seconds = 3.2e7\nrecord_interval_seconds = 60\n"
+                                  "[[markets]]\nmark.update_interval_seconds = 0.001\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "limits.max_events");
+  EXPECT_NE(errors[0].problem.find("markets[0].mark.update_interval_seconds"), std::string::npos)
+      << errors[0].message();
+  // Raising the limit on purpose makes it valid.
+  load_ok("duration_seconds = 3.2e7\nrecord_interval_seconds = 60\n[limits]\nmax_events = 1e12\n"
+          "[[markets]]\nmark.update_interval_seconds = 0.001\n");
+  // Recording every millisecond for a year: the memory estimate.
+  const auto memory = load_errors("duration_seconds = 3.2e7\nrecord_interval_seconds = 0.001\n"
+                                  "[limits]\nmax_events = 1e12\n");
+  ASSERT_EQ(memory.size(), 1u) << all_messages(memory);
+  EXPECT_EQ(memory[0].key, "limits.max_memory_mb");
+  EXPECT_NE(memory[0].problem.find("record_interval_seconds"), std::string::npos) << memory[0].message();
+  // The default scenario is far inside both limits.
+  const RunCostEstimate cost = estimate_run_cost(load_ok(""));
+  EXPECT_LT(cost.events, 1e8);
+  EXPECT_GT(cost.events, 1e6);
+}
+
+TEST(ScenarioLoaderRunnable, ReplayCsvIsCheckedAtValidation) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("liqsim-replay-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "text.csv") << "open_time,close\n0,60000\n1000,abc\n";
+  std::ofstream(dir / "unordered.csv") << "open_time,close\n0,60000\n2000,60010\n1000,60020\n";
+  std::ofstream(dir / "columns.csv") << "time,price\n0,60000\n";
+  const auto check = [&](const std::string& file, const std::string& expected) {
+    const auto errors = load_errors(
+        "[[markets]]\nprice.model = \"replay\"\nprice.replay_file = \"" + file + "\"\n", dir.string());
+    ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+    EXPECT_EQ(errors[0].key, "markets[0].price.replay_file");
+    EXPECT_NE(errors[0].problem.find(expected), std::string::npos) << errors[0].message();
+  };
+  check("text.csv", "text.csv:3: column 'close': not a number");
+  check("unordered.csv", "unordered.csv:4: column 'open_time'");
+  check("columns.csv", "column 'open_time': not found");
+  // Times that collapse to the same nanosecond with a tiny time unit.
+  std::ofstream(dir / "good.csv") << "open_time,close\n0,60000\n1000,60010\n";
+  const auto tiny = load_errors("[[markets]]\nprice.model = \"replay\"\nprice.replay_file = \"good.csv\"\n"
+                                "price.time_unit_seconds = 1e-300\n",
+                                dir.string());
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(tiny.size(), 1u) << all_messages(tiny);
+  EXPECT_NE(tiny[0].problem.find("not after the previous row"), std::string::npos) << tiny[0].message();
+}
+
+// ---- Malformed text never reaches the parser's internal assertions ----
+
+TEST(ScenarioLoaderText, HeaderNotClosedOnItsLineIsASyntaxError) {
+  const auto errors = load_errors("[\na]\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].problem.find("table header not closed"), std::string::npos);
+  EXPECT_EQ(errors[0].line, 1);
+  // A nested array at the start of a line inside a value is not a header.
+  EXPECT_EQ(load_errors("bogus = [\n[1, 2],\n]\n")[0].problem, "unknown key");
+}
+
+TEST(ScenarioLoaderText, NonAsciiOutsideStringsIsRefusedWithItsPosition) {
+  for (const char* text : {"\xC3\xA9\n", "\xEF\xBB\xBE", "name = \"x\"\n  \xC3\xA9 = 1\n"}) {
+    const auto errors = load_errors(text);
+    ASSERT_EQ(errors.size(), 1u) << text;
+    EXPECT_NE(errors[0].problem.find("non-ASCII character"), std::string::npos) << errors[0].message();
+  }
+  EXPECT_EQ(load_errors("name = \"x\"\n  \xC3\xA9 = 1\n")[0].line, 2);
+  // In strings and comments they are fine; a byte-order mark is skipped.
+  EXPECT_EQ(load_ok("# caf\xC3\xA9\nname = \"caf\xC3\xA9 \xEF\xBB\xBE\"\n").name, "caf\xC3\xA9 \xEF\xBB\xBE");
+  EXPECT_EQ(load_ok("\xEF\xBB\xBFname = 'x'\n").name, "x");
+  EXPECT_EQ(load_ok("name = '''a\n[b\n'''\n").name, "a\n[b\n");
+}
+
+TEST(ScenarioLoaderText, InvalidUtf8IsRefused) {
+  const auto errors = load_errors("name = \"\xC0\xAF\"\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].problem.find("0xC0 is not valid UTF-8"), std::string::npos) << errors[0].message();
+}
+
+TEST(ScenarioLoaderText, LongValuesAreShortenedInMessages) {
+  std::string weights = "[[markets]]\nindex.venues = 3\nindex.weights = [";
+  for (int k = 0; k < 100000; ++k) weights += k > 0 ? ", 1" : "1";
+  weights += "]\n";
+  const auto errors = load_errors(weights);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_LT(errors[0].message().size(), 400u) << errors[0].message().substr(0, 400);
+  EXPECT_EQ(load_errors("bogus = [0.001]\n")[0].value, "[0.001]");
+}
+
+TEST(ScenarioLoaderText, OversizedScenarioFileIsRefused) {
+  const auto result = load_scenario_file("/dev/zero");
+  ASSERT_TRUE(std::holds_alternative<std::vector<ScenarioError>>(result));
+  EXPECT_NE(std::get<1>(result)[0].problem.find("larger than 4 MiB"), std::string::npos);
 }
 
 }  // namespace

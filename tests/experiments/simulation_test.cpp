@@ -223,3 +223,26 @@ TEST(Simulation, GoldenDigestOfTinyCrash) {
 
 }  // namespace
 }  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+TEST(Simulation, NoneMechanismLeavesLiquidatableAccountsAlone) {
+  // The `none` counterfactual: the same crash, no liquidation of any kind, money still conserved, and
+  // accounts end the run underwater instead of being closed.
+  Scenario s = load(kTinyCrash);
+  s.liquidation.mechanism = "none";
+  const RunResult r = run(s, /*check_every_event=*/true);
+  EXPECT_EQ(r.summary.liquidation_count, 0u);
+  EXPECT_EQ(r.summary.adl_count, 0u);
+  EXPECT_EQ(r.summary.conservation_residual, Amount(0));
+  size_t underwater = 0;
+  for (const AccountFinal& a : r.log.accounts) underwater += a.equity.raw() < 0 ? 1 : 0;
+  EXPECT_GT(underwater, 0u);
+  // The engine run of the same seed closes those accounts.
+  const RunResult engine = run(load(kTinyCrash));
+  EXPECT_GT(engine.summary.liquidation_count, 0u);
+}
+
+}  // namespace
+}  // namespace liqsim
