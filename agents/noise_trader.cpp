@@ -1,5 +1,7 @@
 #include "agents/noise_trader.h"
 
+#include <algorithm>
+
 namespace liqsim {
 
 NoiseTraders::NoiseTraders(NoiseTraderParams params, std::vector<AccountId> accounts, uint64_t master_seed)
@@ -53,7 +55,10 @@ void NoiseTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
     if (u < cancel_total + params_.limit_rate) {
       // Uniform over the ticks beyond the opposite best quote (the mark when that side is empty).
       const Price anchor = buy ? v.best_ask.value_or(v.mark) : v.best_bid.value_or(v.mark);
-      const int64_t offset = t.rng.uniform_int(1, params_.price_range_ticks);
+      // Offsets beyond the anchor's own size (a sell above twice the anchor) are cut there: prices
+      // and notionals stay in range for any tick and range (the draw itself is unchanged).
+      const int64_t offset = std::min(t.rng.uniform_int(1, params_.price_range_ticks),
+                                      std::max<int64_t>(1, anchor.raw() / v.tick.raw()));
       Price price = buy ? round_down_to_tick(anchor, v.tick) - v.tick * offset
                         : round_up_to_tick(anchor, v.tick) + v.tick * offset;
       if (price.raw() <= 0) price = v.tick;

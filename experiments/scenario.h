@@ -50,7 +50,7 @@ struct IndexSpec {
   double noise_stdev = 0.0005;          // [0, 0.1]: stationary stdev of each venue's log deviation
   double noise_half_life_seconds = 30;  // [0.001, 3.2e7]
   double stale_probability = 0.0;       // [0, 1)
-  double outlier_threshold = 0.05;      // (0, 1]
+  double outlier_threshold = 0.05;      // (0, 1)
   double update_interval_seconds = 1;   // [0.001, 3600]
   std::vector<double> weights;          // empty = equal weights; else `venues` numbers in [0.001, 1e6]
 };

@@ -17,381 +17,13 @@
 
 #include "core/recorder.h"
 #include "core/units.h"
+#include "experiments/scenario_schema.h"
 #include "market/price_process.h"
 
 namespace liqsim {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
-// Upper bounds that scenario.h leaves open are capped so every value converts to the fixed-point types
-// of core/units.h without overflow (Time: int64 ns; Amount, Price: int64 micro-dollars; Quantity:
-// int64 1e-8 coins).
-constexpr double kMaxSeconds = 3.2e7;
-constexpr double kMaxDollars = 1e12;
-constexpr double kMaxCoins = 1e9;
-constexpr double kMaxRate = 1e6;
-constexpr int64_t kMaxSeed = std::numeric_limits<int64_t>::max();  // TOML integers are int64
-// Shortest period of any periodic process (record, price step, index, mark, samples, oracle heartbeat,
-// blocks, requotes): 1 ms. Shorter ones would round to few nanoseconds and make runs that never end;
-// the event budget ([limits]) bounds what remains.
-constexpr double kMinInterval = 0.001;
-// Scenario files are small; anything larger is a mistake (a device, a data file).
-constexpr size_t kMaxScenarioBytes = 4 * 1024 * 1024;
-
-// The fixed-point unit a number is converted to when the run is built (core/units.h). The validator
-// checks the converted value: a positive value that rounds to 0 is refused.
-enum class Unit { None, Seconds, Dollars, Coins, Fraction };
-
-// (fixed-point units per 1, the smallest representable step as text)
-std::pair<double, std::string> unit_scale(Unit unit) {
-  switch (unit) {
-    case Unit::Seconds:
-      return {double(kNanosPerSecond), "1 ns (0.000000001 s)"};
-    case Unit::Dollars:
-      return {double(kAmountScale), "$0.000001"};
-    case Unit::Coins:
-      return {double(kQuantityScale), "0.00000001 coins"};
-    case Unit::Fraction:
-      return {double(kRatioScale), "0.000000001"};
-    case Unit::None:
-      break;
-  }
-  return {1.0, "1"};
-}
-
-// Shortest text that parses back to exactly `x`; plain decimals unless the magnitude is extreme.
-std::string format_number(double x) {
-  char buf[512];
-  const double magnitude = std::fabs(x);
-  const bool plain = x == 0 || (magnitude >= 1e-6 && magnitude < 1e16);
-  auto result = plain ? std::to_chars(buf, buf + sizeof buf, x, std::chars_format::fixed)
-                      : std::to_chars(buf, buf + sizeof buf, x);
-  return std::string(buf, result.ptr);
-}
-
-// A TOML float literal that parses back to exactly `x`.
-std::string toml_float(double x) {
-  std::string s = format_number(x);
-  if (s.find_first_of(".eEni") == std::string::npos) s += ".0";
-  return s;
-}
-
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += separator;
-    out += parts[i];
-  }
-  return out;
-}
-
-std::string dotted(const std::string& prefix, std::string_view key) {
-  return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
-}
-
-std::string indexed(const std::string& path, size_t index) {
-  return path + "[" + std::to_string(index) + "]";
-}
-
-// An interval of allowed values; infinite bounds are open-ended. NaN and infinities are never allowed.
-struct Range {
-  double lo = -kInf;
-  double hi = kInf;
-  bool lo_open = false;
-  bool hi_open = false;
-
-  bool contains(double x) const {
-    if (!std::isfinite(x)) return false;
-    return (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi);
-  }
-  std::string text() const {
-    if (hi == kInf) return (lo_open ? "> " : ">= ") + format_number(lo);
-    return (lo_open ? "(" : "[") + format_number(lo) + ", " + format_number(hi) + (hi_open ? ")" : "]");
-  }
-};
-
-constexpr Range closed(double lo, double hi) { return {lo, hi, false, false}; }
-constexpr Range open(double lo, double hi) { return {lo, hi, true, true}; }
-constexpr Range open_closed(double lo, double hi) { return {lo, hi, true, false}; }
-constexpr Range closed_open(double lo, double hi) { return {lo, hi, false, true}; }
-constexpr Range at_least(double lo) { return {lo, kInf, false, false}; }
-constexpr Range above(double lo) { return {lo, kInf, true, false}; }
-
-struct TextRule {
-  std::vector<std::string_view> choices;  // empty: any text allowed (subject to non_empty)
-  bool non_empty = false;
-
-  bool accepts(const std::string& s) const {
-    if (!choices.empty()) return std::find(choices.begin(), choices.end(), s) != choices.end();
-    return !non_empty || !s.empty();
-  }
-  std::string text() const {
-    if (choices.empty()) return non_empty ? "a non-empty string" : "a string";
-    std::vector<std::string> quoted;
-    for (std::string_view c : choices) quoted.push_back(quote(c));
-    return join(quoted, " | ");
-  }
-};
-
-TextRule any_text() { return {}; }
-TextRule non_empty_text() { return {{}, true}; }
-TextRule one_of(std::initializer_list<std::string_view> choices) { return {choices, false}; }
-
-std::string integer_range_text(int64_t lo, int64_t hi) {
-  return "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-}
-
-enum class Presence { Optional, Required };
-
-MarketSpec default_market() {
-  MarketSpec market;
-  market.brackets = default_brackets();
-  return market;
-}
-
-// One description of each spec, shared by the reader, the validator and the writer: key names,
-// allowed ranges and layout live only here. Nested specs come last so the writer can emit the
-// table's own keys before its sub-tables, as TOML requires.
-
-template <class V>
-void describe(V& v, BracketSpec& s) {
-  v.number("notional_floor", s.notional_floor, closed(0, kMaxDollars), Unit::Dollars, Presence::Required);
-  v.number("notional_cap", s.notional_cap, open_closed(0, kMaxDollars), Unit::Dollars, Presence::Required);
-  v.number("maintenance_rate", s.maintenance_rate, open(0, 1), Unit::Fraction, Presence::Required);
-  v.number("initial_rate", s.initial_rate, open_closed(0, 1), Unit::Fraction, Presence::Required);
-}
-
-template <class V>
-void describe(V& v, PriceProcessSpec& s) {
-  v.text("model", s.model, one_of({"gbm", "merton", "replay"}));
-  v.number("drift_per_year", s.drift_per_year, closed(-5, 5));
-  v.number("vol_per_year", s.vol_per_year, closed(0, 10));
-  v.number("step_seconds", s.step_seconds, closed(kMinInterval, 3600), Unit::Seconds);
-  v.number("jump_intensity_per_year", s.jump_intensity_per_year, closed(0, 1e5));
-  v.number("jump_mean_log", s.jump_mean_log, closed(-1, 1));
-  v.number("jump_stdev_log", s.jump_stdev_log, closed(0, 2));
-  v.text("replay_file", s.replay_file, any_text());
-  v.text("time_column", s.time_column, any_text());
-  v.text("price_column", s.price_column, any_text());
-  v.number("time_unit_seconds", s.time_unit_seconds, open_closed(0, 86400));
-  v.text("interpolation", s.interpolation, one_of({"step", "linear"}));
-  v.flag("rescale_to_initial", s.rescale_to_initial);
-}
-
-template <class V>
-void describe(V& v, ShockSpec& s) {
-  v.flag("enabled", s.enabled);
-  v.number("start_seconds", s.start_seconds, closed_open(0, kMaxSeconds), Unit::Seconds);
-  v.number("duration_seconds", s.duration_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
-  v.number("fall_fraction", s.fall_fraction, open(0, 0.95));
-  v.number("recovery_seconds", s.recovery_seconds, closed(0, kMaxSeconds), Unit::Seconds);
-  v.number("recovery_fraction", s.recovery_fraction, closed(0, 1));
-}
-
-template <class V>
-void describe(V& v, IndexSpec& s) {
-  v.integer("venues", s.venues, 1, 32);
-  v.number("noise_stdev", s.noise_stdev, closed(0, 0.1));
-  v.number("noise_half_life_seconds", s.noise_half_life_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
-  v.number("stale_probability", s.stale_probability, closed_open(0, 1));
-  v.number("outlier_threshold", s.outlier_threshold, open_closed(0, 1), Unit::Fraction);
-  v.number("update_interval_seconds", s.update_interval_seconds, closed(kMinInterval, 3600), Unit::Seconds);
-  // Weights become integers in thousandths (market/venue_index): 0.001 is the smallest.
-  v.numbers("weights", s.weights, closed(0.001, 1e6));
-}
-
-template <class V>
-void describe(V& v, OracleSpec& s) {
-  v.number("heartbeat_seconds", s.heartbeat_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
-  v.number("deviation", s.deviation, closed_open(0, 1), Unit::Fraction);
-  v.number("delay_seconds", s.delay_seconds, closed(0, kMaxSeconds), Unit::Seconds);
-}
-
-template <class V>
-void describe(V& v, MarkSpec& s) {
-  v.text("method", s.method,
-         one_of({"index", "last", "index_plus_basis", "binance_median", "hyperliquid_median"}));
-  v.number("update_interval_seconds", s.update_interval_seconds, closed(kMinInterval, 60), Unit::Seconds);
-  v.number("basis_window_seconds", s.basis_window_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
-  v.number("basis_sample_interval_seconds", s.basis_sample_interval_seconds, closed(kMinInterval, 60),
-           Unit::Seconds);
-}
-
-template <class V>
-void describe(V& v, FundingSpec& s) {
-  v.flag("enabled", s.enabled);
-  v.number("interval_seconds", s.interval_seconds, closed(1, 86400 * 7), Unit::Seconds);
-  v.number("interest_rate", s.interest_rate, closed(-0.01, 0.01), Unit::Fraction);
-  v.number("clamp", s.clamp, closed(0, 0.1), Unit::Fraction);
-  v.number("cap", s.cap, open_closed(0, 0.1), Unit::Fraction);
-  v.number("premium_sample_interval_seconds", s.premium_sample_interval_seconds, closed(kMinInterval, 86400 * 7),
-           Unit::Seconds);
-  v.number("impact_notional", s.impact_notional, open_closed(0, kMaxDollars), Unit::Dollars);
-}
-
-template <class V>
-void describe(V& v, MarketSpec& s) {
-  v.text("symbol", s.symbol, non_empty_text());
-  v.number("tick_size", s.tick_size, open_closed(0, kMaxDollars), Unit::Dollars);
-  v.number("initial_price", s.initial_price, open_closed(0, kMaxDollars), Unit::Dollars);
-  v.number("taker_fee", s.taker_fee, closed(0, 0.01), Unit::Fraction);
-  v.number("maker_fee", s.maker_fee, closed(-0.001, 0.01), Unit::Fraction);
-  v.number("depth_band", s.depth_band, open_closed(0, 0.5), Unit::Fraction);
-  v.table("price", s.price);
-  v.table("shock", s.shock);
-  v.table("index", s.index);
-  v.table("oracle", s.oracle);
-  v.table("mark", s.mark);
-  v.table("funding", s.funding);
-  v.tables("brackets", s.brackets, default_brackets());
-}
-
-template <class V>
-void describe(V& v, EngineLiquidationSpec& s) {
-  v.number("step_fraction", s.step_fraction, open_closed(0, 1), Unit::Fraction);
-  v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars), Unit::Dollars);
-  v.number("cooldown_seconds", s.cooldown_seconds, closed(0, kMaxSeconds), Unit::Seconds);
-  v.number("max_slippage", s.max_slippage, open(0, 1), Unit::Fraction);
-  v.text("adl_ranking", s.adl_ranking, one_of({"profit_leverage"}));
-}
-
-template <class V>
-void describe(V& v, KeeperLiquidationSpec& s) {
-  v.number("close_factor", s.close_factor, open_closed(0, 1), Unit::Fraction);
-  v.number("bonus", s.bonus, closed_open(0, 0.5), Unit::Fraction);
-  v.number("block_interval_seconds", s.block_interval_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
-  v.number("gas_price", s.gas_price, closed(0, kMaxDollars), Unit::Dollars);
-  v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars), Unit::Dollars);
-}
-
-template <class V>
-void describe(V& v, LiquidationSpec& s) {
-  v.text("mechanism", s.mechanism, one_of({"engine", "keeper", "none"}));
-  v.number("insurance_fund", s.insurance_fund, closed(0, kMaxDollars), Unit::Dollars);
-  v.table("engine", s.engine);
-  v.table("keeper", s.keeper);
-}
-
-template <class V>
-void describe(V& v, NoiseTraderSpec& s) {
-  v.integer("count", s.count, 0, 100000);
-  v.number("limit_rate", s.limit_rate, closed(0, kMaxRate));
-  v.number("market_rate", s.market_rate, closed(0, kMaxRate));
-  v.number("cancel_rate", s.cancel_rate, closed(0, kMaxRate));
-  v.number("order_size", s.order_size, open_closed(0, kMaxCoins), Unit::Coins);
-  v.integer("price_range_ticks", s.price_range_ticks, 1, 1000000);
-  v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
-}
-
-template <class V>
-void describe(V& v, MarketMakerSpec& s) {
-  v.integer("count", s.count, 0, 1000);
-  v.number("half_spread", s.half_spread, open(0, 0.1));
-  v.integer("levels", s.levels, 1, 100);
-  v.number("level_spacing", s.level_spacing, open(0, 0.1));
-  v.number("level_size", s.level_size, open_closed(0, kMaxCoins), Unit::Coins);
-  v.number("requote_seconds", s.requote_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
-  v.number("inventory_skew", s.inventory_skew, closed(0, 1));
-  v.number("max_inventory", s.max_inventory, open_closed(0, kMaxCoins), Unit::Coins);
-  v.number("vol_window_seconds", s.vol_window_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
-  v.number("vol_widening", s.vol_widening, closed(0, 1e4));
-  v.number("stress_vol", s.stress_vol, open_closed(0, 1e4));
-  v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
-  v.number("hedge_half_life_seconds", s.hedge_half_life_seconds, closed(0, kMaxSeconds), Unit::Seconds);
-}
-
-template <class V>
-void describe(V& v, DistributionSpec& s) {
-  v.text("kind", s.kind, one_of({"lognormal", "uniform", "fixed"}));
-  v.number("mean", s.mean, open_closed(0, kMaxDollars));
-  v.number("stdev", s.stdev, closed(0, kMaxDollars));  // > 0 for lognormal: a cross-field rule
-  v.number("min", s.min, open_closed(0, kMaxDollars));
-  v.number("max", s.max, open_closed(0, kMaxDollars));
-}
-
-template <class V>
-void describe(V& v, LeveragedTraderSpec& s) {
-  v.integer("count", s.count, 0, 2000000);
-  v.number("long_fraction", s.long_fraction, closed(0, 1));
-  v.number("cross_fraction", s.cross_fraction, closed(0, 1));
-  v.number("entry_start_seconds", s.entry_start_seconds, closed(0, kMaxSeconds), Unit::Seconds);
-  v.number("entry_end_seconds", s.entry_end_seconds, closed(0, kMaxSeconds), Unit::Seconds);
-  v.number("topup_trigger", s.topup_trigger, closed(0, 1000), Unit::Fraction);
-  v.number("topup_fraction", s.topup_fraction, open_closed(0, 10));
-  v.number("outside_capital", s.outside_capital, closed(0, 1000));
-  v.number("topup_cooldown_seconds", s.topup_cooldown_seconds, closed(0, kMaxSeconds), Unit::Seconds);
-  v.table("leverage", s.leverage);
-  v.table("margin", s.margin);
-}
-
-template <class V>
-void describe(V& v, KeeperSpec& s) {
-  v.integer("count", s.count, 0, 10000);
-  v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
-  v.number("latency_seconds", s.latency_seconds, closed(0, kMaxSeconds), Unit::Seconds);
-  v.number("latency_jitter_seconds", s.latency_jitter_seconds, closed(0, kMaxSeconds), Unit::Seconds);
-  v.number("priority_fee_min", s.priority_fee_min, closed(0, kMaxDollars), Unit::Dollars);
-  v.number("priority_fee_max", s.priority_fee_max, closed(0, kMaxDollars), Unit::Dollars);
-  v.number("min_profit", s.min_profit, closed(-kMaxDollars, kMaxDollars), Unit::Dollars);
-  v.text("sell_rule", s.sell_rule, one_of({"immediate", "twap"}));
-  v.number("twap_seconds", s.twap_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
-  v.integer("twap_slices", s.twap_slices, 1, 1000);
-}
-
-template <class V>
-void describe(V& v, LimitsSpec& s) {
-  v.number("max_events", s.max_events, closed(1, 1e12));
-  v.number("max_memory_mb", s.max_memory_mb, closed(1, 1e7));
-}
-
-template <class V>
-void describe(V& v, Scenario& s) {
-  v.text("name", s.name, non_empty_text());
-  v.integer("seed", s.seed, 0, kMaxSeed);
-  v.number("duration_seconds", s.duration_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
-  v.number("record_interval_seconds", s.record_interval_seconds, closed(kMinInterval, kMaxSeconds),
-           Unit::Seconds);
-  v.text("same_time_order", s.same_time_order, one_of({"fifo", "random", "priority_fee"}));
-  v.table("liquidation", s.liquidation);
-  v.table("noise", s.noise);
-  v.table("market_makers", s.market_makers);
-  v.table("traders", s.traders);
-  v.table("keepers", s.keepers);
-  v.table("limits", s.limits);
-  v.tables("markets", s.markets, std::vector<MarketSpec>{default_market()});
-}
+using namespace schema;
 
 // ---- Reading TOML ----
 
@@ -877,6 +509,17 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
       }
     }
 
+    // Every order's notional must stay in range when model prices move up to 1e4-fold
+    // (market/price_process): at the initial price an order is worth at most $1e8.
+    for (auto [key, size] : {std::pair<std::string, double>{"noise.order_size", s.noise.order_size},
+                             {"market_makers.level_size", s.market_makers.level_size}}) {
+      if (skip.count(key) == 0 && skip.count(p + ".initial_price") == 0 &&
+          size * market.initial_price > kMaxOrderNotional) {
+        add(key, size, "worth more than $1e8 at " + p + ".initial_price (" + format_number(market.initial_price) + ")",
+            "at most " + format_number(kMaxOrderNotional / market.initial_price) + " coins");
+      }
+    }
+
     if (market.shock.enabled && market.shock.start_seconds >= s.duration_seconds) {
       add(p + ".shock.start_seconds", market.shock.start_seconds, "not before the end of the run",
           "[0, duration_seconds) = [0, " + format_number(s.duration_seconds) + ")");
@@ -1008,6 +651,12 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     }
     if (d->max < d->min) {
       add(b.name + ".max", d->max, "below min", ">= min (" + format_number(d->min) + ")");
+    }
+    if (d == &traders.margin && b.values.contains(d->max) && traders.leverage.max <= 1000 &&
+        d->max * traders.leverage.max > kMaxOrderNotional) {
+      add("traders.margin.max", d->max, "times traders.leverage.max is a position above $1e8",
+          "at most " + format_number(kMaxOrderNotional / traders.leverage.max) + " (with leverage.max = " +
+              format_number(traders.leverage.max) + ")");
     }
     if (d->kind == "lognormal" && !(d->stdev > 0)) {
       add(b.name + ".stdev", d->stdev, "must be positive for kind = \"lognormal\"", "> 0");

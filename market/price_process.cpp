@@ -16,9 +16,15 @@ namespace {
 
 double step_years(Time step) { return to_seconds(step) / kSecondsPerYear; }
 
-// Model paths are clamped into [1e-6, 1e12] dollars: a valid but extreme volatility over a long run
-// must not leave the fixed-point range (docs/ARCHITECTURE.md, Money model).
-Price model_price(double x) { return clamped_price_from_double(x, Price(1), Price(kMaxModelPriceRaw)); }
+// Model paths stay within a factor 1e4 of their initial price (and inside [1e-6, 1e12] dollars): a
+// valid but extreme volatility over a long run must not take notionals out of the fixed-point range
+// (docs/ARCHITECTURE.md, Money model). Realistic paths never come near either bound.
+constexpr int64_t kModelPriceRange = 10'000;
+Price model_price(double x, Price s0) {
+  const Price lo(std::max<int64_t>(1, s0.raw() / kModelPriceRange));
+  const Price hi(s0.raw() > kMaxModelPriceRaw / kModelPriceRange ? kMaxModelPriceRaw : s0.raw() * kModelPriceRange);
+  return clamped_price_from_double(x, lo, hi);
+}
 
 // Grid points at or before `to` (grid point k sits at k * step; point 0 is the initial value).
 int64_t grid_index(Time to, Time step) { return to.raw() / step.raw(); }
@@ -44,7 +50,7 @@ Price GeometricBrownianMotion::advance(Time to) {
   const int64_t target = grid_index(to, step_);
   if (target == steps_) return current_;
   for (; steps_ < target; ++steps_) log_price_ += step_mean_ + step_stdev_ * rng_.normal();
-  current_ = model_price(std::exp(log_price_));
+  current_ = model_price(std::exp(log_price_), s0_);
   return current_;
 }
 
@@ -87,7 +93,7 @@ Price MertonJumpDiffusion::advance(Time to) {
       jump_count_ += jumps;
     }
   }
-  current_ = model_price(std::exp(log_price_));
+  current_ = model_price(std::exp(log_price_), s0_);
   return current_;
 }
 
@@ -122,11 +128,11 @@ double ScriptedShock::factor(Time t) const {
 
 Price ScriptedShock::advance(Time to) {
   const Price base = inner_->advance(to);
-  return model_price(to_double(base) * factor(to));
+  return clamped_price_from_double(to_double(base) * factor(to), Price(1), Price(kMaxModelPriceRaw));
 }
 
 Price ScriptedShock::initial() const {
-  return model_price(to_double(inner_->initial()) * factor(Time(0)));
+  return clamped_price_from_double(to_double(inner_->initial()) * factor(Time(0)), Price(1), Price(kMaxModelPriceRaw));
 }
 
 CsvReplay::CsvReplay(PricePath path, ReplayInterpolation interpolation)

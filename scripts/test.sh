@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # Install what is missing, build, run the whole test suite (unit + scenario + CLI tests).
-#   scripts/test.sh             Release build in build/, every test
+#   scripts/test.sh             Release build in build/, every test but the `long` label
+#                               (run those with: cd build && ctest -L long)
 #   scripts/test.sh --sanitize  AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/,
-#                               unit tests (label "unit")
+#                               unit and scenario tests
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/install-deps.sh"
 if [ "${1:-}" = "--sanitize" ]; then
   bash "$root/scripts/build.sh" "$root/build-asan" -DLIQSIM_SANITIZE=ON -DLIQSIM_BUILD_BENCH=OFF
   cd "$root/build-asan"
-  ASAN_OPTIONS=detect_leaks=0 ctest -L unit --output-on-failure -j "$(nproc)"
+  ASAN_OPTIONS=detect_leaks=0 ctest -LE long --output-on-failure -j "$(nproc)"
 else
   bash "$root/scripts/build.sh" "$root/build"
   cd "$root/build"
-  ctest --output-on-failure -j "$(nproc)"
+  ctest --output-on-failure -j "$(nproc)" -LE long
 fi

@@ -1,0 +1,231 @@
+#include "experiments/scenario_generator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/rng.h"
+#include "experiments/scenario_loader.h"
+#include "experiments/scenario_schema.h"
+
+namespace liqsim {
+namespace {
+
+using namespace schema;
+
+// Draws every field of a spec from its schema range.
+class RandomFiller {
+ public:
+  RandomFiller(Rng& rng, std::string path, double duration) : rng_(rng), path_(std::move(path)), duration_(duration) {}
+
+  void number(std::string_view key, double& x, const Range& range, Unit unit = Unit::None,
+              Presence = Presence::Optional) {
+    double lo = std::isfinite(range.lo) ? range.lo : -1e6;
+    double hi = std::isfinite(range.hi) ? range.hi : 1e6;
+    // Durations and intervals are kept within a few run lengths so the draw means something.
+    if (unit == Unit::Seconds && duration_ > 0) hi = std::min(hi, std::max(lo, 4 * duration_));
+    const double step = unit == Unit::None ? 1e-12 : 1.0 / unit_scale(unit).first;
+    if (range.lo_open) lo += std::max(step, std::fabs(lo) * 1e-12);
+    if (range.hi_open) hi -= std::max(step, std::fabs(hi) * 1e-12);
+    if (hi < lo) return;
+    const double u = rng_.uniform01();
+    if (u < 0.1) {
+      x = lo;
+    } else if (u < 0.2) {
+      x = hi;
+    } else if (u < 0.55) {
+      // keep the default
+    } else if (lo > 0 && hi / lo > 1e3) {
+      x = std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * rng_.uniform01());
+    } else {
+      x = lo + (hi - lo) * rng_.uniform01();
+    }
+    x = std::clamp(x, lo, hi);
+    (void)key;
+  }
+
+  template <class Int>
+  void integer(std::string_view key, Int& x, int64_t lo, int64_t hi) {
+    if (key == "seed") {
+      x = static_cast<Int>(rng_.next_u64() >> 1);
+      return;
+    }
+    hi = std::min<int64_t>(hi, lo + 64);  // counts are set by the caller where they matter
+    const double u = rng_.uniform01();
+    if (u < 0.1) {
+      x = static_cast<Int>(lo);
+    } else if (u < 0.2) {
+      x = static_cast<Int>(hi);
+    } else if (u >= 0.55) {
+      x = static_cast<Int>(lo + int64_t(rng_.uniform_below(uint64_t(hi - lo + 1))));
+    }
+  }
+
+  void text(std::string_view, std::string& x, const TextRule& rule) {
+    std::vector<std::string_view> choices;
+    for (std::string_view c : rule.choices)
+      if (c != "replay") choices.push_back(c);
+    if (!choices.empty()) x = std::string(choices[rng_.uniform_below(choices.size())]);
+  }
+
+  void flag(std::string_view, bool& x) { x = rng_.bernoulli(0.5); }
+  void numbers(std::string_view, std::vector<double>&, const Range&) {}  // weights: see repair
+
+  template <class T>
+  void table(std::string_view key, T& x) {
+    RandomFiller child(rng_, dotted(path_, key), duration_);
+    describe(child, x);
+  }
+
+  template <class T>
+  void tables(std::string_view, std::vector<T>&, const std::vector<T>&) {}  // markets, brackets: see below
+
+  void set_duration(double d) { duration_ = d; }
+
+ private:
+  Rng& rng_;
+  std::string path_;
+  double duration_;
+};
+
+double log_uniform(Rng& rng, double lo, double hi) {
+  return std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * rng.uniform01());
+}
+
+std::vector<BracketSpec> random_brackets(Rng& rng) {
+  const int n = 1 + int(rng.uniform_below(5));
+  std::vector<BracketSpec> brackets;
+  double floor = 0;
+  double maintenance = log_uniform(rng, 1e-4, 0.05);
+  for (int k = 0; k < n; ++k) {
+    BracketSpec b;
+    b.notional_floor = floor;
+    b.notional_cap = std::round(floor + log_uniform(rng, 1, 1e8));
+    b.maintenance_rate = maintenance;
+    b.initial_rate = std::min(1.0, maintenance * (1.0 + log_uniform(rng, 0.01, 20)));
+    if (b.initial_rate <= b.maintenance_rate) b.initial_rate = 1.0;
+    brackets.push_back(b);
+    floor = b.notional_cap;
+    maintenance = std::min(0.5, maintenance * (1.0 + rng.uniform01()));
+  }
+  return brackets;
+}
+
+void repair(Scenario& s, Rng& rng) {
+  s.record_interval_seconds = std::min(s.record_interval_seconds, s.duration_seconds);
+  for (size_t m = 0; m < s.markets.size(); ++m) {
+    MarketSpec& market = s.markets[m];
+    market.symbol = "M" + std::to_string(m);
+    // A power-of-ten tick at most the price, and the price a whole number of ticks.
+    const double tick_exponent = std::floor(std::log10(market.initial_price)) - double(rng.uniform_below(7));
+    market.tick_size = std::pow(10.0, std::max(-6.0, tick_exponent));
+    market.initial_price = std::max(1.0, std::round(market.initial_price / market.tick_size)) * market.tick_size;
+    if (market.shock.start_seconds >= s.duration_seconds) market.shock.start_seconds = s.duration_seconds / 2;
+    market.mark.basis_window_seconds =
+        std::max(market.mark.basis_window_seconds, market.mark.basis_sample_interval_seconds);
+    market.funding.premium_sample_interval_seconds =
+        std::min(market.funding.premium_sample_interval_seconds, market.funding.interval_seconds);
+    market.index.weights.clear();
+    if (rng.bernoulli(0.3)) {
+      for (int v = 0; v < market.index.venues; ++v)
+        market.index.weights.push_back(rng.bernoulli(0.2) ? 0.001 : log_uniform(rng, 0.001, 1e6));
+    }
+    market.brackets = rng.bernoulli(0.5) ? default_brackets() : random_brackets(rng);
+  }
+  LeveragedTraderSpec& t = s.traders;
+  if (t.entry_end_seconds < t.entry_start_seconds) std::swap(t.entry_start_seconds, t.entry_end_seconds);
+  const auto bound = [&](DistributionSpec& d, double lo, double hi) {
+    for (double* x : {&d.mean, &d.min, &d.max}) *x = std::clamp(*x, lo, hi);
+    if (d.max < d.min) std::swap(d.min, d.max);
+    if (d.kind == "lognormal") d.stdev = std::clamp(d.stdev, d.mean * 1e-3, 100 * d.mean);
+  };
+  bound(t.leverage, 0.01, 1000);
+  bound(t.margin, 1, std::max(1.0, std::min(1e9, kMaxOrderNotional / t.leverage.max)));
+  double highest_price = 0;
+  for (const MarketSpec& market : s.markets) highest_price = std::max(highest_price, market.initial_price);
+  s.noise.order_size = std::min(s.noise.order_size, kMaxOrderNotional / highest_price);
+  s.market_makers.level_size = std::min(s.market_makers.level_size, kMaxOrderNotional / highest_price);
+  if (s.keepers.priority_fee_max < s.keepers.priority_fee_min)
+    std::swap(s.keepers.priority_fee_min, s.keepers.priority_fee_max);
+}
+
+// Moves one cost knob to its cheap side; returns false when nothing is left to cheapen.
+bool cheapen(Scenario& s, Rng& rng) {
+  const auto longer = [](double& interval, double hi) {
+    if (interval >= hi) return false;
+    interval = std::min(hi, interval * 10);
+    return true;
+  };
+  const auto fewer = [](auto& x) {
+    if (x <= 0) return false;
+    x = x / 4;
+    return true;
+  };
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    MarketSpec& m = s.markets[rng.uniform_below(s.markets.size())];
+    switch (rng.uniform_below(14)) {
+      case 0: if (longer(s.record_interval_seconds, s.duration_seconds)) return true; break;
+      case 1: if (longer(m.price.step_seconds, 3600)) return true; break;
+      case 2: if (longer(m.index.update_interval_seconds, 3600)) return true; break;
+      case 3: if (longer(m.mark.update_interval_seconds, 60)) return true; break;
+      case 4: if (longer(m.mark.basis_sample_interval_seconds, 60)) {
+                m.mark.basis_window_seconds = std::max(m.mark.basis_window_seconds, m.mark.basis_sample_interval_seconds);
+                return true;
+              } break;
+      case 5: if (longer(m.oracle.heartbeat_seconds, 3.2e7)) return true; break;
+      case 6: if (longer(m.funding.premium_sample_interval_seconds, m.funding.interval_seconds)) return true; break;
+      case 7: if (longer(m.funding.interval_seconds, 86400 * 7)) return true; break;
+      case 8: if (fewer(s.noise.count)) return true; break;
+      case 9: if (fewer(s.noise.limit_rate) | fewer(s.noise.market_rate) | fewer(s.noise.cancel_rate)) return true; break;
+      case 10: if (longer(s.market_makers.requote_seconds, 3.2e7)) return true; break;
+      case 11: if (fewer(s.market_makers.count)) return true; break;
+      case 12: if (longer(s.liquidation.keeper.block_interval_seconds, 3.2e7)) return true; break;
+      case 13: if (fewer(s.traders.count)) return true; break;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+Scenario random_scenario(uint64_t seed, const RandomScenarioOptions& options) {
+  for (uint64_t attempt = 0; attempt < 64; ++attempt) {
+    Rng rng(seed, StreamKind::SweepDesign, attempt);
+    Scenario s;
+    s.name = "random-" + std::to_string(seed);
+    RandomFiller filler(rng, "", 0);
+    describe(filler, s);
+    s.duration_seconds = log_uniform(rng, 1, options.max_duration_seconds);
+    s.record_interval_seconds = std::min(s.record_interval_seconds, s.duration_seconds);
+    filler.set_duration(s.duration_seconds);
+    describe(filler, s);  // again, with intervals scaled to the drawn duration
+    s.duration_seconds = std::min(s.duration_seconds, options.max_duration_seconds);
+    s.traders.count = int(rng.uniform_below(uint64_t(options.max_traders) + 1));
+    s.noise.count = int(rng.uniform_below(41));
+    s.market_makers.count = int(rng.uniform_below(9));
+    s.keepers.count = int(rng.uniform_below(21));
+    const int markets = 1 + int(rng.uniform_below(uint64_t(options.max_markets)));
+    s.markets.assign(size_t(markets), MarketSpec{});
+    for (size_t m = 0; m < s.markets.size(); ++m) {
+      RandomFiller market_filler(rng, indexed("markets", m), s.duration_seconds);
+      describe(market_filler, s.markets[m]);
+      if (s.markets[m].price.model == "replay") s.markets[m].price.model = "gbm";
+    }
+    s.limits.max_events = options.max_events;
+    repair(s, rng);
+    for (int k = 0; k < 200 && estimate_run_cost(s).events > options.max_events; ++k) {
+      if (!cheapen(s, rng)) break;
+    }
+    if (validate_scenario(s).empty()) return s;
+  }
+  Scenario fallback;
+  fallback.name = "random-" + std::to_string(seed) + "-fallback";
+  fallback.duration_seconds = 600;
+  fallback.traders.count = 100;
+  fallback.markets = {MarketSpec{}};
+  fallback.markets[0].brackets = default_brackets();
+  fallback.limits.max_events = options.max_events;
+  return fallback;
+}
+
+}  // namespace liqsim
