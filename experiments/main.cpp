@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <filesystem>
 #include <iostream>
@@ -38,9 +40,27 @@ struct RunArgs {
   bool scenario_given = false;
   bool preset_given = false;
   bool seed_given = false;
+  std::vector<std::string> sets;  // --set KEY=VALUE, in order
   bool force = false;
   bool quiet = false;
 };
+
+// The --set options as overrides; a malformed one is an error naming it.
+std::optional<std::vector<ScenarioOverride>> parse_sets(const std::string& command,
+                                                         const std::vector<std::string>& sets) {
+  std::vector<ScenarioOverride> overrides;
+  for (const std::string& text : sets) {
+    auto o = parse_override(text);
+    if (!o) {
+      std::cerr << "liqsim " << command << ": --set '" << text
+                << "' is not KEY=VALUE; allowed: a dotted key path, '=', a TOML value, e.g. "
+                   "--set markets[0].shock.fall_fraction=0.3\n";
+      return std::nullopt;
+    }
+    overrides.push_back(std::move(*o));
+  }
+  return overrides;
+}
 
 void print_errors(const std::string& source, const std::vector<ScenarioError>& errors) {
   std::cerr << source << ": " << errors.size() << (errors.size() == 1 ? " problem:\n" : " problems:\n");
@@ -104,11 +124,13 @@ int run_command(const RunArgs& args) {
       return kExitBadInput;
     }
   }
+  const auto overrides = parse_sets("run", args.sets);
+  if (!overrides) return kExitBadInput;
 
-  // The scenario, validated in full.
+  // The scenario, validated in full (with the --set overrides).
   const std::string source = preset != nullptr ? "preset " + std::string(preset->name) : args.scenario_file;
-  ScenarioResult loaded = preset != nullptr ? load_scenario_text(preset->toml, source, ".")
-                                            : load_scenario_file(args.scenario_file);
+  ScenarioResult loaded = preset != nullptr ? load_preset(preset->name, *overrides)
+                                            : load_scenario_file(args.scenario_file, *overrides);
   if (auto* errors = std::get_if<std::vector<ScenarioError>>(&loaded)) {
     print_errors(source, *errors);
     return kExitBadInput;
@@ -170,13 +192,30 @@ int run_command(const RunArgs& args) {
   return code;
 }
 
-int validate_command(const std::string& file) {
-  ScenarioResult loaded = load_scenario_file(file);
+int validate_command(const std::string& file, const std::vector<std::string>& sets) {
+  const auto overrides = parse_sets("validate", sets);
+  if (!overrides) return kExitBadInput;
+  ScenarioResult loaded = load_scenario_file(file, *overrides);
   if (auto* errors = std::get_if<std::vector<ScenarioError>>(&loaded)) {
     print_errors(file, *errors);
     return kExitBadInput;
   }
-  std::cout << file << ": valid\n";
+  const RunCostEstimate cost = estimate_run_cost(std::get<Scenario>(loaded));
+  std::printf("%s: valid (about %.3g events, %.0f MiB)\n", file.c_str(), cost.events,
+              std::ceil(cost.memory_bytes / (1024.0 * 1024.0)));
+  return 0;
+}
+
+// `liqsim presets NAME`: the preset resolved (base, defaults) as the complete TOML a run stores.
+int preset_command(const std::string& name, const std::vector<std::string>& sets) {
+  const auto overrides = parse_sets("presets", sets);
+  if (!overrides) return kExitBadInput;
+  ScenarioResult loaded = load_preset(name, *overrides);
+  if (auto* errors = std::get_if<std::vector<ScenarioError>>(&loaded)) {
+    print_errors("preset '" + name + "'", *errors);
+    return kExitBadInput;
+  }
+  std::cout << to_toml(std::get<Scenario>(loaded));
   return 0;
 }
 
@@ -206,14 +245,29 @@ int main(int argc, char** argv) {
       ->type_name("N");
   run->add_option("--out", run_args.out, "Run file; default: liqsim-<scenario name>-seed<seed>.h5")
       ->type_name("FILE");
+  run->add_option("--set", run_args.sets,
+                  "Override one scenario key, repeatable: KEY=VALUE with a dotted key path, e.g. "
+                  "traders.count=100000 or markets[0].shock.fall_fraction=0.3")
+      ->type_name("KEY=VALUE")
+      ->take_all();
   run->add_flag("--force", run_args.force, "Overwrite an existing run file");
   run->add_flag("--quiet", run_args.quiet, "No progress display on stderr");
 
   std::string validate_file;
+  std::vector<std::string> validate_sets;
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario file and list every problem");
   validate->add_option("FILE", validate_file, "Scenario TOML file")->required();
+  validate->add_option("--set", validate_sets, "Override one scenario key (as for run), repeatable")
+      ->type_name("KEY=VALUE")
+      ->take_all();
 
-  CLI::App* list = app.add_subcommand("presets", "List the built-in scenarios");
+  std::string preset_name;
+  std::vector<std::string> preset_sets;
+  CLI::App* list = app.add_subcommand("presets", "List the built-in scenarios, or print one resolved");
+  list->add_option("NAME", preset_name, "Print this preset as complete TOML (every key)");
+  list->add_option("--set", preset_sets, "Override one key before printing, repeatable")
+      ->type_name("KEY=VALUE")
+      ->take_all();
 
   try {
     app.parse(argc, argv);
@@ -228,7 +282,7 @@ int main(int argc, char** argv) {
     run_args.seed_given = run->count("--seed") > 0;
     return run_command(run_args);
   }
-  if (validate->parsed()) return validate_command(validate_file);
-  if (list->parsed()) return presets_command();
+  if (validate->parsed()) return validate_command(validate_file, validate_sets);
+  if (list->parsed()) return preset_name.empty() ? presets_command() : preset_command(preset_name, preset_sets);
   return 2;
 }

@@ -1,5 +1,6 @@
-// Named scenarios built into the binary as TOML text, loaded like a scenario file
-// (load_scenario_text); unlisted fields take the scenario.h defaults.
+// Named scenarios built into the binary as TOML text (the files of experiments/presets/, embedded at
+// build time), loaded like a scenario file (load_scenario_text); a preset may start from another
+// (`base = "default"`); unlisted fields take the scenario.h defaults.
 #pragma once
 
 #include <span>

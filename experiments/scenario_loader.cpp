@@ -17,6 +17,7 @@
 
 #include "core/recorder.h"
 #include "core/units.h"
+#include "experiments/presets.h"
 #include "experiments/scenario_schema.h"
 #include "market/price_process.h"
 
@@ -736,7 +737,8 @@ class Writer {
   void table(std::string_view key, T& x) {
     Writer child(dotted(header_, key), false);
     describe(child, x);
-    children_ += "\n" + child.str();
+    children_ += '\n';
+    children_ += child.str();
   }
 
   template <class T>
@@ -744,7 +746,8 @@ class Writer {
     for (T& element : x) {
       Writer child(dotted(header_, key), true);
       describe(child, element);
-      children_ += "\n" + child.str();
+      children_ += '\n';
+    children_ += child.str();
     }
   }
 
@@ -793,12 +796,76 @@ std::vector<BracketSpec> default_brackets() {
   };
 }
 
-ScenarioResult load_scenario_text(std::string_view toml_text, const std::string& source_name,
-                                  const std::string& source_dir) {
-  if (auto problem = precheck_toml(toml_text)) return std::vector<ScenarioError>{std::move(*problem)};
+namespace {
+
+constexpr int kMaxBaseDepth = 8;
+
+using ParsedTable = std::variant<toml::table, std::vector<ScenarioError>>;
+
+std::vector<ScenarioError> one_error(std::string key, std::string value, std::string problem, std::string allowed) {
+  ScenarioError e;
+  e.key = std::move(key);
+  e.value = std::move(value);
+  e.problem = std::move(problem);
+  e.allowed = std::move(allowed);
+  return {std::move(e)};
+}
+
+// Reads a scenario file of at most kMaxScenarioBytes; the error names the path.
+std::variant<std::string, std::vector<ScenarioError>> read_scenario_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  const auto fail = [&](std::string problem) { return one_error("", path, std::move(problem), ""); };
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return fail("scenario file not found");
+  if (fs::is_directory(path, ec)) return fail("a directory, not a scenario file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail("scenario file cannot be opened for reading");
+  // Read at most one chunk past the limit, so a device or a huge file is refused, not swallowed.
+  std::string text;
+  char chunk[65536];
+  while (text.size() <= kMaxScenarioBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
+    text.append(chunk, size_t(in.gcount()));
+  }
+  if (in.bad()) return fail("error while reading the scenario file");
+  if (text.size() > kMaxScenarioBytes) {
+    return fail("larger than " + std::to_string(kMaxScenarioBytes / (1024 * 1024)) +
+                " MiB; allowed: a scenario file of at most that size");
+  }
+  return text;
+}
+
+std::string folder_of(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return dir.empty() ? "." : dir;
+}
+
+std::string preset_list() {
+  std::vector<std::string> names;
+  for (const Preset& preset : presets()) names.emplace_back(preset.name);
+  return join(names, ", ");
+}
+
+// Tables merge key by key, recursively; any other value of `top` (arrays of tables included) replaces
+// the base's.
+void merge_into(toml::table& base, const toml::table& top) {
+  for (auto&& [key, node] : top) {
+    toml::node* below = base.get(key);
+    if (below != nullptr && below->is_table() && node.is_table()) {
+      merge_into(*below->as_table(), *node.as_table());
+    } else {
+      base.insert_or_assign(key, node);
+    }
+  }
+}
+
+// Parses `text` and resolves its `base` (a preset name or a scenario file, itself resolved the same
+// way): the result is the base's table with this text's keys merged over it.
+ParsedTable parse_resolved(std::string_view text, const std::string& source_name, const std::string& source_dir,
+                           int depth) {
+  if (auto problem = precheck_toml(text)) return std::vector<ScenarioError>{std::move(*problem)};
   toml::table root;
   try {
-    root = toml::parse(toml_text, source_name);
+    root = toml::parse(text, source_name);
   } catch (const toml::parse_error& error) {
     ScenarioError e;
     e.problem = "TOML syntax error: " + std::string(error.description());
@@ -806,7 +873,152 @@ ScenarioResult load_scenario_text(std::string_view toml_text, const std::string&
     e.column = static_cast<int>(error.source().begin.column);
     return std::vector<ScenarioError>{std::move(e)};
   }
+  const toml::node* base = root.get("base");
+  if (base == nullptr) return root;
+  const auto at_base = [&](std::vector<ScenarioError> errors) {
+    for (ScenarioError& e : errors) {
+      e.line = static_cast<int>(base->source().begin.line);
+      e.column = static_cast<int>(base->source().begin.column);
+    }
+    return errors;
+  };
+  const auto* name = base->as_string();
+  if (name == nullptr) {
+    return at_base(one_error("base", render(*base), "wrong type (" + type_name(*base) + ")",
+                             "a preset name (" + preset_list() + ") or a scenario file path"));
+  }
+  if (depth >= kMaxBaseDepth) {
+    return at_base(one_error("base", quote(name->get()),
+                             "more than " + std::to_string(kMaxBaseDepth) + " bases in a chain (a cycle?)",
+                             "a chain of at most " + std::to_string(kMaxBaseDepth) + " bases"));
+  }
+  ParsedTable below;
+  std::string base_source;
+  if (const Preset* preset = find_preset(name->get())) {
+    base_source = "preset " + std::string(preset->name);
+    below = parse_resolved(preset->toml, base_source, ".", depth + 1);
+  } else {
+    std::filesystem::path file(name->get());
+    if (file.is_relative()) file = std::filesystem::path(source_dir) / file;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(file, ec)) {
+      return at_base(one_error("base", quote(name->get()), "neither a preset nor a scenario file",
+                               "a preset name (" + preset_list() + ") or a scenario file path, relative to " +
+                                   "this file's folder"));
+    }
+    base_source = file.string();
+    auto read = read_scenario_file(base_source);
+    if (auto* errors = std::get_if<std::vector<ScenarioError>>(&read)) return at_base(std::move(*errors));
+    below = parse_resolved(std::get<std::string>(read), base_source, folder_of(base_source), depth + 1);
+  }
+  if (auto* errors = std::get_if<std::vector<ScenarioError>>(&below)) {
+    for (ScenarioError& e : *errors) e.problem = "in base " + base_source + ": " + e.problem;
+    return at_base(std::move(*errors));
+  }
+  toml::table merged = std::get<toml::table>(std::move(below));
+  root.erase("base");
+  merge_into(merged, root);
+  return merged;
+}
 
+// Applies one `--set KEY=VALUE`: KEY is a dotted path with [i] indices, as errors name keys
+// ("markets[0].shock.fall_fraction"); VALUE is a TOML value, or a bare word taken as a string.
+std::optional<ScenarioError> apply_override(toml::table& root, const ScenarioOverride& o) {
+  const auto fail = [&](std::string problem) {
+    ScenarioError e;
+    e.key = o.key;
+    e.value = o.value;
+    e.problem = "--set: " + std::move(problem);
+    e.allowed = "KEY=VALUE with a dotted key path, e.g. markets[0].shock.fall_fraction=0.3";
+    return e;
+  };
+  struct Segment {
+    std::string name;
+    std::optional<size_t> index;
+  };
+  std::vector<Segment> path;
+  size_t start = 0;
+  while (start <= o.key.size()) {
+    const size_t dot = o.key.find('.', start);
+    std::string part = o.key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    Segment segment;
+    if (const size_t open_bracket = part.find('['); open_bracket != std::string::npos) {
+      if (part.back() != ']') return fail("malformed index in '" + part + "'");
+      const std::string digits = part.substr(open_bracket + 1, part.size() - open_bracket - 2);
+      size_t index = 0;
+      const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+      if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size())
+        return fail("malformed index in '" + part + "'");
+      segment.index = index;
+      part = part.substr(0, open_bracket);
+    }
+    const bool bare = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+    if (!bare) return fail("'" + part + "' is not a key name");
+    segment.name = part;
+    path.push_back(std::move(segment));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+
+  toml::table parsed;
+  const std::string& value_text = o.value;
+  std::string line = "v = ";
+  line.append(value_text);
+  toml::table holder;
+  if (precheck_toml(line) == std::nullopt) {
+    try {
+      parsed = toml::parse(line);
+    } catch (const toml::parse_error&) {
+    }
+  }
+  if (parsed.contains("v") && parsed.size() == 1) {
+    holder.insert_or_assign("v", *parsed.get("v"));
+  } else {
+    holder.insert_or_assign("v", value_text);  // a bare word: a string
+  }
+  const toml::node& value = *holder.get("v");
+
+  toml::table* table = &root;
+  for (size_t k = 0; k < path.size(); ++k) {
+    const Segment& segment = path[k];
+    const bool last = k + 1 == path.size();
+    toml::node* node = table->get(segment.name);
+    if (segment.index) {
+      const size_t i = *segment.index;
+      if (node == nullptr && i == 0 && !last) {
+        table->insert_or_assign(segment.name, toml::array{toml::table{}});
+        node = table->get(segment.name);
+      }
+      toml::array* array = node != nullptr ? node->as_array() : nullptr;
+      if (array == nullptr) return fail("'" + segment.name + "' is not an array here");
+      if (last) {
+        if (i >= array->size()) return fail("index " + std::to_string(i) + " beyond the " +
+                                            std::to_string(array->size()) + " entries of '" + segment.name + "'");
+        array->replace(array->cbegin() + std::ptrdiff_t(i), value);
+        return std::nullopt;
+      }
+      if (i == array->size()) array->push_back(toml::table{});
+      if (i > array->size() || !array->get(i)->is_table())
+        return fail("index " + std::to_string(i) + " beyond the " + std::to_string(array->size()) +
+                    " entries of '" + segment.name + "'");
+      table = array->get(i)->as_table();
+    } else if (last) {
+      table->insert_or_assign(segment.name, value);
+    } else {
+      if (node == nullptr) {
+        table->insert_or_assign(segment.name, toml::table{});
+        node = table->get(segment.name);
+      }
+      if (!node->is_table()) return fail("'" + segment.name + "' is not a table");
+      table = node->as_table();
+    }
+  }
+  return std::nullopt;
+}
+
+ScenarioResult load_table(const toml::table& root, const std::string& source_dir) {
   Scenario scenario;
   scenario.source_dir = source_dir;
   LoadState state;
@@ -831,33 +1043,46 @@ ScenarioResult load_scenario_text(std::string_view toml_text, const std::string&
   return errors;
 }
 
-ScenarioResult load_scenario_file(const std::string& path) {
-  namespace fs = std::filesystem;
-  auto fail = [&](std::string problem) {
-    ScenarioError e;
-    e.value = path;
-    e.problem = std::move(problem);
-    return ScenarioResult(std::vector<ScenarioError>{std::move(e)});
+}  // namespace
+
+ScenarioResult load_scenario_text(std::string_view toml_text, const std::string& source_name,
+                                  const std::string& source_dir, const std::vector<ScenarioOverride>& overrides) {
+  ParsedTable parsed = parse_resolved(toml_text, source_name, source_dir, 0);
+  if (auto* errors = std::get_if<std::vector<ScenarioError>>(&parsed)) return std::move(*errors);
+  toml::table& root = std::get<toml::table>(parsed);
+  std::vector<ScenarioError> errors;
+  for (const ScenarioOverride& o : overrides) {
+    if (auto problem = apply_override(root, o)) errors.push_back(std::move(*problem));
+  }
+  if (!errors.empty()) return errors;
+  return load_table(root, source_dir);
+}
+
+ScenarioResult load_scenario_file(const std::string& path, const std::vector<ScenarioOverride>& overrides) {
+  auto read = read_scenario_file(path);
+  if (auto* errors = std::get_if<std::vector<ScenarioError>>(&read)) return std::move(*errors);
+  return load_scenario_text(std::get<std::string>(read), path, folder_of(path), overrides);
+}
+
+ScenarioResult load_preset(std::string_view name, const std::vector<ScenarioOverride>& overrides) {
+  const Preset* preset = find_preset(name);
+  if (preset == nullptr) {
+    return one_error("", quote(name), "not a preset", preset_list());
+  }
+  return load_scenario_text(preset->toml, "preset " + std::string(preset->name), ".", overrides);
+}
+
+std::optional<ScenarioOverride> parse_override(std::string_view key_equals_value) {
+  const size_t equals = key_equals_value.find('=');
+  if (equals == std::string_view::npos || equals == 0) return std::nullopt;
+  auto trim = [](std::string_view x) {
+    while (!x.empty() && (x.front() == ' ' || x.front() == '\t')) x.remove_prefix(1);
+    while (!x.empty() && (x.back() == ' ' || x.back() == '\t')) x.remove_suffix(1);
+    return std::string(x);
   };
-  std::error_code ec;
-  if (!fs::exists(path, ec)) return fail("scenario file not found");
-  if (fs::is_directory(path, ec)) return fail("a directory, not a scenario file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail("scenario file cannot be opened for reading");
-  // Read at most one byte past the limit, so a device or a huge file is refused, not swallowed.
-  std::string text;
-  char chunk[65536];
-  while (text.size() <= kMaxScenarioBytes && in.read(chunk, sizeof chunk).gcount() > 0) {
-    text.append(chunk, size_t(in.gcount()));
-  }
-  if (in.bad()) return fail("error while reading the scenario file");
-  if (text.size() > kMaxScenarioBytes) {
-    return fail("larger than " + std::to_string(kMaxScenarioBytes / (1024 * 1024)) +
-                " MiB; allowed: a scenario file of at most that size");
-  }
-  std::string dir = fs::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  return load_scenario_text(text, path, dir);
+  ScenarioOverride o{trim(key_equals_value.substr(0, equals)), trim(key_equals_value.substr(equals + 1))};
+  if (o.key.empty()) return std::nullopt;
+  return o;
 }
 
 std::vector<ScenarioError> validate_scenario(const Scenario& scenario) { return validate(scenario, {}); }

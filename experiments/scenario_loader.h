@@ -4,6 +4,7 @@
 // [[markets.brackets]] for the vectors. toml++ stays behind this interface.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -27,12 +28,25 @@ struct ScenarioError {
 
 using ScenarioResult = std::variant<Scenario, std::vector<ScenarioError>>;
 
-// `source_name` names the text in syntax errors; `source_dir` resolves relative replay files and is
-// stored in Scenario::source_dir. Errors are sorted by position, unpositioned ones last.
+// One `--set KEY=VALUE`: KEY a dotted path with [i] indices ("markets[0].shock.fall_fraction"), VALUE
+// a TOML value (a bare word is a string). Applied after `base` resolution, validated like the file.
+struct ScenarioOverride {
+  std::string key;
+  std::string value;
+};
+// nullopt when the text has no '=' or an empty key.
+std::optional<ScenarioOverride> parse_override(std::string_view key_equals_value);
+
+// `source_name` names the text in syntax errors; `source_dir` resolves relative replay files and a
+// relative `base` file, and is stored in Scenario::source_dir. `base = "NAME"` starts from a preset
+// (or a scenario file): tables merge key by key, other values (arrays of tables included) replace
+// the base's. Errors are sorted by position, unpositioned ones last.
 ScenarioResult load_scenario_text(std::string_view toml_text, const std::string& source_name,
-                                  const std::string& source_dir);
-// A missing or unreadable file is one error whose value is the path.
-ScenarioResult load_scenario_file(const std::string& path);
+                                  const std::string& source_dir, const std::vector<ScenarioOverride>& overrides = {});
+// A missing, unreadable or oversized (> 4 MiB) file is one error whose value is the path.
+ScenarioResult load_scenario_file(const std::string& path, const std::vector<ScenarioOverride>& overrides = {});
+// An embedded preset (experiments/presets.h); an unknown name is one error listing the presets.
+ScenarioResult load_preset(std::string_view name, const std::vector<ScenarioOverride>& overrides = {});
 
 // Range, choice and cross-field checks on a Scenario built in code (load_scenario_* run them too).
 std::vector<ScenarioError> validate_scenario(const Scenario& scenario);

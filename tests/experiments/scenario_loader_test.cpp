@@ -747,3 +747,103 @@ TEST(ScenarioLoaderText, OversizedScenarioFileIsRefused) {
 
 }  // namespace
 }  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+// ---- base = "preset", --set overrides, presets as files ----
+
+TEST(ScenarioLoaderBase, StartsFromAPresetAndOverridesOnlyWhatItNames) {
+  const Scenario s = load_ok("base = \"small\"\nname = \"mine\"\n[traders]\ncount = 42\n");
+  const Scenario small = std::get<Scenario>(load_preset("small"));
+  EXPECT_EQ(s.name, "mine");
+  EXPECT_EQ(s.traders.count, 42);
+  // Everything else is the preset's, nested tables merged key by key.
+  EXPECT_EQ(s.traders.entry_end_seconds, small.traders.entry_end_seconds);
+  EXPECT_EQ(s.duration_seconds, small.duration_seconds);
+  EXPECT_EQ(s.markets.size(), 1u);
+  EXPECT_EQ(s.markets[0].shock.start_seconds, small.markets[0].shock.start_seconds);
+  EXPECT_TRUE(s.markets[0].shock.enabled);
+}
+
+TEST(ScenarioLoaderBase, ArraysOfTablesReplaceTheBases) {
+  const Scenario s = load_ok("base = \"default\"\n[[markets]]\nsymbol = \"ETH-PERP\"\ninitial_price = 3000\n");
+  ASSERT_EQ(s.markets.size(), 1u);
+  EXPECT_EQ(s.markets[0].symbol, "ETH-PERP");
+  EXPECT_FALSE(s.markets[0].shock.enabled);  // the scenario.h default, not the preset's shock
+}
+
+TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
+  const auto errors = load_errors("base = \"defualt\"\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "base");
+  EXPECT_NE(errors[0].allowed.find("default, keeper"), std::string::npos) << errors[0].message();
+  EXPECT_EQ(errors[0].line, 1);
+  EXPECT_EQ(load_errors("base = 3\n")[0].problem, "wrong type (integer)");
+}
+
+TEST(ScenarioLoaderBase, BaseFileChainsAndCyclesAreBounded) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("liqsim-base-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "a.toml") << "base = \"small\"\n[traders]\ncount = 11\n";
+  std::ofstream(dir / "loop.toml") << "base = \"loop.toml\"\n";
+  const ScenarioResult chained = load_scenario_text("base = \"a.toml\"\nseed = 5\n", "test", dir.string());
+  const ScenarioResult loop = load_scenario_text("base = \"loop.toml\"\n", "test", dir.string());
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(std::holds_alternative<Scenario>(chained));
+  EXPECT_EQ(std::get<Scenario>(chained).traders.count, 11);
+  EXPECT_EQ(std::get<Scenario>(chained).seed, 5u);
+  EXPECT_EQ(std::get<Scenario>(chained).name, "small");
+  ASSERT_TRUE(std::holds_alternative<std::vector<ScenarioError>>(loop));
+  EXPECT_NE(std::get<1>(loop)[0].problem.find("a cycle?"), std::string::npos);
+}
+
+TEST(ScenarioLoaderOverride, SetsDottedKeysAndIndexedMarkets) {
+  const std::vector<ScenarioOverride> overrides = {
+      *parse_override("traders.count=1000000"), *parse_override("markets[0].shock.fall_fraction = 0.3"),
+      *parse_override("liquidation.mechanism=none"), *parse_override("markets[0].index.weights=[1, 2, 3, 4, 5]")};
+  const ScenarioResult r = load_preset("default", overrides);
+  ASSERT_TRUE(std::holds_alternative<Scenario>(r)) << std::get<1>(r)[0].message();
+  const Scenario& s = std::get<Scenario>(r);
+  EXPECT_EQ(s.traders.count, 1000000);
+  EXPECT_EQ(s.markets[0].shock.fall_fraction, 0.3);
+  EXPECT_EQ(s.liquidation.mechanism, "none");  // a bare word is a string
+  EXPECT_EQ(s.markets[0].index.weights.size(), 5u);
+  EXPECT_TRUE(s.markets[0].shock.enabled);  // untouched keys keep the preset's values
+}
+
+TEST(ScenarioLoaderOverride, OverridesAreValidatedLikeTheFile) {
+  const ScenarioResult r = load_preset(
+      "small", {*parse_override("traders.count=abc"), *parse_override("markets[0].shock.fall_fraction=2"),
+                *parse_override("traders.cuont=3")});
+  ASSERT_TRUE(std::holds_alternative<std::vector<ScenarioError>>(r));
+  const auto& errors = std::get<1>(r);
+  ASSERT_EQ(errors.size(), 3u) << all_messages(errors);
+  std::set<std::string> keys;
+  for (const auto& e : errors) keys.insert(e.key);
+  EXPECT_EQ(keys, (std::set<std::string>{"traders.count", "traders.cuont", "markets[0].shock.fall_fraction"}));
+}
+
+TEST(ScenarioLoaderOverride, MalformedPathsAndIndicesAreErrors) {
+  EXPECT_FALSE(parse_override("no-equals").has_value());
+  EXPECT_FALSE(parse_override("=3").has_value());
+  for (const char* text : {"markets[5].tick_size=1", "markets[x].tick_size=1", "a..b=1", "traders.count.x=1"}) {
+    const ScenarioResult r = load_preset("small", {*parse_override(text)});
+    ASSERT_TRUE(std::holds_alternative<std::vector<ScenarioError>>(r)) << text;
+    EXPECT_NE(std::get<1>(r)[0].problem.find("--set"), std::string::npos) << std::get<1>(r)[0].message();
+  }
+  EXPECT_TRUE(std::holds_alternative<std::vector<ScenarioError>>(load_preset("nope")));
+}
+
+TEST(ScenarioLoaderPresets, KeeperPresetIsTheDefaultWithKeepers) {
+  Scenario keeper = std::get<Scenario>(load_preset("keeper"));
+  Scenario demo = std::get<Scenario>(load_preset("default"));
+  EXPECT_EQ(keeper.liquidation.mechanism, "keeper");
+  keeper.liquidation.mechanism = demo.liquidation.mechanism;
+  keeper.name = demo.name;
+  EXPECT_EQ(to_toml(keeper), to_toml(demo));
+}
+
+}  // namespace
+}  // namespace liqsim
