@@ -371,10 +371,14 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
   traders_ = std::make_unique<LeveragedTraders>(lp, ids, trader_markets, trader_spread, s.seed);
 
   const EngineLiquidationSpec& es = s.liquidation.engine;
+  // An unfilled engine step is retried at the next mark update of the fastest market at the earliest.
+  Time mark_interval = Time::max();
+  for (const MarketSpec& ms : s.markets)
+    mark_interval = std::min(mark_interval, secs(ms.mark.update_interval_seconds));
   engine_liquidation_ = std::make_unique<EngineLiquidation>(
       EngineLiquidationParams{ratio_from_double(es.step_fraction),
                               amount_from_double(es.full_close_below_notional), secs(es.cooldown_seconds),
-                              ratio_from_double(es.max_slippage)},
+                              ratio_from_double(es.max_slippage), std::max(mark_interval, Time(1))},
       *ch_, *this, log_);
   keeper_liquidation_ = std::make_unique<KeeperLiquidation>(
       KeeperLiquidationParams{ratio_from_double(s.liquidation.keeper.close_factor),

@@ -134,16 +134,24 @@ void ClearingHouse::arm_market_position(AccountId a, MarketId m, uint32_t versio
   // share / (|s| * (1 + k * max MMR)) cannot consume that share, so while no market crosses its
   // trigger the account cannot have become liquidatable.
   const Quantity s = ledger_.position(a, m).size;
+  const Quantity abs_size = s.raw() < 0 ? -s : s;
   const Price mark = markets_[m].mark;
-  const Amount abs_notional = notional(mark, s.raw() < 0 ? -s : s, Round::Up);
+  const Amount abs_notional = notional(mark, abs_size, Round::Up);
   Price trigger = mark;
   if (buffer.raw() > 0 && total_notional.raw() > 0) {
     const Amount share = Amount(mul_div(buffer.raw(), abs_notional.raw(), total_notional.raw(), Round::Down));
     const Ratio multiple = kind == TriggerKind::Liquidation ? Ratio(kRatioScale) : alert_multiple_[a];
     const Ratio slope = Ratio(kRatioScale) + apply(markets_[m].margin.max_rate(), multiple, Round::Up);
-    const Price per_coin = price_for(share, s.raw() < 0 ? -s : s, Round::Down);
-    const Price move = Price(mul_div(per_coin.raw(), kRatioScale, slope.raw(), Round::Down));
-    trigger = s.raw() > 0 ? mark - move : mark + move;
+    // move = floor(floor(share * 1e8 / |s|) * 1e9 / slope) = floor(share * 1e17 / (|s| * slope)), in 128
+    // bits: a dust position with a large buffer share moves further than any representable price.
+    using Wide = __int128;
+    const Wide move = Wide(share.raw()) * kQuantityScale * kRatioScale / (Wide(abs_size.raw()) * slope.raw());
+    // A trigger beyond the price range means no representable mark of this market can consume its share
+    // of the buffer: there is no trigger in range and no entry (as for a single position whose
+    // liquidation price is out of range).
+    const Wide target = s.raw() > 0 ? Wide(mark.raw()) - move : Wide(mark.raw()) + move;
+    if (target < 0 || target > Wide(Price::max().raw())) return;
+    trigger = Price(static_cast<int64_t>(target));
   }
   triggers_.add(m, s.raw() > 0, trigger, a, version, kind);
 }

@@ -1,5 +1,7 @@
 #include "protocol/liquidation.h"
 
+#include <algorithm>
+
 #include "core/check.h"
 #include "protocol/adl_ranking.h"
 
@@ -14,6 +16,25 @@ Quantity abs_quantity(Quantity q) { return q.raw() < 0 ? -q : q; }
 Amount bankruptcy_cash(Amount equity_other, Quantity closed, Quantity size) {
   return Amount(
       mul_div(-equity_other.raw(), abs_quantity(closed).raw(), abs_quantity(size).raw(), Round::Down));
+}
+
+// What the long side of an ADL trade receives for `closed` of the bankrupt position `size`: the
+// bankrupt account's bankruptcy value (bankruptcy_cash; for a short the amount it pays, rounded up)
+// with its price per coin clamped into [tick, Price::max()], the clamp rounded against the bankrupt
+// account too. Non-decreasing in `closed`, so slices of a cumulative split are never negative.
+Amount adl_long_receipt(Amount equity_other, Quantity closed, Quantity size, Price tick) {
+  using Wide = __int128;
+  const bool bankrupt_long = size.raw() > 0;
+  const Wide k = abs_quantity(closed).raw();
+  const Wide n = abs_quantity(size).raw();
+  const Wide value = Wide(-equity_other.raw()) * k;  // bankrupt long receives value / n (floor)
+  const auto floor_div = [](Wide x, Wide d) { return x >= 0 ? x / d : -((-x + d - 1) / d); };
+  const Wide raw = bankrupt_long ? floor_div(value, n) : -floor_div(value, n);
+  const Wide at_tick = Wide(tick.raw()) * k;
+  const Wide lowest =
+      bankrupt_long ? at_tick / kQuantityScale : (at_tick + kQuantityScale - 1) / kQuantityScale;
+  const Wide highest = std::min<Wide>(Wide(Price::max().raw()) * k / kQuantityScale, Amount::max().raw());
+  return Amount(static_cast<int64_t>(std::clamp(raw, lowest, highest)));
 }
 
 }  // namespace
@@ -41,7 +62,7 @@ void absorb_shortfall(ClearingHouse& ch, AccountId a) {
 }
 
 Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, MarketId m, int64_t liquidation,
-                         Time now) {
+                         Time now, Price tick) {
   Ledger& ledger = ch.ledger();
   const Quantity size = ledger.position(a, m).size;
   const bool is_long = size.raw() > 0;
@@ -61,17 +82,16 @@ Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, Mar
     candidates.push_back(AdlCandidate{c, abs_quantity(p.size), score});
   }
   const Quantity needed = abs_quantity(size);
-  const Amount total_cash = bankruptcy_cash(equity_other, needed, size);
+  const Amount total_cash = adl_long_receipt(equity_other, needed, size, tick);
   Quantity closed;
   Amount moved;
   for (const auto& [c, quantity] : allocate_adl(candidates, needed)) {
-    // The last slice takes the exact remainder so the account's whole bankruptcy value moves.
+    // Cumulative amounts, so the last slice takes the exact remainder of the whole value.
     const Quantity after = closed + quantity;
-    const Amount cash_so_far = bankruptcy_cash(equity_other, after, size);
-    Amount cash = cash_so_far - moved;
-    // Both sides trade at a's bankruptcy price; cash is the long side's receipt.
-    const Amount trade_cash = is_long ? cash : -cash;
-    LIQSIM_CHECK(trade_cash.raw() >= 0, "ADL at a negative bankruptcy value");
+    const Amount cash_so_far = adl_long_receipt(equity_other, after, size, tick);
+    // Both sides trade at a's (clamped) bankruptcy price; trade_cash is the long side's receipt.
+    const Amount trade_cash = cash_so_far - moved;
+    LIQSIM_CHECK(trade_cash.raw() >= 0, "ADL slice with negative cash");
     if (is_long)
       ledger.trade(c, a, m, quantity, trade_cash);
     else
@@ -84,7 +104,7 @@ Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, Mar
     r.account = c;
     r.market = m;
     r.quantity = is_long ? quantity : -quantity;
-    r.price = price_for(is_long ? total_cash : -total_cash, needed, Round::Down);
+    r.price = price_for(total_cash, needed, Round::Down);
     for (const auto& cand : candidates)
       if (cand.account == c) r.rank_score = cand.score;
     recorder.on_adl(r);
@@ -119,11 +139,13 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
   rec.mark_update = trigger.mark_update;
   rec.cause = trigger.cause;
 
+  bool progress = false;
   if (equity.raw() < 0 && ledger.insurance_fund() < -equity) {
     // Beyond bankruptcy and the fund cannot cover the loss at the mark: auto-deleverage.
     rec.id = ch_.next_liquidation_id();
     const Amount before = ledger.account(a).balance;
-    const Quantity closed = auto_deleverage(ch_, recorder_, a, m, rec.id, trigger.now);
+    const Quantity closed = auto_deleverage(ch_, recorder_, a, m, rec.id, trigger.now, venue_.tick_size(m));
+    progress = closed.raw() > 0;
     ++adl_events_;
     rec.quantity = is_long ? -closed : closed;
     const Amount cash = ledger.account(a).balance - before;
@@ -150,6 +172,7 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
     const Amount before = ledger.account(a).balance;
     const SubmitResult result = venue_.execute(m, order, /*taker_fee_waived=*/true);
     if (result.filled.raw() > 0) {
+      progress = true;
       rec.id = ch_.next_liquidation_id();
       LIQSIM_CHECK(rec.id == id, "liquidation ids must be dense");
       const Amount received = ledger.account(a).balance - before;  // + for sells, - for buys
@@ -174,6 +197,12 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
     return std::nullopt;
   }
   ch_.arm(a);
+  // A step that closed nothing is not retried at the same instant: nothing it depends on (marks, the
+  // book) can change before another event runs, so with a cool-down of 0 it would repeat forever. Real
+  // engines re-check liquidations on mark-price updates (Binance: mark every 1 s; Hyperliquid: every
+  // oracle update), so the retry waits at least one mark interval; meanwhile the loss, if it grows past
+  // what the fund covers, goes to auto-deleveraging at that retry.
+  if (!progress) return trigger.now + std::max(params_.cooldown, params_.no_progress_retry);
   return trigger.now + params_.cooldown;
 }
 

@@ -16,6 +16,7 @@
 
 #include <optional>
 
+#include "core/check.h"
 #include "core/recorder.h"
 #include "protocol/clearing_house.h"
 
@@ -47,25 +48,38 @@ MarketId largest_exposure(const ClearingHouse& ch, AccountId a);
 void absorb_shortfall(ClearingHouse& ch, AccountId a);
 
 // Auto-deleverages account a's whole position in market m against the best-ranked opposite positions
-// at a's bankruptcy price. Returns the quantity closed. Records AdlRecords with `liquidation`.
+// at a's bankruptcy price, clamped into [tick, Price::max()]. The bankruptcy price of a cross account's
+// position is -equity_other / size: for a short whose other equity is negative (a drained or already
+// deleveraged balance) it is <= 0, and no counterparty can be made to pay to hand over its long. At the
+// clamp the counterparties give up their positions for one tick per coin and the rest of a's loss stays
+// on a's balance, where the waterfall books it (insurance fund, then bad debt) once a is flat. Returns
+// the quantity closed. Records AdlRecords with `liquidation`.
 Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, MarketId m, int64_t liquidation,
-                         Time now);
+                         Time now, Price tick);
 
 struct EngineLiquidationParams {
   Ratio step_fraction;      // share of the position closed per step
   Amount full_close_below;  // positions at or below this notional close in one step
   Time cooldown;            // between steps on one account
   Ratio max_slippage;       // IOC limit = mark * (1 -/+ max_slippage)
+  // Delay before retrying a step that closed nothing (the IOC found no liquidity within its limit):
+  // at least one mark interval, so the retry sees a new mark and a book that had time to refill. A
+  // zero-progress step is never retried at the same instant, whatever the cool-down (which may be 0).
+  // Must be > 0.
+  Time no_progress_retry = seconds(1);
 };
 
 class EngineLiquidation {
  public:
   EngineLiquidation(EngineLiquidationParams params, ClearingHouse& ch, ExecutionVenue& venue,
                     Recorder& recorder)
-      : params_(params), ch_(ch), venue_(venue), recorder_(recorder) {}
+      : params_(params), ch_(ch), venue_(venue), recorder_(recorder) {
+    LIQSIM_CHECK(params_.no_progress_retry > Time(0), "the retry delay of an unfilled step must be positive");
+  }
 
   // One step on account a. Returns the time of the next step, or nullopt when the account is healthy
-  // again or has nothing left to close (it is then re-armed).
+  // again or has nothing left to close (it is then re-armed). The next step is due after the cool-down
+  // when this one closed something, and after max(cool-down, no_progress_retry) when it closed nothing.
   std::optional<Time> step(AccountId a, const LiquidationTrigger& trigger);
   uint64_t adl_events() const { return adl_events_; }
 

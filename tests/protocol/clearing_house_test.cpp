@@ -371,6 +371,26 @@ TEST(ClearingHouseCross, AnAccountCannotBecomeLiquidatableWithoutATriggerFiring)
   EXPECT_GT(early_hits, 0);
 }
 
+// A cross account holding only dust (short 5e-8 BTC, long 1e-8 ETH) and 3,000,000 of balance: each
+// market's share of the buffer is a move of the mark far beyond the price range (3e6 $ / 5e-8 coin). That
+// is no trigger in range, never an abort, and the account is not reported however far the marks go.
+TEST(ClearingHouseCross, DustPositionsWithALargeBufferHaveNoTriggerInRange) {
+  ClearingHouse ch({market(legacy_btcusdt(), 68'000), market(legacy_btcusdt(), 3'800)});
+  const AccountId c = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(1e9));
+  const AccountId k = ch.open_account(AgentRole::Keeper, MarginMode::Cross, dollars(3'000'000));
+  buy(ch, 0, c, k, Quantity(5), ch.mark(0));
+  buy(ch, 1, k, c, Quantity(1), ch.mark(1));
+  ch.arm(k);
+  EXPECT_FALSE(ch.liquidatable(k));
+  std::vector<TriggerHit> hits;
+  ch.set_mark(0, Price(Price::max().raw() / 2));
+  ch.detect(0, hits);
+  ch.set_mark(1, Price(1));
+  ch.detect(1, hits);
+  EXPECT_FALSE(reported(hits, k, TriggerKind::Liquidation));
+  EXPECT_FALSE(ch.liquidatable(k));
+}
+
 // The same guarantee at micro-dollar resolution, where rounding decides: random fractional positions
 // (one, or two in two markets) with equity 1-2 x MM. The trigger of market 0 is located exactly by
 // bisection over detect() on copies of the clearing house; one to three price units on the safe side of

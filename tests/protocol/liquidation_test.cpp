@@ -330,6 +330,28 @@ TEST(EngineLiquidation, NoFillMeansNoRecordAndARetryLater) {
   EXPECT_EQ(w.size(w.trader), Quantity(0));
 }
 
+// With a cool-down of 0, a step that fills nothing must not be due again at the same instant: nothing it
+// depends on can change before another event runs, so it would repeat forever. It waits for the
+// no-progress retry (one mark interval); a step that fills is followed at once.
+TEST(EngineLiquidation, AnUnfilledStepWithoutCooldownIsRetriedAfterTheNoProgressDelay) {
+  World w;
+  EngineLiquidationParams params = engine_params(0.25, 0);
+  params.cooldown = Time(0);
+  params.no_progress_retry = seconds(1);
+  EngineLiquidation engine(params, w.ch, w.venue, w.log);
+  w.ch.set_mark(0, px(9'040));
+  const std::optional<Time> next = engine.step(w.trader, at(5));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, seconds(6));
+  EXPECT_TRUE(w.log.liquidations.empty());
+  w.venue.rest(w.maker, Side::Buy, px(9'040), coins(1));
+  const std::optional<Time> after_fill = engine.step(w.trader, at(6));
+  EXPECT_TRUE(conserved(w.ch));
+  ASSERT_EQ(w.log.liquidations.size(), 1u);
+  ASSERT_TRUE(after_fill.has_value());
+  EXPECT_EQ(*after_fill, seconds(6));
+}
+
 // After one 25 % slice at 9,040 the mark recovers to 9,100 (above the unchanged LP 9045.23): the next
 // step does nothing, ends the liquidation and re-arms the account, whose trigger fires again below LP.
 TEST(EngineLiquidation, AnAccountThatBecomesHealthyBetweenStepsStopsBeingLiquidated) {
@@ -467,6 +489,44 @@ TEST(EngineLiquidation, BankruptShortIsDeleveragedAgainstTheBestRankedLongs) {
   ASSERT_EQ(log.liquidations.size(), 1u);
   EXPECT_EQ(log.liquidations[0].quantity, coins(1));
   EXPECT_EQ(log.liquidations[0].price, px(11'000));
+}
+
+// A short whose balance was drained below zero (funding, or an earlier ADL far from the mark) has a
+// negative bankruptcy price: short 1 at 10,000 with 1,000, then 12,000 of funding paid leaves a balance
+// of -1,000, so its bankruptcy price is -1,000 and its equity at mark 10,000 is -11,000 (fund 300). The
+// ADL settles at one tick (0.01) per coin: the long hands over its position for 0.01, and the rest of the
+// loss, 1,000.01, is booked by the waterfall: the fund's 300, then 700.01 of bad debt.
+TEST(EngineLiquidation, AdlAtANegativeBankruptcyPriceSettlesAtOneTickAndTheWaterfallTakesTheRest) {
+  RunLog log;
+  ClearingHouse ch(
+      {ProtocolMarket{TieredMaintenanceMargin::flat(rate(0.005)), Ratio(0), Ratio(0), px(10'000)}});
+  BookVenue venue(ch, px(0.01));
+  const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Isolated, dollars(1'000));
+  const AccountId l = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(20'000));
+  Ledger& ledger = ch.ledger();
+  ledger.seed_insurance_fund(dollars(300));
+  ledger.trade(l, a, 0, coins(1), dollars(10'000));
+  ledger.pool_collect(a, dollars(12'000));
+  for (AccountId x = 0; x < ledger.account_count(); ++x) ch.arm(x);
+  ASSERT_TRUE(conserved(ch));
+  ASSERT_EQ(ch.equity(a), dollars(-11'000));
+  EngineLiquidation engine(engine_params(0.25, 0), ch, venue, log);
+  EXPECT_FALSE(engine.step(a, at(9)).has_value());
+  EXPECT_TRUE(conserved(ch));
+  EXPECT_EQ(engine.adl_events(), 1u);
+  EXPECT_EQ(ledger.position(a, 0).size, Quantity(0));
+  EXPECT_EQ(ledger.position(l, 0).size, Quantity(0));
+  EXPECT_EQ(ledger.account(a).balance, Amount(0));
+  EXPECT_EQ(ledger.account(l).balance, dollars(10'000.01));
+  EXPECT_EQ(ledger.insurance_fund(), Amount(0));
+  EXPECT_EQ(ledger.bad_debt(), dollars(700.01));
+  ASSERT_EQ(log.adl.size(), 1u);
+  EXPECT_EQ(log.adl[0].account, l);
+  EXPECT_EQ(log.adl[0].quantity, coins(-1));
+  EXPECT_EQ(log.adl[0].price, px(0.01));
+  ASSERT_EQ(log.liquidations.size(), 1u);
+  EXPECT_EQ(log.liquidations[0].quantity, coins(1));
+  EXPECT_EQ(log.liquidations[0].price, px(0.01));
 }
 
 // When the fund can cover the loss at the mark, the engine closes into the book instead of deleveraging.
