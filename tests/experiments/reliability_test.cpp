@@ -57,8 +57,19 @@ TEST(Reliability, AdlNegativeBankruptcyR046Conserves) {
 
 // Funding settled every 10 ms drains balances below zero; the first ADL of such a short aborted between
 // 300 s and 450 s of simulated time (a whole day of 10 ms settlements is far too long for a test).
+// Validation now refuses a funding interval below 1 s (the file names the key); the mechanism must
+// still survive it when a Scenario is built in code, so the run uses the file's values directly.
 TEST(Reliability, FundingEvery10MillisecondsConservesThroughTheFirstAdl) {
-  Scenario scenario = load_reliability("funding-interval-0.01");
+  const std::string path = std::string(LIQSIM_TEST_DATA) + "/reliability/funding-interval-0.01.toml";
+  const ScenarioResult refused = load_scenario_file(path);
+  ASSERT_TRUE(std::holds_alternative<std::vector<ScenarioError>>(refused));
+  EXPECT_EQ(std::get<1>(refused)[0].key, "markets[0].funding.interval_seconds");
+  ScenarioResult loaded = load_scenario_file(path, {{"markets[0].funding.interval_seconds", "1"},
+                                                    {"markets[0].funding.premium_sample_interval_seconds", "1"}});
+  ASSERT_TRUE(std::holds_alternative<Scenario>(loaded));
+  Scenario scenario = std::get<Scenario>(loaded);
+  scenario.markets[0].funding.interval_seconds = 0.01;
+  scenario.markets[0].funding.premium_sample_interval_seconds = 0.01;
   scenario.duration_seconds = 450;
   const RunSummary s = run_checked(scenario);
   EXPECT_GT(s.adl_count, 0u);
