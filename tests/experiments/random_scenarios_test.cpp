@@ -1,7 +1,8 @@
 // Robustness: seeded random valid scenarios (experiments/scenario_generator) must run to the end with
 // every asset conserved, no NaN in the summary, and no more events than validation estimated. Each run
 // is a child process, so a crash or a hang names its seed and the scenario instead of ending the
-// suite. LIQSIM_RANDOM_SCENARIOS=N runs N seeds (the `long` ctest label runs 300; CI runs a sample).
+// suite. LIQSIM_RANDOM_SCENARIOS=N runs N seeds (the `long` ctest label runs 300; CI runs a sample),
+// from LIQSIM_RANDOM_SEED; LIQSIM_RANDOM_MAX_EVENTS and LIQSIM_RANDOM_MAX_TRADERS widen the search.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -61,7 +62,10 @@ int run_child(const Scenario& s) {
 void check_seeds(uint64_t first, int count) {
   int mechanisms[3] = {0, 0, 0};
   for (uint64_t seed = first; seed < first + uint64_t(count); ++seed) {
-    const Scenario s = random_scenario(seed);
+    RandomScenarioOptions generator;
+    if (const char* env = std::getenv("LIQSIM_RANDOM_MAX_EVENTS")) generator.max_events = std::atof(env);
+    if (const char* env = std::getenv("LIQSIM_RANDOM_MAX_TRADERS")) generator.max_traders = std::atoi(env);
+    const Scenario s = random_scenario(seed, generator);
     const auto errors = validate_scenario(s);
     ASSERT_TRUE(errors.empty()) << "seed " << seed << ": generated an invalid scenario: " << errors[0].message();
     mechanisms[s.liquidation.mechanism == "engine" ? 0 : s.liquidation.mechanism == "keeper" ? 1 : 2]++;
