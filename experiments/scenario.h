@@ -62,8 +62,9 @@ struct OracleSpec {
 };
 
 struct MarkSpec {
-  std::string method =
-      "binance_median";  // "index" | "last" | "index_plus_basis" | "binance_median" | "hyperliquid_median"
+  // "index" | "last" | "index_plus_basis" | "binance_median" | "hyperliquid_median" | "oracle" (the
+  // oracle's published price, lending-style: with delay_seconds = 3600 it is Maker's OSM)
+  std::string method = "binance_median";
   double update_interval_seconds = 1;        // [0.001, 60]
   double basis_window_seconds = 30;          // >= sample interval
   double basis_sample_interval_seconds = 5;  // [0.001, 60]

@@ -593,6 +593,9 @@ void World::on_mark_tick(MarketId m) {
     case MarkMethod::IndexPlusBasis:
       mark = ma_basis_price;
       break;
+    case MarkMethod::Oracle:
+      mark = oracle;
+      break;
     case MarkMethod::BinanceMedian: {
       const Time until = rt.next_funding - now;
       mark = binance_mark(index, rt.last_funding_rate, until, rt.funding_interval, ma_basis_price,

@@ -21,13 +21,15 @@ std::string_view mark_method_name(MarkMethod method) {
       return "binance_median";
     case MarkMethod::HyperliquidMedian:
       return "hyperliquid_median";
+    case MarkMethod::Oracle:
+      return "oracle";
   }
   LIQSIM_CHECK(false, "unknown MarkMethod");
 }
 
 std::optional<MarkMethod> mark_method_from_string(std::string_view name) {
   for (MarkMethod m : {MarkMethod::Index, MarkMethod::Last, MarkMethod::IndexPlusBasis,
-                       MarkMethod::BinanceMedian, MarkMethod::HyperliquidMedian}) {
+                       MarkMethod::BinanceMedian, MarkMethod::HyperliquidMedian, MarkMethod::Oracle}) {
     if (mark_method_name(m) == name) return m;
   }
   return std::nullopt;

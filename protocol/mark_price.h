@@ -15,9 +15,12 @@
 namespace liqsim {
 
 // How a venue marks positions. Names are the scenario-file spellings.
-enum class MarkMethod { Index, Last, IndexPlusBasis, BinanceMedian, HyperliquidMedian };
+// Oracle: the oracle's published price (heartbeat, deviation, delay), as lending protocols value
+// collateral (Aave, Compound, Maker behind its one-hour OSM); liquidation detection then moves only
+// when the oracle publishes.
+enum class MarkMethod { Index, Last, IndexPlusBasis, BinanceMedian, HyperliquidMedian, Oracle };
 
-// "index", "last", "index_plus_basis", "binance_median", "hyperliquid_median".
+// "index", "last", "index_plus_basis", "binance_median", "hyperliquid_median", "oracle".
 std::string_view mark_method_name(MarkMethod method);
 std::optional<MarkMethod> mark_method_from_string(std::string_view name);
 

@@ -78,7 +78,7 @@ TEST(MarkPrice, HyperliquidAddsTheLocalMedianEmaWhenOnlyTwoInputsExist) {
 
 TEST(MarkMethod, NamesRoundTrip) {
   for (MarkMethod m : {MarkMethod::Index, MarkMethod::Last, MarkMethod::IndexPlusBasis,
-                       MarkMethod::BinanceMedian, MarkMethod::HyperliquidMedian}) {
+                       MarkMethod::BinanceMedian, MarkMethod::HyperliquidMedian, MarkMethod::Oracle}) {
     EXPECT_EQ(mark_method_from_string(mark_method_name(m)), m);
   }
   EXPECT_EQ(mark_method_name(MarkMethod::IndexPlusBasis), "index_plus_basis");
