@@ -34,6 +34,7 @@ class NoiseTraders {
     Rng rng;
     std::vector<std::pair<MarketId, OrderId>> resting;  // may include orders filled since (pruned lazily)
     uint32_t wakes = 0;
+    size_t pruned_size = 0;  // size of `resting` after the last pruning
   };
   void schedule_next(AgentContext& ctx, uint32_t i);
 

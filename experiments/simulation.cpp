@@ -184,7 +184,11 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   uint32_t waking_kind_ = kNoiseWake;
   MarketId current_market_ = 0;
   std::vector<PendingTx> txs_;
-  std::unordered_map<AccountId, std::vector<std::pair<MarketId, OrderId>>> resting_by_account_;
+  struct RestingOrders {
+    std::vector<std::pair<MarketId, OrderId>> orders;  // may include orders filled since
+    size_t pruned_size = 0;
+  };
+  std::unordered_map<AccountId, RestingOrders> resting_by_account_;
   std::vector<TriggerHit> hits_;
   Time end_;
   Time block_interval_;
@@ -422,12 +426,14 @@ SubmitResult World::route(MarketId m, const OrderRequest& order, bool taker_fee_
   current_market_ = m;
   SubmitResult r = markets_[m].book->submit(order);
   if (r.accepted() && r.resting.raw() > 0) {
-    auto& list = resting_by_account_[order.owner];
-    if (list.size() > 256) {
-      std::erase_if(list,
+    // Filled orders are pruned once the list has doubled since the last pruning: amortised O(1).
+    RestingOrders& resting = resting_by_account_[order.owner];
+    if (resting.orders.size() > std::max<size_t>(256, 2 * resting.pruned_size)) {
+      std::erase_if(resting.orders,
                     [&](const auto& e) { return !markets_[e.first].book->order(e.second).has_value(); });
+      resting.pruned_size = resting.orders.size();
     }
-    list.emplace_back(m, r.id);
+    resting.orders.emplace_back(m, r.id);
   }
   apply_fills(m, r, taker_fee_waived);
   return r;
@@ -457,9 +463,9 @@ void World::apply_fills(MarketId m, const SubmitResult& r, bool taker_fee_waived
 void World::cancel_orders(AccountId a, MarketId m) {
   auto it = resting_by_account_.find(a);
   if (it == resting_by_account_.end()) return;
-  for (const auto& [market, id] : it->second)
+  for (const auto& [market, id] : it->second.orders)
     if (market == m) markets_[m].book->cancel(id);
-  std::erase_if(it->second, [&](const auto& e) { return e.first == m; });
+  std::erase_if(it->second.orders, [&](const auto& e) { return e.first == m; });
 }
 
 void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) {
