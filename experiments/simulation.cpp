@@ -21,8 +21,11 @@
 #include "market/order_book.h"
 #include "market/price_process.h"
 #include "market/venue_index.h"
+#include "protocol/cause_tracker.h"
+#include "protocol/chain.h"
 #include "protocol/funding.h"
 #include "protocol/liquidation.h"
+#include "protocol/mark_engine.h"
 #include "protocol/mark_price.h"
 
 namespace liqsim {
@@ -45,14 +48,6 @@ enum EventKind : uint32_t {
 
 Time secs(double s) { return Time(int64_t(std::llround(s * 1e9))); }
 
-// A fill executed by a liquidation order (engine close or keeper unwind), kept for cause attribution.
-struct LiquidationFill {
-  Time time;
-  int64_t liquidation;
-  Side side;  // side of the liquidation order
-  Quantity quantity;
-};
-
 struct MarketRuntime {
   const MarketSpec* spec = nullptr;
   Price tick;
@@ -62,27 +57,34 @@ struct MarketRuntime {
   std::unique_ptr<VenueIndex> index;
   Price index_now;
   std::unique_ptr<Oracle> oracle;
-  MarkMethod method = MarkMethod::BinanceMedian;
-  std::unique_ptr<BasisMovingAverage> basis_ma;
-  std::unique_ptr<BasisEma> oracle_basis_ema;  // Hyperliquid: EMA(mid - oracle), tau 150 s
-  std::unique_ptr<BasisEma> local_median_ema;  // Hyperliquid: EMA of median(bid, ask, last), tau 30 s
+  std::unique_ptr<MarkEngine> mark_engine;
+  std::unique_ptr<CauseTracker> causes;
   std::unique_ptr<PremiumAverager> premium;
   Time funding_interval;
   Time next_funding;
   Ratio last_funding_rate;
   std::optional<Price> last_trade;
   int64_t mark_updates = 0;
-  std::deque<LiquidationFill> liquidation_fills;
-  std::deque<std::pair<Time, Price>> basis_history;  // (time, mark - index) at mark updates in the window
-  Time attribution_window;
-  Quantity depth_band_bid, depth_band_ask;
 };
 
-struct PendingTx {
-  uint32_t keeper;  // keeper index
-  AccountId target;
-  Time submitted;
-  Amount priority_fee;
+// Forwards every record to the run log, and each new liquidation's account to the cause trackers
+// (which keep their own state and never read the log).
+class RecordingTee final : public Recorder {
+ public:
+  RecordingTee(RunLog& log, std::vector<MarketRuntime>& markets) : log_(log), markets_(markets) {}
+  void on_trade(const TradeRecord& r) override { log_.on_trade(r); }
+  void on_liquidation(const LiquidationRecord& r) override {
+    for (MarketRuntime& rt : markets_) rt.causes->note_liquidation(r.id, AccountId(r.account));
+    log_.on_liquidation(r);
+  }
+  void on_funding(const FundingRecord& r) override { log_.on_funding(r); }
+  void on_adl(const AdlRecord& r) override { log_.on_adl(r); }
+  void on_keeper_tx(const KeeperTxRecord& r) override { log_.on_keeper_tx(r); }
+  void on_timeseries(const TimeseriesRow& r) override { log_.on_timeseries(r); }
+
+ private:
+  RunLog& log_;
+  std::vector<MarketRuntime>& markets_;
 };
 
 MarginBracketSpec to_bracket(const BracketSpec& b) {
@@ -169,6 +171,7 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   const Scenario& s_;
   RunOptions options_;
   RunLog& log_;
+  RecordingTee recorder_{log_, markets_};
   Engine engine_;
   std::unique_ptr<ClearingHouse> ch_;
   std::vector<MarketRuntime> markets_;
@@ -183,7 +186,6 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   AccountId first_trader_ = 0;
   uint32_t waking_kind_ = kNoiseWake;
   MarketId current_market_ = 0;
-  std::vector<PendingTx> txs_;
   struct RestingOrders {
     std::vector<std::pair<MarketId, OrderId>> orders;  // may include orders filled since
     size_t pruned_size = 0;
@@ -191,14 +193,12 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   std::unordered_map<AccountId, RestingOrders> resting_by_account_;
   std::vector<TriggerHit> hits_;
   Time end_;
-  Time block_interval_;
-  Amount gas_price_;
+  std::unique_ptr<Chain> chain_;
   // Run statistics.
   Price ref_min_ = Price::max(), ref_max_ = Price::min(), mark_min_ = Price::max(), mark_max_ = Price::min();
   Price mid_min_ = Price::max(), mid_max_ = Price::min();
   double max_gap_ = 0;
   Amount fund_initial_, fund_min_;
-  Amount keeper_gas_;
   int next_progress_ = 1;
 };
 
@@ -211,8 +211,8 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
   end_ = secs(s.duration_seconds);
   keeper_mode_ = s.liquidation.mechanism == "keeper";
   no_liquidation_ = s.liquidation.mechanism == "none";
-  block_interval_ = secs(s.liquidation.keeper.block_interval_seconds);
-  gas_price_ = amount_from_double(s.liquidation.keeper.gas_price);
+  chain_ = std::make_unique<Chain>(secs(s.liquidation.keeper.block_interval_seconds),
+                                   amount_from_double(s.liquidation.keeper.gas_price));
 
   // Protocol markets and their runtime (book, price path, index, oracle, mark and funding state).
   std::vector<ProtocolMarket> protocol_markets;
@@ -281,18 +281,16 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
         OracleConfig{secs(ms.oracle.heartbeat_seconds), ratio_from_double(ms.oracle.deviation),
                      secs(ms.oracle.delay_seconds)},
         initial);
-    rt.method = *mark_method_from_string(ms.mark.method);
     const size_t window = std::max<size_t>(
         1, size_t(std::llround(ms.mark.basis_window_seconds / ms.mark.basis_sample_interval_seconds)));
-    rt.basis_ma = std::make_unique<BasisMovingAverage>(secs(ms.mark.basis_sample_interval_seconds), window);
-    rt.oracle_basis_ema = std::make_unique<BasisEma>(seconds(150));
-    rt.local_median_ema = std::make_unique<BasisEma>(seconds(30));
+    rt.mark_engine = std::make_unique<MarkEngine>(*mark_method_from_string(ms.mark.method),
+                                                  secs(ms.mark.basis_sample_interval_seconds), window);
+    rt.causes = std::make_unique<CauseTracker>(
+        std::max(secs(ms.mark.update_interval_seconds), secs(ms.mark.basis_window_seconds)));
     rt.premium = std::make_unique<PremiumAverager>(PremiumWeighting::TimeWeighted);
     rt.funding_interval = secs(ms.funding.interval_seconds);
     rt.next_funding = rt.funding_interval;
     rt.last_funding_rate = ratio_from_double(ms.funding.interest_rate);
-    rt.attribution_window =
-        std::max(secs(ms.mark.update_interval_seconds), secs(ms.mark.basis_window_seconds));
   }
   ch_ = std::make_unique<ClearingHouse>(std::move(protocol_markets));
   Ledger& ledger = ch_->ledger();
@@ -336,7 +334,7 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
                   secs(ks.latency_jitter_seconds),
                   amount_from_double(ks.priority_fee_min),
                   amount_from_double(ks.priority_fee_max),
-                  gas_price_,
+                  chain_->base_fee(),
                   amount_from_double(ks.min_profit),
                   ks.sell_rule == "twap",
                   secs(ks.twap_seconds),
@@ -383,12 +381,12 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
       EngineLiquidationParams{ratio_from_double(es.step_fraction),
                               amount_from_double(es.full_close_below_notional), secs(es.cooldown_seconds),
                               ratio_from_double(es.max_slippage), std::max(mark_interval, Time(1))},
-      *ch_, *this, log_);
+      *ch_, *this, recorder_);
   keeper_liquidation_ = std::make_unique<KeeperLiquidation>(
       KeeperLiquidationParams{ratio_from_double(s.liquidation.keeper.close_factor),
                               ratio_from_double(s.liquidation.keeper.bonus),
                               amount_from_double(s.liquidation.keeper.full_close_below_notional)},
-      *ch_, log_);
+      *ch_, recorder_);
 
   // Initial schedule: per market the index before the mark at every shared instant (FIFO).
   for (MarketId m = 0; m < markets_.size(); ++m) {
@@ -455,8 +453,7 @@ void World::apply_fills(MarketId m, const SubmitResult& r, bool taker_fee_waived
     t.aggressor_is_buy = taker_buys ? 1 : 0;
     t.liquidation = f.taker_tag >= 0 ? f.taker_tag : f.maker_tag;
     log_.on_trade(t);
-    if (f.taker_tag >= 0)
-      rt.liquidation_fills.push_back({engine_.now(), f.taker_tag, f.taker_side, f.quantity});
+    if (f.taker_tag >= 0) rt.causes->on_liquidation_fill(engine_.now(), f.taker_tag, f.taker_side, f.quantity);
   }
 }
 
@@ -469,54 +466,19 @@ void World::cancel_orders(AccountId a, MarketId m) {
 }
 
 void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) {
-  // Lands in the first block at or after `ready`; within the block the same-time rule orders it.
-  const int64_t b = block_interval_.raw();
-  const Time block = Time((ready.raw() + b - 1) / b * b);
-  const int64_t tx = int64_t(txs_.size());
   const int64_t k = keepers_->keeper_index(keeper);
   LIQSIM_CHECK(k >= 0, "transaction from an unknown keeper");
-  txs_.push_back(PendingTx{uint32_t(k), target, engine_.now(), priority_fee});
-  engine_.schedule(std::max(block, engine_.now()), kKeeperTx, uint32_t(k), tx, Lane::Transaction,
-                   uint64_t(priority_fee.raw()));
+  const auto [tx, block] = chain_->submit(engine_.now(), ready, ChainTransaction{uint32_t(k), target, engine_.now(), priority_fee});
+  engine_.schedule(block, kKeeperTx, uint32_t(k), tx, Lane::Transaction, uint64_t(priority_fee.raw()));
 }
 
 LiquidationTrigger World::make_trigger(MarketId m, AccountId a) {
-  // Cause attribution by counterfactual. The mark moved since the start of the attribution window for
-  // two reasons: the index (exogenous) and the basis mark - index (the book). If the account would be
-  // liquidatable at index_now + basis_then, the index alone explains it: a root (kNoId). Otherwise the
-  // book's move was needed, and the cause is the liquidation (of another account) whose orders traded
-  // the most on the side that pushes this position toward liquidation (sells for a long, buys for a
-  // short) within the window; kNoId if no liquidation traded there (makers withdrew, noise flow).
   MarketRuntime& rt = markets_[m];
   const Time now = engine_.now();
-  const Time window_start = now - rt.attribution_window;
-  while (!rt.liquidation_fills.empty() && rt.liquidation_fills.front().time < window_start)
-    rt.liquidation_fills.pop_front();
-  const LiquidationTrigger root{now, rt.mark_updates - 1, kNoId};
-  if (rt.basis_history.empty()) return root;
-  const Price basis_then = rt.basis_history.front().second;
-  const Price counterfactual = std::max(rt.index_now + basis_then, rt.tick);
-  if (ch_->liquidatable_at(a, m, counterfactual)) return root;
   const bool is_long = ch_->ledger().position(a, m).size.raw() > 0;
-  const Side adverse = is_long ? Side::Sell : Side::Buy;
-  std::vector<std::pair<int64_t, int64_t>> totals;  // (liquidation, quantity): few entries
-  for (const LiquidationFill& f : rt.liquidation_fills) {
-    if (f.side != adverse || log_.liquidations[size_t(f.liquidation)].account == a) continue;
-    auto it =
-        std::find_if(totals.begin(), totals.end(), [&](const auto& t) { return t.first == f.liquidation; });
-    if (it == totals.end())
-      totals.emplace_back(f.liquidation, f.quantity.raw());
-    else
-      it->second += f.quantity.raw();
-  }
-  int64_t best = kNoId;
-  int64_t best_quantity = 0;
-  for (const auto& [id, q] : totals)
-    if (q > best_quantity || (q == best_quantity && id < best)) {
-      best = id;
-      best_quantity = q;
-    }
-  return LiquidationTrigger{now, rt.mark_updates - 1, best};
+  const int64_t cause = rt.causes->cause(now, a, is_long, rt.index_now, rt.tick,
+                                         [&](Price mark) { return ch_->liquidatable_at(a, m, mark); });
+  return LiquidationTrigger{now, rt.mark_updates - 1, cause};
 }
 
 void World::dispatch(const Event& e) {
@@ -580,51 +542,24 @@ void World::on_index_tick(MarketId m) {
 void World::on_mark_tick(MarketId m) {
   MarketRuntime& rt = markets_[m];
   const Time now = engine_.now();
-  const auto bid = rt.book->best_bid();
-  const auto ask = rt.book->best_ask();
-  const auto mid = rt.book->mid();
-  const Price index = rt.index_now;
-  if (mid) rt.basis_ma->observe(now, *mid - index);
-  const Price oracle = rt.oracle->value(now);
-  const Price last = rt.last_trade.value_or(mid.value_or(index));
-  const Price ma_basis_price = index + rt.basis_ma->average().value_or(Price(0));
-  Price mark = index;
-  switch (rt.method) {
-    case MarkMethod::Index:
-      mark = index;
-      break;
-    case MarkMethod::Last:
-      mark = last;
-      break;
-    case MarkMethod::IndexPlusBasis:
-      mark = ma_basis_price;
-      break;
-    case MarkMethod::Oracle:
-      mark = oracle;
-      break;
-    case MarkMethod::BinanceMedian: {
-      const Time until = rt.next_funding - now;
-      mark = binance_mark(index, rt.last_funding_rate, until, rt.funding_interval, ma_basis_price,
-                          clamp_to_book(last, bid, ask));
-      break;
-    }
-    case MarkMethod::HyperliquidMedian: {
-      if (mid) rt.oracle_basis_ema->observe(now, *mid - oracle);
-      std::optional<Price> local;
-      if (bid && ask) local = median_of_three(*bid, *ask, last);
-      if (local) rt.local_median_ema->observe(now, *local);
-      const Price basis = rt.oracle_basis_ema->value().value_or(Price(0));
-      mark = hyperliquid_mark(oracle + basis, local, std::nullopt,
-                              rt.local_median_ema->value().value_or(oracle));
-      break;
-    }
-  }
-  if (mark.raw() <= 0) mark = rt.tick;
+  MarkInputs in;
+  in.now = now;
+  in.bid = rt.book->best_bid();
+  in.ask = rt.book->best_ask();
+  in.mid = rt.book->mid();
+  in.last_trade = rt.last_trade;
+  in.index = rt.index_now;
+  in.oracle = rt.oracle->value(now);
+  in.tick = rt.tick;
+  in.until_funding = rt.next_funding - now;
+  in.funding_interval = rt.funding_interval;
+  in.last_funding_rate = rt.last_funding_rate;
+  const Price mark = rt.mark_engine->update(in);
+  const Price index = in.index;
+  const auto mid = in.mid;
   ch_->set_mark(m, mark);
   ++rt.mark_updates;
-  rt.basis_history.emplace_back(now, mark - index);
-  while (rt.basis_history.size() > 1 && rt.basis_history[1].first <= now - rt.attribution_window)
-    rt.basis_history.pop_front();
+  rt.causes->on_mark(now, mark - index);
   if (m == 0) {  // run statistics describe the first market
     mark_min_ = std::min(mark_min_, mark);
     mark_max_ = std::max(mark_max_, mark);
@@ -751,11 +686,10 @@ void World::on_liquidation_step(AccountId a) {
 }
 
 void World::on_keeper_tx(uint32_t k, int64_t tx) {
-  const PendingTx& p = txs_[size_t(tx)];
+  const ChainTransaction& p = chain_->transaction(tx);
   const AccountId keeper = keepers_->account(k);
-  const Amount gas = gas_price_ + p.priority_fee;
+  const Amount gas = chain_->charge(p);
   ch_->ledger().pay_gas(keeper, gas);
-  keeper_gas_ += gas;
   const MarketId m = largest_exposure(*ch_, p.target);
   const KeeperTakeover result = keeper_liquidation_->execute(keeper, p.target, make_trigger(m, p.target));
   ch_->arm(keeper);
@@ -841,7 +775,7 @@ RunSummary World::summarise(double wall_seconds) const {
   s.cascade_generations = cascades.generations;
   s.largest_cascade = cascades.largest_cascade;
   s.branching_ratio = cascades.branching_ratio;
-  s.keeper_gas = keeper_gas_;
+  s.keeper_gas = chain_->gas_paid();
   for (uint32_t k = 0; k < keepers_->size(); ++k) {
     const AccountId a = keepers_->account(k);
     s.keeper_profit += ch_->equity(a) - ledger.account(a).deposits;
