@@ -85,8 +85,10 @@ void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
     q.last_hedge = now;
   }
   const double inventory = position - q.hedge;
-  const double fair =
-      to_double(v.index) * (1.0 - params_.inventory_skew * inventory / to_double(params_.max_inventory));
+  // The skew saturates at max_inventory: an inventory beyond it (fills of both sides before a
+  // requote) shifts fair value no further, so quotes stay within [0, 2] x index.
+  const double fill = std::clamp(inventory / to_double(params_.max_inventory), -1.0, 1.0);
+  const double fair = to_double(v.index) * (1.0 - params_.inventory_skew * fill);
   const double half = params_.half_spread + params_.vol_widening * std::max(q.vol, q.index_vol);
   const bool quote_bids = !q.pulled && inventory < to_double(params_.max_inventory);
   const bool quote_asks = !q.pulled && inventory > -to_double(params_.max_inventory);

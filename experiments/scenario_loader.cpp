@@ -510,7 +510,7 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
       }
     }
 
-    // Every order's notional must stay in range when model prices move up to 1e4-fold
+    // Every order's notional must stay in range when model prices move up to 1e3-fold
     // (market/price_process): at the initial price an order is worth at most $1e8.
     for (auto [key, size] : {std::pair<std::string, double>{"noise.order_size", s.noise.order_size},
                              {"market_makers.level_size", s.market_makers.level_size}}) {

@@ -29,8 +29,9 @@ constexpr double kMaxSeconds = 3.2e7;
 constexpr double kMaxDollars = 1e12;
 constexpr double kMaxCoins = 1e9;
 constexpr double kMaxRate = 1e6;
-// Largest order or entry notional at the initial price; with model prices bounded to 1e4 times their
-// initial value, notionals stay below the $9.2e12 an Amount holds.
+// Largest order or entry notional at the initial price; with model prices bounded to 1e3 times their
+// initial value and limit prices to 10 x the index (the venue's price band), notionals stay below the
+// $9.2e12 an Amount holds.
 constexpr double kMaxOrderNotional = 1e8;
 constexpr int64_t kMaxSeed = std::numeric_limits<int64_t>::max();  // TOML integers are int64
 // Shortest period of any periodic process (record, price step, index, mark, samples, oracle heartbeat,

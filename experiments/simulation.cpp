@@ -48,6 +48,8 @@ enum EventKind : uint32_t {
 
 Time secs(double s) { return Time(int64_t(std::llround(s * 1e9))); }
 
+constexpr int64_t kPriceBand = 10;  // limit orders above 10 x the index are rejected
+
 struct MarketRuntime {
   const MarketSpec* spec = nullptr;
   Price tick;
@@ -126,6 +128,11 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price,
                       std::optional<Quantity> q) override {
     current_market_ = m;  // the reduce-only position source reads this market
+    if (outside_price_band(m, price)) {
+      SubmitResult rejected;
+      rejected.reject = RejectReason::PriceOutOfRange;
+      return rejected;
+    }
     SubmitResult r = markets_[m].book->modify(id, price, q);
     apply_fills(m, r, false);
     return r;
@@ -155,6 +162,7 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
 
  private:
   SubmitResult route(MarketId m, const OrderRequest& order, bool taker_fee_waived);
+  bool outside_price_band(MarketId m, std::optional<Price> limit) const;
   void apply_fills(MarketId m, const SubmitResult& r, bool taker_fee_waived);
   void dispatch(const Event& e);
   void on_index_tick(MarketId m);
@@ -420,8 +428,19 @@ MarketView World::view(MarketId m) const {
   return v;
 }
 
+bool World::outside_price_band(MarketId m, std::optional<Price> limit) const {
+  // The venue's price band (as Binance's PERCENT_PRICE filter): a limit above kPriceBand x the index
+  // is rejected, so resting prices, and every notional traded against them, stay in range.
+  return limit && limit->raw() / kPriceBand > markets_[m].index_now.raw();
+}
+
 SubmitResult World::route(MarketId m, const OrderRequest& order, bool taker_fee_waived) {
   current_market_ = m;
+  if (outside_price_band(m, order.limit)) {
+    SubmitResult rejected;
+    rejected.reject = RejectReason::PriceOutOfRange;
+    return rejected;
+  }
   SubmitResult r = markets_[m].book->submit(order);
   if (r.accepted() && r.resting.raw() > 0) {
     // Filled orders are pruned once the list has doubled since the last pruning: amortised O(1).

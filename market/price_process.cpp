@@ -16,10 +16,10 @@ namespace {
 
 double step_years(Time step) { return to_seconds(step) / kSecondsPerYear; }
 
-// Model paths stay within a factor 1e4 of their initial price (and inside [1e-6, 1e12] dollars): a
+// Model paths stay within a factor 1e3 of their initial price (and inside [1e-6, 1e12] dollars): a
 // valid but extreme volatility over a long run must not take notionals out of the fixed-point range
 // (docs/ARCHITECTURE.md, Money model). Realistic paths never come near either bound.
-constexpr int64_t kModelPriceRange = 10'000;
+constexpr int64_t kModelPriceRange = 1'000;
 Price model_price(double x, Price s0) {
   const Price lo(std::max<int64_t>(1, s0.raw() / kModelPriceRange));
   const Price hi(s0.raw() > kMaxModelPriceRaw / kModelPriceRange ? kMaxModelPriceRaw : s0.raw() * kModelPriceRange);
