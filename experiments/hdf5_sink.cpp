@@ -3,6 +3,8 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <span>
@@ -14,12 +16,14 @@
 #include "analysis/hdf5_support.h"
 #include "analysis/run_file.h"
 #include "core/check.h"
+#include "experiments/output_file.h"
 
 namespace liqsim {
 namespace {
 
 constexpr hsize_t kChunkRows = 4096;
 constexpr unsigned kDeflateLevel = 4;
+constexpr size_t kImageIncrement = size_t{4} << 20;
 constexpr const char* kUnitsNote = "fixed-point integers: see each dataset's units/scale attributes";
 
 using namespace hdf5_support;
@@ -152,8 +156,69 @@ void write_metadata(hid_t file, const RunMetadata& metadata) {
   write_string_attribute(file, "units_note", kUnitsNote);
 }
 
-void write_file(const std::string& path, const RunMetadata& metadata, const RunLog& log,
-                const RunSummary& summary) {
+// Jenkins' lookup3 hash (hashlittle, public domain, as HDF5's H5_checksum_lookup3 implements it): the
+// checksum of HDF5's version 2 and 3 superblocks and other metadata.
+uint32_t lookup3_checksum(std::span<const unsigned char> key) {
+  const auto rot = [](uint32_t x, int k) { return (x << k) | (x >> (32 - k)); };
+  // Little-endian word from up to 4 bytes at `at` (the tail of the key is zero-padded).
+  const auto word = [&](size_t at) {
+    uint32_t w = 0;
+    for (size_t i = 0; i < 4 && at + i < key.size(); ++i) w |= uint32_t(key[at + i]) << (8 * i);
+    return w;
+  };
+  uint32_t a = 0xdeadbeef + uint32_t(key.size());
+  uint32_t b = a;
+  uint32_t c = a;
+  size_t at = 0;
+  for (; key.size() - at > 12; at += 12) {
+    a += word(at);
+    b += word(at + 4);
+    c += word(at + 8);
+    a = (a - c) ^ rot(c, 4);
+    c += b;
+    b = (b - a) ^ rot(a, 6);
+    a += c;
+    c = (c - b) ^ rot(b, 8);
+    b += a;
+    a = (a - c) ^ rot(c, 16);
+    c += b;
+    b = (b - a) ^ rot(a, 19);
+    a += c;
+    c = (c - b) ^ rot(b, 4);
+    b += a;
+  }
+  if (at == key.size()) return c;
+  a += word(at);
+  b += word(at + 4);
+  c += word(at + 8);
+  c = (c ^ b) - rot(b, 14);
+  a = (a ^ c) - rot(c, 11);
+  b = (b ^ a) - rot(a, 25);
+  c = (c ^ b) - rot(b, 16);
+  a = (a ^ c) - rot(c, 4);
+  b = (b ^ a) - rot(a, 14);
+  c = (c ^ b) - rot(b, 24);
+  return c;
+}
+
+// H5Fget_file_image clears the "open for writing" flag in the image's superblock but, before HDF5
+// 1.14.7 (HDFGroup/hdf5 issue #1915), keeps the checksum computed with the flag set, so the image does
+// not open. Recomputes it: superblock version 2 or 3 with 8-byte offsets is 44 bytes then the checksum.
+void repair_superblock_checksum(std::vector<unsigned char>& image) {
+  constexpr unsigned char kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  constexpr size_t kChecksummed = 8 + 4 + 4 * 8;
+  LIQSIM_CHECK(image.size() >= kChecksummed + 4 && std::memcmp(image.data(), kSignature, 8) == 0 &&
+                   (image[8] == 2 || image[8] == 3) && image[9] == 8,
+               "the HDF5 file image starts with a version 2 or 3 superblock with 8-byte offsets");
+  const uint32_t checksum = lookup3_checksum(std::span(image).first(kChecksummed));
+  for (size_t i = 0; i < 4; ++i) image[kChecksummed + i] = static_cast<unsigned char>(checksum >> (8 * i));
+}
+
+// Builds the whole file in memory (HDF5's core driver, no backing store) and returns its bytes, so
+// that the file system is touched only by one plain write: a failing disk never leaves HDF5 with a
+// half-written open file.
+std::vector<unsigned char> file_image(const RunMetadata& metadata, const RunLog& log,
+                                      const RunSummary& summary) {
   // The liquidation table carries each liquidation's cascade generation.
   const CascadeStats cascades = analyze_cascades(log.liquidations);
   std::vector<LiquidationRow> liquidations(log.liquidations.size());
@@ -167,8 +232,12 @@ void write_file(const std::string& path, const RunMetadata& metadata, const RunL
   // Fixed format bounds: the bytes written do not depend on the library's defaults.
   check_call(H5Pset_libver_bounds(access_plist.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST),
              "creating the file");
-  Hid file = make_hid(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, file_plist.get(), access_plist.get()),
-                      "creating '" + path + "'");
+  check_call(H5Pset_fapl_core(access_plist.get(), kImageIncrement, false), "creating the file");
+  // Closing the file closes whatever an error path left open in it.
+  check_call(H5Pset_fclose_degree(access_plist.get(), H5F_CLOSE_STRONG), "creating the file");
+  // The name only identifies the in-memory file; nothing is created on disk.
+  Hid file = make_hid(H5Fcreate("liqsim-run-file-image", H5F_ACC_TRUNC, file_plist.get(), access_plist.get()),
+                      "creating the file in memory");
   write_metadata(file.get(), metadata);
   write_timeseries(file.get(), log.timeseries);
   create_group(file.get(), "/events");
@@ -179,29 +248,33 @@ void write_file(const std::string& path, const RunMetadata& metadata, const RunL
   write_table<KeeperTxRecord>(file.get(), run_file_schema::keeper_txs(), log.keeper_txs);
   write_table<AccountFinal>(file.get(), run_file_schema::accounts(), log.accounts);
   write_summary(file.get(), summary);
-  // Closing flushes everything; its failure is a failed write.
-  check_call(H5Fclose(file.release()), "closing '" + path + "'");
+  check_call(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "flushing the file image");
+  const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+  if (size < 0) throw_hdf5_error("sizing the file image");
+  std::vector<unsigned char> image(static_cast<size_t>(size));
+  if (H5Fget_file_image(file.get(), image.data(), image.size()) != size)
+    throw_hdf5_error("copying the file image");
+  check_call(H5Fclose(file.release()), "closing the file image");
+  repair_superblock_checksum(image);
+  return image;
 }
 
-// Removes the temporary file on every way out except a successful rename.
-class TemporaryFile {
- public:
-  explicit TemporaryFile(std::string path) : path_(std::move(path)) {}
-  ~TemporaryFile() {
-    if (!committed_) {
-      std::error_code ignored;  // best effort: the write already failed and reports why
-      std::filesystem::remove(path_, ignored);
+// Writes all of `bytes` to `fd` and closes it; an error message, or nothing.
+std::optional<std::string> write_and_close(int fd, std::span<const unsigned char> bytes) {
+  int error = 0;
+  while (!bytes.empty()) {
+    const ssize_t written = ::write(fd, bytes.data(), bytes.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      error = errno;
+      break;
     }
+    bytes = bytes.subspan(size_t(written));
   }
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
-  const std::string& path() const { return path_; }
-  void commit() { committed_ = true; }
-
- private:
-  std::string path_;
-  bool committed_ = false;
-};
+  if (::close(fd) != 0 && error == 0) error = errno;  // some file systems report write errors only here
+  if (error != 0) return std::string(std::strerror(error));
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -213,19 +286,25 @@ std::optional<std::string> write_run_file(const std::string& path, const RunMeta
   if (error) return "cannot check output file '" + path + "': " + error.message();
   if (exists && !overwrite) return "output file '" + path + "' exists; pass --force to overwrite";
 
-  TemporaryFile temporary(path + ".tmp." + std::to_string(::getpid()));
+  std::vector<unsigned char> image;
   {
     QuietHdf5Errors quiet;
     try {
-      write_file(temporary.path(), metadata, log, summary);
+      image = file_image(metadata, log, summary);
     } catch (const Hdf5Error& e) {
       return "cannot write run file '" + path + "': " + e.what();
     }
   }
-  std::filesystem::rename(temporary.path(), path, error);
-  if (error) return "cannot move '" + temporary.path() + "' to '" + path + "': " + error.message();
-  temporary.commit();
-  return std::nullopt;
+  TemporaryFile temporary(temporary_path_for(path));
+  const int fd = temporary.create();
+  if (fd < 0) {
+    return "cannot write run file '" + path + "': cannot create '" + temporary.path() +
+           "': " + std::strerror(-fd);
+  }
+  if (const auto write_error = write_and_close(fd, image)) {
+    return "cannot write run file '" + path + "': writing '" + temporary.path() + "': " + *write_error;
+  }
+  return temporary.commit(path, overwrite);
 }
 
 }  // namespace liqsim

@@ -124,6 +124,8 @@ int run_command(const RunArgs& args) {
               << "': " << *problem << "\n";
     return kExitBadInput;
   }
+  // From here on an interrupted run leaves no temporary file behind.
+  install_temporary_file_cleanup();
 
   // The run.
   const std::string resolved_toml = to_toml(scenario);
