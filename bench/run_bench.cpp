@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <optional>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>

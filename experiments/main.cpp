@@ -8,6 +8,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -145,9 +146,14 @@ int run_command(const RunArgs& args) {
   if (result.summary.wall_seconds == 0) result.summary.wall_seconds = wall_seconds;
 
   // The run file, then the report.
+  const auto write_start = std::chrono::steady_clock::now();
   const std::optional<std::string> write_error =
       write_run_file(out, metadata, result.log, result.summary, args.force);
-  std::cout << format_report(metadata, result.summary, write_error ? out + " (NOT WRITTEN)" : out,
+  const double write_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count();
+  char written[64];
+  std::snprintf(written, sizeof written, " (written in %.2f s)", write_seconds);
+  std::cout << format_report(metadata, result.summary, out + (write_error ? " (NOT WRITTEN)" : written),
                              wall_seconds);
   int code = 0;
   if (write_error) {
