@@ -14,6 +14,7 @@
 #include <initializer_list>
 #include <span>
 #include <stdexcept>
+#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -255,20 +256,23 @@ std::vector<EncodedChunk> encode_chunks(const PackedRows& table, size_t chunk_ro
   std::vector<std::exception_ptr> failures(count);
   std::atomic<size_t> next{0};
   const auto work = [&] {
-    ChunkScratch scratch;
-    for (size_t i = next++; i < count; i = next++) {
-      try {
-        chunks[i] = encode_chunk(table, i * chunk_rows, chunk_rows, scratch);
-      } catch (...) {
-        failures[i] = std::current_exception();
-      }
+    size_t i = next++;
+    try {
+      ChunkScratch scratch;
+      for (; i < count; i = next++) chunks[i] = encode_chunk(table, i * chunk_rows, chunk_rows, scratch);
+    } catch (...) {
+      if (i < count) failures[i] = std::current_exception();
     }
   };
   const unsigned threads = std::min<size_t>(
       {count, size_t{std::max(1u, std::thread::hardware_concurrency())}, kMaxCompressionThreads});
   {
     std::vector<std::jthread> helpers;
-    for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work);
+    try {
+      for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work);
+    } catch (const std::system_error&) {
+      // No more threads to be had: the ones running and this one share the chunks.
+    }
     work();
   }  // joins the helpers
   for (const std::exception_ptr& failure : failures) {
