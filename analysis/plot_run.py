@@ -10,12 +10,21 @@ import argparse
 import os
 import sys
 
-import h5py
-import matplotlib
+try:
+    import h5py
+    import matplotlib
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+except ImportError as error:
+    sys.stderr.write(
+        f"plot_run: cannot import {error.name or 'a required module'} ({error}) with {sys.executable}.\n"
+        "Run it with Debian's /usr/bin/python3, which has the packages python3-h5py and python3-matplotlib\n"
+        "(apt-get install python3-h5py python3-matplotlib):\n"
+        "  /usr/bin/python3 analysis/plot_run.py RUN.h5 [-o OUT.png]\n"
+    )
+    sys.exit(2)
 
 SCHEMA_VERSION = 1
 NS_PER_HOUR = 3600e9

@@ -8,11 +8,16 @@
 // wall-clock second), liquidations = liquidations per run. The runs are deterministic (fixed seed), so
 // events and liquidations are the same in every iteration; only the time varies.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "experiments/hdf5_sink.h"
 #include "experiments/presets.h"
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
@@ -20,18 +25,24 @@
 namespace liqsim {
 namespace {
 
-void run_preset(benchmark::State& state, const char* name) {
+std::optional<Scenario> load_preset(benchmark::State& state, const char* name) {
   const Preset* preset = find_preset(name);
   if (preset == nullptr) {
     state.SkipWithError("preset not found");
-    return;
+    return std::nullopt;
   }
   ScenarioResult loaded = load_scenario_text(preset->toml, "preset " + std::string(name), ".");
   if (std::holds_alternative<std::vector<ScenarioError>>(loaded)) {
     state.SkipWithError("preset does not load");
-    return;
+    return std::nullopt;
   }
-  const Scenario scenario = std::get<Scenario>(std::move(loaded));
+  return std::get<Scenario>(std::move(loaded));
+}
+
+void run_preset(benchmark::State& state, const char* name) {
+  const std::optional<Scenario> loaded = load_preset(state, name);
+  if (!loaded) return;
+  const Scenario& scenario = *loaded;
   const std::string resolved_toml = to_toml(scenario);
   const RunOptions options;  // no progress, no per-event conservation check (as the CLI with --quiet)
 
@@ -55,6 +66,34 @@ BENCHMARK(BM_Run_DefaultScenario)->Iterations(1)->Unit(benchmark::kSecond)->UseR
 // The fast preset: 500 traders, 2 simulated hours; as many iterations as fit in 2 s.
 void BM_Run_SmallScenario(benchmark::State& state) { run_preset(state, "small"); }
 BENCHMARK(BM_Run_SmallScenario)->MinTime(2.0)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Writing the default scenario's run file (HDF5, as `liqsim run` does after the run; about 1.3 M trades):
+// the run happens once before the timing, each iteration writes the file to the temporary folder and
+// removes it. Compare with BM_Run_DefaultScenario for the write's share of a CLI run.
+void BM_Write_DefaultRunFile(benchmark::State& state) {
+  const std::optional<Scenario> scenario = load_preset(state, "default");
+  if (!scenario) return;
+  const std::string resolved_toml = to_toml(*scenario);
+  RunResult result = run_simulation(*scenario, resolved_toml, RunOptions());
+  result.metadata.liqsim_version = "bench";
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("liqsim_bench_write_" + std::to_string(::getpid()) + ".h5"))
+          .string();
+  double bytes = 0;
+  for (auto _ : state) {
+    if (const auto error = write_run_file(path, result.metadata, result.log, result.summary, true)) {
+      state.SkipWithError(error->c_str());
+      break;
+    }
+    state.PauseTiming();
+    bytes = double(std::filesystem::file_size(path));
+    std::remove(path.c_str());
+    state.ResumeTiming();
+  }
+  state.counters["file_bytes"] = bytes;
+  state.counters["trades"] = double(result.log.trades.size());
+}
+BENCHMARK(BM_Write_DefaultRunFile)->MinTime(3.0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace liqsim

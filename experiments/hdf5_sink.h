@@ -9,9 +9,11 @@
 
 namespace liqsim {
 
-// Writes `path` through a temporary file beside it (`<path>.tmp.<pid>`, removed on any failure) and
-// renames it into place. An existing `path` is replaced only when `overwrite` is set; otherwise, or on
-// any I/O failure, returns an error message and leaves `path` untouched. wall_seconds is not written.
+// Builds the file in memory, writes it to a temporary file beside `path` (`<path>.tmp.<pid>`, created
+// new, removed on any failure and, once install_temporary_file_cleanup() ran, on SIGINT / SIGTERM /
+// SIGHUP) and moves it into place. An existing `path` is replaced only when `overwrite` is set, also
+// one that appeared during the write; otherwise, or on any I/O failure (a full disk included), returns
+// an error message and leaves `path` untouched. wall_seconds is not written.
 std::optional<std::string> write_run_file(const std::string& path, const RunMetadata& metadata,
                                           const RunLog& log, const RunSummary& summary, bool overwrite);
 

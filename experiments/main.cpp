@@ -10,7 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdint>
-#include <filesystem>
+#include <cstdio>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "experiments/hdf5_sink.h"
+#include "experiments/output_file.h"
 #include "experiments/presets.h"
 #include "experiments/report.h"
 #include "experiments/scenario_loader.h"
@@ -41,6 +42,7 @@ struct RunArgs {
   bool preset_given = false;
   bool seed_given = false;
   std::vector<std::string> sets;  // --set KEY=VALUE, in order
+  bool out_given = false;
   bool force = false;
   bool quiet = false;
 };
@@ -97,8 +99,6 @@ std::string file_name_part(const std::string& name) {
 }
 
 int run_command(const RunArgs& args) {
-  namespace fs = std::filesystem;
-
   // Command-line values, checked before anything is read.
   if (args.scenario_given && args.preset_given) {
     std::cerr << "liqsim run: --scenario '" << args.scenario_file << "' and --preset '" << args.preset
@@ -139,23 +139,16 @@ int run_command(const RunArgs& args) {
   if (seed) scenario.seed = *seed;
 
   // The run file must be writable before hours are spent on the run.
-  const std::string out = !args.out.empty() ? args.out
-                                            : "liqsim-" + file_name_part(scenario.name) + "-seed" +
-                                                  std::to_string(scenario.seed) + ".h5";
-  std::error_code ec;
-  if (fs::exists(out, ec) && !args.force) {
-    std::cerr << "liqsim run: output file '" << out << "' exists; use --force to overwrite it\n";
+  const std::string out = args.out_given ? args.out
+                                         : "liqsim-" + file_name_part(scenario.name) + "-seed" +
+                                               std::to_string(scenario.seed) + ".h5";
+  if (const std::optional<std::string> problem = check_output_path(out, args.force)) {
+    std::cerr << "liqsim run: " << (args.out_given ? "--out" : "output file (default name)") << " '" << out
+              << "': " << *problem << "\n";
     return kExitBadInput;
   }
-  if (fs::is_directory(out, ec)) {
-    std::cerr << "liqsim run: --out '" << out << "' is a directory; allowed: a file path\n";
-    return kExitBadInput;
-  }
-  const fs::path folder = fs::path(out).parent_path();
-  if (!folder.empty() && !fs::is_directory(folder, ec)) {
-    std::cerr << "liqsim run: --out '" << out << "': folder '" << folder.string() << "' does not exist\n";
-    return kExitBadInput;
-  }
+  // From here on an interrupted run leaves no temporary file behind.
+  install_temporary_file_cleanup();
 
   // The run.
   const std::string resolved_toml = to_toml(scenario);
@@ -175,9 +168,14 @@ int run_command(const RunArgs& args) {
   if (result.summary.wall_seconds == 0) result.summary.wall_seconds = wall_seconds;
 
   // The run file, then the report.
+  const auto write_start = std::chrono::steady_clock::now();
   const std::optional<std::string> write_error =
       write_run_file(out, metadata, result.log, result.summary, args.force);
-  std::cout << format_report(metadata, result.summary, write_error ? out + " (NOT WRITTEN)" : out,
+  const double write_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count();
+  char written[64];
+  std::snprintf(written, sizeof written, " (written in %.2f s)", write_seconds);
+  std::cout << format_report(metadata, result.summary, out + (write_error ? " (NOT WRITTEN)" : written),
                              wall_seconds);
   int code = 0;
   if (write_error) {
@@ -272,6 +270,16 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    // A first word that is not a subcommand: name it and the allowed ones.
+    const bool subcommand_parsed = run->parsed() || validate->parsed() || list->parsed();
+    for (int i = 1; i < argc && !subcommand_parsed; ++i) {
+      if (argv[i][0] == '-') continue;
+      const std::string word = argv[i];
+      if (word == "run" || word == "validate" || word == "presets") break;
+      std::cerr << "liqsim: unknown subcommand '" << word
+                << "'; allowed: run, validate, presets (liqsim --help)\n";
+      return 2;
+    }
     // --help and --version exit 0; every other parse error is bad input.
     return app.exit(e) == 0 ? 0 : 2;
   }
@@ -280,6 +288,7 @@ int main(int argc, char** argv) {
     run_args.scenario_given = run->count("--scenario") > 0;
     run_args.preset_given = run->count("--preset") > 0;
     run_args.seed_given = run->count("--seed") > 0;
+    run_args.out_given = run->count("--out") > 0;
     return run_command(run_args);
   }
   if (validate->parsed()) return validate_command(validate_file, validate_sets);

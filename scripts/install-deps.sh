@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages liqsim needs, only those that are missing (apt-get, Debian names).
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libboost-graph-dev libeigen3-dev libcli11-dev libhdf5-dev
-          libtomlplusplus-dev libgtest-dev libbenchmark-dev libopenmpi-dev openmpi-bin
+          libtomlplusplus-dev zlib1g-dev libgtest-dev libbenchmark-dev libopenmpi-dev openmpi-bin
           python3-h5py python3-matplotlib hyperfine)
 missing=()
 for p in "${packages[@]}"; do

@@ -13,6 +13,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
 failures=0
+output=""
 fail() {
   echo "FAIL: $*" >&2
   failures=$((failures + 1))
@@ -29,7 +30,7 @@ expect() {
     shift
   done
   shift
-  local output status
+  local status
   output=$("$liqsim" "$@" 2>&1)
   status=$?
   if [[ $status -ne $code ]]; then
@@ -44,6 +45,11 @@ expect() {
     fi
   done
   [[ $missing -ne 0 ]] || echo "ok: $name"
+}
+
+# not_run NAME: the last expect's output shows that no run started (no report).
+not_run() {
+  [[ $output != *"conservation residual"* ]] || fail "$1: the run started before the problem was reported"
 }
 
 no_run_files() {
@@ -104,8 +110,48 @@ expect 2 "unknown preset" "--preset" "nope" "default" "small" -- run --preset no
 expect 2 "--scenario with --preset" "--scenario" "--preset" -- run --scenario good.toml --preset small --out o.h5
 expect 2 "unknown option" "--bogus" -- run --bogus
 expect 2 "no subcommand" "subcommand" --
-expect 2 "missing output folder" "no-such-dir" -- run --scenario good.toml --out no-such-dir/o.h5
+expect 2 "unknown subcommand" "frobnicate" "unknown subcommand" "run, validate, presets" -- frobnicate
+expect 2 "unknown subcommand with options" "frobnicate" "run, validate, presets" -- frobnicate --out x.h5
+expect 2 "missing output folder" "--out" "no-such-dir" "allowed" -- run --scenario good.toml --out no-such-dir/o.h5
 no_run_files "bad input"
+
+# Output locations refused before the run starts: the message names --out, the value and what is allowed.
+expect 2 "empty --out" "--out ''" "empty" "allowed" -- run --scenario good.toml --out ''
+not_run "empty --out"
+# Root can write almost anywhere; not in /proc or /sys.
+expect 2 "--out in a folder nobody can write (/proc)" "--out '/proc/o.h5'" "cannot create a file" "allowed" -- \
+  run --scenario good.toml --out /proc/o.h5
+not_run "--out in /proc"
+expect 2 "--out in a folder nobody can write (/sys)" "--out '/sys/o.h5'" "cannot create a file" "allowed" -- \
+  run --scenario good.toml --out /sys/o.h5
+not_run "--out in /sys"
+expect 2 "--out under a file" "--out 'good.toml/o.h5'" "not a folder" "allowed" -- \
+  run --scenario good.toml --out good.toml/o.h5
+long_name=$(printf 'n%.0s' {1..250}).h5  # fits NAME_MAX (255), its temporary file does not
+expect 2 "--out name too long for the filesystem" "--out '$long_name'" "too long" "allowed: at most" -- \
+  run --scenario good.toml --out "$long_name"
+not_run "--out name too long"
+expect 2 "--out is a directory" "--out '.'" "a directory" "allowed" -- run --scenario good.toml --out . --force
+expect 2 "--out is /dev/null" "--out '/dev/null'" "character device" "allowed" -- run --scenario good.toml --out /dev/null
+mkfifo pipe.out
+expect 2 "--out is a named pipe, with --force" "--out 'pipe.out'" "named pipe" "allowed" -- \
+  run --scenario good.toml --out pipe.out --force
+[[ -p pipe.out ]] || fail "--out is a named pipe: the pipe was replaced"
+# A device node of our own (the null device's numbers), so that a regression cannot replace /dev/null.
+if mknod null.dev c 1 3 2>/dev/null; then
+  expect 2 "--out is a device, with --force" "--out 'null.dev'" "character device" "allowed" -- \
+    run --scenario good.toml --out null.dev --force
+  [[ -c null.dev ]] || fail "--out is a device: the device node was replaced"
+  not_run "--out is a device"
+  rm -f null.dev
+fi
+ln -s no-such-target dangling.out
+expect 2 "--out is a dangling symbolic link" "--out 'dangling.out'" "no-such-target" "does not exist" "allowed" -- \
+  run --scenario good.toml --out dangling.out
+[[ -L dangling.out ]] || fail "--out is a dangling symbolic link: the link was replaced"
+not_run "--out is a dangling symbolic link"
+rm -f pipe.out dangling.out
+no_run_files "bad output location"
 
 echo "not a run file" >existing.h5
 cp existing.h5 existing.copy.h5
