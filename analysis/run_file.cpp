@@ -113,6 +113,15 @@ constexpr FieldSpec kFundingFields[] = {
     LIQSIM_FIELD(FundingRecord, fee_residual, "fee_residual", kUsd, -6, ""),
 };
 
+constexpr FieldSpec kMarkUpdateFields[] = {
+    LIQSIM_FIELD(MarkUpdateRecord, time, "time_ns", kNs, 0, ""),
+    LIQSIM_FIELD(MarkUpdateRecord, market, "market", "index", 0, ""),
+    LIQSIM_FIELD(MarkUpdateRecord, sequence, "sequence", "id", 0, ""),
+    LIQSIM_FIELD(MarkUpdateRecord, mark, "mark", kUsdPerCoin, -6, ""),
+    LIQSIM_FIELD(MarkUpdateRecord, index, "index_price", kUsdPerCoin, -6, ""),
+    LIQSIM_FIELD(MarkUpdateRecord, oracle, "oracle", kUsdPerCoin, -6, ""),
+};
+
 constexpr FieldSpec kAdlFields[] = {
     LIQSIM_FIELD(AdlRecord, time, "time_ns", kNs, 0, ""),
     LIQSIM_FIELD(AdlRecord, liquidation, "liquidation", "id", 0, ""),
@@ -518,6 +527,10 @@ TableSpec funding() {
   return {"/events", "funding", "funding payments, one per market and interval", sizeof(FundingRecord),
           kFundingFields};
 }
+TableSpec mark_updates() {
+  return {"/events", "mark_updates", "every mark update of every market (liquidations point here)",
+          sizeof(MarkUpdateRecord), kMarkUpdateFields};
+}
 TableSpec adl() {
   return {"/events", "adl", "auto-deleveraging of counterparties", sizeof(AdlRecord), kAdlFields};
 }
@@ -580,6 +593,7 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     }
     run.log.trades = read_table<TradeRecord>(root, run_file_schema::trades());
     run.log.funding = read_table<FundingRecord>(root, run_file_schema::funding());
+    run.log.mark_updates = read_table<MarkUpdateRecord>(root, run_file_schema::mark_updates());
     run.log.adl = read_table<AdlRecord>(root, run_file_schema::adl());
     run.log.keeper_txs = read_table<KeeperTxRecord>(root, run_file_schema::keeper_txs());
     run.log.accounts = read_table<AccountFinal>(root, run_file_schema::accounts());

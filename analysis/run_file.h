@@ -1,4 +1,4 @@
-// Reading liqsim run files (HDF5, schema_version 1) back into records, and the schema that the reader
+// Reading liqsim run files (HDF5, schema_version 2) back into records, and the schema that the reader
 // and the writer (experiments/hdf5_sink) share. HDF5 itself stays inside run_file.cpp and hdf5_sink.cpp;
 // docs/hdf5-schema.md describes the same layout for readers in other languages.
 #pragma once
@@ -14,7 +14,7 @@
 
 namespace liqsim {
 
-constexpr int kRunFileSchemaVersion = 1;
+constexpr int kRunFileSchemaVersion = 2;
 
 // How one stored field is typed in the file (always little-endian there).
 enum class FieldType : uint8_t { I64, U64, U32, U8, F64 };
@@ -51,6 +51,7 @@ std::span<const FieldSpec> timeseries();  // over TimeseriesRow: one int64 datas
 TableSpec liquidations();                 // over LiquidationRow
 TableSpec trades();                       // over TradeRecord
 TableSpec funding();                      // over FundingRecord
+TableSpec mark_updates();                 // over MarkUpdateRecord
 TableSpec adl();                          // over AdlRecord
 TableSpec keeper_txs();                   // over KeeperTxRecord
 TableSpec accounts();                     // over AccountFinal, stored as /accounts

@@ -37,8 +37,19 @@ struct LiquidationRecord {
   LiquidationMechanismKind mechanism = LiquidationMechanismKind::Engine;
   int64_t keeper = kNoId;       // keeper account, keeper-driven only
   Amount reward;                // keeper reward (bonus value at mark), 0 for engine-driven
-  int64_t mark_update = kNoId;  // sequence number of the mark update that triggered it
+  int64_t mark_update = kNoId;  // sequence of the market's mark update that triggered it (MarkUpdateRecord)
   int64_t cause = kNoId;        // earlier liquidation whose fills moved that mark, or -1
+};
+
+// One mark update of one market: what detection compared triggers against. A liquidation's
+// (market, mark_update) names its row here.
+struct MarkUpdateRecord {
+  Time time;
+  uint32_t market = 0;
+  int64_t sequence = 0;  // per market, from 0; a liquidation's mark_update
+  Price mark;
+  Price index;
+  Price oracle;
 };
 
 struct FundingRecord {
@@ -101,7 +112,7 @@ struct AccountFinal {
 // Identity of a run, written as root attributes of the run file.
 struct RunMetadata {
   std::string liqsim_version;
-  int schema_version = 1;
+  int schema_version = 2;  // analysis/run_file.h kRunFileSchemaVersion
   uint64_t seed = 0;
   std::string scenario_name;
   std::string scenario_toml;  // the full resolved scenario
@@ -146,6 +157,7 @@ class Recorder {
   virtual void on_adl(const AdlRecord& r) = 0;
   virtual void on_keeper_tx(const KeeperTxRecord& r) = 0;
   virtual void on_timeseries(const TimeseriesRow& r) = 0;
+  virtual void on_mark_update(const MarkUpdateRecord& r) = 0;
 };
 
 // Keeps every record in memory, in arrival order. The HDF5 sink writes a RunLog at the end of a run.
@@ -157,6 +169,7 @@ class RunLog : public Recorder {
   std::vector<AdlRecord> adl;
   std::vector<KeeperTxRecord> keeper_txs;
   std::vector<TimeseriesRow> timeseries;
+  std::vector<MarkUpdateRecord> mark_updates;
   std::vector<AccountFinal> accounts;
 
   void on_trade(const TradeRecord& r) override { trades.push_back(r); }
@@ -165,6 +178,7 @@ class RunLog : public Recorder {
   void on_adl(const AdlRecord& r) override { adl.push_back(r); }
   void on_keeper_tx(const KeeperTxRecord& r) override { keeper_txs.push_back(r); }
   void on_timeseries(const TimeseriesRow& r) override { timeseries.push_back(r); }
+  void on_mark_update(const MarkUpdateRecord& r) override { mark_updates.push_back(r); }
 };
 
 }  // namespace liqsim

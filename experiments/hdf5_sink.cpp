@@ -450,6 +450,7 @@ std::vector<unsigned char> file_image(const RunMetadata& metadata, const RunLog&
   write_table<LiquidationRow>(file.get(), run_file_schema::liquidations(), liquidations);
   write_table<TradeRecord>(file.get(), run_file_schema::trades(), log.trades);
   write_table<FundingRecord>(file.get(), run_file_schema::funding(), log.funding);
+  write_table<MarkUpdateRecord>(file.get(), run_file_schema::mark_updates(), log.mark_updates);
   write_table<AdlRecord>(file.get(), run_file_schema::adl(), log.adl);
   write_table<KeeperTxRecord>(file.get(), run_file_schema::keeper_txs(), log.keeper_txs);
   write_table<AccountFinal>(file.get(), run_file_schema::accounts(), log.accounts);
@@ -486,7 +487,7 @@ std::optional<std::string> write_and_close(int fd, std::span<const unsigned char
 
 std::optional<std::string> write_run_file(const std::string& path, const RunMetadata& metadata,
                                           const RunLog& log, const RunSummary& summary, bool overwrite) {
-  LIQSIM_CHECK(metadata.schema_version == kRunFileSchemaVersion, "the HDF5 sink writes schema_version 1");
+  LIQSIM_CHECK(metadata.schema_version == kRunFileSchemaVersion, "the HDF5 sink writes the current schema_version");
   std::error_code error;
   const bool exists = std::filesystem::exists(path, error);
   if (error) return "cannot check output file '" + path + "': " + error.message();

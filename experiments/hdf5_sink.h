@@ -1,4 +1,4 @@
-// Writes a finished run to an HDF5 run file (schema_version 1, docs/hdf5-schema.md). The file appears
+// Writes a finished run to an HDF5 run file (schema_version 2, docs/hdf5-schema.md). The file appears
 // at its path only when complete and closed, and identical inputs give byte-identical files.
 #pragma once
 

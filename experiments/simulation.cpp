@@ -14,6 +14,7 @@
 #include "agents/market_maker.h"
 #include "agents/noise_trader.h"
 #include "analysis/cascade.h"
+#include "analysis/run_file.h"
 #include "core/check.h"
 #include "core/engine.h"
 #include "experiments/version.h"
@@ -83,6 +84,7 @@ class RecordingTee final : public Recorder {
   void on_adl(const AdlRecord& r) override { log_.on_adl(r); }
   void on_keeper_tx(const KeeperTxRecord& r) override { log_.on_keeper_tx(r); }
   void on_timeseries(const TimeseriesRow& r) override { log_.on_timeseries(r); }
+  void on_mark_update(const MarkUpdateRecord& r) override { log_.on_mark_update(r); }
 
  private:
   RunLog& log_;
@@ -577,6 +579,7 @@ void World::on_mark_tick(MarketId m) {
   const Price index = in.index;
   const auto mid = in.mid;
   ch_->set_mark(m, mark);
+  log_.on_mark_update(MarkUpdateRecord{now, m, rt.mark_updates, mark, index, in.oracle});
   ++rt.mark_updates;
   rt.causes->on_mark(now, mark - index);
   if (m == 0) {  // run statistics describe the first market
@@ -822,7 +825,7 @@ RunResult run_simulation(const Scenario& scenario, const std::string& scenario_t
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.summary = world.summarise(wall);
   result.metadata.liqsim_version = kLiqsimVersion;
-  result.metadata.schema_version = 1;
+  result.metadata.schema_version = kRunFileSchemaVersion;
   result.metadata.seed = scenario.seed;
   result.metadata.scenario_name = scenario.name;
   result.metadata.scenario_toml = scenario_toml;

@@ -100,6 +100,16 @@ RunLog sample_log() {
     r.fee_residual = Amount(1 + i);
     log.on_funding(r);
   }
+  for (int i = 0; i < 3; ++i) {
+    MarkUpdateRecord r;
+    r.time = seconds(i + 1);
+    r.market = uint32_t(i % 2);
+    r.sequence = i / 2;
+    r.mark = Price(29'500'000'000 - 7 * i);
+    r.index = Price(29'400'000'000 + 11 * i);
+    r.oracle = Price(29'300'000'000 + 13 * i);
+    log.on_mark_update(r);
+  }
   {
     AdlRecord r;
     r.time = seconds(101);
@@ -242,6 +252,17 @@ void expect_same_log(const RunLog& got, const RunLog& want) {
     EXPECT_EQ(g.aggressor_is_buy, w.aggressor_is_buy) << i;
     EXPECT_EQ(g.liquidation, w.liquidation) << i;
   }
+  ASSERT_EQ(got.mark_updates.size(), want.mark_updates.size());
+  for (size_t i = 0; i < want.mark_updates.size(); ++i) {
+    const MarkUpdateRecord& g = got.mark_updates[i];
+    const MarkUpdateRecord& w = want.mark_updates[i];
+    EXPECT_EQ(g.time, w.time) << i;
+    EXPECT_EQ(g.market, w.market) << i;
+    EXPECT_EQ(g.sequence, w.sequence) << i;
+    EXPECT_EQ(g.mark, w.mark) << i;
+    EXPECT_EQ(g.index, w.index) << i;
+    EXPECT_EQ(g.oracle, w.oracle) << i;
+  }
   ASSERT_EQ(got.funding.size(), want.funding.size());
   for (size_t i = 0; i < want.funding.size(); ++i) {
     const FundingRecord& g = got.funding[i];
@@ -351,7 +372,7 @@ TEST_F(Hdf5SinkTest, RoundTripsEveryField) {
 
   const RunFile run = read_back(path);
   EXPECT_EQ(run.metadata.liqsim_version, metadata.liqsim_version);
-  EXPECT_EQ(run.metadata.schema_version, 1);
+  EXPECT_EQ(run.metadata.schema_version, 2);
   EXPECT_EQ(run.metadata.seed, 42u);
   EXPECT_EQ(run.metadata.scenario_name, metadata.scenario_name);
   EXPECT_EQ(run.metadata.scenario_toml, metadata.scenario_toml);

@@ -275,3 +275,23 @@ TEST(Simulation, OracleMarkPutsTheOracleDelayOnTheLiquidationPath) {
 
 }  // namespace
 }  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+TEST(Simulation, EveryLiquidationsMarkUpdateResolves) {
+  // Each liquidation names (market, mark_update): that row exists in the mark-update table, at or
+  // before the liquidation, and its mark is the one the liquidation recorded as its trigger's.
+  const RunResult r = run(load(kTinyCrash));
+  ASSERT_GT(r.log.liquidations.size(), 0u);
+  std::map<std::pair<uint32_t, int64_t>, const MarkUpdateRecord*> rows;
+  for (const MarkUpdateRecord& u : r.log.mark_updates) rows[{u.market, u.sequence}] = &u;
+  for (const LiquidationRecord& l : r.log.liquidations) {
+    const auto it = rows.find({l.market, l.mark_update});
+    ASSERT_NE(it, rows.end()) << "liquidation " << l.id << " points to a missing mark update";
+    EXPECT_LE(it->second->time, l.time) << l.id;
+  }
+}
+
+}  // namespace
+}  // namespace liqsim
