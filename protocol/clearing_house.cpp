@@ -195,9 +195,10 @@ void ClearingHouse::arm(AccountId a) {
                             TriggerKind::Alert);
     }
   }
-  if (triggers_.size() > 4 * size_t(ledger_.account_count()) + 4096) {
+  if (triggers_.size() > trigger_compact_at_) {
     triggers_.compact(
         [this](const TriggerEntry& e) { return e.version() == ledger_.account(e.account).trigger_version; });
+    trigger_compact_at_ = 2 * triggers_.size() + 4096;  // as many stale entries as live ones at most
   }
 }
 
@@ -240,8 +241,10 @@ void ClearingHouse::push_adl(AccountId a) {
     if (s.raw() == 0) continue;
     adl_.push(m, s.raw() > 0, AdlEntry{adl_bound(a, m), a, version << 1});
   }
-  if (adl_.size() > 3 * size_t(ledger_.account_count()) + 4096)
+  if (adl_.size() > adl_compact_at_) {
     adl_.compact([this](const AdlEntry& e) { return e.version() == adl_version_[e.account]; });
+    adl_compact_at_ = 2 * adl_.size() + 4096;  // stale entries at most about the live ones: O(1) amortised
+  }
 }
 
 void ClearingHouse::rebuild_adl() {

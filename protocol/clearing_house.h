@@ -137,6 +137,8 @@ class ClearingHouse {
   std::vector<AccountId> adl_evaluated_;   // accounts with exact keys in the heaps (at adl_epoch_)
   std::vector<AdlEntry> adl_skipped_;
   std::vector<TriggerEntry> scratch_;
+  size_t trigger_compact_at_ = 4096;  // compaction thresholds (entries, live and stale)
+  size_t adl_compact_at_ = 4096;
   int64_t next_liquidation_id_ = 0;
 };
 
