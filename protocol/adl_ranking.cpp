@@ -100,6 +100,10 @@ void AdlQueues::clear() {
   for (auto& h : heaps_) h.clear();
 }
 
+void AdlQueues::release() {
+  for (auto& h : heaps_) std::vector<AdlEntry>().swap(h);
+}
+
 void AdlQueues::heapify(std::vector<AdlEntry>& h) { std::make_heap(h.begin(), h.end(), pops_after); }
 
 size_t AdlQueues::size() const {

@@ -76,6 +76,8 @@ class AdlQueues {
   bool empty(uint32_t market, bool is_long) const { return heap(market, is_long).empty(); }
   AdlEntry pop(uint32_t market, bool is_long);
   void clear();
+  // Removes every entry and frees the memory.
+  void release();
   // Drops the entries for which `live` is false and re-heapifies.
   template <class Live>
   void compact(Live live) {

@@ -247,6 +247,16 @@ void ClearingHouse::push_adl(AccountId a) {
   }
 }
 
+void ClearingHouse::release_indexes() {
+  triggers_.release();
+  trigger_compact_at_ = 4096;
+  adl_.release();
+  adl_low_.clear();
+  adl_high_.clear();
+  adl_evaluated_.clear();
+  adl_compact_at_ = 4096;
+}
+
 void ClearingHouse::rebuild_adl() {
   adl_low_.resize(market_count());
   adl_high_.resize(market_count());

@@ -89,6 +89,9 @@ class ClearingHouse {
   void detect(MarketId m, std::vector<TriggerHit>& out);
   // Re-arms every account holding a position in market m (after funding changed all balances).
   void rearm_market(MarketId m);
+  // Frees the trigger index and the ADL heaps once no event can follow (the end of a run): detection
+  // finds nothing afterwards, and ADL rebuilds its heaps if it runs again.
+  void release_indexes();
   size_t trigger_entries() const { return triggers_.size(); }
   size_t trigger_memory_bytes() const { return triggers_.memory_bytes(); }
 
