@@ -126,7 +126,7 @@ class ClearingHouse {
   std::vector<Ratio> alert_multiple_;  // per account; 0 = no alert
   std::vector<std::vector<std::pair<Ratio, TieredMaintenanceMargin>>> scaled_tables_;  // per market
   // ADL ranking (see the class comment).
-  static constexpr double kAdlBand = 0.02;
+  static constexpr double kAdlBand = 0.005;
   double adl_bound(AccountId c, MarketId m) const;
   void push_adl(AccountId a);
   void rebuild_adl();
