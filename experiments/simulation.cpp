@@ -751,6 +751,7 @@ void World::run() {
   }
   if (tty_progress) std::fprintf(stderr, "\n");
   check_conservation();
+  ch_->release_indexes();  // no event follows: free the trigger and ADL heaps before the final states
   // Final account states.
   const Ledger& ledger = ch_->ledger();
   log_.accounts.reserve(ledger.account_count());

@@ -61,4 +61,61 @@ std::vector<std::pair<uint32_t, Quantity>> allocate_adl(std::span<const AdlCandi
   return fills;
 }
 
+double adl_score_upper_bound(double pnl_max, double abs_mark_value_max, double equity_min) {
+  constexpr double kRelative = 1e-9;
+  if (pnl_max > 0.0) {
+    if (equity_min <= 0.0) return std::numeric_limits<double>::infinity();
+    return pnl_max * abs_mark_value_max / equity_min * (1.0 + kRelative);
+  }
+  // PNL% <= 0: the score is PNL% / leverage = PNL% * equity / |MarkValue| <= 0, closest to 0 at the
+  // smallest equity and the largest value; -1e300 (equity <= 0) is below any of these.
+  if (equity_min <= 0.0) return 0.0;
+  return pnl_max * equity_min / abs_mark_value_max * (1.0 - kRelative);
+}
+
+namespace {
+// Heap order: true when a should pop after b (std:: heaps put the "largest" first).
+bool pops_after(const AdlEntry& a, const AdlEntry& b) {
+  if (a.key != b.key) return a.key < b.key;
+  if (a.account != b.account) return a.account > b.account;
+  return a.version_exact < b.version_exact;
+}
+}  // namespace
+
+void AdlQueues::push(uint32_t market, bool is_long, AdlEntry e) {
+  auto& h = heap(market, is_long);
+  h.push_back(e);
+  std::push_heap(h.begin(), h.end(), pops_after);
+}
+
+AdlEntry AdlQueues::pop(uint32_t market, bool is_long) {
+  auto& h = heap(market, is_long);
+  std::pop_heap(h.begin(), h.end(), pops_after);
+  const AdlEntry e = h.back();
+  h.pop_back();
+  return e;
+}
+
+void AdlQueues::clear() {
+  for (auto& h : heaps_) h.clear();
+}
+
+void AdlQueues::release() {
+  for (auto& h : heaps_) std::vector<AdlEntry>().swap(h);
+}
+
+void AdlQueues::heapify(std::vector<AdlEntry>& h) { std::make_heap(h.begin(), h.end(), pops_after); }
+
+size_t AdlQueues::size() const {
+  size_t n = 0;
+  for (const auto& h : heaps_) n += h.size();
+  return n;
+}
+
+size_t AdlQueues::memory_bytes() const {
+  size_t n = 0;
+  for (const auto& h : heaps_) n += h.capacity() * sizeof(AdlEntry);
+  return n;
+}
+
 }  // namespace liqsim

@@ -6,6 +6,7 @@
 // https://hyperliquid.gitbook.io/hyperliquid-docs/trading/auto-deleveraging (sorting index).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <utility>
@@ -48,5 +49,53 @@ struct AdlCandidate {
 // bankrupt position's bankruptcy price on BitMEX (the caller's concern). Vector #15.
 std::vector<std::pair<uint32_t, Quantity>> allocate_adl(std::span<const AdlCandidate> candidates,
                                                         Quantity needed);
+
+// An upper bound of bitmex_adl_score (with -1e300 for equity <= 0, as the clearing house ranks) over
+// every state in which PNL% <= pnl_max, |MarkValue| <= abs_mark_value_max and equity >= equity_min.
+// The caller widens its inputs for the rounding of the exact score; the result is widened by a relative
+// 1e-9 for the floating-point error of the score itself. +infinity when the equity may reach 0 in profit.
+double adl_score_upper_bound(double pnl_max, double abs_mark_value_max, double equity_min);
+
+// One entry of an ADL queue: a score key (an upper bound, or the exact score during one query), the
+// account and the version of the account's entries when it was pushed.
+struct AdlEntry {
+  double key;
+  uint32_t account;
+  uint32_t version_exact;  // version << 1 | exact
+  uint32_t version() const { return version_exact >> 1; }
+  bool exact() const { return (version_exact & 1u) != 0; }
+};
+
+// Per market and side, a max-heap of AdlEntry ordered like allocate_adl: higher key first, then lower
+// account id (keys are never NaN: the owner maps a NaN score to -infinity, ranked last). Entries are never
+// updated in place: a new version is pushed and stale ones are skipped when popped and dropped by compact().
+class AdlQueues {
+ public:
+  explicit AdlQueues(uint32_t markets) : heaps_(2 * size_t(markets)) {}
+  void push(uint32_t market, bool is_long, AdlEntry e);
+  bool empty(uint32_t market, bool is_long) const { return heap(market, is_long).empty(); }
+  AdlEntry pop(uint32_t market, bool is_long);
+  void clear();
+  // Removes every entry and frees the memory.
+  void release();
+  // Drops the entries for which `live` is false and re-heapifies.
+  template <class Live>
+  void compact(Live live) {
+    for (auto& h : heaps_) {
+      std::erase_if(h, [&](const AdlEntry& e) { return !live(e); });
+      heapify(h);
+    }
+  }
+  size_t size() const;
+  size_t memory_bytes() const;
+
+ private:
+  std::vector<AdlEntry>& heap(uint32_t market, bool is_long) { return heaps_[2 * size_t(market) + is_long]; }
+  const std::vector<AdlEntry>& heap(uint32_t market, bool is_long) const {
+    return heaps_[2 * size_t(market) + is_long];
+  }
+  static void heapify(std::vector<AdlEntry>& h);
+  std::vector<std::vector<AdlEntry>> heaps_;
+};
 
 }  // namespace liqsim

@@ -1,6 +1,8 @@
 #include "protocol/clearing_house.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "core/check.h"
 
@@ -9,11 +11,13 @@ namespace liqsim {
 ClearingHouse::ClearingHouse(std::vector<ProtocolMarket> markets)
     : ledger_(static_cast<uint32_t>(markets.size())),
       markets_(std::move(markets)),
-      triggers_(static_cast<uint32_t>(markets_.size())) {}
+      triggers_(static_cast<uint32_t>(markets_.size())),
+      adl_(static_cast<uint32_t>(markets_.size())) {}
 
 AccountId ClearingHouse::open_account(AgentRole role, MarginMode mode, Amount deposit) {
   const AccountId a = ledger_.open_account(role, mode);
   alert_multiple_.push_back(Ratio(0));
+  adl_version_.push_back(0);
   if (deposit.raw() > 0) ledger_.deposit(a, deposit);
   return a;
 }
@@ -160,6 +164,7 @@ void ClearingHouse::arm(AccountId a) {
   AccountState& st = ledger_.account(a);
   const uint32_t version = ++st.trigger_version & 0x7fffffffu;
   st.trigger_version = version;
+  push_adl(a);  // also when the account is flat: its old ADL entries go stale
   MarketId only = 0;
   int count = 0;
   Amount total_notional;
@@ -190,10 +195,127 @@ void ClearingHouse::arm(AccountId a) {
                             TriggerKind::Alert);
     }
   }
-  if (triggers_.size() > 4 * size_t(ledger_.account_count()) + 4096) {
+  if (triggers_.size() > trigger_compact_at_) {
     triggers_.compact(
         [this](const TriggerEntry& e) { return e.version() == ledger_.account(e.account).trigger_version; });
+    trigger_compact_at_ = 2 * triggers_.size() + 4096;  // as many stale entries as live ones at most
   }
+}
+
+double ClearingHouse::adl_score(AccountId c, MarketId m) const {
+  const Position& p = ledger_.position(c, m);
+  const double mark_value = to_double(notional(markets_[m].mark, p.size, Round::Down));
+  const double equity = to_double(this->equity(c));
+  return equity > 0 ? bitmex_adl_score(mark_value, to_double(p.open_notional), mark_value - equity) : -1e300;
+}
+
+double ClearingHouse::adl_bound(AccountId c, MarketId m) const {
+  // Over the box of marks [adl_low_, adl_high_]: the largest PNL% and |MarkValue| and the smallest
+  // equity, each widened for the rounding of the exact score (notionals floor to 1e-6 $, and
+  // mark_value - (mark_value - equity) in doubles loses up to a few ulps of mark_value).
+  const Position& p = ledger_.position(c, m);
+  const double entry_value = to_double(p.open_notional);
+  if (entry_value == 0.0) return 0.0;  // bitmex_adl_score is 0 (or -1e300)
+  double equity_min = to_double(ledger_.account(c).balance) - 1e-5;
+  for (MarketId j = 0; j < market_count(); ++j) {
+    const double q = to_double(ledger_.position(c, j).size);
+    if (q == 0.0) continue;
+    const double low = q * to_double(adl_low_[j]), high = q * to_double(adl_high_[j]);
+    equity_min += std::min(low, high) - 1e-6 - 1e-12 * std::max(std::fabs(low), std::fabs(high));
+  }
+  const double q = to_double(p.size);
+  const double low = q * to_double(adl_low_[m]), high = q * to_double(adl_high_[m]);
+  const double widen = 1e-6 + 1e-12 * std::max(std::fabs(low), std::fabs(high));
+  const double abs_value_max = std::max(std::fabs(low), std::fabs(high)) + widen;
+  double pnl_max = (std::max(low, high) + widen - entry_value) / std::fabs(entry_value);
+  pnl_max += 1e-9 * std::fabs(pnl_max) + 1e-15;
+  return adl_score_upper_bound(pnl_max, abs_value_max, equity_min);
+}
+
+void ClearingHouse::push_adl(AccountId a) {
+  if (adl_low_.empty()) return;  // not built yet: the first query builds from the ledger
+  const uint32_t version = ++adl_version_[a] & 0x7fffffffu;
+  adl_version_[a] = version;
+  for (MarketId m = 0; m < market_count(); ++m) {
+    const Quantity s = ledger_.position(a, m).size;
+    if (s.raw() == 0) continue;
+    adl_.push(m, s.raw() > 0, AdlEntry{adl_bound(a, m), a, version << 1});
+  }
+  if (adl_.size() > adl_compact_at_) {
+    adl_.compact([this](const AdlEntry& e) { return e.version() == adl_version_[e.account]; });
+    adl_compact_at_ = 2 * adl_.size() + 4096;  // stale entries at most about the live ones: O(1) amortised
+  }
+}
+
+void ClearingHouse::release_indexes() {
+  triggers_.release();
+  trigger_compact_at_ = 4096;
+  adl_.release();
+  adl_low_.clear();
+  adl_high_.clear();
+  adl_evaluated_.clear();
+  adl_compact_at_ = 4096;
+}
+
+void ClearingHouse::rebuild_adl() {
+  adl_low_.resize(market_count());
+  adl_high_.resize(market_count());
+  const Ratio one(kRatioScale), band = ratio_from_double(kAdlBand);
+  for (MarketId m = 0; m < market_count(); ++m) {
+    adl_low_[m] = apply(markets_[m].mark, one - band, Round::Down);
+    adl_high_[m] = apply(markets_[m].mark, one + band, Round::Up);
+  }
+  adl_.clear();
+  adl_evaluated_.clear();
+  adl_epoch_ = mark_epoch_;
+  for (AccountId a = 0; a < ledger_.account_count(); ++a)
+    if (ledger_.has_position(a)) push_adl(a);
+}
+
+std::vector<AdlFill> ClearingHouse::adl_counterparties(MarketId m, bool bankrupt_is_long, AccountId exclude,
+                                                       Quantity needed) {
+  bool in_band = !adl_low_.empty();
+  for (MarketId j = 0; in_band && j < market_count(); ++j)
+    in_band = adl_low_[j] <= markets_[j].mark && markets_[j].mark <= adl_high_[j];
+  if (!in_band) rebuild_adl();
+  if (adl_epoch_ != mark_epoch_) {
+    // Exact keys of earlier marks are no longer bounds: those accounts get fresh bounds (a new version).
+    for (const AccountId a : adl_evaluated_) push_adl(a);
+    adl_evaluated_.clear();
+    adl_epoch_ = mark_epoch_;
+  }
+  const bool side = !bankrupt_is_long;
+  std::vector<AdlFill> fills;
+  Quantity remaining = needed;
+  // Every key in the heap bounds its account's current score from above, so an exact score on top is
+  // the best remaining one (ties: the lower account id pops first, as in allocate_adl).
+  while (remaining > Quantity(0) && !adl_.empty(m, side)) {
+    const AdlEntry e = adl_.pop(m, side);
+    if (e.version() != adl_version_[e.account]) continue;
+    const Quantity size = ledger_.position(e.account, m).size;
+    LIQSIM_CHECK(size.raw() != 0 && (size.raw() > 0) == side, "ADL entry of a position that changed unarmed");
+    if (e.account == exclude) {
+      adl_skipped_.push_back(e);
+      continue;
+    }
+    if (e.exact()) {
+      const Quantity available = side ? size : -size;
+      const Quantity take = std::min(available, remaining);
+      fills.push_back(AdlFill{e.account, take, e.key});
+      remaining -= take;
+      adl_skipped_.push_back(e);  // still exact until the caller trades and re-arms the account
+      continue;
+    }
+    adl_evaluated_.push_back(e.account);
+    double score = adl_score(e.account, m);
+    if (std::isnan(score)) score = -std::numeric_limits<double>::infinity();  // NaN ranks last
+    adl_.push(m, side, AdlEntry{score, e.account, e.version_exact | 1u});
+  }
+  // Exact keys stay for the next query at these marks (the chosen accounts' too, until they are re-armed);
+  // `exclude` keeps its bound.
+  for (const AdlEntry& e : adl_skipped_) adl_.push(m, side, e);
+  adl_skipped_.clear();
+  return fills;
 }
 
 void ClearingHouse::detect(MarketId m, std::vector<TriggerHit>& out) {

@@ -6,12 +6,23 @@
 // at the current marks (mark-to-model: execution prices never enter the test). Every account with a
 // position is armed in the trigger index after each change to its balance or positions, so
 // detect() finds every account that became liquidatable without scanning the others.
+//
+// Auto-deleveraging ranks opposite positions by BitMEX's profit x leverage score at the current marks
+// and balances (adl_score), without scanning accounts either: per market and side a heap holds an upper
+// bound of each position's score valid while every mark stays within +-kAdlBand of the marks of the last
+// build. A query pops the best bound, replaces it by the exact score and takes an entry once its exact
+// score is on top, so the order is exactly that of allocate_adl over all candidates. Exact keys stay in
+// the heaps for later queries while no mark changes and the account is not re-armed (the score depends
+// only on those), and are turned back into bounds at the first query after a mark moved. Entries are
+// pushed by arm() (every change to a balance or position); the heaps are rebuilt (one pass over the
+// positions) only when a query finds a mark outside the band, and not built at all before the first ADL.
 #pragma once
 
 #include <optional>
 #include <vector>
 
 #include "market/order_book.h"
+#include "protocol/adl_ranking.h"
 #include "protocol/ledger.h"
 #include "protocol/margin_model.h"
 #include "protocol/trigger_index.h"
@@ -31,6 +42,13 @@ struct TriggerHit {
   TriggerKind kind;
 };
 
+// An opposite position chosen by auto-deleveraging: the quantity (absolute) it gives up and its score.
+struct AdlFill {
+  AccountId account;
+  Quantity quantity;
+  double score;
+};
+
 class ClearingHouse {
  public:
   explicit ClearingHouse(std::vector<ProtocolMarket> markets);
@@ -40,7 +58,10 @@ class ClearingHouse {
   uint32_t market_count() const { return static_cast<uint32_t>(markets_.size()); }
   const ProtocolMarket& market(MarketId m) const { return markets_[m]; }
   Price mark(MarketId m) const { return markets_[m].mark; }
-  void set_mark(MarketId m, Price mark) { markets_[m].mark = mark; }
+  void set_mark(MarketId m, Price mark) {
+    if (markets_[m].mark != mark) ++mark_epoch_;
+    markets_[m].mark = mark;
+  }
 
   AccountId open_account(AgentRole role, MarginMode mode, Amount deposit);
   void deposit(AccountId a, Amount amount);
@@ -68,8 +89,22 @@ class ClearingHouse {
   void detect(MarketId m, std::vector<TriggerHit>& out);
   // Re-arms every account holding a position in market m (after funding changed all balances).
   void rearm_market(MarketId m);
+  // Frees the trigger index and the ADL heaps once no event can follow (the end of a run): detection
+  // finds nothing afterwards, and ADL rebuilds its heaps if it runs again.
+  void release_indexes();
   size_t trigger_entries() const { return triggers_.size(); }
   size_t trigger_memory_bytes() const { return triggers_.memory_bytes(); }
+
+  // BitMEX profit x leverage score of account c's position in market m at the current marks and balance
+  // (bitmex_adl_score of the mark value and average entry value, with the account's equity as cushion);
+  // -1e300 when the account's equity is <= 0, so an underwater counterparty is deleveraged last.
+  double adl_score(AccountId c, MarketId m) const;
+  // The counterparties of a bankrupt position in market m (long when `bankrupt_is_long`): opposite
+  // positions in allocate_adl's order of adl_score (higher first, ties by lower account id), taking
+  // min(|size|, remaining) from each until `needed` is filled or none is left. `exclude` is never chosen.
+  std::vector<AdlFill> adl_counterparties(MarketId m, bool bankrupt_is_long, AccountId exclude,
+                                          Quantity needed);
+  size_t adl_entries() const { return adl_.size(); }
 
   // Funding settlement at `rate` for market m at its mark: longs pay shorts when rate > 0. Payers'
   // amounts round up, receivers' down, the residue stays in the fee pool. Returns (paid by longs, residue).
@@ -90,8 +125,23 @@ class ClearingHouse {
   std::vector<ProtocolMarket> markets_;
   std::vector<Ratio> alert_multiple_;  // per account; 0 = no alert
   std::vector<std::vector<std::pair<Ratio, TieredMaintenanceMargin>>> scaled_tables_;  // per market
+  // ADL ranking (see the class comment).
+  static constexpr double kAdlBand = 0.005;
+  double adl_bound(AccountId c, MarketId m) const;
+  void push_adl(AccountId a);
+  void rebuild_adl();
+
   TriggerIndex triggers_;
+  AdlQueues adl_;
+  std::vector<uint32_t> adl_version_;      // per account; entries of older versions are stale
+  std::vector<Price> adl_low_, adl_high_;  // per market, the band of the last build; empty: not built
+  uint64_t mark_epoch_ = 0;                // bumped by every change of a mark
+  uint64_t adl_epoch_ = 0;                 // the marks at which the exact keys in the heaps were computed
+  std::vector<AccountId> adl_evaluated_;   // accounts with exact keys in the heaps (at adl_epoch_)
+  std::vector<AdlEntry> adl_skipped_;
   std::vector<TriggerEntry> scratch_;
+  size_t trigger_compact_at_ = 4096;  // compaction thresholds (entries, live and stale)
+  size_t adl_compact_at_ = 4096;
   int64_t next_liquidation_id_ = 0;
 };
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/check.h"
-#include "protocol/adl_ranking.h"
 
 namespace liqsim {
 namespace {
@@ -66,26 +65,14 @@ Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, Mar
   Ledger& ledger = ch.ledger();
   const Quantity size = ledger.position(a, m).size;
   const bool is_long = size.raw() > 0;
-  const Price mark = ch.mark(m);
   const Amount equity_other = ch.equity_excluding(a, m);
-  // Candidates: every opposite position (O(accounts), acceptable for a rare event).
-  std::vector<AdlCandidate> candidates;
-  for (AccountId c = 0; c < ledger.account_count(); ++c) {
-    if (c == a) continue;
-    const Position& p = ledger.position(c, m);
-    if (p.size.raw() == 0 || (p.size.raw() > 0) == is_long) continue;
-    const double mark_value = to_double(notional(mark, p.size, Round::Down));
-    const double equity = to_double(ch.equity(c));
-    const double score = equity > 0
-                             ? bitmex_adl_score(mark_value, to_double(p.open_notional), mark_value - equity)
-                             : -1e300;  // an underwater counterparty is deleveraged last
-    candidates.push_back(AdlCandidate{c, abs_quantity(p.size), score});
-  }
   const Quantity needed = abs_quantity(size);
   const Amount total_cash = adl_long_receipt(equity_other, needed, size, tick);
   Quantity closed;
   Amount moved;
-  for (const auto& [c, quantity] : allocate_adl(candidates, needed)) {
+  // Counterparties ranked by profit x leverage at the current marks (ClearingHouse::adl_counterparties:
+  // the order of allocate_adl over every opposite position, without scanning them).
+  for (const auto& [c, quantity, score] : ch.adl_counterparties(m, is_long, a, needed)) {
     // Cumulative amounts, so the last slice takes the exact remainder of the whole value.
     const Quantity after = closed + quantity;
     const Amount cash_so_far = adl_long_receipt(equity_other, after, size, tick);
@@ -105,8 +92,7 @@ Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, Mar
     r.market = m;
     r.quantity = is_long ? quantity : -quantity;
     r.price = price_for(total_cash, needed, Round::Down);
-    for (const auto& cand : candidates)
-      if (cand.account == c) r.rank_score = cand.score;
+    r.rank_score = score;
     recorder.on_adl(r);
     ch.arm(c);
   }

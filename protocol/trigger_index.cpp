@@ -104,6 +104,11 @@ void TriggerIndex::clear(uint32_t market) {
   shorts_[market].clear();
 }
 
+void TriggerIndex::release() {
+  for (auto& h : longs_) std::vector<TriggerEntry>().swap(h);
+  for (auto& h : shorts_) std::vector<TriggerEntry>().swap(h);
+}
+
 size_t TriggerIndex::size() const {
   size_t n = 0;
   for (const auto& h : longs_) n += h.size();

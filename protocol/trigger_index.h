@@ -38,6 +38,8 @@ class TriggerIndex {
   // Drops entries for which `live` is false and re-heapifies (called when stale entries pile up).
   void compact(const std::function<bool(const TriggerEntry&)>& live);
   void clear(uint32_t market);
+  // Removes every entry and frees the memory.
+  void release();
   size_t size() const;
   size_t memory_bytes() const;
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "protocol/adl_ranking.h"
 
 namespace liqsim {
 namespace {
@@ -464,6 +465,93 @@ TEST(ClearingHouse, TenThousandUntouchedAccountsAreNotReported) {
   EXPECT_TRUE(ch.liquidatable(target));
   EXPECT_EQ(ch.trigger_entries(), entries - 1);
   EXPECT_GE(ch.trigger_memory_bytes(), entries * sizeof(TriggerEntry));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Auto-deleveraging ranking
+
+// The reference: every opposite position scored at the current marks, allocated by allocate_adl.
+std::vector<AdlFill> adl_by_scan(const ClearingHouse& ch, MarketId m, bool bankrupt_is_long,
+                                 AccountId exclude, Quantity needed) {
+  std::vector<AdlCandidate> candidates;
+  for (AccountId c = 0; c < ch.ledger().account_count(); ++c) {
+    const Quantity s = ch.ledger().position(c, m).size;
+    if (c == exclude || s.raw() == 0 || (s.raw() > 0) == bankrupt_is_long) continue;
+    candidates.push_back(AdlCandidate{c, s.raw() < 0 ? -s : s, ch.adl_score(c, m)});
+  }
+  std::vector<AdlFill> fills;
+  for (const auto& [c, q] : allocate_adl(candidates, needed))
+    fills.push_back(AdlFill{c, q, ch.adl_score(c, m)});
+  return fills;
+}
+
+// The heap of score bounds with exact refresh gives exactly the scan's allocation (same accounts, order,
+// quantities and scores) through random trades, deposits, small mark moves (exact keys reused between
+// queries at the same marks, bounds refreshed after a move) and large ones (outside the band: rebuilt).
+// Accounts hold one or two positions (cross), some near bankruptcy or under water.
+TEST(ClearingHouseAdl, RankingEqualsTheScanOfEveryOppositePosition) {
+  const uint64_t seed = 0xad1'5eedull;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  Rng rng(seed);
+  ClearingHouse ch({market(legacy_btcusdt(), 10'000), market(legacy_btcusdt(), 2'000)});
+  const AccountId lp = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(1e10));
+  std::vector<AccountId> accounts;
+  for (int i = 0; i < 400; ++i)
+    accounts.push_back(ch.open_account(AgentRole::Trader, MarginMode::Cross, Amount(0)));
+  const auto random_trade = [&](AccountId a) {
+    const MarketId m = MarketId(rng.uniform_below(2));
+    const Quantity q(rng.uniform_int(1, m == 0 ? 5 * kQuantityScale : 25 * kQuantityScale));
+    const Price p = apply(ch.mark(m), rate(0.9 + 0.2 * rng.uniform01()), Round::Down);
+    if (rng.bernoulli(0.5))
+      buy(ch, m, a, lp, q, p);
+    else
+      buy(ch, m, lp, a, q, p);
+  };
+  for (const AccountId a : accounts) {
+    random_trade(a);
+    if (rng.bernoulli(0.4)) random_trade(a);
+    const Amount margin = Amount(int64_t(double(ch.maintenance(a).raw()) * (0.5 + 20 * rng.uniform01())));
+    ch.deposit(a, std::max(margin - ch.equity(a), Amount(1)));
+  }
+  int queries = 0, nonempty = 0;
+  for (int step = 0; step < 3000; ++step) {
+    const int action = int(rng.uniform_below(10));
+    if (action < 3) {
+      const MarketId m = MarketId(rng.uniform_below(2));
+      const double move =
+          action == 0 ? 1.0 + (rng.uniform01() - 0.5) * 0.12 : 1.0 + (rng.uniform01() - 0.5) * 0.004;
+      ch.set_mark(m, Price(std::max<int64_t>(1, int64_t(double(ch.mark(m).raw()) * move))));
+    } else if (action == 3) {
+      random_trade(accounts[rng.uniform_below(accounts.size())]);
+    } else if (action == 4) {
+      ch.deposit(accounts[rng.uniform_below(accounts.size())], dollars(100 * rng.uniform01()));
+    } else {
+      const MarketId m = MarketId(rng.uniform_below(2));
+      const bool bankrupt_is_long = rng.bernoulli(0.5);
+      const AccountId exclude = accounts[rng.uniform_below(accounts.size())];
+      const Quantity needed(rng.uniform_int(1, 40 * kQuantityScale));
+      const std::vector<AdlFill> expected = adl_by_scan(ch, m, bankrupt_is_long, exclude, needed);
+      const std::vector<AdlFill> got = ch.adl_counterparties(m, bankrupt_is_long, exclude, needed);
+      ++queries;
+      nonempty += got.empty() ? 0 : 1;
+      ASSERT_EQ(got.size(), expected.size()) << "step " << step;
+      for (size_t k = 0; k < got.size(); ++k) {
+        ASSERT_EQ(got[k].account, expected[k].account) << "step " << step << " rank " << k;
+        ASSERT_EQ(got[k].quantity, expected[k].quantity) << "step " << step << " rank " << k;
+        ASSERT_EQ(got[k].score, expected[k].score) << "step " << step << " rank " << k;
+      }
+      // Sometimes the ADL happens: the first counterparty hands its quantity over to the market maker.
+      if (!got.empty() && rng.bernoulli(0.5)) {
+        const AdlFill& f = got.front();
+        if (ch.ledger().position(f.account, m).size.raw() > 0)
+          buy(ch, m, lp, f.account, f.quantity, ch.mark(m));
+        else
+          buy(ch, m, f.account, lp, f.quantity, ch.mark(m));
+      }
+    }
+  }
+  EXPECT_GT(queries, 1000);
+  EXPECT_GT(nonempty, 1000);
 }
 
 // ---------------------------------------------------------------------------------------------------
