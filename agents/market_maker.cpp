@@ -56,16 +56,24 @@ void MarketMakers::place(AgentContext& ctx, Maker& mk, MarketId m, std::optional
 
 // RMS of successive log returns in the window, per sqrt(second): drift counts as volatility, since a
 // maker cannot tell a crash from noise in real time.
-static double rms_vol(std::deque<std::pair<Time, double>>& log, Time now, double sample, Time window) {
-  log.emplace_back(now, sample);
-  while (!log.empty() && log.front().first < now - window) log.pop_front();
-  double sum_sq = 0;
-  for (size_t k = 1; k < log.size(); ++k) {
-    const double r = log[k].second - log[k - 1].second;
-    sum_sq += r * r;
+static double rms_vol(VolWindow& w, Time now, double sample, Time window) {
+  constexpr double kUnits = 1e30;  // squared returns in units of 1e-30
+  if (!w.samples.empty()) {
+    const double r = sample - w.samples.back().second;
+    const double squared = std::min(r * r * kUnits, 1e36);  // a log return above 1e3 is capped
+    w.squared_returns.push_back(static_cast<__int128>(squared));
+    w.sum += w.squared_returns.back();
   }
-  const double span = to_seconds(log.back().first - log.front().first);
-  return span > 0 ? std::sqrt(sum_sq / span) : 0.0;
+  w.samples.emplace_back(now, sample);
+  while (!w.samples.empty() && w.samples.front().first < now - window) {
+    w.samples.pop_front();
+    if (!w.squared_returns.empty()) {
+      w.sum -= w.squared_returns.front();
+      w.squared_returns.pop_front();
+    }
+  }
+  const double span = to_seconds(w.samples.back().first - w.samples.front().first);
+  return span > 0 ? std::sqrt(double(w.sum) / kUnits / span) : 0.0;
 }
 
 void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
@@ -85,10 +93,10 @@ void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
     q.last_hedge = now;
   }
   const double inventory = position - q.hedge;
-  // The skew saturates at max_inventory: an inventory beyond it (fills of both sides before a
-  // requote) shifts fair value no further, so quotes stay within [0, 2] x index.
-  const double fill = std::clamp(inventory / to_double(params_.max_inventory), -1.0, 1.0);
-  const double fair = to_double(v.index) * (1.0 - params_.inventory_skew * fill);
+  // Quotes far from the index (a large skew beyond max_inventory) are refused by the venue's price
+  // band (experiments/simulation) or not placed when not representable.
+  const double fair =
+      to_double(v.index) * (1.0 - params_.inventory_skew * inventory / to_double(params_.max_inventory));
   const double half = params_.half_spread + params_.vol_widening * std::max(q.vol, q.index_vol);
   const bool quote_bids = !q.pulled && inventory < to_double(params_.max_inventory);
   const bool quote_asks = !q.pulled && inventory > -to_double(params_.max_inventory);

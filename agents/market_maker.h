@@ -32,6 +32,15 @@ struct MarketMakerParams {
   Time hedge_half_life;     // off-venue hedge of the position toward zero; Time(0) = no hedging
 };
 
+// Log-price samples within a time window and the exact sum of their squared successive returns,
+// kept incrementally (amortised O(1) per sample at any requote rate). Squared returns are summed as
+// integers of 1e-30, so the sum does not depend on the order samples enter and leave.
+struct VolWindow {
+  std::deque<std::pair<Time, double>> samples;  // (time, log price)
+  std::deque<__int128> squared_returns;         // squared_returns[k] between samples[k] and [k + 1]
+  __int128 sum = 0;
+};
+
 class MarketMakers {
  public:
   MarketMakers(MarketMakerParams params, std::vector<AccountId> accounts, uint32_t markets,
@@ -47,8 +56,8 @@ class MarketMakers {
  private:
   struct Quotes {
     std::vector<std::optional<OrderId>> bids, asks;
-    std::deque<std::pair<Time, double>> mid_log;    // (time, log mid) samples within the window
-    std::deque<std::pair<Time, double>> index_log;  // (time, log index) samples within the window
+    VolWindow mid_log;    // log mid samples within the window
+    VolWindow index_log;  // log index samples within the window
     double vol = 0;                                 // realised vol of this book's mid
     double index_vol = 0;                           // realised vol of the index (the maker's hedge venues)
     double hedge = 0;  // coins held on other venues against this book's position (outside the ledger)
