@@ -572,7 +572,8 @@ void World::on_mark_tick(MarketId m) {
   in.index = rt.index_now;
   in.oracle = rt.oracle->value(now);
   in.tick = rt.tick;
-  in.until_funding = rt.next_funding - now;
+  // Within [0, interval]: with funding disabled the next settlement never comes.
+  in.until_funding = std::clamp(rt.next_funding - now, Time(0), rt.funding_interval);
   in.funding_interval = rt.funding_interval;
   in.last_funding_rate = rt.last_funding_rate;
   const Price mark = rt.mark_engine->update(in);
