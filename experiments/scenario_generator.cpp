@@ -145,6 +145,33 @@ void repair(Scenario& s, Rng& rng) {
   for (const MarketSpec& market : s.markets) highest_price = std::max(highest_price, market.initial_price);
   s.noise.order_size = std::min(s.noise.order_size, kMaxOrderNotional / highest_price);
   s.market_makers.level_size = std::min(s.market_makers.level_size, kMaxOrderNotional / highest_price);
+  // At most $5e11 of money in all: shrink the largest capital until it fits.
+  for (int k = 0; k < 64; ++k) {
+    double total = 0;
+    for (const auto& [key, dollars] : scenario_money(s)) total += dollars;
+    if (total <= 5e11) break;
+    double* largest = &s.noise.capital;
+    double largest_money = s.noise.count * s.noise.capital;
+    for (auto [capital, count] : {std::pair<double*, double>{&s.market_makers.capital, s.market_makers.count},
+                                  {&s.keepers.capital, s.keepers.count}}) {
+      if (*capital * count > largest_money) {
+        largest = capital;
+        largest_money = *capital * count;
+      }
+    }
+    if (s.liquidation.insurance_fund > largest_money) {
+      largest = &s.liquidation.insurance_fund;
+      largest_money = s.liquidation.insurance_fund;
+    }
+    if (s.traders.count * t.margin.max * (1 + t.outside_capital) > largest_money) {
+      t.margin.max = std::max(1.0, t.margin.max / 10);
+      t.margin.min = std::min(t.margin.min, t.margin.max);
+      t.margin.mean = std::clamp(t.margin.mean, t.margin.min, t.margin.max);
+      if (t.margin.kind == "lognormal") t.margin.stdev = std::clamp(t.margin.stdev, t.margin.mean * 1e-3, 100 * t.margin.mean);
+      continue;
+    }
+    *largest = std::max(1.0, *largest / 10);
+  }
   if (s.keepers.priority_fee_max < s.keepers.priority_fee_min)
     std::swap(s.keepers.priority_fee_min, s.keepers.priority_fee_max);
 }

@@ -464,6 +464,18 @@ class Validator {
   std::vector<ScenarioError>& errors_;
 };
 
+}  // namespace
+
+std::vector<std::pair<std::string, double>> scenario_money(const Scenario& s) {
+  return {{"noise.capital", s.noise.count * s.noise.capital},
+          {"market_makers.capital", s.market_makers.count * s.market_makers.capital},
+          {"keepers.capital", s.keepers.count * s.keepers.capital},
+          {"traders.margin.max", s.traders.count * s.traders.margin.max * (1 + s.traders.outside_capital)},
+          {"liquidation.insurance_fund", s.liquidation.insurance_fund}};
+}
+
+namespace {
+
 // x in fixed point with `scale` units per 1, as core/units.h converts it (nearest).
 int64_t fixed(double x, int64_t scale) {
   const double scaled = std::round(x * double(scale));
@@ -665,6 +677,18 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
       add(b.name + ".stdev", d->stdev, "more than 100 x mean for kind = \"lognormal\"",
           "(0, 100 x mean] = (0, " + format_number(100 * d->mean) + "]");
     }
+  }
+
+  // All money of the run (every deposit and top-up, the insurance fund) is summed in one int64 of
+  // micro-dollars: it may total at most $1e12.
+  const std::vector<std::pair<std::string, double>> money = scenario_money(s);
+  double total_money = 0;
+  for (const auto& [key, dollars] : money) total_money += dollars;
+  if (total_money > kMaxDollars && skip.empty()) {
+    const auto largest = *std::max_element(money.begin(), money.end(),
+                                           [](const auto& a, const auto& b) { return a.second < b.second; });
+    add(largest.first, largest.second, "the scenario's money totals $" + format_number(total_money) + ", most from here",
+        "a total of at most $1e12 over every account's capital, margin and top-ups and the insurance fund");
   }
 
   if (s.keepers.priority_fee_max < s.keepers.priority_fee_min) {

@@ -60,6 +60,9 @@ struct RunCostEstimate {
   std::string memory_driver;
 };
 RunCostEstimate estimate_run_cost(const Scenario& scenario);
+// The money a scenario brings in, by the key that sets it (count x capital, the insurance fund, ...);
+// validation requires a total of at most $1e12.
+std::vector<std::pair<std::string, double>> scenario_money(const Scenario& scenario);
 
 // Legacy Binance BTCUSDT leverage brackets, used when a market gives none.
 std::vector<BracketSpec> default_brackets();

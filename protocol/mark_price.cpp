@@ -51,7 +51,16 @@ Price funding_basis_price(Price index, Ratio last_funding_rate, Time until_fundi
   // Index * (interval*1e9 + rate_raw*until) / (interval*1e9): one exact division.
   const Wide den = Wide(funding_interval.raw()) * kRatioScale;
   const Wide factor = den + Wide(last_funding_rate.raw()) * until_funding.raw();
-  return Price(div_nearest(Wide(index.raw()) * factor, den));
+  Wide product = 0;
+  // 2 * product + den must fit too (div_nearest). Beyond 128 bits (a price near $1e12 with a
+  // week-long interval) the same formula in double, which differs from the exact one only in the
+  // last micro-dollars of such a price.
+  if (!__builtin_mul_overflow(Wide(index.raw()), factor, &product) && product < (Wide(1) << 125) &&
+      product > -(Wide(1) << 125)) {
+    return Price(div_nearest(product, den));
+  }
+  const double scaled = double(index.raw()) * (double(factor) / double(den));
+  return Price(static_cast<int64_t>(std::clamp(std::round(scaled), 1.0, 9.2e18)));
 }
 
 Price binance_mark(Price index, Ratio last_funding_rate, Time until_funding, Time funding_interval,
