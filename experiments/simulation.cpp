@@ -117,7 +117,13 @@ DistributionParams to_distribution(const DistributionSpec& d) {
 class World final : public AgentContext, public ExecutionVenue, public PositionSource {
  public:
   World(const Scenario& s, const RunOptions& options, RunLog& log);
-  void run();
+  // Processes every event at or before min(until, end); returns the time reached.
+  Time run_until(Time until);
+  // After the last event: the final checks and account states. Once.
+  void finish();
+  bool finished() const { return finished_; }
+  Time end() const { return end_; }
+  const ClearingHouse& clearing_house() const { return *ch_; }
   RunSummary summarise(double wall_seconds) const;
 
   // AgentContext
@@ -210,6 +216,7 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   double max_gap_ = 0;
   Amount fund_initial_, fund_min_;
   int next_progress_ = 1;
+  bool finished_ = false;
 };
 
 World::World(const Scenario& s, const RunOptions& options, RunLog& log)
@@ -737,11 +744,12 @@ void World::check_conservation() const {
     LIQSIM_CHECK(ledger.position_residual(m).raw() == 0, "position conservation violated");
 }
 
-void World::run() {
-  Event e;
+Time World::run_until(Time until) {
+  const Time stop = std::min(until, end_);
   const bool tty_progress = options_.progress;
-  while (engine_.pop(e)) {
-    if (e.time > end_) break;
+  Event e;
+  for (auto next = engine_.next_time(); next && *next <= stop && !finished_; next = engine_.next_time()) {
+    engine_.pop(e);
     dispatch(e);
     if (options_.check_every_event) check_conservation();
     if (tty_progress && e.time.raw() * 20 >= end_.raw() * next_progress_) {
@@ -750,7 +758,14 @@ void World::run() {
       ++next_progress_;
     }
   }
-  if (tty_progress) std::fprintf(stderr, "\n");
+  return stop;
+}
+
+void World::finish() {
+  if (finished_) return;
+  run_until(end_);
+  finished_ = true;
+  if (options_.progress) std::fprintf(stderr, "\n");
   check_conservation();
   ch_->release_indexes();  // no event follows: free the trigger and ADL heaps before the final states
   // Final account states.
@@ -818,22 +833,68 @@ RunSummary World::summarise(double wall_seconds) const {
 
 }  // namespace
 
-RunResult run_simulation(const Scenario& scenario, const std::string& scenario_toml,
-                         const RunOptions& options) {
-  RunResult result;
+struct Simulation::State {
+  RunLog log;
+  std::unique_ptr<World> world;
+  double wall_seconds = 0;
+};
+
+Simulation::Simulation(Scenario scenario, RunOptions options)
+    : scenario_(std::move(scenario)), options_(options) {
+  reset();
+}
+
+Simulation::~Simulation() = default;
+Simulation::Simulation(Simulation&&) noexcept = default;
+Simulation& Simulation::operator=(Simulation&&) noexcept = default;
+
+void Simulation::reset() {
   const auto start = std::chrono::steady_clock::now();
-  World world(scenario, options, result.log);
-  world.run();
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  result.summary = world.summarise(wall);
+  state_ = std::make_unique<State>();
+  state_->world = std::make_unique<World>(scenario_, options_, state_->log);
+  state_->wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Time Simulation::run_until(Time until) {
+  const auto start = std::chrono::steady_clock::now();
+  const Time reached = state_->world->run_until(until);
+  state_->wall_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return reached;
+}
+
+void Simulation::finish() {
+  const auto start = std::chrono::steady_clock::now();
+  state_->world->finish();
+  state_->wall_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Time Simulation::now() const { return state_->world->now(); }
+Time Simulation::end() const { return state_->world->end(); }
+bool Simulation::finished() const { return state_->world->finished(); }
+const RunLog& Simulation::log() const { return state_->log; }
+const ClearingHouse& Simulation::clearing_house() const { return state_->world->clearing_house(); }
+RunSummary Simulation::summary() const { return state_->world->summarise(state_->wall_seconds); }
+
+RunResult Simulation::result(const std::string& scenario_toml) {
+  finish();
+  RunResult result;
+  result.summary = summary();
+  result.log = std::move(state_->log);
+  state_->log = RunLog{};
   result.metadata.liqsim_version = kLiqsimVersion;
   result.metadata.schema_version = kRunFileSchemaVersion;
-  result.metadata.seed = scenario.seed;
-  result.metadata.scenario_name = scenario.name;
+  result.metadata.seed = scenario_.seed;
+  result.metadata.scenario_name = scenario_.name;
   result.metadata.scenario_toml = scenario_toml;
-  result.metadata.mechanism = scenario.liquidation.mechanism;
-  result.metadata.same_time_order = scenario.same_time_order;
+  result.metadata.mechanism = scenario_.liquidation.mechanism;
+  result.metadata.same_time_order = scenario_.same_time_order;
   return result;
+}
+
+RunResult run_simulation(const Scenario& scenario, const std::string& scenario_toml,
+                         const RunOptions& options) {
+  Simulation simulation(scenario, options);
+  return simulation.result(scenario_toml);
 }
 
 }  // namespace liqsim

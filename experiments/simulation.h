@@ -1,10 +1,12 @@
 // Builds a world from a validated Scenario and runs it to the end: the composition root of a run.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "core/recorder.h"
 #include "experiments/scenario.h"
+#include "protocol/clearing_house.h"
 
 namespace liqsim {
 
@@ -17,6 +19,44 @@ struct RunResult {
   RunMetadata metadata;
   RunLog log;
   RunSummary summary;
+};
+
+// One run that can be built, stepped, inspected and reset: the base for bindings and for agents that
+// learn across episodes. It owns its copy of the scenario and everything the run builds; several may
+// live in one process (one per thread). Stepping in any chunks gives exactly the run of one call.
+class Simulation {
+ public:
+  // The scenario must be valid (experiments/scenario_loader).
+  explicit Simulation(Scenario scenario, RunOptions options = {});
+  ~Simulation();
+  Simulation(Simulation&&) noexcept;
+  Simulation& operator=(Simulation&&) noexcept;
+
+  // Processes every event at or before min(until, end of the run) and returns that time; now() is the
+  // time of the last event processed.
+  Time run_until(Time until);
+  // Runs to the end, checks conservation and records the final account states; idempotent.
+  void finish();
+  // Back to time zero: the same scenario and seed replay the same run.
+  void reset();
+
+  Time now() const;
+  Time end() const;
+  bool finished() const;
+  const Scenario& scenario() const { return scenario_; }
+  // Read-only views of the run so far.
+  const RunLog& log() const;
+  const ClearingHouse& clearing_house() const;
+  RunSummary summary() const;  // whole-run figures so far (final accounts once finished)
+
+  // finish(), then the records, the summary and the metadata; the log moves out.
+  RunResult result(const std::string& scenario_toml);
+
+ private:
+  struct State;
+  Scenario scenario_;
+  RunOptions options_;
+  std::unique_ptr<State> state_;
 };
 
 // `scenario_toml` is the resolved scenario text stored in the run file. The scenario must already be
