@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/units.h"
+#include "experiments/liquidation_mechanisms.h"
 #include "experiments/scenario.h"
 #include "experiments/scenario_loader.h"
 
@@ -171,6 +172,12 @@ struct TextRule {
 inline TextRule any_text() { return {}; }
 inline TextRule non_empty_text() { return {{}, true}; }
 inline TextRule one_of(std::initializer_list<std::string_view> choices) { return {choices, false}; }
+// The names of the registered liquidation mechanisms (experiments/liquidation_mechanisms.h).
+inline TextRule mechanism_choices() {
+  TextRule rule;
+  for (const MechanismEntry& entry : liquidation_mechanisms()) rule.choices.push_back(entry.name);
+  return rule;
+}
 
 inline std::string integer_range_text(int64_t lo, int64_t hi) {
   return "an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
@@ -301,7 +308,7 @@ void describe(V& v, KeeperLiquidationSpec& s) {
 
 template <class V>
 void describe(V& v, LiquidationSpec& s) {
-  v.text("mechanism", s.mechanism, one_of({"engine", "keeper", "none"}));
+  v.text("mechanism", s.mechanism, mechanism_choices());
   v.number("insurance_fund", s.insurance_fund, closed(0, kMaxDollars), Unit::Dollars);
   v.table("engine", s.engine);
   v.table("keeper", s.keeper);

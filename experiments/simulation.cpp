@@ -17,6 +17,7 @@
 #include "analysis/run_file.h"
 #include "core/check.h"
 #include "core/engine.h"
+#include "experiments/liquidation_mechanisms.h"
 #include "experiments/version.h"
 #include "market/oracle.h"
 #include "market/order_book.h"
@@ -43,7 +44,7 @@ enum EventKind : uint32_t {
   kMakerWake,        // target = market maker
   kTraderWake,       // target = leveraged trader (entry)
   kKeeperWake,       // target = keeper, arg = liquidation id (TWAP unwind slice)
-  kLiquidationStep,  // target = account (engine-driven liquidation)
+  kMechanismTimer,   // target = account: a timer of the liquidation mechanism
   kKeeperTx,         // target = keeper index, arg = transaction id (transaction lane)
 };
 
@@ -178,7 +179,6 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   void on_funding_sample(MarketId m);
   void on_funding_settle(MarketId m);
   void on_record();
-  void on_liquidation_step(AccountId a);
   void on_keeper_tx(uint32_t keeper, int64_t tx);
   LiquidationTrigger make_trigger(MarketId m, AccountId a);
   std::optional<Price> impact_price(MarketId m, Side taker_side) const;
@@ -195,10 +195,25 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   std::unique_ptr<MarketMakers> makers_;
   std::unique_ptr<LeveragedTraders> traders_;
   std::unique_ptr<Keepers> keepers_;
-  std::unique_ptr<EngineLiquidation> engine_liquidation_;
-  std::unique_ptr<KeeperLiquidation> keeper_liquidation_;
-  bool keeper_mode_ = false;
-  bool no_liquidation_ = false;
+  // The kernel's services to the liquidation mechanism.
+  class Host final : public MechanismHost {
+   public:
+    explicit Host(World& world) : world_(world) {}
+    Time now() const override { return world_.engine_.now(); }
+    void schedule_timer(AccountId a, Time at) override { world_.engine_.schedule(at, kMechanismTimer, a, 0); }
+    void publish_opportunity(AccountId a) override {
+      world_.waking_kind_ = kKeeperWake;
+      world_.keepers_->on_liquidatable(world_, a);
+    }
+    LiquidationTrigger trigger_for(AccountId a) override {
+      return world_.make_trigger(largest_exposure(*world_.ch_, a), a);
+    }
+
+   private:
+    World& world_;
+  };
+  std::unique_ptr<LiquidationMechanism> mechanism_;
+  Host host_{*this};
   AccountId first_trader_ = 0;
   uint32_t waking_kind_ = kNoiseWake;
   MarketId current_market_ = 0;
@@ -226,8 +241,6 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
       engine_(*same_time_order_from_string(s.same_time_order),
               stream_seed(s.seed, StreamKind::EventOrdering, 0)) {
   end_ = secs(s.duration_seconds);
-  keeper_mode_ = s.liquidation.mechanism == "keeper";
-  no_liquidation_ = s.liquidation.mechanism == "none";
   chain_ = std::make_unique<Chain>(secs(s.liquidation.keeper.block_interval_seconds),
                                    amount_from_double(s.liquidation.keeper.gas_price));
 
@@ -389,21 +402,14 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
   lp.topup_cooldown = secs(ts.topup_cooldown_seconds);
   traders_ = std::make_unique<LeveragedTraders>(lp, ids, trader_markets, trader_spread, s.seed);
 
-  const EngineLiquidationSpec& es = s.liquidation.engine;
-  // An unfilled engine step is retried at the next mark update of the fastest market at the earliest.
+  // The liquidation mechanism, from the registry. An unfilled engine step is retried at the next mark
+  // update of the fastest market at the earliest.
   Time mark_interval = Time::max();
   for (const MarketSpec& ms : s.markets)
     mark_interval = std::min(mark_interval, secs(ms.mark.update_interval_seconds));
-  engine_liquidation_ = std::make_unique<EngineLiquidation>(
-      EngineLiquidationParams{ratio_from_double(es.step_fraction),
-                              amount_from_double(es.full_close_below_notional), secs(es.cooldown_seconds),
-                              ratio_from_double(es.max_slippage), std::max(mark_interval, Time(1))},
-      *ch_, *this, recorder_);
-  keeper_liquidation_ = std::make_unique<KeeperLiquidation>(
-      KeeperLiquidationParams{ratio_from_double(s.liquidation.keeper.close_factor),
-                              ratio_from_double(s.liquidation.keeper.bonus),
-                              amount_from_double(s.liquidation.keeper.full_close_below_notional)},
-      *ch_, recorder_);
+  const MechanismEntry* mechanism = find_liquidation_mechanism(s.liquidation.mechanism);
+  LIQSIM_CHECK(mechanism != nullptr, "unknown liquidation mechanism (the scenario was not validated)");
+  mechanism_ = mechanism->build(MechanismBuildContext{s, *ch_, *this, recorder_, mark_interval});
 
   // Initial schedule: per market the index before the mark at every shared instant (FIFO).
   for (MarketId m = 0; m < markets_.size(); ++m) {
@@ -542,8 +548,8 @@ void World::dispatch(const Event& e) {
       waking_kind_ = kKeeperWake;
       keepers_->on_wake(*this, e.target, e.arg);
       break;
-    case kLiquidationStep:
-      on_liquidation_step(e.target);
+    case kMechanismTimer:
+      mechanism_->on_timer(host_, e.target);
       break;
     case kKeeperTx:
       on_keeper_tx(e.target, e.arg);
@@ -604,24 +610,8 @@ void World::on_mark_tick(MarketId m) {
   hits_.clear();
   ch_->detect(m, hits_);
   for (const TriggerHit& h : hits_) {
-    AccountState& st = ch_->ledger().account(h.account);
     if (ch_->liquidatable(h.account)) {
-      if (no_liquidation_) {
-        // The `none` counterfactual: the account is left alone and not re-armed (re-arming a crossed
-        // trigger would fire at every mark update); its owner's own actions re-arm it.
-        continue;
-      }
-      if (keeper_mode_) {
-        waking_kind_ = kKeeperWake;
-        keepers_->on_liquidatable(*this, h.account);
-        ch_->arm(h.account);  // fires again at the next mark update while still liquidatable
-      } else if (!st.in_liquidation) {
-        // The cool-down holds between any two steps on an account, also across liquidation episodes.
-        st.in_liquidation = true;
-        const Time cooldown = secs(s_.liquidation.engine.cooldown_seconds);
-        const Time due = st.liquidations > 0 ? std::max(now, st.last_liquidation_step + cooldown) : now;
-        engine_.schedule(due, kLiquidationStep, h.account, 0);
-      }
+      if (mechanism_->on_liquidatable(host_, h.account)) ch_->arm(h.account);
     } else {
       if (h.kind == TriggerKind::Alert && h.account >= first_trader_ &&
           h.account - first_trader_ < traders_->size()) {
@@ -709,19 +699,12 @@ void World::on_record() {
   if (next <= end_) engine_.schedule(next, kRecord, 0, 0);
 }
 
-void World::on_liquidation_step(AccountId a) {
-  const MarketId m = largest_exposure(*ch_, a);
-  const auto next = engine_liquidation_->step(a, make_trigger(m, a));
-  if (next) engine_.schedule(*next, kLiquidationStep, a, 0);
-}
-
 void World::on_keeper_tx(uint32_t k, int64_t tx) {
   const ChainTransaction& p = chain_->transaction(tx);
   const AccountId keeper = keepers_->account(k);
   const Amount gas = chain_->charge(p);
   ch_->ledger().pay_gas(keeper, gas);
-  const MarketId m = largest_exposure(*ch_, p.target);
-  const KeeperTakeover result = keeper_liquidation_->execute(keeper, p.target, make_trigger(m, p.target));
+  const KeeperTakeover result = mechanism_->on_transaction(host_, keeper, p.target);
   ch_->arm(keeper);
   KeeperTxRecord r;
   r.submitted = p.submitted;

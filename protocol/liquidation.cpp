@@ -261,3 +261,35 @@ KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const L
 }
 
 }  // namespace liqsim
+
+namespace liqsim {
+
+bool EngineLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
+  AccountState& st = ch_.ledger().account(a);
+  if (st.in_liquidation) return false;  // a step is already due
+  st.in_liquidation = true;
+  const Time now = host.now();
+  const Time due = st.liquidations > 0 ? std::max(now, st.last_liquidation_step + params_.cooldown) : now;
+  host.schedule_timer(a, due);
+  return false;
+}
+
+void EngineLiquidation::on_timer(MechanismHost& host, AccountId a) {
+  const auto next = step(a, host.trigger_for(a));
+  if (next) host.schedule_timer(a, *next);
+}
+
+KeeperTakeover EngineLiquidation::on_transaction(MechanismHost&, AccountId, AccountId) { return {}; }
+
+bool KeeperLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
+  host.publish_opportunity(a);
+  return true;  // fires again at the next mark update while still liquidatable
+}
+
+KeeperTakeover KeeperLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a) {
+  return execute(keeper, a, host.trigger_for(a));
+}
+
+KeeperTakeover NoLiquidation::on_transaction(MechanismHost&, AccountId, AccountId) { return {}; }
+
+}  // namespace liqsim

@@ -19,6 +19,7 @@
 #include "core/check.h"
 #include "core/recorder.h"
 #include "protocol/clearing_house.h"
+#include "protocol/liquidation_mechanism.h"
 
 namespace liqsim {
 
@@ -32,13 +33,6 @@ class ExecutionVenue {
   virtual Price tick_size(MarketId m) const = 0;
 };
 
-// What set a liquidation off: the mark update that found the account and the earlier liquidation
-// whose fills moved that mark (kNoId for none).
-struct LiquidationTrigger {
-  Time now;
-  int64_t mark_update = kNoId;
-  int64_t cause = kNoId;
-};
 
 // The market whose position carries the largest maintenance margin (the one liquidated first).
 MarketId largest_exposure(const ClearingHouse& ch, AccountId a);
@@ -69,7 +63,7 @@ struct EngineLiquidationParams {
   Time no_progress_retry = seconds(1);
 };
 
-class EngineLiquidation {
+class EngineLiquidation final : public LiquidationMechanism {
  public:
   EngineLiquidation(EngineLiquidationParams params, ClearingHouse& ch, ExecutionVenue& venue,
                     Recorder& recorder)
@@ -81,6 +75,14 @@ class EngineLiquidation {
   // again or has nothing left to close (it is then re-armed). The next step is due after the cool-down
   // when this one closed something, and after max(cool-down, no_progress_retry) when it closed nothing.
   std::optional<Time> step(AccountId a, const LiquidationTrigger& trigger);
+
+  // LiquidationMechanism: detection hands the account to a step now, or when its cool-down ends (the
+  // cool-down holds between any two steps on an account, also across liquidation episodes); each
+  // step's next step is a timer.
+  std::string_view name() const override { return "engine"; }
+  bool on_liquidatable(MechanismHost& host, AccountId a) override;
+  void on_timer(MechanismHost& host, AccountId a) override;
+  KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a) override;
   uint64_t adl_events() const { return adl_events_; }
 
  private:
@@ -99,24 +101,22 @@ struct KeeperLiquidationParams {
   Amount full_close_below;
 };
 
-enum class KeeperOutcome : uint8_t { Liquidated, NotLiquidatable, KeeperUndercollateralised };
 
-struct KeeperTakeover {
-  KeeperOutcome outcome = KeeperOutcome::NotLiquidatable;
-  int64_t liquidation = kNoId;
-  MarketId market = 0;
-  Quantity quantity;  // signed position the keeper received
-  Price price;
-  Amount reward;  // bonus value at the mark
-};
 
-class KeeperLiquidation {
+class KeeperLiquidation final : public LiquidationMechanism {
  public:
   KeeperLiquidation(KeeperLiquidationParams params, ClearingHouse& ch, Recorder& recorder)
       : params_(params), ch_(ch), recorder_(recorder) {}
 
   // Executes keeper k's liquidation transaction against account a at the current marks.
   KeeperTakeover execute(AccountId keeper, AccountId a, const LiquidationTrigger& trigger);
+
+  // LiquidationMechanism: a liquidatable account is an opportunity for keepers, published again at
+  // every mark update while it lasts; their transactions execute().
+  std::string_view name() const override { return "keeper"; }
+  bool on_liquidatable(MechanismHost& host, AccountId a) override;
+  void on_timer(MechanismHost&, AccountId) override {}
+  KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a) override;
   const KeeperLiquidationParams& params() const { return params_; }
 
  private:
