@@ -1,0 +1,207 @@
+// The LiquidationMechanism contract, run against every implementation (typed GoogleTest suite, as
+// ns-3 runs one test on every scheduler): conservation after every call, healthy accounts never
+// liquidated, liquidatable accounts handled or, for `none`, left untouched, and every loss accounted
+// for by the waterfall. A fake host plays the kernel: it runs timers in time order and answers a
+// published opportunity with one keeper transaction.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+
+#include "core/check.h"
+#include "market/order_book.h"
+#include "protocol/liquidation.h"
+
+namespace liqsim {
+namespace {
+
+Amount dollars(double x) { return amount_from_double(x); }
+Price px(double x) { return price_from_double(x); }
+Quantity coins(double x) { return quantity_from_double(x); }
+Ratio rate(double x) { return ratio_from_double(x); }
+
+bool conserved(const ClearingHouse& ch) {
+  const Ledger& l = ch.ledger();
+  if (l.conservation_residual() != Amount(0)) return false;
+  for (MarketId m = 0; m < l.market_count(); ++m)
+    if (l.position_residual(m) != Quantity(0)) return false;
+  return true;
+}
+
+// One book for market 0; fills applied to the ledger before execute() returns (as World::route).
+class Venue final : public ExecutionVenue, public PositionSource {
+ public:
+  Venue(ClearingHouse& ch, Price tick) : ch_(ch), book_(tick) { book_.set_position_source(this); }
+  SubmitResult execute(MarketId m, const OrderRequest& order, bool taker_fee_waived) override {
+    const SubmitResult r = book_.submit(order);
+    for (const Fill& f : r.fills) ch_.apply_fill(m, f, taker_fee_waived);
+    return r;
+  }
+  void cancel_orders(AccountId, MarketId) override {}
+  Price tick_size(MarketId) const override { return book_.tick_size(); }
+  Quantity position(uint32_t owner) const override { return ch_.ledger().position(owner, 0).size; }
+
+ private:
+  ClearingHouse& ch_;
+  OrderBook book_;
+};
+
+// A trader long 1 BTC at 10,000 with $1,000 (flat 0.5 % MMR: liquidation price about 9,045), a deep
+// counterparty, a funded keeper and a $1,000 insurance fund.
+struct Fixture {
+  RunLog log;
+  ClearingHouse ch{
+      {ProtocolMarket{TieredMaintenanceMargin::flat(rate(0.005)), rate(0.0004), rate(0.0002), px(10'000)}}};
+  Venue venue{ch, px(0.01)};
+  AccountId counterparty = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(10'000'000));
+  AccountId maker = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(10'000'000));
+  AccountId trader = ch.open_account(AgentRole::Trader, MarginMode::Isolated, dollars(1'000));
+  AccountId keeper = ch.open_account(AgentRole::Keeper, MarginMode::Cross, dollars(1'000'000));
+
+  explicit Fixture(double bid = 9'000) {
+    ch.ledger().seed_insurance_fund(dollars(1'000));
+    ch.ledger().trade(trader, counterparty, 0, coins(1), dollars(10'000));
+    ch.arm(trader);
+    ch.arm(counterparty);
+    // Bids for the engine's closes, well inside its slippage limit.
+    venue.execute(0, OrderRequest{maker, Side::Buy, OrderType::Limit, px(bid), coins(5), false, -1}, false);
+  }
+};
+
+class FakeHost final : public MechanismHost {
+ public:
+  FakeHost(LiquidationMechanism& mechanism, Fixture& f) : mechanism_(mechanism), f_(f) {}
+  Time now() const override { return now_; }
+  void schedule_timer(AccountId a, Time at) override {
+    EXPECT_GE(at, now_) << "a timer in the past";
+    timers_.emplace(std::make_pair(at, sequence_++), a);
+  }
+  void publish_opportunity(AccountId a) override { opportunities_.push_back(a); }
+  LiquidationTrigger trigger_for(AccountId) override { return LiquidationTrigger{now_, 1, kNoId}; }
+
+  // Runs every timer and answers each opportunity with a keeper transaction, checking conservation
+  // after each call; at most `limit` calls.
+  void drain(int limit = 100) {
+    for (int k = 0; k < limit; ++k) {
+      if (!opportunities_.empty()) {
+        const AccountId a = opportunities_.front();
+        opportunities_.erase(opportunities_.begin());
+        mechanism_.on_transaction(*this, f_.keeper, a);
+      } else if (!timers_.empty()) {
+        const auto it = timers_.begin();
+        now_ = it->first.first;
+        const AccountId a = it->second;
+        timers_.erase(it);
+        mechanism_.on_timer(*this, a);
+      } else {
+        return;
+      }
+      ASSERT_TRUE(conserved(f_.ch)) << "after call " << k;
+    }
+  }
+
+ private:
+  LiquidationMechanism& mechanism_;
+  Fixture& f_;
+  Time now_ = seconds(100);
+  uint64_t sequence_ = 0;
+  std::map<std::pair<Time, uint64_t>, AccountId> timers_;
+  std::vector<AccountId> opportunities_;
+};
+
+// Each implementation, built as the registry builds it, and what the contract expects of it.
+struct Engine {
+  static constexpr bool kLiquidates = true;
+  static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
+    return std::make_unique<EngineLiquidation>(
+        EngineLiquidationParams{rate(0.2), dollars(100'000), seconds(30), rate(0.2), seconds(1)}, f.ch, f.venue,
+        f.log);
+  }
+};
+struct Keeper {
+  static constexpr bool kLiquidates = true;
+  static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
+    return std::make_unique<KeeperLiquidation>(KeeperLiquidationParams{rate(0.5), rate(0.05), dollars(2'000)}, f.ch,
+                                               f.log);
+  }
+};
+struct None {
+  static constexpr bool kLiquidates = false;
+  static std::unique_ptr<LiquidationMechanism> make(Fixture&) { return std::make_unique<NoLiquidation>(); }
+};
+
+template <class M>
+class LiquidationMechanismContract : public ::testing::Test {};
+using Mechanisms = ::testing::Types<Engine, Keeper, None>;
+TYPED_TEST_SUITE(LiquidationMechanismContract, Mechanisms);
+
+TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
+  Fixture f;
+  f.ch.set_mark(0, px(9'900));
+  ASSERT_FALSE(f.ch.liquidatable(f.trader));
+  auto mechanism = TypeParam::make(f);
+  FakeHost host(*mechanism, f);
+  // Every entry point, called on a healthy account: no record, nothing moves.
+  const Amount balance = f.ch.ledger().account(f.trader).balance;
+  mechanism->on_timer(host, f.trader);
+  const KeeperTakeover out = mechanism->on_transaction(host, f.keeper, f.trader);
+  EXPECT_NE(out.outcome, KeeperOutcome::Liquidated);
+  host.drain();
+  EXPECT_TRUE(f.log.liquidations.empty());
+  EXPECT_EQ(f.ch.ledger().position(f.trader, 0).size, coins(1));
+  EXPECT_EQ(f.ch.ledger().account(f.trader).balance, balance);
+  EXPECT_TRUE(conserved(f.ch));
+}
+
+TYPED_TEST(LiquidationMechanismContract, LiquidatableAccountIsHandledAndMoneyConserved) {
+  Fixture f;
+  f.ch.set_mark(0, px(9'040));
+  ASSERT_TRUE(f.ch.liquidatable(f.trader));
+  auto mechanism = TypeParam::make(f);
+  FakeHost host(*mechanism, f);
+  mechanism->on_liquidatable(host, f.trader);
+  host.drain();
+  ASSERT_TRUE(conserved(f.ch));
+  const Ledger& l = f.ch.ledger();
+  if (TypeParam::kLiquidates) {
+    ASSERT_FALSE(f.log.liquidations.empty());
+    for (const LiquidationRecord& r : f.log.liquidations) EXPECT_EQ(r.account, f.trader);
+    // Some of the position was closed, and a flat account holds no negative balance.
+    EXPECT_LT(l.position(f.trader, 0).size, coins(1));
+    if (l.position(f.trader, 0).size == Quantity(0)) EXPECT_GE(l.account(f.trader).balance, Amount(0));
+  } else {
+    EXPECT_TRUE(f.log.liquidations.empty());
+    EXPECT_EQ(l.position(f.trader, 0).size, coins(1));
+    EXPECT_TRUE(f.ch.liquidatable(f.trader));
+  }
+}
+
+TYPED_TEST(LiquidationMechanismContract, BankruptAccountsLossGoesThroughTheWaterfall) {
+  // The mark and the book far below bankruptcy (9,000): closing loses more than the account holds; the
+  // difference must come from the fund, ADL or be recorded as bad debt, never appear or vanish.
+  Fixture f(8'500);
+  f.ch.set_mark(0, px(8'500));
+  ASSERT_TRUE(f.ch.liquidatable(f.trader));
+  auto mechanism = TypeParam::make(f);
+  FakeHost host(*mechanism, f);
+  const Amount fund_before = f.ch.ledger().insurance_fund();
+  mechanism->on_liquidatable(host, f.trader);
+  host.drain();
+  ASSERT_TRUE(conserved(f.ch));
+  const Ledger& l = f.ch.ledger();
+  if (TypeParam::kLiquidates) {
+    ASSERT_FALSE(f.log.liquidations.empty());
+    if (l.position(f.trader, 0).size == Quantity(0)) {
+      EXPECT_GE(l.account(f.trader).balance, Amount(0)) << "a flat account's shortfall must be absorbed";
+    }
+    EXPECT_TRUE(l.insurance_fund() != fund_before || l.bad_debt() > Amount(0) || !f.log.adl.empty() ||
+                l.position(f.trader, 0).size != Quantity(0))
+        << "the loss below bankruptcy went nowhere visible";
+  } else {
+    EXPECT_EQ(l.insurance_fund(), fund_before);
+    EXPECT_EQ(l.bad_debt(), Amount(0));
+  }
+}
+
+}  // namespace
+}  // namespace liqsim
