@@ -10,6 +10,7 @@
 #include "core/recorder.h"
 #include "experiments/scenario.h"
 #include "protocol/liquidation.h"
+#include "protocol/no_liquidation.h"
 
 namespace liqsim {
 

@@ -290,6 +290,4 @@ KeeperTakeover KeeperLiquidation::on_transaction(MechanismHost& host, AccountId 
   return execute(keeper, a, host.trigger_for(a));
 }
 
-KeeperTakeover NoLiquidation::on_transaction(MechanismHost&, AccountId, AccountId) { return {}; }
-
 }  // namespace liqsim

@@ -11,6 +11,7 @@
 #include "core/check.h"
 #include "market/order_book.h"
 #include "protocol/liquidation.h"
+#include "protocol/no_liquidation.h"
 
 namespace liqsim {
 namespace {
