@@ -73,6 +73,12 @@ class TextbookOrderBook {
   }
 
   const std::vector<Fill>& fills() const { return fills_; }
+  std::optional<int64_t> best_bid() const {
+    return bids_.empty() ? std::nullopt : std::optional<int64_t>(bids_.begin()->first);
+  }
+  std::optional<int64_t> best_ask() const {
+    return asks_.empty() ? std::nullopt : std::optional<int64_t>(asks_.begin()->first);
+  }
   size_t order_count() const { return where_.size(); }
 
  private:

@@ -203,7 +203,14 @@ bool cheapen(Scenario& s, Rng& rng) {
       case 6: if (longer(m.funding.premium_sample_interval_seconds, m.funding.interval_seconds)) return true; break;
       case 7: if (longer(m.funding.interval_seconds, 86400 * 7)) return true; break;
       case 8: if (fewer(s.noise.count)) return true; break;
-      case 9: if (fewer(s.noise.limit_rate) | fewer(s.noise.market_rate) | fewer(s.noise.cancel_rate)) return true; break;
+      case 9: {
+        // All three rates at once: each call must run.
+        const bool limit = fewer(s.noise.limit_rate);
+        const bool market = fewer(s.noise.market_rate);
+        const bool cancel = fewer(s.noise.cancel_rate);
+        if (limit || market || cancel) return true;
+        break;
+      }
       case 10: if (longer(s.market_makers.requote_seconds, 3.2e7)) return true; break;
       case 11: if (fewer(s.market_makers.count)) return true; break;
       case 12: if (longer(s.liquidation.keeper.block_interval_seconds, 3.2e7)) return true; break;
