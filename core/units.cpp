@@ -94,6 +94,8 @@ Quantity quantity_from_double(double x) { return Quantity(nearest(x, kQuantitySc
 Amount amount_from_double(double x) { return Amount(nearest(x, kAmountScale)); }
 Ratio ratio_from_double(double x) { return Ratio(nearest(x, kRatioScale)); }
 
+Time time_from_seconds(double s) { return Time(int64_t(std::llround(s * 1e9))); }
+
 std::optional<Price> try_price_from_double(double x) {
   const double scaled = std::round(x * double(kPriceScale));
   if (!std::isfinite(scaled) || std::fabs(scaled) >= 9.2e18) return std::nullopt;

@@ -55,6 +55,8 @@ constexpr int64_t kNanosPerSecond = 1'000'000'000;
 constexpr Time seconds(int64_t s) { return Time(s * kNanosPerSecond); }
 constexpr Time millis(int64_t ms) { return Time(ms * 1'000'000); }
 constexpr double to_seconds(Time t) { return double(t.raw()) / double(kNanosPerSecond); }
+// Nearest nanosecond of a duration in seconds (configuration input; validated to fit).
+Time time_from_seconds(double s);
 
 // Price: quote currency per one whole base unit, scale 1e-6 (micro-dollars per coin).
 struct PriceTag {};

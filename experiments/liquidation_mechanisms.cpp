@@ -7,13 +7,11 @@
 namespace liqsim {
 namespace {
 
-Time secs(double s) { return Time(int64_t(std::llround(s * 1e9))); }
-
 std::unique_ptr<LiquidationMechanism> build_engine(const MechanismBuildContext& c) {
   const EngineLiquidationSpec& es = c.scenario.liquidation.engine;
   return std::make_unique<EngineLiquidation>(
       EngineLiquidationParams{ratio_from_double(es.step_fraction), amount_from_double(es.full_close_below_notional),
-                              secs(es.cooldown_seconds), ratio_from_double(es.max_slippage),
+                              time_from_seconds(es.cooldown_seconds), ratio_from_double(es.max_slippage),
                               std::max(c.shortest_mark_interval, Time(1))},
       c.clearing, c.venue, c.recorder);
 }

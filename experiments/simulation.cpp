@@ -48,8 +48,6 @@ enum EventKind : uint32_t {
   kKeeperTx,         // target = keeper index, arg = transaction id (transaction lane)
 };
 
-Time secs(double s) { return Time(int64_t(std::llround(s * 1e9))); }
-
 constexpr int64_t kPriceBand = 10;  // limit orders above 10 x the index are rejected
 
 struct MarketRuntime {
@@ -240,8 +238,8 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
       log_(log),
       engine_(*same_time_order_from_string(s.same_time_order),
               stream_seed(s.seed, StreamKind::EventOrdering, 0)) {
-  end_ = secs(s.duration_seconds);
-  chain_ = std::make_unique<Chain>(secs(s.liquidation.keeper.block_interval_seconds),
+  end_ = time_from_seconds(s.duration_seconds);
+  chain_ = std::make_unique<Chain>(time_from_seconds(s.liquidation.keeper.block_interval_seconds),
                                    amount_from_double(s.liquidation.keeper.gas_price));
 
   // Protocol markets and their runtime (book, price path, index, oracle, mark and funding state).
@@ -260,7 +258,7 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
     rt.tick = price_from_double(ms.tick_size);
     rt.book = std::make_unique<OrderBook>(rt.tick);
     rt.book->set_position_source(this);
-    const Time step = secs(ms.price.step_seconds);
+    const Time step = time_from_seconds(ms.price.step_seconds);
     Rng path_rng(s.seed, StreamKind::ExternalPrice, m);
     std::unique_ptr<PriceProcess> process;
     if (ms.price.model == "merton") {
@@ -284,9 +282,9 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
     }
     if (ms.shock.enabled) {
       process = std::make_unique<ScriptedShock>(
-          std::move(process), secs(ms.shock.start_seconds), secs(ms.shock.duration_seconds),
+          std::move(process), time_from_seconds(ms.shock.start_seconds), time_from_seconds(ms.shock.duration_seconds),
           ms.shock.fall_fraction,
-          ms.shock.recovery_seconds > 0 ? std::optional<Time>(secs(ms.shock.recovery_seconds)) : std::nullopt,
+          ms.shock.recovery_seconds > 0 ? std::optional<Time>(time_from_seconds(ms.shock.recovery_seconds)) : std::nullopt,
           ms.shock.recovery_fraction);
     }
     rt.reference = std::move(process);
@@ -296,11 +294,11 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
       VenueConfig vc;
       vc.weight = ms.index.weights.empty() ? 1u : uint32_t(std::llround(ms.index.weights[v] * 1000.0));
       vc.noise_stdev = ms.index.noise_stdev;
-      vc.noise_half_life = secs(ms.index.noise_half_life_seconds);
+      vc.noise_half_life = time_from_seconds(ms.index.noise_half_life_seconds);
       vc.stale_probability = ms.index.stale_probability;
       ic.venues.push_back(vc);
     }
-    ic.update_interval = secs(ms.index.update_interval_seconds);
+    ic.update_interval = time_from_seconds(ms.index.update_interval_seconds);
     ic.aggregation = ms.index.weights.empty() ? IndexAggregation::Median : IndexAggregation::WeightedMedian;
     ic.outlier_rule = OutlierRule::ClampToBand;
     ic.outlier_threshold = ratio_from_double(ms.index.outlier_threshold);
@@ -308,17 +306,17 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
     rt.index = std::make_unique<VenueIndex>(ic, stream_seed(s.seed, StreamKind::VenueQuoteNoise, m));
     rt.index_now = initial;
     rt.oracle = std::make_unique<Oracle>(
-        OracleConfig{secs(ms.oracle.heartbeat_seconds), ratio_from_double(ms.oracle.deviation),
-                     secs(ms.oracle.delay_seconds)},
+        OracleConfig{time_from_seconds(ms.oracle.heartbeat_seconds), ratio_from_double(ms.oracle.deviation),
+                     time_from_seconds(ms.oracle.delay_seconds)},
         initial);
     const size_t window = std::max<size_t>(
         1, size_t(std::llround(ms.mark.basis_window_seconds / ms.mark.basis_sample_interval_seconds)));
     rt.mark_engine = std::make_unique<MarkEngine>(*mark_method_from_string(ms.mark.method),
-                                                  secs(ms.mark.basis_sample_interval_seconds), window);
+                                                  time_from_seconds(ms.mark.basis_sample_interval_seconds), window);
     rt.causes = std::make_unique<CauseTracker>(
-        std::max(secs(ms.mark.update_interval_seconds), secs(ms.mark.basis_window_seconds)));
+        std::max(time_from_seconds(ms.mark.update_interval_seconds), time_from_seconds(ms.mark.basis_window_seconds)));
     rt.premium = std::make_unique<PremiumAverager>(PremiumWeighting::TimeWeighted);
-    rt.funding_interval = secs(ms.funding.interval_seconds);
+    rt.funding_interval = time_from_seconds(ms.funding.interval_seconds);
     rt.next_funding = rt.funding_interval;
     rt.last_funding_rate = ratio_from_double(ms.funding.interest_rate);
   }
@@ -346,13 +344,13 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
                        mms.levels,
                        mms.level_spacing,
                        quantity_from_double(mms.level_size),
-                       secs(mms.requote_seconds),
+                       time_from_seconds(mms.requote_seconds),
                        mms.inventory_skew,
                        quantity_from_double(mms.max_inventory),
-                       secs(mms.vol_window_seconds),
+                       time_from_seconds(mms.vol_window_seconds),
                        mms.vol_widening,
                        mms.stress_vol,
-                       secs(mms.hedge_half_life_seconds)};
+                       time_from_seconds(mms.hedge_half_life_seconds)};
   makers_ = std::make_unique<MarketMakers>(mp, ids, uint32_t(markets_.size()), s.seed);
 
   ids.clear();
@@ -360,14 +358,14 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
     ids.push_back(
         ch_->open_account(AgentRole::Keeper, MarginMode::Cross, amount_from_double(s.keepers.capital)));
   const KeeperSpec& ks = s.keepers;
-  KeeperParams kp{secs(ks.latency_seconds),
-                  secs(ks.latency_jitter_seconds),
+  KeeperParams kp{time_from_seconds(ks.latency_seconds),
+                  time_from_seconds(ks.latency_jitter_seconds),
                   amount_from_double(ks.priority_fee_min),
                   amount_from_double(ks.priority_fee_max),
                   chain_->base_fee(),
                   amount_from_double(ks.min_profit),
                   ks.sell_rule == "twap",
-                  secs(ks.twap_seconds),
+                  time_from_seconds(ks.twap_seconds),
                   ks.twap_slices,
                   ratio_from_double(s.liquidation.keeper.close_factor),
                   ratio_from_double(s.liquidation.keeper.bonus)};
@@ -394,19 +392,19 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
   lp.long_fraction = ts.long_fraction;
   lp.leverage = to_distribution(ts.leverage);
   lp.margin = to_distribution(ts.margin);
-  lp.entry_start = secs(ts.entry_start_seconds);
-  lp.entry_end = secs(ts.entry_end_seconds);
+  lp.entry_start = time_from_seconds(ts.entry_start_seconds);
+  lp.entry_end = time_from_seconds(ts.entry_end_seconds);
   lp.topup_trigger = ts.topup_trigger;
   lp.topup_fraction = ts.topup_fraction;
   lp.outside_capital = ts.outside_capital;
-  lp.topup_cooldown = secs(ts.topup_cooldown_seconds);
+  lp.topup_cooldown = time_from_seconds(ts.topup_cooldown_seconds);
   traders_ = std::make_unique<LeveragedTraders>(lp, ids, trader_markets, trader_spread, s.seed);
 
   // The liquidation mechanism, from the registry. An unfilled engine step is retried at the next mark
   // update of the fastest market at the earliest.
   Time mark_interval = Time::max();
   for (const MarketSpec& ms : s.markets)
-    mark_interval = std::min(mark_interval, secs(ms.mark.update_interval_seconds));
+    mark_interval = std::min(mark_interval, time_from_seconds(ms.mark.update_interval_seconds));
   const MechanismEntry* mechanism = find_liquidation_mechanism(s.liquidation.mechanism);
   LIQSIM_CHECK(mechanism != nullptr, "unknown liquidation mechanism (the scenario was not validated)");
   mechanism_ = mechanism->build(MechanismBuildContext{s, *ch_, *this, recorder_, mark_interval});
@@ -417,7 +415,7 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
     engine_.schedule(Time(0), kIndexTick, m, 0);
     engine_.schedule(Time(0), kMarkTick, m, 0);
     if (ms.funding.enabled) {
-      engine_.schedule(secs(ms.funding.premium_sample_interval_seconds), kFundingSample, m, 0);
+      engine_.schedule(time_from_seconds(ms.funding.premium_sample_interval_seconds), kFundingSample, m, 0);
       engine_.schedule(markets_[m].next_funding, kFundingSettle, m, 0);
     }
   }
@@ -569,7 +567,7 @@ void World::on_index_tick(MarketId m) {
     ref_min_ = std::min(ref_min_, rt.reference_now);
     ref_max_ = std::max(ref_max_, rt.reference_now);
   }
-  const Time next = now + secs(rt.spec->index.update_interval_seconds);
+  const Time next = now + time_from_seconds(rt.spec->index.update_interval_seconds);
   if (next <= end_) engine_.schedule(next, kIndexTick, m, 0);
 }
 
@@ -621,7 +619,7 @@ void World::on_mark_tick(MarketId m) {
       ch_->arm(h.account);
     }
   }
-  const Time next = now + secs(rt.spec->mark.update_interval_seconds);
+  const Time next = now + time_from_seconds(rt.spec->mark.update_interval_seconds);
   if (next <= end_) engine_.schedule(next, kMarkTick, m, 0);
 }
 
@@ -654,7 +652,7 @@ void World::on_funding_sample(MarketId m) {
   const auto impact_ask = impact_price(m, Side::Buy);
   // With an empty side the premium cannot be measured: that sample is skipped (documented).
   if (impact_bid && impact_ask) rt.premium->add(premium_index(*impact_bid, *impact_ask, rt.index_now));
-  const Time next = engine_.now() + secs(rt.spec->funding.premium_sample_interval_seconds);
+  const Time next = engine_.now() + time_from_seconds(rt.spec->funding.premium_sample_interval_seconds);
   if (next <= end_) engine_.schedule(next, kFundingSample, m, 0);
 }
 
@@ -695,7 +693,7 @@ void World::on_record() {
   row.funding_rate = rt.last_funding_rate;
   log_.on_timeseries(row);
   fund_min_ = std::min(fund_min_, row.insurance_fund);
-  const Time next = now + secs(s_.record_interval_seconds);
+  const Time next = now + time_from_seconds(s_.record_interval_seconds);
   if (next <= end_) engine_.schedule(next, kRecord, 0, 0);
 }
 

@@ -40,6 +40,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::unordered_map<uint64_t, uint32_t> owner_of;     // reference id -> owner index
   size_t i = 0;
   const auto next = [&] { return i < size ? data[i++] : uint8_t(0); };
+  const auto same_fills = [&](const liqsim::SubmitResult& result) {
+    const auto& expected = reference.fills();
+    require(result.fills.size() == expected.size());
+    for (size_t k = 0; k < expected.size(); ++k) {
+      require(result.fills[k].maker_owner == owner_of.at(expected[k].maker));
+      require(result.fills[k].price.raw() == expected[k].price);
+      require(result.fills[k].quantity.raw() == expected[k].quantity);
+    }
+  };
   while (i + 4 <= size) {
     const uint8_t op = next() % 5;
     const bool buy = (next() & 1) != 0;
@@ -62,13 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       const uint64_t reference_id = reference.submit(buy, type, price, quantity);
       orders.push_back({result.id, reference_id});
       owner_of[reference_id] = owner;
-      const auto& expected = reference.fills();
-      require(result.fills.size() == expected.size());
-      for (size_t k = 0; k < expected.size(); ++k) {
-        require(result.fills[k].maker_owner == owner_of.at(expected[k].maker));
-        require(result.fills[k].price.raw() == expected[k].price);
-        require(result.fills[k].quantity.raw() == expected[k].quantity);
-      }
+      same_fills(result);
     } else if (!orders.empty()) {
       const Order& order = orders[size_t(price + 64 * quantity) % orders.size()];
       if (op == 3) {
@@ -77,13 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       } else if (book.order(order.book_id).has_value()) {
         const auto result = book.modify(order.book_id, Price(price), std::nullopt);
         require(reference.move(order.reference_id, price));
-        const auto& expected = reference.fills();
-        require(result.fills.size() == expected.size());
-        for (size_t k = 0; k < expected.size(); ++k) {
-          require(result.fills[k].maker_owner == owner_of.at(expected[k].maker));
-          require(result.fills[k].price.raw() == expected[k].price);
-          require(result.fills[k].quantity.raw() == expected[k].quantity);
-        }
+        same_fills(result);
       }
     }
     const auto bid = book.best_bid();

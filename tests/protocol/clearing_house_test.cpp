@@ -788,7 +788,9 @@ TEST(ClearingHouseTriggers, NoAccountBecomesLiquidatableUnreported) {
       }
     }
     for (const AccountId a : accounts) {
-      if (ch.liquidatable(a)) ASSERT_TRUE(reported_liquidatable[a]) << "step " << step << " account " << a;
+      if (ch.liquidatable(a)) {
+        ASSERT_TRUE(reported_liquidatable[a]) << "step " << step << " account " << a;
+      }
     }
   }
   EXPECT_GT(became_liquidatable, 50);  // the walk does reach liquidations
