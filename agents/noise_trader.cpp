@@ -66,10 +66,16 @@ void NoiseTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
       Price price = buy ? round_down_to_tick(anchor, v.tick) - v.tick * offset
                         : round_up_to_tick(anchor, v.tick) + v.tick * offset;
       if (price.raw() <= 0) price = v.tick;
-      order.type = OrderType::Limit;
-      order.limit = price;
-      const SubmitResult r = ctx.submit(m, order);
-      if (r.accepted() && r.resting.raw() > 0) t.resting.emplace_back(m, r.id);
+      if (t.resting.size() >= kMaxOpenOrders) {
+        std::erase_if(t.resting, [&](const auto& r) { return !ctx.book(r.first).order(r.second).has_value(); });
+        t.pruned_size = t.resting.size();
+      }
+      if (t.resting.size() < kMaxOpenOrders) {
+        order.type = OrderType::Limit;
+        order.limit = price;
+        const SubmitResult r = ctx.submit(m, order);
+        if (r.accepted() && r.resting.raw() > 0) t.resting.emplace_back(m, r.id);
+      }
     } else {
       order.type = OrderType::Market;
       ctx.submit(m, order);

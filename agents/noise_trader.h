@@ -13,6 +13,10 @@
 
 namespace liqsim {
 
+// Most resting orders one noise trader keeps (Binance's MAX_NUM_ORDERS filter is 200 per symbol): a
+// limit order beyond it is not placed, so resting quantity stays bounded whatever the rates.
+inline constexpr size_t kMaxOpenOrders = 200;
+
 struct NoiseTraderParams {
   double limit_rate = 0;   // per second
   double market_rate = 0;  // per second

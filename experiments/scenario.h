@@ -82,8 +82,8 @@ struct FundingSpec {
 
 struct MarketSpec {
   std::string symbol = "BTC-PERP";  // non-empty, unique
-  double tick_size = 0.1;           // $ > 0
-  double initial_price = 60000;     // $ > 0, a multiple of tick_size
+  double tick_size = 0.1;           // $ in (0, 1e7]
+  double initial_price = 60000;     // $ in (0, 1e7], a multiple of tick_size
   double taker_fee = 0.0004;        // [0, 0.01]
   double maker_fee = 0.0001;        // [-0.001, 0.01]
   double depth_band = 0.01;         // (0, 0.5]: fraction of mid for the recorded depth

@@ -143,8 +143,11 @@ void repair(Scenario& s, Rng& rng) {
   bound(t.margin, 1, std::max(1.0, std::min(1e9, kMaxOrderNotional / t.leverage.max)));
   double highest_price = 0;
   for (const MarketSpec& market : s.markets) highest_price = std::max(highest_price, market.initial_price);
-  s.noise.order_size = std::min(s.noise.order_size, kMaxOrderNotional / highest_price);
-  s.market_makers.level_size = std::min(s.market_makers.level_size, kMaxOrderNotional / highest_price);
+  s.noise.order_size = std::min({s.noise.order_size, kMaxOrderNotional / highest_price,
+                                 1e10 / (200.0 * std::max(1, s.noise.count))});
+  s.market_makers.level_size =
+      std::min({s.market_makers.level_size, kMaxOrderNotional / highest_price,
+                1e10 / (double(std::max(1, s.market_makers.count)) * s.market_makers.levels)});
   // At most $5e11 of money in all: shrink the largest capital until it fits.
   for (int k = 0; k < 64; ++k) {
     double total = 0;

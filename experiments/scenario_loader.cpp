@@ -506,13 +506,13 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
 
     // Prices are integer micro-dollars in the simulation (core/units.h): the tick must be a whole
     // number of them and the initial price a whole number of ticks.
-    if (open_closed(0, kMaxDollars).contains(market.tick_size)) {
+    if (open_closed(0, kMaxInitialPrice).contains(market.tick_size)) {
       const double tick_units = market.tick_size * kPriceScale;
       const double tick_rounded = std::round(tick_units);
       if (tick_rounded < 1 || std::fabs(tick_units - tick_rounded) > 1e-9 * tick_units) {
         add(p + ".tick_size", market.tick_size, "not a whole number of micro-dollars",
             "a positive multiple of 0.000001");
-      } else if (open_closed(0, kMaxDollars).contains(market.initial_price)) {
+      } else if (open_closed(0, kMaxInitialPrice).contains(market.initial_price)) {
         const auto tick = static_cast<int64_t>(tick_rounded);
         const auto price = static_cast<int64_t>(std::round(market.initial_price * kPriceScale));
         if (price % tick != 0) {
@@ -555,7 +555,7 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
                                 std::filesystem::absolute(file, ec).lexically_normal().string() + ")"});
         } else if (!price.time_column.empty() && !price.price_column.empty() &&
                    open_closed(0, 86400).contains(price.time_unit_seconds) &&
-                   open_closed(0, kMaxDollars).contains(market.initial_price)) {
+                   open_closed(0, kMaxInitialPrice).contains(market.initial_price)) {
           // Read and checked now, as the run will read it: columns present, numbers, times strictly
           // increasing at 1 ns, prices positive and representable (market/price_process).
           auto loaded = load_price_csv(
@@ -689,6 +689,24 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
                                            [](const auto& a, const auto& b) { return a.second < b.second; });
     add(largest.first, largest.second, "the scenario's money totals $" + format_number(total_money) + ", most from here",
         "a total of at most $1e12 over every account's capital, margin and top-ups and the insurance fund");
+  }
+
+  // Resting quantity on one price level must fit a Quantity (9.2e10 coins): at most 1e10 coins from
+  // every noise trader's open orders (200 each, agents/noise_trader.h) or every maker's ladder.
+  constexpr double kMaxRestingCoins = 1e10;
+  if (skip.count("noise.order_size") == 0 && s.noise.count * 200.0 * s.noise.order_size > kMaxRestingCoins) {
+    add("noise.order_size", s.noise.order_size,
+        "times 200 open orders per noise trader and noise.count (" + std::to_string(s.noise.count) +
+            ") rests more than 1e10 coins",
+        "at most " + format_number(kMaxRestingCoins / (200.0 * std::max(1, s.noise.count))) + " coins");
+  }
+  if (skip.count("market_makers.level_size") == 0 &&
+      double(s.market_makers.count) * s.market_makers.levels * s.market_makers.level_size > kMaxRestingCoins) {
+    add("market_makers.level_size", s.market_makers.level_size,
+        "times levels and market_makers.count rests more than 1e10 coins",
+        "at most " +
+            format_number(kMaxRestingCoins / (double(std::max(1, s.market_makers.count)) * s.market_makers.levels)) +
+            " coins");
   }
 
   if (s.keepers.priority_fee_max < s.keepers.priority_fee_min) {

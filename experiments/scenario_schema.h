@@ -34,6 +34,7 @@ constexpr double kMaxRate = 1e6;
 // initial value and limit prices to 10 x the index (the venue's price band), notionals stay below the
 // $9.2e12 an Amount holds.
 constexpr double kMaxOrderNotional = 1e8;
+constexpr double kMaxInitialPrice = 1e7;
 constexpr int64_t kMaxSeed = std::numeric_limits<int64_t>::max();  // TOML integers are int64
 // Shortest period of any periodic process (record, price step, index, mark, samples, oracle heartbeat,
 // blocks, requotes): 1 ms. Shorter ones would round to few nanoseconds and make runs that never end;
@@ -274,8 +275,10 @@ void describe(V& v, FundingSpec& s) {
 template <class V>
 void describe(V& v, MarketSpec& s) {
   v.text("symbol", s.symbol, non_empty_text());
-  v.number("tick_size", s.tick_size, open_closed(0, kMaxDollars), Unit::Dollars);
-  v.number("initial_price", s.initial_price, open_closed(0, kMaxDollars), Unit::Dollars);
+  // Prices up to $1e7 per coin: with model paths within 1e3x and the 10x band, every mark, limit and
+  // position value stays inside an Amount. Quote a dearer asset in a smaller unit.
+  v.number("tick_size", s.tick_size, open_closed(0, kMaxInitialPrice), Unit::Dollars);
+  v.number("initial_price", s.initial_price, open_closed(0, kMaxInitialPrice), Unit::Dollars);
   v.number("taker_fee", s.taker_fee, closed(0, 0.01), Unit::Fraction);
   v.number("maker_fee", s.maker_fee, closed(-0.001, 0.01), Unit::Fraction);
   v.number("depth_band", s.depth_band, open_closed(0, 0.5), Unit::Fraction);
