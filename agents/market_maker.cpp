@@ -105,7 +105,8 @@ void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
     const double offset = half + params_.level_spacing * k;
     // A quote whose price is not representable (an extreme skew or widening) is not placed.
     if (quote_bids) {
-      if (const auto bid = try_price_from_double(fair * (1.0 - offset))) bids[k] = round_down_to_tick(*bid, v.tick);
+      if (const auto bid = try_price_from_double(fair * (1.0 - offset)))
+        bids[k] = round_down_to_tick(*bid, v.tick);
     }
     if (quote_asks) {
       const auto ask = try_price_from_double(fair * (1.0 + offset));

@@ -56,11 +56,11 @@ class MarketMakers {
  private:
   struct Quotes {
     std::vector<std::optional<OrderId>> bids, asks;
-    VolWindow mid_log;    // log mid samples within the window
-    VolWindow index_log;  // log index samples within the window
-    double vol = 0;                                 // realised vol of this book's mid
-    double index_vol = 0;                           // realised vol of the index (the maker's hedge venues)
-    double hedge = 0;  // coins held on other venues against this book's position (outside the ledger)
+    VolWindow mid_log;     // log mid samples within the window
+    VolWindow index_log;   // log index samples within the window
+    double vol = 0;        // realised vol of this book's mid
+    double index_vol = 0;  // realised vol of the index (the maker's hedge venues)
+    double hedge = 0;      // coins held on other venues against this book's position (outside the ledger)
     std::optional<Time> last_hedge;
     bool pulled = false;
   };

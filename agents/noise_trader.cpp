@@ -67,7 +67,8 @@ void NoiseTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
                         : round_up_to_tick(anchor, v.tick) + v.tick * offset;
       if (price.raw() <= 0) price = v.tick;
       if (t.resting.size() >= kMaxOpenOrders) {
-        std::erase_if(t.resting, [&](const auto& r) { return !ctx.book(r.first).order(r.second).has_value(); });
+        std::erase_if(t.resting,
+                      [&](const auto& r) { return !ctx.book(r.first).order(r.second).has_value(); });
         t.pruned_size = t.resting.size();
       }
       if (t.resting.size() < kMaxOpenOrders) {

@@ -487,7 +487,8 @@ std::optional<std::string> write_and_close(int fd, std::span<const unsigned char
 
 std::optional<std::string> write_run_file(const std::string& path, const RunMetadata& metadata,
                                           const RunLog& log, const RunSummary& summary, bool overwrite) {
-  LIQSIM_CHECK(metadata.schema_version == kRunFileSchemaVersion, "the HDF5 sink writes the current schema_version");
+  LIQSIM_CHECK(metadata.schema_version == kRunFileSchemaVersion,
+               "the HDF5 sink writes the current schema_version");
   std::error_code error;
   const bool exists = std::filesystem::exists(path, error);
   if (error) return "cannot check output file '" + path + "': " + error.message();

@@ -10,7 +10,8 @@ namespace {
 std::unique_ptr<LiquidationMechanism> build_engine(const MechanismBuildContext& c) {
   const EngineLiquidationSpec& es = c.scenario.liquidation.engine;
   return std::make_unique<EngineLiquidation>(
-      EngineLiquidationParams{ratio_from_double(es.step_fraction), amount_from_double(es.full_close_below_notional),
+      EngineLiquidationParams{ratio_from_double(es.step_fraction),
+                              amount_from_double(es.full_close_below_notional),
                               time_from_seconds(es.cooldown_seconds), ratio_from_double(es.max_slippage),
                               std::max(c.shortest_mark_interval, Time(1))},
       c.clearing, c.venue, c.recorder);
@@ -33,7 +34,8 @@ constexpr std::array kMechanisms = {
                    "the protocol closes positions into the book in partial steps, settles at the "
                    "bankruptcy price; insurance fund, ADL, bad debt",
                    build_engine},
-    MechanismEntry{"keeper", "keepers take over positions at a bonus with a close factor, in block transactions",
+    MechanismEntry{"keeper",
+                   "keepers take over positions at a bonus with a close factor, in block transactions",
                    build_keeper},
     MechanismEntry{"none", "liquidatable accounts are left alone (the counterfactual)", build_none},
 };

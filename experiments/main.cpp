@@ -8,7 +8,6 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
@@ -49,7 +48,7 @@ struct RunArgs {
 
 // The --set options as overrides; a malformed one is an error naming it.
 std::optional<std::vector<ScenarioOverride>> parse_sets(const std::string& command,
-                                                         const std::vector<std::string>& sets) {
+                                                        const std::vector<std::string>& sets) {
   std::vector<ScenarioOverride> overrides;
   for (const std::string& text : sets) {
     auto o = parse_override(text);
@@ -292,6 +291,7 @@ int main(int argc, char** argv) {
     return run_command(run_args);
   }
   if (validate->parsed()) return validate_command(validate_file, validate_sets);
-  if (list->parsed()) return preset_name.empty() ? presets_command() : preset_command(preset_name, preset_sets);
+  if (list->parsed())
+    return preset_name.empty() ? presets_command() : preset_command(preset_name, preset_sets);
   return 2;
 }

@@ -191,8 +191,8 @@ struct KeeperSpec {
 // and agent rate, account-updates of funding settlements, memory of the recorded tables and accounts);
 // a scenario above either limit is refused before it runs. Raise them on purpose for big runs.
 struct LimitsSpec {
-  double max_events = 2e9;        // [1, 1e12]: estimated events and per-account updates
-  double max_memory_mb = 8192;    // [1, 1e7]: estimated peak memory in MiB
+  double max_events = 2e9;      // [1, 1e12]: estimated events and per-account updates
+  double max_memory_mb = 8192;  // [1, 1e7]: estimated peak memory in MiB
 };
 
 struct Scenario {

@@ -16,7 +16,8 @@ using namespace schema;
 // Draws every field of a spec from its schema range.
 class RandomFiller {
  public:
-  RandomFiller(Rng& rng, std::string path, double duration) : rng_(rng), path_(std::move(path)), duration_(duration) {}
+  RandomFiller(Rng& rng, std::string path, double duration)
+      : rng_(rng), path_(std::move(path)), duration_(duration) {}
 
   void number(std::string_view key, double& x, const Range& range, Unit unit = Unit::None,
               Presence = Presence::Optional) {
@@ -119,7 +120,8 @@ void repair(Scenario& s, Rng& rng) {
     // A power-of-ten tick at most the price, and the price a whole number of ticks.
     const double tick_exponent = std::floor(std::log10(market.initial_price)) - double(rng.uniform_below(7));
     market.tick_size = std::pow(10.0, std::max(-6.0, tick_exponent));
-    market.initial_price = std::max(1.0, std::round(market.initial_price / market.tick_size)) * market.tick_size;
+    market.initial_price =
+        std::max(1.0, std::round(market.initial_price / market.tick_size)) * market.tick_size;
     if (market.shock.start_seconds >= s.duration_seconds) market.shock.start_seconds = s.duration_seconds / 2;
     market.mark.basis_window_seconds =
         std::max(market.mark.basis_window_seconds, market.mark.basis_sample_interval_seconds);
@@ -143,8 +145,8 @@ void repair(Scenario& s, Rng& rng) {
   bound(t.margin, 1, std::max(1.0, std::min(1e9, kMaxOrderNotional / t.leverage.max)));
   double highest_price = 0;
   for (const MarketSpec& market : s.markets) highest_price = std::max(highest_price, market.initial_price);
-  s.noise.order_size = std::min({s.noise.order_size, kMaxOrderNotional / highest_price,
-                                 1e10 / (200.0 * std::max(1, s.noise.count))});
+  s.noise.order_size = std::min(
+      {s.noise.order_size, kMaxOrderNotional / highest_price, 1e10 / (200.0 * std::max(1, s.noise.count))});
   s.market_makers.level_size =
       std::min({s.market_makers.level_size, kMaxOrderNotional / highest_price,
                 1e10 / (double(std::max(1, s.market_makers.count)) * s.market_makers.levels)});
@@ -170,7 +172,8 @@ void repair(Scenario& s, Rng& rng) {
       t.margin.max = std::max(1.0, t.margin.max / 10);
       t.margin.min = std::min(t.margin.min, t.margin.max);
       t.margin.mean = std::clamp(t.margin.mean, t.margin.min, t.margin.max);
-      if (t.margin.kind == "lognormal") t.margin.stdev = std::clamp(t.margin.stdev, t.margin.mean * 1e-3, 100 * t.margin.mean);
+      if (t.margin.kind == "lognormal")
+        t.margin.stdev = std::clamp(t.margin.stdev, t.margin.mean * 1e-3, 100 * t.margin.mean);
       continue;
     }
     *largest = std::max(1.0, *largest / 10);
@@ -194,18 +197,37 @@ bool cheapen(Scenario& s, Rng& rng) {
   for (int attempt = 0; attempt < 64; ++attempt) {
     MarketSpec& m = s.markets[rng.uniform_below(s.markets.size())];
     switch (rng.uniform_below(14)) {
-      case 0: if (longer(s.record_interval_seconds, s.duration_seconds)) return true; break;
-      case 1: if (longer(m.price.step_seconds, 3600)) return true; break;
-      case 2: if (longer(m.index.update_interval_seconds, 3600)) return true; break;
-      case 3: if (longer(m.mark.update_interval_seconds, 60)) return true; break;
-      case 4: if (longer(m.mark.basis_sample_interval_seconds, 60)) {
-                m.mark.basis_window_seconds = std::max(m.mark.basis_window_seconds, m.mark.basis_sample_interval_seconds);
-                return true;
-              } break;
-      case 5: if (longer(m.oracle.heartbeat_seconds, 3.2e7)) return true; break;
-      case 6: if (longer(m.funding.premium_sample_interval_seconds, m.funding.interval_seconds)) return true; break;
-      case 7: if (longer(m.funding.interval_seconds, 86400 * 7)) return true; break;
-      case 8: if (fewer(s.noise.count)) return true; break;
+      case 0:
+        if (longer(s.record_interval_seconds, s.duration_seconds)) return true;
+        break;
+      case 1:
+        if (longer(m.price.step_seconds, 3600)) return true;
+        break;
+      case 2:
+        if (longer(m.index.update_interval_seconds, 3600)) return true;
+        break;
+      case 3:
+        if (longer(m.mark.update_interval_seconds, 60)) return true;
+        break;
+      case 4:
+        if (longer(m.mark.basis_sample_interval_seconds, 60)) {
+          m.mark.basis_window_seconds =
+              std::max(m.mark.basis_window_seconds, m.mark.basis_sample_interval_seconds);
+          return true;
+        }
+        break;
+      case 5:
+        if (longer(m.oracle.heartbeat_seconds, 3.2e7)) return true;
+        break;
+      case 6:
+        if (longer(m.funding.premium_sample_interval_seconds, m.funding.interval_seconds)) return true;
+        break;
+      case 7:
+        if (longer(m.funding.interval_seconds, 86400 * 7)) return true;
+        break;
+      case 8:
+        if (fewer(s.noise.count)) return true;
+        break;
       case 9: {
         // All three rates at once: each call must run.
         const bool limit = fewer(s.noise.limit_rate);
@@ -214,10 +236,18 @@ bool cheapen(Scenario& s, Rng& rng) {
         if (limit || market || cancel) return true;
         break;
       }
-      case 10: if (longer(s.market_makers.requote_seconds, 3.2e7)) return true; break;
-      case 11: if (fewer(s.market_makers.count)) return true; break;
-      case 12: if (longer(s.liquidation.keeper.block_interval_seconds, 3.2e7)) return true; break;
-      case 13: if (fewer(s.traders.count)) return true; break;
+      case 10:
+        if (longer(s.market_makers.requote_seconds, 3.2e7)) return true;
+        break;
+      case 11:
+        if (fewer(s.market_makers.count)) return true;
+        break;
+      case 12:
+        if (longer(s.liquidation.keeper.block_interval_seconds, 3.2e7)) return true;
+        break;
+      case 13:
+        if (fewer(s.traders.count)) return true;
+        break;
     }
   }
   return false;

@@ -59,7 +59,7 @@ std::optional<ScenarioError> precheck_toml(std::string_view text) {
     if (b0 >= 0xF0 && b0 <= 0xF4) {
       const unsigned b1 = byte(i + 1);
       if (!continuation(i + 1) || !continuation(i + 2) || !continuation(i + 3)) return 0;
-      if (b0 == 0xF0 && b1 < 0x90) return 0;  // overlong
+      if (b0 == 0xF0 && b1 < 0x90) return 0;   // overlong
       if (b0 == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
       return 4;
     }
@@ -102,7 +102,8 @@ std::optional<ScenarioError> precheck_toml(std::string_view text) {
           where = Where::LiteralString;
         } else if (c == '[' && depth == 0 && line_start) {
           const size_t end = text.find('\n', i);
-          const std::string_view rest = end == std::string_view::npos ? text.substr(i) : text.substr(i, end - i);
+          const std::string_view rest =
+              end == std::string_view::npos ? text.substr(i) : text.substr(i, end - i);
           if (rest.find(']') == std::string_view::npos) return error("table header not closed on its line");
           where = Where::Header;
         } else if (c == '[' || c == '{') {
@@ -147,13 +148,13 @@ std::optional<ScenarioError> precheck_toml(std::string_view text) {
         if (where == Where::Code && depth == 0) line_start = true;
       } else {
         if ((byte(i) & 0xC0u) != 0x80u) ++column;
-        if (where != Where::Code || (text[i] != ' ' && text[i] != '\t' && text[i] != '\r')) line_start = false;
+        if (where != Where::Code || (text[i] != ' ' && text[i] != '\t' && text[i] != '\r'))
+          line_start = false;
       }
     }
   }
   return std::nullopt;
 }
-
 
 struct LoadState {
   std::vector<ScenarioError> errors;
@@ -528,7 +529,8 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
                              {"market_makers.level_size", s.market_makers.level_size}}) {
       if (skip.count(key) == 0 && skip.count(p + ".initial_price") == 0 &&
           size * market.initial_price > kMaxOrderNotional) {
-        add(key, size, "worth more than $1e8 at " + p + ".initial_price (" + format_number(market.initial_price) + ")",
+        add(key, size,
+            "worth more than $1e8 at " + p + ".initial_price (" + format_number(market.initial_price) + ")",
             "at most " + format_number(kMaxOrderNotional / market.initial_price) + " coins");
       }
     }
@@ -582,7 +584,8 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
       std::vector<std::string> weights;
       for (size_t k = 0; k < std::min<size_t>(index.weights.size(), 8); ++k)
         weights.push_back(format_number(index.weights[k]));
-      if (index.weights.size() > 8) weights.push_back("... (" + std::to_string(index.weights.size()) + " numbers)");
+      if (index.weights.size() > 8)
+        weights.push_back("... (" + std::to_string(index.weights.size()) + " numbers)");
       errors.push_back({p + ".index.weights", "[" + join(weights, ", ") + "]",
                         "empty (equal weights) or exactly " + std::to_string(index.venues) +
                             " positive numbers (one per venue)",
@@ -657,7 +660,8 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
        {DistributionBounds{"traders.leverage", &traders.leverage, closed(0.01, 1000)},
         DistributionBounds{"traders.margin", &traders.margin, closed(1, 1e9)}}) {
     const DistributionSpec* d = b.d;
-    for (auto [field, value] : {std::pair<std::string, double>{"mean", d->mean}, {"min", d->min}, {"max", d->max}}) {
+    for (auto [field, value] :
+         {std::pair<std::string, double>{"mean", d->mean}, {"min", d->min}, {"max", d->max}}) {
       if (skip.count(b.name + "." + field) == 0 && !b.values.contains(value)) {
         add(b.name + "." + field, value, "out of range", b.values.text());
       }
@@ -668,8 +672,8 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     if (d == &traders.margin && b.values.contains(d->max) && traders.leverage.max <= 1000 &&
         d->max * traders.leverage.max > kMaxOrderNotional) {
       add("traders.margin.max", d->max, "times traders.leverage.max is a position above $1e8",
-          "at most " + format_number(kMaxOrderNotional / traders.leverage.max) + " (with leverage.max = " +
-              format_number(traders.leverage.max) + ")");
+          "at most " + format_number(kMaxOrderNotional / traders.leverage.max) +
+              " (with leverage.max = " + format_number(traders.leverage.max) + ")");
     }
     if (d->kind == "lognormal" && !(d->stdev > 0)) {
       add(b.name + ".stdev", d->stdev, "must be positive for kind = \"lognormal\"", "> 0");
@@ -687,7 +691,8 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
   if (total_money > kMaxDollars && skip.empty()) {
     const auto largest = *std::max_element(money.begin(), money.end(),
                                            [](const auto& a, const auto& b) { return a.second < b.second; });
-    add(largest.first, largest.second, "the scenario's money totals $" + format_number(total_money) + ", most from here",
+    add(largest.first, largest.second,
+        "the scenario's money totals $" + format_number(total_money) + ", most from here",
         "a total of at most $1e12 over every account's capital, margin and top-ups and the insurance fund");
   }
 
@@ -701,11 +706,13 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
         "at most " + format_number(kMaxRestingCoins / (200.0 * std::max(1, s.noise.count))) + " coins");
   }
   if (skip.count("market_makers.level_size") == 0 &&
-      double(s.market_makers.count) * s.market_makers.levels * s.market_makers.level_size > kMaxRestingCoins) {
+      double(s.market_makers.count) * s.market_makers.levels * s.market_makers.level_size >
+          kMaxRestingCoins) {
     add("market_makers.level_size", s.market_makers.level_size,
         "times levels and market_makers.count rests more than 1e10 coins",
         "at most " +
-            format_number(kMaxRestingCoins / (double(std::max(1, s.market_makers.count)) * s.market_makers.levels)) +
+            format_number(kMaxRestingCoins /
+                          (double(std::max(1, s.market_makers.count)) * s.market_makers.levels)) +
             " coins");
   }
 
@@ -789,7 +796,7 @@ class Writer {
       Writer child(dotted(header_, key), true);
       describe(child, element);
       children_ += '\n';
-    children_ += child.str();
+      children_ += child.str();
     }
   }
 
@@ -844,7 +851,8 @@ constexpr int kMaxBaseDepth = 8;
 
 using ParsedTable = std::variant<toml::table, std::vector<ScenarioError>>;
 
-std::vector<ScenarioError> one_error(std::string key, std::string value, std::string problem, std::string allowed) {
+std::vector<ScenarioError> one_error(std::string key, std::string value, std::string problem,
+                                     std::string allowed) {
   ScenarioError e;
   e.key = std::move(key);
   e.value = std::move(value);
@@ -902,8 +910,8 @@ void merge_into(toml::table& base, const toml::table& top) {
 
 // Parses `text` and resolves its `base` (a preset name or a scenario file, itself resolved the same
 // way): the result is the base's table with this text's keys merged over it.
-ParsedTable parse_resolved(std::string_view text, const std::string& source_name, const std::string& source_dir,
-                           int depth) {
+ParsedTable parse_resolved(std::string_view text, const std::string& source_name,
+                           const std::string& source_dir, int depth) {
   if (auto problem = precheck_toml(text)) return std::vector<ScenarioError>{std::move(*problem)};
   toml::table root;
   try {
@@ -1036,8 +1044,9 @@ std::optional<ScenarioError> apply_override(toml::table& root, const ScenarioOve
       toml::array* array = node != nullptr ? node->as_array() : nullptr;
       if (array == nullptr) return fail("'" + segment.name + "' is not an array here");
       if (last) {
-        if (i >= array->size()) return fail("index " + std::to_string(i) + " beyond the " +
-                                            std::to_string(array->size()) + " entries of '" + segment.name + "'");
+        if (i >= array->size())
+          return fail("index " + std::to_string(i) + " beyond the " + std::to_string(array->size()) +
+                      " entries of '" + segment.name + "'");
         array->replace(array->cbegin() + std::ptrdiff_t(i), value);
         return std::nullopt;
       }
@@ -1088,7 +1097,8 @@ ScenarioResult load_table(const toml::table& root, const std::string& source_dir
 }  // namespace
 
 ScenarioResult load_scenario_text(std::string_view toml_text, const std::string& source_name,
-                                  const std::string& source_dir, const std::vector<ScenarioOverride>& overrides) {
+                                  const std::string& source_dir,
+                                  const std::vector<ScenarioOverride>& overrides) {
   ParsedTable parsed = parse_resolved(toml_text, source_name, source_dir, 0);
   if (auto* errors = std::get_if<std::vector<ScenarioError>>(&parsed)) return std::move(*errors);
   toml::table& root = std::get<toml::table>(parsed);
@@ -1149,8 +1159,8 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
          market.mark.update_interval_seconds, "mark updates");
     term(d / market.mark.basis_sample_interval_seconds, p + ".mark.basis_sample_interval_seconds",
          market.mark.basis_sample_interval_seconds, "basis samples");
-    term(d / market.oracle.heartbeat_seconds, p + ".oracle.heartbeat_seconds", market.oracle.heartbeat_seconds,
-         "oracle heartbeats");
+    term(d / market.oracle.heartbeat_seconds, p + ".oracle.heartbeat_seconds",
+         market.oracle.heartbeat_seconds, "oracle heartbeats");
     if (market.funding.enabled) {
       term(d / market.funding.premium_sample_interval_seconds, p + ".funding.premium_sample_interval_seconds",
            market.funding.premium_sample_interval_seconds, "premium samples");
@@ -1183,8 +1193,7 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
   // Memory: recorded tables and per-account state. Trades are bounded by taker orders (noise market
   // orders, trader entries, liquidations), each filling about two resting orders.
   const double rows = d / s.record_interval_seconds + 1;
-  const double trades =
-      2 * (d * s.noise.count * s.noise.market_rate + 4 * double(s.traders.count)) + 1;
+  const double trades = 2 * (d * s.noise.count * s.noise.market_rate + 4 * double(s.traders.count)) + 1;
   const std::vector<std::pair<double, std::string>> memory = {
       {64.0 * 1024 * 1024, "the program itself"},
       {rows * sizeof(TimeseriesRow),

@@ -42,9 +42,11 @@ std::optional<ScenarioOverride> parse_override(std::string_view key_equals_value
 // (or a scenario file): tables merge key by key, other values (arrays of tables included) replace
 // the base's. Errors are sorted by position, unpositioned ones last.
 ScenarioResult load_scenario_text(std::string_view toml_text, const std::string& source_name,
-                                  const std::string& source_dir, const std::vector<ScenarioOverride>& overrides = {});
+                                  const std::string& source_dir,
+                                  const std::vector<ScenarioOverride>& overrides = {});
 // A missing, unreadable or oversized (> 4 MiB) file is one error whose value is the path.
-ScenarioResult load_scenario_file(const std::string& path, const std::vector<ScenarioOverride>& overrides = {});
+ScenarioResult load_scenario_file(const std::string& path,
+                                  const std::vector<ScenarioOverride>& overrides = {});
 // An embedded preset (experiments/presets.h); an unknown name is one error listing the presets.
 ScenarioResult load_preset(std::string_view name, const std::vector<ScenarioOverride>& overrides = {});
 
@@ -53,10 +55,10 @@ std::vector<ScenarioError> validate_scenario(const Scenario& scenario);
 
 // What a scenario implies before it runs (the [limits] table is checked against it by validation).
 struct RunCostEstimate {
-  double events = 0;                // events and per-account updates (funding settlements)
-  double memory_bytes = 0;          // peak memory: program, recorded tables, accounts
+  double events = 0;        // events and per-account updates (funding settlements)
+  double memory_bytes = 0;  // peak memory: program, recorded tables, accounts
   double largest_events_term = 0;
-  std::string events_driver;        // "markets[0].mark.update_interval_seconds = 0.001 (mark updates)"
+  std::string events_driver;  // "markets[0].mark.update_interval_seconds = 0.001 (mark updates)"
   std::string memory_driver;
 };
 RunCostEstimate estimate_run_cost(const Scenario& scenario);

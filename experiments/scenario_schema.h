@@ -235,7 +235,8 @@ template <class V>
 void describe(V& v, IndexSpec& s) {
   v.integer("venues", s.venues, 1, 32);
   v.number("noise_stdev", s.noise_stdev, closed(0, 0.1));
-  v.number("noise_half_life_seconds", s.noise_half_life_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
+  v.number("noise_half_life_seconds", s.noise_half_life_seconds, closed(kMinInterval, kMaxSeconds),
+           Unit::Seconds);
   v.number("stale_probability", s.stale_probability, closed_open(0, 1));
   v.number("outlier_threshold", s.outlier_threshold, open(0, 1), Unit::Fraction);
   v.number("update_interval_seconds", s.update_interval_seconds, closed(kMinInterval, 3600), Unit::Seconds);
@@ -267,8 +268,8 @@ void describe(V& v, FundingSpec& s) {
   v.number("interest_rate", s.interest_rate, closed(-0.01, 0.01), Unit::Fraction);
   v.number("clamp", s.clamp, closed(0, 0.1), Unit::Fraction);
   v.number("cap", s.cap, open_closed(0, 0.1), Unit::Fraction);
-  v.number("premium_sample_interval_seconds", s.premium_sample_interval_seconds, closed(kMinInterval, 86400 * 7),
-           Unit::Seconds);
+  v.number("premium_sample_interval_seconds", s.premium_sample_interval_seconds,
+           closed(kMinInterval, 86400 * 7), Unit::Seconds);
   v.number("impact_notional", s.impact_notional, open_closed(0, kMaxDollars), Unit::Dollars);
 }
 
@@ -304,7 +305,8 @@ template <class V>
 void describe(V& v, KeeperLiquidationSpec& s) {
   v.number("close_factor", s.close_factor, open_closed(0, 1), Unit::Fraction);
   v.number("bonus", s.bonus, closed_open(0, 0.5), Unit::Fraction);
-  v.number("block_interval_seconds", s.block_interval_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
+  v.number("block_interval_seconds", s.block_interval_seconds, closed(kMinInterval, kMaxSeconds),
+           Unit::Seconds);
   v.number("gas_price", s.gas_price, closed(0, kMaxDollars), Unit::Dollars);
   v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars), Unit::Dollars);
 }

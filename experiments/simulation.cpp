@@ -35,17 +35,17 @@ namespace {
 
 // Event kinds of the model; the engine only orders them.
 enum EventKind : uint32_t {
-  kIndexTick,        // target = market: advance the reference path, venue quotes, index and oracle
-  kMarkTick,         // target = market: basis sample, mark update, liquidation detection
-  kFundingSample,    // target = market: one premium-index sample
-  kFundingSettle,    // target = market: funding payment for the interval
-  kRecord,           // one time-series row
-  kNoiseWake,        // target = noise trader
-  kMakerWake,        // target = market maker
-  kTraderWake,       // target = leveraged trader (entry)
-  kKeeperWake,       // target = keeper, arg = liquidation id (TWAP unwind slice)
-  kMechanismTimer,   // target = account: a timer of the liquidation mechanism
-  kKeeperTx,         // target = keeper index, arg = transaction id (transaction lane)
+  kIndexTick,       // target = market: advance the reference path, venue quotes, index and oracle
+  kMarkTick,        // target = market: basis sample, mark update, liquidation detection
+  kFundingSample,   // target = market: one premium-index sample
+  kFundingSettle,   // target = market: funding payment for the interval
+  kRecord,          // one time-series row
+  kNoiseWake,       // target = noise trader
+  kMakerWake,       // target = market maker
+  kTraderWake,      // target = leveraged trader (entry)
+  kKeeperWake,      // target = keeper, arg = liquidation id (TWAP unwind slice)
+  kMechanismTimer,  // target = account: a timer of the liquidation mechanism
+  kKeeperTx,        // target = keeper index, arg = transaction id (transaction lane)
 };
 
 constexpr int64_t kPriceBand = 10;  // limit orders above 10 x the index are rejected
@@ -282,9 +282,10 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
     }
     if (ms.shock.enabled) {
       process = std::make_unique<ScriptedShock>(
-          std::move(process), time_from_seconds(ms.shock.start_seconds), time_from_seconds(ms.shock.duration_seconds),
-          ms.shock.fall_fraction,
-          ms.shock.recovery_seconds > 0 ? std::optional<Time>(time_from_seconds(ms.shock.recovery_seconds)) : std::nullopt,
+          std::move(process), time_from_seconds(ms.shock.start_seconds),
+          time_from_seconds(ms.shock.duration_seconds), ms.shock.fall_fraction,
+          ms.shock.recovery_seconds > 0 ? std::optional<Time>(time_from_seconds(ms.shock.recovery_seconds))
+                                        : std::nullopt,
           ms.shock.recovery_fraction);
     }
     rt.reference = std::move(process);
@@ -311,10 +312,11 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
         initial);
     const size_t window = std::max<size_t>(
         1, size_t(std::llround(ms.mark.basis_window_seconds / ms.mark.basis_sample_interval_seconds)));
-    rt.mark_engine = std::make_unique<MarkEngine>(*mark_method_from_string(ms.mark.method),
-                                                  time_from_seconds(ms.mark.basis_sample_interval_seconds), window);
-    rt.causes = std::make_unique<CauseTracker>(
-        std::max(time_from_seconds(ms.mark.update_interval_seconds), time_from_seconds(ms.mark.basis_window_seconds)));
+    rt.mark_engine =
+        std::make_unique<MarkEngine>(*mark_method_from_string(ms.mark.method),
+                                     time_from_seconds(ms.mark.basis_sample_interval_seconds), window);
+    rt.causes = std::make_unique<CauseTracker>(std::max(time_from_seconds(ms.mark.update_interval_seconds),
+                                                        time_from_seconds(ms.mark.basis_window_seconds)));
     rt.premium = std::make_unique<PremiumAverager>(PremiumWeighting::TimeWeighted);
     rt.funding_interval = time_from_seconds(ms.funding.interval_seconds);
     rt.next_funding = rt.funding_interval;
@@ -485,7 +487,8 @@ void World::apply_fills(MarketId m, const SubmitResult& r, bool taker_fee_waived
     t.aggressor_is_buy = taker_buys ? 1 : 0;
     t.liquidation = f.taker_tag >= 0 ? f.taker_tag : f.maker_tag;
     log_.on_trade(t);
-    if (f.taker_tag >= 0) rt.causes->on_liquidation_fill(engine_.now(), f.taker_tag, f.taker_side, f.quantity);
+    if (f.taker_tag >= 0)
+      rt.causes->on_liquidation_fill(engine_.now(), f.taker_tag, f.taker_side, f.quantity);
   }
 }
 
@@ -500,7 +503,8 @@ void World::cancel_orders(AccountId a, MarketId m) {
 void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) {
   const int64_t k = keepers_->keeper_index(keeper);
   LIQSIM_CHECK(k >= 0, "transaction from an unknown keeper");
-  const auto [tx, block] = chain_->submit(engine_.now(), ready, ChainTransaction{uint32_t(k), target, engine_.now(), priority_fee});
+  const auto [tx, block] = chain_->submit(engine_.now(), ready,
+                                          ChainTransaction{uint32_t(k), target, engine_.now(), priority_fee});
   engine_.schedule(block, kKeeperTx, uint32_t(k), tx, Lane::Transaction, uint64_t(priority_fee.raw()));
 }
 

@@ -36,8 +36,8 @@ struct Order {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   OrderBook book(Price(1));
   Reference reference;
-  std::vector<Order> orders;                           // every order submitted, by owner index
-  std::unordered_map<uint64_t, uint32_t> owner_of;     // reference id -> owner index
+  std::vector<Order> orders;                        // every order submitted, by owner index
+  std::unordered_map<uint64_t, uint32_t> owner_of;  // reference id -> owner index
   size_t i = 0;
   const auto next = [&] { return i < size ? data[i++] : uint8_t(0); };
   const auto same_fills = [&](const liqsim::SubmitResult& result) {

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (const auto* scenario = std::get_if<liqsim::Scenario>(&result)) {
     if (!liqsim::validate_scenario(*scenario).empty()) std::abort();
     const std::string written = liqsim::to_toml(*scenario);
-    const liqsim::ScenarioResult again = liqsim::load_scenario_text(written, "fuzz-rewritten", "/nonexistent-liqsim-fuzz");
+    const liqsim::ScenarioResult again =
+        liqsim::load_scenario_text(written, "fuzz-rewritten", "/nonexistent-liqsim-fuzz");
     if (!std::holds_alternative<liqsim::Scenario>(again)) std::abort();
     if (liqsim::to_toml(std::get<liqsim::Scenario>(again)) != written) std::abort();
   } else {

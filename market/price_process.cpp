@@ -22,7 +22,8 @@ double step_years(Time step) { return to_seconds(step) / kSecondsPerYear; }
 constexpr int64_t kModelPriceRange = 1'000;
 Price model_price(double x, Price s0) {
   const Price lo(std::max<int64_t>(1, s0.raw() / kModelPriceRange));
-  const Price hi(s0.raw() > kMaxModelPriceRaw / kModelPriceRange ? kMaxModelPriceRaw : s0.raw() * kModelPriceRange);
+  const Price hi(s0.raw() > kMaxModelPriceRaw / kModelPriceRange ? kMaxModelPriceRaw
+                                                                 : s0.raw() * kModelPriceRange);
   return clamped_price_from_double(x, lo, hi);
 }
 
@@ -132,7 +133,8 @@ Price ScriptedShock::advance(Time to) {
 }
 
 Price ScriptedShock::initial() const {
-  return clamped_price_from_double(to_double(inner_->initial()) * factor(Time(0)), Price(1), Price(kMaxModelPriceRaw));
+  return clamped_price_from_double(to_double(inner_->initial()) * factor(Time(0)), Price(1),
+                                   Price(kMaxModelPriceRaw));
 }
 
 CsvReplay::CsvReplay(PricePath path, ReplayInterpolation interpolation)

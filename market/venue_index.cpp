@@ -95,8 +95,9 @@ void VenueIndex::step_grid(Price reference, bool first) {
       const double phi = persistence_[id];
       noise_[id] = phi * noise_[id] + venue.noise_stdev * std::sqrt(1.0 - phi * phi) * z;
     }
-    if (first || !stale) quotes_[id] = clamped_price_from_double(to_double(reference) * std::exp(noise_[id]), Price(1),
-                                                           Price(kMaxModelPriceRaw));
+    if (first || !stale)
+      quotes_[id] = clamped_price_from_double(to_double(reference) * std::exp(noise_[id]), Price(1),
+                                              Price(kMaxModelPriceRaw));
   }
 }
 

@@ -32,7 +32,8 @@ int64_t CauseTracker::cause(Time now, AccountId a, bool is_long, Price index_now
   std::vector<std::pair<int64_t, int64_t>> totals;  // (liquidation, quantity): few entries
   for (const Fill& f : fills_) {
     if (f.side != adverse || liquidated_[size_t(f.liquidation)] == a) continue;
-    auto it = std::find_if(totals.begin(), totals.end(), [&](const auto& t) { return t.first == f.liquidation; });
+    auto it =
+        std::find_if(totals.begin(), totals.end(), [&](const auto& t) { return t.first == f.liquidation; });
     if (it == totals.end())
       totals.emplace_back(f.liquidation, f.quantity.raw());
     else

@@ -33,7 +33,6 @@ class ExecutionVenue {
   virtual Price tick_size(MarketId m) const = 0;
 };
 
-
 // The market whose position carries the largest maintenance margin (the one liquidated first).
 MarketId largest_exposure(const ClearingHouse& ch, AccountId a);
 
@@ -100,8 +99,6 @@ struct KeeperLiquidationParams {
   // after the close factor would fall below half of it (the dust rule). Amount(0) disables both.
   Amount full_close_below;
 };
-
-
 
 class KeeperLiquidation final : public LiquidationMechanism {
  public:

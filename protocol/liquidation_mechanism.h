@@ -61,5 +61,4 @@ class LiquidationMechanism {
   virtual KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a) = 0;
 };
 
-
 }  // namespace liqsim

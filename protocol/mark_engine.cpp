@@ -29,8 +29,8 @@ Price MarkEngine::update(const MarkInputs& in) {
       mark = in.oracle;
       break;
     case MarkMethod::BinanceMedian:
-      mark = binance_mark(in.index, in.last_funding_rate, in.until_funding, in.funding_interval, ma_basis_price,
-                          clamp_to_book(last, in.bid, in.ask));
+      mark = binance_mark(in.index, in.last_funding_rate, in.until_funding, in.funding_interval,
+                          ma_basis_price, clamp_to_book(last, in.bid, in.ask));
       break;
     case MarkMethod::HyperliquidMedian: {
       if (in.mid) oracle_basis_ema_.observe(in.now, *in.mid - in.oracle);
@@ -38,7 +38,8 @@ Price MarkEngine::update(const MarkInputs& in) {
       if (in.bid && in.ask) local = median_of_three(*in.bid, *in.ask, last);
       if (local) local_median_ema_.observe(in.now, *local);
       const Price basis = oracle_basis_ema_.value().value_or(Price(0));
-      mark = hyperliquid_mark(in.oracle + basis, local, std::nullopt, local_median_ema_.value().value_or(in.oracle));
+      mark = hyperliquid_mark(in.oracle + basis, local, std::nullopt,
+                              local_median_ema_.value().value_or(in.oracle));
       break;
     }
   }

@@ -17,7 +17,7 @@ struct MarkInputs {
   Time now;
   std::optional<Price> bid, ask, mid, last_trade;
   Price index;
-  Price oracle;       // the oracle's published value at `now` (after its delay)
+  Price oracle;  // the oracle's published value at `now` (after its delay)
   Price tick;
   Time until_funding;  // to the next funding settlement (Binance's time-decayed funding basis)
   Time funding_interval;

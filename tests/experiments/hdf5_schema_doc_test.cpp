@@ -31,7 +31,7 @@ std::string section(const std::string& doc, const std::string& heading) {
 void expect_fields(const std::string& text, std::span<const FieldSpec> fields, const std::string& where) {
   for (const FieldSpec& field : fields) {
     // The row whose first cell names the field (a cell may name several: `mark_min`, `mark_max`).
-    const std::string name = "`" + std::string(field.name) + "`";
+    const std::string name = std::string("`").append(field.name).append("`");
     std::string line;
     std::istringstream lines(text);
     for (std::string candidate; std::getline(lines, candidate);) {
@@ -44,7 +44,8 @@ void expect_fields(const std::string& text, std::span<const FieldSpec> fields, c
     }
     ASSERT_FALSE(line.empty()) << where << ": field '" << field.name << "' is not documented";
     EXPECT_NE(line.find(field.units), std::string::npos)
-        << where << "." << field.name << ": the doc row does not give the units '" << field.units << "': " << line;
+        << where << "." << field.name << ": the doc row does not give the units '" << field.units
+        << "': " << line;
   }
 }
 
@@ -56,7 +57,8 @@ TEST(Hdf5SchemaDoc, EveryTableAndFieldTheWriterStoresIsDocumented) {
   for (const TableSpec& table :
        {run_file_schema::liquidations(), run_file_schema::trades(), run_file_schema::funding(),
         run_file_schema::mark_updates(), run_file_schema::adl(), run_file_schema::keeper_txs()}) {
-    const std::string heading = "**" + std::string(table.group) + "/" + table.name + "**";
+    const std::string heading =
+        std::string("**").append(table.group).append("/").append(table.name).append("**");
     const std::string text = section(doc, heading);
     ASSERT_FALSE(text.empty()) << heading << " has no section";
     expect_fields(text, table.fields, table.name);

@@ -40,7 +40,8 @@ int run_child(const Scenario& s) {
   const RunResult r = run_simulation(s, to_toml(s), options);
   const RunSummary& m = r.summary;
   if (m.conservation_residual != Amount(0)) {
-    std::fprintf(stderr, "conservation residual %lld\n", static_cast<long long>(m.conservation_residual.raw()));
+    std::fprintf(stderr, "conservation residual %lld\n",
+                 static_cast<long long>(m.conservation_residual.raw()));
     return 3;
   }
   for (double x : {m.max_mark_index_gap, m.branching_ratio, m.mean_slippage}) {
@@ -67,7 +68,8 @@ void check_seeds(uint64_t first, int count) {
     if (const char* env = std::getenv("LIQSIM_RANDOM_MAX_TRADERS")) generator.max_traders = std::atoi(env);
     const Scenario s = random_scenario(seed, generator);
     const auto errors = validate_scenario(s);
-    ASSERT_TRUE(errors.empty()) << "seed " << seed << ": generated an invalid scenario: " << errors[0].message();
+    ASSERT_TRUE(errors.empty()) << "seed " << seed
+                                << ": generated an invalid scenario: " << errors[0].message();
     mechanisms[s.liquidation.mechanism == "engine" ? 0 : s.liquidation.mechanism == "keeper" ? 1 : 2]++;
     std::fflush(nullptr);
     const pid_t child = fork();
@@ -85,8 +87,7 @@ void check_seeds(uint64_t first, int count) {
       ADD_FAILURE() << "seed " << seed << ": "
                     << (WIFSIGNALED(status) ? "killed by signal " + std::to_string(WTERMSIG(status))
                                             : "exit " + std::to_string(WEXITSTATUS(status)))
-                    << "; scenario written to " << path
-                    << " (replay: liqsim run --scenario " << path << ")";
+                    << "; scenario written to " << path << " (replay: liqsim run --scenario " << path << ")";
     }
   }
   if (count >= 30) {

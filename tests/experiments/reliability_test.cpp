@@ -64,8 +64,9 @@ TEST(Reliability, FundingEvery10MillisecondsConservesThroughTheFirstAdl) {
   const ScenarioResult refused = load_scenario_file(path);
   ASSERT_TRUE(std::holds_alternative<std::vector<ScenarioError>>(refused));
   EXPECT_EQ(std::get<1>(refused)[0].key, "markets[0].funding.interval_seconds");
-  ScenarioResult loaded = load_scenario_file(path, {{"markets[0].funding.interval_seconds", "1"},
-                                                    {"markets[0].funding.premium_sample_interval_seconds", "1"}});
+  ScenarioResult loaded =
+      load_scenario_file(path, {{"markets[0].funding.interval_seconds", "1"},
+                                {"markets[0].funding.premium_sample_interval_seconds", "1"}});
   ASSERT_TRUE(std::holds_alternative<Scenario>(loaded));
   Scenario scenario = std::get<Scenario>(loaded);
   scenario.markets[0].funding.interval_seconds = 0.01;

@@ -618,11 +618,12 @@ TEST(ScenarioLoaderRunnable, PositiveValueThatRoundsToZeroIsRefused) {
 }
 
 TEST(ScenarioLoaderRunnable, IntervalsShorterThanAMillisecondAreRefused) {
-  for (const char* key : {"record_interval_seconds = 1e-10\n", "[[markets]]\nmark.update_interval_seconds = 1e-10\n",
-                          "[[markets]]\nindex.update_interval_seconds = 0.0009\n",
-                          "[[markets]]\noracle.heartbeat_seconds = 1e-10\n",
-                          "[liquidation.keeper]\nblock_interval_seconds = 1e-10\n",
-                          "[market_makers]\nrequote_seconds = 1e-10\n"}) {
+  for (const char* key :
+       {"record_interval_seconds = 1e-10\n", "[[markets]]\nmark.update_interval_seconds = 1e-10\n",
+        "[[markets]]\nindex.update_interval_seconds = 0.0009\n",
+        "[[markets]]\noracle.heartbeat_seconds = 1e-10\n",
+        "[liquidation.keeper]\nblock_interval_seconds = 1e-10\n",
+        "[market_makers]\nrequote_seconds = 1e-10\n"}) {
     const auto errors = load_errors(key);
     ASSERT_EQ(errors.size(), 1u) << key << all_messages(errors);
     EXPECT_NE(errors[0].allowed.find("0.001"), std::string::npos) << errors[0].message();
@@ -643,26 +644,30 @@ TEST(ScenarioLoaderRunnable, ExtremeDistributionParametersAreRefused) {
   const auto wide = load_errors("[traders.leverage]\nmean = 2\nstdev = 1000\n");
   ASSERT_EQ(wide.size(), 1u) << all_messages(wide);
   EXPECT_EQ(wide[0].key, "traders.leverage.stdev");
-  for (const char* text : {"[market_makers]\ninventory_skew = 1e308\n", "[market_makers]\nvol_widening = 1e308\n",
-                           "[traders]\ntopup_trigger = 1e308\n", "[traders]\noutside_capital = 1e308\n"}) {
+  for (const char* text :
+       {"[market_makers]\ninventory_skew = 1e308\n", "[market_makers]\nvol_widening = 1e308\n",
+        "[traders]\ntopup_trigger = 1e308\n", "[traders]\noutside_capital = 1e308\n"}) {
     EXPECT_EQ(load_errors(text).size(), 1u) << text;
   }
 }
 
 TEST(ScenarioLoaderRunnable, CostBeyondTheLimitsIsRefusedNamingTheDriver) {
   // A mark update every millisecond for a year: about 3.2e10 events.
-  const auto errors = load_errors("duration_seconds = 3.2e7\nrecord_interval_seconds = 60\n"
-                                  "[[markets]]\nmark.update_interval_seconds = 0.001\n");
+  const auto errors = load_errors(
+      "duration_seconds = 3.2e7\nrecord_interval_seconds = 60\n"
+      "[[markets]]\nmark.update_interval_seconds = 0.001\n");
   ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
   EXPECT_EQ(errors[0].key, "limits.max_events");
   EXPECT_NE(errors[0].problem.find("markets[0].mark.update_interval_seconds"), std::string::npos)
       << errors[0].message();
   // Raising the limit on purpose makes it valid.
-  load_ok("duration_seconds = 3.2e7\nrecord_interval_seconds = 60\n[limits]\nmax_events = 1e12\n"
-          "[[markets]]\nmark.update_interval_seconds = 0.001\n");
+  load_ok(
+      "duration_seconds = 3.2e7\nrecord_interval_seconds = 60\n[limits]\nmax_events = 1e12\n"
+      "[[markets]]\nmark.update_interval_seconds = 0.001\n");
   // Recording every millisecond for a year: the memory estimate.
-  const auto memory = load_errors("duration_seconds = 3.2e7\nrecord_interval_seconds = 0.001\n"
-                                  "[limits]\nmax_events = 1e12\n");
+  const auto memory = load_errors(
+      "duration_seconds = 3.2e7\nrecord_interval_seconds = 0.001\n"
+      "[limits]\nmax_events = 1e12\n");
   ASSERT_EQ(memory.size(), 1u) << all_messages(memory);
   EXPECT_EQ(memory[0].key, "limits.max_memory_mb");
   EXPECT_NE(memory[0].problem.find("record_interval_seconds"), std::string::npos) << memory[0].message();
@@ -691,9 +696,10 @@ TEST(ScenarioLoaderRunnable, ReplayCsvIsCheckedAtValidation) {
   check("columns.csv", "column 'open_time': not found");
   // Times that collapse to the same nanosecond with a tiny time unit.
   std::ofstream(dir / "good.csv") << "open_time,close\n0,60000\n1000,60010\n";
-  const auto tiny = load_errors("[[markets]]\nprice.model = \"replay\"\nprice.replay_file = \"good.csv\"\n"
-                                "price.time_unit_seconds = 1e-300\n",
-                                dir.string());
+  const auto tiny = load_errors(
+      "[[markets]]\nprice.model = \"replay\"\nprice.replay_file = \"good.csv\"\n"
+      "price.time_unit_seconds = 1e-300\n",
+      dir.string());
   std::filesystem::remove_all(dir);
   ASSERT_EQ(tiny.size(), 1u) << all_messages(tiny);
   EXPECT_NE(tiny[0].problem.find("not after the previous row"), std::string::npos) << tiny[0].message();
@@ -767,7 +773,8 @@ TEST(ScenarioLoaderBase, StartsFromAPresetAndOverridesOnlyWhatItNames) {
 }
 
 TEST(ScenarioLoaderBase, ArraysOfTablesReplaceTheBases) {
-  const Scenario s = load_ok("base = \"default\"\n[[markets]]\nsymbol = \"ETH-PERP\"\ninitial_price = 3000\n");
+  const Scenario s =
+      load_ok("base = \"default\"\n[[markets]]\nsymbol = \"ETH-PERP\"\ninitial_price = 3000\n");
   ASSERT_EQ(s.markets.size(), 1u);
   EXPECT_EQ(s.markets[0].symbol, "ETH-PERP");
   EXPECT_FALSE(s.markets[0].shock.enabled);  // the scenario.h default, not the preset's shock
@@ -802,7 +809,8 @@ TEST(ScenarioLoaderBase, BaseFileChainsAndCyclesAreBounded) {
 TEST(ScenarioLoaderOverride, SetsDottedKeysAndIndexedMarkets) {
   const std::vector<ScenarioOverride> overrides = {
       *parse_override("traders.count=1000000"), *parse_override("markets[0].shock.fall_fraction = 0.3"),
-      *parse_override("liquidation.mechanism=none"), *parse_override("markets[0].index.weights=[1, 2, 3, 4, 5]")};
+      *parse_override("liquidation.mechanism=none"),
+      *parse_override("markets[0].index.weights=[1, 2, 3, 4, 5]")};
   const ScenarioResult r = load_preset("default", overrides);
   ASSERT_TRUE(std::holds_alternative<Scenario>(r)) << std::get<1>(r)[0].message();
   const Scenario& s = std::get<Scenario>(r);
@@ -822,13 +830,15 @@ TEST(ScenarioLoaderOverride, OverridesAreValidatedLikeTheFile) {
   ASSERT_EQ(errors.size(), 3u) << all_messages(errors);
   std::set<std::string> keys;
   for (const auto& e : errors) keys.insert(e.key);
-  EXPECT_EQ(keys, (std::set<std::string>{"traders.count", "traders.cuont", "markets[0].shock.fall_fraction"}));
+  EXPECT_EQ(keys,
+            (std::set<std::string>{"traders.count", "traders.cuont", "markets[0].shock.fall_fraction"}));
 }
 
 TEST(ScenarioLoaderOverride, MalformedPathsAndIndicesAreErrors) {
   EXPECT_FALSE(parse_override("no-equals").has_value());
   EXPECT_FALSE(parse_override("=3").has_value());
-  for (const char* text : {"markets[5].tick_size=1", "markets[x].tick_size=1", "a..b=1", "traders.count.x=1"}) {
+  for (const char* text :
+       {"markets[5].tick_size=1", "markets[x].tick_size=1", "a..b=1", "traders.count.x=1"}) {
     const ScenarioResult r = load_preset("small", {*parse_override(text)});
     ASSERT_TRUE(std::holds_alternative<std::vector<ScenarioError>>(r)) << text;
     EXPECT_NE(std::get<1>(r)[0].problem.find("--set"), std::string::npos) << std::get<1>(r)[0].message();

@@ -269,7 +269,9 @@ TEST(Simulation, OracleMarkPutsTheOracleDelayOnTheLiquidationPath) {
   EXPECT_GE(first_b, first_a + 3600 - 60) << first_a << " vs " << first_b;
   // The run's mark follows the oracle: the recorded mark equals the recorded oracle at every row.
   for (const TimeseriesRow& row : a.log.timeseries) {
-    if (row.time > Time(0)) EXPECT_EQ(row.mark, row.oracle) << to_seconds(row.time);
+    if (row.time > Time(0)) {
+      EXPECT_EQ(row.mark, row.oracle) << to_seconds(row.time);
+    }
   }
 }
 

@@ -115,15 +115,15 @@ struct Engine {
   static constexpr bool kLiquidates = true;
   static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
     return std::make_unique<EngineLiquidation>(
-        EngineLiquidationParams{rate(0.2), dollars(100'000), seconds(30), rate(0.2), seconds(1)}, f.ch, f.venue,
-        f.log);
+        EngineLiquidationParams{rate(0.2), dollars(100'000), seconds(30), rate(0.2), seconds(1)}, f.ch,
+        f.venue, f.log);
   }
 };
 struct Keeper {
   static constexpr bool kLiquidates = true;
   static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
-    return std::make_unique<KeeperLiquidation>(KeeperLiquidationParams{rate(0.5), rate(0.05), dollars(2'000)}, f.ch,
-                                               f.log);
+    return std::make_unique<KeeperLiquidation>(KeeperLiquidationParams{rate(0.5), rate(0.05), dollars(2'000)},
+                                               f.ch, f.log);
   }
 };
 struct None {
@@ -169,7 +169,9 @@ TYPED_TEST(LiquidationMechanismContract, LiquidatableAccountIsHandledAndMoneyCon
     for (const LiquidationRecord& r : f.log.liquidations) EXPECT_EQ(r.account, f.trader);
     // Some of the position was closed, and a flat account holds no negative balance.
     EXPECT_LT(l.position(f.trader, 0).size, coins(1));
-    if (l.position(f.trader, 0).size == Quantity(0)) EXPECT_GE(l.account(f.trader).balance, Amount(0));
+    if (l.position(f.trader, 0).size == Quantity(0)) {
+      EXPECT_GE(l.account(f.trader).balance, Amount(0));
+    }
   } else {
     EXPECT_TRUE(f.log.liquidations.empty());
     EXPECT_EQ(l.position(f.trader, 0).size, coins(1));
