@@ -50,6 +50,12 @@ enum EventKind : uint32_t {
 
 constexpr int64_t kPriceBand = 10;  // limit orders above 10 x the index are rejected
 
+SubmitResult band_rejection() {
+  SubmitResult rejected;
+  rejected.reject = RejectReason::PriceOutOfRange;
+  return rejected;
+}
+
 struct MarketRuntime {
   const MarketSpec* spec = nullptr;
   Price tick;
@@ -135,11 +141,7 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price,
                       std::optional<Quantity> q) override {
     current_market_ = m;  // the reduce-only position source reads this market
-    if (outside_price_band(m, price)) {
-      SubmitResult rejected;
-      rejected.reject = RejectReason::PriceOutOfRange;
-      return rejected;
-    }
+    if (outside_price_band(m, price)) return band_rejection();
     SubmitResult r = markets_[m].book->modify(id, price, q);
     apply_fills(m, r, false);
     return r;
@@ -451,11 +453,7 @@ bool World::outside_price_band(MarketId m, std::optional<Price> limit) const {
 
 SubmitResult World::route(MarketId m, const OrderRequest& order, bool taker_fee_waived) {
   current_market_ = m;
-  if (outside_price_band(m, order.limit)) {
-    SubmitResult rejected;
-    rejected.reject = RejectReason::PriceOutOfRange;
-    return rejected;
-  }
+  if (outside_price_band(m, order.limit)) return band_rejection();
   SubmitResult r = markets_[m].book->submit(order);
   if (r.accepted() && r.resting.raw() > 0) {
     // Filled orders are pruned once the list has doubled since the last pruning: amortised O(1).
@@ -503,8 +501,7 @@ void World::cancel_orders(AccountId a, MarketId m) {
 void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) {
   const int64_t k = keepers_->keeper_index(keeper);
   LIQSIM_CHECK(k >= 0, "transaction from an unknown keeper");
-  const auto [tx, block] = chain_->submit(engine_.now(), ready,
-                                          ChainTransaction{uint32_t(k), target, engine_.now(), priority_fee});
+  const auto [tx, block] = chain_->submit(engine_.now(), ready, uint32_t(k), target, priority_fee);
   engine_.schedule(block, kKeeperTx, uint32_t(k), tx, Lane::Transaction, uint64_t(priority_fee.raw()));
 }
 

@@ -6,11 +6,12 @@
 
 namespace liqsim {
 
-std::pair<int64_t, Time> Chain::submit(Time now, Time ready, const ChainTransaction& tx) {
+std::pair<int64_t, Time> Chain::submit(Time now, Time ready, uint32_t sender, AccountId target,
+                                       Amount priority_fee) {
   LIQSIM_CHECK(block_interval_ > Time(0), "block interval must be positive");
   const int64_t b = block_interval_.raw();
   const Time block = Time((ready.raw() + b - 1) / b * b);
-  txs_.push_back(tx);
+  txs_.push_back(ChainTransaction{sender, target, now, priority_fee});
   return {int64_t(txs_.size()) - 1, std::max(block, now)};
 }
 

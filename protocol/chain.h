@@ -24,8 +24,10 @@ class Chain {
  public:
   Chain(Time block_interval, Amount base_fee) : block_interval_(block_interval), base_fee_(base_fee) {}
 
-  // Queues a transaction ready at `ready`; returns its id and the time of the block that includes it.
-  std::pair<int64_t, Time> submit(Time now, Time ready, const ChainTransaction& tx);
+  // Queues a transaction from `sender` submitted now and ready at `ready`; returns its id and the time
+  // of the block that includes it.
+  std::pair<int64_t, Time> submit(Time now, Time ready, uint32_t sender, AccountId target,
+                                  Amount priority_fee);
   const ChainTransaction& transaction(int64_t id) const { return txs_[size_t(id)]; }
   // Gas of an included transaction; adds it to the total paid to block producers.
   Amount charge(const ChainTransaction& tx);
