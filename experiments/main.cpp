@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/checked.h"
 #include "experiments/hdf5_sink.h"
 #include "experiments/output_file.h"
 #include "experiments/presets.h"
@@ -154,7 +155,14 @@ int run_command(const RunArgs& args) {
   RunOptions options;
   options.progress = isatty(STDERR_FILENO) != 0 && !args.quiet;
   const auto start = std::chrono::steady_clock::now();
-  RunResult result = run_simulation(scenario, resolved_toml, options);
+  RunResult result;
+  try {
+    result = run_simulation(scenario, resolved_toml, options);
+  } catch (const ArithmeticError& e) {
+    // Validation keeps valid scenarios in range; an overflow is a bug or an input beyond that range.
+    std::cerr << "liqsim run: arithmetic error, no run file written: " << e.what() << "\n";
+    return kExitFailure;
+  }
   const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   RunMetadata& metadata = result.metadata;

@@ -809,7 +809,7 @@ RunSummary World::summarise(double wall_seconds) const {
   s.bad_debt = ledger.bad_debt();
   s.total_deposits = ledger.external_deposits();
   s.conservation_residual = ledger.conservation_residual();
-  s.accounts = ledger.account_count();
+  s.accounts = ledger.account_count() - kPlaceCount;  // agents; the places are accounts 0 .. kPlaceCount-1
   return s;
 }
 

@@ -11,8 +11,10 @@ namespace liqsim {
 ClearingHouse::ClearingHouse(std::vector<ProtocolMarket> markets)
     : ledger_(static_cast<uint32_t>(markets.size())),
       markets_(std::move(markets)),
+      alert_multiple_(ledger_.account_count()),  // rows for the places, which the ledger opened
       triggers_(static_cast<uint32_t>(markets_.size())),
-      adl_(static_cast<uint32_t>(markets_.size())) {}
+      adl_(static_cast<uint32_t>(markets_.size())),
+      adl_version_(ledger_.account_count()) {}
 
 AccountId ClearingHouse::open_account(AgentRole role, MarginMode mode, Amount deposit) {
   const AccountId a = ledger_.open_account(role, mode);

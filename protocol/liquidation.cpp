@@ -214,25 +214,19 @@ KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const L
   const Price price =
       is_long ? apply(mark, one - params_.bonus, Round::Down) : apply(mark, one + params_.bonus, Round::Up);
   const Amount cash = notional(price, take, is_long ? Round::Down : Round::Up);
-  // Kept for the revert: the reverse trade restores cash, sizes and open interest, but not the entry
-  // costs (a reduce scales the open notional, the re-buy adds the take-over price).
-  const Position account_before = ledger.position(a, m);
-  const Position keeper_before = ledger.position(keeper, m);
+  // The keeper's transaction is one ledger transaction: it reverts as a whole when the keeper cannot
+  // carry the position it took over.
+  Ledger::Transaction tx(ledger);
   if (is_long)
     ledger.trade(keeper, a, m, take, cash);
   else
     ledger.trade(a, keeper, m, take, cash);
   if (ch_.liquidatable(keeper)) {
-    // The keeper cannot carry the position: the transaction reverts (undo the transfer exactly).
-    if (is_long)
-      ledger.trade(a, keeper, m, take, cash);
-    else
-      ledger.trade(keeper, a, m, take, cash);
-    ledger.position(a, m) = account_before;
-    ledger.position(keeper, m) = keeper_before;
+    tx.revert();
     out.outcome = KeeperOutcome::KeeperUndercollateralised;
     return out;
   }
+  tx.commit();
   out.outcome = KeeperOutcome::Liquidated;
   out.liquidation = ch_.next_liquidation_id();
   out.market = m;

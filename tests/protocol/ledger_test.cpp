@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/checked.h"
+#include "protocol/interest_index.h"
+
 namespace liqsim {
 namespace {
 
@@ -250,6 +253,195 @@ TEST(LedgerDeathTest, NegativeDepositAborts) {
 TEST(LedgerDeathTest, NonPositiveTradeQuantityAborts) {
   TwoTraders t;
   EXPECT_DEATH(t.ledger.trade(t.buyer, t.seller, 0, Quantity(0), Amount(0)), "quantity must be positive");
+}
+
+}  // namespace
+}  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+// Ledger v2: assets with their own scales, places as accounts, scaled debt, transactions, checked
+// arithmetic.
+
+TEST(LedgerV2, PlacesAreOrdinaryAccountsAndEveryQuoteBalanceSumsToZero) {
+  Ledger ledger(1);
+  EXPECT_EQ(ledger.account_count(), kPlaceCount);
+  const AccountId a = ledger.open_account(AgentRole::Trader, MarginMode::Cross);
+  EXPECT_EQ(a, kPlaceCount);
+  ledger.deposit(a, dollars(100));
+  ledger.seed_insurance_fund(dollars(10));
+  ledger.pay_fee(a, dollars(1));
+  ledger.pay_gas(a, dollars(2));
+  ledger.fund_debit(a, dollars(15));  // 10 from the fund, 5 recorded as deficit
+  EXPECT_EQ(ledger.account(place_account(Place::Outside)).balance, dollars(-110));
+  EXPECT_EQ(ledger.account(place_account(Place::FeePool)).balance, dollars(1));
+  EXPECT_EQ(ledger.account(place_account(Place::BlockProducer)).balance, dollars(2));
+  EXPECT_EQ(ledger.account(place_account(Place::Deficit)).balance, dollars(-5));
+  EXPECT_EQ(ledger.bad_debt(), dollars(5));
+  EXPECT_EQ(ledger.external_deposits(), dollars(110));
+  for (uint32_t p = 0; p < kPlaceCount; ++p) EXPECT_EQ(ledger.account(p).role, AgentRole::Protocol);
+  // Exactly zero, every place included (no separate "external" counter).
+  __int128 sum = 0;
+  for (AccountId x = 0; x < ledger.account_count(); ++x) sum += ledger.account(x).balance.raw();
+  EXPECT_EQ(sum, 0);
+  EXPECT_TRUE(conserved(ledger));
+  EXPECT_STREQ(place_name(Place::StabilityPool), "stability_pool");
+}
+
+TEST(LedgerV2, AssetsKeepTheirOwnScalesAndMovesConserveEachAsset) {
+  Ledger ledger(0);
+  const AssetId btc = ledger.add_asset({"BTC", 8, AssetKind::Coin, {}});
+  const AssetId eth = ledger.add_asset({"ETH", 9, AssetKind::Coin, {}});
+  EXPECT_EQ(ledger.asset(btc).decimals, 8);
+  EXPECT_EQ(ledger.asset(eth).symbol, "ETH");
+  EXPECT_EQ(ledger.asset(kQuoteAsset).symbol, "USD");
+  const AccountId a = ledger.open_account(AgentRole::Trader, MarginMode::Cross);
+  const AccountId b = ledger.open_account(AgentRole::Trader, MarginMode::Cross);
+  ledger.deposit_asset(a, btc, AssetAmount(150'000'000));    // 1.5 BTC
+  ledger.deposit_asset(b, eth, AssetAmount(2'000'000'000));  // 2 ETH
+  ledger.move(a, b, btc, AssetAmount(50'000'000));           // 0.5 BTC
+  ledger.move(b, a, eth, AssetAmount(-250'000'000));         // negative: 0.25 ETH from a to b... a has none
+  EXPECT_EQ(ledger.balance(a, btc), AssetAmount(100'000'000));
+  EXPECT_EQ(ledger.balance(b, btc), AssetAmount(50'000'000));
+  EXPECT_EQ(ledger.balance(a, eth), AssetAmount(-250'000'000));
+  EXPECT_EQ(ledger.balance(b, eth), AssetAmount(2'250'000'000));
+  for (AssetId x : {kQuoteAsset, btc, eth}) EXPECT_EQ(ledger.conservation_residual(x), AssetAmount(0));
+  // Sparse rows: only non-zero balances are stored, listed by (account, asset).
+  const auto rows = ledger.holdings();
+  ASSERT_EQ(rows.size(), 6u);  // a: BTC, ETH; b: BTC, ETH; outside: BTC, ETH
+  EXPECT_EQ(rows.front().account, place_account(Place::Outside));
+  ledger.move(a, b, btc, AssetAmount(100'000'000));
+  EXPECT_EQ(ledger.balance(a, btc), AssetAmount(0));
+  EXPECT_EQ(ledger.holdings().size(), 5u);
+}
+
+// A lending account: collateral in two assets (BTC, ETH), debt in a third (USDC) held as scaled debt
+// shares against an interest index. Every asset is conserved at every step.
+TEST(LedgerV2, LendingAccountWithTwoCollateralsAndScaledDebtIsConserved) {
+  Ledger ledger(0);
+  const AssetId usdc = ledger.add_asset({"USDC", 6, AssetKind::Stablecoin, {}});
+  const AssetId btc = ledger.add_asset({"BTC", 8, AssetKind::Coin, {}});
+  const AssetId eth = ledger.add_asset({"ETH", 9, AssetKind::Coin, {}});
+  const AssetId debt = ledger.add_asset({"dUSDC", 6, AssetKind::DebtShare, usdc});
+  const AccountId lender = ledger.open_account(AgentRole::Trader, MarginMode::Cross);
+  const AccountId borrower = ledger.open_account(AgentRole::Trader, MarginMode::Cross);
+  const AccountId pool = place_account(Place::LendingPool);
+  ledger.deposit_asset(lender, usdc, AssetAmount(1'000'000'000'000));  // $1M
+  ledger.move(lender, pool, usdc, AssetAmount(1'000'000'000'000));     // supplied to the pool
+  ledger.deposit_asset(borrower, btc, AssetAmount(100'000'000));       // 1 BTC
+  ledger.deposit_asset(borrower, eth, AssetAmount(10'000'000'000));    // 10 ETH
+  ledger.move(borrower, pool, btc, AssetAmount(100'000'000));          // posted as collateral
+  ledger.move(borrower, pool, eth, AssetAmount(10'000'000'000));
+
+  InterestIndex index(ray_from_double(0.05), Time(0));  // 5% a year
+  index.accrue(seconds(86400 * 30));
+  const Ray i = index.value();
+  EXPECT_GT(i, Ray::one());
+  ledger.borrow(borrower, debt, AssetAmount(30'000'000'000), i);  // $30,000
+  // Shares round up: the debt is worth at least what was borrowed.
+  EXPECT_GE(ledger.debt_value(borrower, debt, i), AssetAmount(30'000'000'000));
+  EXPECT_LE(ledger.debt_value(borrower, debt, i), AssetAmount(30'000'000'001));
+  EXPECT_EQ(ledger.balance(borrower, usdc), AssetAmount(30'000'000'000));
+  // A year later the same shares are worth 5% more (compounded: a little more than 5%).
+  index.accrue(seconds(86400 * 30 + kSecondsPerYear));
+  const Ray later = index.value();
+  const double growth = double(ledger.debt_value(borrower, debt, later).raw()) / 30e9;
+  EXPECT_GT(growth, 1.05);
+  EXPECT_LT(growth, 1.0513);  // e^0.05 = 1.05127
+  // Repaying exactly the current value clears the shares (repay rounds the shares burnt down: at most
+  // one share of dust may stay).
+  const AssetAmount owed = ledger.debt_value(borrower, debt, later);
+  ledger.deposit_asset(borrower, usdc, owed - AssetAmount(30'000'000'000));
+  ledger.repay(borrower, debt, owed, later);
+  EXPECT_LE(ledger.balance(borrower, debt).raw(), 1);
+  EXPECT_GE(ledger.balance(borrower, debt).raw(), 0);
+  for (AssetId x : {kQuoteAsset, usdc, btc, eth, debt})
+    EXPECT_EQ(ledger.conservation_residual(x), AssetAmount(0));
+  EXPECT_EQ(ledger.balance(pool, btc), AssetAmount(100'000'000));
+}
+
+TEST(LedgerV2, TransactionRevertRestoresEverythingExactly) {
+  TwoTraders t;
+  Ledger& ledger = t.ledger;
+  const AssetId btc = ledger.add_asset({"BTC", 8, AssetKind::Coin, {}});
+  ledger.deposit(t.buyer, dollars(5000));
+  ledger.deposit(t.seller, dollars(5000));
+  ledger.trade(t.buyer, t.seller, 0, coins(1), dollars(100));
+  const Position buyer_before = ledger.position(t.buyer, 0);
+  const Amount buyer_balance = ledger.account(t.buyer).balance;
+  const Quantity oi = ledger.open_interest(0);
+  {
+    Ledger::Transaction tx(ledger);
+    ledger.trade(t.seller, t.buyer, 0, coins(0.4), dollars(37));  // partial reduce: cost rescaled
+    ledger.trade(t.seller, t.buyer, 0, coins(2), dollars(150));   // flip
+    ledger.deposit(t.buyer, dollars(1));
+    ledger.deposit_asset(t.buyer, btc, AssetAmount(5));
+    ledger.pay_fee(t.buyer, dollars(3));
+    EXPECT_NE(ledger.position(t.buyer, 0).size, buyer_before.size);
+    tx.revert();
+  }
+  EXPECT_EQ(ledger.position(t.buyer, 0).size, buyer_before.size);
+  EXPECT_EQ(ledger.position(t.buyer, 0).open_notional, buyer_before.open_notional);
+  EXPECT_EQ(ledger.account(t.buyer).balance, buyer_balance);
+  EXPECT_EQ(ledger.account(t.buyer).deposits, dollars(5000));
+  EXPECT_EQ(ledger.open_interest(0), oi);
+  EXPECT_EQ(ledger.balance(t.buyer, btc), AssetAmount(0));
+  EXPECT_TRUE(ledger.holdings().empty());
+  EXPECT_EQ(ledger.fee_pool(), Amount(0));
+  EXPECT_TRUE(conserved(ledger));
+}
+
+TEST(LedgerV2, UncommittedTransactionRevertsAndCommittedOneStays) {
+  TwoTraders t;
+  Ledger& ledger = t.ledger;
+  ledger.deposit(t.buyer, dollars(10));
+  {
+    Ledger::Transaction tx(ledger);
+    ledger.transfer(t.buyer, t.seller, dollars(4));
+  }  // destroyed uncommitted
+  EXPECT_EQ(ledger.account(t.buyer).balance, dollars(10));
+  {
+    Ledger::Transaction outer(ledger);
+    ledger.transfer(t.buyer, t.seller, dollars(1));
+    {
+      Ledger::Transaction inner(ledger);
+      ledger.transfer(t.buyer, t.seller, dollars(2));
+      inner.revert();  // only the inner part
+    }
+    {
+      Ledger::Transaction inner(ledger);
+      ledger.transfer(t.buyer, t.seller, dollars(3));
+      inner.commit();  // kept by the outer scope
+    }
+    outer.commit();
+  }
+  EXPECT_EQ(ledger.account(t.buyer).balance, dollars(6));
+  EXPECT_EQ(ledger.account(t.seller).balance, dollars(4));
+  EXPECT_TRUE(conserved(ledger));
+}
+
+TEST(LedgerV2, OverflowIsAnErrorNamingTheOperationAndTheValues) {
+  TwoTraders t;
+  Ledger& ledger = t.ledger;
+  ledger.deposit(t.buyer, Amount(Amount::max().raw() - 10));
+  try {
+    ledger.transfer(t.seller, t.buyer, Amount(11));
+    FAIL() << "no error";
+  } catch (const ArithmeticError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("credit of the quote balance"), std::string::npos) << what;
+    EXPECT_NE(what.find("9223372036854775797 + 11"), std::string::npos) << what;
+  }
+  // The failed move changed nothing: neither side was written.
+  EXPECT_EQ(ledger.account(t.seller).balance, Amount(0));
+  EXPECT_EQ(ledger.conservation_residual(), Amount(0));
+  const AssetId btc = ledger.add_asset({"BTC", 8, AssetKind::Coin, {}});
+  const AccountId outside = place_account(Place::Outside);
+  ledger.move(outside, t.buyer, btc, AssetAmount(AssetAmount::max().raw() - 3));
+  EXPECT_THROW(ledger.move(outside, t.buyer, btc, AssetAmount(5)), ArithmeticError);
+  EXPECT_EQ(ledger.balance(t.buyer, btc), AssetAmount(AssetAmount::max().raw() - 3));
+  EXPECT_EQ(ledger.conservation_residual(btc), AssetAmount(0));
 }
 
 }  // namespace
