@@ -15,13 +15,7 @@ Keepers::Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t 
   }
 }
 
-int64_t Keepers::keeper_index(AccountId account) const {
-  for (uint32_t i = 0; i < keepers_.size(); ++i)
-    if (keepers_[i].account == account) return i;
-  return -1;
-}
-
-void Keepers::on_liquidatable(AgentContext& ctx, AccountId target) {
+void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   const ClearingHouse& ch = ctx.clearing();
   const MarketId m = largest_exposure(ch, target);
   const Quantity size = ch.ledger().position(target, m).size;
@@ -44,7 +38,8 @@ void Keepers::on_liquidatable(AgentContext& ctx, AccountId target) {
   }
 }
 
-void Keepers::on_result(AgentContext& ctx, uint32_t i, AccountId target, const KeeperTakeover& result) {
+void Keepers::on_transaction_result(AgentContext& ctx, uint32_t i, AccountId target,
+                                    const KeeperTakeover& result) {
   Keeper& k = keepers_[i];
   std::erase(k.pending, target);
   if (result.outcome != KeeperOutcome::Liquidated) return;

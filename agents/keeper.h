@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agents/agent_context.h"
+#include "agents/population.h"
 #include "core/rng.h"
 #include "protocol/liquidation.h"
 
@@ -28,19 +29,20 @@ struct KeeperParams {
   Ratio bonus;
 };
 
-class Keepers {
+class Keepers final : public Population {
  public:
   Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t master_seed);
+  std::string_view name() const override { return "keepers"; }
   // The protocol found `target` liquidatable at this mark update.
-  void on_liquidatable(AgentContext& ctx, AccountId target);
+  void on_opportunity(AgentContext& ctx, AccountId target) override;
   // Keeper i's transaction against `target` was executed by the protocol (gas already paid): on
   // success start unwinding the seized position.
-  void on_result(AgentContext& ctx, uint32_t keeper, AccountId target, const KeeperTakeover& result);
+  void on_transaction_result(AgentContext& ctx, uint32_t keeper, AccountId target,
+                             const KeeperTakeover& result) override;
   // Unwind slices (TWAP).
-  void on_wake(AgentContext& ctx, uint32_t keeper, int64_t arg);
-  uint32_t size() const { return uint32_t(keepers_.size()); }
-  AccountId account(uint32_t i) const { return keepers_[i].account; }
-  int64_t keeper_index(AccountId account) const;
+  void on_wake(AgentContext& ctx, uint32_t keeper, int64_t arg) override;
+  uint32_t size() const override { return uint32_t(keepers_.size()); }
+  AccountId account(uint32_t i) const override { return keepers_[i].account; }
 
  private:
   struct Unwind {

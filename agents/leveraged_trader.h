@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agents/agent_context.h"
+#include "agents/population.h"
 #include "core/rng.h"
 
 namespace liqsim {
@@ -32,22 +33,23 @@ struct LeveragedTraderParams {
   double entry_slippage = 0.01;  // IOC limit distance from the mark
 };
 
-class LeveragedTraders {
+class LeveragedTraders final : public Population {
  public:
   // accounts[i] is trader i's account and markets[i] the market it trades; a trader with spread[i]
   // set (cross margin) splits its notional equally over every market instead, so one balance backs
   // several positions.
   LeveragedTraders(LeveragedTraderParams params, std::vector<AccountId> accounts,
                    std::vector<MarketId> markets, std::vector<uint8_t> spread, uint64_t master_seed);
-  void start(AgentContext& ctx);
+  std::string_view name() const override { return "traders"; }
+  void start(AgentContext& ctx) override;
   // arg kEntry: the trader's entry; kAlertReady: its top-up cool-down ended, re-enable its alert.
-  void on_wake(AgentContext& ctx, uint32_t trader, int64_t arg);
+  void on_wake(AgentContext& ctx, uint32_t trader, int64_t arg) override;
   static constexpr int64_t kEntry = 0;
   static constexpr int64_t kAlertReady = 1;
   // The protocol's alert for the trader's account: equity may be below the top-up trigger.
-  void on_alert(AgentContext& ctx, uint32_t trader);
-  uint32_t size() const { return uint32_t(accounts_.size()); }
-  AccountId account(uint32_t i) const { return accounts_[i]; }
+  void on_alert(AgentContext& ctx, uint32_t trader) override;
+  uint32_t size() const override { return uint32_t(accounts_.size()); }
+  AccountId account(uint32_t i) const override { return accounts_[i]; }
   uint64_t topups() const { return topups_; }
   uint64_t entries() const { return entries_; }
 

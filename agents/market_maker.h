@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "agents/agent_context.h"
+#include "agents/population.h"
 #include "core/recorder.h"
 #include "core/rng.h"
 
@@ -41,12 +42,15 @@ struct VolWindow {
   __int128 sum = 0;
 };
 
-class MarketMakers {
+class MarketMakers final : public Population {
  public:
   MarketMakers(MarketMakerParams params, std::vector<AccountId> accounts, uint32_t markets,
                uint64_t master_seed);
-  void start(AgentContext& ctx);
-  void on_wake(AgentContext& ctx, uint32_t maker, int64_t arg);
+  std::string_view name() const override { return "market_makers"; }
+  uint32_t size() const override { return uint32_t(makers_.size()); }
+  AccountId account(uint32_t i) const override { return makers_[i].account; }
+  void start(AgentContext& ctx) override;
+  void on_wake(AgentContext& ctx, uint32_t maker, int64_t arg) override;
   // Realised vol per sqrt(second) that maker i last measured on market m (for reports and tests).
   double realised_vol(uint32_t maker, MarketId m) const { return makers_[maker].books[m].vol; }
   bool pulled(uint32_t maker, MarketId m) const { return makers_[maker].books[m].pulled; }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agents/agent_context.h"
+#include "agents/population.h"
 #include "core/rng.h"
 
 namespace liqsim {
@@ -25,11 +26,14 @@ struct NoiseTraderParams {
   int64_t price_range_ticks = 1;
 };
 
-class NoiseTraders {
+class NoiseTraders final : public Population {
  public:
   NoiseTraders(NoiseTraderParams params, std::vector<AccountId> accounts, uint64_t master_seed);
-  void start(AgentContext& ctx);
-  void on_wake(AgentContext& ctx, uint32_t trader, int64_t arg);
+  std::string_view name() const override { return "noise"; }
+  uint32_t size() const override { return uint32_t(traders_.size()); }
+  AccountId account(uint32_t i) const override { return traders_[i].account; }
+  void start(AgentContext& ctx) override;
+  void on_wake(AgentContext& ctx, uint32_t trader, int64_t arg) override;
   size_t resting_orders() const;
 
  private:

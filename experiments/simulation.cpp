@@ -9,15 +9,12 @@
 #include <memory>
 #include <unordered_map>
 
-#include "agents/keeper.h"
-#include "agents/leveraged_trader.h"
-#include "agents/market_maker.h"
-#include "agents/noise_trader.h"
 #include "analysis/cascade.h"
 #include "analysis/run_file.h"
 #include "core/check.h"
 #include "core/engine.h"
 #include "experiments/liquidation_mechanisms.h"
+#include "experiments/populations.h"
 #include "experiments/version.h"
 #include "market/oracle.h"
 #include "market/order_book.h"
@@ -40,12 +37,9 @@ enum EventKind : uint32_t {
   kFundingSample,   // target = market: one premium-index sample
   kFundingSettle,   // target = market: funding payment for the interval
   kRecord,          // one time-series row
-  kNoiseWake,       // target = noise trader
-  kMakerWake,       // target = market maker
-  kTraderWake,      // target = leveraged trader (entry)
-  kKeeperWake,      // target = keeper, arg = liquidation id (TWAP unwind slice)
   kMechanismTimer,  // target = account: a timer of the liquidation mechanism
-  kKeeperTx,        // target = keeper index, arg = transaction id (transaction lane)
+  kKeeperTx,        // target = sending account, arg = transaction id (transaction lane)
+  kPopulationWake,  // kPopulationWake + p: a wake-up of population p, target = member, arg its own
 };
 
 constexpr int64_t kPriceBand = 10;  // limit orders above 10 x the index are rejected
@@ -105,21 +99,10 @@ MarginBracketSpec to_bracket(const BracketSpec& b) {
   return s;
 }
 
-DistributionParams to_distribution(const DistributionSpec& d) {
-  DistributionParams p;
-  p.kind = d.kind == "lognormal" ? DistributionParams::Kind::LogNormal
-           : d.kind == "uniform" ? DistributionParams::Kind::Uniform
-                                 : DistributionParams::Kind::Fixed;
-  p.mean = d.mean;
-  p.stdev = d.stdev;
-  p.min = d.min;
-  p.max = d.max;
-  return p;
-}
-
-// The world of one run: owns every model object and implements the doors agents and liquidation
-// mechanisms act through. Single-threaded; several worlds may run in one process.
-class World final : public AgentContext, public ExecutionVenue, public PositionSource {
+// The world of one run: owns every model object and implements the doors agents (through one
+// PopulationContext per population) and liquidation mechanisms act through. Single-threaded; several
+// worlds may run in one process.
+class World final : public ExecutionVenue, public PositionSource {
  public:
   World(const Scenario& s, const RunOptions& options, RunLog& log);
   // Processes every event at or before min(until, end); returns the time reached.
@@ -131,31 +114,27 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   const ClearingHouse& clearing_house() const { return *ch_; }
   RunSummary summarise(double wall_seconds) const;
 
-  // AgentContext
-  Time now() const override { return engine_.now(); }
-  void wake(Time at, uint32_t target, int64_t arg) override {
-    engine_.schedule(at, waking_kind_, target, arg);
-  }
-  SubmitResult submit(MarketId m, const OrderRequest& order) override { return route(m, order, false); }
-  bool cancel(MarketId m, OrderId id) override { return markets_[m].book->cancel(id); }
-  SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price,
-                      std::optional<Quantity> q) override {
+  // What populations do through their contexts.
+  Time now() const { return engine_.now(); }
+  SubmitResult submit(MarketId m, const OrderRequest& order) { return route(m, order, false); }
+  bool cancel(MarketId m, OrderId id) { return markets_[m].book->cancel(id); }
+  SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price, std::optional<Quantity> q) {
     current_market_ = m;  // the reduce-only position source reads this market
     if (outside_price_band(m, price)) return band_rejection();
     SubmitResult r = markets_[m].book->modify(id, price, q);
     apply_fills(m, r, false);
     return r;
   }
-  const OrderBook& book(MarketId m) const override { return *markets_[m].book; }
-  MarketView view(MarketId m) const override;
-  const ClearingHouse& clearing() const override { return *ch_; }
-  void deposit(AccountId a, Amount amount) override { ch_->deposit(a, amount); }
-  void set_alert(AccountId a, std::optional<Ratio> multiple) override {
+  const OrderBook& book(MarketId m) const { return *markets_[m].book; }
+  MarketView view(MarketId m) const;
+  const ClearingHouse& clearing() const { return *ch_; }
+  void deposit(AccountId a, Amount amount) { ch_->deposit(a, amount); }
+  void set_alert(AccountId a, std::optional<Ratio> multiple) {
     ch_->set_alert(a, multiple);
     ch_->arm(a);
   }
-  void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) override;
-  uint32_t market_count() const override { return uint32_t(markets_.size()); }
+  void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee);
+  uint32_t market_count() const { return uint32_t(markets_.size()); }
 
   // ExecutionVenue
   SubmitResult execute(MarketId m, const OrderRequest& order, bool taker_fee_waived) override {
@@ -179,7 +158,7 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   void on_funding_sample(MarketId m);
   void on_funding_settle(MarketId m);
   void on_record();
-  void on_keeper_tx(uint32_t keeper, int64_t tx);
+  void on_keeper_tx(AccountId keeper, int64_t tx);
   LiquidationTrigger make_trigger(MarketId m, AccountId a);
   std::optional<Price> impact_price(MarketId m, Side taker_side) const;
   void check_conservation() const;
@@ -191,10 +170,42 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   Engine engine_;
   std::unique_ptr<ClearingHouse> ch_;
   std::vector<MarketRuntime> markets_;
-  std::unique_ptr<NoiseTraders> noise_;
-  std::unique_ptr<MarketMakers> makers_;
-  std::unique_ptr<LeveragedTraders> traders_;
-  std::unique_ptr<Keepers> keepers_;
+  // One population's door to the world: its wake-ups come back to it (event kind kPopulationWake + p).
+  class PopulationContext final : public AgentContext {
+   public:
+    PopulationContext(World& world, uint32_t kind) : world_(world), kind_(kind) {}
+    Time now() const override { return world_.now(); }
+    void wake(Time at, uint32_t target, int64_t arg) override {
+      world_.engine_.schedule(at, kind_, target, arg);
+    }
+    SubmitResult submit(MarketId m, const OrderRequest& order) override { return world_.submit(m, order); }
+    bool cancel(MarketId m, OrderId id) override { return world_.cancel(m, id); }
+    SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price,
+                        std::optional<Quantity> q) override {
+      return world_.modify(m, id, price, q);
+    }
+    const OrderBook& book(MarketId m) const override { return world_.book(m); }
+    MarketView view(MarketId m) const override { return world_.view(m); }
+    const ClearingHouse& clearing() const override { return world_.clearing(); }
+    void deposit(AccountId a, Amount amount) override { world_.deposit(a, amount); }
+    void set_alert(AccountId a, std::optional<Ratio> multiple) override { world_.set_alert(a, multiple); }
+    void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) override {
+      world_.send_liquidation_tx(keeper, target, ready, priority_fee);
+    }
+    uint32_t market_count() const override { return world_.market_count(); }
+
+   private:
+    World& world_;
+    uint32_t kind_;
+  };
+  struct PopulationSlot {
+    std::unique_ptr<Population> population;
+    std::unique_ptr<PopulationContext> context;
+    AccountId first;  // members' accounts are first .. first + size - 1
+  };
+  // The population and member owning account a, if an agent owns it.
+  std::optional<std::pair<PopulationSlot*, uint32_t>> owner_of(AccountId a);
+  std::vector<PopulationSlot> populations_;
   // The kernel's services to the liquidation mechanism.
   class Host final : public MechanismHost {
    public:
@@ -202,8 +213,7 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
     Time now() const override { return world_.engine_.now(); }
     void schedule_timer(AccountId a, Time at) override { world_.engine_.schedule(at, kMechanismTimer, a, 0); }
     void publish_opportunity(AccountId a) override {
-      world_.waking_kind_ = kKeeperWake;
-      world_.keepers_->on_liquidatable(world_, a);
+      for (PopulationSlot& slot : world_.populations_) slot.population->on_opportunity(*slot.context, a);
     }
     LiquidationTrigger trigger_for(AccountId a) override {
       return world_.make_trigger(largest_exposure(*world_.ch_, a), a);
@@ -214,8 +224,6 @@ class World final : public AgentContext, public ExecutionVenue, public PositionS
   };
   std::unique_ptr<LiquidationMechanism> mechanism_;
   Host host_{*this};
-  AccountId first_trader_ = 0;
-  uint32_t waking_kind_ = kNoiseWake;
   MarketId current_market_ = 0;
   struct RestingOrders {
     std::vector<std::pair<MarketId, OrderId>> orders;  // may include orders filled since
@@ -330,79 +338,18 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
   ledger.seed_insurance_fund(amount_from_double(s.liquidation.insurance_fund));
   fund_initial_ = fund_min_ = ledger.insurance_fund();
 
-  // Accounts, in a fixed order: noise traders, market makers, keepers, leveraged traders.
-  std::vector<AccountId> ids;
-  for (int i = 0; i < s.noise.count; ++i)
-    ids.push_back(
-        ch_->open_account(AgentRole::NoiseTrader, MarginMode::Cross, amount_from_double(s.noise.capital)));
-  NoiseTraderParams np{s.noise.limit_rate, s.noise.market_rate, s.noise.cancel_rate,
-                       quantity_from_double(s.noise.order_size), s.noise.price_range_ticks};
-  noise_ = std::make_unique<NoiseTraders>(np, ids, s.seed);
-
-  ids.clear();
-  for (int i = 0; i < s.market_makers.count; ++i)
-    ids.push_back(ch_->open_account(AgentRole::MarketMaker, MarginMode::Cross,
-                                    amount_from_double(s.market_makers.capital)));
-  const MarketMakerSpec& mms = s.market_makers;
-  MarketMakerParams mp{mms.half_spread,
-                       mms.levels,
-                       mms.level_spacing,
-                       quantity_from_double(mms.level_size),
-                       time_from_seconds(mms.requote_seconds),
-                       mms.inventory_skew,
-                       quantity_from_double(mms.max_inventory),
-                       time_from_seconds(mms.vol_window_seconds),
-                       mms.vol_widening,
-                       mms.stress_vol,
-                       time_from_seconds(mms.hedge_half_life_seconds)};
-  makers_ = std::make_unique<MarketMakers>(mp, ids, uint32_t(markets_.size()), s.seed);
-
-  ids.clear();
-  for (int i = 0; i < s.keepers.count; ++i)
-    ids.push_back(
-        ch_->open_account(AgentRole::Keeper, MarginMode::Cross, amount_from_double(s.keepers.capital)));
-  const KeeperSpec& ks = s.keepers;
-  KeeperParams kp{time_from_seconds(ks.latency_seconds),
-                  time_from_seconds(ks.latency_jitter_seconds),
-                  amount_from_double(ks.priority_fee_min),
-                  amount_from_double(ks.priority_fee_max),
-                  chain_->base_fee(),
-                  amount_from_double(ks.min_profit),
-                  ks.sell_rule == "twap",
-                  time_from_seconds(ks.twap_seconds),
-                  ks.twap_slices,
-                  ratio_from_double(s.liquidation.keeper.close_factor),
-                  ratio_from_double(s.liquidation.keeper.bonus)};
-  keepers_ = std::make_unique<Keepers>(kp, ids, s.seed);
-
-  // Leveraged traders: each its own account. Isolated traders trade one market (round robin); cross
-  // traders spread their notional over every market, one balance backing all their positions.
-  const LeveragedTraderSpec& ts = s.traders;
-  ids.clear();
-  std::vector<MarketId> trader_markets;
-  std::vector<uint8_t> trader_spread;
-  first_trader_ = ledger.account_count();
-  for (int i = 0; i < ts.count; ++i) {
-    Rng mode_rng(s.seed, StreamKind::Population, uint64_t(i));
-    const MarginMode mode = mode_rng.bernoulli(ts.cross_fraction) ? MarginMode::Cross : MarginMode::Isolated;
-    const AccountId a = ch_->open_account(AgentRole::Trader, mode, Amount(0));
-    if (ts.topup_trigger > 0 && ts.outside_capital > 0)
-      ch_->set_alert(a, ratio_from_double(ts.topup_trigger));
-    ids.push_back(a);
-    trader_markets.push_back(MarketId(i % markets_.size()));
-    trader_spread.push_back(mode == MarginMode::Cross ? 1 : 0);
+  // The populations, from the registry, in its order (which is the order of their accounts).
+  for (const PopulationEntry& entry : populations()) {
+    PopulationSlot slot;
+    slot.first = ledger.account_count();
+    slot.population = entry.build(PopulationBuildContext{s, *ch_, chain_->base_fee()});
+    for (uint32_t i = 0; i < slot.population->size(); ++i)
+      LIQSIM_CHECK(slot.population->account(i) == slot.first + i,
+                   "a population's accounts must be consecutive");
+    slot.context =
+        std::make_unique<PopulationContext>(*this, uint32_t(kPopulationWake + populations_.size()));
+    populations_.push_back(std::move(slot));
   }
-  LeveragedTraderParams lp;
-  lp.long_fraction = ts.long_fraction;
-  lp.leverage = to_distribution(ts.leverage);
-  lp.margin = to_distribution(ts.margin);
-  lp.entry_start = time_from_seconds(ts.entry_start_seconds);
-  lp.entry_end = time_from_seconds(ts.entry_end_seconds);
-  lp.topup_trigger = ts.topup_trigger;
-  lp.topup_fraction = ts.topup_fraction;
-  lp.outside_capital = ts.outside_capital;
-  lp.topup_cooldown = time_from_seconds(ts.topup_cooldown_seconds);
-  traders_ = std::make_unique<LeveragedTraders>(lp, ids, trader_markets, trader_spread, s.seed);
 
   // The liquidation mechanism, from the registry. An unfilled engine step is retried at the next mark
   // update of the fastest market at the earliest.
@@ -424,12 +371,13 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
     }
   }
   engine_.schedule(Time(0), kRecord, 0, 0);
-  waking_kind_ = kMakerWake;
-  makers_->start(*this);
-  waking_kind_ = kNoiseWake;
-  noise_->start(*this);
-  waking_kind_ = kTraderWake;
-  traders_->start(*this);
+  for (PopulationSlot& slot : populations_) slot.population->start(*slot.context);
+}
+
+std::optional<std::pair<World::PopulationSlot*, uint32_t>> World::owner_of(AccountId a) {
+  for (PopulationSlot& slot : populations_)
+    if (a >= slot.first && a - slot.first < slot.population->size()) return std::pair{&slot, a - slot.first};
+  return std::nullopt;
 }
 
 MarketView World::view(MarketId m) const {
@@ -499,10 +447,9 @@ void World::cancel_orders(AccountId a, MarketId m) {
 }
 
 void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) {
-  const int64_t k = keepers_->keeper_index(keeper);
-  LIQSIM_CHECK(k >= 0, "transaction from an unknown keeper");
-  const auto [tx, block] = chain_->submit(engine_.now(), ready, uint32_t(k), target, priority_fee);
-  engine_.schedule(block, kKeeperTx, uint32_t(k), tx, Lane::Transaction, uint64_t(priority_fee.raw()));
+  LIQSIM_CHECK(owner_of(keeper).has_value(), "transaction from an account no population owns");
+  const auto [tx, block] = chain_->submit(engine_.now(), ready, keeper, target, priority_fee);
+  engine_.schedule(block, kKeeperTx, keeper, tx, Lane::Transaction, uint64_t(priority_fee.raw()));
 }
 
 LiquidationTrigger World::make_trigger(MarketId m, AccountId a) {
@@ -531,30 +478,18 @@ void World::dispatch(const Event& e) {
     case kRecord:
       on_record();
       break;
-    case kNoiseWake:
-      waking_kind_ = kNoiseWake;
-      noise_->on_wake(*this, e.target, e.arg);
-      break;
-    case kMakerWake:
-      waking_kind_ = kMakerWake;
-      makers_->on_wake(*this, e.target, e.arg);
-      break;
-    case kTraderWake:
-      waking_kind_ = kTraderWake;
-      traders_->on_wake(*this, e.target, e.arg);
-      break;
-    case kKeeperWake:
-      waking_kind_ = kKeeperWake;
-      keepers_->on_wake(*this, e.target, e.arg);
-      break;
     case kMechanismTimer:
       mechanism_->on_timer(host_, e.target);
       break;
     case kKeeperTx:
       on_keeper_tx(e.target, e.arg);
       break;
-    default:
-      LIQSIM_CHECK(false, "unknown event kind");
+    default: {
+      LIQSIM_CHECK(e.kind >= kPopulationWake && e.kind - kPopulationWake < populations_.size(),
+                   "unknown event kind");
+      PopulationSlot& slot = populations_[e.kind - kPopulationWake];
+      slot.population->on_wake(*slot.context, e.target, e.arg);
+    }
   }
 }
 
@@ -612,10 +547,9 @@ void World::on_mark_tick(MarketId m) {
     if (ch_->liquidatable(h.account)) {
       if (mechanism_->on_liquidatable(host_, h.account)) ch_->arm(h.account);
     } else {
-      if (h.kind == TriggerKind::Alert && h.account >= first_trader_ &&
-          h.account - first_trader_ < traders_->size()) {
-        waking_kind_ = kTraderWake;
-        traders_->on_alert(*this, h.account - first_trader_);
+      if (h.kind == TriggerKind::Alert) {
+        if (const auto owner = owner_of(h.account))
+          owner->first->population->on_alert(*owner->first->context, owner->second);
       }
       ch_->arm(h.account);
     }
@@ -698,9 +632,8 @@ void World::on_record() {
   if (next <= end_) engine_.schedule(next, kRecord, 0, 0);
 }
 
-void World::on_keeper_tx(uint32_t k, int64_t tx) {
+void World::on_keeper_tx(AccountId keeper, int64_t tx) {
   const ChainTransaction& p = chain_->transaction(tx);
-  const AccountId keeper = keepers_->account(k);
   const Amount gas = chain_->charge(p);
   ch_->ledger().pay_gas(keeper, gas);
   const KeeperTakeover result = mechanism_->on_transaction(host_, keeper, p.target);
@@ -715,8 +648,8 @@ void World::on_keeper_tx(uint32_t k, int64_t tx) {
   r.succeeded = result.outcome == KeeperOutcome::Liquidated ? 1 : 0;
   r.liquidation = result.liquidation;
   log_.on_keeper_tx(r);
-  waking_kind_ = kKeeperWake;
-  keepers_->on_result(*this, k, p.target, result);
+  const auto owner = owner_of(keeper);
+  owner->first->population->on_transaction_result(*owner->first->context, owner->second, p.target, result);
 }
 
 void World::check_conservation() const {
@@ -797,10 +730,9 @@ RunSummary World::summarise(double wall_seconds) const {
   s.largest_cascade = cascades.largest_cascade;
   s.branching_ratio = cascades.branching_ratio;
   s.keeper_gas = chain_->gas_paid();
-  for (uint32_t k = 0; k < keepers_->size(); ++k) {
-    const AccountId a = keepers_->account(k);
-    s.keeper_profit += ch_->equity(a) - ledger.account(a).deposits;
-  }
+  for (AccountId a = kPlaceCount; a < ledger.account_count(); ++a)
+    if (ledger.account(a).role == AgentRole::Keeper)
+      s.keeper_profit += ch_->equity(a) - ledger.account(a).deposits;
   s.insurance_fund_initial = fund_initial_;
   s.insurance_fund_min = std::min(fund_min_, ledger.insurance_fund());
   s.insurance_fund_final = ledger.insurance_fund();

@@ -6,7 +6,7 @@
 
 namespace liqsim {
 
-std::pair<int64_t, Time> Chain::submit(Time now, Time ready, uint32_t sender, AccountId target,
+std::pair<int64_t, Time> Chain::submit(Time now, Time ready, AccountId sender, AccountId target,
                                        Amount priority_fee) {
   LIQSIM_CHECK(block_interval_ > Time(0), "block interval must be positive");
   const int64_t b = block_interval_.raw();

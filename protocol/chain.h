@@ -14,7 +14,7 @@
 namespace liqsim {
 
 struct ChainTransaction {
-  uint32_t sender;  // index of the sending agent in its population
+  AccountId sender;
   AccountId target;
   Time submitted;
   Amount priority_fee;
@@ -26,7 +26,7 @@ class Chain {
 
   // Queues a transaction from `sender` submitted now and ready at `ready`; returns its id and the time
   // of the block that includes it.
-  std::pair<int64_t, Time> submit(Time now, Time ready, uint32_t sender, AccountId target,
+  std::pair<int64_t, Time> submit(Time now, Time ready, AccountId sender, AccountId target,
                                   Amount priority_fee);
   const ChainTransaction& transaction(int64_t id) const { return txs_[size_t(id)]; }
   // Gas of an included transaction; adds it to the total paid to block producers.

@@ -80,7 +80,7 @@ TEST(Keepers, SendsWhenRewardCoversGasFeeAndMinProfit) {
   const auto ids = f.open_keepers(1);
   Keepers keepers(base_params(), ids, kSeed);
   f.ctx.advance_to(seconds(50));
-  keepers.on_liquidatable(f.ctx, target);
+  keepers.on_opportunity(f.ctx, target);
   ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
   const auto& tx = f.ctx.liquidation_txs[0];
   EXPECT_EQ(tx.keeper, ids[0]);
@@ -95,7 +95,7 @@ TEST(Keepers, NoTransactionOneMicroDollarBelowMinProfit) {
   Fixture f;
   const AccountId target = f.liquidatable_trader(10);
   Keepers keepers(p, f.open_keepers(1), kSeed);
-  keepers.on_liquidatable(f.ctx, target);
+  keepers.on_opportunity(f.ctx, target);
   EXPECT_TRUE(f.ctx.liquidation_txs.empty());
 }
 
@@ -107,7 +107,7 @@ TEST(Keepers, SendsOnlyWithCapitalToCarryTheSeizedPosition) {
   const AccountId rich = f.open_keepers(1, 53)[0];
   const AccountId poor = f.ctx.open_account(AgentRole::Keeper, usd(53) - Amount(1));
   Keepers keepers(base_params(), {rich, poor}, kSeed);
-  keepers.on_liquidatable(f.ctx, target);
+  keepers.on_opportunity(f.ctx, target);
   ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
   EXPECT_EQ(f.ctx.liquidation_txs[0].keeper, rich);
 }
@@ -118,7 +118,7 @@ TEST(Keepers, NoTransactionForAnAccountWithoutPosition) {
   KeeperParams p = base_params();
   p.min_profit = usd(-1000);  // anything would pass the profit test
   Keepers keepers(p, f.open_keepers(1), kSeed);
-  keepers.on_liquidatable(f.ctx, flat);
+  keepers.on_opportunity(f.ctx, flat);
   EXPECT_TRUE(f.ctx.liquidation_txs.empty());
 }
 
@@ -129,7 +129,7 @@ TEST(Keepers, ReadyTimeIsNowPlusLatencyPlusJitter) {
   const AccountId target = f.liquidatable_trader(10);
   Keepers keepers(base_params(), f.open_keepers(200), kSeed);
   f.ctx.advance_to(seconds(50));
-  keepers.on_liquidatable(f.ctx, target);
+  keepers.on_opportunity(f.ctx, target);
   ASSERT_EQ(f.ctx.liquidation_txs.size(), 200u);
   Time lo = Time::max(), hi = Time::min();
   for (const auto& tx : f.ctx.liquidation_txs) {
@@ -147,8 +147,8 @@ TEST(Keepers, NoDuplicateTransactionWhileOneIsPending) {
   Fixture f;
   const AccountId target = f.liquidatable_trader(10);
   Keepers keepers(base_params(), f.open_keepers(3), kSeed);
-  keepers.on_liquidatable(f.ctx, target);
-  keepers.on_liquidatable(f.ctx, target);
+  keepers.on_opportunity(f.ctx, target);
+  keepers.on_opportunity(f.ctx, target);
   EXPECT_EQ(f.ctx.liquidation_txs.size(), 3u);
 }
 
@@ -156,10 +156,10 @@ TEST(Keepers, SendsAgainOnceThePendingTransactionResolved) {
   Fixture f;
   const AccountId target = f.liquidatable_trader(10);
   Keepers keepers(base_params(), f.open_keepers(1), kSeed);
-  keepers.on_liquidatable(f.ctx, target);
-  keepers.on_result(f.ctx, 0, target, KeeperTakeover{});  // NotLiquidatable: someone else was first
+  keepers.on_opportunity(f.ctx, target);
+  keepers.on_transaction_result(f.ctx, 0, target, KeeperTakeover{});  // NotLiquidatable: someone else was first
   EXPECT_TRUE(f.ctx.submissions.empty()) << "a failed transaction leaves nothing to unwind";
-  keepers.on_liquidatable(f.ctx, target);
+  keepers.on_opportunity(f.ctx, target);
   EXPECT_EQ(f.ctx.liquidation_txs.size(), 2u);
 }
 
@@ -174,8 +174,8 @@ TEST(Keepers, PriorityFeesAreDrawnInRangeAndFixedPerKeeper) {
   const AccountId second = f.liquidatable_trader(10);
   const int n = 100;
   Keepers keepers(p, f.open_keepers(n), kSeed);
-  keepers.on_liquidatable(f.ctx, first);
-  keepers.on_liquidatable(f.ctx, second);
+  keepers.on_opportunity(f.ctx, first);
+  keepers.on_opportunity(f.ctx, second);
   ASSERT_EQ(f.ctx.liquidation_txs.size(), size_t(2 * n));
   std::set<int64_t> distinct;
   for (int k = 0; k < n; ++k) {
@@ -205,7 +205,7 @@ TEST(Keepers, ImmediateUnwindSellsTheSeizedPositionAtOnce) {
   ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
   ASSERT_EQ(result.quantity, coins(5));
   ASSERT_EQ(f.position(ids[0]), coins(5));
-  keepers.on_result(f.ctx, 0, target, result);
+  keepers.on_transaction_result(f.ctx, 0, target, result);
   ASSERT_EQ(f.ctx.submissions.size(), 1u);
   const OrderRequest& o = f.ctx.submissions[0].order;
   EXPECT_EQ(o.owner, ids[0]);
@@ -228,7 +228,7 @@ TEST(Keepers, SeizedShortIsBoughtBack) {
   const KeeperTakeover result = f.take_over(p, ids[0], target);
   ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
   ASSERT_EQ(result.quantity, -coins(5));
-  keepers.on_result(f.ctx, 0, target, result);
+  keepers.on_transaction_result(f.ctx, 0, target, result);
   ASSERT_EQ(f.ctx.submissions.size(), 1u);
   EXPECT_EQ(f.ctx.submissions[0].order.side, Side::Buy);
   EXPECT_EQ(f.ctx.submissions[0].order.quantity, coins(5));
@@ -250,7 +250,7 @@ TEST(Keepers, TwapUnwindSellsEqualSlicesOverTheHorizon) {
   f.ctx.advance_to(seconds(100));
   const KeeperTakeover result = f.take_over(p, ids[0], target);
   ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
-  keepers.on_result(f.ctx, 0, target, result);
+  keepers.on_transaction_result(f.ctx, 0, target, result);
   while (const auto w = f.ctx.pop_wake()) {
     EXPECT_EQ(w->target, 0u);
     EXPECT_EQ(w->arg, result.liquidation);
@@ -284,7 +284,7 @@ TEST(Keepers, UnwindStopsWhenTheBookSideIsEmpty) {
   Keepers keepers(p, ids, kSeed);
   const KeeperTakeover result = f.take_over(p, ids[0], target);
   ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
-  keepers.on_result(f.ctx, 0, target, result);
+  keepers.on_transaction_result(f.ctx, 0, target, result);
   EXPECT_EQ(f.ctx.pending_wakes(), 0u);
   EXPECT_EQ(f.position(ids[0]), coins(5));
 }
