@@ -19,6 +19,7 @@
 #include "market/oracle.h"
 #include "market/order_book.h"
 #include "market/price_process.h"
+#include "market/venue.h"
 #include "market/venue_index.h"
 #include "protocol/cause_tracker.h"
 #include "protocol/chain.h"
@@ -54,6 +55,7 @@ struct MarketRuntime {
   const MarketSpec* spec = nullptr;
   Price tick;
   std::unique_ptr<OrderBook> book;
+  std::unique_ptr<Venue> venue;  // how liquidation orders execute (the book, as a Venue)
   std::unique_ptr<PriceProcess> reference;
   Price reference_now;
   std::unique_ptr<VenueIndex> index;
@@ -122,7 +124,7 @@ class World final : public ExecutionVenue, public PositionSource {
     current_market_ = m;  // the reduce-only position source reads this market
     if (outside_price_band(m, price)) return band_rejection();
     SubmitResult r = markets_[m].book->modify(id, price, q);
-    apply_fills(m, r, false);
+    apply_fills(m, r.fills, false);
     return r;
   }
   const OrderBook& book(MarketId m) const { return *markets_[m].book; }
@@ -137,9 +139,7 @@ class World final : public ExecutionVenue, public PositionSource {
   uint32_t market_count() const { return uint32_t(markets_.size()); }
 
   // ExecutionVenue
-  SubmitResult execute(MarketId m, const OrderRequest& order, bool taker_fee_waived) override {
-    return route(m, order, taker_fee_waived);
-  }
+  Execution execute(MarketId m, const ExecutionRequest& request, bool taker_fee_waived) override;
   void cancel_orders(AccountId a, MarketId m) override;
   Price tick_size(MarketId m) const override { return markets_[m].tick; }
 
@@ -151,7 +151,7 @@ class World final : public ExecutionVenue, public PositionSource {
  private:
   SubmitResult route(MarketId m, const OrderRequest& order, bool taker_fee_waived);
   bool outside_price_band(MarketId m, std::optional<Price> limit) const;
-  void apply_fills(MarketId m, const SubmitResult& r, bool taker_fee_waived);
+  void apply_fills(MarketId m, std::span<const Fill> fills, bool taker_fee_waived);
   void dispatch(const Event& e);
   void on_index_tick(MarketId m);
   void on_mark_tick(MarketId m);
@@ -267,6 +267,7 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
     rt.spec = &ms;
     rt.tick = price_from_double(ms.tick_size);
     rt.book = std::make_unique<OrderBook>(rt.tick);
+    rt.venue = std::make_unique<OrderBookVenue>(*rt.book);
     rt.book->set_position_source(this);
     const Time step = time_from_seconds(ms.price.step_seconds);
     Rng path_rng(s.seed, StreamKind::ExternalPrice, m);
@@ -413,13 +414,25 @@ SubmitResult World::route(MarketId m, const OrderRequest& order, bool taker_fee_
     }
     resting.orders.emplace_back(m, r.id);
   }
-  apply_fills(m, r, taker_fee_waived);
+  apply_fills(m, r.fills, taker_fee_waived);
   return r;
 }
 
-void World::apply_fills(MarketId m, const SubmitResult& r, bool taker_fee_waived) {
+Execution World::execute(MarketId m, const ExecutionRequest& request, bool taker_fee_waived) {
+  current_market_ = m;  // the reduce-only position source reads this market
+  if (outside_price_band(m, request.worst)) {
+    Execution rejected;
+    rejected.reject = RejectReason::PriceOutOfRange;
+    return rejected;
+  }
+  const Execution x = markets_[m].venue->execute(request);
+  apply_fills(m, x.fills, taker_fee_waived);
+  return x;
+}
+
+void World::apply_fills(MarketId m, std::span<const Fill> fills, bool taker_fee_waived) {
   MarketRuntime& rt = markets_[m];
-  for (const Fill& f : r.fills) {
+  for (const Fill& f : fills) {
     ch_->apply_fill(m, f, taker_fee_waived);
     rt.last_trade = f.price;
     TradeRecord t;

@@ -146,17 +146,17 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
                          : apply(abs_size, params_.step_fraction, Round::Up);
     if (slice > abs_size) slice = abs_size;
     const Price tick = venue_.tick_size(m);
-    // Limit price on the tick grid, no worse than max_slippage from the mark.
+    // Worst price no worse than max_slippage from the mark, on the tick grid (the venue keeps it there).
     const Ratio one = Ratio(kRatioScale);
-    Price limit = is_long ? apply(mark, one - params_.max_slippage, Round::Up)
+    Price worst = is_long ? apply(mark, one - params_.max_slippage, Round::Up)
                           : apply(mark, one + params_.max_slippage, Round::Down);
-    limit = is_long ? round_up_to_tick(limit, tick) : round_down_to_tick(limit, tick);
-    if (limit.raw() <= 0) limit = tick;
+    worst = is_long ? round_up_to_tick(worst, tick) : round_down_to_tick(worst, tick);
+    if (worst.raw() <= 0) worst = tick;
     const int64_t id = ch_.liquidation_count();  // committed only if something fills
-    OrderRequest order{a, is_long ? Side::Sell : Side::Buy, OrderType::ImmediateOrCancel, limit, slice, true,
-                       id};
+    const ExecutionRequest request{a, is_long ? Side::Sell : Side::Buy, slice, worst, /*reduce_only=*/true,
+                                   id};
     const Amount before = ledger.account(a).balance;
-    const SubmitResult result = venue_.execute(m, order, /*taker_fee_waived=*/true);
+    const Execution result = venue_.execute(m, request, /*taker_fee_waived=*/true);
     if (result.filled.raw() > 0) {
       progress = true;
       rec.id = ch_.next_liquidation_id();

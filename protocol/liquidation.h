@@ -18,17 +18,18 @@
 
 #include "core/check.h"
 #include "core/recorder.h"
+#include "market/venue.h"
 #include "protocol/clearing_house.h"
 #include "protocol/liquidation_mechanism.h"
 
 namespace liqsim {
 
-// How liquidation orders reach a market: implemented by the composition root, which routes the
-// order to the market's book and applies every fill to the ledger before returning.
+// How liquidation orders reach a market: implemented by the composition root, which executes the
+// request on the market's Venue (market/venue.h) and applies every fill to the ledger before returning.
 class ExecutionVenue {
  public:
   virtual ~ExecutionVenue() = default;
-  virtual SubmitResult execute(MarketId m, const OrderRequest& order, bool taker_fee_waived) = 0;
+  virtual Execution execute(MarketId m, const ExecutionRequest& request, bool taker_fee_waived) = 0;
   virtual void cancel_orders(AccountId a, MarketId m) = 0;
   virtual Price tick_size(MarketId m) const = 0;
 };

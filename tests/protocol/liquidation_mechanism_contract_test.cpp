@@ -29,14 +29,19 @@ bool conserved(const ClearingHouse& ch) {
   return true;
 }
 
-// One book for market 0; fills applied to the ledger before execute() returns (as World::route).
+// One book for market 0; fills applied to the ledger before execute() returns (as World::execute).
 class Venue final : public ExecutionVenue, public PositionSource {
  public:
   Venue(ClearingHouse& ch, Price tick) : ch_(ch), book_(tick) { book_.set_position_source(this); }
-  SubmitResult execute(MarketId m, const OrderRequest& order, bool taker_fee_waived) override {
+  Execution execute(MarketId m, const ExecutionRequest& request, bool taker_fee_waived) override {
+    const Execution x = venue_.execute(request);
+    for (const Fill& f : x.fills) ch_.apply_fill(m, f, taker_fee_waived);
+    return x;
+  }
+  // A resting limit order (test set-up).
+  void rest(const OrderRequest& order) {
     const SubmitResult r = book_.submit(order);
-    for (const Fill& f : r.fills) ch_.apply_fill(m, f, taker_fee_waived);
-    return r;
+    for (const Fill& f : r.fills) ch_.apply_fill(0, f, false);
   }
   void cancel_orders(AccountId, MarketId) override {}
   Price tick_size(MarketId) const override { return book_.tick_size(); }
@@ -45,6 +50,7 @@ class Venue final : public ExecutionVenue, public PositionSource {
  private:
   ClearingHouse& ch_;
   OrderBook book_;
+  OrderBookVenue venue_{book_};
 };
 
 // A trader long 1 BTC at 10,000 with $1,000 (flat 0.5 % MMR: liquidation price about 9,045), a deep
@@ -65,7 +71,7 @@ struct Fixture {
     ch.arm(trader);
     ch.arm(counterparty);
     // Bids for the engine's closes, well inside its slippage limit.
-    venue.execute(0, OrderRequest{maker, Side::Buy, OrderType::Limit, px(bid), coins(5), false, -1}, false);
+    venue.rest(OrderRequest{maker, Side::Buy, OrderType::Limit, px(bid), coins(5), false, -1});
   }
 };
 

@@ -62,9 +62,12 @@ class BookVenue final : public ExecutionVenue, public PositionSource {
  public:
   BookVenue(ClearingHouse& ch, Price tick) : ch_(ch), book_(tick) { book_.set_position_source(this); }
 
-  SubmitResult execute(MarketId m, const OrderRequest& order, bool taker_fee_waived) override {
-    orders.push_back(order);
-    return route(m, order, taker_fee_waived);
+  Execution execute(MarketId m, const ExecutionRequest& request, bool taker_fee_waived) override {
+    LIQSIM_CHECK(m == 0, "the fake venue has one market");
+    orders.push_back(request);
+    const Execution x = venue_.execute(request);
+    for (const Fill& f : x.fills) ch_.apply_fill(m, f, taker_fee_waived);
+    return x;
   }
   void cancel_orders(AccountId a, MarketId m) override {
     ++cancel_calls;
@@ -83,7 +86,7 @@ class BookVenue final : public ExecutionVenue, public PositionSource {
   }
   const OrderBook& book() const { return book_; }
 
-  std::vector<OrderRequest> orders;  // liquidation orders received through execute()
+  std::vector<ExecutionRequest> orders;  // liquidation requests received through execute()
   int cancel_calls = 0;
 
  private:
@@ -97,6 +100,7 @@ class BookVenue final : public ExecutionVenue, public PositionSource {
 
   ClearingHouse& ch_;
   OrderBook book_;
+  OrderBookVenue venue_{book_};
   std::vector<std::pair<AccountId, OrderId>> resting_;
 };
 
@@ -279,14 +283,12 @@ TEST(EngineLiquidation, SendsAReduceOnlyIocWithinMaxSlippageOfTheMark) {
   w.ch.set_mark(0, px(9'040));
   engine.step(w.trader, at(5));
   ASSERT_EQ(w.venue.orders.size(), 1u);
-  const OrderRequest& o = w.venue.orders[0];
+  const ExecutionRequest& o = w.venue.orders[0];
   EXPECT_EQ(o.owner, w.trader);
   EXPECT_EQ(o.side, Side::Sell);
-  EXPECT_EQ(o.type, OrderType::ImmediateOrCancel);
   EXPECT_TRUE(o.reduce_only);
   EXPECT_EQ(o.quantity, coins(0.25));
-  ASSERT_TRUE(o.limit.has_value());
-  EXPECT_EQ(*o.limit, px(8'928.81));
+  EXPECT_EQ(o.worst, px(8'928.81));
   EXPECT_EQ(o.tag, 0);
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(w.size(w.trader), coins(0.75));
@@ -305,7 +307,7 @@ TEST(EngineLiquidation, BidsBeyondTheSlippageLimitAreNotHit) {
   EXPECT_EQ(snapshot(w.ch), before);
   EXPECT_TRUE(w.log.liquidations.empty());
   ASSERT_EQ(w.venue.orders.size(), 1u);
-  EXPECT_EQ(*w.venue.orders[0].limit, px(8'949.60));
+  EXPECT_EQ(w.venue.orders[0].worst, px(8'949.60));
 }
 
 // An empty book fills nothing: no record, no id consumed, nothing moves, and the engine asks to retry
