@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <stdexcept>
@@ -543,6 +544,8 @@ struct Schema {
   }
 };
 
+using RowBuffer = std::unique_ptr<unsigned char[]>;  // chunk_rows records of one stream
+
 // One piece of work for the background threads, done in the order it was handed over: a chunk of a
 // stream (compressed by any thread, stored by the writing thread), or the end of the file.
 struct Job {
@@ -551,7 +554,7 @@ struct Job {
   uint64_t first_row = 0;          // the chunk's first row in its dataset(s)
   size_t rows = 0;                 // rows in the chunk (0: the dataset of an empty stream, no chunk)
   hsize_t dataset_chunk_rows = 0;  // the datasets' chunk length (set when they are created)
-  std::vector<unsigned char> records;
+  RowBuffer records;
   std::vector<EncodedChunk> encoded;  // one per output of the stream
   bool claimed = false;               // an encoding thread took it
   bool ready = false;                 // encoded (always, for a Close job)
@@ -627,8 +630,8 @@ class RunFileWriter::Impl {
   void append(size_t stream, const Record& r) {
     if (failed_.load(std::memory_order_relaxed)) return;  // the file is lost: keep nothing
     Producer& p = producers_[stream];
-    if (p.buffer.empty()) p.buffer = take_buffer(stream);
-    std::memcpy(p.buffer.data() + p.rows * sizeof(Record), &r, sizeof(Record));
+    if (!p.buffer) p.buffer = take_buffer(stream);
+    std::memcpy(p.buffer.get() + p.rows * sizeof(Record), &r, sizeof(Record));
     if (++p.rows == options_.chunk_rows) hand_over(stream, /*last=*/false);
   }
 
@@ -679,23 +682,21 @@ class RunFileWriter::Impl {
 
  private:
   struct Producer {
-    std::vector<unsigned char> buffer;  // the stream's current chunk, rows * record_size bytes used
+    RowBuffer buffer;  // the stream's current chunk, rows * record_size bytes used
     size_t rows = 0;
     uint64_t handed_over = 0;  // rows of the stream handed over so far
   };
 
-  std::vector<unsigned char> take_buffer(size_t stream) {
-    const size_t bytes = options_.chunk_rows * schema_.streams[stream].record_size;
+  // A chunk's worth of rows, reused when one came back from the writing thread. Not zeroed: only the
+  // pages rows are written to take memory (a table of three rows costs one page).
+  RowBuffer take_buffer(size_t stream) {
     {
       std::lock_guard lock(mutex_);
-      std::vector<std::vector<unsigned char>>& spare = free_buffers_[stream];
-      if (!spare.empty()) {
-        std::vector<unsigned char> buffer = std::move(spare.back());
-        spare.pop_back();
-        return buffer;
-      }
+      RowBuffer& spare = free_buffers_[stream];
+      if (spare) return std::move(spare);
     }
-    return std::vector<unsigned char>(bytes);
+    return std::make_unique_for_overwrite<unsigned char[]>(options_.chunk_rows *
+                                                           schema_.streams[stream].record_size);
   }
 
   // Hands the stream's current rows to the background threads: a full chunk, or at the end the last
@@ -711,7 +712,7 @@ class RunFileWriter::Impl {
                                                  : hsize_t(options_.chunk_rows);
     job->records = std::move(p.buffer);
     job->ready = job->rows == 0;  // nothing to compress
-    p.buffer.clear();
+    p.buffer.reset();
     p.handed_over += p.rows;
     p.rows = 0;
     push(std::move(job), /*wait_for_room=*/true);
@@ -755,7 +756,7 @@ class RunFileWriter::Impl {
       try {
         for (const OutputSpec& output : schema_.streams[job.stream].outputs) {
           PackedRows rows = output.layout;
-          rows.records = job.records.data();
+          rows.records = job.records.get();
           rows.rows = job.rows;
           encoded.push_back(encode_chunk(rows, 0, job.dataset_chunk_rows, scratch));
         }
@@ -830,10 +831,7 @@ class RunFileWriter::Impl {
       std::lock_guard lock(mutex_);
       --pending_chunks_;
       pending_rows_ -= job->rows;
-      if (job->records.size() == options_.chunk_rows * schema_.streams[job->stream].record_size &&
-          free_buffers_[job->stream].size() < 2) {
-        free_buffers_[job->stream].push_back(std::move(job->records));
-      }
+      if (!free_buffers_[job->stream]) free_buffers_[job->stream] = std::move(job->records);
       room_cv_.notify_all();
     }
     close_file(nullptr);  // stopped without finish(): release HDF5's handles, keep no file
@@ -988,7 +986,7 @@ class RunFileWriter::Impl {
   std::deque<std::unique_ptr<Job>> queue_;
   size_t pending_chunks_ = 0;
   uint64_t pending_rows_ = 0;
-  std::vector<std::vector<std::vector<unsigned char>>> free_buffers_;  // per stream, at most 2
+  std::vector<RowBuffer> free_buffers_;  // per stream, one spare
   bool stopping_ = false;
   bool closed_ = false;
   std::atomic<bool> failed_{false};

@@ -19,7 +19,7 @@ struct RunFileOptions {
   size_t chunk_rows = 16384;
   // Full chunks handed to the background writer and not yet in the file; a record that fills one more
   // waits until one is written. With the producers' partial chunks this bounds the rows held.
-  size_t max_pending_chunks = 6;
+  size_t max_pending_chunks = 4;
   // Threads that compress chunks beside the one that writes the file; 0: one fewer than the hardware
   // threads, at least 1 and at most 3. finish() compresses what is left on the calling thread too.
   unsigned encoder_threads = 0;
