@@ -630,6 +630,7 @@ class RunFileWriter::Impl {
   void append(size_t stream, const Record& r) {
     if (failed_.load(std::memory_order_relaxed)) return;  // the file is lost: keep nothing
     Producer& p = producers_[stream];
+    LIQSIM_CHECK(!p.complete, "a run file record after the final account states (a sink takes one run)");
     if (!p.buffer) p.buffer = take_buffer(stream);
     std::memcpy(p.buffer.get() + p.rows * sizeof(Record), &r, sizeof(Record));
     if (++p.rows == options_.chunk_rows) hand_over(stream, /*last=*/false);
@@ -640,6 +641,18 @@ class RunFileWriter::Impl {
     row.record = r;
     row.generation = cascades_.add(r);
     append(kLiquidations, row);
+  }
+
+  // The final account states come after every other record: the first one completes the other
+  // tables, so that their partial chunks are not held while the accounts stream.
+  void add_account(const AccountFinal& r) {
+    if (!producers_[kAccounts].complete && producers_[kAccounts].handed_over == 0 &&
+        producers_[kAccounts].rows == 0) {
+      for (size_t stream = 0; stream < kStreamCount; ++stream) {
+        if (stream != kAccounts) hand_over(stream, /*last=*/true);
+      }
+    }
+    append(kAccounts, r);
   }
 
   std::optional<std::string> error() const {
@@ -685,6 +698,7 @@ class RunFileWriter::Impl {
     RowBuffer buffer;  // the stream's current chunk, rows * record_size bytes used
     size_t rows = 0;
     uint64_t handed_over = 0;  // rows of the stream handed over so far
+    bool complete = false;     // its last chunk is handed over: no record may follow
   };
 
   // A chunk's worth of rows, reused when one came back from the writing thread. Not zeroed: only the
@@ -703,6 +717,13 @@ class RunFileWriter::Impl {
   // partial one (a stream that never filled a chunk makes its datasets one chunk of its own length).
   void hand_over(size_t stream, bool last) {
     Producer& p = producers_[stream];
+    if (p.complete) return;
+    if (last) {
+      p.complete = true;
+      std::lock_guard lock(mutex_);
+      retired_[stream] = true;  // no more chunks of this stream: its spare buffer is not needed
+      free_buffers_[stream].reset();
+    }
     if (last && p.rows == 0 && p.handed_over > 0) return;  // every row is already handed over
     auto job = std::make_unique<Job>();
     job->stream = stream;
@@ -831,7 +852,8 @@ class RunFileWriter::Impl {
       std::lock_guard lock(mutex_);
       --pending_chunks_;
       pending_rows_ -= job->rows;
-      if (!free_buffers_[job->stream]) free_buffers_[job->stream] = std::move(job->records);
+      if (!retired_[job->stream] && !free_buffers_[job->stream])
+        free_buffers_[job->stream] = std::move(job->records);
       room_cv_.notify_all();
     }
     close_file(nullptr);  // stopped without finish(): release HDF5's handles, keep no file
@@ -986,7 +1008,8 @@ class RunFileWriter::Impl {
   std::deque<std::unique_ptr<Job>> queue_;
   size_t pending_chunks_ = 0;
   uint64_t pending_rows_ = 0;
-  std::vector<RowBuffer> free_buffers_;  // per stream, one spare
+  std::vector<RowBuffer> free_buffers_;                          // per stream, one spare
+  std::vector<bool> retired_ = std::vector<bool>(kStreamCount);  // per stream: last chunk handed over
   bool stopping_ = false;
   bool closed_ = false;
   std::atomic<bool> failed_{false};
@@ -1020,7 +1043,7 @@ void RunFileWriter::on_adl(const AdlRecord& r) { impl_->append(kAdl, r); }
 void RunFileWriter::on_keeper_tx(const KeeperTxRecord& r) { impl_->append(kKeeperTxs, r); }
 void RunFileWriter::on_timeseries(const TimeseriesRow& r) { impl_->append(kTimeseries, r); }
 void RunFileWriter::on_mark_update(const MarkUpdateRecord& r) { impl_->append(kMarkUpdates, r); }
-void RunFileWriter::on_account(const AccountFinal& r) { impl_->append(kAccounts, r); }
+void RunFileWriter::on_account(const AccountFinal& r) { impl_->add_account(r); }
 std::optional<std::string> RunFileWriter::error() const { return impl_->error(); }
 std::optional<std::string> RunFileWriter::finish(const RunMetadata& metadata, const RunSummary& summary,
                                                  bool overwrite) {

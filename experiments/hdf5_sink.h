@@ -66,6 +66,9 @@ class RunFileWriter final : public Recorder {
   void on_mark_update(const MarkUpdateRecord& r) override;
   void on_account(const AccountFinal& r) override;
 
+  // on_account() takes the run's last records: the first one completes the other tables, and a record
+  // of another table after it is an invariant violation.
+
   // The error that stopped the writing so far (a full disk), or nothing.
   std::optional<std::string> error() const;
 
