@@ -656,6 +656,19 @@ TEST_F(Hdf5SinkTest, WriteErrorMidwayLeavesNoFile) {
   EXPECT_TRUE(folder_entries(folder_).empty());
 }
 
+// The final account states are a run's last records: a trade after them (a second run into the same
+// sink) is refused.
+TEST_F(Hdf5SinkTest, RecordAfterTheAccountsIsRefused) {
+  EXPECT_DEATH(
+      {
+        auto writer = open_writer(folder_ / "run.h5");
+        writer->on_trade(TradeRecord{});
+        writer->on_account(AccountFinal{});
+        writer->on_trade(TradeRecord{});
+      },
+      "after the final account states");
+}
+
 TEST_F(RunFileReaderTest, MissingFileIsAnErrorValue) {
   const fs::path path = folder_ / "absent.h5";
   const auto result = read_run_file(path.string());
