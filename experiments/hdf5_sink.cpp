@@ -153,25 +153,34 @@ class ChunkScratch {
 
   std::vector<unsigned char> shuffled;
 
-  // Deflates `shuffled` into a zlib stream no larger than it; false when it does not fit.
+  // Deflates `shuffled` into `out`, a zlib stream no larger than it; false when it does not fit. The
+  // stream goes straight into `out`, a window at a time: no second chunk-sized buffer per thread.
   bool deflate_shuffled(std::vector<unsigned char>& out) {
-    compressed_.resize(shuffled.size());
+    constexpr size_t kWindow = size_t{64} << 10;
+    const size_t limit = shuffled.size();
     if (deflateReset(&stream_) != Z_OK) throw Hdf5Error("cannot reset zlib's deflate");
     stream_.next_in = shuffled.data();
     stream_.avail_in = uInt(shuffled.size());
-    stream_.next_out = compressed_.data();
-    stream_.avail_out = uInt(compressed_.size());
-    const int status = deflate(&stream_, Z_FINISH);
-    if (status == Z_OK || status == Z_BUF_ERROR) return false;  // output full before the end
-    if (status != Z_STREAM_END)
-      throw Hdf5Error("deflate failed (zlib status " + std::to_string(status) + ")");
-    out.assign(compressed_.begin(), compressed_.begin() + stream_.total_out);
-    return true;
+    out.clear();
+    out.reserve(std::min(limit, kWindow));
+    for (;;) {
+      // One byte more than the limit tells a stream that does not fit.
+      const size_t room = std::min(kWindow, limit + 1 - out.size());
+      const size_t at = out.size();
+      out.resize(at + room);
+      stream_.next_out = out.data() + at;
+      stream_.avail_out = uInt(room);
+      const int status = deflate(&stream_, Z_FINISH);
+      out.resize(at + room - stream_.avail_out);
+      if (status == Z_STREAM_END) return out.size() <= limit;
+      if (status != Z_OK && status != Z_BUF_ERROR)
+        throw Hdf5Error("deflate failed (zlib status " + std::to_string(status) + ")");
+      if (out.size() > limit) return false;
+    }
   }
 
  private:
   z_stream stream_ = {};
-  std::vector<unsigned char> compressed_;
 };
 
 // An 8 x 8 byte transpose: afterwards byte j of word k is what byte k of word j was.
