@@ -42,9 +42,9 @@ struct RunFileWriterStats {
 // The content goes to `<path>.tmp.<pid>` (created new, removed on any failure, when the writer is
 // destroyed without a successful finish(), and, once install_temporary_file_cleanup() ran, on SIGINT /
 // SIGTERM / SIGHUP) and is moved into place by finish(). Chunk data is written to the temporary file as
-// it is compressed; HDF5's own metadata is kept in memory (a few hundred kilobytes) and written at the
-// end, so a failing disk is an ordinary error: HDF5 never sees a failed write and closes cleanly.
-// After a write error the writer drops further records (the run can stop early: error()).
+// it is compressed; HDF5's own metadata is kept in memory (about 65 KB for a 1M-trader run) and written at
+// the end, so a failing disk is an ordinary error: HDF5 never sees a failed write and closes cleanly. After a
+// write error the writer drops further records (the run can stop early: error()).
 //
 // The Recorder calls and finish() come from one thread; the writer is not copyable or movable.
 class RunFileWriter final : public Recorder {
