@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -57,6 +58,10 @@ RunResult run(const Scenario& s, bool check_every_event = false) {
   return run_simulation(s, to_toml(s), options);
 }
 
+Amount notional_of(const LiquidationRecord& l) {
+  return notional(l.mark, l.quantity.raw() < 0 ? -l.quantity : l.quantity, Round::Down);
+}
+
 std::string temp_path(const std::string& name) {
   return (std::filesystem::path(::testing::TempDir()) / (name + "-" + std::to_string(::getpid()) + ".h5"))
       .string();
@@ -71,6 +76,78 @@ std::string digest_of(const RunResult& r, const std::string& name) {
   std::filesystem::remove(path);
   EXPECT_EQ(d.index(), 0u);
   return d.index() == 0 ? std::get<0>(d) : std::string();
+}
+
+// The CLI's way: records streamed to the run file during the run (in small chunks here). Same content as
+// the in-memory run written at the end, and the same summary.
+TEST(Simulation, StreamingToTheRunFileEqualsTheInMemoryRun) {
+  const Scenario s = load(kTinyCrash);
+  const RunResult in_memory = run(s);
+  const std::string path = temp_path("streamed");
+  std::filesystem::remove(path);
+  RunFileOptions options;
+  options.chunk_rows = 100;
+  options.max_pending_chunks = 2;
+  auto opened = RunFileWriter::open(path, options);
+  ASSERT_EQ(opened.index(), 0u) << std::get<1>(opened);
+  RunFileWriter& writer = *std::get<0>(opened);
+  Simulation simulation(s, {}, writer);
+  simulation.run_until(Time(simulation.end().raw() / 3));
+  simulation.finish();
+  const RunSummary summary = simulation.summary();
+  ASSERT_EQ(writer.finish(simulation.metadata(to_toml(s)), summary, false), std::nullopt);
+  EXPECT_GT(writer.stats().chunks_written, 10u);
+  EXPECT_LE(writer.stats().peak_pending_rows, 200u);
+
+  auto streamed = dataset_digest(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(streamed.index(), 0u);
+  EXPECT_EQ(std::get<0>(streamed), digest_of(in_memory, "in-memory"));
+  EXPECT_EQ(summary.liquidation_count, in_memory.summary.liquidation_count);
+  EXPECT_EQ(summary.cascade_generations, in_memory.summary.cascade_generations);
+  EXPECT_EQ(summary.mean_slippage, in_memory.summary.mean_slippage);
+}
+
+// The summary's record figures are kept as the records arrive; they equal what the records give.
+TEST(Simulation, SummaryFiguresFollowTheRecords) {
+  for (const Scenario& s : {load(kTinyCrash), preset("small")}) {
+    const RunResult r = run(s);
+    const RunLog& log = r.log;
+    ASSERT_GT(log.liquidations.size(), 0u) << s.name;
+    uint64_t engine = 0;
+    Amount notional;
+    Amount rewards;
+    double slippage = 0;
+    for (const LiquidationRecord& l : log.liquidations) {
+      engine += l.mechanism == LiquidationMechanismKind::Engine ? 1 : 0;
+      notional += notional_of(l);
+      rewards += l.reward;
+      slippage += std::fabs(to_double(l.price - l.mark)) / to_double(l.mark);
+    }
+    Quantity adl;
+    for (const AdlRecord& a : log.adl) adl += a.quantity.raw() < 0 ? -a.quantity : a.quantity;
+    const CascadeStats cascades = analyze_cascades(log.liquidations);
+    EXPECT_EQ(r.summary.liquidation_count, log.liquidations.size()) << s.name;
+    EXPECT_EQ(r.summary.engine_liquidations, engine) << s.name;
+    EXPECT_EQ(r.summary.keeper_liquidations, log.liquidations.size() - engine) << s.name;
+    EXPECT_EQ(r.summary.liquidated_notional, notional) << s.name;
+    EXPECT_EQ(r.summary.keeper_rewards, rewards) << s.name;
+    EXPECT_EQ(r.summary.mean_slippage, slippage / double(log.liquidations.size())) << s.name;
+    EXPECT_EQ(r.summary.cascade_generations, cascades.generations) << s.name;
+    EXPECT_EQ(r.summary.largest_cascade, cascades.largest_cascade) << s.name;
+    EXPECT_EQ(r.summary.branching_ratio, cascades.branching_ratio) << s.name;
+    EXPECT_EQ(r.summary.adl_count, log.adl.size()) << s.name;
+    EXPECT_EQ(r.summary.adl_quantity, adl) << s.name;
+    EXPECT_EQ(r.summary.accounts + kPlaceCount, log.accounts.size()) << s.name;  // places are accounts too
+  }
+}
+
+TEST(SimulationDeathTest, LogIsTheInMemorySinkOnly) {
+  RunLog sink;
+  Simulation simulation(load(kTinyCrash), {}, sink);
+  simulation.run_until(seconds(60));
+  EXPECT_GT(sink.timeseries.size(), 0u);
+  EXPECT_DEATH((void)simulation.log(), "in-memory log");
 }
 
 TEST(Simulation, ConservationHoldsAfterEveryEvent) {
