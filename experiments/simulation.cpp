@@ -29,6 +29,7 @@
 #include "protocol/liquidation.h"
 #include "protocol/mark_engine.h"
 #include "protocol/mark_price.h"
+#include "protocol/tiered_margin.h"
 
 namespace liqsim {
 namespace {

@@ -7,6 +7,7 @@
 
 #include "core/rng.h"
 #include "protocol/adl_ranking.h"
+#include "protocol/tiered_margin.h"
 
 namespace liqsim {
 namespace {
