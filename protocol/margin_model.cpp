@@ -22,6 +22,11 @@ Wide div_wide(Wide n, Wide d, Round round) {
   return q;
 }
 
+// Checked 128-bit arithmetic: false when the exact result does not fit.
+bool mul(Wide a, Wide b, Wide& out) { return !__builtin_mul_overflow(a, b, &out); }
+bool add(Wide a, Wide b, Wide& out) { return !__builtin_add_overflow(a, b, &out); }
+bool sub(Wide a, Wide b, Wide& out) { return !__builtin_sub_overflow(a, b, &out); }
+
 }  // namespace
 
 MarginModelRef::MarginModelRef(std::shared_ptr<const MarginModel> model) : model_(std::move(model)) {
@@ -59,6 +64,46 @@ std::optional<Price> liquidation_price(Quantity size, Price entry, Amount adjust
   }
   if (lp > kMaxRaw) return std::nullopt;  // no representable mark is high enough
   return lp < 0 ? Price(0) : Price(static_cast<int64_t>(lp));
+}
+
+std::optional<Price> exact_rate_liquidation_price(Quantity size, Price price, Amount value, ExactRate rate,
+                                                  Amount deduction) {
+  LIQSIM_CHECK(size.raw() != 0, "liquidation price of an empty position");
+  LIQSIM_CHECK(rate.den > 0 && rate.num >= 0 && rate.num < rate.den, "maintenance rate outside [0, 1)");
+  const bool is_long = size.raw() > 0;
+  const Wide side = is_long ? 1 : -1;
+  const Wide q = is_long ? Wide(size.raw()) : -Wide(size.raw());
+  const Wide p = price.raw();
+  // margin_available * den * 1e8 = (value + deduction) * den * 1e8 - |s| * P * num (1e-14 $ units), and
+  // liq = P - side * margin_available / |s| / (1 - side * num / den)
+  //     = P - side * (margin_available * den * 1e8) / (|s| * (den - side * num)).
+  // A long's price rounds UP: P - floor(A / B); a short's DOWN: P + floor(A / B).
+  Wide a, b;
+  if (!add(value.raw(), deduction.raw(), a) || !mul(a, Wide(rate.den) * kQuantityScale, a) ||
+      !mul(q * p, rate.num, b) || !sub(a, b, a))
+    return is_long ? Price::max() : Price(0);
+  const Wide denominator = q * (rate.den - side * rate.num);  // > 0: the rate is below 1
+  const Wide liq = p - side * div_wide(a, denominator, Round::Down);
+  if (is_long) {
+    if (liq <= 0) return std::nullopt;  // no positive mark is low enough
+    return liq > kMaxRaw ? Price::max() : Price(static_cast<int64_t>(liq));
+  }
+  if (liq > kMaxRaw) return std::nullopt;  // no representable mark is high enough
+  return liq < 0 ? Price(0) : Price(static_cast<int64_t>(liq));
+}
+
+std::optional<int> exact_rate_surplus_sign(Quantity size, Price price, Amount value, Amount x, ExactRate rate,
+                                           Amount deduction) {
+  // Times den * 1e8: (value + D) * den * 1e8 - s * P * den + sign(s) * x * den * 1e8 - x * num * 1e8.
+  const Wide side = size.raw() > 0 ? 1 : -1;
+  const Wide scale = Wide(rate.den) * kQuantityScale;
+  Wide a, b, c, d, e;
+  if (!add(value.raw(), deduction.raw(), a) || !mul(a, scale, a) ||
+      !mul(Wide(size.raw()) * price.raw(), rate.den, b) || !mul(x.raw(), scale, c) ||
+      !mul(x.raw(), Wide(rate.num) * kQuantityScale, d) || !sub(a, b, e) || !add(e, side * c, e) ||
+      !sub(e, d, e))
+    return std::nullopt;
+  return e > 0 ? 1 : (e < 0 ? -1 : 0);
 }
 
 Price bankruptcy_price(Quantity size, Price entry, Amount wallet_balance) {

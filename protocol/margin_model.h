@@ -14,6 +14,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -100,6 +101,30 @@ Amount initial_margin(Amount notional, Ratio imr);
 // Contracts" (https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93).
 std::optional<Price> liquidation_price(Quantity size, Price entry, Amount adjusted_wallet_balance, Ratio mmr,
                                        Amount cum);
+
+// A maintenance rate as an exact fraction num / den (0 <= num < den): rates such as Hyperliquid's
+// 1 / (2 * max_leverage) or dYdX's IMF * maintenance fraction in ppm are not multiples of 1e-9.
+struct ExactRate {
+  int64_t num = 0;
+  int64_t den = 1;
+};
+
+// The same root with an exact rate and a deduction (Binance's cum, Hyperliquid's maintenance deduction),
+// written as Hyperliquid documents it (trading/liquidations):
+//   liq_price = price - side * margin_available / |size| / (1 - rate * side),
+//   margin_available = value - (|size| * price * rate - deduction),
+// where `value` is the account value (equity) at `price`. Exact, then rounded UP for a long and DOWN for
+// a short; result range as liquidation_price above. When an intermediate product does not fit in 128 bits
+// (notionals near the limits of Amount) the result is the conservative end: Price::max() for a long,
+// Price(0) for a short. size != 0.
+std::optional<Price> exact_rate_liquidation_price(Quantity size, Price price, Amount value, ExactRate rate,
+                                                  Amount deduction);
+
+// The sign of value + size * (p - price) - (x * rate - deduction), the account's equity minus the
+// requirement of that linear piece at the mark p where the absolute notional |size| * p is x: -1, 0 or 1;
+// nullopt when an intermediate product overflows. Used to select the tier that holds the root.
+std::optional<int> exact_rate_surplus_sign(Quantity size, Price price, Amount value, Amount x, ExactRate rate,
+                                           Amount deduction);
 
 // Bankruptcy price, where margin balance is 0: EP - WB / s. Rounded UP for a long and DOWN for a short
 // (reached no later than the exact value), clamped to [0, Price::max()]: a fully collateralised long
