@@ -29,7 +29,6 @@
 #include "protocol/liquidation.h"
 #include "protocol/mark_engine.h"
 #include "protocol/mark_price.h"
-#include "protocol/tiered_margin.h"
 
 namespace liqsim {
 namespace {
@@ -96,15 +95,6 @@ class RecordingTee final : public Recorder {
   RunLog& log_;
   std::vector<MarketRuntime>& markets_;
 };
-
-MarginBracketSpec to_bracket(const BracketSpec& b) {
-  MarginBracketSpec s;
-  s.notional_floor = amount_from_double(b.notional_floor);
-  s.notional_cap = amount_from_double(b.notional_cap);
-  s.maintenance_rate = ratio_from_double(b.maintenance_rate);
-  s.initial_rate = ratio_from_double(b.initial_rate);
-  return s;
-}
 
 DistributionParams to_distribution(const DistributionSpec& d) {
   DistributionParams p;
@@ -250,11 +240,8 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
   markets_.resize(s.markets.size());
   for (MarketId m = 0; m < s.markets.size(); ++m) {
     const MarketSpec& ms = s.markets[m];
-    std::vector<MarginBracketSpec> brackets;
-    for (const auto& b : ms.brackets) brackets.push_back(to_bracket(b));
     const Price initial = price_from_double(ms.initial_price);
-    protocol_markets.push_back(ProtocolMarket{TieredMaintenanceMargin(brackets),
-                                              ratio_from_double(ms.taker_fee),
+    protocol_markets.push_back(ProtocolMarket{build_margin_model(ms.margin), ratio_from_double(ms.taker_fee),
                                               ratio_from_double(ms.maker_fee), initial});
     MarketRuntime& rt = markets_[m];
     rt.spec = &ms;
