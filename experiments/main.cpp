@@ -239,10 +239,11 @@ int preset_command(const std::string& name, const std::vector<std::string>& sets
 }
 
 int presets_command() {
-  for (const Preset& preset : presets()) {
-    std::cout << preset.name << std::string(10 - std::min<size_t>(preset.name.size(), 9), ' ')
-              << preset.description << "\n";
-  }
+  size_t width = 0;
+  for (const Preset& preset : presets()) width = std::max(width, preset.name.size());
+  for (const Preset& preset : presets())
+    std::cout << preset.name << std::string(width + 2 - preset.name.size(), ' ') << preset.description
+              << "\n";
   return 0;
 }
 

@@ -10,14 +10,9 @@
 #include <string>
 #include <vector>
 
-namespace liqsim {
+#include "experiments/margin_models.h"
 
-struct BracketSpec {
-  double notional_floor = 0;    // $ >= 0, brackets contiguous: floor_k == cap_{k-1}
-  double notional_cap = 0;      // $ > floor
-  double maintenance_rate = 0;  // (0, 1), non-decreasing across brackets
-  double initial_rate = 0;      // (maintenance_rate, 1]: 1 / max leverage of the bracket
-};
+namespace liqsim {
 
 struct PriceProcessSpec {
   std::string model = "gbm";           // "gbm" | "merton" | "replay"
@@ -93,7 +88,7 @@ struct MarketSpec {
   OracleSpec oracle;
   MarkSpec mark;
   FundingSpec funding;
-  std::vector<BracketSpec> brackets;  // at least one; defaults: legacy Binance BTCUSDT table
+  MarginSpec margin;  // the margin model and its keys (experiments/margin_models.h)
 };
 
 struct EngineLiquidationSpec {

@@ -122,15 +122,6 @@ class RecordingTee final : public Recorder {
   RecordStats stats_;
 };
 
-MarginBracketSpec to_bracket(const BracketSpec& b) {
-  MarginBracketSpec s;
-  s.notional_floor = amount_from_double(b.notional_floor);
-  s.notional_cap = amount_from_double(b.notional_cap);
-  s.maintenance_rate = ratio_from_double(b.maintenance_rate);
-  s.initial_rate = ratio_from_double(b.initial_rate);
-  return s;
-}
-
 // The world of one run: owns every model object and implements the doors agents (through one
 // PopulationContext per population) and liquidation mechanisms act through. Single-threaded; several
 // worlds may run in one process.
@@ -286,11 +277,8 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
   markets_.resize(s.markets.size());
   for (MarketId m = 0; m < s.markets.size(); ++m) {
     const MarketSpec& ms = s.markets[m];
-    std::vector<MarginBracketSpec> brackets;
-    for (const auto& b : ms.brackets) brackets.push_back(to_bracket(b));
     const Price initial = price_from_double(ms.initial_price);
-    protocol_markets.push_back(ProtocolMarket{TieredMaintenanceMargin(brackets),
-                                              ratio_from_double(ms.taker_fee),
+    protocol_markets.push_back(ProtocolMarket{build_margin_model(ms.margin), ratio_from_double(ms.taker_fee),
                                               ratio_from_double(ms.maker_fee), initial});
     MarketRuntime& rt = markets_[m];
     rt.spec = &ms;

@@ -308,6 +308,39 @@ TEST(Simulation, GoldenDigestOfTinyCrash) {
 namespace liqsim {
 namespace {
 
+// Every registered margin model (experiments/margin_models.h) runs the crash with its default keys:
+// money conserved after every event, and liquidations happen.
+TEST(Simulation, EveryMarginModelRunsTheCrashConserved) {
+  for (const MarginModelEntry& model : margin_models()) {
+    SCOPED_TRACE(std::string(model.name));
+    Scenario s = load(kTinyCrash);
+    s.markets[0].margin.model = std::string(model.name);
+    ASSERT_TRUE(validate_scenario(s).empty());
+    const RunResult r = run(s, /*check_every_event=*/true);
+    EXPECT_EQ(r.summary.conservation_residual, Amount(0));
+    EXPECT_GT(r.summary.liquidation_count, 0u);
+  }
+}
+
+// The model changes who is liquidated and when: Hyperliquid's BTC table (MM 1.25% at 40x) requires more
+// than Binance's legacy brackets (0.4% below $50k) and caps leverage at 40x, so the same crash runs
+// differently; a dYdX tier with IMF 100% caps leverage at 1x, and without the shock nobody is liquidated.
+TEST(Simulation, MarginModelChangesTheRun) {
+  const Scenario binance = load(kTinyCrash);
+  Scenario hyperliquid = binance;
+  hyperliquid.markets[0].margin.model = "hyperliquid";
+  const RunResult a = run(binance), b = run(hyperliquid);
+  EXPECT_NE(a.summary.liquidation_count, b.summary.liquidation_count);
+  Scenario dydx = binance;
+  dydx.markets[0].margin.model = "dydx_v4";
+  dydx.markets[0].margin.get<DydxMarginSpec>() = {1'000'000, 500'000};  // IMF 100%, MMF 50%
+  dydx.markets[0].shock.enabled = false;
+  const RunResult c = run(dydx);
+  EXPECT_EQ(c.summary.conservation_residual, Amount(0));
+  // Equity starts at the notional and MM is half of it: only a fall of about 50% liquidates.
+  EXPECT_EQ(c.summary.liquidation_count, 0u);
+}
+
 TEST(Simulation, NoneMechanismLeavesLiquidatableAccountsAlone) {
   // The `none` counterfactual: the same crash, no liquidation of any kind, money still conserved, and
   // accounts end the run underwater instead of being closed.
