@@ -225,7 +225,7 @@ bool cheapen(Scenario& s, Rng& rng) {
         if (fewer(s.market_makers.count)) return true;
         break;
       case 12:
-        if (longer(s.liquidation.keeper.block_interval_seconds, 3.2e7)) return true;
+        if (longer(s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds, 3.2e7)) return true;
         break;
       case 13:
         if (fewer(s.traders.count)) return true;

@@ -1189,8 +1189,8 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
   term(double(s.traders.count) * (2 + s.traders.outside_capital / s.traders.topup_fraction), "traders.count",
        s.traders.count, "entries and top-ups");
   if (s.liquidation.mechanism == "keeper") {
-    term(d / s.liquidation.keeper.block_interval_seconds, "liquidation.keeper.block_interval_seconds",
-         s.liquidation.keeper.block_interval_seconds, "blocks");
+    term(d / s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds, "liquidation.keeper.block_interval_seconds",
+         s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds, "blocks");
   }
   for (const auto& [n, what] : events) {
     cost.events += n;

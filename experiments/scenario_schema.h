@@ -23,13 +23,6 @@
 
 namespace liqsim::schema {
 
-// The names of the registered liquidation mechanisms (experiments/liquidation_mechanisms.h).
-inline TextRule mechanism_choices() {
-  TextRule rule;
-  for (const MechanismEntry& entry : liquidation_mechanisms()) rule.choices.push_back(entry.name);
-  return rule;
-}
-
 inline MarketSpec default_market() { return MarketSpec{}; }
 
 // One description of each spec, shared by the reader, the validator and the writer: key names,
@@ -125,30 +118,10 @@ void describe(V& v, MarketSpec& s) {
 }
 
 template <class V>
-void describe(V& v, EngineLiquidationSpec& s) {
-  v.number("step_fraction", s.step_fraction, open_closed(0, 1), Unit::Fraction);
-  v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars), Unit::Dollars);
-  v.number("cooldown_seconds", s.cooldown_seconds, closed(0, kMaxSeconds), Unit::Seconds);
-  v.number("max_slippage", s.max_slippage, open(0, 1), Unit::Fraction);
-  v.text("adl_ranking", s.adl_ranking, one_of({"profit_leverage"}));
-}
-
-template <class V>
-void describe(V& v, KeeperLiquidationSpec& s) {
-  v.number("close_factor", s.close_factor, open_closed(0, 1), Unit::Fraction);
-  v.number("bonus", s.bonus, closed_open(0, 0.5), Unit::Fraction);
-  v.number("block_interval_seconds", s.block_interval_seconds, closed(kMinInterval, kMaxSeconds),
-           Unit::Seconds);
-  v.number("gas_price", s.gas_price, closed(0, kMaxDollars), Unit::Dollars);
-  v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars), Unit::Dollars);
-}
-
-template <class V>
 void describe(V& v, LiquidationSpec& s) {
   v.text("mechanism", s.mechanism, mechanism_choices());
   v.number("insurance_fund", s.insurance_fund, closed(0, kMaxDollars), Unit::Dollars);
-  v.table("engine", s.engine);
-  v.table("keeper", s.keeper);
+  describe_mechanisms(v, s.params);
 }
 
 template <class V>

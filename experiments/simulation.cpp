@@ -269,8 +269,11 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
       engine_(*same_time_order_from_string(s.same_time_order),
               stream_seed(s.seed, StreamKind::EventOrdering, 0)) {
   end_ = time_from_seconds(s.duration_seconds);
-  chain_ = std::make_unique<Chain>(time_from_seconds(s.liquidation.keeper.block_interval_seconds),
-                                   amount_from_double(s.liquidation.keeper.gas_price));
+  // The chain's blocks and base fee are set in the keeper mechanism's table (they matter only when
+  // keepers send transactions).
+  const KeeperLiquidationSpec& chain_spec = s.liquidation.get<KeeperLiquidationSpec>();
+  chain_ = std::make_unique<Chain>(time_from_seconds(chain_spec.block_interval_seconds),
+                                   amount_from_double(chain_spec.gas_price));
 
   // Protocol markets and their runtime (book, price path, index, oracle, mark and funding state).
   std::vector<ProtocolMarket> protocol_markets;
@@ -374,9 +377,8 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
   Time mark_interval = Time::max();
   for (const MarketSpec& ms : s.markets)
     mark_interval = std::min(mark_interval, time_from_seconds(ms.mark.update_interval_seconds));
-  const MechanismEntry* mechanism = find_liquidation_mechanism(s.liquidation.mechanism);
-  LIQSIM_CHECK(mechanism != nullptr, "unknown liquidation mechanism (the scenario was not validated)");
-  mechanism_ = mechanism->build(MechanismBuildContext{s, *ch_, *this, recorder_, mark_interval});
+  mechanism_ = build_liquidation_mechanism(s.liquidation.mechanism, s.liquidation.params,
+                                           MechanismBuildContext{*ch_, *this, recorder_, mark_interval});
 
   // Initial schedule: per market the index before the mark at every shared instant (FIFO).
   for (MarketId m = 0; m < markets_.size(); ++m) {

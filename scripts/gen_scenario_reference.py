@@ -1,13 +1,15 @@
 #!/usr/bin/python3
-"""Writes docs/scenario-reference.md from experiments/scenario.h and experiments/margin_models.h (field,
-default, allowed range/meaning; the margin models and their keys).
+"""Writes docs/scenario-reference.md from experiments/scenario.h, experiments/liquidation_mechanisms.h and
+experiments/margin_models.h (field, default, allowed range/meaning; the liquidation mechanisms and the
+margin models, each with the keys it owns, in registry order).
 
 The loader (experiments/scenario_loader.cpp) enforces the ranges; this page repeats the comments of the
 structs that both are written against. Run: /usr/bin/python3 scripts/gen_scenario_reference.py [OUTPUT]   (default: docs/scenario-reference.md)
 """
 import re, pathlib, sys
 root = pathlib.Path(__file__).resolve().parent.parent
-text = (root / "experiments/scenario.h").read_text() + (root / "experiments/margin_models.h").read_text()
+text = "".join((root / f"experiments/{name}").read_text()
+               for name in ("scenario.h", "liquidation_mechanisms.h", "margin_models.h"))
 structs = {}
 for m in re.finditer(r"struct (\w+) \{(.*?)\n\};", text, re.S):
     fields, pending = [], []
@@ -25,7 +27,6 @@ for m in re.finditer(r"struct (\w+) \{(.*?)\n\};", text, re.S):
     structs[m.group(1)] = fields
 
 tables = [("(top level)", "Scenario"), ("[liquidation]", "LiquidationSpec"),
-          ("[liquidation.engine]", "EngineLiquidationSpec"), ("[liquidation.keeper]", "KeeperLiquidationSpec"),
           ("[noise]", "NoiseTraderSpec"), ("[market_makers]", "MarketMakerSpec"),
           ("[traders]", "LeveragedTraderSpec"), ("[traders.leverage] / [traders.margin]", "DistributionSpec"),
           ("[keepers]", "KeeperSpec"), ("[limits]", "LimitsSpec"), ("[[markets]]", "MarketSpec"), ("[markets.price]", "PriceProcessSpec"),
@@ -39,8 +40,18 @@ models = []
 for spec in [x.strip() for x in registry.split(",")]:
     body = re.search(r"struct " + spec + r" \{(.*?)\n\};", text, re.S).group(1)
     name = re.search(r'kModel = "([^"]*)"', body).group(1)
-    description = "".join(re.findall(r'"([^"]*)"', re.search(r"kDescription =(.*?);", body, re.S).group(1)))
+    description = "".join(re.findall(r'"([^"]*)"', re.search(r"kDescription =((?:\s*\"[^\"]*\")+);", body, re.S).group(1)))
     models.append((name, description, spec))
+# The liquidation mechanisms (experiments/liquidation_mechanisms.h): name, description, spec and whether
+# it has keys (its table [liquidation.<name>]), in registry order.
+registry = re.search(r"using MechanismSpecs = std::tuple<([^>]*)>;", text).group(1)
+mechanisms = []
+for spec in [x.strip() for x in registry.split(",")]:
+    body = re.search(r"struct " + spec + r" \{(.*?)\n\};", text, re.S).group(1)
+    name = re.search(r'kName = "([^"]*)"', body).group(1)
+    description = "".join(re.findall(r'"([^"]*)"', re.search(r"kDescription =((?:\s*\"[^\"]*\")+);", body, re.S).group(1)))
+    has_keys = re.search(r"kHasKeys = (\w+);", body).group(1) == "true"
+    mechanisms.append((name, description, spec, has_keys))
 element_of = {"brackets": "BracketSpec", "tiers": "HyperliquidTierSpec"}
 out = ["# Scenario reference", "",
        "A scenario is a TOML file (or an embedded preset: `liqsim presets`). Every key is optional and has",
@@ -49,7 +60,8 @@ out = ["# Scenario reference", "",
        "dollars, rates and fractions are plain numbers (0.001 = 0.1%). Values are converted to fixed point when",
        "the run is built (docs/ARCHITECTURE.md, Money model). The resolved scenario, with every key, is stored in",
        "each run file (`scenario_toml`).", "",
-       "Generated from `experiments/scenario.h` and `experiments/margin_models.h` by",
+       "Generated from `experiments/scenario.h`, `experiments/liquidation_mechanisms.h` and",
+       "`experiments/margin_models.h` by",
        "`scripts/gen_scenario_reference.py`.", ""]
 for title, struct in tables:
     out += [f"## {title}", "", "| key | default | allowed / meaning |", "|---|---|---|"]
@@ -60,6 +72,18 @@ for title, struct in tables:
         shown = f"`{default}`" if default and not typ.startswith("std::vector<") else "(table)"
         out.append(f"| `{name}` | {shown} | {doc.replace('|', '/')} |")
     out.append("")
+    if struct == "LiquidationSpec":
+        out += ["| mechanism | what it does | its keys |", "|---|---|---|"]
+        out += [f"| `\"{name}\"` | {description} | " + (f"`[liquidation.{name}]`" if keys else "none") + " |"
+                for name, description, _, keys in mechanisms]
+        out.append("")
+        for name, description, spec, keys in mechanisms:
+            if not keys: continue
+            out += [f"## [liquidation.{name}]", "", f"Keys of mechanism `\"{name}\"`: {description}.", "",
+                    "| key | default | allowed / meaning |", "|---|---|---|"]
+            for typ, key, default, doc in structs[spec]:
+                out.append(f"| `{key}` | `{default}` | {doc.replace('|', '/')} |")
+            out.append("")
     if struct == "MarginSpec":
         out += ["| model | what it computes |", "|---|---|"]
         out += [f"| `\"{name}\"` | {description} |" for name, description, _ in models]

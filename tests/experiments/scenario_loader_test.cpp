@@ -111,9 +111,9 @@ bool same(const Scenario& a, const Scenario& b) {
                                             b.same_time_order, b.source_dir) &&
          a.liquidation.mechanism == b.liquidation.mechanism &&
          a.liquidation.insurance_fund == b.liquidation.insurance_fund &&
-         same(a.liquidation.engine, b.liquidation.engine) &&
-         same(a.liquidation.keeper, b.liquidation.keeper) && same(a.noise, b.noise) &&
-         same(a.market_makers, b.market_makers) && same(a.keepers, b.keepers) &&
+         same(a.liquidation.get<EngineLiquidationSpec>(), b.liquidation.get<EngineLiquidationSpec>()) &&
+         same(a.liquidation.get<KeeperLiquidationSpec>(), b.liquidation.get<KeeperLiquidationSpec>()) &&
+         same(a.noise, b.noise) && same(a.market_makers, b.market_makers) && same(a.keepers, b.keepers) &&
          std::tie(t.count, t.long_fraction, t.cross_fraction, t.entry_start_seconds, t.entry_end_seconds,
                   t.topup_trigger, t.topup_fraction, t.outside_capital, t.topup_cooldown_seconds) ==
              std::tie(u.count, u.long_fraction, u.cross_fraction, u.entry_start_seconds, u.entry_end_seconds,
@@ -219,7 +219,18 @@ Scenario every_field_changed() {
   s.record_interval_seconds = 0.1 + 0.2;
   s.same_time_order = "priority_fee";
   s.source_dir = "/nonexistent-liqsim-dir";
-  s.liquidation = {"keeper", 1.0 / 3.0, {0.25, 5e4, 12.5, 0.07, "profit_leverage"}, {1.0, 0.08, 12.0, 0.35}};
+  s.liquidation.mechanism = "keeper";
+  s.liquidation.insurance_fund = 1.0 / 3.0;
+  EngineLiquidationSpec& engine = s.liquidation.get<EngineLiquidationSpec>();
+  engine.step_fraction = 0.25;
+  engine.full_close_below_notional = 5e4;
+  engine.cooldown_seconds = 12.5;
+  engine.max_slippage = 0.07;
+  KeeperLiquidationSpec& keeper = s.liquidation.get<KeeperLiquidationSpec>();
+  keeper.close_factor = 1.0;
+  keeper.bonus = 0.08;
+  keeper.block_interval_seconds = 12.0;
+  keeper.gas_price = 0.35;
   s.noise = {33, 1.5, 0.25, 0.125, 0.01, 321, 7e6};
   s.market_makers = {7, 0.0003, 9, 0.00031, 2.5, 0.75, 0.001, 40, 90, 15, 0.003, 1.2345678901234567e7};
   s.traders.count = 1234;

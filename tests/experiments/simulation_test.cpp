@@ -205,9 +205,9 @@ TEST(Simulation, NoShockNoCascade) {
 
 TEST(Simulation, EngineLiquidationsAreSlicedAndCooledDown) {
   Scenario s = load(kTinyCrash);
-  s.liquidation.engine.full_close_below_notional = 0;  // always partial steps
-  s.liquidation.engine.step_fraction = 0.25;
-  s.liquidation.engine.cooldown_seconds = 20;
+  s.liquidation.get<EngineLiquidationSpec>().full_close_below_notional = 0;  // always partial steps
+  s.liquidation.get<EngineLiquidationSpec>().step_fraction = 0.25;
+  s.liquidation.get<EngineLiquidationSpec>().cooldown_seconds = 20;
   const RunResult r = run(s);
   std::map<uint32_t, std::vector<Time>> steps;
   for (const auto& l : r.log.liquidations) steps[l.account].push_back(l.time);
@@ -224,7 +224,8 @@ TEST(Simulation, KeepersRaceAndLosersStillPayGas) {
   s.liquidation.mechanism = "keeper";
   s.keepers.count = 6;
   s.keepers.latency_jitter_seconds = 0.1;
-  s.liquidation.keeper.close_factor = 1.0;  // the first keeper in a block takes everything
+  s.liquidation.get<KeeperLiquidationSpec>().close_factor =
+      1.0;  // the first keeper in a block takes everything
   const RunResult r = run(s);
   uint64_t failed = 0, succeeded = 0;
   Amount gas;
