@@ -113,6 +113,8 @@ class RecordingTee final : public Recorder {
   void on_keeper_tx(const KeeperTxRecord& r) override { sink_.on_keeper_tx(r); }
   void on_timeseries(const TimeseriesRow& r) override { sink_.on_timeseries(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { sink_.on_mark_update(r); }
+  void on_asset(const AssetFinal& r) override { sink_.on_asset(r); }
+  void on_holding(const HoldingFinal& r) override { sink_.on_holding(r); }
   void on_account(const AccountFinal& r) override { sink_.on_account(r); }
   const RecordStats& stats() const { return stats_; }
 
@@ -687,6 +689,9 @@ void World::on_keeper_tx(AccountId keeper, int64_t tx) {
 void World::check_conservation() const {
   const Ledger& ledger = ch_->ledger();
   LIQSIM_CHECK(ledger.conservation_residual().raw() == 0, "money conservation violated");
+  for (uint32_t i = 1; i < ledger.asset_count(); ++i)
+    LIQSIM_CHECK(ledger.conservation_residual(AssetId(static_cast<uint16_t>(i))).raw() == 0,
+                 "asset conservation violated");
   for (MarketId m = 0; m < markets_.size(); ++m)
     LIQSIM_CHECK(ledger.position_residual(m).raw() == 0, "position conservation violated");
 }
@@ -715,8 +720,25 @@ void World::finish() {
   if (options_.progress) std::fprintf(stderr, "\n");
   check_conservation();
   ch_->release_indexes();  // no event follows: free the trigger and ADL heaps before the final states
-  // Final account states, one at a time to the sink (which may stream them).
+  // Final states, one at a time to the sink (which may stream them): every asset, every non-quote
+  // holding, every account.
   const Ledger& ledger = ch_->ledger();
+  for (uint32_t i = 0; i < ledger.asset_count(); ++i) {
+    const AssetId asset(static_cast<uint16_t>(i));
+    const AssetSpec& spec = ledger.asset(asset);
+    AssetFinal f;
+    f.asset = i;
+    f.decimals = uint8_t(spec.decimals);
+    f.kind = uint8_t(spec.kind);
+    f.underlying =
+        spec.kind == AssetKind::DebtShare || spec.kind == AssetKind::LpShare ? spec.underlying.raw() : i;
+    f.brought_in = -ledger.balance(place_account(Place::Outside), asset).raw();
+    for (uint32_t p = 1; p < kPlaceCount; ++p) f.in_places += ledger.balance(p, asset).raw();
+    f.residual = ledger.conservation_residual(asset).raw();
+    recorder_.on_asset(f);
+  }
+  for (const Holding& h : ledger.holdings())
+    recorder_.on_holding(HoldingFinal{h.account, h.asset.raw(), h.amount.raw()});
   for (AccountId a = 0; a < ledger.account_count(); ++a) {
     const AccountState& st = ledger.account(a);
     AccountFinal f;
@@ -832,6 +854,11 @@ RunMetadata Simulation::metadata(const std::string& scenario_toml) const {
   metadata.scenario_toml = scenario_toml;
   metadata.mechanism = scenario_.liquidation.mechanism;
   metadata.same_time_order = scenario_.same_time_order;
+  const Ledger& ledger = clearing_house().ledger();
+  for (uint32_t i = 0; i < ledger.asset_count(); ++i) {
+    if (i > 0) metadata.asset_symbols += ",";
+    metadata.asset_symbols += ledger.asset(AssetId(static_cast<uint16_t>(i))).symbol;
+  }
   return metadata;
 }
 
