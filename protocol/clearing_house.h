@@ -59,11 +59,11 @@ class ClearingHouse {
   Ledger& ledger() { return ledger_; }
   const Ledger& ledger() const { return ledger_; }
   uint32_t market_count() const { return static_cast<uint32_t>(markets_.size()); }
-  const ProtocolMarket& market(MarketId m) const { return markets_[m]; }
-  Price mark(MarketId m) const { return markets_[m].mark; }
+  const ProtocolMarket& market(MarketId m) const { return markets_[m.raw()]; }
+  Price mark(MarketId m) const { return markets_[m.raw()].mark; }
   void set_mark(MarketId m, Price mark) {
-    if (markets_[m].mark != mark) ++mark_epoch_;
-    markets_[m].mark = mark;
+    if (markets_[m.raw()].mark != mark) ++mark_epoch_;
+    markets_[m.raw()].mark = mark;
   }
 
   AccountId open_account(AgentRole role, MarginMode mode, Amount deposit);

@@ -39,9 +39,9 @@ Amount adl_long_receipt(Amount equity_other, Quantity closed, Quantity size, Pri
 }  // namespace
 
 MarketId largest_exposure(const ClearingHouse& ch, AccountId a) {
-  MarketId best = 0;
+  MarketId best(0);
   Amount best_mm = Amount(-1);
-  for (MarketId m = 0; m < ch.market_count(); ++m) {
+  for (MarketId m(0); m.raw() < ch.market_count(); ++m) {
     const Quantity s = ch.ledger().position(a, m).size;
     if (s.raw() == 0) continue;
     const Amount mm = ch.market(m).margin->maintenance(s, ch.mark(m));
@@ -88,8 +88,8 @@ Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, Mar
     AdlRecord r;
     r.time = now;
     r.liquidation = liquidation;
-    r.account = c;
-    r.market = m;
+    r.account = c.raw();
+    r.market = m.raw();
     r.quantity = is_long ? quantity : -quantity;
     r.price = price_for(total_cash, needed, Round::Down);
     r.rank_score = score;
@@ -118,8 +118,8 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
 
   LiquidationRecord rec;
   rec.time = trigger.now;
-  rec.account = a;
-  rec.market = m;
+  rec.account = a.raw();
+  rec.market = m.raw();
   rec.mark = mark;
   rec.mechanism = LiquidationMechanismKind::Engine;
   rec.mark_update = trigger.mark_update;
@@ -236,13 +236,13 @@ KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const L
   LiquidationRecord rec;
   rec.id = out.liquidation;
   rec.time = trigger.now;
-  rec.account = a;
-  rec.market = m;
+  rec.account = a.raw();
+  rec.market = m.raw();
   rec.quantity = is_long ? -take : take;
   rec.mark = mark;
   rec.price = price;
   rec.mechanism = LiquidationMechanismKind::Keeper;
-  rec.keeper = keeper;
+  rec.keeper = keeper.raw();
   rec.reward = out.reward;
   rec.mark_update = trigger.mark_update;
   rec.cause = trigger.cause;

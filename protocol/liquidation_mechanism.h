@@ -27,7 +27,7 @@ enum class KeeperOutcome : uint8_t { Liquidated, NotLiquidatable, KeeperUndercol
 struct KeeperTakeover {
   KeeperOutcome outcome = KeeperOutcome::NotLiquidatable;
   int64_t liquidation = kNoId;
-  MarketId market = 0;
+  MarketId market;
   Quantity quantity;  // signed position the keeper received
   Price price;
   Amount reward;  // bonus value at the mark
