@@ -30,6 +30,11 @@ struct Id {
     ++v;
     return old;
   }
+  // Streams print the raw value (diagnostics and test messages); a template, so no <ostream> here.
+  template <class Stream>
+  friend auto operator<<(Stream& os, Id id) -> decltype(os << +id.v) {
+    return os << +id.v;
+  }
 };
 
 struct AccountIdTag {};

@@ -272,8 +272,9 @@ TEST(Simulation, TimeseriesAndSummaryAreConsistent) {
   // The summary counts agents; /accounts also holds the protocol places (accounts 0 .. kPlaceCount-1).
   ASSERT_EQ(r.summary.accounts + kPlaceCount, r.log.accounts.size());
   for (uint32_t a = 0; a < kPlaceCount; ++a) EXPECT_EQ(r.log.accounts[a].role, uint8_t(AgentRole::Protocol));
-  EXPECT_EQ(r.log.accounts[place_account(Place::InsuranceFund)].balance, r.summary.insurance_fund_final);
-  EXPECT_EQ(r.log.accounts[place_account(Place::Deficit)].balance, -r.summary.bad_debt);
+  EXPECT_EQ(r.log.accounts[place_account(Place::InsuranceFund).raw()].balance,
+            r.summary.insurance_fund_final);
+  EXPECT_EQ(r.log.accounts[place_account(Place::Deficit).raw()].balance, -r.summary.bad_debt);
 }
 
 // Golden digest (STYLE rule 28): the text summary of a fixed-seed run, refreshed only with
