@@ -40,6 +40,7 @@ struct Id {
 struct AccountIdTag {};
 struct MarketIdTag {};
 struct AssetIdTag {};
+struct LiquidationIdTag {};
 
 // Index of an account in the ledger; the protocol's places are accounts 0 .. kPlaceCount-1.
 using AccountId = Id<AccountIdTag, uint32_t>;
@@ -47,6 +48,9 @@ using AccountId = Id<AccountIdTag, uint32_t>;
 using MarketId = Id<MarketIdTag, uint32_t>;
 // Index of an asset in the ledger's asset table; 0 is the quote (USD).
 using AssetId = Id<AssetIdTag, uint16_t>;
+// A liquidation, dense from 0 in the order liquidations happened (an APIs says "none" with
+// std::optional; records say it with kNoId, see core/recorder.h).
+using LiquidationId = Id<LiquidationIdTag, int64_t>;
 
 }  // namespace liqsim
 

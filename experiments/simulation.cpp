@@ -92,7 +92,7 @@ class RecordingTee final : public Recorder {
   RecordingTee(Recorder& sink, std::vector<MarketRuntime>& markets) : sink_(sink), markets_(markets) {}
   void on_trade(const TradeRecord& r) override { sink_.on_trade(r); }
   void on_liquidation(const LiquidationRecord& r) override {
-    for (MarketRuntime& rt : markets_) rt.causes->note_liquidation(r.id, AccountId(r.account));
+    for (MarketRuntime& rt : markets_) rt.causes->note_liquidation(LiquidationId(r.id), AccountId(r.account));
     if (r.mechanism == LiquidationMechanismKind::Engine)
       ++stats_.engine_liquidations;
     else
@@ -468,8 +468,8 @@ void World::apply_fills(MarketId m, std::span<const Fill> fills, bool taker_fee_
     t.aggressor_is_buy = taker_buys ? 1 : 0;
     t.liquidation = f.taker_tag >= 0 ? f.taker_tag : f.maker_tag;
     recorder_.on_trade(t);
-    if (f.taker_tag >= 0)
-      rt.causes->on_liquidation_fill(engine_.now(), f.taker_tag, f.taker_side, f.quantity);
+    if (const auto liquidation = liquidation_from_record(f.taker_tag))
+      rt.causes->on_liquidation_fill(engine_.now(), *liquidation, f.taker_side, f.quantity);
   }
 }
 
@@ -491,8 +491,8 @@ LiquidationTrigger World::make_trigger(MarketId m, AccountId a) {
   MarketRuntime& rt = markets_[m.raw()];
   const Time now = engine_.now();
   const bool is_long = ch_->ledger().position(a, m).size.raw() > 0;
-  const int64_t cause = rt.causes->cause(now, a, is_long, rt.index_now, rt.tick,
-                                         [&](Price mark) { return ch_->liquidatable_at(a, m, mark); });
+  const std::optional<LiquidationId> cause = rt.causes->cause(
+      now, a, is_long, rt.index_now, rt.tick, [&](Price mark) { return ch_->liquidatable_at(a, m, mark); });
   return LiquidationTrigger{now, rt.mark_updates - 1, cause};
 }
 
@@ -681,7 +681,7 @@ void World::on_keeper_tx(AccountId keeper, int64_t tx) {
   r.priority_fee = uint64_t(p.priority_fee.raw());
   r.gas_paid = gas;
   r.succeeded = result.outcome == KeeperOutcome::Liquidated ? 1 : 0;
-  r.liquidation = result.liquidation;
+  r.liquidation = record_liquidation(result.liquidation);
   recorder_.on_keeper_tx(r);
   const auto owner = owner_of(keeper);
   owner->first->population->on_transaction_result(*owner->first->context, owner->second, p.target, result);

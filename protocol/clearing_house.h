@@ -115,7 +115,7 @@ class ClearingHouse {
   // amounts round up, receivers' down, the residue stays in the fee pool. Returns (paid by longs, residue).
   std::pair<Amount, Amount> settle_funding(MarketId m, Ratio rate);
 
-  int64_t next_liquidation_id() { return next_liquidation_id_++; }
+  LiquidationId next_liquidation_id() { return LiquidationId(next_liquidation_id_++); }
   int64_t liquidation_count() const { return next_liquidation_id_; }
 
  private:

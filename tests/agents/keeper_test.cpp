@@ -214,7 +214,7 @@ TEST(Keepers, ImmediateUnwindSellsTheSeizedPositionAtOnce) {
   EXPECT_EQ(o.type, OrderType::Market);
   EXPECT_EQ(o.quantity, coins(5));
   EXPECT_TRUE(o.reduce_only);
-  EXPECT_EQ(o.tag, result.liquidation);
+  EXPECT_EQ(o.tag, result.liquidation->raw());
   EXPECT_EQ(f.position(ids[0]), Quantity(0));
   EXPECT_EQ(f.ctx.pending_wakes(), 0u);
 }
@@ -254,7 +254,7 @@ TEST(Keepers, TwapUnwindSellsEqualSlicesOverTheHorizon) {
   keepers.on_transaction_result(f.ctx, 0, target, result);
   while (const auto w = f.ctx.pop_wake()) {
     EXPECT_EQ(w->target, 0u);
-    EXPECT_EQ(w->arg, result.liquidation);
+    EXPECT_EQ(w->arg, result.liquidation->raw());
     keepers.on_wake(f.ctx, w->target, w->arg);
   }
   ASSERT_EQ(f.ctx.submissions.size(), 3u);
@@ -267,7 +267,7 @@ TEST(Keepers, TwapUnwindSellsEqualSlicesOverTheHorizon) {
     EXPECT_EQ(s.order.side, Side::Sell);
     EXPECT_EQ(s.order.type, OrderType::Market);
     EXPECT_TRUE(s.order.reduce_only);
-    EXPECT_EQ(s.order.tag, result.liquidation);
+    EXPECT_EQ(s.order.tag, result.liquidation->raw());
   }
   EXPECT_EQ(f.position(ids[0]), Quantity(0));
 }

@@ -85,7 +85,7 @@ class FakeHost final : public MechanismHost {
     timers_.emplace(std::make_pair(at, sequence_++), a);
   }
   void publish_opportunity(AccountId a) override { opportunities_.push_back(a); }
-  LiquidationTrigger trigger_for(AccountId) override { return LiquidationTrigger{now_, 1, kNoId}; }
+  LiquidationTrigger trigger_for(AccountId) override { return LiquidationTrigger{now_, 1, std::nullopt}; }
 
   // Runs every timer and answers each opportunity with a keeper transaction, checking conservation
   // after each call; at most `limit` calls.

@@ -135,7 +135,8 @@ EngineLiquidationParams engine_params(double step_fraction, double full_close_be
   return EngineLiquidationParams{rate(step_fraction), dollars(full_close_below), seconds(30), rate(0.05)};
 }
 
-LiquidationTrigger at(int64_t s, int64_t mark_update = 17, int64_t cause = 3) {
+LiquidationTrigger at(int64_t s, int64_t mark_update = 17,
+                      std::optional<LiquidationId> cause = LiquidationId(3)) {
   return LiquidationTrigger{seconds(s), mark_update, cause};
 }
 
@@ -202,7 +203,7 @@ TEST(EngineLiquidation, RecordCarriesMarkAveragePriceQuantityAndMechanism) {
   w.venue.rest(w.maker, Side::Buy, px(9'040), coins(0.5));
   w.venue.rest(w.maker, Side::Buy, px(9'030), coins(0.5));
   w.ch.set_mark(MarketId(0), px(9'040));
-  engine.step(w.trader, at(5, 17, 3));
+  engine.step(w.trader, at(5, 17, LiquidationId(3)));
   ASSERT_EQ(w.log.liquidations.size(), 1u);
   const LiquidationRecord& r = w.log.liquidations[0];
   EXPECT_EQ(r.id, 0);
@@ -612,10 +613,10 @@ TEST(KeeperLiquidation, KeeperTakesTheCloseFactorOfALongBelowTheMarkByTheBonus) 
   KeeperWorld w;
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
   w.ch.set_mark(MarketId(0), px(9'040));
-  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7, 21, kNoId));
+  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7, 21, std::nullopt));
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(out.outcome, KeeperOutcome::Liquidated);
-  EXPECT_EQ(out.liquidation, 0);
+  EXPECT_EQ(out.liquidation, LiquidationId(0));
   EXPECT_EQ(out.market, MarketId(0));
   EXPECT_EQ(out.quantity, coins(0.5));
   EXPECT_EQ(out.price, px(8'814));
@@ -649,7 +650,7 @@ TEST(KeeperLiquidation, PositionBelowTheFullCloseThresholdIsTakenWhole) {
   KeeperWorld w;
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), dollars(10'000)}, w.ch, w.log);
   w.ch.set_mark(MarketId(0), px(9'040));
-  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7, 21, kNoId));
+  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7, 21, std::nullopt));
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(out.quantity, coins(1));
   EXPECT_EQ(w.size(w.trader), coins(0));
@@ -663,13 +664,13 @@ TEST(KeeperLiquidation, DustRuleTakesEverythingWhenTheLeftoverWouldBeTooSmall) {
     KeeperWorld w;
     KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), dollars(4'000)}, w.ch, w.log);
     w.ch.set_mark(MarketId(0), px(9'040));
-    EXPECT_EQ(keeper.execute(w.keeper, w.trader, at(7, 21, kNoId)).quantity, coins(0.5));
+    EXPECT_EQ(keeper.execute(w.keeper, w.trader, at(7, 21, std::nullopt)).quantity, coins(0.5));
   }
   {
     KeeperWorld w;
     KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.8), rate(0.025), dollars(4'000)}, w.ch, w.log);
     w.ch.set_mark(MarketId(0), px(9'040));
-    EXPECT_EQ(keeper.execute(w.keeper, w.trader, at(7, 21, kNoId)).quantity, coins(1));
+    EXPECT_EQ(keeper.execute(w.keeper, w.trader, at(7, 21, std::nullopt)).quantity, coins(1));
     EXPECT_TRUE(conserved(w.ch));
   }
 }
@@ -701,7 +702,7 @@ TEST(KeeperLiquidation, NotLiquidatableMovesNothing) {
   const Snapshot before = snapshot(w.ch);
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_EQ(out.outcome, KeeperOutcome::NotLiquidatable);
-  EXPECT_EQ(out.liquidation, kNoId);
+  EXPECT_EQ(out.liquidation, std::nullopt);
   EXPECT_EQ(snapshot(w.ch), before);
   EXPECT_TRUE(w.log.liquidations.empty());
 }
@@ -715,7 +716,7 @@ TEST(KeeperLiquidation, KeeperThatCannotCarryThePositionRevertsExactly) {
   const Snapshot before = snapshot(w.ch);
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_EQ(out.outcome, KeeperOutcome::KeeperUndercollateralised);
-  EXPECT_EQ(out.liquidation, kNoId);
+  EXPECT_EQ(out.liquidation, std::nullopt);
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(snapshot(w.ch), before);
   EXPECT_EQ(w.ch.ledger().position(w.trader, MarketId(0)).open_notional, dollars(10'000));
