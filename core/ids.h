@@ -48,7 +48,7 @@ using AccountId = Id<AccountIdTag, uint32_t>;
 using MarketId = Id<MarketIdTag, uint32_t>;
 // Index of an asset in the ledger's asset table; 0 is the quote (USD).
 using AssetId = Id<AssetIdTag, uint16_t>;
-// A liquidation, dense from 0 in the order liquidations happened (an APIs says "none" with
+// A liquidation, dense from 0 in the order liquidations happened (an API says "none" with
 // std::optional; records say it with kNoId, see core/recorder.h).
 using LiquidationId = Id<LiquidationIdTag, int64_t>;
 
