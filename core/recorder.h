@@ -4,14 +4,23 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/units.h"
 
 namespace liqsim {
 
 constexpr int64_t kNoId = -1;  // "none" in id-valued record fields (cause, keeper, liquidation)
+
+// The boundary between strong ids and record fields: records keep raw integers (the run file's data).
+constexpr int64_t record_liquidation(std::optional<LiquidationId> id) { return id ? id->raw() : kNoId; }
+// A record field or order tag back to a liquidation id: negative values (kNoId) are none.
+constexpr std::optional<LiquidationId> liquidation_from_record(int64_t raw) {
+  return raw < 0 ? std::nullopt : std::optional<LiquidationId>(LiquidationId(raw));
+}
 
 enum class LiquidationMechanismKind : uint8_t { Engine = 0, Keeper = 1 };
 
