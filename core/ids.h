@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 
 namespace liqsim {
 
@@ -30,12 +31,14 @@ struct Id {
     ++v;
     return old;
   }
-  // Streams print the raw value (diagnostics and test messages); a template, so no <ostream> here.
-  template <class Stream>
-  friend auto operator<<(Stream& os, Id id) -> decltype(os << +id.v) {
-    return os << +id.v;
-  }
 };
+
+// std::ostream prints the raw value (diagnostics and test messages). Only <iosfwd> here: the call is
+// resolved where it is used, which includes <ostream>.
+template <class Tag, class Rep>
+std::ostream& operator<<(std::ostream& os, Id<Tag, Rep> id) {
+  return os << +id.raw();
+}
 
 struct AccountIdTag {};
 struct MarketIdTag {};
