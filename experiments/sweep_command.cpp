@@ -228,6 +228,14 @@ int sweep_command(const SweepCommandArgs& args) {
     file.emplace(std::get<SweepFile>(std::move(opened)));
     done_before = plan.runs() - file->pending().size();
   } else {
+    struct stat at_path = {};
+    if (!args.force && ::stat(out.c_str(), &at_path) == 0 && S_ISREG(at_path.st_mode)) {
+      std::cerr
+          << "liqsim sweep: " << out_option << " '" << out
+          << "': the file exists; allowed: --resume to run the runs it lacks, --force to replace it, or "
+             "another --out\n";
+      return kExitBadInput;
+    }
     if (const std::optional<std::string> problem = check_output_path(out, args.force)) {
       std::cerr << "liqsim sweep: " << out_option << " '" << out << "': " << *problem << "\n";
       return kExitBadInput;
@@ -304,7 +312,7 @@ int sweep_command(const SweepCommandArgs& args) {
         if (progress) std::fprintf(stderr, "\n");
         std::cerr << "liqsim sweep: stopped by signal " << int(stop_signal) << ": " << (done_before + done)
                   << " of " << plan.runs() << " runs are in '" << out << "'; liqsim sweep " << args.file
-                  << " --resume runs the rest\n";
+                  << (args.out_given ? " --out " + out : std::string()) << " --resume runs the rest\n";
         end_by_signal(stop_signal);
       }
       if (progress && std::chrono::steady_clock::now() - last_progress > std::chrono::milliseconds(250)) {
@@ -323,6 +331,12 @@ int sweep_command(const SweepCommandArgs& args) {
   }
   if (code != 0) return code;
   const double seconds = elapsed();
+  if (pending.empty()) {
+    std::printf("sweep %s: nothing to run, all %llu runs are in the file (%llu failed)\noutput %s\n",
+                args.file.c_str(), (unsigned long long)plan.runs(), (unsigned long long)file->failed_before(),
+                out.c_str());
+    return file->failed_before() > 0 ? kExitFailure : 0;
+  }
   std::printf("sweep %s: %llu runs (%llu ok, %llu failed", args.file.c_str(), (unsigned long long)done,
               (unsigned long long)(done - failed), (unsigned long long)failed);
   if (done_before > 0) {

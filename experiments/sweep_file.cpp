@@ -277,12 +277,12 @@ std::vector<double> axis_columns(const SweepPlan& plan, uint64_t point) {
 Hid file_access(bool writing, const std::string& what) {
   Hid fapl = make_hid(H5Pcreate(H5P_FILE_ACCESS), what);
   check_call(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), what);
-  if (writing) {
-    // Rows go straight to the file (no sieve buffer to lose), and readers may open the file while the
-    // sweep writes it: one writer at a time is ensured by our own lock (SweepFile::State::lock).
-    check_call(H5Pset_sieve_buf_size(fapl.get(), 0), what);
-    check_call(H5Pset_file_locking(fapl.get(), 0, 1), what);
-  }
+  // No HDF5 file lock: readers may open the file while a sweep writes it (its metadata never changes
+  // then), and one writer at a time is ensured by our own lock (SweepFile::State::lock). Every open in
+  // this process uses the same setting, as HDF5 requires of a file opened twice.
+  check_call(H5Pset_file_locking(fapl.get(), 0, 1), what);
+  // Rows go straight to the file: no sieve buffer holds them back.
+  if (writing) check_call(H5Pset_sieve_buf_size(fapl.get(), 0), what);
   return fapl;
 }
 
@@ -441,7 +441,6 @@ std::variant<SweepFile, std::string> SweepFile::resume(const std::string& path, 
   std::vector<SweepRunStatus> statuses;
   try {
     Hid fapl = file_access(false, "opening '" + path + "'");
-    check_call(H5Pset_file_locking(fapl.get(), 0, 1), "opening '" + path + "'");
     Hid file = make_hid(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), "opening '" + path + "'");
     if (H5Aexists(file.get(), "plan_digest") <= 0 || H5Lexists(file.get(), "metrics", H5P_DEFAULT) <= 0) {
       return "'" + path + "' is not a liqsim sweep file (no plan_digest attribute or /metrics)";

@@ -775,15 +775,35 @@ ScenarioResult SweepPlan::scenario(const SweepRun& run) const {
 }
 
 std::vector<std::string> SweepPlan::resolve(unsigned threads) {
+  // An error is about an override's key when it names the key, a part of its value (`key[2]`,
+  // `key.sub`) or a table the override created on its way (`traders.levrage` for an unknown
+  // `traders.levrage.mean`).
   const auto key_matches = [](const std::string& error_key, const std::string& key) {
-    return error_key == key || (error_key.size() > key.size() && error_key.compare(0, key.size(), key) == 0 &&
-                                (error_key[key.size()] == '.' || error_key[key.size()] == '['));
+    const auto within = [](const std::string& inner, const std::string& outer) {
+      return inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
+             (inner[outer.size()] == '.' || inner[outer.size()] == '[');
+    };
+    return !error_key.empty() && (error_key == key || within(error_key, key) || within(key, error_key));
   };
   const auto plain = [](ScenarioError e) {
     e.line = 0;  // positions are in the resolved text, not in the sweep file
     e.column = 0;
     if (e.problem.rfind("--set: ", 0) == 0) e.problem.erase(0, 7);
-    return e.message();
+    return e;
+  };
+  // "axes[1] (market_makers.level_size) = 0: out of range; allowed: ..." when the error is about the
+  // key itself, else the overridden key and value, then the error.
+  const auto about = [&](const std::string& where, const ScenarioOverride& o, const ScenarioError& e) {
+    ScenarioError shown_error = plain(e);
+    if (shown_error.key == o.key) {
+      shown_error.key.clear();
+      shown_error.value.clear();
+    }
+    return where + " = " + o.value + ": " + shown_error.message();
+  };
+  // Problems are listed once: an unknown key once whatever the value that came with it.
+  const auto once_key = [](const std::string& where, const ScenarioError& e, const std::string& message) {
+    return e.problem == "unknown key" ? where + ": unknown key " + e.key : message;
   };
 
   // The base with the sweep's set, once.
@@ -807,11 +827,22 @@ std::vector<std::string> SweepPlan::resolve(unsigned threads) {
     base = load_scenario_file(base_source, spec_.set);
   }
   if (auto* errors = std::get_if<std::vector<ScenarioError>>(&base)) {
+    // Problems of the base itself keep their positions in it; with a valid base, the set caused them.
+    const bool base_valid =
+        !spec_.set.empty() && std::holds_alternative<Scenario>(find_preset(spec_.base) != nullptr
+                                                                   ? load_preset(spec_.base)
+                                                                   : load_scenario_file(base_source));
     std::vector<std::string> problems;
     for (const ScenarioError& e : *errors) {
-      const bool from_set = std::any_of(spec_.set.begin(), spec_.set.end(),
-                                        [&](const ScenarioOverride& o) { return key_matches(e.key, o.key); });
-      problems.push_back(from_set ? "set: " + plain(e) : "base " + base_source + ": " + e.message());
+      const auto o = std::find_if(spec_.set.begin(), spec_.set.end(),
+                                  [&](const ScenarioOverride& x) { return key_matches(e.key, x.key); });
+      if (o != spec_.set.end()) {
+        problems.push_back(about("set." + o->key, *o, e));
+      } else if (base_valid) {
+        problems.push_back("set " + spec_.set_text + ": " + plain(e).message());
+      } else {
+        problems.push_back("base " + base_source + ": " + e.message());
+      }
     }
     return shown(std::move(problems));
   }
@@ -822,7 +853,7 @@ std::vector<std::string> SweepPlan::resolve(unsigned threads) {
   // Every (point, variant) scenario: seeds change nothing the validator checks.
   const uint32_t variant_count = variants();
   const uint64_t scenarios = points_ * variant_count;
-  std::vector<std::vector<std::string>> found(scenarios);
+  std::vector<std::vector<std::pair<std::string, std::string>>> found(scenarios);  // (once key, message)
   const auto check = [&](uint64_t k) {
     const uint64_t point = k / variant_count;
     const uint32_t variant = uint32_t(k % variant_count);
@@ -834,25 +865,33 @@ std::vector<std::string> SweepPlan::resolve(unsigned threads) {
                                        ? nullptr
                                        : &spec_.variants[variant - (spec_.base_variant ? 1 : 0)];
     for (const ScenarioError& e : *errors) {
-      std::string where;
-      for (size_t a = 0; a < spec_.axes.size() && where.empty(); ++a) {
-        if (key_matches(e.key, spec_.axes[a].key)) where = axis_name(a, spec_.axes[a].key);
+      std::string problem;
+      std::string once;
+      for (size_t a = 0; a < spec_.axes.size() && problem.empty(); ++a) {
+        if (key_matches(e.key, spec_.axes[a].key)) {
+          problem = about(axis_name(a, spec_.axes[a].key), {spec_.axes[a].key, value(point, a).toml}, e);
+          once = once_key(axis_name(a, spec_.axes[a].key), e, problem);
+        }
       }
-      if (where.empty() && declared != nullptr &&
-          std::any_of(declared->set.begin(), declared->set.end(),
-                      [&](const ScenarioOverride& o) { return key_matches(e.key, o.key); })) {
-        where = "variants[" + std::to_string(variant - (spec_.base_variant ? 1 : 0)) + "] (" +
-                declared->name + ")";
+      if (problem.empty() && declared != nullptr) {
+        const auto o = std::find_if(declared->set.begin(), declared->set.end(),
+                                    [&](const ScenarioOverride& x) { return key_matches(e.key, x.key); });
+        if (o != declared->set.end()) {
+          problem = about("variants[" + std::to_string(variant - (spec_.base_variant ? 1 : 0)) + "] (" +
+                              declared->name + ") set." + o->key,
+                          *o, e);
+        }
       }
-      if (where.empty()) {
+      if (problem.empty()) {
         // A problem of the combination (a cross-field rule): name the point's values and the variant.
         std::vector<std::string> values;
         for (size_t a = 0; a < spec_.axes.size(); ++a)
           values.push_back(spec_.axes[a].key + " = " + value(point, a).toml);
-        where = "point " + std::to_string(point) + (values.empty() ? "" : " (" + join(values, ", ") + ")") +
-                ", variant " + variant_name(variant);
+        problem = "point " + std::to_string(point) + (values.empty() ? "" : " (" + join(values, ", ") + ")") +
+                  ", variant " + variant_name(variant) + ": " + plain(e).message();
       }
-      found[k].push_back(where + ": " + plain(e));
+      if (once.empty()) once = problem;
+      found[k].emplace_back(std::move(once), std::move(problem));
     }
   };
   const unsigned workers = unsigned(std::max<uint64_t>(1, std::min<uint64_t>(threads, scenarios)));
@@ -869,9 +908,9 @@ std::vector<std::string> SweepPlan::resolve(unsigned threads) {
   }
   std::vector<std::string> problems;
   std::set<std::string> seen;
-  for (const std::vector<std::string>& list : found) {
-    for (const std::string& p : list) {
-      if (seen.insert(p).second) problems.push_back(p);
+  for (const auto& list : found) {
+    for (const auto& [once, problem] : list) {
+      if (seen.insert(once).second) problems.push_back(problem);
     }
   }
   if (!problems.empty()) {
