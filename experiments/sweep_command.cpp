@@ -106,7 +106,7 @@ void print_plan(const SweepPlan& plan, const std::string& file, const std::strin
   std::printf("  design       %s: %s\n", std::string(design_name(spec.design)).c_str(), shape.c_str());
   std::printf("  seeds        %llu per point (sweep seed %llu)\n", (unsigned long long)plan.seeds(),
               (unsigned long long)spec.seed);
-  std::printf("  variants     %u: %s\n", plan.variants(), names.c_str());
+  std::printf("  variants     %u: %s\n", plan.variants(), shorten(names, 200).c_str());
   std::printf("  runs         %llu\n", (unsigned long long)plan.runs());
   std::printf("  plan digest  %s\n", plan.digest().c_str());
   std::printf("  output       %s\n", out.c_str());
@@ -127,22 +127,27 @@ void print_plan(const SweepPlan& plan, const std::string& file, const std::strin
   }
   const uint64_t shown = std::min(plan.runs(), kPlanRowsShown);
   std::printf("first %llu of %llu runs\n", (unsigned long long)shown, (unsigned long long)plan.runs());
-  std::printf("  %-7s %-7s %-5s %-20s %-*s", "run", "point", "seed", "run_seed", int(name_width), "variant");
+  std::string header = "  run     point   seed  run_seed             variant" +
+                       std::string(name_width > 7 ? name_width - 7 : 0, ' ');
   std::vector<size_t> widths;
   for (const SweepAxis& axis : spec.axes) {
     widths.push_back(std::max<size_t>(axis.key.size(), 8));
-    std::printf("  %-*s", int(widths.back()), axis.key.c_str());
+    header += "  " + axis.key + std::string(widths.back() - axis.key.size(), ' ');
   }
-  std::printf("\n");
+  while (!header.empty() && header.back() == ' ') header.pop_back();
+  std::printf("%s\n", header.c_str());
   for (uint64_t r = 0; r < shown; ++r) {
     const SweepRun run = plan.run(r);
     std::printf("  %-7llu %-7llu %-5u %-20llu %-*s", (unsigned long long)run.run,
                 (unsigned long long)run.point, run.seed_index, (unsigned long long)run.run_seed,
                 int(name_width), variant_names[run.variant].c_str());
+    std::string values;
     for (size_t a = 0; a < spec.axes.size(); ++a) {
-      std::printf("  %-*s", int(widths[a]), shorten(plan.value(run.point, a).toml, 40).c_str());
+      const std::string value = shorten(plan.value(run.point, a).toml, 40);
+      values += "  " + value + std::string(widths[a] > value.size() ? widths[a] - value.size() : 0, ' ');
     }
-    std::printf("\n");
+    while (!values.empty() && values.back() == ' ') values.pop_back();
+    std::printf("%s\n", values.c_str());
   }
 }
 
