@@ -88,7 +88,7 @@ void print_plan(const SweepPlan& plan, const std::string& file, const std::strin
   std::string shape;
   if (spec.design == SweepDesign::Grid) {
     for (size_t a = 0; a < spec.axes.size(); ++a) {
-      shape += (a > 0 ? " x " : "") + std::to_string(plan.axis_values(a).size());
+      shape += (a > 0 ? " x " : "") + std::to_string(plan.axis_value_count(a));
     }
     shape =
         spec.axes.empty() ? "1 point (no axes)" : shape + " = " + std::to_string(plan.points()) + " points";

@@ -636,8 +636,8 @@ std::variant<SweepPlan, std::vector<std::string>> SweepPlan::expand(SweepSpec sp
         "base_variant = true, or at least one [[variants]]");
   }
   const size_t axes = s.axes.size();
-  plan.axis_values_.resize(axes);
   if (s.design == SweepDesign::Grid) {
+    plan.grid_values_.resize(axes);
     unsigned __int128 points = 1;
     for (size_t a = 0; a < axes; ++a) {
       const SweepAxis& axis = s.axes[a];
@@ -657,14 +657,15 @@ std::variant<SweepPlan, std::vector<std::string>> SweepPlan::expand(SweepSpec sp
         problems.push_back(axis_name(a, axis.key) + ": empty axis; allowed: at least one value");
       points *= values.size();
       if (points > kMaxSweepRuns) points = kMaxSweepRuns + 1;  // saturate; refused below
-      plan.axis_values_[a] = std::move(values);
+      plan.grid_values_[a] = std::move(values);
     }
     plan.points_ = uint64_t(points);
     plan.strides_.assign(axes, 1);
     for (size_t a = axes; a-- > 1;) {
-      plan.strides_[a - 1] = plan.strides_[a] * std::max<uint64_t>(plan.axis_values_[a].size(), 1);
+      plan.strides_[a - 1] = plan.strides_[a] * std::max<uint64_t>(plan.grid_values_[a].size(), 1);
     }
   } else {
+    plan.drawn_.resize(axes);
     plan.points_ = s.points;
     const uint64_t n = s.points;
     for (size_t a = 0; a < axes && n <= kMaxSweepRuns; ++a) {
@@ -674,12 +675,16 @@ std::variant<SweepPlan, std::vector<std::string>> SweepPlan::expand(SweepSpec sp
         continue;
       }
       Rng rng(s.seed, StreamKind::SweepDesign, a);
-      std::vector<SweepValue>& out = plan.axis_values_[a];
+      std::vector<double>& out = plan.drawn_[a];
       out.reserve(n);
+      const auto range_point = [&](double u) {
+        const double x = range_at(*axis.range, u);
+        return axis.range->integer ? std::round(x) : x;
+      };
       if (s.design == SweepDesign::Random) {
         for (uint64_t i = 0; i < n; ++i) {
-          out.push_back(axis.range ? range_value(*axis.range, range_at(*axis.range, rng.uniform01()))
-                                   : axis.values[rng.uniform_below(axis.values.size())]);
+          out.push_back(axis.range ? range_point(rng.uniform01())
+                                   : double(rng.uniform_below(axis.values.size())));
         }
       } else {
         // Latin hypercube: a random permutation assigns one of n equal strata to each point; a range
@@ -690,11 +695,9 @@ std::variant<SweepPlan, std::vector<std::string>> SweepPlan::expand(SweepSpec sp
         for (uint64_t i = n; i-- > 1;) std::swap(stratum[i], stratum[rng.uniform_below(i + 1)]);
         for (uint64_t i = 0; i < n; ++i) {
           if (axis.range) {
-            const double u = (double(stratum[i]) + rng.uniform01()) / double(n);
-            out.push_back(range_value(*axis.range, range_at(*axis.range, u)));
+            out.push_back(range_point((double(stratum[i]) + rng.uniform01()) / double(n)));
           } else {
-            const auto k = size_t((unsigned __int128)stratum[i] * axis.values.size() / n);
-            out.push_back(axis.values[k]);
+            out.push_back(double((unsigned __int128)stratum[i] * axis.values.size() / n));
           }
         }
       }
@@ -732,18 +735,36 @@ SweepRun SweepPlan::run(uint64_t index) const {
 }
 
 uint64_t SweepPlan::grid_index(uint64_t point, size_t axis) const {
-  return (point / strides_[axis]) % axis_values_[axis].size();
+  return (point / strides_[axis]) % grid_values_[axis].size();
 }
 
-const SweepValue& SweepPlan::value(uint64_t point, size_t axis) const {
-  return spec_.design == SweepDesign::Grid ? axis_values_[axis][grid_index(point, axis)]
-                                           : axis_values_[axis][point];
+SweepValue SweepPlan::value(uint64_t point, size_t axis) const {
+  if (spec_.design == SweepDesign::Grid) return grid_values_[axis][grid_index(point, axis)];
+  const double x = drawn_[axis][point];
+  const SweepAxis& a = spec_.axes[axis];
+  return a.range ? SweepValue{number_text(x), x} : a.values[size_t(x)];
+}
+
+size_t SweepPlan::axis_value_count(size_t axis) const {
+  return spec_.design == SweepDesign::Grid ? grid_values_[axis].size() : drawn_[axis].size();
+}
+
+std::vector<SweepValue> SweepPlan::axis_values(size_t axis) const {
+  std::vector<SweepValue> out;
+  const size_t count = axis_value_count(axis);
+  for (size_t k = 0; k < count; ++k) {
+    out.push_back(spec_.design == SweepDesign::Grid ? grid_values_[axis][k] : value(k, axis));
+  }
+  return out;
 }
 
 std::string SweepPlan::axis_values_text(size_t axis) const {
   std::string out = "[";
-  for (size_t k = 0; k < axis_values_[axis].size(); ++k)
-    out += (k > 0 ? ", " : "") + axis_values_[axis][k].toml;
+  const size_t count = axis_value_count(axis);
+  for (size_t k = 0; k < count; ++k) {
+    out += (k > 0 ? ", " : "") +
+           (spec_.design == SweepDesign::Grid ? grid_values_[axis][k].toml : value(k, axis).toml);
+  }
   return out + "]";
 }
 

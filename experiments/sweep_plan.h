@@ -119,10 +119,11 @@ class SweepPlan {
   SweepRun run(uint64_t index) const;
 
   // The value axis `axis` takes at `point`.
-  const SweepValue& value(uint64_t point, size_t axis) const;
+  SweepValue value(uint64_t point, size_t axis) const;
   // Grid: the axis's values in order; random and latin_hypercube: its value at each point.
-  const std::vector<SweepValue>& axis_values(size_t axis) const { return axis_values_[axis]; }
-  // The values as one TOML array, e.g. [0.5, 1, 2, 4, 8].
+  size_t axis_value_count(size_t axis) const;
+  std::vector<SweepValue> axis_values(size_t axis) const;
+  // The same as one TOML array, e.g. [0.5, 1, 2, 4, 8].
   std::string axis_values_text(size_t axis) const;
   std::string variant_name(uint32_t variant) const;
   std::string variant_set_text(uint32_t variant) const;
@@ -143,7 +144,10 @@ class SweepPlan {
 
   SweepSpec spec_;
   uint64_t points_ = 0;
-  std::vector<std::vector<SweepValue>> axis_values_;
+  std::vector<std::vector<SweepValue>> grid_values_;  // grid: each axis's values
+  // random and latin_hypercube: per axis and point, a range's value or the position in `values` (one
+  // double per value, whatever the number of points)
+  std::vector<std::vector<double>> drawn_;
   std::vector<uint64_t> strides_;  // grid: point = sum(index[a] * strides_[a])
   std::string base_toml_;
   std::string base_dir_;
