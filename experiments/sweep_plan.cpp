@@ -636,6 +636,24 @@ std::variant<SweepPlan, std::vector<std::string>> SweepPlan::expand(SweepSpec sp
         "base_variant = true, or at least one [[variants]]");
   }
   const size_t axes = s.axes.size();
+  // The run count first: nothing is expanded for a design that is refused.
+  unsigned __int128 point_count = s.design == SweepDesign::Grid ? 1 : s.points;
+  if (s.design == SweepDesign::Grid) {
+    for (const SweepAxis& axis : s.axes) {
+      point_count *= axis.range ? axis.range->steps : axis.values.size();
+      if (point_count > kMaxSweepRuns) point_count = kMaxSweepRuns + 1;  // saturate
+    }
+  }
+  const unsigned __int128 runs = point_count * s.seeds * plan.variants();
+  if (runs > kMaxSweepRuns) {
+    problems.push_back("the design yields " +
+                       (point_count > kMaxSweepRuns
+                            ? std::string("more than ") + std::to_string(kMaxSweepRuns)
+                            : std::to_string(uint64_t(runs))) +
+                       " runs (points x seeds x variants); allowed: at most " +
+                       std::to_string(kMaxSweepRuns) + " per sweep file");
+    return problems;
+  }
   if (s.design == SweepDesign::Grid) {
     plan.grid_values_.resize(axes);
     unsigned __int128 points = 1;
@@ -656,7 +674,6 @@ std::variant<SweepPlan, std::vector<std::string>> SweepPlan::expand(SweepSpec sp
       if (values.empty())
         problems.push_back(axis_name(a, axis.key) + ": empty axis; allowed: at least one value");
       points *= values.size();
-      if (points > kMaxSweepRuns) points = kMaxSweepRuns + 1;  // saturate; refused below
       plan.grid_values_[a] = std::move(values);
     }
     plan.points_ = uint64_t(points);
@@ -668,7 +685,7 @@ std::variant<SweepPlan, std::vector<std::string>> SweepPlan::expand(SweepSpec sp
     plan.drawn_.resize(axes);
     plan.points_ = s.points;
     const uint64_t n = s.points;
-    for (size_t a = 0; a < axes && n <= kMaxSweepRuns; ++a) {
+    for (size_t a = 0; a < axes; ++a) {
       const SweepAxis& axis = s.axes[a];
       if (!axis.range && axis.values.empty()) {
         problems.push_back(axis_name(a, axis.key) + ": empty axis; allowed: at least one value");
@@ -703,16 +720,8 @@ std::variant<SweepPlan, std::vector<std::string>> SweepPlan::expand(SweepSpec sp
       }
     }
   }
-  const unsigned __int128 runs = (unsigned __int128)plan.points_ * s.seeds * plan.variants();
-  if (problems.empty() && runs == 0) {
+  if (problems.empty() && plan.runs() == 0) {
     problems.push_back("the design yields zero runs; allowed: at least one point, seed and variant");
-  } else if (runs > kMaxSweepRuns) {
-    problems.push_back("the design yields " +
-                       (plan.points_ > kMaxSweepRuns
-                            ? std::string("more than ") + std::to_string(kMaxSweepRuns)
-                            : std::to_string(uint64_t(runs))) +
-                       " runs (points x seeds x variants); allowed: at most " +
-                       std::to_string(kMaxSweepRuns) + " per sweep file");
   }
   if (!problems.empty()) return shown(std::move(problems));
   return plan;
