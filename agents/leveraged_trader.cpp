@@ -86,8 +86,7 @@ void LeveragedTraders::open_position(AgentContext& ctx, uint32_t i, MarketId m, 
   // Leverage is capped by the bracket's maximum (1 / initial rate) at the intended notional.
   double leverage = leverage_[i];
   const double intended = margin * leverage;
-  const double max_leverage =
-      1.0 / to_double(pm.margin.bracket_for(amount_from_double(intended)).initial_rate);
+  const double max_leverage = 1.0 / to_double(pm.margin->initial_rate(amount_from_double(intended)));
   leverage = std::min(leverage, max_leverage);
   const double coins = margin * leverage / to_double(v.mark);
   if (!(coins < 1e10)) return;  // not representable as a Quantity (1e-8 coins): no entry (also NaN)

@@ -73,4 +73,23 @@ CascadeStats analyze_cascades(std::span<const LiquidationRecord> liquidations) {
   return stats;
 }
 
+uint32_t CascadeCounter::add(const LiquidationRecord& r) {
+  LIQSIM_CHECK(r.id == static_cast<int64_t>(count()), "liquidation ids must be dense and in order");
+  uint32_t generation = 0;
+  uint32_t tree = 0;
+  if (r.cause == kNoId) {
+    tree = uint32_t(tree_size_.size());
+    tree_size_.push_back(0);
+  } else {
+    LIQSIM_CHECK(r.cause >= 0 && r.cause < r.id, "a liquidation's cause must be an earlier liquidation");
+    generation = generation_[size_t(r.cause)] + 1;
+    tree = tree_[size_t(r.cause)];
+  }
+  generation_.push_back(generation);
+  tree_.push_back(tree);
+  largest_ = std::max(largest_, ++tree_size_[tree]);
+  max_generation_ = std::max(max_generation_, generation);
+  return generation;
+}
+
 }  // namespace liqsim

@@ -25,4 +25,28 @@ struct CascadeStats {
 // else is an invariant violation (the recorder produces dense ids and causal links only backwards).
 CascadeStats analyze_cascades(std::span<const LiquidationRecord> liquidations);
 
+// The same figures built one liquidation at a time, in id order, as a run records them: O(1) per
+// liquidation and 8 bytes per liquidation (its generation and its tree) plus 8 per tree, no graph. The
+// run's summary and the streaming run file use it; analyze_cascades (Boost.Graph) serves files read
+// back. Both give the same generations and figures (tests/analysis/cascade_test.cpp).
+class CascadeCounter {
+ public:
+  // Adds the next liquidation (id == count(), cause kNoId or an earlier id; anything else is an
+  // invariant violation) and returns its generation.
+  uint32_t add(const LiquidationRecord& r);
+  uint64_t count() const { return generation_.size(); }
+  uint32_t generation(int64_t id) const { return generation_[size_t(id)]; }
+  uint64_t generations() const { return count() == 0 ? 0 : uint64_t(max_generation_) + 1; }
+  uint64_t largest_cascade() const { return largest_; }
+  uint64_t roots() const { return tree_size_.size(); }
+  double branching_ratio() const { return count() == 0 ? 0.0 : double(count() - roots()) / double(count()); }
+
+ private:
+  std::vector<uint32_t> generation_;  // per liquidation
+  std::vector<uint32_t> tree_;        // per liquidation: its root's position among the roots
+  std::vector<uint64_t> tree_size_;   // per root
+  uint32_t max_generation_ = 0;
+  uint64_t largest_ = 0;
+};
+
 }  // namespace liqsim

@@ -45,6 +45,7 @@
 
 #include "experiments/scenario_loader.h"
 #include "protocol/clearing_house.h"
+#include "protocol/tiered_margin.h"
 
 namespace liqsim {
 namespace {

@@ -158,9 +158,12 @@ class Recorder {
   virtual void on_keeper_tx(const KeeperTxRecord& r) = 0;
   virtual void on_timeseries(const TimeseriesRow& r) = 0;
   virtual void on_mark_update(const MarkUpdateRecord& r) = 0;
+  // One account's final state; every account once, in id order, after the last event.
+  virtual void on_account(const AccountFinal& r) = 0;
 };
 
-// Keeps every record in memory, in arrival order. The HDF5 sink writes a RunLog at the end of a run.
+// Keeps every record in memory, in arrival order: the sink of tests and of in-process runs (the CLI's
+// `run` streams to the HDF5 file instead, experiments/hdf5_sink.h).
 class RunLog : public Recorder {
  public:
   std::vector<TradeRecord> trades;
@@ -179,6 +182,7 @@ class RunLog : public Recorder {
   void on_keeper_tx(const KeeperTxRecord& r) override { keeper_txs.push_back(r); }
   void on_timeseries(const TimeseriesRow& r) override { timeseries.push_back(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { mark_updates.push_back(r); }
+  void on_account(const AccountFinal& r) override { accounts.push_back(r); }
 };
 
 }  // namespace liqsim

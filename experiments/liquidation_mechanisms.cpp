@@ -2,43 +2,38 @@
 
 #include <algorithm>
 #include <array>
-#include <cmath>
+
+#include "core/check.h"
 
 namespace liqsim {
-namespace {
 
-std::unique_ptr<LiquidationMechanism> build_engine(const MechanismBuildContext& c) {
-  const EngineLiquidationSpec& es = c.scenario.liquidation.engine;
+std::unique_ptr<LiquidationMechanism> EngineLiquidationSpec::build(const MechanismBuildContext& c) const {
   return std::make_unique<EngineLiquidation>(
-      EngineLiquidationParams{ratio_from_double(es.step_fraction),
-                              amount_from_double(es.full_close_below_notional),
-                              time_from_seconds(es.cooldown_seconds), ratio_from_double(es.max_slippage),
+      EngineLiquidationParams{ratio_from_double(step_fraction), amount_from_double(full_close_below_notional),
+                              time_from_seconds(cooldown_seconds), ratio_from_double(max_slippage),
                               std::max(c.shortest_mark_interval, Time(1))},
       c.clearing, c.venue, c.recorder);
 }
 
-std::unique_ptr<LiquidationMechanism> build_keeper(const MechanismBuildContext& c) {
-  const KeeperLiquidationSpec& ks = c.scenario.liquidation.keeper;
+std::unique_ptr<LiquidationMechanism> KeeperLiquidationSpec::build(const MechanismBuildContext& c) const {
   return std::make_unique<KeeperLiquidation>(
-      KeeperLiquidationParams{ratio_from_double(ks.close_factor), ratio_from_double(ks.bonus),
-                              amount_from_double(ks.full_close_below_notional)},
+      KeeperLiquidationParams{ratio_from_double(close_factor), ratio_from_double(bonus),
+                              amount_from_double(full_close_below_notional)},
       c.clearing, c.recorder);
 }
 
-std::unique_ptr<LiquidationMechanism> build_none(const MechanismBuildContext&) {
+std::unique_ptr<LiquidationMechanism> NoLiquidationSpec::build(const MechanismBuildContext&) const {
   return std::make_unique<NoLiquidation>();
 }
 
-constexpr std::array kMechanisms = {
-    MechanismEntry{"engine",
-                   "the protocol closes positions into the book in partial steps, settles at the "
-                   "bankruptcy price; insurance fund, ADL, bad debt",
-                   build_engine},
-    MechanismEntry{"keeper",
-                   "keepers take over positions at a bonus with a close factor, in block transactions",
-                   build_keeper},
-    MechanismEntry{"none", "liquidatable accounts are left alone (the counterfactual)", build_none},
-};
+namespace {
+
+const std::array<MechanismEntry, std::tuple_size_v<MechanismSpecs>> kMechanisms = std::apply(
+    [](const auto&... spec) {
+      return std::array<MechanismEntry, sizeof...(spec)>{
+          MechanismEntry{std::decay_t<decltype(spec)>::kName, std::decay_t<decltype(spec)>::kDescription}...};
+    },
+    MechanismSpecs{});
 
 }  // namespace
 
@@ -48,6 +43,19 @@ const MechanismEntry* find_liquidation_mechanism(std::string_view name) {
   for (const MechanismEntry& entry : kMechanisms)
     if (entry.name == name) return &entry;
   return nullptr;
+}
+
+std::unique_ptr<LiquidationMechanism> build_liquidation_mechanism(std::string_view name,
+                                                                  const MechanismSpecs& specs,
+                                                                  const MechanismBuildContext& c) {
+  std::unique_ptr<LiquidationMechanism> out;
+  std::apply(
+      [&](const auto&... spec) {
+        ((std::decay_t<decltype(spec)>::kName == name ? (void)(out = spec.build(c)) : void()), ...);
+      },
+      specs);
+  LIQSIM_CHECK(out != nullptr, "unknown liquidation mechanism (the scenario was not validated)");
+  return out;
 }
 
 }  // namespace liqsim

@@ -152,48 +152,62 @@ int run_command(const RunArgs& args) {
   // From here on an interrupted run leaves no temporary file behind.
   install_temporary_file_cleanup();
 
-  // The run.
+  // The run, streamed to the run file as it goes (experiments/hdf5_sink.h).
   const std::string resolved_toml = to_toml(scenario);
+  auto opened = RunFileWriter::open(out);
+  if (auto* failure = std::get_if<std::string>(&opened)) {
+    std::cerr << "liqsim run: could not write '" << out << "': " << *failure << "\n";
+    return kExitFailure;
+  }
+  RunFileWriter& writer = *std::get<std::unique_ptr<RunFileWriter>>(opened);
   RunOptions options;
   options.progress = isatty(STDERR_FILENO) != 0 && !args.quiet;
   const auto start = std::chrono::steady_clock::now();
-  RunResult result;
+  // Validation keeps valid scenarios in range; an overflow (ArithmeticError) would be a bug or an input
+  // beyond that range: reported, and the abandoned writer removes its temporary file.
+  std::optional<Simulation> simulation;
+  std::chrono::steady_clock::time_point last_event;
+  double wall_seconds = 0;
   try {
-    result = run_simulation(scenario, resolved_toml, options);
+    simulation.emplace(scenario, options, writer);
+    // In steps, so that a failed write (a full disk) stops the run early; stepping does not change it.
+    constexpr int kSteps = 100;
+    const Time end = simulation->end();
+    for (int step = 1; step <= kSteps && !writer.error(); ++step) {
+      simulation->run_until(Time(int64_t(__int128(end.raw()) * step / kSteps)));
+    }
+    if (const auto failure = writer.error()) {
+      if (options.progress) std::cerr << "\n";
+      std::cerr << "liqsim run: could not write '" << out << "': " << *failure << " (run stopped at "
+                << to_seconds(simulation->now()) << " s of simulated time)\n";
+      return kExitFailure;
+    }
+    last_event = std::chrono::steady_clock::now();
+    wall_seconds = std::chrono::duration<double>(last_event - start).count();
+    // After the last event: the final account states, the summary, and the rest of the run file.
+    simulation->finish();
   } catch (const ArithmeticError& e) {
-    // Validation keeps valid scenarios in range; an overflow is a bug or an input beyond that range.
     std::cerr << "liqsim run: arithmetic error, no run file written: " << e.what() << "\n";
     return kExitFailure;
   }
-  const double wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-  RunMetadata& metadata = result.metadata;
-  if (metadata.liqsim_version.empty()) metadata.liqsim_version = kLiqsimVersion;
-  if (metadata.scenario_name.empty()) metadata.scenario_name = scenario.name;
-  if (metadata.seed == 0) metadata.seed = scenario.seed;
-  if (metadata.scenario_toml.empty()) metadata.scenario_toml = resolved_toml;
-  if (metadata.mechanism.empty()) metadata.mechanism = scenario.liquidation.mechanism;
-  if (metadata.same_time_order.empty()) metadata.same_time_order = scenario.same_time_order;
-  if (result.summary.wall_seconds == 0) result.summary.wall_seconds = wall_seconds;
-
-  // The run file, then the report.
-  const auto write_start = std::chrono::steady_clock::now();
-  const std::optional<std::string> write_error =
-      write_run_file(out, metadata, result.log, result.summary, args.force);
+  RunSummary summary = simulation->summary();
+  summary.wall_seconds = wall_seconds;
+  const RunMetadata metadata = simulation->metadata(resolved_toml);
+  const std::optional<std::string> write_error = writer.finish(metadata, summary, args.force);
   const double write_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start).count();
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - last_event).count();
   char written[64];
-  std::snprintf(written, sizeof written, " (written in %.2f s)", write_seconds);
-  std::cout << format_report(metadata, result.summary, out + (write_error ? " (NOT WRITTEN)" : written),
+  std::snprintf(written, sizeof written, " (written in %.2f s after the last event)", write_seconds);
+  std::cout << format_report(metadata, summary, out + (write_error ? " (NOT WRITTEN)" : written),
                              wall_seconds);
   int code = 0;
   if (write_error) {
     std::cerr << "liqsim run: could not write '" << out << "': " << *write_error << "\n";
     code = kExitFailure;
   }
-  if (result.summary.conservation_residual != Amount::zero()) {
+  if (summary.conservation_residual != Amount::zero()) {
     std::cerr << "liqsim run: conservation violated: residual $"
-              << format_amount(result.summary.conservation_residual) << " (must be 0)\n";
+              << format_amount(summary.conservation_residual) << " (must be 0)\n";
     code = kExitFailure;
   }
   return code;
@@ -227,10 +241,11 @@ int preset_command(const std::string& name, const std::vector<std::string>& sets
 }
 
 int presets_command() {
-  for (const Preset& preset : presets()) {
-    std::cout << preset.name << std::string(10 - std::min<size_t>(preset.name.size(), 9), ' ')
-              << preset.description << "\n";
-  }
+  size_t width = 0;
+  for (const Preset& preset : presets()) width = std::max(width, preset.name.size());
+  for (const Preset& preset : presets())
+    std::cout << preset.name << std::string(width + 2 - preset.name.size(), ' ') << preset.description
+              << "\n";
   return 0;
 }
 

@@ -137,10 +137,13 @@ std::optional<std::string> check_output_path(const std::string& path, bool overw
 
 TemporaryFile::TemporaryFile(std::string path) : path_(std::move(path)) {}
 
-TemporaryFile::~TemporaryFile() {
+TemporaryFile::~TemporaryFile() { discard(); }
+
+void TemporaryFile::discard() {
   if (created_ && !committed_) {
     ::unlink(path_.c_str());  // best effort: whatever failed already reports why
     disarm_signal_cleanup();
+    created_ = false;
   }
 }
 

@@ -37,6 +37,9 @@ class TemporaryFile {
   // was moved.
   std::optional<std::string> commit(const std::string& destination, bool overwrite);
 
+  // Removes the file now (it was not committed); the destructor would otherwise.
+  void discard();
+
  private:
   std::string path_;
   bool created_ = false;

@@ -69,8 +69,8 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
                   ks.sell_rule == "twap",
                   time_from_seconds(ks.twap_seconds),
                   ks.twap_slices,
-                  ratio_from_double(c.scenario.liquidation.keeper.close_factor),
-                  ratio_from_double(c.scenario.liquidation.keeper.bonus)};
+                  ratio_from_double(c.scenario.liquidation.get<KeeperLiquidationSpec>().close_factor),
+                  ratio_from_double(c.scenario.liquidation.get<KeeperLiquidationSpec>().bonus)};
   return std::make_unique<Keepers>(kp, std::move(ids), c.scenario.seed);
 }
 

@@ -10,14 +10,10 @@
 #include <string>
 #include <vector>
 
-namespace liqsim {
+#include "experiments/liquidation_mechanisms.h"
+#include "experiments/margin_models.h"
 
-struct BracketSpec {
-  double notional_floor = 0;    // $ >= 0, brackets contiguous: floor_k == cap_{k-1}
-  double notional_cap = 0;      // $ > floor
-  double maintenance_rate = 0;  // (0, 1), non-decreasing across brackets
-  double initial_rate = 0;      // (maintenance_rate, 1]: 1 / max leverage of the bracket
-};
+namespace liqsim {
 
 struct PriceProcessSpec {
   std::string model = "gbm";           // "gbm" | "merton" | "replay"
@@ -93,33 +89,24 @@ struct MarketSpec {
   OracleSpec oracle;
   MarkSpec mark;
   FundingSpec funding;
-  std::vector<BracketSpec> brackets;  // at least one; defaults: legacy Binance BTCUSDT table
-};
-
-struct EngineLiquidationSpec {
-  double step_fraction = 0.2;  // (0, 1]: share of the position closed per step (Hyperliquid 20%)
-  double full_close_below_notional = 100000;    // $ >= 0: positions at or below close in one step
-  double cooldown_seconds = 30;                 // >= 0 between steps on the same account
-  double max_slippage = 0.05;                   // (0, 1): IOC limit = mark * (1 -/+ max_slippage)
-  std::string adl_ranking = "profit_leverage";  // "profit_leverage" (BitMEX/Bybit)
-};
-
-struct KeeperLiquidationSpec {
-  double close_factor = 0.5;          // (0, 1] (Aave v3: 0.5, 1.0 below HF 0.95)
-  double bonus = 0.05;                // [0, 0.5): keeper buys at mark * (1 - bonus) (long)
-  double block_interval_seconds = 2;  // [0.001, 3.2e7]
-  double gas_price = 2.0;             // $ per liquidation transaction (base fee), >= 0
-  // Aave v3.3: close factor 100% when the position is below this notional ($2,000,
-  // MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD), and a partial take may not leave less than half of it ($1,000,
-  // MIN_LEFTOVER_BASE, the dust rule): then the keeper takes everything. >= 0; 0 disables.
-  double full_close_below_notional = 2000;
+  MarginSpec margin;  // the margin model and its keys (experiments/margin_models.h)
 };
 
 struct LiquidationSpec {
-  std::string mechanism = "engine";   // "engine" | "keeper" | "none" (liquidatable accounts are left alone)
+  // "engine" | "keeper" | "none" (experiments/liquidation_mechanisms.h); each mechanism's keys are its
+  // table [liquidation.<name>]
+  std::string mechanism = "engine";
   double insurance_fund = 2'000'000;  // $ >= 0 initial
-  EngineLiquidationSpec engine;
-  KeeperLiquidationSpec keeper;
+  MechanismSpecs params;              // every mechanism's keys, owned by the mechanism
+
+  template <class Spec>
+  Spec& get() {
+    return std::get<Spec>(params);
+  }
+  template <class Spec>
+  const Spec& get() const {
+    return std::get<Spec>(params);
+  }
 };
 
 struct NoiseTraderSpec {

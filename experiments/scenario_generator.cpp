@@ -46,7 +46,7 @@ class RandomFiller {
   }
 
   template <class Int>
-  void integer(std::string_view key, Int& x, int64_t lo, int64_t hi) {
+  void integer(std::string_view key, Int& x, int64_t lo, int64_t hi, Presence = Presence::Optional) {
     if (key == "seed") {
       x = static_cast<Int>(rng_.next_u64() >> 1);
       return;
@@ -79,7 +79,8 @@ class RandomFiller {
   }
 
   template <class T>
-  void tables(std::string_view, std::vector<T>&, const std::vector<T>&) {}  // markets, brackets: see below
+  void tables(std::string_view, std::vector<T>&, const std::vector<T>&) {
+  }  // markets, margin tables: see below
 
   void set_duration(double d) { duration_ = d; }
 
@@ -91,25 +92,6 @@ class RandomFiller {
 
 double log_uniform(Rng& rng, double lo, double hi) {
   return std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * rng.uniform01());
-}
-
-std::vector<BracketSpec> random_brackets(Rng& rng) {
-  const int n = 1 + int(rng.uniform_below(5));
-  std::vector<BracketSpec> brackets;
-  double floor = 0;
-  double maintenance = log_uniform(rng, 1e-4, 0.05);
-  for (int k = 0; k < n; ++k) {
-    BracketSpec b;
-    b.notional_floor = floor;
-    b.notional_cap = std::round(floor + log_uniform(rng, 1, 1e8));
-    b.maintenance_rate = maintenance;
-    b.initial_rate = std::min(1.0, maintenance * (1.0 + log_uniform(rng, 0.01, 20)));
-    if (b.initial_rate <= b.maintenance_rate) b.initial_rate = 1.0;
-    brackets.push_back(b);
-    floor = b.notional_cap;
-    maintenance = std::min(0.5, maintenance * (1.0 + rng.uniform01()));
-  }
-  return brackets;
 }
 
 void repair(Scenario& s, Rng& rng) {
@@ -132,7 +114,7 @@ void repair(Scenario& s, Rng& rng) {
       for (int v = 0; v < market.index.venues; ++v)
         market.index.weights.push_back(rng.bernoulli(0.2) ? 0.001 : log_uniform(rng, 0.001, 1e6));
     }
-    market.brackets = rng.bernoulli(0.5) ? default_brackets() : random_brackets(rng);
+    randomize_margin_model(market.margin, rng);
   }
   LeveragedTraderSpec& t = s.traders;
   if (t.entry_end_seconds < t.entry_start_seconds) std::swap(t.entry_start_seconds, t.entry_end_seconds);
@@ -243,7 +225,7 @@ bool cheapen(Scenario& s, Rng& rng) {
         if (fewer(s.market_makers.count)) return true;
         break;
       case 12:
-        if (longer(s.liquidation.keeper.block_interval_seconds, 3.2e7)) return true;
+        if (longer(s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds, 3.2e7)) return true;
         break;
       case 13:
         if (fewer(s.traders.count)) return true;
@@ -290,7 +272,6 @@ Scenario random_scenario(uint64_t seed, const RandomScenarioOptions& options) {
   fallback.duration_seconds = 600;
   fallback.traders.count = 100;
   fallback.markets = {MarketSpec{}};
-  fallback.markets[0].brackets = default_brackets();
   fallback.limits.max_events = options.max_events;
   return fallback;
 }

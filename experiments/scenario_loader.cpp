@@ -236,8 +236,8 @@ class Reader {
   }
 
   template <class Int>
-  void integer(std::string_view key, Int& x, int64_t lo, int64_t hi) {
-    const toml::node* n = find(key, Presence::Optional);
+  void integer(std::string_view key, Int& x, int64_t lo, int64_t hi, Presence presence = Presence::Optional) {
+    const toml::node* n = find(key, presence);
     if (n == nullptr) return;
     const auto* i = n->as_integer();
     if (i == nullptr) {
@@ -419,7 +419,7 @@ class Validator {
   }
 
   template <class Int>
-  void integer(std::string_view key, Int& x, int64_t lo, int64_t hi) {
+  void integer(std::string_view key, Int& x, int64_t lo, int64_t hi, Presence = Presence::Optional) {
     const auto wide = static_cast<__int128>(x);
     if (wide < lo || wide > hi) {
       add(dotted(path_, key), std::to_string(x), "out of range", integer_range_text(lo, hi));
@@ -476,12 +476,6 @@ std::vector<std::pair<std::string, double>> scenario_money(const Scenario& s) {
 }
 
 namespace {
-
-// x in fixed point with `scale` units per 1, as core/units.h converts it (nearest).
-int64_t fixed(double x, int64_t scale) {
-  const double scaled = std::round(x * double(scale));
-  return std::fabs(scaled) < 9.2e18 ? static_cast<int64_t>(scaled) : 0;
-}
 
 // Rules that relate several fields. `skip` holds keys whose values were not read (their defaults are
 // placeholders), so rules over them would only add noise.
@@ -605,43 +599,7 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
           "(0, interval_seconds] = (0, " + format_number(market.funding.interval_seconds) + "]");
     }
 
-    for (size_t k = 0; k < market.brackets.size(); ++k) {
-      const BracketSpec& b = market.brackets[k];
-      const std::string bp = indexed(p + ".brackets", k);
-      const std::string prev = k > 0 ? indexed(p + ".brackets", k - 1) : "";
-      auto readable = [&](std::initializer_list<std::string> keys) {
-        return std::none_of(keys.begin(), keys.end(),
-                            [&](const std::string& key) { return skip.count(key) > 0; });
-      };
-      if (readable({bp + ".notional_cap", bp + ".notional_floor"}) &&
-          fixed(b.notional_cap, kAmountScale) <= fixed(b.notional_floor, kAmountScale)) {
-        add(bp + ".notional_cap", b.notional_cap, "not above notional_floor",
-            "> notional_floor (" + format_number(b.notional_floor) + ")");
-      }
-      if (readable({bp + ".initial_rate", bp + ".maintenance_rate"}) &&
-          fixed(b.initial_rate, kRatioScale) <= fixed(b.maintenance_rate, kRatioScale)) {
-        add(bp + ".initial_rate", b.initial_rate, "not above maintenance_rate",
-            "(maintenance_rate, 1] = (" + format_number(b.maintenance_rate) + ", 1]");
-      }
-      if (k == 0) continue;
-      const BracketSpec& before = market.brackets[k - 1];
-      if (readable({bp + ".notional_floor", prev + ".notional_cap"}) &&
-          fixed(b.notional_floor, kAmountScale) != fixed(before.notional_cap, kAmountScale)) {
-        add(bp + ".notional_floor", b.notional_floor,
-            b.notional_floor > before.notional_cap ? "leaves a gap after the previous bracket"
-                                                   : "overlaps the previous bracket",
-            "= " + prev + ".notional_cap (" + format_number(before.notional_cap) + ")");
-      }
-      if (readable({bp + ".maintenance_rate", prev + ".maintenance_rate"}) &&
-          b.maintenance_rate < before.maintenance_rate) {
-        add(bp + ".maintenance_rate", b.maintenance_rate, "lower than the previous bracket's",
-            ">= " + format_number(before.maintenance_rate));
-      }
-      if (readable({bp + ".initial_rate", prev + ".initial_rate"}) && b.initial_rate < before.initial_rate) {
-        add(bp + ".initial_rate", b.initial_rate, "lower than the previous bracket's",
-            ">= " + format_number(before.initial_rate));
-      }
-    }
+    check_margin_model(market.margin, p + ".margin", skip, errors);
   }
 
   const LeveragedTraderSpec& traders = s.traders;
@@ -771,7 +729,7 @@ class Writer {
     line(key, toml_float(x));
   }
   template <class Int>
-  void integer(std::string_view key, Int& x, int64_t, int64_t) {
+  void integer(std::string_view key, Int& x, int64_t, int64_t, Presence = Presence::Optional) {
     line(key, std::to_string(x));
   }
   void text(std::string_view key, std::string& x, const TextRule&) { line(key, quote(x)); }
@@ -832,17 +790,6 @@ std::string ScenarioError::message() const {
   out += problem;
   if (!allowed.empty()) out += "; allowed: " + allowed;
   return out;
-}
-
-std::vector<BracketSpec> default_brackets() {
-  // Legacy Binance BTCUSDT leverage brackets (illustrative), /work/shared/reference/protocols.md 1.1
-  // "Tiered maintenance margin", vector #4 (tiers from repo bradkyle/Qenv); initial rate = 2 x
-  // maintenance rate (max leverage 125x, 100x, 50x, 20x, 10x).
-  return {
-      {0, 50'000, 0.004, 0.008},           {50'000, 250'000, 0.005, 0.01},
-      {250'000, 1'000'000, 0.01, 0.02},    {1'000'000, 5'000'000, 0.025, 0.05},
-      {5'000'000, 20'000'000, 0.05, 0.10},
-  };
 }
 
 namespace {
@@ -1069,10 +1016,64 @@ std::optional<ScenarioError> apply_override(toml::table& root, const ScenarioOve
   return std::nullopt;
 }
 
-ScenarioResult load_table(const toml::table& root, const std::string& source_dir) {
+// A key's former location, still read: `from` (as the user wrote it) was moved to `to` before reading.
+struct MovedKey {
+  std::string from;
+  std::string to;
+};
+
+// `[[markets.brackets]]`, binance_tiered's brackets before margin models had their own table, moves to
+// `[[markets.margin.brackets]]` when that market's model is binance_tiered (the default). Given both, or
+// with another model, it is an error naming the key as written.
+std::vector<MovedKey> move_legacy_brackets(toml::table& root, std::vector<ScenarioError>& errors) {
+  std::vector<MovedKey> moved;
+  toml::array* markets = root.get("markets") != nullptr ? root.get("markets")->as_array() : nullptr;
+  if (markets == nullptr) return moved;
+  for (size_t i = 0; i < markets->size(); ++i) {
+    toml::table* market = markets->get(i)->as_table();
+    if (market == nullptr || market->get("brackets") == nullptr) continue;
+    toml::node& brackets = *market->get("brackets");
+    const std::string from = indexed("markets", i) + ".brackets";
+    const std::string margin_path = indexed("markets", i) + ".margin";
+    const auto refuse = [&](std::string problem, std::string allowed) {
+      ScenarioError e;
+      e.key = from;
+      e.value = render(brackets);
+      e.problem = std::move(problem);
+      e.allowed = std::move(allowed);
+      e.line = static_cast<int>(brackets.source().begin.line);
+      e.column = static_cast<int>(brackets.source().begin.column);
+      errors.push_back(std::move(e));
+      market->erase("brackets");
+    };
+    if (market->get("margin") == nullptr) market->insert("margin", toml::table{});
+    toml::table* margin = market->get("margin")->as_table();
+    if (margin == nullptr) continue;  // the reader reports the margin's type (and the unknown key)
+    const toml::node* model = margin->get("model");
+    const std::string binance(BinanceTieredMarginSpec::kModel);
+    if (model != nullptr && model->is_string() && model->as_string()->get() != binance) {
+      refuse("the brackets of margin model " + quote(binance) + ", but " + margin_path + ".model is " +
+                 render(*model),
+             "the keys of the chosen model in [" + margin_path + "], or model = " + quote(binance));
+    } else if (margin->get("brackets") != nullptr) {
+      refuse("given twice: also " + margin_path + ".brackets",
+             "one of " + from + " (the former location) and " + margin_path + ".brackets");
+    } else {
+      // Moved, not copied: a copied toml++ node loses its source position, which messages cite.
+      brackets.visit([&](auto& value) { margin->insert("brackets", std::move(value)); });
+      market->erase("brackets");
+      moved.push_back({from, margin_path + ".brackets"});
+    }
+  }
+  return moved;
+}
+
+// `root` is changed (legacy keys moved), never copied: copies of toml++ nodes lose their source positions.
+ScenarioResult load_table(toml::table& root, const std::string& source_dir) {
   Scenario scenario;
   scenario.source_dir = source_dir;
   LoadState state;
+  const std::vector<MovedKey> moved = move_legacy_brackets(root, state.errors);
   Reader reader(root, "", state);
   describe(reader, scenario);
   reader.finish();
@@ -1084,6 +1085,15 @@ ScenarioResult load_table(const toml::table& root, const std::string& source_dir
       e.column = static_cast<int>(it->second.column);
     }
     errors.push_back(std::move(e));
+  }
+  // Messages name moved keys as the user wrote them.
+  for (ScenarioError& e : errors) {
+    for (const MovedKey& m : moved) {
+      for (std::string* text : {&e.key, &e.allowed, &e.problem}) {
+        for (size_t at = text->find(m.to); at != std::string::npos; at = text->find(m.to, at + m.from.size()))
+          text->replace(at, m.to.size(), m.from);
+      }
+    }
   }
   if (errors.empty()) return scenario;
   std::stable_sort(errors.begin(), errors.end(), [](const ScenarioError& a, const ScenarioError& b) {
@@ -1181,8 +1191,8 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
   term(double(s.traders.count) * (2 + s.traders.outside_capital / s.traders.topup_fraction), "traders.count",
        s.traders.count, "entries and top-ups");
   if (s.liquidation.mechanism == "keeper") {
-    term(d / s.liquidation.keeper.block_interval_seconds, "liquidation.keeper.block_interval_seconds",
-         s.liquidation.keeper.block_interval_seconds, "blocks");
+    term(d / s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds, "liquidation.keeper.block_interval_seconds",
+         s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds, "blocks");
   }
   for (const auto& [n, what] : events) {
     cost.events += n;

@@ -1,7 +1,8 @@
 // Reads a Scenario from TOML, checks every field against the ranges documented in experiments/scenario.h
 // and reports every problem at once; writes a Scenario back as TOML text that loads to the same
-// Scenario. The TOML layout mirrors the struct: one table per nested spec, [[markets]] and
-// [[markets.brackets]] for the vectors. toml++ stays behind this interface.
+// Scenario. The TOML layout mirrors the struct: one table per nested spec, [[markets]] and the arrays of
+// a margin model's tables ([[markets.margin.brackets]]) for the vectors. toml++ stays behind this
+// interface.
 #pragma once
 
 #include <optional>
@@ -71,9 +72,6 @@ RunCostEstimate estimate_run_cost(const Scenario& scenario);
 // The money a scenario brings in, by the key that sets it (count x capital, the insurance fund, ...);
 // validation requires a total of at most $1e12.
 std::vector<std::pair<std::string, double>> scenario_money(const Scenario& scenario);
-
-// Legacy Binance BTCUSDT leverage brackets, used when a market gives none.
-std::vector<BracketSpec> default_brackets();
 
 // Every field of `scenario` (not source_dir), in struct order, doubles in shortest round-trip form.
 std::string to_toml(const Scenario& scenario);

@@ -71,42 +71,63 @@ struct MarketRuntime {
   int64_t mark_updates = 0;
 };
 
-// Forwards every record to the run log, and each new liquidation's account to the cause trackers
-// (which keep their own state and never read the log).
-class RecordingTee final : public Recorder {
- public:
-  RecordingTee(RunLog& log, std::vector<MarketRuntime>& markets) : log_(log), markets_(markets) {}
-  void on_trade(const TradeRecord& r) override { log_.on_trade(r); }
-  void on_liquidation(const LiquidationRecord& r) override {
-    for (MarketRuntime& rt : markets_) rt.causes->note_liquidation(r.id, AccountId(r.account));
-    log_.on_liquidation(r);
-  }
-  void on_funding(const FundingRecord& r) override { log_.on_funding(r); }
-  void on_adl(const AdlRecord& r) override { log_.on_adl(r); }
-  void on_keeper_tx(const KeeperTxRecord& r) override { log_.on_keeper_tx(r); }
-  void on_timeseries(const TimeseriesRow& r) override { log_.on_timeseries(r); }
-  void on_mark_update(const MarkUpdateRecord& r) override { log_.on_mark_update(r); }
-
- private:
-  RunLog& log_;
-  std::vector<MarketRuntime>& markets_;
+// Whole-run figures that come from the records (liquidations, ADL), kept as they arrive so that the
+// summary never needs the records themselves (a streaming sink does not keep them).
+struct RecordStats {
+  uint64_t engine_liquidations = 0;
+  uint64_t keeper_liquidations = 0;
+  Amount liquidated_notional;
+  Amount keeper_rewards;
+  double slippage = 0;  // sum of |price - mark| / mark, in liquidation order
+  CascadeCounter cascades;
+  uint64_t adl_count = 0;
+  Quantity adl_quantity;
 };
 
-MarginBracketSpec to_bracket(const BracketSpec& b) {
-  MarginBracketSpec s;
-  s.notional_floor = amount_from_double(b.notional_floor);
-  s.notional_cap = amount_from_double(b.notional_cap);
-  s.maintenance_rate = ratio_from_double(b.maintenance_rate);
-  s.initial_rate = ratio_from_double(b.initial_rate);
-  return s;
-}
+// Forwards every record to the run's sink, each new liquidation's account to the cause trackers
+// (which keep their own state and never read the records) and the liquidations and ADL to the
+// summary's running figures.
+class RecordingTee final : public Recorder {
+ public:
+  RecordingTee(Recorder& sink, std::vector<MarketRuntime>& markets) : sink_(sink), markets_(markets) {}
+  void on_trade(const TradeRecord& r) override { sink_.on_trade(r); }
+  void on_liquidation(const LiquidationRecord& r) override {
+    for (MarketRuntime& rt : markets_) rt.causes->note_liquidation(r.id, AccountId(r.account));
+    if (r.mechanism == LiquidationMechanismKind::Engine)
+      ++stats_.engine_liquidations;
+    else
+      ++stats_.keeper_liquidations;
+    stats_.liquidated_notional +=
+        notional(r.mark, r.quantity.raw() < 0 ? -r.quantity : r.quantity, Round::Down);
+    stats_.keeper_rewards += r.reward;
+    stats_.slippage += std::fabs(to_double(r.price - r.mark)) / to_double(r.mark);
+    stats_.cascades.add(r);
+    sink_.on_liquidation(r);
+  }
+  void on_funding(const FundingRecord& r) override { sink_.on_funding(r); }
+  void on_adl(const AdlRecord& r) override {
+    ++stats_.adl_count;
+    stats_.adl_quantity += r.quantity.raw() < 0 ? -r.quantity : r.quantity;
+    sink_.on_adl(r);
+  }
+  void on_keeper_tx(const KeeperTxRecord& r) override { sink_.on_keeper_tx(r); }
+  void on_timeseries(const TimeseriesRow& r) override { sink_.on_timeseries(r); }
+  void on_mark_update(const MarkUpdateRecord& r) override { sink_.on_mark_update(r); }
+  void on_account(const AccountFinal& r) override { sink_.on_account(r); }
+  const RecordStats& stats() const { return stats_; }
+
+ private:
+  Recorder& sink_;
+  std::vector<MarketRuntime>& markets_;
+  RecordStats stats_;
+};
 
 // The world of one run: owns every model object and implements the doors agents (through one
 // PopulationContext per population) and liquidation mechanisms act through. Single-threaded; several
 // worlds may run in one process.
 class World final : public ExecutionVenue, public PositionSource {
  public:
-  World(const Scenario& s, const RunOptions& options, RunLog& log);
+  World(const Scenario& s, const RunOptions& options, Recorder& sink);
   // Processes every event at or before min(until, end); returns the time reached.
   Time run_until(Time until);
   // After the last event: the final checks and account states. Once.
@@ -165,8 +186,7 @@ class World final : public ExecutionVenue, public PositionSource {
 
   const Scenario& s_;
   RunOptions options_;
-  RunLog& log_;
-  RecordingTee recorder_{log_, markets_};
+  RecordingTee recorder_;
   Engine engine_;
   std::unique_ptr<ClearingHouse> ch_;
   std::vector<MarketRuntime> markets_;
@@ -242,26 +262,26 @@ class World final : public ExecutionVenue, public PositionSource {
   bool finished_ = false;
 };
 
-World::World(const Scenario& s, const RunOptions& options, RunLog& log)
+World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     : s_(s),
       options_(options),
-      log_(log),
+      recorder_(sink, markets_),
       engine_(*same_time_order_from_string(s.same_time_order),
               stream_seed(s.seed, StreamKind::EventOrdering, 0)) {
   end_ = time_from_seconds(s.duration_seconds);
-  chain_ = std::make_unique<Chain>(time_from_seconds(s.liquidation.keeper.block_interval_seconds),
-                                   amount_from_double(s.liquidation.keeper.gas_price));
+  // The chain's blocks and base fee are set in the keeper mechanism's table (they matter only when
+  // keepers send transactions).
+  const KeeperLiquidationSpec& chain_spec = s.liquidation.get<KeeperLiquidationSpec>();
+  chain_ = std::make_unique<Chain>(time_from_seconds(chain_spec.block_interval_seconds),
+                                   amount_from_double(chain_spec.gas_price));
 
   // Protocol markets and their runtime (book, price path, index, oracle, mark and funding state).
   std::vector<ProtocolMarket> protocol_markets;
   markets_.resize(s.markets.size());
   for (MarketId m = 0; m < s.markets.size(); ++m) {
     const MarketSpec& ms = s.markets[m];
-    std::vector<MarginBracketSpec> brackets;
-    for (const auto& b : ms.brackets) brackets.push_back(to_bracket(b));
     const Price initial = price_from_double(ms.initial_price);
-    protocol_markets.push_back(ProtocolMarket{TieredMaintenanceMargin(brackets),
-                                              ratio_from_double(ms.taker_fee),
+    protocol_markets.push_back(ProtocolMarket{build_margin_model(ms.margin), ratio_from_double(ms.taker_fee),
                                               ratio_from_double(ms.maker_fee), initial});
     MarketRuntime& rt = markets_[m];
     rt.spec = &ms;
@@ -357,9 +377,8 @@ World::World(const Scenario& s, const RunOptions& options, RunLog& log)
   Time mark_interval = Time::max();
   for (const MarketSpec& ms : s.markets)
     mark_interval = std::min(mark_interval, time_from_seconds(ms.mark.update_interval_seconds));
-  const MechanismEntry* mechanism = find_liquidation_mechanism(s.liquidation.mechanism);
-  LIQSIM_CHECK(mechanism != nullptr, "unknown liquidation mechanism (the scenario was not validated)");
-  mechanism_ = mechanism->build(MechanismBuildContext{s, *ch_, *this, recorder_, mark_interval});
+  mechanism_ = build_liquidation_mechanism(s.liquidation.mechanism, s.liquidation.params,
+                                           MechanismBuildContext{*ch_, *this, recorder_, mark_interval});
 
   // Initial schedule: per market the index before the mark at every shared instant (FIFO).
   for (MarketId m = 0; m < markets_.size(); ++m) {
@@ -445,7 +464,7 @@ void World::apply_fills(MarketId m, std::span<const Fill> fills, bool taker_fee_
     t.seller = taker_buys ? f.maker_owner : f.taker_owner;
     t.aggressor_is_buy = taker_buys ? 1 : 0;
     t.liquidation = f.taker_tag >= 0 ? f.taker_tag : f.maker_tag;
-    log_.on_trade(t);
+    recorder_.on_trade(t);
     if (f.taker_tag >= 0)
       rt.causes->on_liquidation_fill(engine_.now(), f.taker_tag, f.taker_side, f.quantity);
   }
@@ -540,7 +559,7 @@ void World::on_mark_tick(MarketId m) {
   const Price index = in.index;
   const auto mid = in.mid;
   ch_->set_mark(m, mark);
-  log_.on_mark_update(MarkUpdateRecord{now, m, rt.mark_updates, mark, index, in.oracle});
+  recorder_.on_mark_update(MarkUpdateRecord{now, m, rt.mark_updates, mark, index, in.oracle});
   ++rt.mark_updates;
   rt.causes->on_mark(now, mark - index);
   if (m == 0) {  // run statistics describe the first market
@@ -614,7 +633,7 @@ void World::on_funding_settle(MarketId m) {
   rt.premium->reset();
   const auto [paid_by_longs, residue] = ch_->settle_funding(m, rate);
   rt.last_funding_rate = rate;
-  log_.on_funding(FundingRecord{engine_.now(), m, rate, ch_->mark(m), paid_by_longs, residue});
+  recorder_.on_funding(FundingRecord{engine_.now(), m, rate, ch_->mark(m), paid_by_longs, residue});
   rt.next_funding = engine_.now() + rt.funding_interval;
   if (rt.next_funding <= end_) engine_.schedule(rt.next_funding, kFundingSettle, m, 0);
 }
@@ -639,7 +658,7 @@ void World::on_record() {
     row.ask_depth = rt.book->depth_within(Side::Sell, *mid + band);
   }
   row.funding_rate = rt.last_funding_rate;
-  log_.on_timeseries(row);
+  recorder_.on_timeseries(row);
   fund_min_ = std::min(fund_min_, row.insurance_fund);
   const Time next = now + time_from_seconds(s_.record_interval_seconds);
   if (next <= end_) engine_.schedule(next, kRecord, 0, 0);
@@ -660,7 +679,7 @@ void World::on_keeper_tx(AccountId keeper, int64_t tx) {
   r.gas_paid = gas;
   r.succeeded = result.outcome == KeeperOutcome::Liquidated ? 1 : 0;
   r.liquidation = result.liquidation;
-  log_.on_keeper_tx(r);
+  recorder_.on_keeper_tx(r);
   const auto owner = owner_of(keeper);
   owner->first->population->on_transaction_result(*owner->first->context, owner->second, p.target, result);
 }
@@ -696,9 +715,8 @@ void World::finish() {
   if (options_.progress) std::fprintf(stderr, "\n");
   check_conservation();
   ch_->release_indexes();  // no event follows: free the trigger and ADL heaps before the final states
-  // Final account states.
+  // Final account states, one at a time to the sink (which may stream them).
   const Ledger& ledger = ch_->ledger();
-  log_.accounts.reserve(ledger.account_count());
   for (AccountId a = 0; a < ledger.account_count(); ++a) {
     const AccountState& st = ledger.account(a);
     AccountFinal f;
@@ -710,7 +728,7 @@ void World::finish() {
     f.position = ledger.position(a, 0).size;
     f.equity = ch_->equity(a);
     f.liquidations = st.liquidations;
-    log_.accounts.push_back(f);
+    recorder_.on_account(f);
   }
 }
 
@@ -726,22 +744,16 @@ RunSummary World::summarise(double wall_seconds) const {
   s.mid_min = mid_min_ == Price::max() ? Price(0) : mid_min_;
   s.mid_max = mid_max_ == Price::min() ? Price(0) : mid_max_;
   s.max_mark_index_gap = max_gap_;
-  s.liquidation_count = log_.liquidations.size();
-  double slippage = 0;
-  for (const LiquidationRecord& l : log_.liquidations) {
-    if (l.mechanism == LiquidationMechanismKind::Engine)
-      ++s.engine_liquidations;
-    else
-      ++s.keeper_liquidations;
-    s.liquidated_notional += notional(l.mark, l.quantity.raw() < 0 ? -l.quantity : l.quantity, Round::Down);
-    s.keeper_rewards += l.reward;
-    slippage += std::fabs(to_double(l.price - l.mark)) / to_double(l.mark);
-  }
-  s.mean_slippage = log_.liquidations.empty() ? 0.0 : slippage / double(log_.liquidations.size());
-  const CascadeStats cascades = analyze_cascades(log_.liquidations);
-  s.cascade_generations = cascades.generations;
-  s.largest_cascade = cascades.largest_cascade;
-  s.branching_ratio = cascades.branching_ratio;
+  const RecordStats& stats = recorder_.stats();
+  s.liquidation_count = stats.cascades.count();
+  s.engine_liquidations = stats.engine_liquidations;
+  s.keeper_liquidations = stats.keeper_liquidations;
+  s.liquidated_notional = stats.liquidated_notional;
+  s.keeper_rewards = stats.keeper_rewards;
+  s.mean_slippage = s.liquidation_count == 0 ? 0.0 : stats.slippage / double(s.liquidation_count);
+  s.cascade_generations = stats.cascades.generations();
+  s.largest_cascade = stats.cascades.largest_cascade();
+  s.branching_ratio = stats.cascades.branching_ratio();
   s.keeper_gas = chain_->gas_paid();
   for (AccountId a = kPlaceCount; a < ledger.account_count(); ++a)
     if (ledger.account(a).role == AgentRole::Keeper)
@@ -749,8 +761,8 @@ RunSummary World::summarise(double wall_seconds) const {
   s.insurance_fund_initial = fund_initial_;
   s.insurance_fund_min = std::min(fund_min_, ledger.insurance_fund());
   s.insurance_fund_final = ledger.insurance_fund();
-  s.adl_count = log_.adl.size();
-  for (const AdlRecord& r : log_.adl) s.adl_quantity += r.quantity.raw() < 0 ? -r.quantity : r.quantity;
+  s.adl_count = stats.adl_count;
+  s.adl_quantity = stats.adl_quantity;
   s.bad_debt = ledger.bad_debt();
   s.total_deposits = ledger.external_deposits();
   s.conservation_residual = ledger.conservation_residual();
@@ -761,13 +773,18 @@ RunSummary World::summarise(double wall_seconds) const {
 }  // namespace
 
 struct Simulation::State {
-  RunLog log;
+  RunLog log;  // the records when the run has no caller's sink
   std::unique_ptr<World> world;
   double wall_seconds = 0;
 };
 
 Simulation::Simulation(Scenario scenario, RunOptions options)
     : scenario_(std::move(scenario)), options_(options) {
+  reset();
+}
+
+Simulation::Simulation(Scenario scenario, RunOptions options, Recorder& sink)
+    : scenario_(std::move(scenario)), options_(options), sink_(&sink) {
   reset();
 }
 
@@ -778,7 +795,7 @@ Simulation& Simulation::operator=(Simulation&&) noexcept = default;
 void Simulation::reset() {
   const auto start = std::chrono::steady_clock::now();
   state_ = std::make_unique<State>();
-  state_->world = std::make_unique<World>(scenario_, options_, state_->log);
+  state_->world = std::make_unique<World>(scenario_, options_, sink_ != nullptr ? *sink_ : state_->log);
   state_->wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
@@ -798,9 +815,25 @@ void Simulation::finish() {
 Time Simulation::now() const { return state_->world->now(); }
 Time Simulation::end() const { return state_->world->end(); }
 bool Simulation::finished() const { return state_->world->finished(); }
-const RunLog& Simulation::log() const { return state_->log; }
+const RunLog& Simulation::log() const {
+  LIQSIM_CHECK(sink_ == nullptr,
+               "Simulation::log() is the in-memory log; this run records to the caller's sink");
+  return state_->log;
+}
 const ClearingHouse& Simulation::clearing_house() const { return state_->world->clearing_house(); }
 RunSummary Simulation::summary() const { return state_->world->summarise(state_->wall_seconds); }
+
+RunMetadata Simulation::metadata(const std::string& scenario_toml) const {
+  RunMetadata metadata;
+  metadata.liqsim_version = kLiqsimVersion;
+  metadata.schema_version = kRunFileSchemaVersion;
+  metadata.seed = scenario_.seed;
+  metadata.scenario_name = scenario_.name;
+  metadata.scenario_toml = scenario_toml;
+  metadata.mechanism = scenario_.liquidation.mechanism;
+  metadata.same_time_order = scenario_.same_time_order;
+  return metadata;
+}
 
 RunResult Simulation::result(const std::string& scenario_toml) {
   finish();
@@ -808,13 +841,7 @@ RunResult Simulation::result(const std::string& scenario_toml) {
   result.summary = summary();
   result.log = std::move(state_->log);
   state_->log = RunLog{};
-  result.metadata.liqsim_version = kLiqsimVersion;
-  result.metadata.schema_version = kRunFileSchemaVersion;
-  result.metadata.seed = scenario_.seed;
-  result.metadata.scenario_name = scenario_.name;
-  result.metadata.scenario_toml = scenario_toml;
-  result.metadata.mechanism = scenario_.liquidation.mechanism;
-  result.metadata.same_time_order = scenario_.same_time_order;
+  result.metadata = metadata(scenario_toml);
   return result;
 }
 

@@ -24,10 +24,16 @@ struct RunResult {
 // One run that can be built, stepped, inspected and reset: the base for bindings and for agents that
 // learn across episodes. It owns its copy of the scenario and everything the run builds; several may
 // live in one process (one per thread). Stepping in any chunks gives exactly the run of one call.
+// Its records go to a sink: its own in-memory RunLog (log()), or a Recorder the caller chooses (the CLI
+// streams them to the run file, experiments/hdf5_sink.h). The summary never reads the records back.
 class Simulation {
  public:
-  // The scenario must be valid (experiments/scenario_loader).
+  // The scenario must be valid (experiments/scenario_loader). Records go to the in-memory log().
   explicit Simulation(Scenario scenario, RunOptions options = {});
+  // Records go to `sink`, which must outlive the simulation; log() is then not available. After
+  // reset() the replayed run records to the same sink: a sink that takes one run (the run file) wants
+  // a new Simulation instead.
+  Simulation(Scenario scenario, RunOptions options, Recorder& sink);
   ~Simulation();
   Simulation(Simulation&&) noexcept;
   Simulation& operator=(Simulation&&) noexcept;
@@ -44,18 +50,23 @@ class Simulation {
   Time end() const;
   bool finished() const;
   const Scenario& scenario() const { return scenario_; }
-  // Read-only views of the run so far.
+  // Read-only views of the run so far. log() only without a caller's sink.
   const RunLog& log() const;
   const ClearingHouse& clearing_house() const;
   RunSummary summary() const;  // whole-run figures so far (final accounts once finished)
 
-  // finish(), then the records, the summary and the metadata; the log moves out.
+  // The run file's root attributes for this scenario (`scenario_toml`: the resolved scenario text).
+  RunMetadata metadata(const std::string& scenario_toml) const;
+
+  // finish(), then the records, the summary and the metadata; the log moves out (it is empty when the
+  // records went to a caller's sink).
   RunResult result(const std::string& scenario_toml);
 
  private:
   struct State;
   Scenario scenario_;
   RunOptions options_;
+  Recorder* sink_ = nullptr;  // the caller's sink, or none: the in-memory log
   std::unique_ptr<State> state_;
 };
 

@@ -104,6 +104,15 @@ void AdlQueues::release() {
   for (auto& h : heaps_) std::vector<AdlEntry>().swap(h);
 }
 
+void AdlQueues::fit_capacity(std::vector<AdlEntry>& h) {
+  const size_t room = 2 * h.size() + 1024;
+  if (h.capacity() >= room && h.capacity() <= room + room / 4) return;
+  std::vector<AdlEntry> fitted;
+  fitted.reserve(room);
+  fitted.assign(h.begin(), h.end());
+  h.swap(fitted);
+}
+
 void AdlQueues::heapify(std::vector<AdlEntry>& h) { std::make_heap(h.begin(), h.end(), pops_after); }
 
 size_t AdlQueues::size() const {

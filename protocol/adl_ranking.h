@@ -84,6 +84,7 @@ class AdlQueues {
     for (auto& h : heaps_) {
       std::erase_if(h, [&](const AdlEntry& e) { return !live(e); });
       heapify(h);
+      fit_capacity(h);
     }
   }
   size_t size() const;
@@ -95,6 +96,11 @@ class AdlQueues {
     return heaps_[2 * size_t(market) + is_long];
   }
   static void heapify(std::vector<AdlEntry>& h);
+  // After a compaction: room for the live entries twice over (the owner compacts again when the
+  // entries reach about twice the live ones), so that the heap neither keeps the capacity of a larger
+  // past nor doubles past that bound before the next compaction. Memory only: the entries and their
+  // order are unchanged.
+  static void fit_capacity(std::vector<AdlEntry>& h);
   std::vector<std::vector<AdlEntry>> heaps_;
 };
 

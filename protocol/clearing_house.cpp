@@ -74,9 +74,20 @@ Amount ClearingHouse::maintenance(AccountId a) const {
   Amount mm;
   for (MarketId m = 0; m < market_count(); ++m) {
     const Quantity s = ledger_.position(a, m).size;
-    if (s.raw() != 0) mm += maintenance_for_position(s, markets_[m].mark, markets_[m].margin);
+    if (s.raw() != 0) mm += markets_[m].margin->maintenance(s, markets_[m].mark);
   }
   return mm;
+}
+
+Health ClearingHouse::health(AccountId a) const {
+  Health h{ledger_.account(a).balance, Amount(0)};
+  for (MarketId m = 0; m < market_count(); ++m) {
+    const Quantity s = ledger_.position(a, m).size;
+    if (s.raw() == 0) continue;
+    h.value += notional(markets_[m].mark, s, Round::Down);
+    h.requirement += markets_[m].margin->maintenance(s, markets_[m].mark);
+  }
+  return h;
 }
 
 bool ClearingHouse::liquidatable_at(AccountId a, MarketId which, Price mark) const {
@@ -88,49 +99,31 @@ bool ClearingHouse::liquidatable_at(AccountId a, MarketId which, Price mark) con
     if (s.raw() == 0) continue;
     const Price p = m == which ? mark : markets_[m].mark;
     equity += notional(p, s, Round::Down);
-    mm += maintenance_for_position(s, p, markets_[m].margin);
+    mm += markets_[m].margin->maintenance(s, p);
   }
   return equity < mm;
 }
 
 bool ClearingHouse::liquidatable(AccountId a) const {
-  return ledger_.has_position(a) && equity(a) < maintenance(a);
+  return ledger_.has_position(a) && health(a).below_requirement();
 }
 
-const TieredMaintenanceMargin& ClearingHouse::scaled_table(MarketId m, Ratio multiple) {
-  if (scaled_tables_.size() < markets_.size()) scaled_tables_.resize(markets_.size());
-  for (const auto& [k, table] : scaled_tables_[m])
-    if (k == multiple) return table;
-  std::vector<MarginBracketSpec> specs;
-  for (const MarginBracket& b : markets_[m].margin.brackets()) {
-    MarginBracketSpec spec;
-    spec.notional_floor = b.notional_floor;
-    spec.notional_cap = b.notional_cap;
-    // Rounded up: the alert fires no later than at exactly multiple x MM. A scaled rate reaching 1
-    // is capped just below it (such an alert fires at once for any leveraged position anyway).
-    const Ratio scaled = apply(b.maintenance_rate, multiple, Round::Up);
-    spec.maintenance_rate = std::min(scaled, Ratio(kRatioScale - 1));
-    spec.initial_rate = std::max(spec.maintenance_rate, b.initial_rate);
-    specs.push_back(spec);
-  }
-  // Rates must stay non-decreasing after capping; they do, since scaling and capping are monotone.
-  scaled_tables_[m].emplace_back(multiple, TieredMaintenanceMargin(specs));
-  return scaled_tables_[m].back().second;
+const MarginModel& ClearingHouse::scaled_model(MarketId m, Ratio multiple) {
+  if (scaled_models_.size() < markets_.size()) scaled_models_.resize(markets_.size());
+  for (const auto& [k, model] : scaled_models_[m])
+    if (k == multiple) return *model;
+  scaled_models_[m].emplace_back(multiple, markets_[m].margin->scaled(multiple));
+  return *scaled_models_[m].back().second;
 }
 
 std::optional<Price> ClearingHouse::single_position_trigger(AccountId a, MarketId m, Ratio multiple) {
-  // Binance's formula is invariant to the entry price used as long as WB' = balance + s * EP, so the
-  // mark serves as EP and WB' is the exact equity at the mark.
-  // The exact root is not quite conservative for the rounded test equity < MM: equity floors its
-  // notional (< 1 unit lost) and MM ceils the notional and the product and may take the next bracket
-  // (< 4 units), so up to 5 units (micro-dollars) above the root an account can already be liquidatable.
-  // Computing the root for a wallet 5 units smaller closes that gap.
-  constexpr Amount kRoundingAllowance(5);
+  // The model's trigger for an account holding only this position, from its exact equity at the mark
+  // (the model absorbs the rounding of the test equity < MM).
   const Quantity s = ledger_.position(a, m).size;
   const Price mark = markets_[m].mark;
-  const Amount wallet = ledger_.account(a).balance + notional(mark, s, Round::Down) - kRoundingAllowance;
-  if (multiple == Ratio(kRatioScale)) return liquidation_price(s, mark, wallet, markets_[m].margin);
-  return liquidation_price(s, mark, wallet, scaled_table(m, multiple));
+  const Amount equity_at_mark = ledger_.account(a).balance + notional(mark, s, Round::Down);
+  const MarginModel& model = multiple == Ratio(kRatioScale) ? *markets_[m].margin : scaled_model(m, multiple);
+  return model.trigger(s, mark, equity_at_mark);
 }
 
 void ClearingHouse::arm_market_position(AccountId a, MarketId m, uint32_t version, Amount buffer,
@@ -147,7 +140,8 @@ void ClearingHouse::arm_market_position(AccountId a, MarketId m, uint32_t versio
   if (buffer.raw() > 0 && total_notional.raw() > 0) {
     const Amount share = Amount(mul_div(buffer.raw(), abs_notional.raw(), total_notional.raw(), Round::Down));
     const Ratio multiple = kind == TriggerKind::Liquidation ? Ratio(kRatioScale) : alert_multiple_[a];
-    const Ratio slope = Ratio(kRatioScale) + apply(markets_[m].margin.max_rate(), multiple, Round::Up);
+    const Ratio slope =
+        Ratio(kRatioScale) + apply(markets_[m].margin->max_maintenance_rate(), multiple, Round::Up);
     // move = floor(floor(share * 1e8 / |s|) * 1e9 / slope) = floor(share * 1e17 / (|s| * slope)), in 128
     // bits: a dust position with a large buffer share moves further than any representable price.
     using Wide = __int128;
@@ -187,8 +181,8 @@ void ClearingHouse::arm(AccountId a) {
       if (auto ap = single_position_trigger(a, only, alert))
         triggers_.add(only, is_long, *ap, a, version, TriggerKind::Alert);
   } else {
-    const Amount eq = equity(a);
-    const Amount mm = maintenance(a);
+    const Health h = health(a);
+    const Amount eq = h.value, mm = h.requirement;
     for (MarketId m = 0; m < market_count(); ++m) {
       if (ledger_.position(a, m).size.raw() == 0) continue;
       arm_market_position(a, m, version, eq - mm, total_notional, TriggerKind::Liquidation);

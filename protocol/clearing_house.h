@@ -1,9 +1,10 @@
 // The clearing house: the protocol's margin engine over the ledger. It applies fills and funding,
 // values accounts at the mark (equity, maintenance margin), arms and fires liquidation triggers, and
-// owns the per-market protocol state (mark, fees, margin table).
+// owns the per-market protocol state (mark, fees, margin model).
 //
 // Contract: an account is liquidatable when it holds a position and equity < maintenance margin, both
-// at the current marks (mark-to-model: execution prices never enter the test). Every account with a
+// at the current marks (mark-to-model: execution prices never enter the test); each market's margin
+// model (protocol/margin_model.h) gives its positions' requirement and triggers. Every account with a
 // position is armed in the trigger index after each change to its balance or positions, so
 // detect() finds every account that became liquidatable without scanning the others.
 //
@@ -18,7 +19,9 @@
 // positions) only when a query finds a mark outside the band, and not built at all before the first ADL.
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "market/order_book.h"
@@ -30,7 +33,7 @@
 namespace liqsim {
 
 struct ProtocolMarket {
-  TieredMaintenanceMargin margin;
+  MarginModelRef margin;
   Ratio taker_fee;
   Ratio maker_fee;
   Price mark;
@@ -74,8 +77,10 @@ class ClearingHouse {
 
   // Equity at current marks: balance + sum(size * mark), each notional rounded down (against the account).
   Amount equity(AccountId a) const;
-  // Maintenance margin at current marks, rounded up.
+  // Maintenance margin at current marks, rounded up: the sum of each market's model requirement.
   Amount maintenance(AccountId a) const;
+  // Equity and maintenance margin together (one pass over the account's positions).
+  Health health(AccountId a) const;
   bool liquidatable(AccountId a) const;
   // Would the account be liquidatable if market m's mark were `mark` (other marks unchanged)?
   bool liquidatable_at(AccountId a, MarketId m, Price mark) const;
@@ -117,14 +122,15 @@ class ClearingHouse {
   void arm_market_position(AccountId a, MarketId m, uint32_t version, Amount buffer, Amount total_notional,
                            TriggerKind kind);
   std::optional<Price> single_position_trigger(AccountId a, MarketId m, Ratio multiple);
-  // The market's bracket table with every rate and maintenance amount scaled by `multiple` (alerts at
-  // multiple x MM are liquidation prices of that table), built once per distinct multiple.
-  const TieredMaintenanceMargin& scaled_table(MarketId m, Ratio multiple);
+  // The market's margin model scaled by `multiple` (MarginModel::scaled: alerts at multiple x MM are its
+  // triggers), built once per distinct multiple.
+  const MarginModel& scaled_model(MarketId m, Ratio multiple);
 
   Ledger ledger_;
   std::vector<ProtocolMarket> markets_;
   std::vector<Ratio> alert_multiple_;  // per account; 0 = no alert
-  std::vector<std::vector<std::pair<Ratio, TieredMaintenanceMargin>>> scaled_tables_;  // per market
+  std::vector<std::vector<std::pair<Ratio, std::shared_ptr<const MarginModel>>>>
+      scaled_models_;  // per market
   // ADL ranking (see the class comment).
   static constexpr double kAdlBand = 0.005;
   double adl_bound(AccountId c, MarketId m) const;

@@ -44,7 +44,7 @@ MarketId largest_exposure(const ClearingHouse& ch, AccountId a) {
   for (MarketId m = 0; m < ch.market_count(); ++m) {
     const Quantity s = ch.ledger().position(a, m).size;
     if (s.raw() == 0) continue;
-    const Amount mm = maintenance_for_position(s, ch.mark(m), ch.market(m).margin);
+    const Amount mm = ch.market(m).margin->maintenance(s, ch.mark(m));
     if (mm > best_mm) {
       best_mm = mm;
       best = m;

@@ -1,6 +1,5 @@
 #include "protocol/margin_model.h"
 
-#include <algorithm>
 #include <limits>
 
 #include "core/check.h"
@@ -9,6 +8,8 @@ namespace liqsim {
 namespace {
 
 using Wide = __int128;
+
+constexpr Wide kMaxRaw = std::numeric_limits<int64_t>::max();
 
 // floor/ceil of n / d for d > 0, both 128-bit (core's div_round takes a 64-bit divisor).
 Wide div_wide(Wide n, Wide d, Round round) {
@@ -21,105 +22,24 @@ Wide div_wide(Wide n, Wide d, Round round) {
   return q;
 }
 
-constexpr Wide kMaxRaw = std::numeric_limits<int64_t>::max();
-
-// Margin balance minus maintenance margin at absolute notional x, for bracket (mmr, cum), exact in
-// units of 1e-15 $ (Amount raw * Ratio raw):
-//   WB' - s*EP + sign(s)*x - (x*MMR - cum).
-Wide surplus_at_notional(Quantity size, Price entry, Amount wallet, Amount x, Ratio mmr, Amount cum) {
-  const Wide sign = size.raw() > 0 ? 1 : -1;
-  const Wide entry_value = Wide(size.raw()) * entry.raw() * 10;  // 1e-14 $ -> 1e-15 $
-  return Wide(wallet.raw()) * kRatioScale - entry_value + sign * Wide(x.raw()) * kRatioScale -
-         (Wide(x.raw()) * mmr.raw() - Wide(cum.raw()) * kRatioScale);
-}
+// Checked 128-bit arithmetic: false when the exact result does not fit.
+bool mul(Wide a, Wide b, Wide& out) { return !__builtin_mul_overflow(a, b, &out); }
+bool add(Wide a, Wide b, Wide& out) { return !__builtin_add_overflow(a, b, &out); }
+bool sub(Wide a, Wide b, Wide& out) { return !__builtin_sub_overflow(a, b, &out); }
 
 }  // namespace
 
-std::optional<std::string> TieredMaintenanceMargin::validate(std::span<const MarginBracketSpec> specs) {
-  std::string problems;
-  auto add = [&problems](size_t k, const std::string& what) {
-    if (!problems.empty()) problems += "; ";
-    problems += "bracket " + std::to_string(k + 1) + ": " + what;
-  };
-  if (specs.empty()) return std::string("margin table has no brackets");
-  const Ratio one(kRatioScale);
-  for (size_t k = 0; k < specs.size(); ++k) {
-    const MarginBracketSpec& b = specs[k];
-    const Ratio imr = b.initial_rate.value_or(std::min(b.maintenance_rate * 2, one));
-    if (k == 0 && b.notional_floor != Amount(0)) add(k, "first notional floor must be 0");
-    if (b.notional_cap <= b.notional_floor) add(k, "notional cap must exceed its floor");
-    if (k > 0 && b.notional_floor != specs[k - 1].notional_cap)
-      add(k, "notional floor must equal the previous bracket's cap");
-    if (b.maintenance_rate < Ratio(0) || b.maintenance_rate >= one)
-      add(k, "maintenance rate must be in [0, 1)");
-    if (imr < b.maintenance_rate || imr > one) add(k, "initial rate must be in [maintenance rate, 1]");
-    if (k > 0) {
-      const MarginBracketSpec& prev = specs[k - 1];
-      const Ratio prev_imr = prev.initial_rate.value_or(std::min(prev.maintenance_rate * 2, one));
-      if (b.maintenance_rate < prev.maintenance_rate) add(k, "maintenance rate decreases");
-      if (imr < prev_imr) add(k, "initial rate decreases");
-    }
-  }
-  if (problems.empty()) return std::nullopt;
-  return problems;
+MarginModelRef::MarginModelRef(std::shared_ptr<const MarginModel> model) : model_(std::move(model)) {
+  LIQSIM_CHECK(model_ != nullptr, "a market needs a margin model");
 }
 
-TieredMaintenanceMargin::TieredMaintenanceMargin(std::span<const MarginBracketSpec> specs) {
-  const std::optional<std::string> problems = validate(specs);
-  LIQSIM_CHECK(!problems.has_value(), "invalid margin table (call TieredMaintenanceMargin::validate first)");
-  const Ratio one(kRatioScale);
-  brackets_.reserve(specs.size());
-  for (size_t k = 0; k < specs.size(); ++k) {
-    const MarginBracketSpec& b = specs[k];
-    const Amount cum = k == 0
-                           ? Amount(0)
-                           : next_maintenance_amount(brackets_.back().maintenance_amount, b.notional_floor,
-                                                     brackets_.back().maintenance_rate, b.maintenance_rate);
-    brackets_.push_back(MarginBracket{b.notional_floor, b.notional_cap, b.maintenance_rate, cum,
-                                      b.initial_rate.value_or(std::min(b.maintenance_rate * 2, one))});
-  }
-}
-
-TieredMaintenanceMargin TieredMaintenanceMargin::flat(Ratio maintenance_rate,
-                                                      std::optional<Ratio> initial_rate) {
-  const MarginBracketSpec spec{Amount(0), Amount::max(), maintenance_rate, initial_rate};
-  return TieredMaintenanceMargin(std::span<const MarginBracketSpec>(&spec, 1));
-}
-
-const MarginBracket& TieredMaintenanceMargin::bracket_for(Amount abs_notional) const {
-  LIQSIM_CHECK(abs_notional >= Amount(0), "bracket_for needs an absolute notional");
-  // Last bracket whose floor is <= the notional; floors are strictly increasing and start at 0.
-  auto it = std::upper_bound(brackets_.begin(), brackets_.end(), abs_notional,
-                             [](Amount n, const MarginBracket& b) { return n < b.notional_floor; });
-  return *(it - 1);
-}
-
-Amount TieredMaintenanceMargin::maintenance_margin(Amount abs_notional) const {
-  const MarginBracket& b = bracket_for(abs_notional);
-  // cum is a whole Amount, so ceil(n*MMR) - cum == ceil(n*MMR - cum).
-  return apply(abs_notional, b.maintenance_rate, Round::Up) - b.maintenance_amount;
-}
-
-Ratio TieredMaintenanceMargin::max_rate() const { return brackets_.back().maintenance_rate; }
-
-Ratio TieredMaintenanceMargin::rate_at_max_leverage() const { return brackets_.front().maintenance_rate; }
-
-Amount TieredMaintenanceMargin::initial_margin_at_max_leverage(Amount abs_notional) const {
-  return initial_margin(abs_notional, bracket_for(abs_notional).initial_rate);
-}
-
-Amount next_maintenance_amount(Amount previous_cum, Amount floor, Ratio previous_rate, Ratio rate) {
-  return previous_cum + apply(floor, rate - previous_rate, Round::Down);
+Amount MarginModel::initial_margin_at_max_leverage(Amount abs_notional) const {
+  return initial_margin(abs_notional, initial_rate(abs_notional));
 }
 
 Amount initial_margin(Amount notional, Ratio imr) {
   const Amount abs_notional = notional < Amount(0) ? -notional : notional;
   return apply(abs_notional, imr, Round::Up);
-}
-
-Amount maintenance_for_position(Quantity size, Price mark, const TieredMaintenanceMargin& table) {
-  const Quantity abs_size = size < Quantity(0) ? -size : size;
-  return table.maintenance_margin(notional(mark, abs_size, Round::Up));
 }
 
 std::optional<Price> liquidation_price(Quantity size, Price entry, Amount adjusted_wallet_balance, Ratio mmr,
@@ -146,31 +66,44 @@ std::optional<Price> liquidation_price(Quantity size, Price entry, Amount adjust
   return lp < 0 ? Price(0) : Price(static_cast<int64_t>(lp));
 }
 
-std::optional<Price> liquidation_price(Quantity size, Price entry, Amount adjusted_wallet_balance,
-                                       const TieredMaintenanceMargin& table) {
-  if (size.raw() == 0) return std::nullopt;
+std::optional<Price> exact_rate_liquidation_price(Quantity size, Price price, Amount value, ExactRate rate,
+                                                  Amount deduction) {
+  LIQSIM_CHECK(size.raw() != 0, "liquidation price of an empty position");
+  LIQSIM_CHECK(rate.den > 0 && rate.num >= 0 && rate.num < rate.den, "maintenance rate outside [0, 1)");
   const bool is_long = size.raw() > 0;
-  // Margin balance minus MM is increasing in notional for a long (slope 1 - MMR > 0) and decreasing for
-  // a short, so the root is in the last bracket whose floor is on the safe side (long: surplus <= 0 at
-  // the floor, i.e. the floor is at or below the root; short: surplus >= 0).
-  const std::span<const MarginBracket> brackets = table.brackets();
-  size_t chosen = 0;
-  for (size_t k = 0; k < brackets.size(); ++k) {
-    const MarginBracket& b = brackets[k];
-    const Wide surplus = surplus_at_notional(size, entry, adjusted_wallet_balance, b.notional_floor,
-                                             b.maintenance_rate, b.maintenance_amount);
-    if (is_long ? surplus <= 0 : surplus >= 0)
-      chosen = k;
-    else
-      break;
+  const Wide side = is_long ? 1 : -1;
+  const Wide q = is_long ? Wide(size.raw()) : -Wide(size.raw());
+  const Wide p = price.raw();
+  // margin_available * den * 1e8 = (value + deduction) * den * 1e8 - |s| * P * num (1e-14 $ units), and
+  // liq = P - side * margin_available / |s| / (1 - side * num / den)
+  //     = P - side * (margin_available * den * 1e8) / (|s| * (den - side * num)).
+  // A long's price rounds UP: P - floor(A / B); a short's DOWN: P + floor(A / B).
+  Wide a, b;
+  if (!add(value.raw(), deduction.raw(), a) || !mul(a, Wide(rate.den) * kQuantityScale, a) ||
+      !mul(q * p, rate.num, b) || !sub(a, b, a))
+    return is_long ? Price::max() : Price(0);
+  const Wide denominator = q * (rate.den - side * rate.num);  // > 0: the rate is below 1
+  const Wide liq = p - side * div_wide(a, denominator, Round::Down);
+  if (is_long) {
+    if (liq <= 0) return std::nullopt;  // no positive mark is low enough
+    return liq > kMaxRaw ? Price::max() : Price(static_cast<int64_t>(liq));
   }
-  const MarginBracket& b = brackets[chosen];
-  return liquidation_price(size, entry, adjusted_wallet_balance, b.maintenance_rate, b.maintenance_amount);
+  if (liq > kMaxRaw) return std::nullopt;  // no representable mark is high enough
+  return liq < 0 ? Price(0) : Price(static_cast<int64_t>(liq));
 }
 
-std::optional<Price> isolated_liquidation_price(Quantity size, Price entry, Amount wallet_balance,
-                                                const TieredMaintenanceMargin& table) {
-  return liquidation_price(size, entry, wallet_balance, table);
+std::optional<int> exact_rate_surplus_sign(Quantity size, Price price, Amount value, Amount x, ExactRate rate,
+                                           Amount deduction) {
+  // Times den * 1e8: (value + D) * den * 1e8 - s * P * den + sign(s) * x * den * 1e8 - x * num * 1e8.
+  const Wide side = size.raw() > 0 ? 1 : -1;
+  const Wide scale = Wide(rate.den) * kQuantityScale;
+  Wide a, b, c, d, e;
+  if (!add(value.raw(), deduction.raw(), a) || !mul(a, scale, a) ||
+      !mul(Wide(size.raw()) * price.raw(), rate.den, b) || !mul(x.raw(), scale, c) ||
+      !mul(x.raw(), Wide(rate.num) * kQuantityScale, d) || !sub(a, b, e) || !add(e, side * c, e) ||
+      !sub(e, d, e))
+    return std::nullopt;
+  return e > 0 ? 1 : (e < 0 ? -1 : 0);
 }
 
 Price bankruptcy_price(Quantity size, Price entry, Amount wallet_balance) {

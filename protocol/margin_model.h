@@ -1,90 +1,93 @@
-// Tiered maintenance margin (Binance USDⓈ-M / Bybit leverage brackets) and the liquidation and
-// bankruptcy prices it implies for a one-way position.
+// The margin model: how a market values the risk of a position. The clearing house asks it, per market,
+// for the maintenance requirement of a position at a mark and for price triggers, and composes the
+// account's health from them (value = balance + every position at its mark, requirement = the sum of
+// each market's requirement). Implementations, each citing its venue's documentation:
+//   - TieredMaintenanceMargin (protocol/tiered_margin.h): Binance USDⓈ-M / Bybit leverage brackets;
+//   - HyperliquidMargin (protocol/hyperliquid_margin.h): half of the initial margin at max leverage, by
+//     margin tier;
+//   - DydxMargin (protocol/dydx_margin.h): dYdX v4's fixed maintenance fraction of a liquidity tier's IMF.
+// The scenario chooses one per market (experiments/margin_models.h, the registry); the contract every
+// implementation meets is tests/protocol/margin_model_contract_test.cpp.
 //
-// Sources: Binance FAQ "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts"
-// (https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93) and the COIN-M leverage
-// bracket FAQ (https://www.binance.com/en/support/faq/ceccfcfb4e3a45e3b48b0b1bb1a8ae46), as summarised
-// in reference/protocols.md section 1.1. All money is exact fixed point; every function states its
-// rounding, which always goes against the account (in the protocol's favour).
+// All money is exact fixed point. Every function states its rounding, which goes against the account
+// (requirements up, a long's trigger up, a short's down).
 #pragma once
 
+#include <concepts>
+#include <cstdint>
+#include <memory>
 #include <optional>
-#include <span>
-#include <string>
-#include <vector>
 
 #include "core/units.h"
 
 namespace liqsim {
 
-// One leverage bracket as configured: the fields of Binance GET /fapi/v1/leverageBracket
-// (notionalFloor, notionalCap, maintMarginRatio) plus the initial margin rate at the bracket's maximum
-// leverage. The maintenance amount ("cum") is not configured: it is derived so that MM is continuous.
-struct MarginBracketSpec {
-  Amount notional_floor;
-  Amount notional_cap;
-  Ratio maintenance_rate;
-  // 1 / max leverage of the bracket. Absent: 2 * maintenance_rate (capped at 1), the convention of
-  // both Binance's brackets and Hyperliquid (MM = half of IM at max leverage, protocols.md 2.2).
-  std::optional<Ratio> initial_rate;
+// An account's health at a set of marks: `value` is its margin balance (balance + sum(size * mark), each
+// notional rounded down) and `requirement` the sum of its positions' maintenance requirements (each
+// rounded up). An account holding a position is liquidatable when value < requirement.
+struct Health {
+  Amount value;
+  Amount requirement;
+  bool below_requirement() const { return value < requirement; }
 };
 
-// A validated bracket. Notionals are absolute position values in quote money.
-struct MarginBracket {
-  Amount notional_floor;      // inclusive
-  Amount notional_cap;        // exclusive; the last bracket also covers notionals beyond its cap
-  Ratio maintenance_rate;     // MMR_k
-  Amount maintenance_amount;  // cum_k, Binance's "maintenance amount"
-  Ratio initial_rate;         // IMR at the bracket's max leverage
-};
-
-// Binance-style tiered maintenance margin: MM = notional * MMR_k - cum_k for the bracket k containing
-// the notional, with cum_k = cum_{k-1} + floor_k * (MMR_k - MMR_{k-1}) so MM is continuous.
-// Contract: brackets are contiguous from notional 0, rates non-decreasing and MMR < 1 (see validate()).
-class TieredMaintenanceMargin {
+class MarginModel {
  public:
-  // Every problem with the table, joined by "; ", or nullopt when the table is usable. Checks: at
-  // least one bracket; first floor is 0; cap > floor; each floor equals the previous cap; 0 <= MMR < 1;
-  // MMR <= IMR <= 1; MMR and IMR non-decreasing from bracket to bracket.
-  static std::optional<std::string> validate(std::span<const MarginBracketSpec> specs);
+  virtual ~MarginModel() = default;
 
-  // Builds the table and derives cum_k (each step rounded down, so MM rounds up). The specs must
-  // pass validate(): an invalid table here is a bug in the caller and aborts.
-  explicit TieredMaintenanceMargin(std::span<const MarginBracketSpec> specs);
+  // Maintenance requirement of a one-way position of `size` at `mark`, in Amount rounded UP.
+  // Contract: 0 for size 0, never negative, the same for a long and a short of equal size, and
+  // non-decreasing in |size * mark|.
+  virtual Amount maintenance(Quantity size, Price mark) const = 0;
 
-  // A single bracket [0, Amount::max()) with the given rates (flat-MMR venues, simple scenarios).
-  static TieredMaintenanceMargin flat(Ratio maintenance_rate, std::optional<Ratio> initial_rate = {});
+  // An upper bound, rounded UP, of the requirement's slope d(maintenance)/d(|notional|) over every
+  // notional (the highest marginal rate). The clearing house's cross-margin trigger bound uses it: a mark
+  // move of dp changes a position's equity minus requirement by at most |size| * dp * (1 + this).
+  virtual Ratio max_maintenance_rate() const = 0;
 
-  // MM = abs_notional * MMR_k - cum_k in Amount, rounded UP. abs_notional >= 0.
-  Amount maintenance_margin(Amount abs_notional) const;
-  // The bracket k with floor_k <= abs_notional < cap_k (the last bracket beyond the last cap).
-  const MarginBracket& bracket_for(Amount abs_notional) const;
-  std::span<const MarginBracket> brackets() const { return brackets_; }
-  // Highest maintenance rate in the table (the last bracket's).
-  Ratio max_rate() const;
-  // Maintenance rate of the first bracket, i.e. at the symbol's maximum leverage (the base of
-  // Binance's funding cap, 0.75 * MMR at max leverage; vector #9).
-  Ratio rate_at_max_leverage() const;
-  // Initial margin at the bracket's max leverage for this notional: |notional| * IMR_k, rounded UP.
+  // Initial margin rate (1 / max leverage) for a position of this absolute notional, rounded UP.
+  virtual Ratio initial_rate(Amount abs_notional) const = 0;
+
+  // The conservative trigger of an account whose only position is `size` (non-zero) and whose equity at
+  // `mark` is `equity_at_mark` (balance + size * mark, rounded down). Guarantee: at every mark p strictly
+  // on the safe side of the result (long: p > trigger; short: p < trigger) the account is not
+  // liquidatable as the clearing house computes it (equity rounded down >= maintenance(size, p)); the
+  // model absorbs its own rounding, so the trigger is reached no later than the exact root. nullopt: no
+  // representable positive mark makes the account liquidatable (a long whose root is <= 0, a short whose
+  // root is beyond Price::max()). Price::max() (long) or Price(0) (short): liquidatable at every mark.
+  virtual std::optional<Price> trigger(Quantity size, Price mark, Amount equity_at_mark) const = 0;
+
+  // A model whose requirement is at least `multiple` (> 0) times this one's for every position (rates
+  // rounded up), so that its trigger() is the trigger of "equity below multiple x maintenance" (traders'
+  // top-up alerts). The clearing house builds it once per distinct multiple and keeps it.
+  virtual std::shared_ptr<const MarginModel> scaled(Ratio multiple) const = 0;
+
+  // Initial margin at max leverage for this absolute notional: |notional| * initial_rate, rounded UP.
   Amount initial_margin_at_max_leverage(Amount abs_notional) const;
+};
+
+// A market's margin model, shared and immutable: a value type that can be built from any implementation
+// (ProtocolMarket{TieredMaintenanceMargin::flat(...), ...}) and copied with the clearing house.
+class MarginModelRef {
+ public:
+  MarginModelRef(std::shared_ptr<const MarginModel> model);  // NOLINT: implicit by design
+  template <class Model>
+  requires std::derived_from<Model, MarginModel> MarginModelRef(Model model)  // NOLINT: implicit by design
+      : model_(std::make_shared<const Model>(std::move(model))) {}
+
+  const MarginModel& operator*() const { return *model_; }
+  const MarginModel* operator->() const { return model_.get(); }
+  const MarginModel* get() const { return model_.get(); }
 
  private:
-  std::vector<MarginBracket> brackets_;
+  std::shared_ptr<const MarginModel> model_;
 };
-
-// One step of Binance's maintenance-amount recursion: cum_k = cum_{k-1} + floor_k * (MMR_k - MMR_{k-1}),
-// in the units of `floor` (quote money for USDⓈ-M, coin for COIN-M). Rounded DOWN (smaller cum, larger
-// MM). Source: COIN-M bracket FAQ, vector #5.
-Amount next_maintenance_amount(Amount previous_cum, Amount floor, Ratio previous_rate, Ratio rate);
 
 // Initial margin |notional| * imr in Amount, rounded UP.
 Amount initial_margin(Amount notional, Ratio imr);
 
-// Maintenance margin of a signed position at a mark price: MM(|size * mark|), the notional rounded UP
-// and MM rounded UP.
-Amount maintenance_for_position(Quantity size, Price mark, const TieredMaintenanceMargin& table);
-
-// Liquidation price of a one-way position by Binance's formula with a single (MMR, cum):
+// The root of one linear piece of a margin schedule, by Binance's liquidation price formula with a
+// single (MMR, cum):
 //   LP = (WB' + cum - s * EP) / (|s| * MMR - s),   s = signed size, WB' = WB - TMM1 + UPNL1
 // i.e. long (s = Q): (Q*EP - WB' - cum) / (Q*(1 - MMR)); short (s = -Q): (Q*EP + WB' + cum) / (Q*(1 + MMR)).
 // It is the root of margin balance WB' + s*(p - EP) = maintenance margin |s|*p*MMR - cum.
@@ -94,21 +97,34 @@ Amount maintenance_for_position(Quantity size, Price mark, const TieredMaintenan
 // mark >= LP). Result range: nullopt when no representable positive price triggers (a long whose root
 // is <= 0, a short whose root exceeds Price::max(), or size 0); Price(0) for a short that is
 // liquidatable at every price; Price::max() for a long that is liquidatable at every representable
-// price. Requires 0 <= mmr < 1.
+// price. Requires 0 <= mmr < 1. Source: Binance FAQ "How to Calculate Liquidation Price of USDⓈ-M Futures
+// Contracts" (https://www.binance.com/en/support/faq/b3c689c1f50a44cabb3a84e663b81d93).
 std::optional<Price> liquidation_price(Quantity size, Price entry, Amount adjusted_wallet_balance, Ratio mmr,
                                        Amount cum);
 
-// The same with a tiered table, using the bracket that contains the notional AT the liquidation price
-// (COIN-M FAQ note; vector #6). The bracket is selected exactly: margin balance minus MM is monotone in
-// price, so the root lies in the last bracket whose floor is still on the safe side of the root; this is
-// the documented "compute LP with each bracket, keep the one whose range contains |LP * Q|" procedure
-// without its rounding ambiguity at bracket boundaries. Rounding and result range as above.
-std::optional<Price> liquidation_price(Quantity size, Price entry, Amount adjusted_wallet_balance,
-                                       const TieredMaintenanceMargin& table);
+// A maintenance rate as an exact fraction num / den (0 <= num < den): rates such as Hyperliquid's
+// 1 / (2 * max_leverage) or dYdX's IMF * maintenance fraction in ppm are not multiples of 1e-9.
+struct ExactRate {
+  int64_t num = 0;
+  int64_t den = 1;
+};
 
-// Isolated margin: WB is the position's isolated wallet balance, TMM1 = UPNL1 = 0.
-std::optional<Price> isolated_liquidation_price(Quantity size, Price entry, Amount wallet_balance,
-                                                const TieredMaintenanceMargin& table);
+// The same root with an exact rate and a deduction (Binance's cum, Hyperliquid's maintenance deduction),
+// written as Hyperliquid documents it (trading/liquidations):
+//   liq_price = price - side * margin_available / |size| / (1 - rate * side),
+//   margin_available = value - (|size| * price * rate - deduction),
+// where `value` is the account value (equity) at `price`. Exact, then rounded UP for a long and DOWN for
+// a short; result range as liquidation_price above. When an intermediate product does not fit in 128 bits
+// (notionals near the limits of Amount) the result is the conservative end: Price::max() for a long,
+// Price(0) for a short. size != 0.
+std::optional<Price> exact_rate_liquidation_price(Quantity size, Price price, Amount value, ExactRate rate,
+                                                  Amount deduction);
+
+// The sign of value + size * (p - price) - (x * rate - deduction), the account's equity minus the
+// requirement of that linear piece at the mark p where the absolute notional |size| * p is x: -1, 0 or 1;
+// nullopt when an intermediate product overflows. Used to select the tier that holds the root.
+std::optional<int> exact_rate_surplus_sign(Quantity size, Price price, Amount value, Amount x, ExactRate rate,
+                                           Amount deduction);
 
 // Bankruptcy price, where margin balance is 0: EP - WB / s. Rounded UP for a long and DOWN for a short
 // (reached no later than the exact value), clamped to [0, Price::max()]: a fully collateralised long

@@ -88,14 +88,28 @@ void TriggerIndex::collect(uint32_t market, Price mark, std::vector<TriggerEntry
   while (!s.empty() && s.front().trigger <= mark.raw()) out.push_back(pop(s, ShortFirst{}));
 }
 
+// After a compaction: room for the live entries twice over (the owner compacts again when the entries
+// reach about twice the live ones), so that a heap neither keeps the capacity of a larger past nor
+// doubles past that bound before the next compaction. Memory only: entries and order are unchanged.
+static void fit_capacity(std::vector<TriggerEntry>& h) {
+  const size_t room = 2 * h.size() + 1024;
+  if (h.capacity() >= room && h.capacity() <= room + room / 4) return;
+  std::vector<TriggerEntry> fitted;
+  fitted.reserve(room);
+  fitted.assign(h.begin(), h.end());
+  h.swap(fitted);
+}
+
 void TriggerIndex::compact(const std::function<bool(const TriggerEntry&)>& live) {
   for (auto& h : longs_) {
     std::erase_if(h, [&](const TriggerEntry& e) { return !live(e); });
     heapify(h, LongFirst{});
+    fit_capacity(h);
   }
   for (auto& h : shorts_) {
     std::erase_if(h, [&](const TriggerEntry& e) { return !live(e); });
     heapify(h, ShortFirst{});
+    fit_capacity(h);
   }
 }
 

@@ -1,12 +1,15 @@
 #!/usr/bin/python3
-"""Writes docs/scenario-reference.md from experiments/scenario.h (field, default, allowed range/meaning).
+"""Writes docs/scenario-reference.md from experiments/scenario.h, experiments/liquidation_mechanisms.h and
+experiments/margin_models.h (field, default, allowed range/meaning; the liquidation mechanisms and the
+margin models, each with the keys it owns, in registry order).
 
 The loader (experiments/scenario_loader.cpp) enforces the ranges; this page repeats the comments of the
-struct that both are written against. Run: /usr/bin/python3 scripts/gen_scenario_reference.py [OUTPUT]   (default: docs/scenario-reference.md)
+structs that both are written against. Run: /usr/bin/python3 scripts/gen_scenario_reference.py [OUTPUT]   (default: docs/scenario-reference.md)
 """
 import re, pathlib, sys
 root = pathlib.Path(__file__).resolve().parent.parent
-text = (root / "experiments/scenario.h").read_text()
+text = "".join((root / f"experiments/{name}").read_text()
+               for name in ("scenario.h", "liquidation_mechanisms.h", "margin_models.h"))
 structs = {}
 for m in re.finditer(r"struct (\w+) \{(.*?)\n\};", text, re.S):
     fields, pending = [], []
@@ -24,13 +27,32 @@ for m in re.finditer(r"struct (\w+) \{(.*?)\n\};", text, re.S):
     structs[m.group(1)] = fields
 
 tables = [("(top level)", "Scenario"), ("[liquidation]", "LiquidationSpec"),
-          ("[liquidation.engine]", "EngineLiquidationSpec"), ("[liquidation.keeper]", "KeeperLiquidationSpec"),
           ("[noise]", "NoiseTraderSpec"), ("[market_makers]", "MarketMakerSpec"),
           ("[traders]", "LeveragedTraderSpec"), ("[traders.leverage] / [traders.margin]", "DistributionSpec"),
           ("[keepers]", "KeeperSpec"), ("[limits]", "LimitsSpec"), ("[[markets]]", "MarketSpec"), ("[markets.price]", "PriceProcessSpec"),
           ("[markets.shock]", "ShockSpec"), ("[markets.index]", "IndexSpec"), ("[markets.oracle]", "OracleSpec"),
           ("[markets.mark]", "MarkSpec"), ("[markets.funding]", "FundingSpec"),
-          ("[[markets.brackets]]", "BracketSpec")]
+          ("[markets.margin]", "MarginSpec")]
+# The margin models (experiments/margin_models.h): name, description and spec, in registry order; the
+# chosen model's keys sit in [markets.margin] beside `model`.
+registry = re.search(r"using MarginModelSpecs = std::tuple<([^>]*)>;", text).group(1)
+models = []
+for spec in [x.strip() for x in registry.split(",")]:
+    body = re.search(r"struct " + spec + r" \{(.*?)\n\};", text, re.S).group(1)
+    name = re.search(r'kModel = "([^"]*)"', body).group(1)
+    description = "".join(re.findall(r'"([^"]*)"', re.search(r"kDescription =((?:\s*\"[^\"]*\")+);", body, re.S).group(1)))
+    models.append((name, description, spec))
+# The liquidation mechanisms (experiments/liquidation_mechanisms.h): name, description, spec and whether
+# it has keys (its table [liquidation.<name>]), in registry order.
+registry = re.search(r"using MechanismSpecs = std::tuple<([^>]*)>;", text).group(1)
+mechanisms = []
+for spec in [x.strip() for x in registry.split(",")]:
+    body = re.search(r"struct " + spec + r" \{(.*?)\n\};", text, re.S).group(1)
+    name = re.search(r'kName = "([^"]*)"', body).group(1)
+    description = "".join(re.findall(r'"([^"]*)"', re.search(r"kDescription =((?:\s*\"[^\"]*\")+);", body, re.S).group(1)))
+    has_keys = re.search(r"kHasKeys = (\w+);", body).group(1) == "true"
+    mechanisms.append((name, description, spec, has_keys))
+element_of = {"brackets": "BracketSpec", "tiers": "HyperliquidTierSpec"}
 out = ["# Scenario reference", "",
        "A scenario is a TOML file (or an embedded preset: `liqsim presets`). Every key is optional and has",
        "the default below; unknown keys, wrong types and out-of-range values are errors, all reported at once",
@@ -38,21 +60,58 @@ out = ["# Scenario reference", "",
        "dollars, rates and fractions are plain numbers (0.001 = 0.1%). Values are converted to fixed point when",
        "the run is built (docs/ARCHITECTURE.md, Money model). The resolved scenario, with every key, is stored in",
        "each run file (`scenario_toml`).", "",
-       "Generated from `experiments/scenario.h` by `scripts/gen_scenario_reference.py`.", ""]
+       "Generated from `experiments/scenario.h`, `experiments/liquidation_mechanisms.h` and",
+       "`experiments/margin_models.h` by",
+       "`scripts/gen_scenario_reference.py`.", ""]
 for title, struct in tables:
     out += [f"## {title}", "", "| key | default | allowed / meaning |", "|---|---|---|"]
     for typ, name, default, doc in structs[struct]:
-        if name == "source_dir": continue
+        if name in ("source_dir", "params"): continue
         if typ.endswith("Spec") or typ.startswith("std::vector<") and "Spec" in typ:
             doc = doc or "table, see below"
-        shown = f"`{default}`" if default else "(table)"
+        shown = f"`{default}`" if default and not typ.startswith("std::vector<") else "(table)"
         out.append(f"| `{name}` | {shown} | {doc.replace('|', '/')} |")
     out.append("")
+    if struct == "LiquidationSpec":
+        out += ["| mechanism | what it does | its keys |", "|---|---|---|"]
+        out += [f"| `\"{name}\"` | {description} | " + (f"`[liquidation.{name}]`" if keys else "none") + " |"
+                for name, description, _, keys in mechanisms]
+        out.append("")
+        for name, description, spec, keys in mechanisms:
+            if not keys: continue
+            out += [f"## [liquidation.{name}]", "", f"Keys of mechanism `\"{name}\"`: {description}.", "",
+                    "| key | default | allowed / meaning |", "|---|---|---|"]
+            for typ, key, default, doc in structs[spec]:
+                out.append(f"| `{key}` | `{default}` | {doc.replace('|', '/')} |")
+            out.append("")
+    if struct == "MarginSpec":
+        out += ["| model | what it computes |", "|---|---|"]
+        out += [f"| `\"{name}\"` | {description} |" for name, description, _ in models]
+        out.append("")
+for name, description, spec in models:
+    out += [f"## [markets.margin] with model = \"{name}\"", "", description + ".", "",
+            "| key | default | allowed / meaning |", "|---|---|---|"]
+    nested = []
+    for typ, key, default, doc in structs[spec]:
+        shown = f"`{default}`" if default and not typ.startswith("std::vector<") else "(table)"
+        out.append(f"| `{key}` | {shown} | {doc.replace('|', '/')} |")
+        if key in element_of: nested.append((key, element_of[key]))
+    out.append("")
+    for key, element in nested:
+        out += [f"### [[markets.margin.{key}]] (model = \"{name}\")", "", "| key | default | allowed / meaning |",
+                "|---|---|---|"]
+        for typ, field, default, doc in structs[element]:
+            out.append(f"| `{field}` | `{default}` | {doc.replace('|', '/')} |")
+        out.append("")
 out += ["## Notes", "",
         "- Without `[[markets]]`, one default market (BTC-PERP at 60,000) is used; a market without",
-        "  `[[markets.brackets]]` gets the legacy Binance BTCUSDT table (0-50k 0.4%, 50k-250k 0.5%, 250k-1M 1%,",
-        "  1M-5M 2.5%, 5M-20M 5%; initial rates 0.8/1/2/5/10%). Brackets must be contiguous with",
-        "  non-decreasing rates.",
+        "  `[markets.margin]` uses `binance_tiered` with the legacy Binance BTCUSDT table (0-50k 0.4%, 50k-250k",
+        "  0.5%, 250k-1M 1%, 1M-5M 2.5%, 5M-20M 5%; initial rates 0.8/1/2/5/10%). Brackets must be contiguous",
+        "  with non-decreasing rates. `[[markets.brackets]]`, their former location, is still read (with",
+        "  `binance_tiered` only); messages then name the key as written.",
+        "- `hyperliquid` tiers start at notional 0 with increasing lower bounds and non-increasing max",
+        "  leverage; MM = notional / (2 x max_leverage) - the tier's maintenance deduction (Hyperliquid docs,",
+        "  trading/margin-tiers), and a trader's leverage is capped at the tier's max leverage.",
         "- `replay_file` is resolved relative to the scenario file's folder; the CSV needs a header row.",
         "- `initial_price` must be a multiple of `tick_size`.",
         "- What validates is what runs: every value is also checked after its conversion to the run's fixed",

@@ -90,6 +90,18 @@ model = "replay"
 replay_file = "no-such-prices.csv"
 EOF
 
+cat >bad_margin_tiers.toml <<'EOF'
+[[markets]]
+[markets.margin]
+model = "hyperliquid"
+[[markets.margin.tiers]]
+lower_bound = 0
+max_leverage = 20
+[[markets.margin.tiers]]
+lower_bound = 1000000
+max_leverage = 50
+EOF
+
 cat >several.toml <<'EOF'
 seed = 1.5
 [liquidation]
@@ -167,6 +179,12 @@ rm -f liqsim-good-seed42.h5 default.copy
 expect 0 "validate a good file" "good.toml: valid" -- validate good.toml
 expect 2 "validate a bad file" "several.toml: 2 problems" "seed" -- validate several.toml
 expect 2 "validate without a file" "FILE" -- validate
+expect 2 "margin model tiers" "markets[0].margin.tiers[1].max_leverage = 50" "line 9" \
+  "<= markets[0].margin.tiers[0].max_leverage (20)" -- validate bad_margin_tiers.toml
+expect 2 "unknown margin model" "markets[0].margin.model = \"isolated\"" "not one of the choices" \
+  "\"binance_tiered\" | \"hyperliquid\" | \"dydx_v4\"" -- validate good.toml --set 'markets[0].margin.model=isolated'
+expect 2 "margin model key out of range" "markets[0].margin.initial_margin_ppm = 0" "[1, 1000000]" -- \
+  validate good.toml --set 'markets[0].margin.model=dydx_v4' --set 'markets[0].margin.initial_margin_ppm=0'
 expect 0 "--version" "liqsim 0.1.0" -- --version
 expect 0 "--help" "run" "validate" "presets" -- --help
 expect 0 "run --help" "--scenario" "--seed" "--force" -- run --help

@@ -73,8 +73,9 @@ interrupt() {
 interrupt TERM term 0.3
 interrupt INT int 0.3
 
-# SIGTERM while the temporary file exists, caught by watching the folder (the window is short: the run
-# file is built in memory and written at once); when it was not caught the run must simply succeed.
+# SIGTERM while the temporary file exists, caught by watching the folder (the run file is streamed to
+# it from the start of the run, so the window is the run itself); when it was not caught the run must
+# simply succeed.
 "$liqsim" run --preset default --out write.h5 --quiet >/dev/null 2>&1 &
 pid=$!
 caught=0

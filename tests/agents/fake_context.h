@@ -16,6 +16,7 @@
 
 #include "agents/agent_context.h"
 #include "core/check.h"
+#include "protocol/tiered_margin.h"
 
 namespace liqsim {
 

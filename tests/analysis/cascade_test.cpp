@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace liqsim {
@@ -96,6 +97,45 @@ TEST(CascadeDeathTest, IdsMustBeDense) {
   auto l = with_causes({kNoId, 0});
   l[1].id = 5;
   EXPECT_DEATH(analyze_cascades(l), "dense");
+}
+
+// The incremental counter (what a run and the streaming run file use) gives the graph's figures and
+// generations on random forests: few roots and long chains, many roots, and everything between.
+TEST(CascadeCounter, MatchesTheGraphOnRandomForests) {
+  uint64_t state = 0x9e3779b97f4a7c15ull;
+  const auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (int trial = 0; trial < 200; ++trial) {
+    const size_t n = next() % 300;
+    const uint64_t root_per_mille = next() % 1001;
+    std::vector<int64_t> causes(n);
+    for (size_t i = 0; i < n; ++i) {
+      const bool root = i == 0 || next() % 1000 < root_per_mille;
+      // Mostly recent causes (deep chains), sometimes any earlier one.
+      causes[i] =
+          root ? kNoId : int64_t(next() % 4 == 0 ? next() % i : i - 1 - next() % std::min<size_t>(i, 3));
+    }
+    const auto l = with_causes(causes);
+    const CascadeStats graph = analyze_cascades(l);
+    CascadeCounter counter;
+    for (size_t i = 0; i < n; ++i) ASSERT_EQ(counter.add(l[i]), graph.generation[i]) << "trial " << trial;
+    EXPECT_EQ(counter.count(), n);
+    EXPECT_EQ(counter.generations(), graph.generations) << "trial " << trial;
+    EXPECT_EQ(counter.largest_cascade(), graph.largest_cascade) << "trial " << trial;
+    EXPECT_EQ(counter.roots(), graph.roots) << "trial " << trial;
+    EXPECT_EQ(counter.branching_ratio(), graph.branching_ratio) << "trial " << trial;
+  }
+}
+
+TEST(CascadeCounterDeathTest, RefusesACauseThatIsNotEarlier) {
+  const auto l = with_causes({kNoId, 1});
+  CascadeCounter counter;
+  counter.add(l[0]);
+  EXPECT_DEATH(counter.add(l[1]), "earlier liquidation");
 }
 
 }  // namespace

@@ -1,16 +1,19 @@
 #include "experiments/hdf5_sink.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <thread>
 
+#include "analysis/cascade.h"
 #include "analysis/run_file.h"
 
 namespace liqsim {
@@ -477,6 +480,193 @@ TEST_F(Hdf5SinkTest, DigestFollowsContent) {
   EXPECT_EQ(a, digest_of(folder_ / "a.h5"));
   EXPECT_NE(a, digest_of(folder_ / "seed.h5"));
   EXPECT_NE(a, digest_of(folder_ / "trade.h5"));
+}
+
+// A run's worth of records: several thousand rows per table (more than the small chunks below hold),
+// liquidations with causes.
+RunLog larger_log() {
+  RunLog log = sample_log();
+  uint64_t state = 12345;
+  const auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return int64_t(state >> 33);
+  };
+  for (int64_t i = 0; i < 5000; ++i) {
+    TradeRecord r;
+    r.time = seconds(200) + Time(i * 1000);
+    r.market = uint32_t(i % 2);
+    r.price = Price(29'000'000'000 + next() % 1'000'000);
+    r.quantity = Quantity(1 + next() % 100'000'000);
+    r.buyer = next() % 3000;
+    r.seller = next() % 3000;
+    r.aggressor_is_buy = uint8_t(next() % 2);
+    r.liquidation = next() % 4 == 0 ? next() % 4 : kNoId;
+    log.on_trade(r);
+  }
+  for (int64_t i = 4; i < 700; ++i) {
+    LiquidationRecord r = log.liquidations[size_t(i % 4)];
+    r.id = i;
+    r.time = seconds(300) + Time(i);
+    r.account = uint32_t(next() % 3000);
+    r.cause = next() % 3 == 0 ? kNoId : next() % i;
+    log.on_liquidation(r);
+  }
+  for (uint32_t i = 3; i < 3000; ++i) {
+    AccountFinal a = log.accounts[i % 3];
+    a.account = i;
+    a.balance = Amount(next() - (int64_t{1} << 30));
+    log.on_account(a);
+  }
+  for (int64_t i = 5; i < 2000; ++i) {
+    TimeseriesRow r = log.timeseries[size_t(i % 5)];
+    r.time = seconds(60 * i);
+    r.mark = Price(30'000'000'000 + next() % 10'000'000);
+    log.on_timeseries(r);
+  }
+  return log;
+}
+
+RunFileOptions small_chunks(size_t rows, size_t pending, unsigned encoders) {
+  RunFileOptions options;
+  options.chunk_rows = rows;
+  options.max_pending_chunks = pending;
+  options.encoder_threads = encoders;
+  return options;
+}
+
+std::unique_ptr<RunFileWriter> open_writer(const fs::path& path, const RunFileOptions& options = {}) {
+  auto opened = RunFileWriter::open(path.string(), options);
+  if (auto* error = std::get_if<std::string>(&opened)) {
+    ADD_FAILURE() << *error;
+    return nullptr;
+  }
+  return std::move(std::get<std::unique_ptr<RunFileWriter>>(opened));
+}
+
+TEST_F(Hdf5SinkTest, ManySmallChunksHoldTheSameContentAsOneChunk) {
+  const RunLog log = larger_log();
+  const auto write = [&](const std::string& name, const RunFileOptions& options) {
+    EXPECT_EQ(
+        write_run_file((folder_ / name).string(), sample_metadata(3), log, sample_summary(), false, options),
+        std::nullopt);
+    return digest_of(folder_ / name);
+  };
+  const std::string one_chunk = write("one.h5", RunFileOptions{});  // every table below 16,384 rows
+  EXPECT_EQ(write("seven.h5", small_chunks(7, 1, 1)), one_chunk);
+  EXPECT_EQ(write("thousand.h5", small_chunks(1000, 3, 2)), one_chunk);
+  EXPECT_EQ(write("five.h5", small_chunks(5, 2, 1)), one_chunk);  // some tables end on a chunk boundary
+
+  const RunFile run = read_back(folder_ / "seven.h5");
+  expect_same_log(run.log, log);
+  EXPECT_EQ(run.generation, analyze_cascades(log.liquidations).generation);
+}
+
+TEST_F(Hdf5SinkTest, ThreadTimingDoesNotChangeTheBytes) {
+  const RunLog log = larger_log();
+  const auto write = [&](const std::string& name, const RunFileOptions& options) {
+    EXPECT_EQ(
+        write_run_file((folder_ / name).string(), sample_metadata(3), log, sample_summary(), false, options),
+        std::nullopt);
+    return file_bytes(folder_ / name);
+  };
+  const std::string serial = write("serial.h5", small_chunks(64, 1, 1));
+  EXPECT_FALSE(serial.empty());
+  EXPECT_TRUE(serial == write("parallel.h5", small_chunks(64, 32, 3)));
+  EXPECT_TRUE(serial == write("again.h5", small_chunks(64, 4, 2)));
+  EXPECT_FALSE(serial == write("other_chunks.h5", small_chunks(65, 4, 2)));  // the layout follows the rows
+}
+
+TEST_F(Hdf5SinkTest, HoldsAtMostThePendingChunks) {
+  const fs::path path = folder_ / "run.h5";
+  auto writer = open_writer(path, small_chunks(100, 2, 1));
+  ASSERT_NE(writer, nullptr);
+  TradeRecord r;
+  for (int64_t i = 0; i < 50'000; ++i) {
+    r.time = Time(i);
+    r.price = Price(1'000'000 + i);
+    r.quantity = Quantity(1 + i % 977);
+    writer->on_trade(r);
+  }
+  ASSERT_EQ(writer->finish(sample_metadata(1), sample_summary(), false), std::nullopt);
+  const RunFileWriterStats stats = writer->stats();
+  EXPECT_GT(stats.peak_pending_rows, 0u);
+  EXPECT_LE(stats.peak_pending_rows, 2u * 100u);
+  EXPECT_EQ(stats.chunks_written, 500u);  // the other tables are empty: datasets without chunks
+  const RunFile run = read_back(path);
+  ASSERT_EQ(run.log.trades.size(), 50'000u);
+  EXPECT_EQ(run.log.trades.back().price, Price(1'000'000 + 49'999));
+}
+
+TEST_F(Hdf5SinkTest, AbandonedWriterLeavesNoFile) {
+  {
+    auto writer = open_writer(folder_ / "run.h5", small_chunks(10, 2, 1));
+    ASSERT_NE(writer, nullptr);
+    EXPECT_EQ(folder_entries(folder_).size(), 1u);  // the temporary file
+    for (const TradeRecord& r : larger_log().trades) writer->on_trade(r);
+  }  // destroyed without finish(): an interrupted run
+  EXPECT_TRUE(folder_entries(folder_).empty());
+}
+
+TEST_F(Hdf5SinkTest, FileThatAppearsDuringTheRunIsKept) {
+  const fs::path path = folder_ / "run.h5";
+  auto writer = open_writer(path);
+  ASSERT_NE(writer, nullptr);
+  for (const TradeRecord& r : larger_log().trades) writer->on_trade(r);
+  std::ofstream(path) << "another run's file\n";
+  const auto error = writer->finish(sample_metadata(1), sample_summary(), false);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_NE(error->find("appeared"), std::string::npos) << *error;
+  EXPECT_EQ(file_bytes(path), "another run's file\n");
+  EXPECT_EQ(folder_entries(folder_), std::vector<std::string>{"run.h5"});
+}
+
+// Writes random trades to `path` under a 256 KiB file-size limit (as a full disk would stop it) and
+// returns 0 when the failure showed during the run, finish() gave the reason and no file is left.
+int write_until_the_limit(const fs::path& path) {
+  std::signal(SIGXFSZ, SIG_IGN);  // writes beyond the limit fail with EFBIG instead
+  const rlimit limit{256 * 1024, 256 * 1024};
+  if (setrlimit(RLIMIT_FSIZE, &limit) != 0) return 2;
+  auto opened = RunFileWriter::open(path.string(), small_chunks(1000, 2, 1));
+  if (opened.index() != 0) return 3;
+  RunFileWriter& writer = *std::get<0>(opened);
+  uint64_t state = 99;
+  TradeRecord r;
+  int64_t i = 0;
+  for (; i < 2'000'000 && !writer.error(); ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    r.time = Time(i);
+    r.price = Price(int64_t(state >> 20));
+    r.quantity = Quantity(int64_t(state >> 40));
+    r.buyer = int64_t(state % 1'000'003);
+    writer.on_trade(r);
+  }
+  if (!writer.error() || i == 2'000'000) return 4;       // the error must show before the end
+  for (int j = 0; j < 100'000; ++j) writer.on_trade(r);  // dropped
+  const auto error = writer.finish(sample_metadata(1), sample_summary(), false);
+  if (!error || error->find("File too large") == std::string::npos) return 5;
+  if (!folder_entries(path.parent_path()).empty()) return 6;
+  return 0;
+}
+
+// A write that fails midway is reported while the run goes on, later records are dropped, finish()
+// returns the reason and no file is left. In a child process: the limit applies to the whole process.
+TEST_F(Hdf5SinkTest, WriteErrorMidwayLeavesNoFile) {
+  const fs::path path = folder_ / "run.h5";
+  EXPECT_EXIT(std::_Exit(write_until_the_limit(path)), ::testing::ExitedWithCode(0), "");
+  EXPECT_TRUE(folder_entries(folder_).empty());
+}
+
+// The final account states are a run's last records: a trade after them (a second run into the same
+// sink) is refused.
+TEST_F(Hdf5SinkTest, RecordAfterTheAccountsIsRefused) {
+  EXPECT_DEATH(
+      {
+        auto writer = open_writer(folder_ / "run.h5");
+        writer->on_trade(TradeRecord{});
+        writer->on_account(AccountFinal{});
+        writer->on_trade(TradeRecord{});
+      },
+      "after the final account states");
 }
 
 TEST_F(RunFileReaderTest, MissingFileIsAnErrorValue) {

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include "experiments/scenario_generator.h"
@@ -62,6 +63,7 @@ int run_child(const Scenario& s) {
 
 void check_seeds(uint64_t first, int count) {
   int mechanisms[3] = {0, 0, 0};
+  std::map<std::string, int> margin_models_drawn;  // markets per margin model
   for (uint64_t seed = first; seed < first + uint64_t(count); ++seed) {
     RandomScenarioOptions generator;
     if (const char* env = std::getenv("LIQSIM_RANDOM_MAX_EVENTS")) generator.max_events = std::atof(env);
@@ -71,6 +73,7 @@ void check_seeds(uint64_t first, int count) {
     ASSERT_TRUE(errors.empty()) << "seed " << seed
                                 << ": generated an invalid scenario: " << errors[0].message();
     mechanisms[s.liquidation.mechanism == "engine" ? 0 : s.liquidation.mechanism == "keeper" ? 1 : 2]++;
+    for (const MarketSpec& market : s.markets) ++margin_models_drawn[market.margin.model];
     std::fflush(nullptr);
     const pid_t child = fork();
     ASSERT_GE(child, 0);
@@ -92,6 +95,9 @@ void check_seeds(uint64_t first, int count) {
   }
   if (count >= 30) {
     for (int k = 0; k < 3; ++k) EXPECT_GT(mechanisms[k], 0) << "every mechanism is drawn";
+    for (const MarginModelEntry& model : margin_models())
+      EXPECT_GT(margin_models_drawn[std::string(model.name)], 0)
+          << "margin model " << model.name << " is drawn";
   }
 }
 

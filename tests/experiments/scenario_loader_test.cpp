@@ -18,6 +18,8 @@ namespace {
 auto fields(const BracketSpec& s) {
   return std::tie(s.notional_floor, s.notional_cap, s.maintenance_rate, s.initial_rate);
 }
+auto fields(const HyperliquidTierSpec& s) { return std::tie(s.lower_bound, s.max_leverage); }
+auto fields(const DydxMarginSpec& s) { return std::tie(s.initial_margin_ppm, s.maintenance_fraction_ppm); }
 auto fields(const PriceProcessSpec& s) {
   return std::tie(s.model, s.drift_per_year, s.vol_per_year, s.step_seconds, s.jump_intensity_per_year,
                   s.jump_mean_log, s.jump_stdev_log, s.replay_file, s.time_column, s.price_column,
@@ -68,11 +70,29 @@ bool same(const T& a, const T& b) {
   return fields(a) == fields(b);
 }
 
-bool same(const MarketSpec& a, const MarketSpec& b) {
-  if (a.brackets.size() != b.brackets.size()) return false;
-  for (size_t i = 0; i < a.brackets.size(); ++i) {
-    if (!same(a.brackets[i], b.brackets[i])) return false;
+template <class T>
+bool same(const std::vector<T>& a, const std::vector<T>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!same(a[i], b[i])) return false;
   }
+  return true;
+}
+
+// The model and the chosen model's keys (the others are neither read nor written).
+bool same(const MarginSpec& a, const MarginSpec& b) {
+  if (a.model != b.model) return false;
+  if (a.model == BinanceTieredMarginSpec::kModel)
+    return same(a.get<BinanceTieredMarginSpec>().brackets, b.get<BinanceTieredMarginSpec>().brackets);
+  if (a.model == HyperliquidMarginSpec::kModel)
+    return same(a.get<HyperliquidMarginSpec>().tiers, b.get<HyperliquidMarginSpec>().tiers);
+  if (a.model == DydxMarginSpec::kModel) return same(a.get<DydxMarginSpec>(), b.get<DydxMarginSpec>());
+  ADD_FAILURE() << "a margin model without a comparison here: " << a.model;
+  return false;
+}
+
+bool same(const MarketSpec& a, const MarketSpec& b) {
+  if (!same(a.margin, b.margin)) return false;
   return std::tie(a.symbol, a.tick_size, a.initial_price, a.taker_fee, a.maker_fee, a.depth_band) ==
              std::tie(b.symbol, b.tick_size, b.initial_price, b.taker_fee, b.maker_fee, b.depth_band) &&
          same(a.price, b.price) && same(a.shock, b.shock) && same(a.index, b.index) &&
@@ -91,9 +111,9 @@ bool same(const Scenario& a, const Scenario& b) {
                                             b.same_time_order, b.source_dir) &&
          a.liquidation.mechanism == b.liquidation.mechanism &&
          a.liquidation.insurance_fund == b.liquidation.insurance_fund &&
-         same(a.liquidation.engine, b.liquidation.engine) &&
-         same(a.liquidation.keeper, b.liquidation.keeper) && same(a.noise, b.noise) &&
-         same(a.market_makers, b.market_makers) && same(a.keepers, b.keepers) &&
+         same(a.liquidation.get<EngineLiquidationSpec>(), b.liquidation.get<EngineLiquidationSpec>()) &&
+         same(a.liquidation.get<KeeperLiquidationSpec>(), b.liquidation.get<KeeperLiquidationSpec>()) &&
+         same(a.noise, b.noise) && same(a.market_makers, b.market_makers) && same(a.keepers, b.keepers) &&
          std::tie(t.count, t.long_fraction, t.cross_fraction, t.entry_start_seconds, t.entry_end_seconds,
                   t.topup_trigger, t.topup_fraction, t.outside_capital, t.topup_cooldown_seconds) ==
              std::tie(u.count, u.long_fraction, u.cross_fraction, u.entry_start_seconds, u.entry_end_seconds,
@@ -132,7 +152,6 @@ TEST(ScenarioLoader, EmptyTextGivesTheDefaults) {
   Scenario expected;
   expected.source_dir = "/nonexistent-liqsim-dir";
   expected.markets = {MarketSpec{}};
-  expected.markets[0].brackets = default_brackets();
   EXPECT_TRUE(same(s, expected)) << to_toml(s);
   EXPECT_EQ(s.markets.size(), 1u);
   EXPECT_EQ(s.traders.count, 10000);
@@ -164,7 +183,8 @@ TEST(ScenarioLoader, MarketWithoutBracketsGetsTheDefaultTable) {
   const Scenario s = load_ok("[[markets]]\nsymbol = \"ETH-PERP\"\ninitial_price = 3000\ntick_size = 0.01\n");
   ASSERT_EQ(s.markets.size(), 1u);
   EXPECT_EQ(s.markets[0].symbol, "ETH-PERP");
-  EXPECT_EQ(s.markets[0].brackets.size(), 5u);
+  EXPECT_EQ(s.markets[0].margin.model, "binance_tiered");
+  EXPECT_EQ(s.markets[0].margin.get<BinanceTieredMarginSpec>().brackets.size(), 5u);
 }
 
 TEST(ScenarioLoader, IntegersAreAcceptedForFloats) {
@@ -199,7 +219,18 @@ Scenario every_field_changed() {
   s.record_interval_seconds = 0.1 + 0.2;
   s.same_time_order = "priority_fee";
   s.source_dir = "/nonexistent-liqsim-dir";
-  s.liquidation = {"keeper", 1.0 / 3.0, {0.25, 5e4, 12.5, 0.07, "profit_leverage"}, {1.0, 0.08, 12.0, 0.35}};
+  s.liquidation.mechanism = "keeper";
+  s.liquidation.insurance_fund = 1.0 / 3.0;
+  EngineLiquidationSpec& engine = s.liquidation.get<EngineLiquidationSpec>();
+  engine.step_fraction = 0.25;
+  engine.full_close_below_notional = 5e4;
+  engine.cooldown_seconds = 12.5;
+  engine.max_slippage = 0.07;
+  KeeperLiquidationSpec& keeper = s.liquidation.get<KeeperLiquidationSpec>();
+  keeper.close_factor = 1.0;
+  keeper.bonus = 0.08;
+  keeper.block_interval_seconds = 12.0;
+  keeper.gas_price = 0.35;
   s.noise = {33, 1.5, 0.25, 0.125, 0.01, 321, 7e6};
   s.market_makers = {7, 0.0003, 9, 0.00031, 2.5, 0.75, 0.001, 40, 90, 15, 0.003, 1.2345678901234567e7};
   s.traders.count = 1234;
@@ -228,12 +259,18 @@ Scenario every_field_changed() {
   m.oracle = {600, 0.01, 60};
   m.mark = {"hyperliquid_median", 2, 60, 3};
   m.funding = {false, 3600, -0.00005, 0.0004, 0.002, 60, 25000};
-  m.brackets = {{0, 1e4, 0.01, 0.02}, {1e4, 1e5, 0.02, 0.04}};
+  m.margin.get<BinanceTieredMarginSpec>().brackets = {{0, 1e4, 0.01, 0.02}, {1e4, 1e5, 0.02, 0.04}};
   MarketSpec second = m;
   second.symbol = "SOL-PERP";
   second.price.model = "gbm";
   second.index.weights.clear();
-  s.markets = {m, second};
+  second.margin.model = "hyperliquid";
+  second.margin.get<HyperliquidMarginSpec>().tiers = {{0, 50}, {12'345.5, 20}, {1e6, 3}};
+  MarketSpec third = second;
+  third.symbol = "DOGE-PERP";
+  third.margin.model = "dydx_v4";
+  third.margin.get<DydxMarginSpec>() = {100'000, 500'000};
+  s.markets = {m, second, third};
   return s;
 }
 
@@ -384,8 +421,9 @@ std::string two_brackets(const std::string& floor, const std::string& mmr) {
 
 TEST(ScenarioLoader, ContiguousBracketsLoad) {
   const Scenario s = load_ok(two_brackets("50000", "0.005"));
-  ASSERT_EQ(s.markets[0].brackets.size(), 2u);
-  EXPECT_EQ(s.markets[0].brackets[1].notional_floor, 50000.0);
+  const std::vector<BracketSpec>& brackets = s.markets[0].margin.get<BinanceTieredMarginSpec>().brackets;
+  ASSERT_EQ(brackets.size(), 2u);
+  EXPECT_EQ(brackets[1].notional_floor, 50000.0);
 }
 
 TEST(ScenarioLoader, BracketGapIsReported) {
@@ -429,6 +467,198 @@ TEST(ScenarioLoader, EmptyBracketListIsReported) {
   const auto errors = load_errors("[[markets]]\nbrackets = []\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "markets[0].brackets");
+}
+
+// ---- Margin models (experiments/margin_models.h): one per market, each with its own keys ----
+
+// The former location [[markets.brackets]] and [markets.margin] with the default model read the same.
+TEST(ScenarioLoader, BracketsUnderTheMarginTableLoadLikeTheFormerLocation) {
+  std::string text = two_brackets("50000", "0.005");
+  text.replace(text.find("[[markets.brackets]]"), 20, "[markets.margin]\n[[markets.margin.brackets]]");
+  text.replace(text.find("[[markets.brackets]]"), 20, "[[markets.margin.brackets]]");
+  const Scenario s = load_ok(text);
+  EXPECT_TRUE(same(s.markets[0], load_ok(two_brackets("50000", "0.005")).markets[0]));
+  // Errors name the key where it was given.
+  text.replace(text.find("notional_floor = 50000"), 22, "notional_floor = 60000");
+  const auto errors = load_errors(text);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.brackets[1].notional_floor");
+  EXPECT_EQ(errors[0].allowed, "= markets[0].margin.brackets[0].notional_cap (50000)");
+  EXPECT_GT(errors[0].line, 0);
+}
+
+TEST(ScenarioLoader, LegacyBracketErrorsKeepTheirPosition) {
+  const auto errors = load_errors(two_brackets("60000", "0.005"));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].line, 9);
+  EXPECT_EQ(errors[0].column, 18);
+}
+
+TEST(ScenarioLoader, MarginModelIsChosenPerMarket) {
+  const Scenario s = load_ok(R"(
+[[markets]]
+symbol = "BTC-PERP"
+[[markets]]
+symbol = "ETH-PERP"
+initial_price = 3000
+[markets.margin]
+model = "hyperliquid"
+[[markets.margin.tiers]]
+lower_bound = 0
+max_leverage = 25
+[[markets.margin.tiers]]
+lower_bound = 100000000
+max_leverage = 15
+[[markets]]
+symbol = "SOL-PERP"
+initial_price = 150
+[markets.margin]
+model = "dydx_v4"
+initial_margin_ppm = 50000
+)");
+  ASSERT_EQ(s.markets.size(), 3u);
+  EXPECT_EQ(s.markets[0].margin.model, "binance_tiered");
+  EXPECT_EQ(s.markets[1].margin.model, "hyperliquid");
+  const std::vector<HyperliquidTierSpec>& tiers = s.markets[1].margin.get<HyperliquidMarginSpec>().tiers;
+  ASSERT_EQ(tiers.size(), 2u);
+  EXPECT_EQ(tiers[1].lower_bound, 1e8);
+  EXPECT_EQ(tiers[1].max_leverage, 15);
+  EXPECT_EQ(s.markets[2].margin.model, "dydx_v4");
+  EXPECT_EQ(s.markets[2].margin.get<DydxMarginSpec>().initial_margin_ppm, 50000);
+  EXPECT_EQ(s.markets[2].margin.get<DydxMarginSpec>().maintenance_fraction_ppm, 600000);  // the default
+}
+
+TEST(ScenarioLoader, HyperliquidWithoutTiersGetsTheMainnetBtcTable) {
+  const Scenario s = load_ok("[[markets]]\n[markets.margin]\nmodel = \"hyperliquid\"\n");
+  const std::vector<HyperliquidTierSpec>& tiers = s.markets[0].margin.get<HyperliquidMarginSpec>().tiers;
+  ASSERT_EQ(tiers.size(), 2u);
+  EXPECT_EQ(tiers[0].max_leverage, 40);
+  EXPECT_EQ(tiers[1].lower_bound, 150e6);
+  EXPECT_EQ(tiers[1].max_leverage, 20);
+}
+
+TEST(ScenarioLoader, UnknownMarginModelNamesTheChoices) {
+  const auto errors = load_errors("[[markets]]\n[markets.margin]\nmodel = \"portfolio\"\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.model");
+  EXPECT_EQ(errors[0].value, "\"portfolio\"");
+  EXPECT_EQ(errors[0].allowed, "\"binance_tiered\" | \"hyperliquid\" | \"dydx_v4\"");
+  EXPECT_EQ(errors[0].line, 3);
+}
+
+// A key of another model is unknown for the chosen one, and the message lists the chosen model's keys.
+TEST(ScenarioLoader, KeysOfAnotherModelAreUnknown) {
+  const auto errors =
+      load_errors("[[markets]]\n[markets.margin]\nmodel = \"binance_tiered\"\ninitial_margin_ppm = 20000\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.initial_margin_ppm");
+  EXPECT_EQ(errors[0].problem, "unknown key");
+  EXPECT_EQ(errors[0].allowed, "model, brackets");
+}
+
+TEST(ScenarioLoader, LegacyBracketsWithAnotherModelAreRefused) {
+  std::string text = two_brackets("50000", "0.005");
+  text.replace(text.find("[[markets.brackets]]"), 20,
+               "[markets.margin]\nmodel = \"hyperliquid\"\n[[markets.brackets]]");
+  const auto errors = load_errors(text);
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].brackets");
+  EXPECT_EQ(
+      errors[0].problem,
+      "the brackets of margin model \"binance_tiered\", but markets[0].margin.model is \"hyperliquid\"");
+}
+
+TEST(ScenarioLoader, BracketsGivenTwiceAreRefused) {
+  const auto errors = load_errors(
+      "[[markets]]\nbrackets = []\n[markets.margin]\n[[markets.margin.brackets]]\nnotional_floor = 0\n"
+      "notional_cap = 1e6\nmaintenance_rate = 0.01\ninitial_rate = 0.02\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].brackets");
+  EXPECT_EQ(errors[0].problem, "given twice: also markets[0].margin.brackets");
+  EXPECT_EQ(errors[0].line, 2);
+}
+
+constexpr std::string_view kHyperliquidTiers = R"(
+[[markets]]
+[markets.margin]
+model = "hyperliquid"
+[[markets.margin.tiers]]
+lower_bound = %FIRST%
+max_leverage = 20
+[[markets.margin.tiers]]
+lower_bound = %SECOND%
+max_leverage = %LEVERAGE%
+)";
+
+std::string hyperliquid_tiers(const std::string& first, const std::string& second,
+                              const std::string& leverage) {
+  std::string text(kHyperliquidTiers);
+  text.replace(text.find("%FIRST%"), 7, first);
+  text.replace(text.find("%SECOND%"), 8, second);
+  text.replace(text.find("%LEVERAGE%"), 10, leverage);
+  return text;
+}
+
+TEST(ScenarioLoader, HyperliquidTiersMustStartAtZeroAndIncrease) {
+  load_ok(hyperliquid_tiers("0", "1e6", "10"));
+  auto errors = load_errors(hyperliquid_tiers("5", "1e6", "10"));
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.tiers[0].lower_bound");
+  EXPECT_EQ(errors[0].value, "5");
+  EXPECT_EQ(errors[0].allowed, "0");
+  errors = load_errors(hyperliquid_tiers("0", "0", "10"));
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.tiers[1].lower_bound");
+  EXPECT_EQ(errors[0].allowed, "> markets[0].margin.tiers[0].lower_bound (0)");
+}
+
+TEST(ScenarioLoader, HyperliquidMaxLeverageIsAnIntegerThatNeverRises) {
+  auto errors = load_errors(hyperliquid_tiers("0", "1e6", "25"));
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.tiers[1].max_leverage");
+  EXPECT_EQ(errors[0].value, "25");
+  EXPECT_EQ(errors[0].allowed, "<= markets[0].margin.tiers[0].max_leverage (20)");
+  errors = load_errors(hyperliquid_tiers("0", "1e6", "0"));
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].problem, "out of range");
+  EXPECT_EQ(errors[0].allowed, "an integer in [1, 100]");
+  errors = load_errors(hyperliquid_tiers("0", "1e6", "2.5"));
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].problem, "wrong type (float)");
+}
+
+TEST(ScenarioLoader, HyperliquidTierFieldsAreRequired) {
+  const auto errors = load_errors(
+      "[[markets]]\n[markets.margin]\nmodel = \"hyperliquid\"\n[[markets.margin.tiers]]\nlower_bound = 0\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.tiers[0].max_leverage");
+  EXPECT_EQ(errors[0].problem, "missing (required in every entry)");
+}
+
+TEST(ScenarioLoader, DydxFractionsAreRangeChecked) {
+  auto errors = load_errors(
+      "[[markets]]\n[markets.margin]\nmodel = \"dydx_v4\"\ninitial_margin_ppm = 0\nmaintenance_fraction_ppm "
+      "= 2000000\n");
+  ASSERT_EQ(errors.size(), 2u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.initial_margin_ppm");
+  EXPECT_EQ(errors[1].key, "markets[0].margin.maintenance_fraction_ppm");
+  EXPECT_EQ(errors[1].allowed, "an integer in [1, 1000000]");
+  errors = load_errors(
+      "[[markets]]\n[markets.margin]\nmodel = \"dydx_v4\"\ninitial_margin_ppm = 1000000\n"
+      "maintenance_fraction_ppm = 1000000\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.maintenance_fraction_ppm");
+}
+
+// --set reaches a model's keys like any other.
+TEST(ScenarioLoader, OverridesChooseAndConfigureAMarginModel) {
+  const ScenarioResult result = load_preset("small", {{"markets[0].margin.model", "hyperliquid"},
+                                                      {"markets[0].margin.tiers[0].max_leverage", "20"},
+                                                      {"markets[0].margin.tiers[0].lower_bound", "0"}});
+  ASSERT_TRUE(std::holds_alternative<Scenario>(result));
+  const Scenario& s = std::get<Scenario>(result);
+  ASSERT_EQ(s.markets[0].margin.get<HyperliquidMarginSpec>().tiers.size(), 1u);
+  EXPECT_EQ(s.markets[0].margin.get<HyperliquidMarginSpec>().tiers[0].max_leverage, 20);
 }
 
 TEST(ScenarioLoader, MissingReplayFileIsReported) {
@@ -784,7 +1014,7 @@ TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
   const auto errors = load_errors("base = \"defualt\"\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "base");
-  EXPECT_NE(errors[0].allowed.find("default, keeper"), std::string::npos) << errors[0].message();
+  EXPECT_NE(errors[0].allowed.find("default, hyperliquid, keeper"), std::string::npos) << errors[0].message();
   EXPECT_EQ(errors[0].line, 1);
   EXPECT_EQ(load_errors("base = 3\n")[0].problem, "wrong type (integer)");
 }

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -57,6 +58,10 @@ RunResult run(const Scenario& s, bool check_every_event = false) {
   return run_simulation(s, to_toml(s), options);
 }
 
+Amount notional_of(const LiquidationRecord& l) {
+  return notional(l.mark, l.quantity.raw() < 0 ? -l.quantity : l.quantity, Round::Down);
+}
+
 std::string temp_path(const std::string& name) {
   return (std::filesystem::path(::testing::TempDir()) / (name + "-" + std::to_string(::getpid()) + ".h5"))
       .string();
@@ -71,6 +76,78 @@ std::string digest_of(const RunResult& r, const std::string& name) {
   std::filesystem::remove(path);
   EXPECT_EQ(d.index(), 0u);
   return d.index() == 0 ? std::get<0>(d) : std::string();
+}
+
+// The CLI's way: records streamed to the run file during the run (in small chunks here). Same content as
+// the in-memory run written at the end, and the same summary.
+TEST(Simulation, StreamingToTheRunFileEqualsTheInMemoryRun) {
+  const Scenario s = load(kTinyCrash);
+  const RunResult in_memory = run(s);
+  const std::string path = temp_path("streamed");
+  std::filesystem::remove(path);
+  RunFileOptions options;
+  options.chunk_rows = 100;
+  options.max_pending_chunks = 2;
+  auto opened = RunFileWriter::open(path, options);
+  ASSERT_EQ(opened.index(), 0u) << std::get<1>(opened);
+  RunFileWriter& writer = *std::get<0>(opened);
+  Simulation simulation(s, {}, writer);
+  simulation.run_until(Time(simulation.end().raw() / 3));
+  simulation.finish();
+  const RunSummary summary = simulation.summary();
+  ASSERT_EQ(writer.finish(simulation.metadata(to_toml(s)), summary, false), std::nullopt);
+  EXPECT_GT(writer.stats().chunks_written, 10u);
+  EXPECT_LE(writer.stats().peak_pending_rows, 200u);
+
+  auto streamed = dataset_digest(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(streamed.index(), 0u);
+  EXPECT_EQ(std::get<0>(streamed), digest_of(in_memory, "in-memory"));
+  EXPECT_EQ(summary.liquidation_count, in_memory.summary.liquidation_count);
+  EXPECT_EQ(summary.cascade_generations, in_memory.summary.cascade_generations);
+  EXPECT_EQ(summary.mean_slippage, in_memory.summary.mean_slippage);
+}
+
+// The summary's record figures are kept as the records arrive; they equal what the records give.
+TEST(Simulation, SummaryFiguresFollowTheRecords) {
+  for (const Scenario& s : {load(kTinyCrash), preset("small")}) {
+    const RunResult r = run(s);
+    const RunLog& log = r.log;
+    ASSERT_GT(log.liquidations.size(), 0u) << s.name;
+    uint64_t engine = 0;
+    Amount notional;
+    Amount rewards;
+    double slippage = 0;
+    for (const LiquidationRecord& l : log.liquidations) {
+      engine += l.mechanism == LiquidationMechanismKind::Engine ? 1 : 0;
+      notional += notional_of(l);
+      rewards += l.reward;
+      slippage += std::fabs(to_double(l.price - l.mark)) / to_double(l.mark);
+    }
+    Quantity adl;
+    for (const AdlRecord& a : log.adl) adl += a.quantity.raw() < 0 ? -a.quantity : a.quantity;
+    const CascadeStats cascades = analyze_cascades(log.liquidations);
+    EXPECT_EQ(r.summary.liquidation_count, log.liquidations.size()) << s.name;
+    EXPECT_EQ(r.summary.engine_liquidations, engine) << s.name;
+    EXPECT_EQ(r.summary.keeper_liquidations, log.liquidations.size() - engine) << s.name;
+    EXPECT_EQ(r.summary.liquidated_notional, notional) << s.name;
+    EXPECT_EQ(r.summary.keeper_rewards, rewards) << s.name;
+    EXPECT_EQ(r.summary.mean_slippage, slippage / double(log.liquidations.size())) << s.name;
+    EXPECT_EQ(r.summary.cascade_generations, cascades.generations) << s.name;
+    EXPECT_EQ(r.summary.largest_cascade, cascades.largest_cascade) << s.name;
+    EXPECT_EQ(r.summary.branching_ratio, cascades.branching_ratio) << s.name;
+    EXPECT_EQ(r.summary.adl_count, log.adl.size()) << s.name;
+    EXPECT_EQ(r.summary.adl_quantity, adl) << s.name;
+    EXPECT_EQ(r.summary.accounts + kPlaceCount, log.accounts.size()) << s.name;  // places are accounts too
+  }
+}
+
+TEST(SimulationDeathTest, LogIsTheInMemorySinkOnly) {
+  RunLog sink;
+  Simulation simulation(load(kTinyCrash), {}, sink);
+  simulation.run_until(seconds(60));
+  EXPECT_GT(sink.timeseries.size(), 0u);
+  EXPECT_DEATH((void)simulation.log(), "in-memory log");
 }
 
 TEST(Simulation, ConservationHoldsAfterEveryEvent) {
@@ -128,9 +205,9 @@ TEST(Simulation, NoShockNoCascade) {
 
 TEST(Simulation, EngineLiquidationsAreSlicedAndCooledDown) {
   Scenario s = load(kTinyCrash);
-  s.liquidation.engine.full_close_below_notional = 0;  // always partial steps
-  s.liquidation.engine.step_fraction = 0.25;
-  s.liquidation.engine.cooldown_seconds = 20;
+  s.liquidation.get<EngineLiquidationSpec>().full_close_below_notional = 0;  // always partial steps
+  s.liquidation.get<EngineLiquidationSpec>().step_fraction = 0.25;
+  s.liquidation.get<EngineLiquidationSpec>().cooldown_seconds = 20;
   const RunResult r = run(s);
   std::map<uint32_t, std::vector<Time>> steps;
   for (const auto& l : r.log.liquidations) steps[l.account].push_back(l.time);
@@ -147,7 +224,8 @@ TEST(Simulation, KeepersRaceAndLosersStillPayGas) {
   s.liquidation.mechanism = "keeper";
   s.keepers.count = 6;
   s.keepers.latency_jitter_seconds = 0.1;
-  s.liquidation.keeper.close_factor = 1.0;  // the first keeper in a block takes everything
+  s.liquidation.get<KeeperLiquidationSpec>().close_factor =
+      1.0;  // the first keeper in a block takes everything
   const RunResult r = run(s);
   uint64_t failed = 0, succeeded = 0;
   Amount gas;
@@ -230,6 +308,39 @@ TEST(Simulation, GoldenDigestOfTinyCrash) {
 
 namespace liqsim {
 namespace {
+
+// Every registered margin model (experiments/margin_models.h) runs the crash with its default keys:
+// money conserved after every event, and liquidations happen.
+TEST(Simulation, EveryMarginModelRunsTheCrashConserved) {
+  for (const MarginModelEntry& model : margin_models()) {
+    SCOPED_TRACE(std::string(model.name));
+    Scenario s = load(kTinyCrash);
+    s.markets[0].margin.model = std::string(model.name);
+    ASSERT_TRUE(validate_scenario(s).empty());
+    const RunResult r = run(s, /*check_every_event=*/true);
+    EXPECT_EQ(r.summary.conservation_residual, Amount(0));
+    EXPECT_GT(r.summary.liquidation_count, 0u);
+  }
+}
+
+// The model changes who is liquidated and when: Hyperliquid's BTC table (MM 1.25% at 40x) requires more
+// than Binance's legacy brackets (0.4% below $50k) and caps leverage at 40x, so the same crash runs
+// differently; a dYdX tier with IMF 100% caps leverage at 1x, and without the shock nobody is liquidated.
+TEST(Simulation, MarginModelChangesTheRun) {
+  const Scenario binance = load(kTinyCrash);
+  Scenario hyperliquid = binance;
+  hyperliquid.markets[0].margin.model = "hyperliquid";
+  const RunResult a = run(binance), b = run(hyperliquid);
+  EXPECT_NE(a.summary.liquidation_count, b.summary.liquidation_count);
+  Scenario dydx = binance;
+  dydx.markets[0].margin.model = "dydx_v4";
+  dydx.markets[0].margin.get<DydxMarginSpec>() = {1'000'000, 500'000};  // IMF 100%, MMF 50%
+  dydx.markets[0].shock.enabled = false;
+  const RunResult c = run(dydx);
+  EXPECT_EQ(c.summary.conservation_residual, Amount(0));
+  // Equity starts at the notional and MM is half of it: only a fall of about 50% liquidates.
+  EXPECT_EQ(c.summary.liquidation_count, 0u);
+}
 
 TEST(Simulation, NoneMechanismLeavesLiquidatableAccountsAlone) {
   // The `none` counterfactual: the same crash, no liquidation of any kind, money still conserved, and

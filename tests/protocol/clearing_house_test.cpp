@@ -7,6 +7,7 @@
 
 #include "core/rng.h"
 #include "protocol/adl_ranking.h"
+#include "protocol/tiered_margin.h"
 
 namespace liqsim {
 namespace {
@@ -716,84 +717,6 @@ TEST(ClearingHouseAlert, CrossAccountAlertsFireBeforeEquityFallsBelowTheMultiple
     }
   }
   EXPECT_GE(below, 150);
-}
-
-}  // namespace
-}  // namespace liqsim
-
-namespace liqsim {
-namespace {
-
-// The margin model's trigger contract, against a brute-force scan: over a random book of isolated and
-// cross accounts in two markets with tiered brackets, and random mark moves (small and large), no
-// account becomes liquidatable without detection reporting it. As the simulation does, a reported
-// account that is still healthy is re-armed, and any trade or deposit re-arms its account.
-TEST(ClearingHouseTriggers, NoAccountBecomesLiquidatableUnreported) {
-  const uint64_t seed = 0x7219'9e5ull;
-  SCOPED_TRACE("seed " + std::to_string(seed));
-  Rng rng(seed);
-  ClearingHouse ch({market(legacy_btcusdt(), 10'000), market(legacy_btcusdt(), 2'000)});
-  const AccountId lp = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(1e10));
-  std::vector<AccountId> accounts;
-  std::vector<uint8_t> reported_liquidatable;
-  for (int i = 0; i < 300; ++i) {
-    const MarginMode mode = rng.bernoulli(0.5) ? MarginMode::Cross : MarginMode::Isolated;
-    accounts.push_back(ch.open_account(AgentRole::Trader, mode, Amount(0)));
-  }
-  reported_liquidatable.assign(accounts.back() + 1, 0);
-  const auto trade = [&](AccountId a) {
-    const bool cross = ch.ledger().account(a).mode == MarginMode::Cross;
-    const MarketId m = cross ? MarketId(rng.uniform_below(2)) : MarketId(a % 2);
-    const Quantity q(rng.uniform_int(1, m == 0 ? 5 * kQuantityScale : 25 * kQuantityScale));
-    if (rng.bernoulli(0.5))
-      buy(ch, m, a, lp, q, ch.mark(m));
-    else
-      buy(ch, m, lp, a, q, ch.mark(m));
-    reported_liquidatable[a] = 0;
-  };
-  for (const AccountId a : accounts) {
-    trade(a);
-    if (ch.ledger().account(a).mode == MarginMode::Cross && rng.bernoulli(0.5)) trade(a);
-    const Amount margin = Amount(int64_t(double(ch.maintenance(a).raw()) * (1.05 + 5 * rng.uniform01())));
-    ch.deposit(a, std::max(margin - ch.equity(a), Amount(1)));
-  }
-  std::vector<TriggerHit> hits;
-  int became_liquidatable = 0;
-  for (int step = 0; step < 2000; ++step) {
-    const int action = int(rng.uniform_below(10));
-    if (action < 7) {
-      const MarketId m = MarketId(rng.uniform_below(2));
-      const double move =
-          action == 0 ? 1.0 + (rng.uniform01() - 0.5) * 0.1 : 1.0 + (rng.uniform01() - 0.5) * 0.004;
-      ch.set_mark(m, Price(std::max<int64_t>(1, int64_t(double(ch.mark(m).raw()) * move))));
-    } else if (action < 9) {
-      trade(accounts[rng.uniform_below(accounts.size())]);
-    } else {
-      const AccountId a = accounts[rng.uniform_below(accounts.size())];
-      ch.deposit(a, dollars(1'000 * rng.uniform01()));
-      reported_liquidatable[a] = 0;
-    }
-    // Detection in every market (the next mark update of each), then the scan: every liquidatable
-    // account was reported.
-    for (MarketId m = 0; m < 2; ++m) {
-      hits.clear();
-      ch.detect(m, hits);
-      for (const TriggerHit& h : hits) {
-        if (ch.liquidatable(h.account)) {
-          if (!reported_liquidatable[h.account]) ++became_liquidatable;
-          reported_liquidatable[h.account] = 1;
-        } else {
-          ch.arm(h.account);
-        }
-      }
-    }
-    for (const AccountId a : accounts) {
-      if (ch.liquidatable(a)) {
-        ASSERT_TRUE(reported_liquidatable[a]) << "step " << step << " account " << a;
-      }
-    }
-  }
-  EXPECT_GT(became_liquidatable, 50);  // the walk does reach liquidations
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "market/order_book.h"
 #include "protocol/liquidation.h"
 #include "protocol/no_liquidation.h"
+#include "protocol/tiered_margin.h"
 
 namespace liqsim {
 namespace {

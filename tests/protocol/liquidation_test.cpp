@@ -7,6 +7,7 @@
 
 #include "core/check.h"
 #include "market/order_book.h"
+#include "protocol/tiered_margin.h"
 
 namespace liqsim {
 namespace {

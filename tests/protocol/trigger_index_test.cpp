@@ -179,6 +179,37 @@ TEST(TriggerIndex, MemoryGrowsWithEntries) {
   EXPECT_GE(index.memory_bytes(), empty + 1000 * sizeof(TriggerEntry));
 }
 
+// After a compaction a heap keeps room for its live entries twice over (the owner's next compaction
+// point), not the capacity that the stale entries once needed; the live entries still pop in order.
+TEST(TriggerIndex, CompactReturnsTheStaleEntriesMemory) {
+  TriggerIndex index(1);
+  constexpr uint32_t kAccounts = 20'000;
+  for (uint32_t version = 1; version <= 8; ++version) {
+    for (uint32_t a = 0; a < kAccounts; ++a)
+      index.add(0, kLong, px(100 + a % 997), a, version, TriggerKind::Liquidation);
+  }
+  const size_t before = index.memory_bytes();
+  EXPECT_GE(before, 8 * kAccounts * sizeof(TriggerEntry));
+  index.compact([](const TriggerEntry& e) { return e.version() == 8; });
+  ASSERT_EQ(index.size(), kAccounts);
+  const size_t room = 2 * kAccounts + 1024;
+  EXPECT_GE(index.memory_bytes(), room * sizeof(TriggerEntry));
+  EXPECT_LE(index.memory_bytes(), (room + room / 4) * sizeof(TriggerEntry));
+  // Pushes up to the next compaction point do not grow it.
+  const size_t compacted = index.memory_bytes();
+  for (uint32_t a = 0; a < kAccounts; ++a)
+    index.add(0, kLong, px(100 + a % 997), a, 9, TriggerKind::Liquidation);
+  EXPECT_EQ(index.memory_bytes(), compacted);
+  std::vector<TriggerEntry> out;
+  index.collect(0, px(1), out);
+  ASSERT_EQ(out.size(), 2 * size_t(kAccounts));
+  for (size_t i = 1; i < out.size(); ++i) {
+    ASSERT_TRUE(out[i - 1].trigger > out[i].trigger ||
+                (out[i - 1].trigger == out[i].trigger && out[i - 1].account <= out[i].account))
+        << i;
+  }
+}
+
 TEST(TriggerIndex, ClearEmptiesOneMarket) {
   TriggerIndex index(2);
   index.add(0, kLong, px(100), 1, 1, TriggerKind::Liquidation);

@@ -1,4 +1,4 @@
-#include "protocol/margin_model.h"
+#include "protocol/tiered_margin.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,172 @@
+// The margin models a market can name (`markets[i].margin.model`), with the keys each one owns. Every
+// model is a block here (its spec, the description of its keys, its cross-field checks, its random draw
+// and the builder of its protocol/ implementation) and one line of the compile-time registry
+// `MarginModelSpecs` below: the scenario schema, the validator, the TOML writer, the random scenario
+// generator, the scenario reference (scripts/gen_scenario_reference.py) and the run's construction walk
+// that list. The contract every implementation meets is tests/protocol/margin_model_contract_test.cpp.
+//
+// TOML layout: the chosen model's keys sit beside `model` in the market's [markets.margin] table:
+//   [markets.margin]
+//   model = "hyperliquid"
+//   [[markets.margin.tiers]]
+//   lower_bound = 0
+//   max_leverage = 40
+// `[[markets.brackets]]`, the former location of binance_tiered's brackets, is still read (the loader
+// moves it under [markets.margin] and names it as written in its messages).
+#pragma once
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <vector>
+
+#include "experiments/schema_vocabulary.h"
+#include "protocol/margin_model.h"
+
+namespace liqsim {
+
+class Rng;
+struct ScenarioError;
+
+// ---- binance_tiered: Binance USDⓈ-M / Bybit leverage brackets (protocol/tiered_margin.h) ----
+
+struct BracketSpec {
+  double notional_floor = 0;    // $ >= 0, brackets contiguous: floor_k == cap_{k-1}
+  double notional_cap = 0;      // $ > floor
+  double maintenance_rate = 0;  // (0, 1), non-decreasing across brackets
+  double initial_rate = 0;      // (maintenance_rate, 1]: 1 / max leverage of the bracket
+};
+
+// Legacy Binance BTCUSDT leverage brackets, used when a market gives none.
+std::vector<BracketSpec> default_brackets();
+
+struct BinanceTieredMarginSpec {
+  static constexpr std::string_view kModel = "binance_tiered";
+  static constexpr std::string_view kDescription =
+      "Binance USDⓈ-M / Bybit leverage brackets: MM = notional x MMR_k - cum_k, cum_k derived so MM is "
+      "continuous";
+  // At least one; defaults: legacy Binance BTCUSDT table. Also read from [[markets.brackets]].
+  std::vector<BracketSpec> brackets = default_brackets();
+};
+
+// ---- hyperliquid: Hyperliquid margin tiers (protocol/hyperliquid_margin.h) ----
+
+struct HyperliquidTierSpec {
+  double lower_bound = 0;  // $ >= 0: the tier applies from this position notional up; 0 first, increasing
+  int max_leverage = 40;   // [1, 100], non-increasing across tiers: MM rate = 1 / (2 x max_leverage)
+};
+
+// Hyperliquid's mainnet BTC table (trading/margin-tiers): 40x up to $150M of notional, 20x above.
+std::vector<HyperliquidTierSpec> default_hyperliquid_tiers();
+
+struct HyperliquidMarginSpec {
+  static constexpr std::string_view kModel = "hyperliquid";
+  static constexpr std::string_view kDescription =
+      "Hyperliquid: MM = half of the initial margin at the tier's max leverage, less the tier's maintenance "
+      "deduction";
+  // At least one; defaults: Hyperliquid's mainnet BTC table (40x to $150M, 20x above)
+  std::vector<HyperliquidTierSpec> tiers = default_hyperliquid_tiers();
+};
+
+// ---- dydx_v4: dYdX v4 liquidity tier (protocol/dydx_margin.h) ----
+
+struct DydxMarginSpec {
+  static constexpr std::string_view kModel = "dydx_v4";
+  static constexpr std::string_view kDescription =
+      "dYdX v4: MM = abs(notional) x IMF x maintenance fraction, the same for every position size";
+  int initial_margin_ppm = 20000;         // [1, 1000000]: the liquidity tier's base IMF (Large-Cap 2%)
+  int maintenance_fraction_ppm = 600000;  // [1, 1000000]: MMF = IMF x this (Large-Cap 60%: MMF 1.2%)
+};
+
+// The registry: one line per model. The first is the default.
+using MarginModelSpecs = std::tuple<BinanceTieredMarginSpec, HyperliquidMarginSpec, DydxMarginSpec>;
+
+struct MarginSpec {
+  // "binance_tiered" | "hyperliquid" | "dydx_v4" (experiments/margin_models.h); the chosen model's keys
+  // (below) sit beside it in [markets.margin]
+  std::string model = "binance_tiered";
+  MarginModelSpecs params;  // every model's keys; only the chosen model's are read, checked and written
+
+  template <class Spec>
+  Spec& get() {
+    return std::get<Spec>(params);
+  }
+  template <class Spec>
+  const Spec& get() const {
+    return std::get<Spec>(params);
+  }
+};
+
+struct MarginModelEntry {
+  std::string_view name;
+  std::string_view description;
+};
+// The registered models, in registry order.
+std::vector<MarginModelEntry> margin_models();
+
+// The protocol model of a validated spec (an unknown model name or an invalid spec here is a bug in the
+// caller and aborts).
+MarginModelRef build_margin_model(const MarginSpec& spec);
+// Cross-field rules of the chosen model's keys (`path` names the [markets.margin] table, e.g.
+// "markets[0].margin"); keys in `skip` were not read and are not judged.
+void check_margin_model(const MarginSpec& spec, const std::string& path, const std::set<std::string>& skip,
+                        std::vector<ScenarioError>& errors);
+// Draws valid keys for the chosen model (the random scenario generator).
+void randomize_margin_model(MarginSpec& spec, Rng& rng);
+
+namespace schema {
+
+// The names of the registered margin models.
+inline TextRule margin_model_choices() {
+  TextRule rule;
+  std::apply(
+      [&](const auto&... spec) { (rule.choices.push_back(std::decay_t<decltype(spec)>::kModel), ...); },
+      MarginModelSpecs{});
+  return rule;
+}
+
+template <class V>
+void describe(V& v, BracketSpec& s) {
+  v.number("notional_floor", s.notional_floor, closed(0, kMaxDollars), Unit::Dollars, Presence::Required);
+  v.number("notional_cap", s.notional_cap, open_closed(0, kMaxDollars), Unit::Dollars, Presence::Required);
+  v.number("maintenance_rate", s.maintenance_rate, open(0, 1), Unit::Fraction, Presence::Required);
+  v.number("initial_rate", s.initial_rate, open_closed(0, 1), Unit::Fraction, Presence::Required);
+}
+
+template <class V>
+void describe(V& v, BinanceTieredMarginSpec& s) {
+  v.tables("brackets", s.brackets, default_brackets());
+}
+
+template <class V>
+void describe(V& v, HyperliquidTierSpec& s) {
+  v.number("lower_bound", s.lower_bound, closed(0, kMaxDollars), Unit::Dollars, Presence::Required);
+  v.integer("max_leverage", s.max_leverage, 1, 100, Presence::Required);
+}
+
+template <class V>
+void describe(V& v, HyperliquidMarginSpec& s) {
+  v.tables("tiers", s.tiers, default_hyperliquid_tiers());
+}
+
+template <class V>
+void describe(V& v, DydxMarginSpec& s) {
+  v.integer("initial_margin_ppm", s.initial_margin_ppm, 1, 1000000);
+  v.integer("maintenance_fraction_ppm", s.maintenance_fraction_ppm, 1, 1000000);
+}
+
+// `model`, then the keys of the model it names (none for an unknown name: the validator reports it).
+template <class V>
+void describe(V& v, MarginSpec& s) {
+  v.text("model", s.model, margin_model_choices());
+  const std::string model = s.model;
+  std::apply(
+      [&](auto&... spec) {
+        ((model == std::decay_t<decltype(spec)>::kModel ? describe(v, spec) : void()), ...);
+      },
+      s.params);
+}
+
+}  // namespace schema
+}  // namespace liqsim
