@@ -9,8 +9,26 @@
 
 namespace liqsim {
 
+namespace {
+
+// A sink that keeps nothing: the summary of a run never reads its records back.
+class DiscardRecords final : public Recorder {
+ public:
+  void on_trade(const TradeRecord&) override {}
+  void on_liquidation(const LiquidationRecord&) override {}
+  void on_funding(const FundingRecord&) override {}
+  void on_adl(const AdlRecord&) override {}
+  void on_keeper_tx(const KeeperTxRecord&) override {}
+  void on_timeseries(const TimeseriesRow&) override {}
+  void on_mark_update(const MarkUpdateRecord&) override {}
+  void on_account(const AccountFinal&) override {}
+};
+
+}  // namespace
+
 RunSummary simulate_for_summary(Scenario scenario) {
-  Simulation simulation(std::move(scenario));
+  DiscardRecords discard;
+  Simulation simulation(std::move(scenario), RunOptions{}, discard);
   simulation.finish();
   return simulation.summary();
 }

@@ -24,7 +24,8 @@ namespace liqsim {
 // What a run computes from its scenario; tests substitute their own.
 using SweepRunFunction = std::function<RunSummary(Scenario)>;
 
-// The real thing: Simulation(scenario) run to the end, its summary (the records are dropped with it).
+// The real thing: a Simulation of `scenario` run to the end, and its summary. Its records go to a sink
+// that keeps none (the summary never reads them back), so a run holds only its world in memory.
 RunSummary simulate_for_summary(Scenario scenario);
 
 // One run of a resolved plan, on the calling thread: never throws. Failed: the scenario does not load

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "analysis/run_file.h"
+#include "experiments/simulation.h"
 #include "experiments/sweep_file.h"
 #include "experiments/sweep_plan.h"
 #include "experiments/sweep_runner.h"
@@ -147,14 +148,20 @@ TEST_F(SweepRunTest, EachRowIsTheScenarioRunAlone) {
   const SweepPlan plan = resolved_plan(kSmallSweep);
   const SweepFileContents c = contents(full_sweep(plan, 2, "sweep.h5"));
   for (const uint64_t r : {0u, 5u}) {
-    Scenario scenario = std::get<Scenario>(plan.scenario(plan.run(r)));
-    const RunSummary alone = simulate_for_summary(scenario);
+    // Alone: a Simulation keeping its records in memory, as in-process users run it.
+    Simulation simulation(std::get<Scenario>(plan.scenario(plan.run(r))));
+    simulation.finish();
+    const RunSummary alone = simulation.summary();
+    EXPECT_FALSE(simulation.log().trades.empty());
     const RunSummary& in_sweep = c.rows[r].summary;
     EXPECT_EQ(in_sweep.events_processed, alone.events_processed);
     EXPECT_EQ(in_sweep.liquidation_count, alone.liquidation_count);
     EXPECT_EQ(in_sweep.mark_min, alone.mark_min);
     EXPECT_EQ(in_sweep.insurance_fund_final, alone.insurance_fund_final);
     EXPECT_EQ(in_sweep.max_mark_index_gap, alone.max_mark_index_gap);
+    EXPECT_EQ(in_sweep.largest_cascade, alone.largest_cascade);
+    EXPECT_EQ(in_sweep.mean_slippage, alone.mean_slippage);
+    EXPECT_EQ(in_sweep.accounts, alone.accounts);
   }
 }
 
