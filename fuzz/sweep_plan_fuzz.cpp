@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (plan.runs() == 0 || plan.runs() > kMaxSweepRuns) std::abort();
   for (const uint64_t r : {uint64_t{0}, plan.runs() / 2, plan.runs() - 1}) {
     const SweepRun run = plan.run(r);
-    if (run.point >= plan.points() || run.seed_index >= plan.seeds() || run.variant >= plan.variants()) std::abort();
+    if (run.point >= plan.points() || run.seed_index >= plan.seeds() || run.variant >= plan.variants())
+      std::abort();
     if ((run.point * plan.seeds() + run.seed_index) * plan.variants() + run.variant != r) std::abort();
     if (run.run_seed > uint64_t(INT64_MAX)) std::abort();
     if (plan.overrides(run.point, run.variant).size() < plan.spec().axes.size()) std::abort();
