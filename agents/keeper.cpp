@@ -44,7 +44,7 @@ void Keepers::on_transaction_result(AgentContext& ctx, uint32_t i, AccountId tar
   std::erase(k.pending, target);
   if (result.outcome != KeeperOutcome::Liquidated) return;
   const int slices = params_.twap ? std::max(1, params_.twap_slices) : 1;
-  Unwind u{result.market, result.quantity, Quantity(0), result.liquidation};
+  Unwind u{result.market, result.quantity, Quantity(0), *result.liquidation};
   const Quantity abs_q = result.quantity.raw() < 0 ? -result.quantity : result.quantity;
   u.slice = Quantity((abs_q.raw() + slices - 1) / slices);
   k.unwinds.push_back(u);
@@ -53,11 +53,12 @@ void Keepers::on_transaction_result(AgentContext& ctx, uint32_t i, AccountId tar
     k.unwinds.pop_back();
   } else {
     const Time step = Time(params_.twap_horizon.raw() / slices);
-    ctx.wake(ctx.now() + step, i, result.liquidation);
+    ctx.wake(ctx.now() + step, i, result.liquidation->raw());  // the wake-up carries the raw id
   }
 }
 
-void Keepers::on_wake(AgentContext& ctx, uint32_t i, int64_t liquidation) {
+void Keepers::on_wake(AgentContext& ctx, uint32_t i, int64_t arg) {
+  const LiquidationId liquidation(arg);
   Keeper& k = keepers_[i];
   auto it = std::find_if(k.unwinds.begin(), k.unwinds.end(),
                          [&](const Unwind& u) { return u.liquidation == liquidation; });
@@ -67,7 +68,7 @@ void Keepers::on_wake(AgentContext& ctx, uint32_t i, int64_t liquidation) {
     k.unwinds.erase(it);
   } else {
     const int slices = std::max(1, params_.twap_slices);
-    ctx.wake(ctx.now() + Time(params_.twap_horizon.raw() / slices), i, liquidation);
+    ctx.wake(ctx.now() + Time(params_.twap_horizon.raw() / slices), i, arg);
   }
 }
 
@@ -80,8 +81,9 @@ void Keepers::unwind_slice(AgentContext& ctx, Keeper& k, Unwind& u) {
   const Quantity reducible = (held.raw() > 0) == sell ? (held.raw() < 0 ? -held : held) : Quantity(0);
   q = std::min(q, reducible);
   if (q.raw() > 0) {
-    OrderRequest order{k.account,    sell ? Side::Sell : Side::Buy, OrderType::Market, std::nullopt, q, true,
-                       u.liquidation};
+    OrderRequest order{
+        k.account,          sell ? Side::Sell : Side::Buy, OrderType::Market, std::nullopt, q, true,
+        u.liquidation.raw()};  // the order tag carries the raw id
     const SubmitResult r = ctx.submit(u.market, order);
     q = r.filled;
   }

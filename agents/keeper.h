@@ -49,7 +49,7 @@ class Keepers final : public Population {
     MarketId market;
     Quantity remaining;  // signed: quantity still to sell (+) or buy back (-)
     Quantity slice;
-    int64_t liquidation;
+    LiquidationId liquidation;
   };
   struct Keeper {
     AccountId account;

@@ -70,7 +70,7 @@ void LeveragedTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t arg) {
   }
   ctx.deposit(accounts_[i], margin_[i]);
   if (spread_[i] && ctx.market_count() > 1) {
-    for (MarketId m = 0; m < ctx.market_count(); ++m)
+    for (MarketId m(0); m.raw() < ctx.market_count(); ++m)
       open_position(ctx, i, m, 1.0 / double(ctx.market_count()));
   } else {
     open_position(ctx, i, markets_[i], 1.0);

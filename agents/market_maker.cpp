@@ -29,7 +29,7 @@ void MarketMakers::start(AgentContext& ctx) {
 
 void MarketMakers::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
   Maker& mk = makers_[i];
-  for (MarketId m = 0; m < mk.books.size(); ++m) requote(ctx, mk, m);
+  for (MarketId m(0); m.raw() < mk.books.size(); ++m) requote(ctx, mk, m);
   ctx.wake(ctx.now() + params_.requote_interval, i, 0);
 }
 
@@ -77,7 +77,7 @@ static double rms_vol(VolWindow& w, Time now, double sample, Time window) {
 }
 
 void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
-  Quotes& q = mk.books[m];
+  Quotes& q = mk.books[m.raw()];
   const MarketView v = ctx.view(m);
   const Time now = ctx.now();
   const auto mid = ctx.book(m).mid();

@@ -52,10 +52,10 @@ class MarketMakers final : public Population {
   void start(AgentContext& ctx) override;
   void on_wake(AgentContext& ctx, uint32_t maker, int64_t arg) override;
   // Realised vol per sqrt(second) that maker i last measured on market m (for reports and tests).
-  double realised_vol(uint32_t maker, MarketId m) const { return makers_[maker].books[m].vol; }
-  bool pulled(uint32_t maker, MarketId m) const { return makers_[maker].books[m].pulled; }
-  double index_vol(uint32_t maker, MarketId m) const { return makers_[maker].books[m].index_vol; }
-  double hedge(uint32_t maker, MarketId m) const { return makers_[maker].books[m].hedge; }
+  double realised_vol(uint32_t maker, MarketId m) const { return makers_[maker].books[m.raw()].vol; }
+  bool pulled(uint32_t maker, MarketId m) const { return makers_[maker].books[m.raw()].pulled; }
+  double index_vol(uint32_t maker, MarketId m) const { return makers_[maker].books[m.raw()].index_vol; }
+  double hedge(uint32_t maker, MarketId m) const { return makers_[maker].books[m.raw()].hedge; }
 
  private:
   struct Quotes {

@@ -43,7 +43,8 @@ void NoiseTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
   const double cancel_total = params_.cancel_rate * double(t.resting.size());
   const double total = params_.limit_rate + params_.market_rate + cancel_total;
   const double u = t.rng.uniform01() * total;
-  const MarketId m = ctx.market_count() == 1 ? 0 : MarketId(t.rng.uniform_below(ctx.market_count()));
+  const MarketId m =
+      ctx.market_count() == 1 ? MarketId(0) : MarketId(t.rng.uniform_below(ctx.market_count()));
   if (u < cancel_total && !t.resting.empty()) {
     const size_t k = t.rng.uniform_below(t.resting.size());
     ctx.cancel(t.resting[k].first, t.resting[k].second);

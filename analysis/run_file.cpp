@@ -154,6 +154,23 @@ constexpr FieldSpec kAccountFields[] = {
     LIQSIM_FIELD(AccountFinal, liquidations, "liquidations", "count", 0, ""),
 };
 
+constexpr FieldSpec kAssetFields[] = {
+    LIQSIM_FIELD(AssetFinal, asset, "asset", "id", 0, "asset id (root attribute asset_symbols names them)"),
+    LIQSIM_FIELD(AssetFinal, decimals, "decimals", "count", 0, "base units per whole unit = 10^decimals"),
+    LIQSIM_FIELD(AssetFinal, kind, "kind", "enum", 0,
+                 "0 quote, 1 stablecoin, 2 coin, 3 debt share, 4 LP share"),
+    LIQSIM_FIELD(AssetFinal, underlying, "underlying", "id", 0, "shares: the asset they claim"),
+    LIQSIM_FIELD(AssetFinal, brought_in, "brought_in", "base units", 0, "brought in from outside"),
+    LIQSIM_FIELD(AssetFinal, in_places, "in_places", "base units", 0, "held by the protocol places"),
+    LIQSIM_FIELD(AssetFinal, residual, "residual", "base units", 0, "sum of all balances (0)"),
+};
+
+constexpr FieldSpec kHoldingFields[] = {
+    LIQSIM_FIELD(HoldingFinal, account, "account", "id", 0, ""),
+    LIQSIM_FIELD(HoldingFinal, asset, "asset", "id", 0, ""),
+    LIQSIM_FIELD(HoldingFinal, amount, "amount", "base units", 0, "in the asset's base units"),
+};
+
 // wall_seconds is left out on purpose: it differs between identical runs.
 constexpr FieldSpec kSummaryFields[] = {
     LIQSIM_FIELD(RunSummary, events_processed, "events_processed", "count", 0, ""),
@@ -538,10 +555,22 @@ TableSpec keeper_txs() {
   return {"/events", "keeper_txs", "keeper liquidation transactions", sizeof(KeeperTxRecord),
           kKeeperTxFields};
 }
+TableSpec assets() {
+  return {"/", "assets", "every asset of the ledger: scale and where its units are", sizeof(AssetFinal),
+          kAssetFields};
+}
+TableSpec holdings() {
+  return {"/", "holdings", "non-zero balances of non-quote assets at the end of the run",
+          sizeof(HoldingFinal), kHoldingFields};
+}
 TableSpec accounts() {
   return {"/", "accounts", "every account at the end of the run", sizeof(AccountFinal), kAccountFields};
 }
 std::span<const FieldSpec> summary() { return kSummaryFields; }
+std::vector<TableSpec> tables() {
+  return {liquidations(), trades(), funding(),  mark_updates(), adl(),
+          keeper_txs(),   assets(), holdings(), accounts()};
+}
 
 std::string field_units(std::span<const FieldSpec> fields) {
   std::string out;
@@ -581,6 +610,7 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     run.metadata.scenario_toml = read_string_attribute(root, "scenario_toml");
     run.metadata.mechanism = read_string_attribute(root, "mechanism");
     run.metadata.same_time_order = read_string_attribute(root, "same_time_order");
+    run.metadata.asset_symbols = read_string_attribute(root, "asset_symbols");
 
     run.log.timeseries = read_timeseries(root);
     const std::vector<LiquidationRow> liquidations =
@@ -596,6 +626,8 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     run.log.mark_updates = read_table<MarkUpdateRecord>(root, run_file_schema::mark_updates());
     run.log.adl = read_table<AdlRecord>(root, run_file_schema::adl());
     run.log.keeper_txs = read_table<KeeperTxRecord>(root, run_file_schema::keeper_txs());
+    run.log.assets = read_table<AssetFinal>(root, run_file_schema::assets());
+    run.log.holdings = read_table<HoldingFinal>(root, run_file_schema::holdings());
     run.log.accounts = read_table<AccountFinal>(root, run_file_schema::accounts());
 
     Hid summary = make_hid(H5Gopen2(root, "/summary", H5P_DEFAULT), "opening /summary");

@@ -55,8 +55,12 @@ TableSpec funding();                      // over FundingRecord
 TableSpec mark_updates();                 // over MarkUpdateRecord
 TableSpec adl();                          // over AdlRecord
 TableSpec keeper_txs();                   // over KeeperTxRecord
+TableSpec assets();                       // over AssetFinal, stored as /assets
+TableSpec holdings();                     // over HoldingFinal, stored as /holdings
 TableSpec accounts();                     // over AccountFinal, stored as /accounts
-std::span<const FieldSpec> summary();     // over RunSummary: attributes of /summary (no wall_seconds)
+// Every compound table of a run file, in file order (the writer checks it stores exactly these).
+std::vector<TableSpec> tables();
+std::span<const FieldSpec> summary();  // over RunSummary: attributes of /summary (no wall_seconds)
 // "name: units*1e-6; ..." for a field list (the `field_units` attribute); unscaled fields omit "*1eN".
 std::string field_units(std::span<const FieldSpec> fields);
 // 10^scale_exponent, the `scale` attribute of a timeseries dataset.

@@ -140,7 +140,7 @@ std::unique_ptr<DetectionWorld> build_world(int64_t n, bool shuffled) {
     fill.taker_side = Side::Buy;
     fill.price = entry;
     fill.quantity = size;
-    ch.apply_fill(0, fill, false);  // arms both the trader and the maker
+    ch.apply_fill(MarketId(0), fill, false);  // arms both the trader and the maker
   }
   rank = {};
   rank.shrink_to_fit();
@@ -152,7 +152,7 @@ std::unique_ptr<DetectionWorld> build_world(int64_t n, bool shuffled) {
   w->trigger_bytes = ch.trigger_memory_bytes();
   w->trigger_entries = ch.trigger_entries();
 
-  if (ch.ledger().conservation_residual().raw() != 0 || ch.ledger().position_residual(0).raw() != 0)
+  if (ch.ledger().conservation_residual().raw() != 0 || ch.ledger().position_residual(MarketId(0)).raw() != 0)
     w->error = "ledger not conserved after the build";
 
   // The path: S steps of (58,000 - 40,000) / S, about kCrossedPerStep liquidation prices per step.
@@ -166,8 +166,8 @@ std::unique_ptr<DetectionWorld> build_world(int64_t n, bool shuffled) {
   w->hits.reserve(1024);
 
   // Start on the path: at 58,000 nothing is liquidatable, so detect() must find nothing.
-  ch.set_mark(0, w->path[0]);
-  ch.detect(0, w->hits);
+  ch.set_mark(MarketId(0), w->path[0]);
+  ch.detect(MarketId(0), w->hits);
   if (!w->hits.empty() && w->error.empty()) w->error = "accounts liquidatable at the top of the path";
   w->hits.clear();
   return w;
@@ -197,9 +197,9 @@ void BM_Detection_MarkUpdate(benchmark::State& state) {
   for (auto _ : state) {
     if (w.going_down) {
       ++w.step;
-      ch.set_mark(0, w.path[w.step]);
+      ch.set_mark(MarketId(0), w.path[w.step]);
       w.hits.clear();
-      ch.detect(0, w.hits);
+      ch.detect(MarketId(0), w.hits);
       w.handed_begin[w.step] = w.handed_over.size();
       for (const TriggerHit& h : w.hits) {
         if (ch.liquidatable(h.account)) {
@@ -214,9 +214,9 @@ void BM_Detection_MarkUpdate(benchmark::State& state) {
       if (w.step == last) w.going_down = false;
     } else {
       --w.step;
-      ch.set_mark(0, w.path[w.step]);
+      ch.set_mark(MarketId(0), w.path[w.step]);
       w.hits.clear();
-      ch.detect(0, w.hits);
+      ch.detect(MarketId(0), w.hits);
       for (const TriggerHit& h : w.hits) {  // none expected (no trader is short)
         if (!ch.liquidatable(h.account)) {
           ch.arm(h.account);

@@ -38,9 +38,9 @@ class LiqsimBook {
     return book_.modify(id, tick_price(ticks), std::nullopt).fills.size();
   }
   Placed submit(Side side, Kind kind, int64_t ticks, int64_t lots) {
-    const SubmitResult r = book_.submit(
-        OrderRequest{1, side, kind == Kind::Limit ? OrderType::Limit : OrderType::ImmediateOrCancel,
-                     tick_price(ticks), Quantity(lots * kQuantityUnit)});
+    const SubmitResult r = book_.submit(OrderRequest{
+        AccountId(1), side, kind == Kind::Limit ? OrderType::Limit : OrderType::ImmediateOrCancel,
+        tick_price(ticks), Quantity(lots * kQuantityUnit)});
     return Placed{r.id, r.fills.size()};
   }
   bool cancel(uint64_t id) { return book_.cancel(id); }

@@ -4,14 +4,23 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/units.h"
 
 namespace liqsim {
 
 constexpr int64_t kNoId = -1;  // "none" in id-valued record fields (cause, keeper, liquidation)
+
+// The boundary between strong ids and record fields: records keep raw integers (the run file's data).
+constexpr int64_t record_liquidation(std::optional<LiquidationId> id) { return id ? id->raw() : kNoId; }
+// A record field or order tag back to a liquidation id: negative values (kNoId) are none.
+constexpr std::optional<LiquidationId> liquidation_from_record(int64_t raw) {
+  return raw < 0 ? std::nullopt : std::optional<LiquidationId>(LiquidationId(raw));
+}
 
 enum class LiquidationMechanismKind : uint8_t { Engine = 0, Keeper = 1 };
 
@@ -109,6 +118,25 @@ struct AccountFinal {
   uint32_t liquidations = 0;
 };
 
+// One asset of the ledger at the end of the run: its scale and where its units are (protocol/ledger.h).
+struct AssetFinal {
+  uint32_t asset = 0;       // id; asset 0 is the quote (USD)
+  uint8_t decimals = 0;     // base units per whole unit = 10^decimals
+  uint8_t kind = 0;         // AssetKind value: 0 quote, 1 stablecoin, 2 coin, 3 debt share, 4 LP share
+  uint32_t underlying = 0;  // debt and LP shares: the asset they are claims on (else the asset itself)
+  int64_t brought_in =
+      0;  // base units brought in from outside the protocol (minus the outside place's balance)
+  int64_t in_places = 0;  // base units held by the protocol places other than the outside
+  int64_t residual = 0;   // sum of every account's balance, places included: 0 when conserved
+};
+
+// A non-zero balance of a non-quote asset at the end of the run (quote balances are in AccountFinal).
+struct HoldingFinal {
+  uint32_t account = 0;
+  uint32_t asset = 0;
+  int64_t amount = 0;  // in the asset's base units
+};
+
 // Identity of a run, written as root attributes of the run file.
 struct RunMetadata {
   std::string liqsim_version;
@@ -118,6 +146,7 @@ struct RunMetadata {
   std::string scenario_toml;  // the full resolved scenario
   std::string mechanism;      // "engine" or "keeper"
   std::string same_time_order;
+  std::string asset_symbols;  // the ledger's asset symbols in id order, comma-separated ("USD")
 };
 
 // Whole-run figures, written as attributes of /summary and printed by the report.
@@ -158,7 +187,10 @@ class Recorder {
   virtual void on_keeper_tx(const KeeperTxRecord& r) = 0;
   virtual void on_timeseries(const TimeseriesRow& r) = 0;
   virtual void on_mark_update(const MarkUpdateRecord& r) = 0;
-  // One account's final state; every account once, in id order, after the last event.
+  // After the last event: every asset (in id order), then every non-quote holding (in account, asset
+  // order), then every account's final state (in id order).
+  virtual void on_asset(const AssetFinal& r) = 0;
+  virtual void on_holding(const HoldingFinal& r) = 0;
   virtual void on_account(const AccountFinal& r) = 0;
 };
 
@@ -173,6 +205,8 @@ class RunLog : public Recorder {
   std::vector<KeeperTxRecord> keeper_txs;
   std::vector<TimeseriesRow> timeseries;
   std::vector<MarkUpdateRecord> mark_updates;
+  std::vector<AssetFinal> assets;
+  std::vector<HoldingFinal> holdings;
   std::vector<AccountFinal> accounts;
 
   void on_trade(const TradeRecord& r) override { trades.push_back(r); }
@@ -182,6 +216,8 @@ class RunLog : public Recorder {
   void on_keeper_tx(const KeeperTxRecord& r) override { keeper_txs.push_back(r); }
   void on_timeseries(const TimeseriesRow& r) override { timeseries.push_back(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { mark_updates.push_back(r); }
+  void on_asset(const AssetFinal& r) override { assets.push_back(r); }
+  void on_holding(const HoldingFinal& r) override { holdings.push_back(r); }
   void on_account(const AccountFinal& r) override { accounts.push_back(r); }
 };
 

@@ -480,6 +480,8 @@ enum StreamId : size_t {
   kMarkUpdates,
   kAdl,
   kKeeperTxs,
+  kAssets,
+  kHoldings,
   kAccounts,
   kStreamCount
 };
@@ -533,7 +535,19 @@ struct Schema {
     tables[kMarkUpdates] = run_file_schema::mark_updates();
     tables[kAdl] = run_file_schema::adl();
     tables[kKeeperTxs] = run_file_schema::keeper_txs();
+    tables[kAssets] = run_file_schema::assets();
+    tables[kHoldings] = run_file_schema::holdings();
     tables[kAccounts] = run_file_schema::accounts();
+    // Every table of the schema has a stream here and nothing else does (docs and reader use the list).
+    const std::vector<TableSpec> listed = run_file_schema::tables();
+    LIQSIM_CHECK(listed.size() + 1 == kStreamCount, "a run file table without a stream, or the reverse");
+    for (const TableSpec& table : listed) {
+      bool found = false;
+      for (size_t s = 0; s < kStreamCount; ++s)
+        found = found || (s != kTimeseries && std::string_view(tables[s].name) == table.name &&
+                          std::string_view(tables[s].group) == table.group);
+      LIQSIM_CHECK(found, "a run file table without a stream");
+    }
     streams.resize(kStreamCount);
     StreamSpec& series = streams[kTimeseries];
     series.record_size = sizeof(TimeseriesRow);
@@ -549,6 +563,8 @@ struct Schema {
     streams[kMarkUpdates] = table_stream<MarkUpdateRecord>(tables[kMarkUpdates], &tables[kMarkUpdates]);
     streams[kAdl] = table_stream<AdlRecord>(tables[kAdl], &tables[kAdl]);
     streams[kKeeperTxs] = table_stream<KeeperTxRecord>(tables[kKeeperTxs], &tables[kKeeperTxs]);
+    streams[kAssets] = table_stream<AssetFinal>(tables[kAssets], &tables[kAssets]);
+    streams[kHoldings] = table_stream<HoldingFinal>(tables[kHoldings], &tables[kHoldings]);
     streams[kAccounts] = table_stream<AccountFinal>(tables[kAccounts], &tables[kAccounts]);
   }
 };
@@ -581,6 +597,7 @@ void write_metadata(hid_t file, const RunMetadata& metadata) {
   write_string_attribute(file, "scenario_toml", metadata.scenario_toml);
   write_string_attribute(file, "mechanism", metadata.mechanism);
   write_string_attribute(file, "same_time_order", metadata.same_time_order);
+  write_string_attribute(file, "asset_symbols", metadata.asset_symbols);
   write_string_attribute(file, "units_note", kUnitsNote);
 }
 
@@ -1052,6 +1069,8 @@ void RunFileWriter::on_adl(const AdlRecord& r) { impl_->append(kAdl, r); }
 void RunFileWriter::on_keeper_tx(const KeeperTxRecord& r) { impl_->append(kKeeperTxs, r); }
 void RunFileWriter::on_timeseries(const TimeseriesRow& r) { impl_->append(kTimeseries, r); }
 void RunFileWriter::on_mark_update(const MarkUpdateRecord& r) { impl_->append(kMarkUpdates, r); }
+void RunFileWriter::on_asset(const AssetFinal& r) { impl_->append(kAssets, r); }
+void RunFileWriter::on_holding(const HoldingFinal& r) { impl_->append(kHoldings, r); }
 void RunFileWriter::on_account(const AccountFinal& r) { impl_->add_account(r); }
 std::optional<std::string> RunFileWriter::error() const { return impl_->error(); }
 std::optional<std::string> RunFileWriter::finish(const RunMetadata& metadata, const RunSummary& summary,
@@ -1077,6 +1096,8 @@ std::optional<std::string> write_run_file(const std::string& path, const RunMeta
   for (const MarkUpdateRecord& r : log.mark_updates) writer.on_mark_update(r);
   for (const AdlRecord& r : log.adl) writer.on_adl(r);
   for (const KeeperTxRecord& r : log.keeper_txs) writer.on_keeper_tx(r);
+  for (const AssetFinal& r : log.assets) writer.on_asset(r);
+  for (const HoldingFinal& r : log.holdings) writer.on_holding(r);
   for (const AccountFinal& r : log.accounts) writer.on_account(r);
   return writer.finish(metadata, summary, overwrite);
 }

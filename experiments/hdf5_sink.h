@@ -64,6 +64,8 @@ class RunFileWriter final : public Recorder {
   void on_keeper_tx(const KeeperTxRecord& r) override;
   void on_timeseries(const TimeseriesRow& r) override;
   void on_mark_update(const MarkUpdateRecord& r) override;
+  void on_asset(const AssetFinal& r) override;
+  void on_holding(const HoldingFinal& r) override;
   void on_account(const AccountFinal& r) override;
 
   // on_account() takes the run's last records: the first one completes the other tables, and a record

@@ -92,7 +92,7 @@ class RecordingTee final : public Recorder {
   RecordingTee(Recorder& sink, std::vector<MarketRuntime>& markets) : sink_(sink), markets_(markets) {}
   void on_trade(const TradeRecord& r) override { sink_.on_trade(r); }
   void on_liquidation(const LiquidationRecord& r) override {
-    for (MarketRuntime& rt : markets_) rt.causes->note_liquidation(r.id, AccountId(r.account));
+    for (MarketRuntime& rt : markets_) rt.causes->note_liquidation(LiquidationId(r.id), AccountId(r.account));
     if (r.mechanism == LiquidationMechanismKind::Engine)
       ++stats_.engine_liquidations;
     else
@@ -113,6 +113,8 @@ class RecordingTee final : public Recorder {
   void on_keeper_tx(const KeeperTxRecord& r) override { sink_.on_keeper_tx(r); }
   void on_timeseries(const TimeseriesRow& r) override { sink_.on_timeseries(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { sink_.on_mark_update(r); }
+  void on_asset(const AssetFinal& r) override { sink_.on_asset(r); }
+  void on_holding(const HoldingFinal& r) override { sink_.on_holding(r); }
   void on_account(const AccountFinal& r) override { sink_.on_account(r); }
   const RecordStats& stats() const { return stats_; }
 
@@ -140,15 +142,15 @@ class World final : public ExecutionVenue, public PositionSource {
   // What populations do through their contexts.
   Time now() const { return engine_.now(); }
   SubmitResult submit(MarketId m, const OrderRequest& order) { return route(m, order, false); }
-  bool cancel(MarketId m, OrderId id) { return markets_[m].book->cancel(id); }
+  bool cancel(MarketId m, OrderId id) { return markets_[m.raw()].book->cancel(id); }
   SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price, std::optional<Quantity> q) {
     current_market_ = m;  // the reduce-only position source reads this market
     if (outside_price_band(m, price)) return band_rejection();
-    SubmitResult r = markets_[m].book->modify(id, price, q);
+    SubmitResult r = markets_[m.raw()].book->modify(id, price, q);
     apply_fills(m, r.fills, false);
     return r;
   }
-  const OrderBook& book(MarketId m) const { return *markets_[m].book; }
+  const OrderBook& book(MarketId m) const { return *markets_[m.raw()].book; }
   MarketView view(MarketId m) const;
   const ClearingHouse& clearing() const { return *ch_; }
   void deposit(AccountId a, Amount amount) { ch_->deposit(a, amount); }
@@ -162,10 +164,10 @@ class World final : public ExecutionVenue, public PositionSource {
   // ExecutionVenue
   Execution execute(MarketId m, const ExecutionRequest& request, bool taker_fee_waived) override;
   void cancel_orders(AccountId a, MarketId m) override;
-  Price tick_size(MarketId m) const override { return markets_[m].tick; }
+  Price tick_size(MarketId m) const override { return markets_[m.raw()].tick; }
 
   // PositionSource (reduce-only orders)
-  Quantity position(uint32_t owner) const override {
+  Quantity position(AccountId owner) const override {
     return ch_->ledger().position(owner, current_market_).size;
   }
 
@@ -231,7 +233,9 @@ class World final : public ExecutionVenue, public PositionSource {
    public:
     explicit Host(World& world) : world_(world) {}
     Time now() const override { return world_.engine_.now(); }
-    void schedule_timer(AccountId a, Time at) override { world_.engine_.schedule(at, kMechanismTimer, a, 0); }
+    void schedule_timer(AccountId a, Time at) override {
+      world_.engine_.schedule(at, kMechanismTimer, a.raw(), 0);
+    }
     void publish_opportunity(AccountId a) override {
       for (PopulationSlot& slot : world_.populations_) slot.population->on_opportunity(*slot.context, a);
     }
@@ -244,7 +248,7 @@ class World final : public ExecutionVenue, public PositionSource {
   };
   std::unique_ptr<LiquidationMechanism> mechanism_;
   Host host_{*this};
-  MarketId current_market_ = 0;
+  MarketId current_market_;
   struct RestingOrders {
     std::vector<std::pair<MarketId, OrderId>> orders;  // may include orders filled since
     size_t pruned_size = 0;
@@ -278,19 +282,19 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
   // Protocol markets and their runtime (book, price path, index, oracle, mark and funding state).
   std::vector<ProtocolMarket> protocol_markets;
   markets_.resize(s.markets.size());
-  for (MarketId m = 0; m < s.markets.size(); ++m) {
-    const MarketSpec& ms = s.markets[m];
+  for (MarketId m(0); m.raw() < s.markets.size(); ++m) {
+    const MarketSpec& ms = s.markets[m.raw()];
     const Price initial = price_from_double(ms.initial_price);
     protocol_markets.push_back(ProtocolMarket{build_margin_model(ms.margin), ratio_from_double(ms.taker_fee),
                                               ratio_from_double(ms.maker_fee), initial});
-    MarketRuntime& rt = markets_[m];
+    MarketRuntime& rt = markets_[m.raw()];
     rt.spec = &ms;
     rt.tick = price_from_double(ms.tick_size);
     rt.book = std::make_unique<OrderBook>(rt.tick);
     rt.venue = std::make_unique<OrderBookVenue>(*rt.book);
     rt.book->set_position_source(this);
     const Time step = time_from_seconds(ms.price.step_seconds);
-    Rng path_rng(s.seed, StreamKind::ExternalPrice, m);
+    Rng path_rng(s.seed, StreamKind::ExternalPrice, m.raw());
     std::unique_ptr<PriceProcess> process;
     if (ms.price.model == "merton") {
       process = std::make_unique<MertonJumpDiffusion>(
@@ -335,7 +339,7 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     ic.outlier_rule = OutlierRule::ClampToBand;
     ic.outlier_threshold = ratio_from_double(ms.index.outlier_threshold);
     // Each market's venues draw from their own streams: offset the seed by the market id.
-    rt.index = std::make_unique<VenueIndex>(ic, stream_seed(s.seed, StreamKind::VenueQuoteNoise, m));
+    rt.index = std::make_unique<VenueIndex>(ic, stream_seed(s.seed, StreamKind::VenueQuoteNoise, m.raw()));
     rt.index_now = initial;
     rt.oracle = std::make_unique<Oracle>(
         OracleConfig{time_from_seconds(ms.oracle.heartbeat_seconds), ratio_from_double(ms.oracle.deviation),
@@ -362,10 +366,10 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
   // The populations, from the registry, in its order (which is the order of their accounts).
   for (const PopulationEntry& entry : populations()) {
     PopulationSlot slot;
-    slot.first = ledger.account_count();
+    slot.first = AccountId(ledger.account_count());
     slot.population = entry.build(PopulationBuildContext{s, *ch_, chain_->base_fee()});
     for (uint32_t i = 0; i < slot.population->size(); ++i)
-      LIQSIM_CHECK(slot.population->account(i) == slot.first + i,
+      LIQSIM_CHECK(slot.population->account(i) == AccountId(slot.first.raw() + i),
                    "a population's accounts must be consecutive");
     slot.context =
         std::make_unique<PopulationContext>(*this, uint32_t(kPopulationWake + populations_.size()));
@@ -381,13 +385,14 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
                                            MechanismBuildContext{*ch_, *this, recorder_, mark_interval});
 
   // Initial schedule: per market the index before the mark at every shared instant (FIFO).
-  for (MarketId m = 0; m < markets_.size(); ++m) {
-    const MarketSpec& ms = s.markets[m];
-    engine_.schedule(Time(0), kIndexTick, m, 0);
-    engine_.schedule(Time(0), kMarkTick, m, 0);
+  for (MarketId m(0); m.raw() < markets_.size(); ++m) {
+    const MarketSpec& ms = s.markets[m.raw()];
+    engine_.schedule(Time(0), kIndexTick, m.raw(), 0);
+    engine_.schedule(Time(0), kMarkTick, m.raw(), 0);
     if (ms.funding.enabled) {
-      engine_.schedule(time_from_seconds(ms.funding.premium_sample_interval_seconds), kFundingSample, m, 0);
-      engine_.schedule(markets_[m].next_funding, kFundingSettle, m, 0);
+      engine_.schedule(time_from_seconds(ms.funding.premium_sample_interval_seconds), kFundingSample, m.raw(),
+                       0);
+      engine_.schedule(markets_[m.raw()].next_funding, kFundingSettle, m.raw(), 0);
     }
   }
   engine_.schedule(Time(0), kRecord, 0, 0);
@@ -396,12 +401,13 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
 
 std::optional<std::pair<World::PopulationSlot*, uint32_t>> World::owner_of(AccountId a) {
   for (PopulationSlot& slot : populations_)
-    if (a >= slot.first && a - slot.first < slot.population->size()) return std::pair{&slot, a - slot.first};
+    if (a >= slot.first && a.raw() - slot.first.raw() < slot.population->size())
+      return std::pair{&slot, a.raw() - slot.first.raw()};
   return std::nullopt;
 }
 
 MarketView World::view(MarketId m) const {
-  const MarketRuntime& rt = markets_[m];
+  const MarketRuntime& rt = markets_[m.raw()];
   MarketView v;
   v.index = rt.index_now;
   v.oracle = rt.oracle->value(engine_.now());
@@ -416,19 +422,20 @@ MarketView World::view(MarketId m) const {
 bool World::outside_price_band(MarketId m, std::optional<Price> limit) const {
   // The venue's price band (as Binance's PERCENT_PRICE filter): a limit above kPriceBand x the index
   // is rejected, so resting prices, and every notional traded against them, stay in range.
-  return limit && limit->raw() / kPriceBand > markets_[m].index_now.raw();
+  return limit && limit->raw() / kPriceBand > markets_[m.raw()].index_now.raw();
 }
 
 SubmitResult World::route(MarketId m, const OrderRequest& order, bool taker_fee_waived) {
   current_market_ = m;
   if (outside_price_band(m, order.limit)) return band_rejection();
-  SubmitResult r = markets_[m].book->submit(order);
+  SubmitResult r = markets_[m.raw()].book->submit(order);
   if (r.accepted() && r.resting.raw() > 0) {
     // Filled orders are pruned once the list has doubled since the last pruning: amortised O(1).
     RestingOrders& resting = resting_by_account_[order.owner];
     if (resting.orders.size() > std::max<size_t>(256, 2 * resting.pruned_size)) {
-      std::erase_if(resting.orders,
-                    [&](const auto& e) { return !markets_[e.first].book->order(e.second).has_value(); });
+      std::erase_if(resting.orders, [&](const auto& e) {
+        return !markets_[e.first.raw()].book->order(e.second).has_value();
+      });
       resting.pruned_size = resting.orders.size();
     }
     resting.orders.emplace_back(m, r.id);
@@ -444,29 +451,29 @@ Execution World::execute(MarketId m, const ExecutionRequest& request, bool taker
     rejected.reject = RejectReason::PriceOutOfRange;
     return rejected;
   }
-  const Execution x = markets_[m].venue->execute(request);
+  const Execution x = markets_[m.raw()].venue->execute(request);
   apply_fills(m, x.fills, taker_fee_waived);
   return x;
 }
 
 void World::apply_fills(MarketId m, std::span<const Fill> fills, bool taker_fee_waived) {
-  MarketRuntime& rt = markets_[m];
+  MarketRuntime& rt = markets_[m.raw()];
   for (const Fill& f : fills) {
     ch_->apply_fill(m, f, taker_fee_waived);
     rt.last_trade = f.price;
     TradeRecord t;
     t.time = engine_.now();
-    t.market = m;
+    t.market = m.raw();
     t.price = f.price;
     t.quantity = f.quantity;
     const bool taker_buys = f.taker_side == Side::Buy;
-    t.buyer = taker_buys ? f.taker_owner : f.maker_owner;
-    t.seller = taker_buys ? f.maker_owner : f.taker_owner;
+    t.buyer = (taker_buys ? f.taker_owner : f.maker_owner).raw();
+    t.seller = (taker_buys ? f.maker_owner : f.taker_owner).raw();
     t.aggressor_is_buy = taker_buys ? 1 : 0;
     t.liquidation = f.taker_tag >= 0 ? f.taker_tag : f.maker_tag;
     recorder_.on_trade(t);
-    if (f.taker_tag >= 0)
-      rt.causes->on_liquidation_fill(engine_.now(), f.taker_tag, f.taker_side, f.quantity);
+    if (const auto liquidation = liquidation_from_record(f.taker_tag))
+      rt.causes->on_liquidation_fill(engine_.now(), *liquidation, f.taker_side, f.quantity);
   }
 }
 
@@ -474,47 +481,47 @@ void World::cancel_orders(AccountId a, MarketId m) {
   auto it = resting_by_account_.find(a);
   if (it == resting_by_account_.end()) return;
   for (const auto& [market, id] : it->second.orders)
-    if (market == m) markets_[m].book->cancel(id);
+    if (market == m) markets_[m.raw()].book->cancel(id);
   std::erase_if(it->second.orders, [&](const auto& e) { return e.first == m; });
 }
 
 void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) {
   LIQSIM_CHECK(owner_of(keeper).has_value(), "transaction from an account no population owns");
   const auto [tx, block] = chain_->submit(engine_.now(), ready, keeper, target, priority_fee);
-  engine_.schedule(block, kKeeperTx, keeper, tx, Lane::Transaction, uint64_t(priority_fee.raw()));
+  engine_.schedule(block, kKeeperTx, keeper.raw(), tx, Lane::Transaction, uint64_t(priority_fee.raw()));
 }
 
 LiquidationTrigger World::make_trigger(MarketId m, AccountId a) {
-  MarketRuntime& rt = markets_[m];
+  MarketRuntime& rt = markets_[m.raw()];
   const Time now = engine_.now();
   const bool is_long = ch_->ledger().position(a, m).size.raw() > 0;
-  const int64_t cause = rt.causes->cause(now, a, is_long, rt.index_now, rt.tick,
-                                         [&](Price mark) { return ch_->liquidatable_at(a, m, mark); });
+  const std::optional<LiquidationId> cause = rt.causes->cause(
+      now, a, is_long, rt.index_now, rt.tick, [&](Price mark) { return ch_->liquidatable_at(a, m, mark); });
   return LiquidationTrigger{now, rt.mark_updates - 1, cause};
 }
 
 void World::dispatch(const Event& e) {
   switch (e.kind) {
     case kIndexTick:
-      on_index_tick(e.target);
+      on_index_tick(MarketId(e.target));
       break;
     case kMarkTick:
-      on_mark_tick(e.target);
+      on_mark_tick(MarketId(e.target));
       break;
     case kFundingSample:
-      on_funding_sample(e.target);
+      on_funding_sample(MarketId(e.target));
       break;
     case kFundingSettle:
-      on_funding_settle(e.target);
+      on_funding_settle(MarketId(e.target));
       break;
     case kRecord:
       on_record();
       break;
     case kMechanismTimer:
-      mechanism_->on_timer(host_, e.target);
+      mechanism_->on_timer(host_, AccountId(e.target));
       break;
     case kKeeperTx:
-      on_keeper_tx(e.target, e.arg);
+      on_keeper_tx(AccountId(e.target), e.arg);
       break;
     default: {
       LIQSIM_CHECK(e.kind >= kPopulationWake && e.kind - kPopulationWake < populations_.size(),
@@ -526,21 +533,21 @@ void World::dispatch(const Event& e) {
 }
 
 void World::on_index_tick(MarketId m) {
-  MarketRuntime& rt = markets_[m];
+  MarketRuntime& rt = markets_[m.raw()];
   const Time now = engine_.now();
   rt.reference_now = rt.reference->advance(now);
   rt.index_now = rt.index->update(now, rt.reference_now);
   rt.oracle->observe(now, rt.index_now);
-  if (m == 0) {  // run statistics describe the first market
+  if (m == MarketId(0)) {  // run statistics describe the first market
     ref_min_ = std::min(ref_min_, rt.reference_now);
     ref_max_ = std::max(ref_max_, rt.reference_now);
   }
   const Time next = now + time_from_seconds(rt.spec->index.update_interval_seconds);
-  if (next <= end_) engine_.schedule(next, kIndexTick, m, 0);
+  if (next <= end_) engine_.schedule(next, kIndexTick, m.raw(), 0);
 }
 
 void World::on_mark_tick(MarketId m) {
-  MarketRuntime& rt = markets_[m];
+  MarketRuntime& rt = markets_[m.raw()];
   const Time now = engine_.now();
   MarkInputs in;
   in.now = now;
@@ -559,10 +566,10 @@ void World::on_mark_tick(MarketId m) {
   const Price index = in.index;
   const auto mid = in.mid;
   ch_->set_mark(m, mark);
-  recorder_.on_mark_update(MarkUpdateRecord{now, m, rt.mark_updates, mark, index, in.oracle});
+  recorder_.on_mark_update(MarkUpdateRecord{now, m.raw(), rt.mark_updates, mark, index, in.oracle});
   ++rt.mark_updates;
   rt.causes->on_mark(now, mark - index);
-  if (m == 0) {  // run statistics describe the first market
+  if (m == MarketId(0)) {  // run statistics describe the first market
     mark_min_ = std::min(mark_min_, mark);
     mark_max_ = std::max(mark_max_, mark);
     if (mid) {
@@ -587,12 +594,12 @@ void World::on_mark_tick(MarketId m) {
     }
   }
   const Time next = now + time_from_seconds(rt.spec->mark.update_interval_seconds);
-  if (next <= end_) engine_.schedule(next, kMarkTick, m, 0);
+  if (next <= end_) engine_.schedule(next, kMarkTick, m.raw(), 0);
 }
 
 std::optional<Price> World::impact_price(MarketId m, Side taker_side) const {
   // Average execution price of a taker order of the impact notional (Binance's impact bid/ask).
-  const MarketRuntime& rt = markets_[m];
+  const MarketRuntime& rt = markets_[m.raw()];
   std::vector<std::pair<Price, Quantity>> levels;
   rt.book->depth(taker_side == Side::Buy ? Side::Sell : Side::Buy, 200, levels);
   const Amount target = amount_from_double(rt.spec->funding.impact_notional);
@@ -614,17 +621,17 @@ std::optional<Price> World::impact_price(MarketId m, Side taker_side) const {
 }
 
 void World::on_funding_sample(MarketId m) {
-  MarketRuntime& rt = markets_[m];
+  MarketRuntime& rt = markets_[m.raw()];
   const auto impact_bid = impact_price(m, Side::Sell);
   const auto impact_ask = impact_price(m, Side::Buy);
   // With an empty side the premium cannot be measured: that sample is skipped (documented).
   if (impact_bid && impact_ask) rt.premium->add(premium_index(*impact_bid, *impact_ask, rt.index_now));
   const Time next = engine_.now() + time_from_seconds(rt.spec->funding.premium_sample_interval_seconds);
-  if (next <= end_) engine_.schedule(next, kFundingSample, m, 0);
+  if (next <= end_) engine_.schedule(next, kFundingSample, m.raw(), 0);
 }
 
 void World::on_funding_settle(MarketId m) {
-  MarketRuntime& rt = markets_[m];
+  MarketRuntime& rt = markets_[m.raw()];
   const FundingSpec& fs = rt.spec->funding;
   const Ratio average = rt.premium->average().value_or(Ratio(0));
   const Ratio rate =
@@ -633,9 +640,9 @@ void World::on_funding_settle(MarketId m) {
   rt.premium->reset();
   const auto [paid_by_longs, residue] = ch_->settle_funding(m, rate);
   rt.last_funding_rate = rate;
-  recorder_.on_funding(FundingRecord{engine_.now(), m, rate, ch_->mark(m), paid_by_longs, residue});
+  recorder_.on_funding(FundingRecord{engine_.now(), m.raw(), rate, ch_->mark(m), paid_by_longs, residue});
   rt.next_funding = engine_.now() + rt.funding_interval;
-  if (rt.next_funding <= end_) engine_.schedule(rt.next_funding, kFundingSettle, m, 0);
+  if (rt.next_funding <= end_) engine_.schedule(rt.next_funding, kFundingSettle, m.raw(), 0);
 }
 
 void World::on_record() {
@@ -646,11 +653,11 @@ void World::on_record() {
   row.reference = rt.reference_now;
   row.index = rt.index_now;
   row.oracle = rt.oracle->value(now);
-  row.mark = ch_->mark(0);
+  row.mark = ch_->mark(MarketId(0));
   row.mid = rt.book->mid().value_or(Price(0));
   row.last = rt.last_trade.value_or(row.mark);
   row.insurance_fund = ch_->ledger().insurance_fund();
-  row.open_interest = ch_->ledger().open_interest(0);
+  row.open_interest = ch_->ledger().open_interest(MarketId(0));
   row.bad_debt = ch_->ledger().bad_debt();
   if (const auto mid = rt.book->mid()) {
     const Price band = apply(*mid, ratio_from_double(rt.spec->depth_band), Round::Down);
@@ -673,12 +680,12 @@ void World::on_keeper_tx(AccountId keeper, int64_t tx) {
   KeeperTxRecord r;
   r.submitted = p.submitted;
   r.executed = engine_.now();
-  r.keeper = keeper;
-  r.account = p.target;
+  r.keeper = keeper.raw();
+  r.account = p.target.raw();
   r.priority_fee = uint64_t(p.priority_fee.raw());
   r.gas_paid = gas;
   r.succeeded = result.outcome == KeeperOutcome::Liquidated ? 1 : 0;
-  r.liquidation = result.liquidation;
+  r.liquidation = record_liquidation(result.liquidation);
   recorder_.on_keeper_tx(r);
   const auto owner = owner_of(keeper);
   owner->first->population->on_transaction_result(*owner->first->context, owner->second, p.target, result);
@@ -687,7 +694,10 @@ void World::on_keeper_tx(AccountId keeper, int64_t tx) {
 void World::check_conservation() const {
   const Ledger& ledger = ch_->ledger();
   LIQSIM_CHECK(ledger.conservation_residual().raw() == 0, "money conservation violated");
-  for (MarketId m = 0; m < markets_.size(); ++m)
+  for (uint32_t i = 1; i < ledger.asset_count(); ++i)
+    LIQSIM_CHECK(ledger.conservation_residual(AssetId(static_cast<uint16_t>(i))).raw() == 0,
+                 "asset conservation violated");
+  for (MarketId m(0); m.raw() < markets_.size(); ++m)
     LIQSIM_CHECK(ledger.position_residual(m).raw() == 0, "position conservation violated");
 }
 
@@ -715,17 +725,34 @@ void World::finish() {
   if (options_.progress) std::fprintf(stderr, "\n");
   check_conservation();
   ch_->release_indexes();  // no event follows: free the trigger and ADL heaps before the final states
-  // Final account states, one at a time to the sink (which may stream them).
+  // Final states, one at a time to the sink (which may stream them): every asset, every non-quote
+  // holding, every account.
   const Ledger& ledger = ch_->ledger();
-  for (AccountId a = 0; a < ledger.account_count(); ++a) {
+  for (uint32_t i = 0; i < ledger.asset_count(); ++i) {
+    const AssetId asset(static_cast<uint16_t>(i));
+    const AssetSpec& spec = ledger.asset(asset);
+    AssetFinal f;
+    f.asset = i;
+    f.decimals = uint8_t(spec.decimals);
+    f.kind = uint8_t(spec.kind);
+    f.underlying =
+        spec.kind == AssetKind::DebtShare || spec.kind == AssetKind::LpShare ? spec.underlying.raw() : i;
+    f.brought_in = -ledger.balance(place_account(Place::Outside), asset).raw();
+    for (uint32_t p = 1; p < kPlaceCount; ++p) f.in_places += ledger.balance(AccountId(p), asset).raw();
+    f.residual = ledger.conservation_residual(asset).raw();
+    recorder_.on_asset(f);
+  }
+  for (const Holding& h : ledger.holdings())
+    recorder_.on_holding(HoldingFinal{h.account.raw(), h.asset.raw(), h.amount.raw()});
+  for (AccountId a(0); a.raw() < ledger.account_count(); ++a) {
     const AccountState& st = ledger.account(a);
     AccountFinal f;
-    f.account = a;
+    f.account = a.raw();
     f.role = uint8_t(st.role);
     f.cross = st.mode == MarginMode::Cross ? 1 : 0;
     f.balance = st.balance;
     f.deposits = st.deposits;
-    f.position = ledger.position(a, 0).size;
+    f.position = ledger.position(a, MarketId(0)).size;
     f.equity = ch_->equity(a);
     f.liquidations = st.liquidations;
     recorder_.on_account(f);
@@ -755,7 +782,7 @@ RunSummary World::summarise(double wall_seconds) const {
   s.largest_cascade = stats.cascades.largest_cascade();
   s.branching_ratio = stats.cascades.branching_ratio();
   s.keeper_gas = chain_->gas_paid();
-  for (AccountId a = kPlaceCount; a < ledger.account_count(); ++a)
+  for (AccountId a(kPlaceCount); a.raw() < ledger.account_count(); ++a)
     if (ledger.account(a).role == AgentRole::Keeper)
       s.keeper_profit += ch_->equity(a) - ledger.account(a).deposits;
   s.insurance_fund_initial = fund_initial_;
@@ -832,6 +859,11 @@ RunMetadata Simulation::metadata(const std::string& scenario_toml) const {
   metadata.scenario_toml = scenario_toml;
   metadata.mechanism = scenario_.liquidation.mechanism;
   metadata.same_time_order = scenario_.same_time_order;
+  const Ledger& ledger = clearing_house().ledger();
+  for (uint32_t i = 0; i < ledger.asset_count(); ++i) {
+    if (i > 0) metadata.asset_symbols += ",";
+    metadata.asset_symbols += ledger.asset(AssetId(static_cast<uint16_t>(i))).symbol;
+  }
   return metadata;
 }
 

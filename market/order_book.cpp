@@ -43,11 +43,11 @@ RejectReason OrderBook::check_limit(Price limit, int64_t& tick) const {
   return RejectReason::None;
 }
 
-Quantity OrderBook::position(uint32_t owner) const {
+Quantity OrderBook::position(AccountId owner) const {
   return positions_ ? positions_->position(owner) : Quantity::zero();
 }
 
-Quantity OrderBook::reducible(uint32_t owner, Side side, std::span<const Fill> so_far) const {
+Quantity OrderBook::reducible(AccountId owner, Side side, std::span<const Fill> so_far) const {
   Quantity pos = position(owner);
   for (const Fill& f : so_far) {
     const Quantity taker_delta = f.taker_side == Side::Buy ? f.quantity : -f.quantity;
@@ -190,7 +190,7 @@ Quantity OrderBook::match(uint32_t taker, int64_t limit_tick) {
   return start - t.remaining;
 }
 
-bool OrderBook::fill_or_kill_fillable(Side side, int64_t limit_tick, Quantity quantity, uint32_t owner) {
+bool OrderBook::fill_or_kill_fillable(Side side, int64_t limit_tick, Quantity quantity, AccountId owner) {
   const bool buy = side == Side::Buy;
   auto within = [&](int64_t tick) { return buy ? tick <= limit_tick : tick >= limit_tick; };
   auto next = [&](int64_t tick) {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/units.h"
 #include "market/order_book_ladder.h"
 
@@ -30,7 +31,7 @@ enum class OrderType : uint8_t { Limit, Market, ImmediateOrCancel, FillOrKill, P
 using OrderId = uint64_t;
 
 struct OrderRequest {
-  uint32_t owner = 0;  // account id
+  AccountId owner;  // account id
   Side side = Side::Buy;
   OrderType type = OrderType::Limit;
   std::optional<Price> limit;  // on the tick grid, > 0; required for Limit and PostOnly, absent for Market
@@ -43,8 +44,8 @@ struct OrderRequest {
 struct Fill {
   OrderId maker_order = 0;
   OrderId taker_order = 0;
-  uint32_t maker_owner = 0;
-  uint32_t taker_owner = 0;
+  AccountId maker_owner;
+  AccountId taker_owner;
   Side taker_side = Side::Buy;
   Price price;
   Quantity quantity;
@@ -80,7 +81,7 @@ struct SubmitResult {
 };
 
 struct OrderView {
-  uint32_t owner = 0;
+  AccountId owner;
   Side side = Side::Buy;
   Price price;
   Quantity remaining;
@@ -93,7 +94,7 @@ struct OrderView {
 class PositionSource {
  public:
   virtual ~PositionSource() = default;
-  virtual Quantity position(uint32_t owner) const = 0;
+  virtual Quantity position(AccountId owner) const = 0;
 };
 
 // Price-time priority book. Prices are on the grid k * tick_size, k >= 1; every refusal is a returned
@@ -167,7 +168,7 @@ class OrderBook {
     int64_t tag = -1;
     uint32_t prev = book_detail::kNil;
     uint32_t next = book_detail::kNil;
-    uint32_t owner = 0;
+    AccountId owner;
     uint32_t generation = 0;
     Side side = Side::Buy;
     bool live = false;
@@ -189,9 +190,9 @@ class OrderBook {
   bool crosses(Side side, int64_t tick) const {
     return side == Side::Buy ? best_ask_ <= tick : best_bid_ >= tick;
   }
-  Quantity position(uint32_t owner) const;
-  Quantity reducible(uint32_t owner, Side side, std::span<const Fill> so_far) const;
-  bool fill_or_kill_fillable(Side side, int64_t limit_tick, Quantity quantity, uint32_t owner);
+  Quantity position(AccountId owner) const;
+  Quantity reducible(AccountId owner, Side side, std::span<const Fill> so_far) const;
+  bool fill_or_kill_fillable(Side side, int64_t limit_tick, Quantity quantity, AccountId owner);
 
   uint32_t allocate();
   void release(uint32_t slot);

@@ -18,7 +18,7 @@
 namespace liqsim {
 
 struct ExecutionRequest {
-  uint32_t owner = 0;  // account id
+  AccountId owner;  // account id
   Side side = Side::Buy;
   Quantity quantity;  // > 0
   Price worst;        // > 0: the highest price a buy pays, the lowest a sell accepts

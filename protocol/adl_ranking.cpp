@@ -28,8 +28,8 @@ double hyperliquid_adl_index(Price mark, Price entry, Amount notional_position, 
   return (to_double(mark) / to_double(entry)) * (to_double(notional_position) / to_double(account_value));
 }
 
-std::vector<std::pair<uint32_t, Quantity>> allocate_adl(std::span<const AdlCandidate> candidates,
-                                                        Quantity needed) {
+std::vector<std::pair<AccountId, Quantity>> allocate_adl(std::span<const AdlCandidate> candidates,
+                                                         Quantity needed) {
   // Ranking: numbers before NaN, higher score first, then lower account id, then input position. Only
   // the first few ranks are usually needed, so candidates are popped from a heap (O(N + k log N))
   // instead of sorting all of them.
@@ -48,7 +48,7 @@ std::vector<std::pair<uint32_t, Quantity>> allocate_adl(std::span<const AdlCandi
   };
   const auto heap_less = [&](const AdlCandidate* a, const AdlCandidate* b) { return ranks_before(b, a); };
   std::make_heap(heap.begin(), heap.end(), heap_less);
-  std::vector<std::pair<uint32_t, Quantity>> fills;
+  std::vector<std::pair<AccountId, Quantity>> fills;
   Quantity remaining = needed;
   while (remaining > Quantity(0) && !heap.empty()) {
     std::pop_heap(heap.begin(), heap.end(), heap_less);
@@ -82,13 +82,13 @@ bool pops_after(const AdlEntry& a, const AdlEntry& b) {
 }
 }  // namespace
 
-void AdlQueues::push(uint32_t market, bool is_long, AdlEntry e) {
+void AdlQueues::push(MarketId market, bool is_long, AdlEntry e) {
   auto& h = heap(market, is_long);
   h.push_back(e);
   std::push_heap(h.begin(), h.end(), pops_after);
 }
 
-AdlEntry AdlQueues::pop(uint32_t market, bool is_long) {
+AdlEntry AdlQueues::pop(MarketId market, bool is_long) {
   auto& h = heap(market, is_long);
   std::pop_heap(h.begin(), h.end(), pops_after);
   const AdlEntry e = h.back();

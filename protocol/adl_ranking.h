@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/units.h"
 
 namespace liqsim {
@@ -38,7 +39,7 @@ double hyperliquid_adl_index(Price mark, Price entry, Amount notional_position, 
 
 // An opposite-side position that ADL may close. `available` is the absolute quantity it holds.
 struct AdlCandidate {
-  uint32_t account;
+  AccountId account;
   Quantity available;
   double score;  // higher is deleveraged first
 };
@@ -47,8 +48,8 @@ struct AdlCandidate {
 // min(available, remaining) from each; NaN scores rank last. Returns (account, quantity) fills in order;
 // their sum is less than `needed` only when the candidates hold too little. All fills execute at the
 // bankrupt position's bankruptcy price on BitMEX (the caller's concern). Vector #15.
-std::vector<std::pair<uint32_t, Quantity>> allocate_adl(std::span<const AdlCandidate> candidates,
-                                                        Quantity needed);
+std::vector<std::pair<AccountId, Quantity>> allocate_adl(std::span<const AdlCandidate> candidates,
+                                                         Quantity needed);
 
 // An upper bound of bitmex_adl_score (with -1e300 for equity <= 0, as the clearing house ranks) over
 // every state in which PNL% <= pnl_max, |MarkValue| <= abs_mark_value_max and equity >= equity_min.
@@ -60,7 +61,7 @@ double adl_score_upper_bound(double pnl_max, double abs_mark_value_max, double e
 // account and the version of the account's entries when it was pushed.
 struct AdlEntry {
   double key;
-  uint32_t account;
+  AccountId account;
   uint32_t version_exact;  // version << 1 | exact
   uint32_t version() const { return version_exact >> 1; }
   bool exact() const { return (version_exact & 1u) != 0; }
@@ -71,10 +72,10 @@ struct AdlEntry {
 // updated in place: a new version is pushed and stale ones are skipped when popped and dropped by compact().
 class AdlQueues {
  public:
-  explicit AdlQueues(uint32_t markets) : heaps_(2 * size_t(markets)) {}
-  void push(uint32_t market, bool is_long, AdlEntry e);
-  bool empty(uint32_t market, bool is_long) const { return heap(market, is_long).empty(); }
-  AdlEntry pop(uint32_t market, bool is_long);
+  explicit AdlQueues(uint32_t market_count) : heaps_(2 * size_t(market_count)) {}
+  void push(MarketId market, bool is_long, AdlEntry e);
+  bool empty(MarketId market, bool is_long) const { return heap(market, is_long).empty(); }
+  AdlEntry pop(MarketId market, bool is_long);
   void clear();
   // Removes every entry and frees the memory.
   void release();
@@ -91,9 +92,11 @@ class AdlQueues {
   size_t memory_bytes() const;
 
  private:
-  std::vector<AdlEntry>& heap(uint32_t market, bool is_long) { return heaps_[2 * size_t(market) + is_long]; }
-  const std::vector<AdlEntry>& heap(uint32_t market, bool is_long) const {
-    return heaps_[2 * size_t(market) + is_long];
+  std::vector<AdlEntry>& heap(MarketId market, bool is_long) {
+    return heaps_[2 * size_t(market.raw()) + is_long];
+  }
+  const std::vector<AdlEntry>& heap(MarketId market, bool is_long) const {
+    return heaps_[2 * size_t(market.raw()) + is_long];
   }
   static void heapify(std::vector<AdlEntry>& h);
   // After a compaction: room for the live entries twice over (the owner compacts again when the

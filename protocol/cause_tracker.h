@@ -10,6 +10,7 @@
 
 #include <deque>
 #include <functional>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -24,21 +25,21 @@ class CauseTracker {
   explicit CauseTracker(Time window) : window_(window) {}
 
   // Liquidation `id` (dense, from 0) closes positions of `account`.
-  void note_liquidation(int64_t id, AccountId account);
+  void note_liquidation(LiquidationId id, AccountId account);
   // A fill of an order tagged with liquidation `liquidation` (an engine close or a keeper unwind).
-  void on_liquidation_fill(Time time, int64_t liquidation, Side side, Quantity quantity);
+  void on_liquidation_fill(Time time, LiquidationId liquidation, Side side, Quantity quantity);
   // One mark update's basis (mark - index).
   void on_mark(Time now, Price basis);
 
-  // The cause of account a's liquidation now (kNoId for a root). `liquidatable_at(price)` answers
+  // The cause of account a's liquidation now (none for a root). `liquidatable_at(price)` answers
   // whether the account is liquidatable at that mark.
-  int64_t cause(Time now, AccountId a, bool is_long, Price index_now, Price tick,
-                const std::function<bool(Price)>& liquidatable_at);
+  std::optional<LiquidationId> cause(Time now, AccountId a, bool is_long, Price index_now, Price tick,
+                                     const std::function<bool(Price)>& liquidatable_at);
 
  private:
   struct Fill {
     Time time;
-    int64_t liquidation;
+    LiquidationId liquidation;
     Side side;
     Quantity quantity;
   };

@@ -30,7 +30,7 @@ void ClearingHouse::deposit(AccountId a, Amount amount) {
 }
 
 void ClearingHouse::set_alert(AccountId a, std::optional<Ratio> multiple) {
-  alert_multiple_[a] = multiple.value_or(Ratio(0));
+  alert_multiple_[a.raw()] = multiple.value_or(Ratio(0));
 }
 
 void ClearingHouse::apply_fill(MarketId m, const Fill& fill, bool taker_fee_waived) {
@@ -40,7 +40,7 @@ void ClearingHouse::apply_fill(MarketId m, const Fill& fill, bool taker_fee_waiv
   // Trade cash is floor(price * quantity); the same amount leaves the buyer and reaches the seller.
   const Amount cash = notional(fill.price, fill.quantity, Round::Down);
   ledger_.trade(buyer, seller, m, fill.quantity, cash);
-  const ProtocolMarket& pm = markets_[m];
+  const ProtocolMarket& pm = markets_[m.raw()];
   if (!taker_fee_waived && pm.taker_fee.raw() != 0)
     ledger_.pay_fee(fill.taker_owner, apply(cash, pm.taker_fee, Round::Up));
   if (pm.maker_fee.raw() > 0) {
@@ -54,38 +54,38 @@ void ClearingHouse::apply_fill(MarketId m, const Fill& fill, bool taker_fee_waiv
 
 Amount ClearingHouse::equity(AccountId a) const {
   Amount e = ledger_.account(a).balance;
-  for (MarketId m = 0; m < market_count(); ++m) {
+  for (MarketId m(0); m.raw() < market_count(); ++m) {
     const Quantity s = ledger_.position(a, m).size;
-    if (s.raw() != 0) e += notional(markets_[m].mark, s, Round::Down);
+    if (s.raw() != 0) e += notional(markets_[m.raw()].mark, s, Round::Down);
   }
   return e;
 }
 
 Amount ClearingHouse::equity_excluding(AccountId a, MarketId excluded) const {
   Amount e = ledger_.account(a).balance;
-  for (MarketId m = 0; m < market_count(); ++m) {
+  for (MarketId m(0); m.raw() < market_count(); ++m) {
     const Quantity s = ledger_.position(a, m).size;
-    if (m != excluded && s.raw() != 0) e += notional(markets_[m].mark, s, Round::Down);
+    if (m != excluded && s.raw() != 0) e += notional(markets_[m.raw()].mark, s, Round::Down);
   }
   return e;
 }
 
 Amount ClearingHouse::maintenance(AccountId a) const {
   Amount mm;
-  for (MarketId m = 0; m < market_count(); ++m) {
+  for (MarketId m(0); m.raw() < market_count(); ++m) {
     const Quantity s = ledger_.position(a, m).size;
-    if (s.raw() != 0) mm += markets_[m].margin->maintenance(s, markets_[m].mark);
+    if (s.raw() != 0) mm += markets_[m.raw()].margin->maintenance(s, markets_[m.raw()].mark);
   }
   return mm;
 }
 
 Health ClearingHouse::health(AccountId a) const {
   Health h{ledger_.account(a).balance, Amount(0)};
-  for (MarketId m = 0; m < market_count(); ++m) {
+  for (MarketId m(0); m.raw() < market_count(); ++m) {
     const Quantity s = ledger_.position(a, m).size;
     if (s.raw() == 0) continue;
-    h.value += notional(markets_[m].mark, s, Round::Down);
-    h.requirement += markets_[m].margin->maintenance(s, markets_[m].mark);
+    h.value += notional(markets_[m.raw()].mark, s, Round::Down);
+    h.requirement += markets_[m.raw()].margin->maintenance(s, markets_[m.raw()].mark);
   }
   return h;
 }
@@ -94,12 +94,12 @@ bool ClearingHouse::liquidatable_at(AccountId a, MarketId which, Price mark) con
   if (!ledger_.has_position(a)) return false;
   Amount equity = ledger_.account(a).balance;
   Amount mm;
-  for (MarketId m = 0; m < market_count(); ++m) {
+  for (MarketId m(0); m.raw() < market_count(); ++m) {
     const Quantity s = ledger_.position(a, m).size;
     if (s.raw() == 0) continue;
-    const Price p = m == which ? mark : markets_[m].mark;
+    const Price p = m == which ? mark : markets_[m.raw()].mark;
     equity += notional(p, s, Round::Down);
-    mm += markets_[m].margin->maintenance(s, p);
+    mm += markets_[m.raw()].margin->maintenance(s, p);
   }
   return equity < mm;
 }
@@ -110,19 +110,20 @@ bool ClearingHouse::liquidatable(AccountId a) const {
 
 const MarginModel& ClearingHouse::scaled_model(MarketId m, Ratio multiple) {
   if (scaled_models_.size() < markets_.size()) scaled_models_.resize(markets_.size());
-  for (const auto& [k, model] : scaled_models_[m])
+  for (const auto& [k, model] : scaled_models_[m.raw()])
     if (k == multiple) return *model;
-  scaled_models_[m].emplace_back(multiple, markets_[m].margin->scaled(multiple));
-  return *scaled_models_[m].back().second;
+  scaled_models_[m.raw()].emplace_back(multiple, markets_[m.raw()].margin->scaled(multiple));
+  return *scaled_models_[m.raw()].back().second;
 }
 
 std::optional<Price> ClearingHouse::single_position_trigger(AccountId a, MarketId m, Ratio multiple) {
   // The model's trigger for an account holding only this position, from its exact equity at the mark
   // (the model absorbs the rounding of the test equity < MM).
   const Quantity s = ledger_.position(a, m).size;
-  const Price mark = markets_[m].mark;
+  const Price mark = markets_[m.raw()].mark;
   const Amount equity_at_mark = ledger_.account(a).balance + notional(mark, s, Round::Down);
-  const MarginModel& model = multiple == Ratio(kRatioScale) ? *markets_[m].margin : scaled_model(m, multiple);
+  const MarginModel& model =
+      multiple == Ratio(kRatioScale) ? *markets_[m.raw()].margin : scaled_model(m, multiple);
   return model.trigger(s, mark, equity_at_mark);
 }
 
@@ -134,14 +135,14 @@ void ClearingHouse::arm_market_position(AccountId a, MarketId m, uint32_t versio
   // trigger the account cannot have become liquidatable.
   const Quantity s = ledger_.position(a, m).size;
   const Quantity abs_size = s.raw() < 0 ? -s : s;
-  const Price mark = markets_[m].mark;
+  const Price mark = markets_[m.raw()].mark;
   const Amount abs_notional = notional(mark, abs_size, Round::Up);
   Price trigger = mark;
   if (buffer.raw() > 0 && total_notional.raw() > 0) {
     const Amount share = Amount(mul_div(buffer.raw(), abs_notional.raw(), total_notional.raw(), Round::Down));
-    const Ratio multiple = kind == TriggerKind::Liquidation ? Ratio(kRatioScale) : alert_multiple_[a];
+    const Ratio multiple = kind == TriggerKind::Liquidation ? Ratio(kRatioScale) : alert_multiple_[a.raw()];
     const Ratio slope =
-        Ratio(kRatioScale) + apply(markets_[m].margin->max_maintenance_rate(), multiple, Round::Up);
+        Ratio(kRatioScale) + apply(markets_[m.raw()].margin->max_maintenance_rate(), multiple, Round::Up);
     // move = floor(floor(share * 1e8 / |s|) * 1e9 / slope) = floor(share * 1e17 / (|s| * slope)), in 128
     // bits: a dust position with a large buffer share moves further than any representable price.
     using Wide = __int128;
@@ -161,18 +162,18 @@ void ClearingHouse::arm(AccountId a) {
   const uint32_t version = ++st.trigger_version & 0x7fffffffu;
   st.trigger_version = version;
   push_adl(a);  // also when the account is flat: its old ADL entries go stale
-  MarketId only = 0;
+  MarketId only(0);
   int count = 0;
   Amount total_notional;
-  for (MarketId m = 0; m < market_count(); ++m) {
+  for (MarketId m(0); m.raw() < market_count(); ++m) {
     const Quantity s = ledger_.position(a, m).size;
     if (s.raw() == 0) continue;
     only = m;
     ++count;
-    total_notional += notional(markets_[m].mark, s.raw() < 0 ? -s : s, Round::Up);
+    total_notional += notional(markets_[m.raw()].mark, s.raw() < 0 ? -s : s, Round::Up);
   }
   if (count == 0) return;
-  const Ratio alert = alert_multiple_[a];
+  const Ratio alert = alert_multiple_[a.raw()];
   if (count == 1) {
     const bool is_long = ledger_.position(a, only).size.raw() > 0;
     if (auto lp = single_position_trigger(a, only, Ratio(kRatioScale)))
@@ -183,7 +184,7 @@ void ClearingHouse::arm(AccountId a) {
   } else {
     const Health h = health(a);
     const Amount eq = h.value, mm = h.requirement;
-    for (MarketId m = 0; m < market_count(); ++m) {
+    for (MarketId m(0); m.raw() < market_count(); ++m) {
       if (ledger_.position(a, m).size.raw() == 0) continue;
       arm_market_position(a, m, version, eq - mm, total_notional, TriggerKind::Liquidation);
       if (alert.raw() > 0)
@@ -200,7 +201,7 @@ void ClearingHouse::arm(AccountId a) {
 
 double ClearingHouse::adl_score(AccountId c, MarketId m) const {
   const Position& p = ledger_.position(c, m);
-  const double mark_value = to_double(notional(markets_[m].mark, p.size, Round::Down));
+  const double mark_value = to_double(notional(markets_[m.raw()].mark, p.size, Round::Down));
   const double equity = to_double(this->equity(c));
   return equity > 0 ? bitmex_adl_score(mark_value, to_double(p.open_notional), mark_value - equity) : -1e300;
 }
@@ -213,14 +214,14 @@ double ClearingHouse::adl_bound(AccountId c, MarketId m) const {
   const double entry_value = to_double(p.open_notional);
   if (entry_value == 0.0) return 0.0;  // bitmex_adl_score is 0 (or -1e300)
   double equity_min = to_double(ledger_.account(c).balance) - 1e-5;
-  for (MarketId j = 0; j < market_count(); ++j) {
+  for (MarketId j(0); j.raw() < market_count(); ++j) {
     const double q = to_double(ledger_.position(c, j).size);
     if (q == 0.0) continue;
-    const double low = q * to_double(adl_low_[j]), high = q * to_double(adl_high_[j]);
+    const double low = q * to_double(adl_low_[j.raw()]), high = q * to_double(adl_high_[j.raw()]);
     equity_min += std::min(low, high) - 1e-6 - 1e-12 * std::max(std::fabs(low), std::fabs(high));
   }
   const double q = to_double(p.size);
-  const double low = q * to_double(adl_low_[m]), high = q * to_double(adl_high_[m]);
+  const double low = q * to_double(adl_low_[m.raw()]), high = q * to_double(adl_high_[m.raw()]);
   const double widen = 1e-6 + 1e-12 * std::max(std::fabs(low), std::fabs(high));
   const double abs_value_max = std::max(std::fabs(low), std::fabs(high)) + widen;
   double pnl_max = (std::max(low, high) + widen - entry_value) / std::fabs(entry_value);
@@ -230,15 +231,15 @@ double ClearingHouse::adl_bound(AccountId c, MarketId m) const {
 
 void ClearingHouse::push_adl(AccountId a) {
   if (adl_low_.empty()) return;  // not built yet: the first query builds from the ledger
-  const uint32_t version = ++adl_version_[a] & 0x7fffffffu;
-  adl_version_[a] = version;
-  for (MarketId m = 0; m < market_count(); ++m) {
+  const uint32_t version = ++adl_version_[a.raw()] & 0x7fffffffu;
+  adl_version_[a.raw()] = version;
+  for (MarketId m(0); m.raw() < market_count(); ++m) {
     const Quantity s = ledger_.position(a, m).size;
     if (s.raw() == 0) continue;
     adl_.push(m, s.raw() > 0, AdlEntry{adl_bound(a, m), a, version << 1});
   }
   if (adl_.size() > adl_compact_at_) {
-    adl_.compact([this](const AdlEntry& e) { return e.version() == adl_version_[e.account]; });
+    adl_.compact([this](const AdlEntry& e) { return e.version() == adl_version_[e.account.raw()]; });
     adl_compact_at_ = 2 * adl_.size() + 4096;  // stale entries at most about the live ones: O(1) amortised
   }
 }
@@ -257,22 +258,22 @@ void ClearingHouse::rebuild_adl() {
   adl_low_.resize(market_count());
   adl_high_.resize(market_count());
   const Ratio one(kRatioScale), band = ratio_from_double(kAdlBand);
-  for (MarketId m = 0; m < market_count(); ++m) {
-    adl_low_[m] = apply(markets_[m].mark, one - band, Round::Down);
-    adl_high_[m] = apply(markets_[m].mark, one + band, Round::Up);
+  for (MarketId m(0); m.raw() < market_count(); ++m) {
+    adl_low_[m.raw()] = apply(markets_[m.raw()].mark, one - band, Round::Down);
+    adl_high_[m.raw()] = apply(markets_[m.raw()].mark, one + band, Round::Up);
   }
   adl_.clear();
   adl_evaluated_.clear();
   adl_epoch_ = mark_epoch_;
-  for (AccountId a = 0; a < ledger_.account_count(); ++a)
+  for (AccountId a(0); a.raw() < ledger_.account_count(); ++a)
     if (ledger_.has_position(a)) push_adl(a);
 }
 
 std::vector<AdlFill> ClearingHouse::adl_counterparties(MarketId m, bool bankrupt_is_long, AccountId exclude,
                                                        Quantity needed) {
   bool in_band = !adl_low_.empty();
-  for (MarketId j = 0; in_band && j < market_count(); ++j)
-    in_band = adl_low_[j] <= markets_[j].mark && markets_[j].mark <= adl_high_[j];
+  for (MarketId j(0); in_band && j.raw() < market_count(); ++j)
+    in_band = adl_low_[j.raw()] <= markets_[j.raw()].mark && markets_[j.raw()].mark <= adl_high_[j.raw()];
   if (!in_band) rebuild_adl();
   if (adl_epoch_ != mark_epoch_) {
     // Exact keys of earlier marks are no longer bounds: those accounts get fresh bounds (a new version).
@@ -287,7 +288,7 @@ std::vector<AdlFill> ClearingHouse::adl_counterparties(MarketId m, bool bankrupt
   // the best remaining one (ties: the lower account id pops first, as in allocate_adl).
   while (remaining > Quantity(0) && !adl_.empty(m, side)) {
     const AdlEntry e = adl_.pop(m, side);
-    if (e.version() != adl_version_[e.account]) continue;
+    if (e.version() != adl_version_[e.account.raw()]) continue;
     const Quantity size = ledger_.position(e.account, m).size;
     LIQSIM_CHECK(size.raw() != 0 && (size.raw() > 0) == side, "ADL entry of a position that changed unarmed");
     if (e.account == exclude) {
@@ -316,13 +317,13 @@ std::vector<AdlFill> ClearingHouse::adl_counterparties(MarketId m, bool bankrupt
 
 void ClearingHouse::detect(MarketId m, std::vector<TriggerHit>& out) {
   scratch_.clear();
-  triggers_.collect(m, markets_[m].mark, scratch_);
+  triggers_.collect(m, markets_[m.raw()].mark, scratch_);
   // The popped accounts are scattered in memory: fetch their rows (state, position, alert) together
   // before the version checks and the callers' exact checks and re-arming touch them one by one.
   for (const TriggerEntry& e : scratch_) {
     __builtin_prefetch(&ledger_.account(e.account));
     __builtin_prefetch(&ledger_.position(e.account, m));
-    __builtin_prefetch(&alert_multiple_[e.account]);
+    __builtin_prefetch(&alert_multiple_[e.account.raw()]);
   }
   for (const TriggerEntry& e : scratch_) {
     if (e.version() != ledger_.account(e.account).trigger_version) continue;
@@ -331,17 +332,17 @@ void ClearingHouse::detect(MarketId m, std::vector<TriggerHit>& out) {
 }
 
 void ClearingHouse::rearm_market(MarketId m) {
-  for (AccountId a = 0; a < ledger_.account_count(); ++a)
+  for (AccountId a(0); a.raw() < ledger_.account_count(); ++a)
     if (ledger_.position(a, m).size.raw() != 0) arm(a);
 }
 
 std::pair<Amount, Amount> ClearingHouse::settle_funding(MarketId m, Ratio rate) {
-  const Price mark = markets_[m].mark;
+  const Price mark = markets_[m.raw()].mark;
   const bool longs_pay = rate.raw() > 0;
   const Ratio magnitude = rate.raw() < 0 ? -rate : rate;
   Amount collected, paid, paid_by_longs;
   if (magnitude.raw() == 0) return {Amount(0), Amount(0)};
-  for (AccountId a = 0; a < ledger_.account_count(); ++a) {
+  for (AccountId a(0); a.raw() < ledger_.account_count(); ++a) {
     const Quantity s = ledger_.position(a, m).size;
     if (s.raw() == 0) continue;
     const Quantity q = s.raw() < 0 ? -s : s;

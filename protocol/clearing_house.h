@@ -59,11 +59,11 @@ class ClearingHouse {
   Ledger& ledger() { return ledger_; }
   const Ledger& ledger() const { return ledger_; }
   uint32_t market_count() const { return static_cast<uint32_t>(markets_.size()); }
-  const ProtocolMarket& market(MarketId m) const { return markets_[m]; }
-  Price mark(MarketId m) const { return markets_[m].mark; }
+  const ProtocolMarket& market(MarketId m) const { return markets_[m.raw()]; }
+  Price mark(MarketId m) const { return markets_[m.raw()].mark; }
   void set_mark(MarketId m, Price mark) {
-    if (markets_[m].mark != mark) ++mark_epoch_;
-    markets_[m].mark = mark;
+    if (markets_[m.raw()].mark != mark) ++mark_epoch_;
+    markets_[m.raw()].mark = mark;
   }
 
   AccountId open_account(AgentRole role, MarginMode mode, Amount deposit);
@@ -115,7 +115,7 @@ class ClearingHouse {
   // amounts round up, receivers' down, the residue stays in the fee pool. Returns (paid by longs, residue).
   std::pair<Amount, Amount> settle_funding(MarketId m, Ratio rate);
 
-  int64_t next_liquidation_id() { return next_liquidation_id_++; }
+  LiquidationId next_liquidation_id() { return LiquidationId(next_liquidation_id_++); }
   int64_t liquidation_count() const { return next_liquidation_id_; }
 
  private:

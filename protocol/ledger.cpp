@@ -53,7 +53,7 @@ AccountId Ledger::open_account(AgentRole role, MarginMode mode) {
   s.mode = mode;
   accounts_.push_back(s);
   positions_.resize(positions_.size() + markets_);
-  return static_cast<AccountId>(accounts_.size() - 1);
+  return AccountId(static_cast<uint32_t>(accounts_.size() - 1));
 }
 
 void Ledger::reserve(uint32_t accounts) {
@@ -62,22 +62,22 @@ void Ledger::reserve(uint32_t accounts) {
 }
 
 bool Ledger::has_position(AccountId a) const {
-  for (MarketId m = 0; m < markets_; ++m)
+  for (MarketId m(0); m.raw() < markets_; ++m)
     if (position(a, m).size.raw() != 0) return true;
   return false;
 }
 
 void Ledger::move_quote(AccountId from, AccountId to, Amount amount) {
   // Both sides are computed before either is written, so a move that overflows changes nothing.
-  AccountState& f = accounts_[from];
-  AccountState& t = accounts_[to];
+  AccountState& f = accounts_[from.raw()];
+  AccountState& t = accounts_[to.raw()];
   const int64_t debited =
       checked_sub(f.balance.raw(), amount.raw(), "ledger move: debit of the quote balance");
   const int64_t credited = checked_add(from == to ? debited : t.balance.raw(), amount.raw(),
                                        "ledger move: credit of the quote balance");
   if (journaling()) {
-    journal_.push_back({JournalEntry::Kind::Balance, from, 0, f.balance.raw(), 0});
-    journal_.push_back({JournalEntry::Kind::Balance, to, 0, t.balance.raw(), 0});
+    journal_.push_back({JournalEntry::Kind::Balance, from.raw(), 0, f.balance.raw(), 0});
+    journal_.push_back({JournalEntry::Kind::Balance, to.raw(), 0, t.balance.raw(), 0});
   }
   f.balance = Amount(debited);
   t.balance = Amount(credited);
@@ -88,7 +88,7 @@ void Ledger::add_holding(AccountId a, AssetId asset, int64_t delta) {
   const uint64_t key = holding_key(a, asset);
   auto it = holdings_.find(key);
   const int64_t old = it == holdings_.end() ? 0 : it->second;
-  if (journaling()) journal_.push_back({JournalEntry::Kind::Holding, a, asset.raw(), old, 0});
+  if (journaling()) journal_.push_back({JournalEntry::Kind::Holding, a.raw(), asset.raw(), old, 0});
   const int64_t now = old + delta;  // checked by the caller
   if (now == 0) {
     if (it != holdings_.end()) holdings_.erase(it);
@@ -115,7 +115,7 @@ void Ledger::move(AccountId from, AccountId to, AssetId asset, AssetAmount amoun
 }
 
 AssetAmount Ledger::balance(AccountId a, AssetId asset) const {
-  if (asset == kQuoteAsset) return AssetAmount(accounts_[a].balance.raw());
+  if (asset == kQuoteAsset) return AssetAmount(accounts_[a.raw()].balance.raw());
   const auto it = holdings_.find(holding_key(a, asset));
   return AssetAmount(it == holdings_.end() ? 0 : it->second);
 }
@@ -124,7 +124,7 @@ std::vector<Holding> Ledger::holdings() const {
   std::vector<Holding> out;
   out.reserve(holdings_.size());
   for (const auto& [key, amount] : holdings_)
-    out.push_back({AccountId(key >> 16), AssetId(uint16_t(key & 0xFFFF)), AssetAmount(amount)});
+    out.push_back({AccountId(uint32_t(key >> 16)), AssetId(uint16_t(key & 0xFFFF)), AssetAmount(amount)});
   std::sort(out.begin(), out.end(), [](const Holding& x, const Holding& y) {
     return x.account != y.account ? x.account < y.account : x.asset < y.asset;
   });
@@ -160,8 +160,8 @@ AssetAmount Ledger::debt_value(AccountId a, AssetId debt_share, Ray index) const
 void Ledger::deposit(AccountId a, Amount amount) {
   LIQSIM_CHECK(amount.raw() >= 0, "negative deposit");
   move_quote(place_account(Place::Outside), a, amount);
-  AccountState& s = accounts_[a];
-  if (journaling()) journal_.push_back({JournalEntry::Kind::Deposits, a, 0, s.deposits.raw(), 0});
+  AccountState& s = accounts_[a.raw()];
+  if (journaling()) journal_.push_back({JournalEntry::Kind::Deposits, a.raw(), 0, s.deposits.raw(), 0});
   s.deposits = Amount(checked_add(s.deposits.raw(), amount.raw(), "ledger deposit: deposits total"));
 }
 
@@ -179,7 +179,7 @@ void Ledger::move_position(AccountId a, MarketId m, Quantity delta, Amount cash)
   // cash: unsigned trade value; the signed cost of `delta` is +cash for buys, -cash for sells.
   Position& p = position(a, m);
   if (journaling())
-    journal_.push_back({JournalEntry::Kind::Position, a, m, p.size.raw(), p.open_notional.raw()});
+    journal_.push_back({JournalEntry::Kind::Position, a.raw(), m.raw(), p.size.raw(), p.open_notional.raw()});
   const Amount signed_cash = delta.raw() > 0 ? cash : -cash;
   const int64_t old_size = p.size.raw();
   const int64_t new_size = checked_add(old_size, delta.raw(), "ledger trade: position size");
@@ -204,8 +204,8 @@ void Ledger::move_position(AccountId a, MarketId m, Quantity delta, Amount cash)
   const int64_t long_before = old_size > 0 ? old_size : 0;
   const int64_t long_after = new_size > 0 ? new_size : 0;
   if (long_after != long_before) {
-    Quantity& oi = open_interest_[m];
-    if (journaling()) journal_.push_back({JournalEntry::Kind::OpenInterest, m, 0, oi.raw(), 0});
+    Quantity& oi = open_interest_[m.raw()];
+    if (journaling()) journal_.push_back({JournalEntry::Kind::OpenInterest, m.raw(), 0, oi.raw(), 0});
     oi = Quantity(checked_add(oi.raw(), long_after - long_before, "ledger trade: open interest"));
   }
   p.size = Quantity(new_size);
@@ -260,7 +260,7 @@ AssetAmount Ledger::conservation_residual(AssetId asset) const {
 
 Quantity Ledger::position_residual(MarketId m) const {
   __int128 sum = 0;
-  for (size_t a = 0; a < accounts_.size(); ++a) sum += positions_[a * markets_ + m].size.raw();
+  for (size_t a = 0; a < accounts_.size(); ++a) sum += positions_[a * markets_ + m.raw()].size.raw();
   return Quantity(static_cast<int64_t>(sum));
 }
 
@@ -298,7 +298,7 @@ void Ledger::rollback_to(size_t mark) {
         accounts_[e.account].deposits = Amount(e.first);
         break;
       case JournalEntry::Kind::Holding: {
-        const uint64_t key = holding_key(e.account, AssetId(static_cast<uint16_t>(e.key)));
+        const uint64_t key = holding_key(AccountId(e.account), AssetId(static_cast<uint16_t>(e.key)));
         if (e.first == 0)
           holdings_.erase(key);
         else
@@ -306,7 +306,7 @@ void Ledger::rollback_to(size_t mark) {
         break;
       }
       case JournalEntry::Kind::Position:
-        position(e.account, e.key) = Position{Quantity(e.first), Amount(e.second)};
+        position(AccountId(e.account), MarketId(e.key)) = Position{Quantity(e.first), Amount(e.second)};
         break;
       case JournalEntry::Kind::OpenInterest:
         open_interest_[e.account] = Quantity(e.first);

@@ -27,22 +27,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/ray.h"
 #include "core/units.h"
 
 namespace liqsim {
 
-using AccountId = uint32_t;
-using MarketId = uint32_t;
-
-// Index of an asset in the ledger's asset table; 0 is the quote (USD).
-struct AssetId {
-  uint16_t v = 0;
-  constexpr AssetId() = default;
-  constexpr explicit AssetId(uint16_t raw) : v(raw) {}
-  constexpr uint16_t raw() const { return v; }
-  friend constexpr auto operator<=>(AssetId, AssetId) = default;
-};
+// AccountId, MarketId and AssetId are strong ids (core/ids.h).
 constexpr AssetId kQuoteAsset{0};
 
 // A quantity of some asset in that asset's base units (its scale is the asset's `decimals`).
@@ -74,7 +65,7 @@ enum class Place : uint8_t {
   LendingPool = 8,    // reserves of lending markets; mints debt shares
 };
 constexpr uint32_t kPlaceCount = 9;
-constexpr AccountId place_account(Place p) { return static_cast<AccountId>(p); }
+constexpr AccountId place_account(Place p) { return AccountId(static_cast<uint32_t>(p)); }
 const char* place_name(Place p);
 
 struct Position {
@@ -114,12 +105,14 @@ class Ledger {
   uint32_t account_count() const { return static_cast<uint32_t>(accounts_.size()); }
   uint32_t market_count() const { return markets_; }
   void reserve(uint32_t accounts);
-  static bool is_place(AccountId a) { return a < kPlaceCount; }
+  static bool is_place(AccountId a) { return a.raw() < kPlaceCount; }
 
-  AccountState& account(AccountId a) { return accounts_[a]; }
-  const AccountState& account(AccountId a) const { return accounts_[a]; }
-  Position& position(AccountId a, MarketId m) { return positions_[size_t(a) * markets_ + m]; }
-  const Position& position(AccountId a, MarketId m) const { return positions_[size_t(a) * markets_ + m]; }
+  AccountState& account(AccountId a) { return accounts_[a.raw()]; }
+  const AccountState& account(AccountId a) const { return accounts_[a.raw()]; }
+  Position& position(AccountId a, MarketId m) { return positions_[size_t(a.raw()) * markets_ + m.raw()]; }
+  const Position& position(AccountId a, MarketId m) const {
+    return positions_[size_t(a.raw()) * markets_ + m.raw()];
+  }
   bool has_position(AccountId a) const;
 
   // The one transfer primitive: `amount` of `asset` from one account to another (either may be a
@@ -161,13 +154,13 @@ class Ledger {
   // Writes off a negative balance of an account with no position as bad debt (after the fund is empty).
   void write_off(AccountId a, Amount amount);
 
-  Amount place_balance(Place p) const { return accounts_[place_account(p)].balance; }
+  Amount place_balance(Place p) const { return accounts_[place_account(p).raw()].balance; }
   Amount insurance_fund() const { return place_balance(Place::InsuranceFund); }
   Amount fee_pool() const { return place_balance(Place::FeePool); }
   Amount gas_paid() const { return place_balance(Place::BlockProducer); }
   Amount bad_debt() const { return -place_balance(Place::Deficit); }
   Amount external_deposits() const { return -place_balance(Place::Outside); }
-  Quantity open_interest(MarketId m) const { return open_interest_[m]; }
+  Quantity open_interest(MarketId m) const { return open_interest_[m.raw()]; }
 
   // Sum of every account's quote balance, places included: 0 when quote money is conserved.
   Amount conservation_residual() const;
@@ -205,7 +198,7 @@ class Ledger {
   void move_quote(AccountId from, AccountId to, Amount amount);
   void add_holding(AccountId a, AssetId asset, int64_t delta);
   void move_position(AccountId a, MarketId m, Quantity delta, Amount cash);
-  static uint64_t holding_key(AccountId a, AssetId asset) { return (uint64_t(a) << 16) | asset.raw(); }
+  static uint64_t holding_key(AccountId a, AssetId asset) { return (uint64_t(a.raw()) << 16) | asset.raw(); }
   bool journaling() const { return depth_ > 0; }
   void rollback_to(size_t mark);
 

@@ -39,9 +39,9 @@ Amount adl_long_receipt(Amount equity_other, Quantity closed, Quantity size, Pri
 }  // namespace
 
 MarketId largest_exposure(const ClearingHouse& ch, AccountId a) {
-  MarketId best = 0;
+  MarketId best(0);
   Amount best_mm = Amount(-1);
-  for (MarketId m = 0; m < ch.market_count(); ++m) {
+  for (MarketId m(0); m.raw() < ch.market_count(); ++m) {
     const Quantity s = ch.ledger().position(a, m).size;
     if (s.raw() == 0) continue;
     const Amount mm = ch.market(m).margin->maintenance(s, ch.mark(m));
@@ -60,8 +60,8 @@ void absorb_shortfall(ClearingHouse& ch, AccountId a) {
   if (balance.raw() < 0) ledger.fund_debit(a, -balance);
 }
 
-Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, MarketId m, int64_t liquidation,
-                         Time now, Price tick) {
+Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, MarketId m,
+                         LiquidationId liquidation, Time now, Price tick) {
   Ledger& ledger = ch.ledger();
   const Quantity size = ledger.position(a, m).size;
   const bool is_long = size.raw() > 0;
@@ -87,9 +87,9 @@ Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, Mar
     closed = after;
     AdlRecord r;
     r.time = now;
-    r.liquidation = liquidation;
-    r.account = c;
-    r.market = m;
+    r.liquidation = liquidation.raw();
+    r.account = c.raw();
+    r.market = m.raw();
     r.quantity = is_long ? quantity : -quantity;
     r.price = price_for(total_cash, needed, Round::Down);
     r.rank_score = score;
@@ -118,19 +118,20 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
 
   LiquidationRecord rec;
   rec.time = trigger.now;
-  rec.account = a;
-  rec.market = m;
+  rec.account = a.raw();
+  rec.market = m.raw();
   rec.mark = mark;
   rec.mechanism = LiquidationMechanismKind::Engine;
   rec.mark_update = trigger.mark_update;
-  rec.cause = trigger.cause;
+  rec.cause = record_liquidation(trigger.cause);
 
   bool progress = false;
   if (equity.raw() < 0 && ledger.insurance_fund() < -equity) {
     // Beyond bankruptcy and the fund cannot cover the loss at the mark: auto-deleverage.
-    rec.id = ch_.next_liquidation_id();
+    const LiquidationId id = ch_.next_liquidation_id();
+    rec.id = id.raw();
     const Amount before = ledger.account(a).balance;
-    const Quantity closed = auto_deleverage(ch_, recorder_, a, m, rec.id, trigger.now, venue_.tick_size(m));
+    const Quantity closed = auto_deleverage(ch_, recorder_, a, m, id, trigger.now, venue_.tick_size(m));
     progress = closed.raw() > 0;
     ++adl_events_;
     rec.quantity = is_long ? -closed : closed;
@@ -159,7 +160,7 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
     const Execution result = venue_.execute(m, request, /*taker_fee_waived=*/true);
     if (result.filled.raw() > 0) {
       progress = true;
-      rec.id = ch_.next_liquidation_id();
+      rec.id = ch_.next_liquidation_id().raw();
       LIQSIM_CHECK(rec.id == id, "liquidation ids must be dense");
       const Amount received = ledger.account(a).balance - before;  // + for sells, - for buys
       // Settle the closed slice at the bankruptcy price: the rest is the insurance fund's.
@@ -234,18 +235,18 @@ KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const L
   out.price = price;
   out.reward = apply(notional(mark, take, Round::Down), params_.bonus, Round::Down);
   LiquidationRecord rec;
-  rec.id = out.liquidation;
+  rec.id = out.liquidation->raw();
   rec.time = trigger.now;
-  rec.account = a;
-  rec.market = m;
+  rec.account = a.raw();
+  rec.market = m.raw();
   rec.quantity = is_long ? -take : take;
   rec.mark = mark;
   rec.price = price;
   rec.mechanism = LiquidationMechanismKind::Keeper;
-  rec.keeper = keeper;
+  rec.keeper = keeper.raw();
   rec.reward = out.reward;
   rec.mark_update = trigger.mark_update;
-  rec.cause = trigger.cause;
+  rec.cause = record_liquidation(trigger.cause);
   ++ledger.account(a).liquidations;
   recorder_.on_liquidation(rec);
   absorb_shortfall(ch_, a);

@@ -48,8 +48,8 @@ void absorb_shortfall(ClearingHouse& ch, AccountId a);
 // clamp the counterparties give up their positions for one tick per coin and the rest of a's loss stays
 // on a's balance, where the waterfall books it (insurance fund, then bad debt) once a is flat. Returns
 // the quantity closed. Records AdlRecords with `liquidation`.
-Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, MarketId m, int64_t liquidation,
-                         Time now, Price tick);
+Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, MarketId m,
+                         LiquidationId liquidation, Time now, Price tick);
 
 struct EngineLiquidationParams {
   Ratio step_fraction;      // share of the position closed per step

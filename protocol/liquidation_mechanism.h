@@ -6,6 +6,7 @@
 // accounted for by the loss waterfall (insurance fund, ADL, recorded bad debt).
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 #include "core/recorder.h"
@@ -15,19 +16,19 @@
 namespace liqsim {
 
 // What set a liquidation off: the mark update that found the account and the earlier liquidation
-// whose fills moved that mark (kNoId for none).
+// whose fills moved that mark (none for a root).
 struct LiquidationTrigger {
   Time now;
   int64_t mark_update = kNoId;
-  int64_t cause = kNoId;
+  std::optional<LiquidationId> cause;
 };
 
 enum class KeeperOutcome : uint8_t { Liquidated, NotLiquidatable, KeeperUndercollateralised };
 
 struct KeeperTakeover {
   KeeperOutcome outcome = KeeperOutcome::NotLiquidatable;
-  int64_t liquidation = kNoId;
-  MarketId market = 0;
+  std::optional<LiquidationId> liquidation;  // set when Liquidated
+  MarketId market;
   Quantity quantity;  // signed position the keeper received
   Price price;
   Amount reward;  // bonus value at the mark

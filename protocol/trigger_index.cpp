@@ -72,19 +72,19 @@ void heapify(std::vector<TriggerEntry>& h, First first) {
 
 }  // namespace
 
-void TriggerIndex::add(uint32_t market, bool is_long, Price trigger, uint32_t account, uint32_t version,
+void TriggerIndex::add(MarketId market, bool is_long, Price trigger, AccountId account, uint32_t version,
                        TriggerKind kind) {
   TriggerEntry e{trigger.raw(), account, (version << 1) | static_cast<uint32_t>(kind)};
   if (is_long)
-    push(longs_[market], e, LongFirst{});
+    push(longs_[market.raw()], e, LongFirst{});
   else
-    push(shorts_[market], e, ShortFirst{});
+    push(shorts_[market.raw()], e, ShortFirst{});
 }
 
-void TriggerIndex::collect(uint32_t market, Price mark, std::vector<TriggerEntry>& out) {
-  auto& l = longs_[market];
+void TriggerIndex::collect(MarketId market, Price mark, std::vector<TriggerEntry>& out) {
+  auto& l = longs_[market.raw()];
   while (!l.empty() && l.front().trigger >= mark.raw()) out.push_back(pop(l, LongFirst{}));
-  auto& s = shorts_[market];
+  auto& s = shorts_[market.raw()];
   while (!s.empty() && s.front().trigger <= mark.raw()) out.push_back(pop(s, ShortFirst{}));
 }
 
@@ -113,9 +113,9 @@ void TriggerIndex::compact(const std::function<bool(const TriggerEntry&)>& live)
   }
 }
 
-void TriggerIndex::clear(uint32_t market) {
-  longs_[market].clear();
-  shorts_[market].clear();
+void TriggerIndex::clear(MarketId market) {
+  longs_[market.raw()].clear();
+  shorts_[market.raw()].clear();
 }
 
 void TriggerIndex::release() {

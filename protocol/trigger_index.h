@@ -12,6 +12,7 @@
 #include <functional>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/units.h"
 
 namespace liqsim {
@@ -20,7 +21,7 @@ enum class TriggerKind : uint8_t { Liquidation = 0, Alert = 1 };
 
 struct TriggerEntry {
   int64_t trigger;  // Price raw value
-  uint32_t account;
+  AccountId account;
   uint32_t version_kind;  // version << 1 | kind
   uint32_t version() const { return version_kind >> 1; }
   TriggerKind kind() const { return static_cast<TriggerKind>(version_kind & 1u); }
@@ -28,16 +29,16 @@ struct TriggerEntry {
 
 class TriggerIndex {
  public:
-  explicit TriggerIndex(uint32_t markets) : longs_(markets), shorts_(markets) {}
+  explicit TriggerIndex(uint32_t market_count) : longs_(market_count), shorts_(market_count) {}
 
   // is_long: the entry fires when mark <= trigger; otherwise when mark >= trigger.
-  void add(uint32_t market, bool is_long, Price trigger, uint32_t account, uint32_t version,
+  void add(MarketId market, bool is_long, Price trigger, AccountId account, uint32_t version,
            TriggerKind kind);
   // Removes every entry crossed by `mark` and appends it to `out` (stale ones too: check versions).
-  void collect(uint32_t market, Price mark, std::vector<TriggerEntry>& out);
+  void collect(MarketId market, Price mark, std::vector<TriggerEntry>& out);
   // Drops entries for which `live` is false and re-heapifies (called when stale entries pile up).
   void compact(const std::function<bool(const TriggerEntry&)>& live);
-  void clear(uint32_t market);
+  void clear(MarketId market);
   // Removes every entry and frees the memory.
   void release();
   size_t size() const;

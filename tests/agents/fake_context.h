@@ -41,7 +41,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   // An order an agent sent, with the public market state just before it reached the book.
   struct Submission {
     Time at;
-    MarketId market = 0;
+    MarketId market;
     OrderRequest order;
     std::optional<Price> best_bid, best_ask;
     Price mark;
@@ -51,30 +51,30 @@ class FakeContext final : public AgentContext, public PositionSource {
   };
   struct Cancellation {
     Time at;
-    MarketId market = 0;
+    MarketId market;
     OrderId id = 0;
     bool found = false;
   };
   struct Deposit {
     Time at;
-    AccountId account = 0;
+    AccountId account;
     Amount amount;
   };
   struct Alert {
     Time at;
-    AccountId account = 0;
+    AccountId account;
     std::optional<Ratio> multiple;
   };
   struct LiquidationTx {
     Time sent;
-    AccountId keeper = 0;
-    AccountId target = 0;
+    AccountId keeper;
+    AccountId target;
     Time ready;
     Amount priority_fee;
   };
   struct ExecutedFill {
     Time at;
-    MarketId market = 0;
+    MarketId market;
     Fill fill;
   };
 
@@ -107,8 +107,8 @@ class FakeContext final : public AgentContext, public PositionSource {
     s.at = now_;
     s.market = m;
     s.order = order;
-    s.best_bid = books_[m]->best_bid();
-    s.best_ask = books_[m]->best_ask();
+    s.best_bid = books_[m.raw()]->best_bid();
+    s.best_ask = books_[m.raw()]->best_ask();
     s.mark = ch_->mark(m);
     const SubmitResult r = route(m, order);
     s.id = r.id;
@@ -119,27 +119,27 @@ class FakeContext final : public AgentContext, public PositionSource {
     return r;
   }
   bool cancel(MarketId m, OrderId id) override {
-    const bool found = books_[m]->cancel(id);
+    const bool found = books_[m.raw()]->cancel(id);
     cancellations.push_back(Cancellation{now_, m, id, found});
     return found;
   }
   SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price,
                       std::optional<Quantity> quantity) override {
     current_market_ = m;
-    const SubmitResult r = books_[m]->modify(id, price, quantity);
+    const SubmitResult r = books_[m.raw()]->modify(id, price, quantity);
     apply_fills(m, r);
     return r;
   }
-  const OrderBook& book(MarketId m) const override { return *books_[m]; }
+  const OrderBook& book(MarketId m) const override { return *books_[m.raw()]; }
   MarketView view(MarketId m) const override {
     MarketView v;
-    v.index = index_[m];
-    v.oracle = oracle_[m];
+    v.index = index_[m.raw()];
+    v.oracle = oracle_[m.raw()];
     v.mark = ch_->mark(m);
-    v.last = last_trade_.size() > m && last_trade_[m] ? *last_trade_[m] : v.mark;
+    v.last = last_trade_.size() > m.raw() && last_trade_[m.raw()] ? *last_trade_[m.raw()] : v.mark;
     v.tick = tick_;
-    v.best_bid = books_[m]->best_bid();
-    v.best_ask = books_[m]->best_ask();
+    v.best_bid = books_[m.raw()]->best_bid();
+    v.best_ask = books_[m.raw()]->best_ask();
     return v;
   }
   const ClearingHouse& clearing() const override { return *ch_; }
@@ -159,7 +159,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   uint32_t market_count() const override { return uint32_t(books_.size()); }
 
   // ---- PositionSource (reduce-only orders read the ledger of the market being traded) ----
-  Quantity position(uint32_t owner) const override {
+  Quantity position(AccountId owner) const override {
     return ch_->ledger().position(owner, current_market_).size;
   }
 
@@ -168,8 +168,8 @@ class FakeContext final : public AgentContext, public PositionSource {
   AccountId open_account(AgentRole role, Amount capital) {
     return ch_->open_account(role, MarginMode::Cross, capital);
   }
-  void set_index(MarketId m, Price p) { index_[m] = p; }
-  void set_oracle(MarketId m, Price p) { oracle_[m] = p; }
+  void set_index(MarketId m, Price p) { index_[m.raw()] = p; }
+  void set_oracle(MarketId m, Price p) { oracle_[m.raw()] = p; }
   void set_mark(MarketId m, Price p) { ch_->set_mark(m, p); }
   // Tags the wake-ups requested from now on (the population about to be called).
   void set_population(uint32_t population) { population_ = population; }
@@ -181,7 +181,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   }
 
   // Cancels an outside order, unlogged.
-  bool withdraw(MarketId m, OrderId id) { return books_[m]->cancel(id); }
+  bool withdraw(MarketId m, OrderId id) { return books_[m.raw()]->cancel(id); }
 
   size_t pending_wakes() const { return pending_.size(); }
   // Wake-ups still pending, earliest first.
@@ -228,16 +228,16 @@ class FakeContext final : public AgentContext, public PositionSource {
 
   SubmitResult route(MarketId m, const OrderRequest& order) {
     current_market_ = m;
-    const SubmitResult r = books_[m]->submit(order);
+    const SubmitResult r = books_[m.raw()]->submit(order);
     apply_fills(m, r);
     return r;
   }
   void apply_fills(MarketId m, const SubmitResult& r) {
-    if (last_trade_.size() <= m) last_trade_.resize(m + 1);
+    if (last_trade_.size() <= m.raw()) last_trade_.resize(m.raw() + 1);
     for (const Fill& f : r.fills) {
       ch_->apply_fill(m, f, false);
       fills.push_back(ExecutedFill{now_, m, f});
-      last_trade_[m] = f.price;
+      last_trade_[m.raw()] = f.price;
     }
   }
 
@@ -249,7 +249,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   Time now_{0};
   uint32_t population_ = 0;
   uint64_t next_seq_ = 0;
-  MarketId current_market_ = 0;
+  MarketId current_market_;
   std::vector<Wake> pending_;
 };
 

@@ -50,9 +50,9 @@ struct Fixture {
     const AccountId a = ctx.open_account(AgentRole::Trader, usd(30));
     const Quantity q = coins(std::abs(size));
     if (size > 0)
-      ctx.ch().ledger().trade(a, lp, 0, q, notional(px(100), q, Round::Down));
+      ctx.ch().ledger().trade(a, lp, MarketId(0), q, notional(px(100), q, Round::Down));
     else
-      ctx.ch().ledger().trade(lp, a, 0, q, notional(px(100), q, Round::Down));
+      ctx.ch().ledger().trade(lp, a, MarketId(0), q, notional(px(100), q, Round::Down));
     return a;
   }
   std::vector<AccountId> open_keepers(int n, double capital = 1000) {
@@ -65,7 +65,7 @@ struct Fixture {
     KeeperLiquidation mechanism(KeeperLiquidationParams{p.close_factor, p.bonus, Amount(0)}, ctx.ch(), log);
     return mechanism.execute(keeper, target, LiquidationTrigger{ctx.now()});
   }
-  Quantity position(AccountId a) const { return ctx.clearing().ledger().position(a, 0).size; }
+  Quantity position(AccountId a) const { return ctx.clearing().ledger().position(a, MarketId(0)).size; }
 
   FakeContext ctx;
   RunLog log;
@@ -157,7 +157,8 @@ TEST(Keepers, SendsAgainOnceThePendingTransactionResolved) {
   const AccountId target = f.liquidatable_trader(10);
   Keepers keepers(base_params(), f.open_keepers(1), kSeed);
   keepers.on_opportunity(f.ctx, target);
-  keepers.on_transaction_result(f.ctx, 0, target, KeeperTakeover{});  // NotLiquidatable: someone else was first
+  keepers.on_transaction_result(f.ctx, 0, target,
+                                KeeperTakeover{});  // NotLiquidatable: someone else was first
   EXPECT_TRUE(f.ctx.submissions.empty()) << "a failed transaction leaves nothing to unwind";
   keepers.on_opportunity(f.ctx, target);
   EXPECT_EQ(f.ctx.liquidation_txs.size(), 2u);
@@ -200,7 +201,7 @@ TEST(Keepers, ImmediateUnwindSellsTheSeizedPositionAtOnce) {
   const AccountId target = f.liquidatable_trader(10);
   const auto ids = f.open_keepers(1);
   Keepers keepers(p, ids, kSeed);
-  f.ctx.place_limit(0, f.lp, Side::Buy, px(99), coins(100));
+  f.ctx.place_limit(MarketId(0), f.lp, Side::Buy, px(99), coins(100));
   const KeeperTakeover result = f.take_over(p, ids[0], target);
   ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
   ASSERT_EQ(result.quantity, coins(5));
@@ -213,7 +214,7 @@ TEST(Keepers, ImmediateUnwindSellsTheSeizedPositionAtOnce) {
   EXPECT_EQ(o.type, OrderType::Market);
   EXPECT_EQ(o.quantity, coins(5));
   EXPECT_TRUE(o.reduce_only);
-  EXPECT_EQ(o.tag, result.liquidation);
+  EXPECT_EQ(o.tag, result.liquidation->raw());
   EXPECT_EQ(f.position(ids[0]), Quantity(0));
   EXPECT_EQ(f.ctx.pending_wakes(), 0u);
 }
@@ -224,7 +225,7 @@ TEST(Keepers, SeizedShortIsBoughtBack) {
   const AccountId target = f.liquidatable_trader(-10);
   const auto ids = f.open_keepers(1);
   Keepers keepers(p, ids, kSeed);
-  f.ctx.place_limit(0, f.lp, Side::Sell, px(101), coins(100));
+  f.ctx.place_limit(MarketId(0), f.lp, Side::Sell, px(101), coins(100));
   const KeeperTakeover result = f.take_over(p, ids[0], target);
   ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
   ASSERT_EQ(result.quantity, -coins(5));
@@ -246,14 +247,14 @@ TEST(Keepers, TwapUnwindSellsEqualSlicesOverTheHorizon) {
   const AccountId target = f.liquidatable_trader(10);
   const auto ids = f.open_keepers(1);
   Keepers keepers(p, ids, kSeed);
-  f.ctx.place_limit(0, f.lp, Side::Buy, px(99), coins(100));
+  f.ctx.place_limit(MarketId(0), f.lp, Side::Buy, px(99), coins(100));
   f.ctx.advance_to(seconds(100));
   const KeeperTakeover result = f.take_over(p, ids[0], target);
   ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
   keepers.on_transaction_result(f.ctx, 0, target, result);
   while (const auto w = f.ctx.pop_wake()) {
     EXPECT_EQ(w->target, 0u);
-    EXPECT_EQ(w->arg, result.liquidation);
+    EXPECT_EQ(w->arg, result.liquidation->raw());
     keepers.on_wake(f.ctx, w->target, w->arg);
   }
   ASSERT_EQ(f.ctx.submissions.size(), 3u);
@@ -266,7 +267,7 @@ TEST(Keepers, TwapUnwindSellsEqualSlicesOverTheHorizon) {
     EXPECT_EQ(s.order.side, Side::Sell);
     EXPECT_EQ(s.order.type, OrderType::Market);
     EXPECT_TRUE(s.order.reduce_only);
-    EXPECT_EQ(s.order.tag, result.liquidation);
+    EXPECT_EQ(s.order.tag, result.liquidation->raw());
   }
   EXPECT_EQ(f.position(ids[0]), Quantity(0));
 }

@@ -45,7 +45,7 @@ struct Fixture {
                    const TieredMaintenanceMargin& margin = TieredMaintenanceMargin::flat(rate(0.005),
                                                                                          rate(0.01)))
       : ctx(markets, kTick, px(100), margin), lp(ctx.open_account(AgentRole::MarketMaker, usd(1e9))) {
-    for (MarketId m = 0; m < markets; ++m) {
+    for (MarketId m(0); m.raw() < markets; ++m) {
       ctx.place_limit(m, lp, Side::Buy, px(99.99), coins(1e6));
       ctx.place_limit(m, lp, Side::Sell, px(100.00), coins(1e6));
     }
@@ -65,7 +65,7 @@ struct Fixture {
     }
     return entries;
   }
-  const Position& position(AccountId a, MarketId m = 0) const {
+  const Position& position(AccountId a, MarketId m = MarketId(0)) const {
     return ctx.clearing().ledger().position(a, m);
   }
 
@@ -75,7 +75,7 @@ struct Fixture {
 
 LeveragedTraders make_traders(const LeveragedTraderParams& p, const std::vector<AccountId>& accounts,
                               uint64_t seed = kSeed) {
-  return LeveragedTraders(p, accounts, std::vector<MarketId>(accounts.size(), 0),
+  return LeveragedTraders(p, accounts, std::vector<MarketId>(accounts.size(), MarketId(0)),
                           std::vector<uint8_t>(accounts.size(), 0), seed);
 }
 
@@ -218,11 +218,11 @@ TEST(LeveragedTraders, LeverageCapComesFromTheBracketOfTheIntendedNotional) {
 TEST(LeveragedTraders, SpreadTraderSplitsNotionalOverEveryMarket) {
   Fixture f(2);
   const auto accounts = f.open_traders(1);
-  LeveragedTraders traders(base_params(), accounts, {0}, {1}, kSeed);
+  LeveragedTraders traders(base_params(), accounts, {MarketId(0)}, {1}, kSeed);
   f.enter_all(traders);
   EXPECT_EQ(f.ctx.deposits.size(), 1u);
-  EXPECT_EQ(f.position(accounts[0], 0).size, coins(50));
-  EXPECT_EQ(f.position(accounts[0], 1).size, coins(50));
+  EXPECT_EQ(f.position(accounts[0], MarketId(0)).size, coins(50));
+  EXPECT_EQ(f.position(accounts[0], MarketId(1)).size, coins(50));
 }
 
 TEST(LeveragedTraders, AddingTradersDoesNotChangeAnyonesDraws) {
@@ -240,7 +240,7 @@ TEST(LeveragedTraders, AddingTradersDoesNotChangeAnyonesDraws) {
     f.enter_all(traders);
     std::map<AccountId, std::tuple<int64_t, int, int64_t>> out;
     for (const auto& s : f.ctx.submissions)
-      if (s.order.owner < accounts[0] + 20)
+      if (s.order.owner < AccountId(accounts[0].raw() + 20))
         out[s.order.owner] = {s.at.raw(), int(s.order.side), s.order.quantity.raw()};
     return out;
   };
@@ -346,7 +346,7 @@ struct TopUpFixture : Fixture {
 TEST(LeveragedTraders, TopUpAddsFractionOfMarginBelowTheTrigger) {
   TopUpFixture f;
   ASSERT_EQ(f.position(f.account).size, coins(100));
-  f.ctx.set_mark(0, px(90.5));
+  f.ctx.set_mark(MarketId(0), px(90.5));
   ASSERT_LT(f.ctx.clearing().equity(f.account), f.ctx.clearing().maintenance(f.account) * 2);
   f.traders.on_alert(f.ctx, 0);
   ASSERT_EQ(f.ctx.deposits.size(), 2u);  // the margin, then the top-up
@@ -359,7 +359,7 @@ TEST(LeveragedTraders, TopUpAddsFractionOfMarginBelowTheTrigger) {
 // Mark 92: equity 200 $ against 2 x MM = 92 $.
 TEST(LeveragedTraders, NoTopUpAboveTheTrigger) {
   TopUpFixture f;
-  f.ctx.set_mark(0, px(92));
+  f.ctx.set_mark(MarketId(0), px(92));
   f.traders.on_alert(f.ctx, 0);
   EXPECT_EQ(f.ctx.deposits.size(), 1u);
   EXPECT_EQ(f.traders.topups(), 0u);
@@ -369,7 +369,7 @@ TEST(LeveragedTraders, NoTopUpWhenTheTriggerIsZero) {
   LeveragedTraderParams p = TopUpFixture::params();
   p.topup_trigger = 0;
   TopUpFixture f(p);
-  f.ctx.set_mark(0, px(90.5));
+  f.ctx.set_mark(MarketId(0), px(90.5));
   f.traders.on_alert(f.ctx, 0);
   EXPECT_EQ(f.ctx.deposits.size(), 1u);
 }
@@ -378,10 +378,10 @@ TEST(LeveragedTraders, NoTopUpWhenTheTriggerIsZero) {
 // cleared once nothing is left.
 TEST(LeveragedTraders, TopUpsStopAtTheOutsideCapital) {
   TopUpFixture f;
-  f.ctx.set_mark(0, px(90.5));
+  f.ctx.set_mark(MarketId(0), px(90.5));
   f.traders.on_alert(f.ctx, 0);
   f.ctx.advance_to(f.ctx.now() + seconds(61));
-  f.ctx.set_mark(0, px(85.5));  // balance -8500 $: equity 50 $ < 2 x 42.75 $
+  f.ctx.set_mark(MarketId(0), px(85.5));  // balance -8500 $: equity 50 $ < 2 x 42.75 $
   f.traders.on_alert(f.ctx, 0);
   ASSERT_EQ(f.ctx.deposits.size(), 3u);
   EXPECT_EQ(f.ctx.deposits[2].amount, usd(300));
@@ -389,7 +389,7 @@ TEST(LeveragedTraders, TopUpsStopAtTheOutsideCapital) {
   EXPECT_EQ(f.ctx.alerts.back().account, f.account);
   EXPECT_EQ(f.ctx.alerts.back().multiple, std::nullopt);
   f.ctx.advance_to(f.ctx.now() + seconds(61));
-  f.ctx.set_mark(0, px(80));
+  f.ctx.set_mark(MarketId(0), px(80));
   f.traders.on_alert(f.ctx, 0);
   EXPECT_EQ(f.ctx.deposits.size(), 3u);
   EXPECT_EQ(f.deposited(), usd(1800));
@@ -398,12 +398,12 @@ TEST(LeveragedTraders, TopUpsStopAtTheOutsideCapital) {
 
 TEST(LeveragedTraders, AlertInsideTheCooldownIsSilencedUntilItEnds) {
   TopUpFixture f;
-  f.ctx.set_mark(0, px(90.5));
+  f.ctx.set_mark(MarketId(0), px(90.5));
   f.traders.on_alert(f.ctx, 0);
   const Time first = f.ctx.now();
   const size_t alerts_before = f.ctx.alerts.size();
   f.ctx.advance_to(first + seconds(10));
-  f.ctx.set_mark(0, px(85));  // still below the trigger
+  f.ctx.set_mark(MarketId(0), px(85));  // still below the trigger
   f.traders.on_alert(f.ctx, 0);
   EXPECT_EQ(f.ctx.deposits.size(), 2u) << "no second top-up inside the cool-down";
   ASSERT_EQ(f.ctx.alerts.size(), alerts_before + 1);
@@ -418,10 +418,10 @@ TEST(LeveragedTraders, AlertInsideTheCooldownIsSilencedUntilItEnds) {
 
 TEST(LeveragedTraders, AlertIsReenabledAndTopUpResumesAfterTheCooldown) {
   TopUpFixture f;
-  f.ctx.set_mark(0, px(90.5));
+  f.ctx.set_mark(MarketId(0), px(90.5));
   f.traders.on_alert(f.ctx, 0);
   f.ctx.advance_to(f.ctx.now() + seconds(10));
-  f.ctx.set_mark(0, px(85));
+  f.ctx.set_mark(MarketId(0), px(85));
   f.traders.on_alert(f.ctx, 0);
   const auto w = f.ctx.pop_wake();
   ASSERT_TRUE(w.has_value());

@@ -51,16 +51,16 @@ struct Fixture {
     const Quantity q = coins(std::abs(size));
     const Amount cash = notional(px(100), q, Round::Down);
     if (size > 0)
-      ctx.ch().ledger().trade(maker, other, 0, q, cash);
+      ctx.ch().ledger().trade(maker, other, MarketId(0), q, cash);
     else
-      ctx.ch().ledger().trade(other, maker, 0, q, cash);
+      ctx.ch().ledger().trade(other, maker, MarketId(0), q, cash);
   }
   // The maker's resting quotes on one side, (price, quantity), best first.
   std::vector<std::pair<Price, Quantity>> quotes(Side side) const {
     std::vector<std::pair<Price, Quantity>> out;
     for (const auto& s : ctx.submissions) {
       if (s.order.owner != maker || s.order.side != side) continue;
-      if (const auto o = ctx.book(0).order(s.id)) out.emplace_back(o->price, o->remaining);
+      if (const auto o = ctx.book(MarketId(0)).order(s.id)) out.emplace_back(o->price, o->remaining);
     }
     std::sort(out.begin(), out.end());
     if (side == Side::Buy) std::reverse(out.begin(), out.end());
@@ -138,33 +138,33 @@ TEST(MarketMakers, NoAsksAtTheShortInventoryLimit) {
 TEST(MarketMakers, IndexVolAboveStressPullsEveryQuote) {
   Fixture f;
   for (int k = 0; k < 8; ++k) {
-    f.ctx.set_index(0, px(k % 2 == 0 ? 100 : 104));
+    f.ctx.set_index(MarketId(0), px(k % 2 == 0 ? 100 : 104));
     f.requote();
   }
-  EXPECT_GT(f.makers.index_vol(0, 0), params().stress_vol);
-  EXPECT_TRUE(f.makers.pulled(0, 0));
+  EXPECT_GT(f.makers.index_vol(0, MarketId(0)), params().stress_vol);
+  EXPECT_TRUE(f.makers.pulled(0, MarketId(0)));
   EXPECT_EQ(f.maker_orders(), 0u);
-  EXPECT_EQ(f.ctx.book(0).order_count(), 0u);
+  EXPECT_EQ(f.ctx.book(MarketId(0)).order_count(), 0u);
 }
 
 TEST(MarketMakers, QuotesReturnOnceTheVolWindowIsCalm) {
   Fixture f;
   for (int k = 0; k < 8; ++k) {
-    f.ctx.set_index(0, px(k % 2 == 0 ? 100 : 104));
+    f.ctx.set_index(MarketId(0), px(k % 2 == 0 ? 100 : 104));
     f.requote();
   }
-  ASSERT_TRUE(f.makers.pulled(0, 0));
+  ASSERT_TRUE(f.makers.pulled(0, MarketId(0)));
   // Constant index for longer than the 30 s window.
   for (int k = 0; k < 32; ++k) f.requote();
-  EXPECT_FALSE(f.makers.pulled(0, 0));
-  EXPECT_EQ(f.makers.index_vol(0, 0), 0.0);
+  EXPECT_FALSE(f.makers.pulled(0, MarketId(0)));
+  EXPECT_EQ(f.makers.index_vol(0, MarketId(0)), 0.0);
   EXPECT_EQ(f.maker_orders(), 6u);
 }
 
 TEST(MarketMakers, CalmMarketIsNotPulled) {
   Fixture f;
   for (int k = 0; k < 5; ++k) f.requote();
-  EXPECT_FALSE(f.makers.pulled(0, 0));
+  EXPECT_FALSE(f.makers.pulled(0, MarketId(0)));
   EXPECT_EQ(f.maker_orders(), 6u);
 }
 
@@ -175,10 +175,10 @@ TEST(MarketMakers, RealisedVolWidensTheSpread) {
   p.stress_vol = 1.0;  // never pulled here
   Fixture f(p);
   for (int k = 0; k < 6; ++k) {
-    f.ctx.set_index(0, px(k % 2 == 0 ? 100 : 101));
+    f.ctx.set_index(MarketId(0), px(k % 2 == 0 ? 100 : 101));
     f.requote();
   }
-  const double vol = std::max(f.makers.realised_vol(0, 0), f.makers.index_vol(0, 0));
+  const double vol = std::max(f.makers.realised_vol(0, MarketId(0)), f.makers.index_vol(0, MarketId(0)));
   ASSERT_GT(vol, 0.005);
   const double fair = 101;  // the last requote's index, flat inventory
   const double half = p.half_spread + p.vol_widening * vol;
@@ -202,24 +202,24 @@ TEST(MarketMakers, BookMidVolWidensButDoesNotPull) {
   f.requote();
   for (int k = 0; k < 6; ++k) {
     std::optional<OrderId> inside;
-    if (k % 2 == 0) inside = f.ctx.place_limit(0, f.other, Side::Buy, px(100.09), coins(1)).id;
+    if (k % 2 == 0) inside = f.ctx.place_limit(MarketId(0), f.other, Side::Buy, px(100.09), coins(1)).id;
     f.requote();
-    if (inside) f.ctx.withdraw(0, *inside);
+    if (inside) f.ctx.withdraw(MarketId(0), *inside);
   }
-  EXPECT_EQ(f.makers.index_vol(0, 0), 0.0);
-  EXPECT_GT(f.makers.realised_vol(0, 0), p.stress_vol);
-  EXPECT_FALSE(f.makers.pulled(0, 0));
+  EXPECT_EQ(f.makers.index_vol(0, MarketId(0)), 0.0);
+  EXPECT_GT(f.makers.realised_vol(0, MarketId(0)), p.stress_vol);
+  EXPECT_FALSE(f.makers.pulled(0, MarketId(0)));
   const auto bids = f.quotes(Side::Buy);
   ASSERT_EQ(bids.size(), 3u);
   EXPECT_EQ(bids[0].first,
-            round_down_to_tick(px(100 * (1 - p.half_spread - f.makers.realised_vol(0, 0))), kTick));
+            round_down_to_tick(px(100 * (1 - p.half_spread - f.makers.realised_vol(0, MarketId(0)))), kTick));
   EXPECT_LT(bids[0].first, px(99.90));
 }
 
 // A stale ask at 99.50 sits below the maker's fair bid of 99.90: the bid takes it at the resting price.
 TEST(MarketMakers, QuoteCrossingAStaleOrderTradesAgainstIt) {
   Fixture f;
-  const SubmitResult stale = f.ctx.place_limit(0, f.other, Side::Sell, px(99.50), coins(0.5));
+  const SubmitResult stale = f.ctx.place_limit(MarketId(0), f.other, Side::Sell, px(99.50), coins(0.5));
   ASSERT_GT(stale.resting.raw(), 0);
   f.requote();
   ASSERT_EQ(f.ctx.fills.size(), 1u);
@@ -228,8 +228,8 @@ TEST(MarketMakers, QuoteCrossingAStaleOrderTradesAgainstIt) {
   EXPECT_EQ(fill.taker_owner, f.maker);
   EXPECT_EQ(fill.price, px(99.50));
   EXPECT_EQ(fill.quantity, coins(0.5));
-  EXPECT_FALSE(f.ctx.book(0).order(stale.id).has_value());
-  EXPECT_EQ(f.ctx.clearing().ledger().position(f.maker, 0).size, coins(0.5));
+  EXPECT_FALSE(f.ctx.book(MarketId(0)).order(stale.id).has_value());
+  EXPECT_EQ(f.ctx.clearing().ledger().position(f.maker, MarketId(0)).size, coins(0.5));
 }
 
 // A jump larger than the ladder must not make new quotes trade with the maker's own older quotes: such
@@ -239,9 +239,9 @@ TEST(MarketMakers, RequoteNeverTradesAgainstItsOwnStaleQuotes) {
   p.stress_vol = 1.0;  // the jumps must not pull the quotes here
   Fixture f(p);
   f.requote();
-  f.ctx.set_index(0, px(104));
+  f.ctx.set_index(MarketId(0), px(104));
   f.requote();
-  f.ctx.set_index(0, px(99));
+  f.ctx.set_index(MarketId(0), px(99));
   f.requote();
   for (const auto& e : f.ctx.fills)
     EXPECT_FALSE(e.fill.maker_owner == f.maker && e.fill.taker_owner == f.maker)
@@ -294,7 +294,7 @@ TEST(MarketMakers, NewIndexIsQuotedOnlyAtTheNextRequote) {
   p.stress_vol = 1.0;  // a 10% step must not pull the quotes here
   Fixture f(p);
   f.requote();
-  f.ctx.set_index(0, px(110));
+  f.ctx.set_index(MarketId(0), px(110));
   const auto before = f.quotes(Side::Buy);
   ASSERT_EQ(before.size(), 3u);
   EXPECT_EQ(before[0].first, px(99.90));

@@ -50,7 +50,7 @@ using Action = std::tuple<int64_t /*time*/, uint32_t /*owner*/, int /*type*/, in
 std::vector<Action> action_log(const FakeContext& ctx) {
   std::vector<Action> out;
   for (const auto& s : ctx.submissions)
-    out.emplace_back(s.at.raw(), s.order.owner, int(s.order.type), int(s.order.side),
+    out.emplace_back(s.at.raw(), s.order.owner.raw(), int(s.order.type), int(s.order.side),
                      s.order.limit ? s.order.limit->raw() : -1, s.order.quantity.raw());
   for (const auto& c : ctx.cancellations) out.emplace_back(c.at.raw(), 0u, -1, -1, -1, -1);
   std::sort(out.begin(), out.end());
@@ -196,7 +196,7 @@ TEST(NoiseTraders, ZeroIntelligenceBookHasSfgkDepthFarFromTheMid) {
   noise.start(*ctx);
   run(*ctx, noise, seconds(2000));
 
-  const OrderBook& book = ctx->book(0);
+  const OrderBook& book = ctx->book(MarketId(0));
   std::vector<std::pair<Price, Quantity>> levels;
   int samples = 0, two_sided = 0;
   double depth_sum = 0;  // coins in the band, both sides

@@ -48,12 +48,12 @@ Outcome exercise(const PopulationEntry& entry, uint64_t seed) {
   // Outside accounts first: a liquidity provider and an account that becomes liquidatable.
   const AccountId lp = ctx.open_account(AgentRole::MarketMaker, amount_from_double(1e9));
   const AccountId target = ctx.open_account(AgentRole::Trader, amount_from_double(700));
-  ctx.ch().ledger().trade(target, lp, 0, quantity_from_double(0.1), amount_from_double(6000));
+  ctx.ch().ledger().trade(target, lp, MarketId(0), quantity_from_double(0.1), amount_from_double(6000));
   ctx.ch().arm(target);
   for (int level = 1; level <= 20; ++level) {
     const Quantity q = quantity_from_double(5);
-    ctx.place_limit(0, lp, Side::Buy, price - kTick * (10 * level), q);
-    ctx.place_limit(0, lp, Side::Sell, price + kTick * (10 * level), q);
+    ctx.place_limit(MarketId(0), lp, Side::Buy, price - kTick * (10 * level), q);
+    ctx.place_limit(MarketId(0), lp, Side::Sell, price + kTick * (10 * level), q);
   }
 
   const Scenario s = small_scenario(seed);
@@ -61,7 +61,7 @@ Outcome exercise(const PopulationEntry& entry, uint64_t seed) {
       entry.build(PopulationBuildContext{s, ctx.ch(), amount_from_double(2)});
   Outcome out;
   for (uint32_t i = 0; i < population->size(); ++i) {
-    EXPECT_EQ(population->account(i), population->account(0) + i)
+    EXPECT_EQ(population->account(i), AccountId(population->account(0).raw() + i))
         << entry.name << ": accounts not consecutive";
     out.members.insert(population->account(i));
   }
@@ -75,7 +75,8 @@ Outcome exercise(const PopulationEntry& entry, uint64_t seed) {
   const auto deliver_results = [&] {
     for (; seen_txs < ctx.liquidation_txs.size(); ++seen_txs) {
       const auto& tx = ctx.liquidation_txs[seen_txs];
-      population->on_transaction_result(ctx, tx.keeper - population->account(0), tx.target, KeeperTakeover{});
+      population->on_transaction_result(ctx, tx.keeper.raw() - population->account(0).raw(), tx.target,
+                                        KeeperTakeover{});
     }
   };
   const auto deliver = [&](const FakeContext::Wake& w) {
@@ -84,7 +85,7 @@ Outcome exercise(const PopulationEntry& entry, uint64_t seed) {
   };
   ctx.run_until(seconds(150), deliver);
   // The mark falls so that the target is liquidatable; the kernel's notices follow.
-  ctx.set_mark(0, price_from_double(54'000));
+  ctx.set_mark(MarketId(0), price_from_double(54'000));
   population->on_alert(ctx, 0);
   for (int k = 0; k < 3; ++k) population->on_opportunity(ctx, target);
   deliver_results();
@@ -119,7 +120,7 @@ Outcome exercise(const PopulationEntry& entry, uint64_t seed) {
             << tx.priority_fee.raw() << "\n";
   }
   EXPECT_EQ(ctx.ch().ledger().conservation_residual(), Amount(0)) << entry.name;
-  EXPECT_EQ(ctx.ch().ledger().position_residual(0), Quantity(0)) << entry.name;
+  EXPECT_EQ(ctx.ch().ledger().position_residual(MarketId(0)), Quantity(0)) << entry.name;
   out.actions = actions.str();
   return out;
 }

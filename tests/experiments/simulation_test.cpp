@@ -273,8 +273,16 @@ TEST(Simulation, TimeseriesAndSummaryAreConsistent) {
   // The summary counts agents; /accounts also holds the protocol places (accounts 0 .. kPlaceCount-1).
   ASSERT_EQ(r.summary.accounts + kPlaceCount, r.log.accounts.size());
   for (uint32_t a = 0; a < kPlaceCount; ++a) EXPECT_EQ(r.log.accounts[a].role, uint8_t(AgentRole::Protocol));
-  EXPECT_EQ(r.log.accounts[place_account(Place::InsuranceFund)].balance, r.summary.insurance_fund_final);
-  EXPECT_EQ(r.log.accounts[place_account(Place::Deficit)].balance, -r.summary.bad_debt);
+  EXPECT_EQ(r.log.accounts[place_account(Place::InsuranceFund).raw()].balance,
+            r.summary.insurance_fund_final);
+  EXPECT_EQ(r.log.accounts[place_account(Place::Deficit).raw()].balance, -r.summary.bad_debt);
+  // Units per asset: the quote only, brought in by the deposits, conserved exactly; no other holdings.
+  ASSERT_EQ(r.log.assets.size(), 1u);
+  EXPECT_EQ(r.log.assets[0].decimals, 6);
+  EXPECT_EQ(r.log.assets[0].brought_in, r.summary.total_deposits.raw());
+  EXPECT_EQ(r.log.assets[0].residual, 0);
+  EXPECT_EQ(r.metadata.asset_symbols, "USD");
+  EXPECT_TRUE(r.log.holdings.empty());
 }
 
 // Golden digest (STYLE rule 28): the text summary of a fixed-seed run, refreshed only with

@@ -22,13 +22,13 @@ Price px(int64_t ticks) { return Price(ticks * kTick.raw()); }
 Quantity qty(int64_t coins) { return Quantity(coins * kQuantityScale); }
 
 OrderRequest limit(uint32_t owner, Side side, int64_t ticks, int64_t coins, int64_t tag = -1) {
-  return OrderRequest{owner, side, OrderType::Limit, px(ticks), qty(coins), false, tag};
+  return OrderRequest{AccountId(owner), side, OrderType::Limit, px(ticks), qty(coins), false, tag};
 }
 OrderRequest typed(OrderType type, Side side, std::optional<int64_t> ticks, int64_t coins,
                    uint32_t owner = 99) {
   std::optional<Price> p;
   if (ticks) p = px(*ticks);
-  return OrderRequest{owner, side, type, p, qty(coins), false, -1};
+  return OrderRequest{AccountId(owner), side, type, p, qty(coins), false, -1};
 }
 
 // Snapshot of one side as (ticks, coins), best first, for compact expectations.
@@ -44,8 +44,8 @@ using Levels = std::vector<std::pair<int64_t, int64_t>>;
 
 class FakePositions : public PositionSource {
  public:
-  Quantity position(uint32_t owner) const override {
-    const auto it = positions_.find(owner);
+  Quantity position(AccountId owner) const override {
+    const auto it = positions_.find(owner.raw());
     return it == positions_.end() ? Quantity::zero() : it->second;
   }
   void set(uint32_t owner, Quantity q) { positions_[owner] = q; }
@@ -113,8 +113,8 @@ TEST(OrderBook, RestingLimitsSetBestBidAndAsk) {
 
 TEST(OrderBook, MidRoundsDownToAPriceUnit) {
   OrderBook book(Price(3));
-  book.submit(OrderRequest{1, Side::Buy, OrderType::Limit, Price(3), qty(1)});
-  book.submit(OrderRequest{1, Side::Sell, OrderType::Limit, Price(6), qty(1)});
+  book.submit(OrderRequest{AccountId(1), Side::Buy, OrderType::Limit, Price(3), qty(1)});
+  book.submit(OrderRequest{AccountId(1), Side::Sell, OrderType::Limit, Price(6), qty(1)});
   EXPECT_EQ(book.mid(), Price(4));  // 4.5 rounded down
 }
 
@@ -138,7 +138,7 @@ TEST(OrderBook, OrderViewReportsOwnerSidePriceAndRemaining) {
   const OrderId id = book.submit(limit(7, Side::Sell, 105, 4, 42)).id;
   const std::optional<OrderView> v = book.order(id);
   ASSERT_TRUE(v.has_value());
-  EXPECT_EQ(v->owner, 7u);
+  EXPECT_EQ(v->owner, AccountId(7));
   EXPECT_EQ(v->side, Side::Sell);
   EXPECT_EQ(v->price, px(105));
   EXPECT_EQ(v->remaining, qty(4));
@@ -211,8 +211,8 @@ TEST(OrderBook, FillsCarryOwnersTagsAndSides) {
   const Fill& f = r.fills[0];
   EXPECT_EQ(f.maker_order, maker);
   EXPECT_EQ(f.taker_order, r.id);
-  EXPECT_EQ(f.maker_owner, 11u);
-  EXPECT_EQ(f.taker_owner, 22u);
+  EXPECT_EQ(f.maker_owner, AccountId(11));
+  EXPECT_EQ(f.taker_owner, AccountId(22));
   EXPECT_EQ(f.taker_side, Side::Sell);
   EXPECT_EQ(f.maker_tag, 500);
   EXPECT_EQ(f.taker_tag, 777);
@@ -410,7 +410,7 @@ TEST(OrderBook, PriceChangeLosesPriorityAndKeepsIdOwnerAndTag) {
   EXPECT_EQ(book.best_ask(), px(100));
   const std::optional<OrderView> v = book.order(moved);
   ASSERT_TRUE(v.has_value());
-  EXPECT_EQ(v->owner, 1u);
+  EXPECT_EQ(v->owner, AccountId(1));
   EXPECT_EQ(v->tag, 9);
   EXPECT_EQ(v->price, px(100));
   const SubmitResult r = book.submit(limit(3, Side::Buy, 100, 1));
@@ -625,25 +625,28 @@ TEST(OrderBook, PricesThirtyPercentApartWork) {
 
 TEST(OrderBook, PricesSpanningMoreThanTheLadderAreRejected) {
   OrderBook book(Price(1));
-  const OrderId a = book.submit(OrderRequest{1, Side::Buy, OrderType::Limit, Price(10), qty(1)}).id;
+  const OrderId a =
+      book.submit(OrderRequest{AccountId(1), Side::Buy, OrderType::Limit, Price(10), qty(1)}).id;
   const Price far(int64_t{1} << 31);
-  EXPECT_EQ(book.submit(OrderRequest{1, Side::Sell, OrderType::Limit, far, qty(1)}).reject,
+  EXPECT_EQ(book.submit(OrderRequest{AccountId(1), Side::Sell, OrderType::Limit, far, qty(1)}).reject,
             RejectReason::PriceOutOfRange);
   book.cancel(a);
-  EXPECT_TRUE(book.submit(OrderRequest{1, Side::Sell, OrderType::Limit, far, qty(1)}).accepted());
+  EXPECT_TRUE(book.submit(OrderRequest{AccountId(1), Side::Sell, OrderType::Limit, far, qty(1)}).accepted());
   EXPECT_EQ(book.best_ask(), far);
 }
 
 TEST(OrderBook, OrdersThatNeverRestAcceptLimitsBeyondTheLadderSpan) {
   // A liquidation IOC may carry a protective limit far below the book; it is never stored.
   OrderBook book(Price(1));
-  book.submit({1, Side::Buy, OrderType::Limit, Price(int64_t{1} << 40), qty(2)});
-  const SubmitResult ioc = book.submit({2, Side::Sell, OrderType::ImmediateOrCancel, Price(1), qty(1)});
+  book.submit({AccountId(1), Side::Buy, OrderType::Limit, Price(int64_t{1} << 40), qty(2)});
+  const SubmitResult ioc =
+      book.submit({AccountId(2), Side::Sell, OrderType::ImmediateOrCancel, Price(1), qty(1)});
   EXPECT_TRUE(ioc.accepted());
   EXPECT_EQ(ioc.filled, qty(1));
-  const SubmitResult fok = book.submit({2, Side::Sell, OrderType::FillOrKill, Price(1), qty(1)});
+  const SubmitResult fok = book.submit({AccountId(2), Side::Sell, OrderType::FillOrKill, Price(1), qty(1)});
   EXPECT_TRUE(fok.accepted());
-  const SubmitResult top = book.submit({2, Side::Buy, OrderType::ImmediateOrCancel, Price::max(), qty(1)});
+  const SubmitResult top =
+      book.submit({AccountId(2), Side::Buy, OrderType::ImmediateOrCancel, Price::max(), qty(1)});
   EXPECT_TRUE(top.accepted());
   EXPECT_EQ(top.filled, Quantity::zero());
 }
@@ -655,9 +658,9 @@ TEST(OrderBook, BestPricesAreFoundAcrossHundredsOfMillionsOfTicks) {
   const int64_t asks[] = {400'000'001, 700'000'000, 1'000'000'000};
   std::vector<OrderId> bid_ids, ask_ids;
   for (int64_t t : bids)
-    bid_ids.push_back(book.submit({1, Side::Buy, OrderType::Limit, Price(t), qty(1)}).id);
+    bid_ids.push_back(book.submit({AccountId(1), Side::Buy, OrderType::Limit, Price(t), qty(1)}).id);
   for (int64_t t : asks)
-    ask_ids.push_back(book.submit({1, Side::Sell, OrderType::Limit, Price(t), qty(1)}).id);
+    ask_ids.push_back(book.submit({AccountId(1), Side::Sell, OrderType::Limit, Price(t), qty(1)}).id);
   for (int i = 3; i > 0; --i) {
     book.cancel(bid_ids[size_t(i)]);
     EXPECT_EQ(book.best_bid(), Price(bids[i - 1]));
@@ -909,7 +912,7 @@ TEST(OrderBook, RandomOperationsMatchTheReferenceModel) {
       const Quantity q(rng.uniform_int(1, 50));
       std::optional<Price> price;
       if (tick) price = Price(*tick);
-      const SubmitResult got = book.submit(OrderRequest{1, side, type, price, q, false, op});
+      const SubmitResult got = book.submit(OrderRequest{AccountId(1), side, type, price, q, false, op});
       const ReferenceBook::Outcome want = ref.submit(side, type, tick, q, got.id);
       ASSERT_EQ(got.reject, want.reject);
       ASSERT_EQ(got.filled, want.filled);

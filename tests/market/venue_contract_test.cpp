@@ -11,7 +11,7 @@ namespace liqsim {
 namespace {
 
 constexpr Price kTick(10'000);  // $0.01
-constexpr uint32_t kTaker = 100;
+constexpr AccountId kTaker(100);
 
 // Builds an implementation with resting liquidity around `mid` from owners 1..5, drawn from `rng`.
 struct OrderBookVenueMaker {
@@ -23,8 +23,8 @@ struct OrderBookVenueMaker {
       const int64_t ticks = rng.uniform_int(1, 500);
       const Price price = side == Side::Buy ? mid - kTick * ticks : mid + kTick * ticks;
       const Quantity q(rng.uniform_int(1, 300'000'000));
-      book->submit(
-          OrderRequest{uint32_t(rng.uniform_int(1, 5)), side, OrderType::Limit, price, q, false, -1});
+      book->submit(OrderRequest{AccountId(uint32_t(rng.uniform_int(1, 5))), side, OrderType::Limit, price, q,
+                                false, -1});
     }
   }
 };

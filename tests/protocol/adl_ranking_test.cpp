@@ -67,33 +67,34 @@ TEST(HyperliquidAdl, Vector26SortingIndex) {
 // exact. The example's rank is the ordering key, higher first, so it is used as the score.
 TEST(AdlAllocation, Vector15BitmexExample) {
   const std::vector<AdlCandidate> longs = {
-      {1, quantity_from_double(10), 3}, {2, quantity_from_double(10), 6}, {3, quantity_from_double(20), 1},
-      {4, quantity_from_double(30), 4}, {5, quantity_from_double(20), 5}, {6, quantity_from_double(10), 2},
+      {AccountId(1), quantity_from_double(10), 3}, {AccountId(2), quantity_from_double(10), 6},
+      {AccountId(3), quantity_from_double(20), 1}, {AccountId(4), quantity_from_double(30), 4},
+      {AccountId(5), quantity_from_double(20), 5}, {AccountId(6), quantity_from_double(10), 2},
   };
   const auto fills = allocate_adl(longs, quantity_from_double(20));
   ASSERT_EQ(fills.size(), 2u);
-  EXPECT_EQ(fills[0].first, 2u);
+  EXPECT_EQ(fills[0].first, AccountId(2));
   EXPECT_EQ(fills[0].second, quantity_from_double(10));
-  EXPECT_EQ(fills[1].first, 5u);
+  EXPECT_EQ(fills[1].first, AccountId(5));
   EXPECT_EQ(fills[1].second, quantity_from_double(10));
 }
 
 TEST(AdlAllocation, TiesGoToTheLowerAccountIdAndNaNRanksLast) {
   const std::vector<AdlCandidate> candidates = {
-      {9, Quantity(5), 1.0},
-      {3, Quantity(5), 1.0},
-      {1, Quantity(5), std::nan("")},
-      {7, Quantity(0), 99.0},  // nothing to give
+      {AccountId(9), Quantity(5), 1.0},
+      {AccountId(3), Quantity(5), 1.0},
+      {AccountId(1), Quantity(5), std::nan("")},
+      {AccountId(7), Quantity(0), 99.0},  // nothing to give
   };
   const auto fills = allocate_adl(candidates, Quantity(12));
   ASSERT_EQ(fills.size(), 3u);
-  EXPECT_EQ(fills[0], std::make_pair(3u, Quantity(5)));
-  EXPECT_EQ(fills[1], std::make_pair(9u, Quantity(5)));
-  EXPECT_EQ(fills[2], std::make_pair(1u, Quantity(2)));
+  EXPECT_EQ(fills[0], std::make_pair(AccountId(3), Quantity(5)));
+  EXPECT_EQ(fills[1], std::make_pair(AccountId(9), Quantity(5)));
+  EXPECT_EQ(fills[2], std::make_pair(AccountId(1), Quantity(2)));
 }
 
 TEST(AdlAllocation, StopsWhenCandidatesRunOut) {
-  const std::vector<AdlCandidate> candidates = {{4, Quantity(3), 0.5}};
+  const std::vector<AdlCandidate> candidates = {{AccountId(4), Quantity(3), 0.5}};
   const auto fills = allocate_adl(candidates, Quantity(10));
   ASSERT_EQ(fills.size(), 1u);
   EXPECT_EQ(fills[0].second, Quantity(3));

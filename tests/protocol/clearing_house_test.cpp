@@ -54,7 +54,7 @@ Fill make_fill(AccountId taker, AccountId maker, Side taker_side, Price price, Q
   if (ledger.conservation_residual() != Amount(0))
     return ::testing::AssertionFailure()
            << "money residual " << format_amount(ledger.conservation_residual());
-  for (MarketId m = 0; m < ledger.market_count(); ++m)
+  for (MarketId m(0); m.raw() < ledger.market_count(); ++m)
     if (ledger.position_residual(m) != Quantity(0))
       return ::testing::AssertionFailure()
              << "market " << m << " position residual " << ledger.position_residual(m).raw();
@@ -81,9 +81,9 @@ TEST(ClearingHouse, EquityIsBalancePlusPositionsAtTheMark) {
   ClearingHouse ch({market(legacy_btcusdt(), 20'000)});
   const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(10'000));
   const AccountId b = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(1'000'000));
-  buy(ch, 0, a, b, coins(2), px(20'000));
+  buy(ch, MarketId(0), a, b, coins(2), px(20'000));
   EXPECT_TRUE(conserved(ch));
-  ch.set_mark(0, px(21'000));
+  ch.set_mark(MarketId(0), px(21'000));
   EXPECT_EQ(ch.equity(a), dollars(12'000));   // 10,000 - 40,000 + 2 * 21,000
   EXPECT_EQ(ch.equity(b), dollars(998'000));  // 1,000,000 + 40,000 - 2 * 21,000
 }
@@ -95,14 +95,14 @@ TEST(ClearingHouse, MaintenanceSumsTheLegacyBracketMarginOfEveryPositionAtItsMar
   ClearingHouse ch({market(legacy_btcusdt(), 20'000), market(legacy_btcusdt(), 1'500)});
   const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(100'000));
   const AccountId b = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(10'000'000));
-  buy(ch, 0, a, b, coins(30), px(20'000));
-  buy(ch, 1, b, a, coins(100), px(1'500));
+  buy(ch, MarketId(0), a, b, coins(30), px(20'000));
+  buy(ch, MarketId(1), b, a, coins(100), px(1'500));
   EXPECT_TRUE(conserved(ch));
-  ch.set_mark(0, px(21'000));
+  ch.set_mark(MarketId(0), px(21'000));
   EXPECT_EQ(ch.maintenance(a), dollars(5'700));
   EXPECT_EQ(ch.maintenance(b), dollars(5'700));  // the mirror positions carry the same margin
   // Equity without market 1: 100,000 - 600,000 + 150,000 + 30 * 21,000.
-  EXPECT_EQ(ch.equity_excluding(a, 1), dollars(280'000));
+  EXPECT_EQ(ch.equity_excluding(a, MarketId(1)), dollars(280'000));
   EXPECT_EQ(ch.equity(a), dollars(130'000));
 }
 
@@ -112,7 +112,7 @@ TEST(ClearingHouse, EquityRoundsEachNotionalDownAndMaintenanceRoundsUp) {
   ClearingHouse ch({market(legacy_btcusdt(), 10'000.000001)});
   const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(1));
   const AccountId b = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(1));
-  buy(ch, 0, a, b, Quantity(1), px(10'000));  // cash floor(100.0) = 100 micro-dollars
+  buy(ch, MarketId(0), a, b, Quantity(1), px(10'000));  // cash floor(100.0) = 100 micro-dollars
   EXPECT_TRUE(conserved(ch));
   EXPECT_EQ(ch.equity(a), dollars(1) - Amount(100) + Amount(100));
   EXPECT_EQ(ch.equity(b), dollars(1) + Amount(100) - Amount(101));
@@ -127,7 +127,7 @@ TEST(ClearingHouse, AnAccountWithoutPositionIsNeverLiquidatable) {
   ch.ledger().transfer(a, b, dollars(5));  // a's balance is negative, but it holds nothing
   EXPECT_TRUE(conserved(ch));
   EXPECT_FALSE(ch.liquidatable(a));
-  EXPECT_FALSE(ch.liquidatable_at(a, 0, px(1)));
+  EXPECT_FALSE(ch.liquidatable_at(a, MarketId(0), px(1)));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -139,22 +139,22 @@ TEST(ClearingHouse, ApplyFillMovesTradeCashAndChargesTakerAndMakerFeesRoundedUp)
   ClearingHouse ch({market(legacy_btcusdt(), 10'000, 0.0004, 0.0002)});
   const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(10'000));
   const AccountId b = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(10'000));
-  buy(ch, 0, a, b, coins(0.33333333), px(10'000.000001));
+  buy(ch, MarketId(0), a, b, coins(0.33333333), px(10'000.000001));
   EXPECT_TRUE(conserved(ch));
   EXPECT_EQ(ch.ledger().account(a).balance, dollars(10'000) - Amount(3'333'333'300) - Amount(1'333'334));
   EXPECT_EQ(ch.ledger().account(b).balance, dollars(10'000) + Amount(3'333'333'300) - Amount(666'667));
   EXPECT_EQ(ch.ledger().fee_pool(), Amount(2'000'001));
-  EXPECT_EQ(ch.ledger().position(a, 0).size, coins(0.33333333));
-  EXPECT_EQ(ch.ledger().position(b, 0).size, coins(-0.33333333));
+  EXPECT_EQ(ch.ledger().position(a, MarketId(0)).size, coins(0.33333333));
+  EXPECT_EQ(ch.ledger().position(b, MarketId(0)).size, coins(-0.33333333));
 }
 
 TEST(ClearingHouse, ASellingTakerIsTheSellerAndPaysTheTakerFee) {
   ClearingHouse ch({market(legacy_btcusdt(), 10'000, 0.0004, 0.0002)});
   const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(10'000));
   const AccountId b = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(10'000));
-  ch.apply_fill(0, make_fill(a, b, Side::Sell, px(10'000), coins(1)), false);
+  ch.apply_fill(MarketId(0), make_fill(a, b, Side::Sell, px(10'000), coins(1)), false);
   EXPECT_TRUE(conserved(ch));
-  EXPECT_EQ(ch.ledger().position(a, 0).size, coins(-1));
+  EXPECT_EQ(ch.ledger().position(a, MarketId(0)).size, coins(-1));
   EXPECT_EQ(ch.ledger().account(a).balance, dollars(10'000 + 10'000 - 4));
   EXPECT_EQ(ch.ledger().account(b).balance, dollars(10'000 - 10'000 - 2));
 }
@@ -163,7 +163,7 @@ TEST(ClearingHouse, WaivedTakerFeeChargesOnlyTheMaker) {
   ClearingHouse ch({market(legacy_btcusdt(), 10'000, 0.0004, 0.0002)});
   const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(10'000));
   const AccountId b = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(10'000));
-  ch.apply_fill(0, make_fill(a, b, Side::Buy, px(10'000.000001), coins(0.33333333)), true);
+  ch.apply_fill(MarketId(0), make_fill(a, b, Side::Buy, px(10'000.000001), coins(0.33333333)), true);
   EXPECT_TRUE(conserved(ch));
   EXPECT_EQ(ch.ledger().account(a).balance, dollars(10'000) - Amount(3'333'333'300));
   EXPECT_EQ(ch.ledger().fee_pool(), Amount(666'667));
@@ -174,7 +174,7 @@ TEST(ClearingHouse, NegativeMakerFeeIsARebateRoundedDown) {
   ClearingHouse ch({market(legacy_btcusdt(), 10'000, 0.0004, -0.0001)});
   const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(10'000));
   const AccountId b = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(10'000));
-  buy(ch, 0, a, b, coins(0.33333333), px(10'000.000001));
+  buy(ch, MarketId(0), a, b, coins(0.33333333), px(10'000.000001));
   EXPECT_TRUE(conserved(ch));
   EXPECT_EQ(ch.ledger().account(b).balance, dollars(10'000) + Amount(3'333'333'300) + Amount(333'333));
   EXPECT_EQ(ch.ledger().fee_pool(), Amount(1'333'334 - 333'333));
@@ -191,14 +191,14 @@ struct Vector2 {
   AccountId trader = ch.open_account(AgentRole::Trader, MarginMode::Isolated, dollars(1'000));
   explicit Vector2(bool is_long) {
     if (is_long)
-      buy(ch, 0, trader, counterparty, coins(1), px(10'000));
+      buy(ch, MarketId(0), trader, counterparty, coins(1), px(10'000));
     else
-      buy(ch, 0, counterparty, trader, coins(1), px(10'000));
+      buy(ch, MarketId(0), counterparty, trader, coins(1), px(10'000));
   }
   std::vector<TriggerHit> detect_at(Price mark) {
-    ch.set_mark(0, mark);
+    ch.set_mark(MarketId(0), mark);
     std::vector<TriggerHit> hits;
-    ch.detect(0, hits);
+    ch.detect(MarketId(0), hits);
     return hits;
   }
 };
@@ -210,7 +210,7 @@ Price boundary(const ClearingHouse& ch, AccountId a, bool is_long) {
   int64_t unsafe = is_long ? 1 : px(100'000).raw();  // liquidatable here
   while (safe - unsafe > 1 || unsafe - safe > 1) {
     const int64_t mid = safe + (unsafe - safe) / 2;
-    (ch.liquidatable_at(a, 0, Price(mid)) ? unsafe : safe) = mid;
+    (ch.liquidatable_at(a, MarketId(0), Price(mid)) ? unsafe : safe) = mid;
   }
   return Price(unsafe);
 }
@@ -222,15 +222,15 @@ Price boundary(const ClearingHouse& ch, AccountId a, bool is_long) {
 TEST(ClearingHouseVector2, LongIsLiquidatableBelowTheBinanceLiquidationPriceAndNotAbove) {
   Vector2 v(true);
   EXPECT_TRUE(conserved(v.ch));
-  v.ch.set_mark(0, px(9045.226131));
+  v.ch.set_mark(MarketId(0), px(9045.226131));
   EXPECT_FALSE(v.ch.liquidatable(v.trader)) << kBinanceLiquidationFaq;
-  v.ch.set_mark(0, px(9045.226130));
+  v.ch.set_mark(MarketId(0), px(9045.226130));
   EXPECT_TRUE(v.ch.liquidatable(v.trader));
-  v.ch.set_mark(0, px(9045.23));
+  v.ch.set_mark(MarketId(0), px(9045.23));
   EXPECT_FALSE(v.ch.liquidatable(v.trader));
-  v.ch.set_mark(0, px(9045.22));
+  v.ch.set_mark(MarketId(0), px(9045.22));
   EXPECT_TRUE(v.ch.liquidatable(v.trader));
-  v.ch.set_mark(0, px(5000));
+  v.ch.set_mark(MarketId(0), px(5000));
   EXPECT_TRUE(v.ch.liquidatable(v.trader));
   EXPECT_FALSE(v.ch.liquidatable(v.counterparty));
 }
@@ -238,10 +238,10 @@ TEST(ClearingHouseVector2, LongIsLiquidatableBelowTheBinanceLiquidationPriceAndN
 TEST(ClearingHouseVector2, LiquidatableAtAgreesWithLiquidatableAfterMoving) {
   Vector2 v(true);
   for (const double p : {9046.0, 9045.226131, 9045.226130, 9000.0}) {
-    const bool predicted = v.ch.liquidatable_at(v.trader, 0, px(p));
-    v.ch.set_mark(0, px(p));
+    const bool predicted = v.ch.liquidatable_at(v.trader, MarketId(0), px(p));
+    v.ch.set_mark(MarketId(0), px(p));
     EXPECT_EQ(predicted, v.ch.liquidatable(v.trader)) << p;
-    v.ch.set_mark(0, px(10'000));
+    v.ch.set_mark(MarketId(0), px(10'000));
   }
 }
 
@@ -253,7 +253,7 @@ TEST(ClearingHouseVector2, DetectReportsTheLongOnlyOnceTheMarkCrossesTheLiquidat
   const std::vector<TriggerHit> hits = v.detect_at(px(9045.226130));
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].account, v.trader);
-  EXPECT_EQ(hits[0].market, 0u);
+  EXPECT_EQ(hits[0].market, MarketId(0));
   EXPECT_EQ(hits[0].kind, TriggerKind::Liquidation);
   EXPECT_TRUE(v.ch.liquidatable(v.trader));
 }
@@ -277,7 +277,7 @@ TEST(ClearingHouseVector3, ShortIsLiquidatableAboveTheBinanceLiquidationPriceAnd
     EXPECT_TRUE(v.detect_at(px(p)).empty()) << "reported early at " << p;
     EXPECT_FALSE(v.ch.liquidatable(v.trader)) << p;
   }
-  v.ch.set_mark(0, px(10'945.273631));  // equity 54.726369 == MM 54.72636815... rounded up
+  v.ch.set_mark(MarketId(0), px(10'945.273631));  // equity 54.726369 == MM 54.72636815... rounded up
   EXPECT_FALSE(v.ch.liquidatable(v.trader));
   const std::vector<TriggerHit> hits = v.detect_at(px(10'945.273632));
   ASSERT_EQ(hits.size(), 1u);
@@ -334,8 +334,8 @@ TEST(ClearingHouseCross, AnAccountCannotBecomeLiquidatableWithoutATriggerFiring)
     const AccountId x = ch.open_account(AgentRole::Trader, MarginMode::Cross, Amount(0));
     const bool single = trial % 4 == 0;
     single_position_trials += single ? 1 : 0;
-    for (MarketId m = 0; m < (single ? 1u : 2u); ++m) {
-      const int64_t max_raw = m == 0 ? 20 * kQuantityScale : 200 * kQuantityScale;
+    for (MarketId m(0); m.raw() < (single ? 1u : 2u); ++m) {
+      const int64_t max_raw = m == MarketId(0) ? 20 * kQuantityScale : 200 * kQuantityScale;
       const Quantity q(rng.uniform_int(kQuantityScale / 100, max_raw));
       if (rng.bernoulli(0.5))
         buy(ch, m, x, c, q, ch.mark(m));
@@ -348,7 +348,7 @@ TEST(ClearingHouseCross, AnAccountCannotBecomeLiquidatableWithoutATriggerFiring)
     ASSERT_TRUE(conserved(ch));
     ASSERT_FALSE(ch.liquidatable(x));
     for (int step = 0; step < 20000; ++step) {
-      const MarketId m = single ? 0 : MarketId(rng.uniform_below(2));
+      const MarketId m = single ? MarketId(0) : MarketId(rng.uniform_below(2));
       const double move = 1.0 + (rng.uniform01() - 0.5) * 0.006;
       ch.set_mark(m, Price(int64_t(double(ch.mark(m).raw()) * move)));
       std::vector<TriggerHit> hits;
@@ -380,15 +380,15 @@ TEST(ClearingHouseCross, DustPositionsWithALargeBufferHaveNoTriggerInRange) {
   ClearingHouse ch({market(legacy_btcusdt(), 68'000), market(legacy_btcusdt(), 3'800)});
   const AccountId c = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(1e9));
   const AccountId k = ch.open_account(AgentRole::Keeper, MarginMode::Cross, dollars(3'000'000));
-  buy(ch, 0, c, k, Quantity(5), ch.mark(0));
-  buy(ch, 1, k, c, Quantity(1), ch.mark(1));
+  buy(ch, MarketId(0), c, k, Quantity(5), ch.mark(MarketId(0)));
+  buy(ch, MarketId(1), k, c, Quantity(1), ch.mark(MarketId(1)));
   ch.arm(k);
   EXPECT_FALSE(ch.liquidatable(k));
   std::vector<TriggerHit> hits;
-  ch.set_mark(0, Price(Price::max().raw() / 2));
-  ch.detect(0, hits);
-  ch.set_mark(1, Price(1));
-  ch.detect(1, hits);
+  ch.set_mark(MarketId(0), Price(Price::max().raw() / 2));
+  ch.detect(MarketId(0), hits);
+  ch.set_mark(MarketId(1), Price(1));
+  ch.detect(MarketId(1), hits);
   EXPECT_FALSE(reported(hits, k, TriggerKind::Liquidation));
   EXPECT_FALSE(ch.liquidatable(k));
 }
@@ -410,10 +410,10 @@ TEST(ClearingHouseCross, TriggersAreConservativeAtMicroDollarResolution) {
     const AccountId x = ch.open_account(AgentRole::Trader, MarginMode::Cross, Amount(0));
     const bool two = trial % 2 == 1;
     bool is_long = false;
-    for (MarketId m = 0; m < (two ? 2u : 1u); ++m) {
+    for (MarketId m(0); m.raw() < (two ? 2u : 1u); ++m) {
       const Quantity q(rng.uniform_int(1'000, 5 * kQuantityScale));
       const bool buys = rng.bernoulli(0.5);
-      if (m == 0) is_long = buys;
+      if (m == MarketId(0)) is_long = buys;
       ch.ledger().trade(buys ? x : c, buys ? c : x, m, q, notional(ch.mark(m), q, Round::Down));
     }
     const Amount target = Amount(int64_t(double(ch.maintenance(x).raw()) * (1.0 + rng.uniform01())));
@@ -422,9 +422,9 @@ TEST(ClearingHouseCross, TriggersAreConservativeAtMicroDollarResolution) {
     ASSERT_TRUE(conserved(ch));
     auto fires = [&](int64_t p) {
       ClearingHouse copy = ch;
-      copy.set_mark(0, Price(p));
+      copy.set_mark(MarketId(0), Price(p));
       std::vector<TriggerHit> hits;
-      copy.detect(0, hits);
+      copy.detect(MarketId(0), hits);
       return reported(hits, x, TriggerKind::Liquidation);
     };
     // Long: highest firing mark in [1, 1e6 $]; short: lowest.
@@ -437,7 +437,7 @@ TEST(ClearingHouseCross, TriggersAreConservativeAtMicroDollarResolution) {
     ++checked;
     for (int k = 1; k <= 3; ++k) {
       const Price safe_side(is_long ? fire + k : fire - k);
-      ASSERT_FALSE(ch.liquidatable_at(x, 0, safe_side))
+      ASSERT_FALSE(ch.liquidatable_at(x, MarketId(0), safe_side))
           << "trial " << trial << ": liquidatable " << k << " unit(s) beyond the trigger "
           << format_price(Price(fire));
     }
@@ -452,15 +452,15 @@ TEST(ClearingHouse, TenThousandUntouchedAccountsAreNotReported) {
   const AccountId maker = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(1e9));
   for (int i = 0; i < 10'000; ++i) {
     const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(1'000 + i));
-    buy(ch, 0, a, maker, coins(1), px(10'000));  // LP <= 9,000 / 0.996 = 9036.14
+    buy(ch, MarketId(0), a, maker, coins(1), px(10'000));  // LP <= 9,000 / 0.996 = 9036.14
   }
   const AccountId target = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(100));
-  buy(ch, 0, target, maker, coins(1), px(10'000));  // LP = 9,900 / 0.996 = 9939.76
+  buy(ch, MarketId(0), target, maker, coins(1), px(10'000));  // LP = 9,900 / 0.996 = 9939.76
   EXPECT_TRUE(conserved(ch));
   const size_t entries = ch.trigger_entries();
-  ch.set_mark(0, px(9'930));
+  ch.set_mark(MarketId(0), px(9'930));
   std::vector<TriggerHit> hits;
-  ch.detect(0, hits);
+  ch.detect(MarketId(0), hits);
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].account, target);
   EXPECT_TRUE(ch.liquidatable(target));
@@ -475,7 +475,7 @@ TEST(ClearingHouse, TenThousandUntouchedAccountsAreNotReported) {
 std::vector<AdlFill> adl_by_scan(const ClearingHouse& ch, MarketId m, bool bankrupt_is_long,
                                  AccountId exclude, Quantity needed) {
   std::vector<AdlCandidate> candidates;
-  for (AccountId c = 0; c < ch.ledger().account_count(); ++c) {
+  for (AccountId c(0); c.raw() < ch.ledger().account_count(); ++c) {
     const Quantity s = ch.ledger().position(c, m).size;
     if (c == exclude || s.raw() == 0 || (s.raw() > 0) == bankrupt_is_long) continue;
     candidates.push_back(AdlCandidate{c, s.raw() < 0 ? -s : s, ch.adl_score(c, m)});
@@ -501,7 +501,7 @@ TEST(ClearingHouseAdl, RankingEqualsTheScanOfEveryOppositePosition) {
     accounts.push_back(ch.open_account(AgentRole::Trader, MarginMode::Cross, Amount(0)));
   const auto random_trade = [&](AccountId a) {
     const MarketId m = MarketId(rng.uniform_below(2));
-    const Quantity q(rng.uniform_int(1, m == 0 ? 5 * kQuantityScale : 25 * kQuantityScale));
+    const Quantity q(rng.uniform_int(1, m == MarketId(0) ? 5 * kQuantityScale : 25 * kQuantityScale));
     const Price p = apply(ch.mark(m), rate(0.9 + 0.2 * rng.uniform01()), Round::Down);
     if (rng.bernoulli(0.5))
       buy(ch, m, a, lp, q, p);
@@ -566,8 +566,8 @@ struct FundingSetup {
   AccountId c = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(5'000));
   Amount balance_a, balance_b, balance_c;
   FundingSetup() {
-    buy(ch, 0, a, b, coins(0.6), px(10'000));
-    buy(ch, 0, a, c, coins(0.4), px(10'000));
+    buy(ch, MarketId(0), a, b, coins(0.6), px(10'000));
+    buy(ch, MarketId(0), a, c, coins(0.4), px(10'000));
     balance_a = ch.ledger().account(a).balance;
     balance_b = ch.ledger().account(b).balance;
     balance_c = ch.ledger().account(c).balance;
@@ -578,7 +578,7 @@ struct FundingSetup {
 // * 1e-4) = 0.6, c 0.4; the residue 0.000001 stays in the fee pool.
 TEST(ClearingHouseFunding, LongsPayShortsAtAPositiveRateAndThePoolKeepsTheResidue) {
   FundingSetup f;
-  const auto [paid_by_longs, residue] = f.ch.settle_funding(0, rate(0.0001));
+  const auto [paid_by_longs, residue] = f.ch.settle_funding(MarketId(0), rate(0.0001));
   EXPECT_TRUE(conserved(f.ch));
   EXPECT_EQ(f.ch.ledger().account(f.a).balance, f.balance_a - Amount(1'000'001));
   EXPECT_EQ(f.ch.ledger().account(f.b).balance, f.balance_b + Amount(600'000));
@@ -591,7 +591,7 @@ TEST(ClearingHouseFunding, LongsPayShortsAtAPositiveRateAndThePoolKeepsTheResidu
 // Rate -0.01 %: shorts pay, rounded up (b 0.600001, c 0.400001); a receives 1.0 rounded down.
 TEST(ClearingHouseFunding, NegativeRateMakesShortsPayLongs) {
   FundingSetup f;
-  const auto [paid_by_longs, residue] = f.ch.settle_funding(0, rate(-0.0001));
+  const auto [paid_by_longs, residue] = f.ch.settle_funding(MarketId(0), rate(-0.0001));
   EXPECT_TRUE(conserved(f.ch));
   EXPECT_EQ(f.ch.ledger().account(f.a).balance, f.balance_a + Amount(1'000'000));
   EXPECT_EQ(f.ch.ledger().account(f.b).balance, f.balance_b - Amount(600'001));
@@ -604,7 +604,7 @@ TEST(ClearingHouseFunding, NegativeRateMakesShortsPayLongs) {
 
 TEST(ClearingHouseFunding, ZeroRateMovesNothing) {
   FundingSetup f;
-  const auto [paid_by_longs, residue] = f.ch.settle_funding(0, Ratio(0));
+  const auto [paid_by_longs, residue] = f.ch.settle_funding(MarketId(0), Ratio(0));
   EXPECT_TRUE(conserved(f.ch));
   EXPECT_EQ(paid_by_longs, Amount(0));
   EXPECT_EQ(residue, Amount(0));
@@ -614,7 +614,7 @@ TEST(ClearingHouseFunding, ZeroRateMovesNothing) {
 // Funding changes balances, so settle_funding re-arms the market: a's trigger moves up by the payment.
 TEST(ClearingHouseFunding, FundingReArmsThePayersTriggers) {
   Vector2 v(true);
-  v.ch.settle_funding(0, rate(0.01));  // 1 % of 10,000 = 100: LP becomes 9,100 / 0.995 = 9145.73
+  v.ch.settle_funding(MarketId(0), rate(0.01));  // 1 % of 10,000 = 100: LP becomes 9,100 / 0.995 = 9145.73
   EXPECT_TRUE(conserved(v.ch));
   EXPECT_TRUE(v.detect_at(px(9145.74)).empty());
   const std::vector<TriggerHit> hits = v.detect_at(px(9145.72));
@@ -639,15 +639,15 @@ TEST(ClearingHouseAlert, AlertFiresWhenEquityFallsBelowTheMultipleOfMaintenance)
   ClearingHouse ch({market(legacy_btcusdt(), 10'000)});
   const AccountId maker = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(1e9));
   const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(1'000));
-  buy(ch, 0, a, maker, coins(1), px(10'000));
+  buy(ch, MarketId(0), a, maker, coins(1), px(10'000));
   ch.set_alert(a, rate(1.5));
   ch.arm(a);
   const Price tick = px(0.01);
   std::optional<Price> fired;
   for (Price mark = px(9'060); mark > px(9'050); mark -= tick) {
-    ch.set_mark(0, mark);
+    ch.set_mark(MarketId(0), mark);
     std::vector<TriggerHit> hits;
-    ch.detect(0, hits);
+    ch.detect(MarketId(0), hits);
     EXPECT_FALSE(reported(hits, a, TriggerKind::Liquidation));
     if (reported(hits, a, TriggerKind::Alert)) {
       fired = mark;
@@ -665,13 +665,13 @@ TEST(ClearingHouseAlert, NoAlertIsArmedWithoutAMultiple) {
   ClearingHouse ch({market(legacy_btcusdt(), 10'000)});
   const AccountId maker = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(1e9));
   const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(1'000));
-  buy(ch, 0, a, maker, coins(1), px(10'000));
+  buy(ch, MarketId(0), a, maker, coins(1), px(10'000));
   ch.set_alert(a, rate(1.5));
   ch.set_alert(a, std::nullopt);
   ch.arm(a);
-  ch.set_mark(0, px(9'040));  // well below the 1.5 x MM level, above the LP 9036.14
+  ch.set_mark(MarketId(0), px(9'040));  // well below the 1.5 x MM level, above the LP 9036.14
   std::vector<TriggerHit> hits;
-  ch.detect(0, hits);
+  ch.detect(MarketId(0), hits);
   EXPECT_TRUE(hits.empty());
 }
 
@@ -686,8 +686,8 @@ TEST(ClearingHouseAlert, CrossAccountAlertsFireBeforeEquityFallsBelowTheMultiple
     ClearingHouse ch({market(legacy_btcusdt(), 10'000), market(legacy_btcusdt(), 2'000)});
     const AccountId c = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(1e9));
     const AccountId x = ch.open_account(AgentRole::Trader, MarginMode::Cross, Amount(0));
-    for (MarketId m = 0; m < 2; ++m) {
-      const Quantity q(rng.uniform_int(kQuantityScale / 10, (m == 0 ? 10 : 100) * kQuantityScale));
+    for (MarketId m(0); m.raw() < 2; ++m) {
+      const Quantity q(rng.uniform_int(kQuantityScale / 10, (m == MarketId(0) ? 10 : 100) * kQuantityScale));
       if (rng.bernoulli(0.5))
         buy(ch, m, x, c, q, ch.mark(m));
       else

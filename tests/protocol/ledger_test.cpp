@@ -16,7 +16,7 @@ Quantity coins(double x) { return quantity_from_double(x); }
   if (ledger.conservation_residual() != Amount(0))
     return ::testing::AssertionFailure()
            << "money residual " << format_amount(ledger.conservation_residual());
-  for (MarketId m = 0; m < ledger.market_count(); ++m)
+  for (MarketId m(0); m.raw() < ledger.market_count(); ++m)
     if (ledger.position_residual(m) != Quantity(0))
       return ::testing::AssertionFailure()
              << "market " << m << " position residual " << ledger.position_residual(m).raw();
@@ -55,39 +55,40 @@ TEST(Ledger, InsuranceSeedCountsAsExternalMoneyButNotAsAnAccountDeposit) {
 TEST(Ledger, TradeMovesCashAndPositionsExactly) {
   TwoTraders t;
   const Amount cash(15'000'000'001);  // 15,000.000001 $ for 1.5 coin
-  t.ledger.trade(t.buyer, t.seller, 0, coins(1.5), cash);
+  t.ledger.trade(t.buyer, t.seller, MarketId(0), coins(1.5), cash);
   EXPECT_TRUE(conserved(t.ledger));
   EXPECT_EQ(t.ledger.account(t.buyer).balance, -cash);
   EXPECT_EQ(t.ledger.account(t.seller).balance, cash);
-  EXPECT_EQ(t.ledger.position(t.buyer, 0).size, coins(1.5));
-  EXPECT_EQ(t.ledger.position(t.seller, 0).size, coins(-1.5));
-  EXPECT_EQ(t.ledger.position(t.buyer, 0).open_notional, cash);
-  EXPECT_EQ(t.ledger.position(t.seller, 0).open_notional, -cash);
+  EXPECT_EQ(t.ledger.position(t.buyer, MarketId(0)).size, coins(1.5));
+  EXPECT_EQ(t.ledger.position(t.seller, MarketId(0)).size, coins(-1.5));
+  EXPECT_EQ(t.ledger.position(t.buyer, MarketId(0)).open_notional, cash);
+  EXPECT_EQ(t.ledger.position(t.seller, MarketId(0)).open_notional, -cash);
   EXPECT_TRUE(t.ledger.has_position(t.buyer));
   EXPECT_TRUE(t.ledger.has_position(t.seller));
 }
 
 TEST(Ledger, OpenNotionalAccumulatesWhenAPositionGrows) {
   TwoTraders t;
-  t.ledger.trade(t.buyer, t.seller, 0, coins(1), dollars(10'000));
-  t.ledger.trade(t.buyer, t.seller, 0, coins(2), dollars(24'000));
+  t.ledger.trade(t.buyer, t.seller, MarketId(0), coins(1), dollars(10'000));
+  t.ledger.trade(t.buyer, t.seller, MarketId(0), coins(2), dollars(24'000));
   EXPECT_TRUE(conserved(t.ledger));
-  EXPECT_EQ(t.ledger.position(t.buyer, 0).size, coins(3));
-  EXPECT_EQ(t.ledger.position(t.buyer, 0).open_notional, dollars(34'000));
-  EXPECT_EQ(t.ledger.position(t.seller, 0).open_notional, dollars(-34'000));
+  EXPECT_EQ(t.ledger.position(t.buyer, MarketId(0)).size, coins(3));
+  EXPECT_EQ(t.ledger.position(t.buyer, MarketId(0)).open_notional, dollars(34'000));
+  EXPECT_EQ(t.ledger.position(t.seller, MarketId(0)).open_notional, dollars(-34'000));
 }
 
 // Reducing keeps the old cost scaled by the remaining share, rounded toward zero on both sides:
 // 10,000.000001 * 2/3 = 6,666.666667333... -> 6,666.666667 (long) and -6,666.666667 (short).
 TEST(Ledger, PartialReduceKeepsTheProportionalCostRoundedTowardZero) {
   TwoTraders t;
-  t.ledger.trade(t.buyer, t.seller, 0, coins(3), Amount(10'000'000'001));
-  t.ledger.trade(t.seller, t.buyer, 0, coins(1), dollars(4'000));  // buyer sells 1 back, seller buys 1
+  t.ledger.trade(t.buyer, t.seller, MarketId(0), coins(3), Amount(10'000'000'001));
+  t.ledger.trade(t.seller, t.buyer, MarketId(0), coins(1),
+                 dollars(4'000));  // buyer sells 1 back, seller buys 1
   EXPECT_TRUE(conserved(t.ledger));
-  EXPECT_EQ(t.ledger.position(t.buyer, 0).size, coins(2));
-  EXPECT_EQ(t.ledger.position(t.buyer, 0).open_notional, Amount(6'666'666'667));
-  EXPECT_EQ(t.ledger.position(t.seller, 0).size, coins(-2));
-  EXPECT_EQ(t.ledger.position(t.seller, 0).open_notional, Amount(-6'666'666'667));
+  EXPECT_EQ(t.ledger.position(t.buyer, MarketId(0)).size, coins(2));
+  EXPECT_EQ(t.ledger.position(t.buyer, MarketId(0)).open_notional, Amount(6'666'666'667));
+  EXPECT_EQ(t.ledger.position(t.seller, MarketId(0)).size, coins(-2));
+  EXPECT_EQ(t.ledger.position(t.seller, MarketId(0)).open_notional, Amount(-6'666'666'667));
   EXPECT_EQ(t.ledger.account(t.buyer).balance, Amount(-10'000'000'001 + 4'000'000'000));
 }
 
@@ -95,23 +96,23 @@ TEST(Ledger, PartialReduceKeepsTheProportionalCostRoundedTowardZero) {
 // floor(36,000.000001 * 2/3) = floor(24,000.000000666) = 24,000.
 TEST(Ledger, FlipOpensTheExcessAtTheTradePrice) {
   TwoTraders t;
-  t.ledger.trade(t.buyer, t.seller, 0, coins(1), dollars(10'000));
-  t.ledger.trade(t.seller, t.buyer, 0, coins(3), Amount(36'000'000'001));
+  t.ledger.trade(t.buyer, t.seller, MarketId(0), coins(1), dollars(10'000));
+  t.ledger.trade(t.seller, t.buyer, MarketId(0), coins(3), Amount(36'000'000'001));
   EXPECT_TRUE(conserved(t.ledger));
-  EXPECT_EQ(t.ledger.position(t.buyer, 0).size, coins(-2));
-  EXPECT_EQ(t.ledger.position(t.buyer, 0).open_notional, dollars(-24'000));
-  EXPECT_EQ(t.ledger.position(t.seller, 0).size, coins(2));
-  EXPECT_EQ(t.ledger.position(t.seller, 0).open_notional, dollars(24'000));
+  EXPECT_EQ(t.ledger.position(t.buyer, MarketId(0)).size, coins(-2));
+  EXPECT_EQ(t.ledger.position(t.buyer, MarketId(0)).open_notional, dollars(-24'000));
+  EXPECT_EQ(t.ledger.position(t.seller, MarketId(0)).size, coins(2));
+  EXPECT_EQ(t.ledger.position(t.seller, MarketId(0)).open_notional, dollars(24'000));
 }
 
 TEST(Ledger, ClosingResetsTheOpenNotionalAndRealisesThePnlInTheBalance) {
   TwoTraders t;
-  t.ledger.trade(t.buyer, t.seller, 0, coins(1), dollars(10'000));
-  t.ledger.trade(t.seller, t.buyer, 0, coins(1), dollars(11'000));
+  t.ledger.trade(t.buyer, t.seller, MarketId(0), coins(1), dollars(10'000));
+  t.ledger.trade(t.seller, t.buyer, MarketId(0), coins(1), dollars(11'000));
   EXPECT_TRUE(conserved(t.ledger));
-  EXPECT_EQ(t.ledger.position(t.buyer, 0).size, Quantity(0));
-  EXPECT_EQ(t.ledger.position(t.buyer, 0).open_notional, Amount(0));
-  EXPECT_EQ(t.ledger.position(t.seller, 0).open_notional, Amount(0));
+  EXPECT_EQ(t.ledger.position(t.buyer, MarketId(0)).size, Quantity(0));
+  EXPECT_EQ(t.ledger.position(t.buyer, MarketId(0)).open_notional, Amount(0));
+  EXPECT_EQ(t.ledger.position(t.seller, MarketId(0)).open_notional, Amount(0));
   EXPECT_EQ(t.ledger.account(t.buyer).balance, dollars(1'000));
   EXPECT_EQ(t.ledger.account(t.seller).balance, dollars(-1'000));
   EXPECT_FALSE(t.ledger.has_position(t.buyer));
@@ -123,31 +124,31 @@ TEST(Ledger, OpenInterestTracksTheTotalLongQuantity) {
   const AccountId a = ledger.open_account(AgentRole::Trader, MarginMode::Cross);
   const AccountId b = ledger.open_account(AgentRole::Trader, MarginMode::Cross);
   const AccountId c = ledger.open_account(AgentRole::Trader, MarginMode::Cross);
-  ledger.trade(a, b, 0, coins(2), dollars(20'000));  // a +2, b -2
+  ledger.trade(a, b, MarketId(0), coins(2), dollars(20'000));  // a +2, b -2
   EXPECT_TRUE(conserved(ledger));
-  EXPECT_EQ(ledger.open_interest(0), coins(2));
-  ledger.trade(c, a, 0, coins(0.5), dollars(5'000));  // a +1.5, c +0.5: the long changes hands
+  EXPECT_EQ(ledger.open_interest(MarketId(0)), coins(2));
+  ledger.trade(c, a, MarketId(0), coins(0.5), dollars(5'000));  // a +1.5, c +0.5: the long changes hands
   EXPECT_TRUE(conserved(ledger));
-  EXPECT_EQ(ledger.open_interest(0), coins(2));
-  ledger.trade(b, c, 0, coins(1.5), dollars(15'000));  // b -0.5, c flips to -1
+  EXPECT_EQ(ledger.open_interest(MarketId(0)), coins(2));
+  ledger.trade(b, c, MarketId(0), coins(1.5), dollars(15'000));  // b -0.5, c flips to -1
   EXPECT_TRUE(conserved(ledger));
-  EXPECT_EQ(ledger.open_interest(0), coins(1.5));
-  ledger.trade(b, a, 0, coins(1.5), dollars(15'000));  // a closes, b flips to +1
+  EXPECT_EQ(ledger.open_interest(MarketId(0)), coins(1.5));
+  ledger.trade(b, a, MarketId(0), coins(1.5), dollars(15'000));  // a closes, b flips to +1
   EXPECT_TRUE(conserved(ledger));
-  EXPECT_EQ(ledger.open_interest(0), coins(1));
-  EXPECT_EQ(ledger.open_interest(1), Quantity(0));
+  EXPECT_EQ(ledger.open_interest(MarketId(0)), coins(1));
+  EXPECT_EQ(ledger.open_interest(MarketId(1)), Quantity(0));
 }
 
 TEST(Ledger, PositionsOfDifferentMarketsAreSeparate) {
   Ledger ledger(2);
   const AccountId a = ledger.open_account(AgentRole::Trader, MarginMode::Cross);
   const AccountId b = ledger.open_account(AgentRole::Trader, MarginMode::Cross);
-  ledger.trade(a, b, 1, coins(4), dollars(8'000));
+  ledger.trade(a, b, MarketId(1), coins(4), dollars(8'000));
   EXPECT_TRUE(conserved(ledger));
-  EXPECT_EQ(ledger.position(a, 0).size, Quantity(0));
-  EXPECT_EQ(ledger.position(a, 1).size, coins(4));
-  EXPECT_EQ(ledger.open_interest(1), coins(4));
-  EXPECT_EQ(ledger.open_interest(0), Quantity(0));
+  EXPECT_EQ(ledger.position(a, MarketId(0)).size, Quantity(0));
+  EXPECT_EQ(ledger.position(a, MarketId(1)).size, coins(4));
+  EXPECT_EQ(ledger.open_interest(MarketId(1)), coins(4));
+  EXPECT_EQ(ledger.open_interest(MarketId(0)), Quantity(0));
 }
 
 TEST(Ledger, FeesGoToTheFeePoolAndNegativeFeesAreRebates) {
@@ -228,8 +229,8 @@ TEST(Ledger, FundDebitFromAnEmptyFundIsAllBadDebt) {
 
 TEST(Ledger, WriteOffClearsANegativeBalanceAsBadDebt) {
   TwoTraders t;
-  t.ledger.trade(t.buyer, t.seller, 0, coins(1), dollars(10'000));
-  t.ledger.trade(t.seller, t.buyer, 0, coins(1), dollars(9'000));  // buyer realises -1,000
+  t.ledger.trade(t.buyer, t.seller, MarketId(0), coins(1), dollars(10'000));
+  t.ledger.trade(t.seller, t.buyer, MarketId(0), coins(1), dollars(9'000));  // buyer realises -1,000
   ASSERT_EQ(t.ledger.account(t.buyer).balance, dollars(-1'000));
   t.ledger.write_off(t.buyer, dollars(1'000));
   EXPECT_TRUE(conserved(t.ledger));
@@ -241,8 +242,8 @@ TEST(Ledger, ResidualDetectsMoneyCreatedOutsideTheLedgerApi) {
   TwoTraders t;
   t.ledger.account(t.buyer).balance += Amount(1);  // bypasses the ledger: must show up
   EXPECT_EQ(t.ledger.conservation_residual(), Amount(1));
-  t.ledger.position(t.buyer, 0).size += Quantity(3);
-  EXPECT_EQ(t.ledger.position_residual(0), Quantity(3));
+  t.ledger.position(t.buyer, MarketId(0)).size += Quantity(3);
+  EXPECT_EQ(t.ledger.position_residual(MarketId(0)), Quantity(3));
 }
 
 TEST(LedgerDeathTest, NegativeDepositAborts) {
@@ -252,7 +253,8 @@ TEST(LedgerDeathTest, NegativeDepositAborts) {
 
 TEST(LedgerDeathTest, NonPositiveTradeQuantityAborts) {
   TwoTraders t;
-  EXPECT_DEATH(t.ledger.trade(t.buyer, t.seller, 0, Quantity(0), Amount(0)), "quantity must be positive");
+  EXPECT_DEATH(t.ledger.trade(t.buyer, t.seller, MarketId(0), Quantity(0), Amount(0)),
+               "quantity must be positive");
 }
 
 }  // namespace
@@ -268,7 +270,7 @@ TEST(LedgerV2, PlacesAreOrdinaryAccountsAndEveryQuoteBalanceSumsToZero) {
   Ledger ledger(1);
   EXPECT_EQ(ledger.account_count(), kPlaceCount);
   const AccountId a = ledger.open_account(AgentRole::Trader, MarginMode::Cross);
-  EXPECT_EQ(a, kPlaceCount);
+  EXPECT_EQ(a, AccountId(kPlaceCount));
   ledger.deposit(a, dollars(100));
   ledger.seed_insurance_fund(dollars(10));
   ledger.pay_fee(a, dollars(1));
@@ -280,10 +282,11 @@ TEST(LedgerV2, PlacesAreOrdinaryAccountsAndEveryQuoteBalanceSumsToZero) {
   EXPECT_EQ(ledger.account(place_account(Place::Deficit)).balance, dollars(-5));
   EXPECT_EQ(ledger.bad_debt(), dollars(5));
   EXPECT_EQ(ledger.external_deposits(), dollars(110));
-  for (uint32_t p = 0; p < kPlaceCount; ++p) EXPECT_EQ(ledger.account(p).role, AgentRole::Protocol);
+  for (uint32_t p = 0; p < kPlaceCount; ++p)
+    EXPECT_EQ(ledger.account(AccountId(p)).role, AgentRole::Protocol);
   // Exactly zero, every place included (no separate "external" counter).
   __int128 sum = 0;
-  for (AccountId x = 0; x < ledger.account_count(); ++x) sum += ledger.account(x).balance.raw();
+  for (AccountId x(0); x.raw() < ledger.account_count(); ++x) sum += ledger.account(x).balance.raw();
   EXPECT_EQ(sum, 0);
   EXPECT_TRUE(conserved(ledger));
   EXPECT_STREQ(place_name(Place::StabilityPool), "stability_pool");
@@ -367,25 +370,25 @@ TEST(LedgerV2, TransactionRevertRestoresEverythingExactly) {
   const AssetId btc = ledger.add_asset({"BTC", 8, AssetKind::Coin, {}});
   ledger.deposit(t.buyer, dollars(5000));
   ledger.deposit(t.seller, dollars(5000));
-  ledger.trade(t.buyer, t.seller, 0, coins(1), dollars(100));
-  const Position buyer_before = ledger.position(t.buyer, 0);
+  ledger.trade(t.buyer, t.seller, MarketId(0), coins(1), dollars(100));
+  const Position buyer_before = ledger.position(t.buyer, MarketId(0));
   const Amount buyer_balance = ledger.account(t.buyer).balance;
-  const Quantity oi = ledger.open_interest(0);
+  const Quantity oi = ledger.open_interest(MarketId(0));
   {
     Ledger::Transaction tx(ledger);
-    ledger.trade(t.seller, t.buyer, 0, coins(0.4), dollars(37));  // partial reduce: cost rescaled
-    ledger.trade(t.seller, t.buyer, 0, coins(2), dollars(150));   // flip
+    ledger.trade(t.seller, t.buyer, MarketId(0), coins(0.4), dollars(37));  // partial reduce: cost rescaled
+    ledger.trade(t.seller, t.buyer, MarketId(0), coins(2), dollars(150));   // flip
     ledger.deposit(t.buyer, dollars(1));
     ledger.deposit_asset(t.buyer, btc, AssetAmount(5));
     ledger.pay_fee(t.buyer, dollars(3));
-    EXPECT_NE(ledger.position(t.buyer, 0).size, buyer_before.size);
+    EXPECT_NE(ledger.position(t.buyer, MarketId(0)).size, buyer_before.size);
     tx.revert();
   }
-  EXPECT_EQ(ledger.position(t.buyer, 0).size, buyer_before.size);
-  EXPECT_EQ(ledger.position(t.buyer, 0).open_notional, buyer_before.open_notional);
+  EXPECT_EQ(ledger.position(t.buyer, MarketId(0)).size, buyer_before.size);
+  EXPECT_EQ(ledger.position(t.buyer, MarketId(0)).open_notional, buyer_before.open_notional);
   EXPECT_EQ(ledger.account(t.buyer).balance, buyer_balance);
   EXPECT_EQ(ledger.account(t.buyer).deposits, dollars(5000));
-  EXPECT_EQ(ledger.open_interest(0), oi);
+  EXPECT_EQ(ledger.open_interest(MarketId(0)), oi);
   EXPECT_EQ(ledger.balance(t.buyer, btc), AssetAmount(0));
   EXPECT_TRUE(ledger.holdings().empty());
   EXPECT_EQ(ledger.fee_pool(), Amount(0));

@@ -25,7 +25,7 @@ Ratio rate(double x) { return ratio_from_double(x); }
 bool conserved(const ClearingHouse& ch) {
   const Ledger& l = ch.ledger();
   if (l.conservation_residual() != Amount(0)) return false;
-  for (MarketId m = 0; m < l.market_count(); ++m)
+  for (MarketId m(0); m.raw() < l.market_count(); ++m)
     if (l.position_residual(m) != Quantity(0)) return false;
   return true;
 }
@@ -42,11 +42,11 @@ class Venue final : public ExecutionVenue, public PositionSource {
   // A resting limit order (test set-up).
   void rest(const OrderRequest& order) {
     const SubmitResult r = book_.submit(order);
-    for (const Fill& f : r.fills) ch_.apply_fill(0, f, false);
+    for (const Fill& f : r.fills) ch_.apply_fill(MarketId(0), f, false);
   }
   void cancel_orders(AccountId, MarketId) override {}
   Price tick_size(MarketId) const override { return book_.tick_size(); }
-  Quantity position(uint32_t owner) const override { return ch_.ledger().position(owner, 0).size; }
+  Quantity position(AccountId owner) const override { return ch_.ledger().position(owner, MarketId(0)).size; }
 
  private:
   ClearingHouse& ch_;
@@ -68,7 +68,7 @@ struct Fixture {
 
   explicit Fixture(double bid = 9'000) {
     ch.ledger().seed_insurance_fund(dollars(1'000));
-    ch.ledger().trade(trader, counterparty, 0, coins(1), dollars(10'000));
+    ch.ledger().trade(trader, counterparty, MarketId(0), coins(1), dollars(10'000));
     ch.arm(trader);
     ch.arm(counterparty);
     // Bids for the engine's closes, well inside its slippage limit.
@@ -85,7 +85,7 @@ class FakeHost final : public MechanismHost {
     timers_.emplace(std::make_pair(at, sequence_++), a);
   }
   void publish_opportunity(AccountId a) override { opportunities_.push_back(a); }
-  LiquidationTrigger trigger_for(AccountId) override { return LiquidationTrigger{now_, 1, kNoId}; }
+  LiquidationTrigger trigger_for(AccountId) override { return LiquidationTrigger{now_, 1, std::nullopt}; }
 
   // Runs every timer and answers each opportunity with a keeper transaction, checking conservation
   // after each call; at most `limit` calls.
@@ -145,7 +145,7 @@ TYPED_TEST_SUITE(LiquidationMechanismContract, Mechanisms);
 
 TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
   Fixture f;
-  f.ch.set_mark(0, px(9'900));
+  f.ch.set_mark(MarketId(0), px(9'900));
   ASSERT_FALSE(f.ch.liquidatable(f.trader));
   auto mechanism = TypeParam::make(f);
   FakeHost host(*mechanism, f);
@@ -156,14 +156,14 @@ TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
   EXPECT_NE(out.outcome, KeeperOutcome::Liquidated);
   host.drain();
   EXPECT_TRUE(f.log.liquidations.empty());
-  EXPECT_EQ(f.ch.ledger().position(f.trader, 0).size, coins(1));
+  EXPECT_EQ(f.ch.ledger().position(f.trader, MarketId(0)).size, coins(1));
   EXPECT_EQ(f.ch.ledger().account(f.trader).balance, balance);
   EXPECT_TRUE(conserved(f.ch));
 }
 
 TYPED_TEST(LiquidationMechanismContract, LiquidatableAccountIsHandledAndMoneyConserved) {
   Fixture f;
-  f.ch.set_mark(0, px(9'040));
+  f.ch.set_mark(MarketId(0), px(9'040));
   ASSERT_TRUE(f.ch.liquidatable(f.trader));
   auto mechanism = TypeParam::make(f);
   FakeHost host(*mechanism, f);
@@ -173,15 +173,15 @@ TYPED_TEST(LiquidationMechanismContract, LiquidatableAccountIsHandledAndMoneyCon
   const Ledger& l = f.ch.ledger();
   if (TypeParam::kLiquidates) {
     ASSERT_FALSE(f.log.liquidations.empty());
-    for (const LiquidationRecord& r : f.log.liquidations) EXPECT_EQ(r.account, f.trader);
+    for (const LiquidationRecord& r : f.log.liquidations) EXPECT_EQ(r.account, f.trader.raw());
     // Some of the position was closed, and a flat account holds no negative balance.
-    EXPECT_LT(l.position(f.trader, 0).size, coins(1));
-    if (l.position(f.trader, 0).size == Quantity(0)) {
+    EXPECT_LT(l.position(f.trader, MarketId(0)).size, coins(1));
+    if (l.position(f.trader, MarketId(0)).size == Quantity(0)) {
       EXPECT_GE(l.account(f.trader).balance, Amount(0));
     }
   } else {
     EXPECT_TRUE(f.log.liquidations.empty());
-    EXPECT_EQ(l.position(f.trader, 0).size, coins(1));
+    EXPECT_EQ(l.position(f.trader, MarketId(0)).size, coins(1));
     EXPECT_TRUE(f.ch.liquidatable(f.trader));
   }
 }
@@ -190,7 +190,7 @@ TYPED_TEST(LiquidationMechanismContract, BankruptAccountsLossGoesThroughTheWater
   // The mark and the book far below bankruptcy (9,000): closing loses more than the account holds; the
   // difference must come from the fund, ADL or be recorded as bad debt, never appear or vanish.
   Fixture f(8'500);
-  f.ch.set_mark(0, px(8'500));
+  f.ch.set_mark(MarketId(0), px(8'500));
   ASSERT_TRUE(f.ch.liquidatable(f.trader));
   auto mechanism = TypeParam::make(f);
   FakeHost host(*mechanism, f);
@@ -201,11 +201,11 @@ TYPED_TEST(LiquidationMechanismContract, BankruptAccountsLossGoesThroughTheWater
   const Ledger& l = f.ch.ledger();
   if (TypeParam::kLiquidates) {
     ASSERT_FALSE(f.log.liquidations.empty());
-    if (l.position(f.trader, 0).size == Quantity(0)) {
+    if (l.position(f.trader, MarketId(0)).size == Quantity(0)) {
       EXPECT_GE(l.account(f.trader).balance, Amount(0)) << "a flat account's shortfall must be absorbed";
     }
     EXPECT_TRUE(l.insurance_fund() != fund_before || l.bad_debt() > Amount(0) || !f.log.adl.empty() ||
-                l.position(f.trader, 0).size != Quantity(0))
+                l.position(f.trader, MarketId(0)).size != Quantity(0))
         << "the loss below bankruptcy went nowhere visible";
   } else {
     EXPECT_EQ(l.insurance_fund(), fund_before);

@@ -22,7 +22,7 @@ Ratio rate(double x) { return ratio_from_double(x); }
   if (ledger.conservation_residual() != Amount(0))
     return ::testing::AssertionFailure()
            << "money residual " << format_amount(ledger.conservation_residual());
-  for (MarketId m = 0; m < ledger.market_count(); ++m)
+  for (MarketId m(0); m.raw() < ledger.market_count(); ++m)
     if (ledger.position_residual(m) != Quantity(0))
       return ::testing::AssertionFailure()
              << "market " << m << " position residual " << ledger.position_residual(m).raw();
@@ -40,16 +40,16 @@ void PrintTo(const Snapshot& s, std::ostream* os) {
 Snapshot snapshot(const ClearingHouse& ch) {
   const Ledger& l = ch.ledger();
   Snapshot s;
-  for (AccountId a = 0; a < l.account_count(); ++a) {
+  for (AccountId a(0); a.raw() < l.account_count(); ++a) {
     s.values.push_back(l.account(a).balance.raw());
     s.values.push_back(l.account(a).deposits.raw());
     s.values.push_back(l.account(a).liquidations);
-    for (MarketId m = 0; m < l.market_count(); ++m) {
+    for (MarketId m(0); m.raw() < l.market_count(); ++m) {
       s.values.push_back(l.position(a, m).size.raw());
       s.values.push_back(l.position(a, m).open_notional.raw());
     }
   }
-  for (MarketId m = 0; m < l.market_count(); ++m) s.values.push_back(l.open_interest(m).raw());
+  for (MarketId m(0); m.raw() < l.market_count(); ++m) s.values.push_back(l.open_interest(m).raw());
   for (Amount x : {l.insurance_fund(), l.fee_pool(), l.gas_paid(), l.bad_debt(), l.external_deposits()})
     s.values.push_back(x.raw());
   s.values.push_back(ch.liquidation_count());
@@ -64,7 +64,7 @@ class BookVenue final : public ExecutionVenue, public PositionSource {
   BookVenue(ClearingHouse& ch, Price tick) : ch_(ch), book_(tick) { book_.set_position_source(this); }
 
   Execution execute(MarketId m, const ExecutionRequest& request, bool taker_fee_waived) override {
-    LIQSIM_CHECK(m == 0, "the fake venue has one market");
+    LIQSIM_CHECK(m == MarketId(0), "the fake venue has one market");
     orders.push_back(request);
     const Execution x = venue_.execute(request);
     for (const Fill& f : x.fills) ch_.apply_fill(m, f, taker_fee_waived);
@@ -73,15 +73,15 @@ class BookVenue final : public ExecutionVenue, public PositionSource {
   void cancel_orders(AccountId a, MarketId m) override {
     ++cancel_calls;
     for (auto& [owner, id] : resting_)
-      if (owner == a && m == 0) book_.cancel(id);
+      if (owner == a && m == MarketId(0)) book_.cancel(id);
   }
   Price tick_size(MarketId) const override { return book_.tick_size(); }
-  Quantity position(uint32_t owner) const override { return ch_.ledger().position(owner, 0).size; }
+  Quantity position(AccountId owner) const override { return ch_.ledger().position(owner, MarketId(0)).size; }
 
   // A maker's resting limit order.
   OrderId rest(AccountId owner, Side side, Price price, Quantity quantity) {
     const SubmitResult r =
-        route(0, OrderRequest{owner, side, OrderType::Limit, price, quantity, false, -1}, false);
+        route(MarketId(0), OrderRequest{owner, side, OrderType::Limit, price, quantity, false, -1}, false);
     LIQSIM_CHECK(r.accepted() && r.filled == Quantity(0), "test quote must rest");
     return r.id;
   }
@@ -92,7 +92,7 @@ class BookVenue final : public ExecutionVenue, public PositionSource {
 
  private:
   SubmitResult route(MarketId m, const OrderRequest& order, bool taker_fee_waived) {
-    LIQSIM_CHECK(m == 0, "the fake venue has one market");
+    LIQSIM_CHECK(m == MarketId(0), "the fake venue has one market");
     const SubmitResult r = book_.submit(order);
     if (r.accepted() && r.resting > Quantity(0)) resting_.emplace_back(order.owner, r.id);
     for (const Fill& f : r.fills) ch_.apply_fill(m, f, taker_fee_waived);
@@ -120,22 +120,23 @@ struct World {
   explicit World(Amount fund = dollars(1'000), bool trader_long = true) {
     ch.ledger().seed_insurance_fund(fund);
     if (trader_long)
-      ch.ledger().trade(trader, counterparty, 0, coins(1), dollars(10'000));
+      ch.ledger().trade(trader, counterparty, MarketId(0), coins(1), dollars(10'000));
     else
-      ch.ledger().trade(counterparty, trader, 0, coins(1), dollars(10'000));
+      ch.ledger().trade(counterparty, trader, MarketId(0), coins(1), dollars(10'000));
     ch.arm(trader);
     ch.arm(counterparty);
     EXPECT_TRUE(conserved(ch));
   }
   Amount balance(AccountId a) const { return ch.ledger().account(a).balance; }
-  Quantity size(AccountId a) const { return ch.ledger().position(a, 0).size; }
+  Quantity size(AccountId a) const { return ch.ledger().position(a, MarketId(0)).size; }
 };
 
 EngineLiquidationParams engine_params(double step_fraction, double full_close_below) {
   return EngineLiquidationParams{rate(step_fraction), dollars(full_close_below), seconds(30), rate(0.05)};
 }
 
-LiquidationTrigger at(int64_t s, int64_t mark_update = 17, int64_t cause = 3) {
+LiquidationTrigger at(int64_t s, int64_t mark_update = 17,
+                      std::optional<LiquidationId> cause = LiquidationId(3)) {
   return LiquidationTrigger{seconds(s), mark_update, cause};
 }
 
@@ -149,7 +150,7 @@ TEST(EngineLiquidation, ClosesALiquidatableLongInStepsWithTheCooldownBetweenThem
   World w;
   EngineLiquidation engine(engine_params(0.25, 5'000), w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(9'040), coins(2));
-  w.ch.set_mark(0, px(9'040));
+  w.ch.set_mark(MarketId(0), px(9'040));
   ASSERT_TRUE(w.ch.liquidatable(w.trader));
   const double slices[] = {0.25, 0.1875, 0.140625, 0.421875};
   double closed = 0;
@@ -185,7 +186,7 @@ TEST(EngineLiquidation, SurplusAboveBankruptcyGoesToTheInsuranceFund) {
   EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(9'040), coins(0.5));
   w.venue.rest(w.maker, Side::Buy, px(9'030), coins(0.5));
-  w.ch.set_mark(0, px(9'040));
+  w.ch.set_mark(MarketId(0), px(9'040));
   EXPECT_FALSE(engine.step(w.trader, at(5)).has_value());
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(1'035));
@@ -201,13 +202,13 @@ TEST(EngineLiquidation, RecordCarriesMarkAveragePriceQuantityAndMechanism) {
   EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(9'040), coins(0.5));
   w.venue.rest(w.maker, Side::Buy, px(9'030), coins(0.5));
-  w.ch.set_mark(0, px(9'040));
-  engine.step(w.trader, at(5, 17, 3));
+  w.ch.set_mark(MarketId(0), px(9'040));
+  engine.step(w.trader, at(5, 17, LiquidationId(3)));
   ASSERT_EQ(w.log.liquidations.size(), 1u);
   const LiquidationRecord& r = w.log.liquidations[0];
   EXPECT_EQ(r.id, 0);
   EXPECT_EQ(r.time, seconds(5));
-  EXPECT_EQ(r.account, w.trader);
+  EXPECT_EQ(r.account, w.trader.raw());
   EXPECT_EQ(r.market, 0u);
   EXPECT_EQ(r.quantity, coins(-1));  // the signed change of the position
   EXPECT_EQ(r.mark, px(9'040));
@@ -228,7 +229,7 @@ TEST(EngineLiquidation, FundPaysTheShortfallWhenTheBookFillsBelowBankruptcy) {
   World w(dollars(1'000));
   EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(8'900), coins(1));
-  w.ch.set_mark(0, px(9'040));
+  w.ch.set_mark(MarketId(0), px(9'040));
   EXPECT_FALSE(engine.step(w.trader, at(5)).has_value());
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(900));
@@ -244,7 +245,7 @@ TEST(EngineLiquidation, ShortfallBeyondAnExhaustedFundIsRecordedAsBadDebt) {
   World w(dollars(30));
   EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(8'900), coins(1));
-  w.ch.set_mark(0, px(9'040));
+  w.ch.set_mark(MarketId(0), px(9'040));
   EXPECT_FALSE(engine.step(w.trader, at(5)).has_value());
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(w.ch.ledger().insurance_fund(), Amount(0));
@@ -259,7 +260,7 @@ TEST(EngineLiquidation, ShortIsClosedByBuyingAndItsSurplusGoesToTheFund) {
   World w(dollars(1'000), /*trader_long=*/false);
   EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Sell, px(10'950), coins(1));
-  w.ch.set_mark(0, px(10'960));
+  w.ch.set_mark(MarketId(0), px(10'960));
   ASSERT_TRUE(w.ch.liquidatable(w.trader));
   EXPECT_FALSE(engine.step(w.trader, at(5)).has_value());
   EXPECT_TRUE(conserved(w.ch));
@@ -281,7 +282,7 @@ TEST(EngineLiquidation, SendsAReduceOnlyIocWithinMaxSlippageOfTheMark) {
   EngineLiquidation engine(EngineLiquidationParams{rate(0.25), Amount(0), seconds(30), rate(0.0123)}, w.ch,
                            w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(9'000), coins(1));
-  w.ch.set_mark(0, px(9'040));
+  w.ch.set_mark(MarketId(0), px(9'040));
   engine.step(w.trader, at(5));
   ASSERT_EQ(w.venue.orders.size(), 1u);
   const ExecutionRequest& o = w.venue.orders[0];
@@ -300,7 +301,7 @@ TEST(EngineLiquidation, BidsBeyondTheSlippageLimitAreNotHit) {
   EngineLiquidation engine(EngineLiquidationParams{rate(0.25), Amount(0), seconds(30), rate(0.01)}, w.ch,
                            w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(8'949.59), coins(1));  // limit 9,040 * 0.99 = 8,949.60
-  w.ch.set_mark(0, px(9'040));
+  w.ch.set_mark(MarketId(0), px(9'040));
   const Snapshot before = snapshot(w.ch);
   const std::optional<Time> next = engine.step(w.trader, at(5));
   ASSERT_TRUE(next.has_value());
@@ -316,7 +317,7 @@ TEST(EngineLiquidation, BidsBeyondTheSlippageLimitAreNotHit) {
 TEST(EngineLiquidation, NoFillMeansNoRecordAndARetryLater) {
   World w;
   EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
-  w.ch.set_mark(0, px(9'040));
+  w.ch.set_mark(MarketId(0), px(9'040));
   const Snapshot before = snapshot(w.ch);
   const std::optional<Time> next = engine.step(w.trader, at(5));
   ASSERT_TRUE(next.has_value());
@@ -342,7 +343,7 @@ TEST(EngineLiquidation, AnUnfilledStepWithoutCooldownIsRetriedAfterTheNoProgress
   params.cooldown = Time(0);
   params.no_progress_retry = seconds(1);
   EngineLiquidation engine(params, w.ch, w.venue, w.log);
-  w.ch.set_mark(0, px(9'040));
+  w.ch.set_mark(MarketId(0), px(9'040));
   const std::optional<Time> next = engine.step(w.trader, at(5));
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(*next, seconds(6));
@@ -361,11 +362,11 @@ TEST(EngineLiquidation, AnAccountThatBecomesHealthyBetweenStepsStopsBeingLiquida
   World w;
   EngineLiquidation engine(engine_params(0.25, 0), w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(9'040), coins(1));
-  w.ch.set_mark(0, px(9'040));
+  w.ch.set_mark(MarketId(0), px(9'040));
   ASSERT_TRUE(engine.step(w.trader, at(5)).has_value());
   EXPECT_TRUE(conserved(w.ch));
   ASSERT_EQ(w.size(w.trader), coins(0.75));
-  w.ch.set_mark(0, px(9'100));
+  w.ch.set_mark(MarketId(0), px(9'100));
   ASSERT_FALSE(w.ch.liquidatable(w.trader));
   const size_t orders = w.venue.orders.size();
   const Snapshot before = snapshot(w.ch);
@@ -374,9 +375,9 @@ TEST(EngineLiquidation, AnAccountThatBecomesHealthyBetweenStepsStopsBeingLiquida
   EXPECT_EQ(w.venue.orders.size(), orders);
   EXPECT_EQ(w.log.liquidations.size(), 1u);
   EXPECT_FALSE(w.ch.ledger().account(w.trader).in_liquidation);
-  w.ch.set_mark(0, px(9'045.22));
+  w.ch.set_mark(MarketId(0), px(9'045.22));
   std::vector<TriggerHit> hits;
-  w.ch.detect(0, hits);
+  w.ch.detect(MarketId(0), hits);
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].account, w.trader);
 }
@@ -387,7 +388,7 @@ TEST(EngineLiquidation, CancelsTheAccountsOpenOrdersBeforeClosing) {
   const OrderId ask = w.venue.rest(w.trader, Side::Sell, px(11'000), coins(1));
   const OrderId other = w.venue.rest(w.counterparty, Side::Sell, px(11'000), coins(1));
   w.venue.rest(w.maker, Side::Buy, px(9'040), coins(1));
-  w.ch.set_mark(0, px(9'040));
+  w.ch.set_mark(MarketId(0), px(9'040));
   engine.step(w.trader, at(5));
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(w.venue.cancel_calls, 1);
@@ -414,40 +415,40 @@ TEST(EngineLiquidation, BeyondBankruptcyWithASmallFundAutoDeleveragesInBitmexSco
   const AccountId l = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(100'000));
   Ledger& ledger = ch.ledger();
   ledger.seed_insurance_fund(dollars(50));
-  ledger.trade(a, s1, 0, coins(0.5), dollars(5'000));
-  ledger.trade(a, s2, 0, coins(0.3), dollars(3'000));
-  ledger.trade(a, s3, 0, coins(0.2), dollars(2'000));
-  ledger.trade(l, s3, 0, coins(0.4), dollars(3'800));
-  for (AccountId x = 0; x < ledger.account_count(); ++x) ch.arm(x);
+  ledger.trade(a, s1, MarketId(0), coins(0.5), dollars(5'000));
+  ledger.trade(a, s2, MarketId(0), coins(0.3), dollars(3'000));
+  ledger.trade(a, s3, MarketId(0), coins(0.2), dollars(2'000));
+  ledger.trade(l, s3, MarketId(0), coins(0.4), dollars(3'800));
+  for (AccountId x(0); x.raw() < ledger.account_count(); ++x) ch.arm(x);
   ASSERT_TRUE(conserved(ch));
-  ch.set_mark(0, px(8'800));
+  ch.set_mark(MarketId(0), px(8'800));
   ASSERT_EQ(ch.equity(a), dollars(-200));
   EngineLiquidation engine(engine_params(0.25, 0), ch, venue, log);
   EXPECT_FALSE(engine.step(a, at(9)).has_value());
   EXPECT_TRUE(conserved(ch));
   EXPECT_EQ(engine.adl_events(), 1u);
   // The deleveraged account ends flat and at exactly 0; the fund is untouched.
-  EXPECT_EQ(ledger.position(a, 0).size, Quantity(0));
+  EXPECT_EQ(ledger.position(a, MarketId(0)).size, Quantity(0));
   EXPECT_EQ(ledger.account(a).balance, Amount(0));
   EXPECT_EQ(ledger.insurance_fund(), dollars(50));
   EXPECT_EQ(ledger.bad_debt(), Amount(0));
   // Counterparties: S1 closed, S3 reduced to -0.1 (entry cost kept pro rata, toward zero), S2 untouched.
-  EXPECT_EQ(ledger.position(s1, 0).size, Quantity(0));
+  EXPECT_EQ(ledger.position(s1, MarketId(0)).size, Quantity(0));
   EXPECT_EQ(ledger.account(s1).balance, dollars(6'000 - 4'500));
-  EXPECT_EQ(ledger.position(s3, 0).size, coins(-0.1));
-  EXPECT_EQ(ledger.position(s3, 0).open_notional, dollars(-966.666666));
+  EXPECT_EQ(ledger.position(s3, MarketId(0)).size, coins(-0.1));
+  EXPECT_EQ(ledger.position(s3, MarketId(0)).open_notional, dollars(-966.666666));
   EXPECT_EQ(ledger.account(s3).balance, dollars(7'800 - 4'500));
-  EXPECT_EQ(ledger.position(s2, 0).size, coins(-0.3));
+  EXPECT_EQ(ledger.position(s2, MarketId(0)).size, coins(-0.3));
   EXPECT_EQ(ledger.account(s2).balance, dollars(8'000));
-  EXPECT_EQ(ledger.position(l, 0).size, coins(0.4));
+  EXPECT_EQ(ledger.position(l, MarketId(0)).size, coins(0.4));
   ASSERT_EQ(log.adl.size(), 2u);
-  EXPECT_EQ(log.adl[0].account, s1);
+  EXPECT_EQ(log.adl[0].account, s1.raw());
   EXPECT_EQ(log.adl[0].quantity, coins(0.5));  // signed change of the short counterparty
   EXPECT_EQ(log.adl[0].price, px(9'000));
   EXPECT_EQ(log.adl[0].liquidation, 0);
   EXPECT_EQ(log.adl[0].time, seconds(9));
   EXPECT_NEAR(log.adl[0].rank_score, 0.33, 1e-9);
-  EXPECT_EQ(log.adl[1].account, s3);
+  EXPECT_EQ(log.adl[1].account, s3.raw());
   EXPECT_EQ(log.adl[1].quantity, coins(0.5));
   EXPECT_EQ(log.adl[1].price, px(9'000));
   EXPECT_NEAR(log.adl[1].rank_score, (520.0 / 5'800.0) * (5'280.0 / 2'520.0), 1e-9);
@@ -471,22 +472,22 @@ TEST(EngineLiquidation, BankruptShortIsDeleveragedAgainstTheBestRankedLongs) {
   const AccountId l2 = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(5'000));
   const AccountId l1 = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(500));
   Ledger& ledger = ch.ledger();
-  ledger.trade(l1, a, 0, coins(0.6), dollars(6'000));
-  ledger.trade(l2, a, 0, coins(0.4), dollars(4'000));
-  for (AccountId x = 0; x < ledger.account_count(); ++x) ch.arm(x);
+  ledger.trade(l1, a, MarketId(0), coins(0.6), dollars(6'000));
+  ledger.trade(l2, a, MarketId(0), coins(0.4), dollars(4'000));
+  for (AccountId x(0); x.raw() < ledger.account_count(); ++x) ch.arm(x);
   ASSERT_TRUE(conserved(ch));
-  ch.set_mark(0, px(11'200));
+  ch.set_mark(MarketId(0), px(11'200));
   EngineLiquidation engine(engine_params(0.25, 0), ch, venue, log);
   EXPECT_FALSE(engine.step(a, at(9)).has_value());
   EXPECT_TRUE(conserved(ch));
-  EXPECT_EQ(ledger.position(a, 0).size, Quantity(0));
+  EXPECT_EQ(ledger.position(a, MarketId(0)).size, Quantity(0));
   EXPECT_EQ(ledger.account(a).balance, Amount(0));
   EXPECT_EQ(ledger.account(l1).balance, dollars(-5'500 + 6'600));
   EXPECT_EQ(ledger.account(l2).balance, dollars(1'000 + 4'400));
   ASSERT_EQ(log.adl.size(), 2u);
-  EXPECT_EQ(log.adl[0].account, l1);
+  EXPECT_EQ(log.adl[0].account, l1.raw());
   EXPECT_EQ(log.adl[0].quantity, coins(-0.6));
-  EXPECT_EQ(log.adl[1].account, l2);
+  EXPECT_EQ(log.adl[1].account, l2.raw());
   EXPECT_EQ(log.adl[1].quantity, coins(-0.4));
   EXPECT_EQ(log.adl[0].price, px(11'000));
   ASSERT_EQ(log.liquidations.size(), 1u);
@@ -508,23 +509,23 @@ TEST(EngineLiquidation, AdlAtANegativeBankruptcyPriceSettlesAtOneTickAndTheWater
   const AccountId l = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(20'000));
   Ledger& ledger = ch.ledger();
   ledger.seed_insurance_fund(dollars(300));
-  ledger.trade(l, a, 0, coins(1), dollars(10'000));
+  ledger.trade(l, a, MarketId(0), coins(1), dollars(10'000));
   ledger.pool_collect(a, dollars(12'000));
-  for (AccountId x = 0; x < ledger.account_count(); ++x) ch.arm(x);
+  for (AccountId x(0); x.raw() < ledger.account_count(); ++x) ch.arm(x);
   ASSERT_TRUE(conserved(ch));
   ASSERT_EQ(ch.equity(a), dollars(-11'000));
   EngineLiquidation engine(engine_params(0.25, 0), ch, venue, log);
   EXPECT_FALSE(engine.step(a, at(9)).has_value());
   EXPECT_TRUE(conserved(ch));
   EXPECT_EQ(engine.adl_events(), 1u);
-  EXPECT_EQ(ledger.position(a, 0).size, Quantity(0));
-  EXPECT_EQ(ledger.position(l, 0).size, Quantity(0));
+  EXPECT_EQ(ledger.position(a, MarketId(0)).size, Quantity(0));
+  EXPECT_EQ(ledger.position(l, MarketId(0)).size, Quantity(0));
   EXPECT_EQ(ledger.account(a).balance, Amount(0));
   EXPECT_EQ(ledger.account(l).balance, dollars(10'000.01));
   EXPECT_EQ(ledger.insurance_fund(), Amount(0));
   EXPECT_EQ(ledger.bad_debt(), dollars(700.01));
   ASSERT_EQ(log.adl.size(), 1u);
-  EXPECT_EQ(log.adl[0].account, l);
+  EXPECT_EQ(log.adl[0].account, l.raw());
   EXPECT_EQ(log.adl[0].quantity, coins(-1));
   EXPECT_EQ(log.adl[0].price, px(0.01));
   ASSERT_EQ(log.liquidations.size(), 1u);
@@ -537,7 +538,7 @@ TEST(EngineLiquidation, BeyondBankruptcyWithAFundLargeEnoughGoesToTheBook) {
   World w(dollars(1'000));
   EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(8'800), coins(1));
-  w.ch.set_mark(0, px(8'800));  // equity -200, fund 1,000
+  w.ch.set_mark(MarketId(0), px(8'800));  // equity -200, fund 1,000
   EXPECT_FALSE(engine.step(w.trader, at(5)).has_value());
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(engine.adl_events(), 0u);
@@ -550,7 +551,7 @@ TEST(EngineLiquidation, AHealthyAccountIsLeftAlone) {
   World w;
   EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(9'100), coins(1));
-  w.ch.set_mark(0, px(9'100));
+  w.ch.set_mark(MarketId(0), px(9'100));
   const Snapshot before = snapshot(w.ch);
   EXPECT_FALSE(engine.step(w.trader, at(5)).has_value());
   EXPECT_EQ(snapshot(w.ch), before);
@@ -567,12 +568,13 @@ TEST(LiquidationWaterfall, LargestExposureIsTheMarketWithTheLargestMaintenance) 
        ProtocolMarket{TieredMaintenanceMargin::flat(rate(0.02)), Ratio(0), Ratio(0), px(1'000)}});
   const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(10'000));
   const AccountId b = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(10'000));
-  ch.ledger().trade(a, b, 0, coins(1), dollars(10'000));  // MM 50
-  ch.ledger().trade(b, a, 1, coins(3), dollars(3'000));   // MM 60: larger despite the smaller notional
+  ch.ledger().trade(a, b, MarketId(0), coins(1), dollars(10'000));  // MM 50
+  ch.ledger().trade(b, a, MarketId(1), coins(3),
+                    dollars(3'000));  // MM 60: larger despite the smaller notional
   EXPECT_TRUE(conserved(ch));
-  EXPECT_EQ(largest_exposure(ch, a), 1u);
-  ch.set_mark(1, px(800));  // MM 48
-  EXPECT_EQ(largest_exposure(ch, a), 0u);
+  EXPECT_EQ(largest_exposure(ch, a), MarketId(1));
+  ch.set_mark(MarketId(1), px(800));  // MM 48
+  EXPECT_EQ(largest_exposure(ch, a), MarketId(0));
 }
 
 TEST(LiquidationWaterfall, AbsorbShortfallPaysANegativeBalanceOnlyWithoutPositions) {
@@ -581,11 +583,11 @@ TEST(LiquidationWaterfall, AbsorbShortfallPaysANegativeBalanceOnlyWithoutPositio
   const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(0));
   const AccountId b = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(0));
   ch.ledger().seed_insurance_fund(dollars(100));
-  ch.ledger().trade(a, b, 0, coins(1), dollars(10'000));
+  ch.ledger().trade(a, b, MarketId(0), coins(1), dollars(10'000));
   absorb_shortfall(ch, a);  // a holds a position: its negative cash balance is not a shortfall
   EXPECT_TRUE(conserved(ch));
   EXPECT_EQ(ch.ledger().insurance_fund(), dollars(100));
-  ch.ledger().trade(b, a, 0, coins(1), dollars(9'850));
+  ch.ledger().trade(b, a, MarketId(0), coins(1), dollars(9'850));
   absorb_shortfall(ch, a);  // flat at -150: the fund pays 100, 50 is bad debt
   EXPECT_TRUE(conserved(ch));
   EXPECT_EQ(ch.ledger().account(a).balance, Amount(0));
@@ -610,12 +612,12 @@ struct KeeperWorld : World {
 TEST(KeeperLiquidation, KeeperTakesTheCloseFactorOfALongBelowTheMarkByTheBonus) {
   KeeperWorld w;
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
-  w.ch.set_mark(0, px(9'040));
-  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7, 21, kNoId));
+  w.ch.set_mark(MarketId(0), px(9'040));
+  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7, 21, std::nullopt));
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(out.outcome, KeeperOutcome::Liquidated);
-  EXPECT_EQ(out.liquidation, 0);
-  EXPECT_EQ(out.market, 0u);
+  EXPECT_EQ(out.liquidation, LiquidationId(0));
+  EXPECT_EQ(out.market, MarketId(0));
   EXPECT_EQ(out.quantity, coins(0.5));
   EXPECT_EQ(out.price, px(8'814));
   EXPECT_EQ(out.reward, dollars(113));
@@ -628,12 +630,12 @@ TEST(KeeperLiquidation, KeeperTakesTheCloseFactorOfALongBelowTheMarkByTheBonus) 
   const LiquidationRecord& r = w.log.liquidations[0];
   EXPECT_EQ(r.id, 0);
   EXPECT_EQ(r.time, seconds(7));
-  EXPECT_EQ(r.account, w.trader);
+  EXPECT_EQ(r.account, w.trader.raw());
   EXPECT_EQ(r.quantity, coins(-0.5));
   EXPECT_EQ(r.mark, px(9'040));
   EXPECT_EQ(r.price, px(8'814));
   EXPECT_EQ(r.mechanism, LiquidationMechanismKind::Keeper);
-  EXPECT_EQ(r.keeper, int64_t(w.keeper));
+  EXPECT_EQ(r.keeper, int64_t(w.keeper.raw()));
   EXPECT_EQ(r.reward, dollars(113));
   EXPECT_EQ(r.mark_update, 21);
   EXPECT_EQ(r.cause, kNoId);
@@ -647,8 +649,8 @@ TEST(KeeperLiquidation, KeeperTakesTheCloseFactorOfALongBelowTheMarkByTheBonus) 
 TEST(KeeperLiquidation, PositionBelowTheFullCloseThresholdIsTakenWhole) {
   KeeperWorld w;
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), dollars(10'000)}, w.ch, w.log);
-  w.ch.set_mark(0, px(9'040));
-  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7, 21, kNoId));
+  w.ch.set_mark(MarketId(0), px(9'040));
+  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7, 21, std::nullopt));
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(out.quantity, coins(1));
   EXPECT_EQ(w.size(w.trader), coins(0));
@@ -661,14 +663,14 @@ TEST(KeeperLiquidation, DustRuleTakesEverythingWhenTheLeftoverWouldBeTooSmall) {
   {
     KeeperWorld w;
     KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), dollars(4'000)}, w.ch, w.log);
-    w.ch.set_mark(0, px(9'040));
-    EXPECT_EQ(keeper.execute(w.keeper, w.trader, at(7, 21, kNoId)).quantity, coins(0.5));
+    w.ch.set_mark(MarketId(0), px(9'040));
+    EXPECT_EQ(keeper.execute(w.keeper, w.trader, at(7, 21, std::nullopt)).quantity, coins(0.5));
   }
   {
     KeeperWorld w;
     KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.8), rate(0.025), dollars(4'000)}, w.ch, w.log);
-    w.ch.set_mark(0, px(9'040));
-    EXPECT_EQ(keeper.execute(w.keeper, w.trader, at(7, 21, kNoId)).quantity, coins(1));
+    w.ch.set_mark(MarketId(0), px(9'040));
+    EXPECT_EQ(keeper.execute(w.keeper, w.trader, at(7, 21, std::nullopt)).quantity, coins(1));
     EXPECT_TRUE(conserved(w.ch));
   }
 }
@@ -678,7 +680,7 @@ TEST(KeeperLiquidation, DustRuleTakesEverythingWhenTheLeftoverWouldBeTooSmall) {
 TEST(KeeperLiquidation, KeeperTakesOverAShortAboveTheMarkByTheBonus) {
   KeeperWorld w(dollars(10'000), dollars(1'000), /*trader_long=*/false);
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
-  w.ch.set_mark(0, px(10'960));
+  w.ch.set_mark(MarketId(0), px(10'960));
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(out.outcome, KeeperOutcome::Liquidated);
@@ -696,11 +698,11 @@ TEST(KeeperLiquidation, KeeperTakesOverAShortAboveTheMarkByTheBonus) {
 TEST(KeeperLiquidation, NotLiquidatableMovesNothing) {
   KeeperWorld w;
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
-  w.ch.set_mark(0, px(9'100));
+  w.ch.set_mark(MarketId(0), px(9'100));
   const Snapshot before = snapshot(w.ch);
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_EQ(out.outcome, KeeperOutcome::NotLiquidatable);
-  EXPECT_EQ(out.liquidation, kNoId);
+  EXPECT_EQ(out.liquidation, std::nullopt);
   EXPECT_EQ(snapshot(w.ch), before);
   EXPECT_TRUE(w.log.liquidations.empty());
 }
@@ -710,14 +712,14 @@ TEST(KeeperLiquidation, NotLiquidatableMovesNothing) {
 TEST(KeeperLiquidation, KeeperThatCannotCarryThePositionRevertsExactly) {
   KeeperWorld w(dollars(10));
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.001), Amount(0)}, w.ch, w.log);
-  w.ch.set_mark(0, px(9'040));
+  w.ch.set_mark(MarketId(0), px(9'040));
   const Snapshot before = snapshot(w.ch);
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_EQ(out.outcome, KeeperOutcome::KeeperUndercollateralised);
-  EXPECT_EQ(out.liquidation, kNoId);
+  EXPECT_EQ(out.liquidation, std::nullopt);
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(snapshot(w.ch), before);
-  EXPECT_EQ(w.ch.ledger().position(w.trader, 0).open_notional, dollars(10'000));
+  EXPECT_EQ(w.ch.ledger().position(w.trader, MarketId(0)).open_notional, dollars(10'000));
   EXPECT_TRUE(w.log.liquidations.empty());
   EXPECT_TRUE(w.ch.liquidatable(w.trader));
 }
@@ -727,7 +729,7 @@ TEST(KeeperLiquidation, KeeperThatCannotCarryThePositionRevertsExactly) {
 TEST(KeeperLiquidation, ShortfallOfAFlatAccountIsPaidByTheFund) {
   KeeperWorld w(dollars(10'000), dollars(5'000));
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(1.0), rate(0.05), Amount(0)}, w.ch, w.log);
-  w.ch.set_mark(0, px(8'000));
+  w.ch.set_mark(MarketId(0), px(8'000));
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(out.outcome, KeeperOutcome::Liquidated);
@@ -741,7 +743,7 @@ TEST(KeeperLiquidation, ShortfallOfAFlatAccountIsPaidByTheFund) {
 TEST(KeeperLiquidation, ShortfallBeyondTheFundIsBadDebt) {
   KeeperWorld w(dollars(10'000), dollars(1'000));
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(1.0), rate(0.05), Amount(0)}, w.ch, w.log);
-  w.ch.set_mark(0, px(8'000));
+  w.ch.set_mark(MarketId(0), px(8'000));
   keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(w.balance(w.trader), Amount(0));
@@ -753,11 +755,11 @@ TEST(KeeperLiquidation, ShortfallBeyondTheFundIsBadDebt) {
 TEST(KeeperLiquidation, CloseFactorRoundsUpToAWholeQuantityUnit) {
   KeeperWorld w;
   // The trader sells 0.66666667 back, keeping 0.33333333 coin (balance -2,333.3333).
-  w.ch.ledger().trade(w.counterparty, w.trader, 0, coins(0.66666667), dollars(6'666.6667));
+  w.ch.ledger().trade(w.counterparty, w.trader, MarketId(0), coins(0.66666667), dollars(6'666.6667));
   w.ch.arm(w.trader);
   EXPECT_TRUE(conserved(w.ch));
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.3), rate(0.025), Amount(0)}, w.ch, w.log);
-  w.ch.set_mark(0, px(7'000));
+  w.ch.set_mark(MarketId(0), px(7'000));
   ASSERT_TRUE(w.ch.liquidatable(w.trader));
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_TRUE(conserved(w.ch));

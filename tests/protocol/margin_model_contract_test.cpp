@@ -236,16 +236,17 @@ void random_book_is_always_detected(std::vector<ProtocolMarket> markets, uint64_
     const MarginMode mode = rng.bernoulli(0.5) ? MarginMode::Cross : MarginMode::Isolated;
     accounts.push_back(ch.open_account(AgentRole::Trader, mode, Amount(0)));
   }
-  std::vector<uint8_t> liquidation_reported(accounts.back() + 1, 0), any_reported(accounts.back() + 1, 0);
-  std::vector<uint8_t> has_alert(accounts.back() + 1, 0);
-  for (const AccountId a : accounts) has_alert[a] = rng.bernoulli(0.5);
+  std::vector<uint8_t> liquidation_reported(accounts.back().raw() + 1, 0),
+      any_reported(accounts.back().raw() + 1, 0);
+  std::vector<uint8_t> has_alert(accounts.back().raw() + 1, 0);
+  for (const AccountId a : accounts) has_alert[a.raw()] = rng.bernoulli(0.5);
   for (const AccountId a : accounts)
-    ch.set_alert(a, has_alert[a] ? std::optional<Ratio>(rate(1.5)) : std::nullopt);
-  const auto rearmed = [&](AccountId a) { liquidation_reported[a] = any_reported[a] = 0; };
+    ch.set_alert(a, has_alert[a.raw()] ? std::optional<Ratio>(rate(1.5)) : std::nullopt);
+  const auto rearmed = [&](AccountId a) { liquidation_reported[a.raw()] = any_reported[a.raw()] = 0; };
   const auto trade = [&](AccountId a) {
     const bool cross = ch.ledger().account(a).mode == MarginMode::Cross;
-    const MarketId m = cross ? MarketId(rng.uniform_below(market_count)) : MarketId(a % market_count);
-    const Quantity q(rng.uniform_int(1, max_coins[m] * kQuantityScale));
+    const MarketId m = cross ? MarketId(rng.uniform_below(market_count)) : MarketId(a.raw() % market_count);
+    const Quantity q(rng.uniform_int(1, max_coins[m.raw()] * kQuantityScale));
     const Price price = ch.mark(m);
     if (rng.bernoulli(0.5))
       ch.apply_fill(m, fill(a, lp, price, q), false);
@@ -277,22 +278,23 @@ void random_book_is_always_detected(std::vector<ProtocolMarket> markets, uint64_
       rearmed(a);
     }
     std::vector<AccountId> safe_hits;
-    for (MarketId m = 0; m < market_count; ++m) {
+    for (MarketId m(0); m.raw() < market_count; ++m) {
       hits.clear();
       ch.detect(m, hits);
       for (const TriggerHit& h : hits) {
-        any_reported[h.account] = 1;
-        if (h.kind == TriggerKind::Liquidation) liquidation_reported[h.account] = 1;
+        any_reported[h.account.raw()] = 1;
+        if (h.kind == TriggerKind::Liquidation) liquidation_reported[h.account.raw()] = 1;
         if (!ch.liquidatable(h.account)) safe_hits.push_back(h.account);
       }
     }
     for (const AccountId a : accounts) {
       if (!ch.ledger().has_position(a)) continue;
       if (ch.liquidatable(a)) {
-        ASSERT_TRUE(liquidation_reported[a]) << "step " << step << " account " << a;
+        ASSERT_TRUE(liquidation_reported[a.raw()]) << "step " << step << " account " << a;
         ++liquidatable_seen;
-      } else if (has_alert[a] && below_one_and_a_half(ch, a)) {
-        ASSERT_TRUE(any_reported[a]) << "step " << step << " account " << a << ": below 1.5 x MM, no alert";
+      } else if (has_alert[a.raw()] && below_one_and_a_half(ch, a)) {
+        ASSERT_TRUE(any_reported[a.raw()])
+            << "step " << step << " account " << a << ": below 1.5 x MM, no alert";
         ++below_seen;
       }
     }
@@ -338,27 +340,28 @@ TYPED_TEST(MarginModelContract, SinglePositionTriggerIsConservativeAtMicroDollar
     const double target = std::exp(std::log(1.0) + (std::log(2e6) - std::log(1.0)) * rng.uniform01());
     const Quantity q(std::max<int64_t>(1, int64_t(target / to_double(mark) * kQuantityScale)));
     const bool is_long = rng.bernoulli(0.5);
-    ch.ledger().trade(is_long ? x : c, is_long ? c : x, 0, q, notional(mark, q, Round::Down));
+    ch.ledger().trade(is_long ? x : c, is_long ? c : x, MarketId(0), q, notional(mark, q, Round::Down));
     const Amount wanted = Amount(int64_t(double(ch.maintenance(x).raw()) * (1.0 + 2 * rng.uniform01())));
     if (wanted <= ch.equity(x)) continue;
     ch.deposit(x, wanted - ch.equity(x));  // arms x
     const std::optional<Price> t =
-        ch.market(0).margin->trigger(ch.ledger().position(x, 0).size, mark, ch.equity(x));
+        ch.market(MarketId(0)).margin->trigger(ch.ledger().position(x, MarketId(0)).size, mark, ch.equity(x));
     if (!t.has_value() || *t == Price(0) || *t == Price::max()) continue;
     ++checked;
     for (int k = 1; k <= 3; ++k) {
       const Price safe_side(is_long ? t->raw() + k : t->raw() - k);
-      ASSERT_FALSE(ch.liquidatable_at(x, 0, safe_side)) << "trial " << trial << ": liquidatable " << k
-                                                        << " unit(s) beyond the trigger " << format_price(*t);
+      ASSERT_FALSE(ch.liquidatable_at(x, MarketId(0), safe_side))
+          << "trial " << trial << ": liquidatable " << k << " unit(s) beyond the trigger "
+          << format_price(*t);
     }
     // Detection agrees: a mark at the trigger reports the account, one unit on the safe side does not.
     ClearingHouse at_trigger = ch;
-    at_trigger.set_mark(0, *t);
+    at_trigger.set_mark(MarketId(0), *t);
     std::vector<TriggerHit> hits;
-    at_trigger.detect(0, hits);
+    at_trigger.detect(MarketId(0), hits);
     ASSERT_TRUE(reported(hits, x, TriggerKind::Liquidation)) << "trial " << trial;
     const Price beyond = apply(*t, rate(is_long ? 0.99 : 1.01), is_long ? Round::Down : Round::Up);
-    if (beyond > Price(0)) ASSERT_TRUE(ch.liquidatable_at(x, 0, beyond)) << "trial " << trial;
+    if (beyond > Price(0)) ASSERT_TRUE(ch.liquidatable_at(x, MarketId(0), beyond)) << "trial " << trial;
   }
   EXPECT_GE(checked, 2'000);
 }
