@@ -1,7 +1,7 @@
 // HDF5 plumbing shared by the run-file writer (experiments/hdf5_sink.cpp) and reader
-// (analysis/run_file.cpp), the only two places that use HDF5: an owning identifier, errors carrying
-// HDF5's innermost reason, and a guard that silences HDF5's own error printing. Internal header: only
-// those two files include it.
+// (analysis/run_file.cpp) and the sweep file (experiments/sweep_file.cpp), the only places that use
+// HDF5: an owning identifier, errors carrying HDF5's innermost reason, and a guard that silences
+// HDF5's own error printing. Internal header: only those files include it.
 #pragma once
 
 #include <hdf5.h>

@@ -655,4 +655,10 @@ std::variant<std::string, std::string> dataset_digest(const std::string& path) {
   }
 }
 
+std::string sha256_hex(std::string_view bytes) {
+  Sha256 sha;
+  sha.update(bytes.data(), bytes.size());
+  return sha.hex_digest();
+}
+
 }  // namespace liqsim

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -81,5 +82,8 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path);
 // paths, datatypes, shapes, raw stored values and attribute values. Equal digests mean equal content
 // regardless of HDF5's internal layout. Alternative 0 is the digest, alternative 1 an error message.
 std::variant<std::string, std::string> dataset_digest(const std::string& path);
+
+// SHA-256 (FIPS 180-4) of `bytes`, lower-case hex: the hash dataset_digest uses, for other fingerprints.
+std::string sha256_hex(std::string_view bytes);
 
 }  // namespace liqsim

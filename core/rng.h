@@ -22,6 +22,7 @@ enum class StreamKind : uint64_t {
   Population = 8,
   Oracle = 9,
   SweepDesign = 10,
+  SweepRunSeed = 11,  // the seed of each run of a sweep (experiments/sweep_plan)
 };
 
 // SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mix.

@@ -1,6 +1,7 @@
 // liqsim: the command line. `run` loads and validates a scenario, runs it and writes the run file;
-// `validate` checks a scenario file; `presets` lists the built-in scenarios. Exit codes: 0 success,
-// 1 the run failed (run file not written, or conservation violated), 2 bad input (nothing was run).
+// `validate` checks a scenario file; `presets` lists the built-in scenarios; `sweep` runs a sweep file
+// (experiments/sweep_command). Exit codes: 0 success, 1 the run failed (run file not written, or
+// conservation violated), 2 bad input (nothing was run).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -24,6 +25,7 @@
 #include "experiments/report.h"
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
+#include "experiments/sweep_command.h"
 #include "experiments/version.h"
 
 namespace liqsim {
@@ -289,17 +291,34 @@ int main(int argc, char** argv) {
       ->type_name("KEY=VALUE")
       ->take_all();
 
+  // liqsim sweep SWEEP.toml (experiments/sweep_command.h, docs/sweeps.md)
+  SweepCommandArgs sweep_args;
+  CLI::App* sweep =
+      app.add_subcommand("sweep", "Run a sweep file (axes x seeds x variants) into one HDF5 file of metrics");
+  sweep->add_option("SWEEP", sweep_args.file, "Sweep TOML file (docs/sweeps.md)")->required();
+  sweep
+      ->add_option("--jobs", sweep_args.jobs,
+                   "Runs at a time, one thread each; default: the hardware threads")
+      ->type_name("N");
+  sweep->add_option("--out", sweep_args.out, "Sweep file; default: liqsim-sweep-<sweep file name>.h5")
+      ->type_name("FILE");
+  sweep->add_flag("--force", sweep_args.force, "Replace an existing sweep file");
+  sweep->add_flag("--resume", sweep_args.resume,
+                  "Run only the runs the existing --out file of this plan lacks");
+  sweep->add_flag("--dry-run", sweep_args.dry_run, "Validate every run and print the plan; run nothing");
+  sweep->add_flag("--quiet", sweep_args.quiet, "No progress display on stderr");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // A first word that is not a subcommand: name it and the allowed ones.
-    const bool subcommand_parsed = run->parsed() || validate->parsed() || list->parsed();
+    const bool subcommand_parsed = run->parsed() || validate->parsed() || list->parsed() || sweep->parsed();
     for (int i = 1; i < argc && !subcommand_parsed; ++i) {
       if (argv[i][0] == '-') continue;
       const std::string word = argv[i];
-      if (word == "run" || word == "validate" || word == "presets") break;
+      if (word == "run" || word == "validate" || word == "presets" || word == "sweep") break;
       std::cerr << "liqsim: unknown subcommand '" << word
-                << "'; allowed: run, validate, presets (liqsim --help)\n";
+                << "'; allowed: run, validate, presets, sweep (liqsim --help)\n";
       return 2;
     }
     // --help and --version exit 0; every other parse error is bad input.
@@ -316,5 +335,10 @@ int main(int argc, char** argv) {
   if (validate->parsed()) return validate_command(validate_file, validate_sets);
   if (list->parsed())
     return preset_name.empty() ? presets_command() : preset_command(preset_name, preset_sets);
+  if (sweep->parsed()) {
+    sweep_args.jobs_given = sweep->count("--jobs") > 0;
+    sweep_args.out_given = sweep->count("--out") > 0;
+    return sweep_command(sweep_args);
+  }
   return 2;
 }

@@ -1147,6 +1147,8 @@ std::optional<ScenarioOverride> parse_override(std::string_view key_equals_value
   return o;
 }
 
+std::optional<ScenarioError> precheck_toml_text(std::string_view text) { return precheck_toml(text); }
+
 std::vector<ScenarioError> validate_scenario(const Scenario& scenario) { return validate(scenario, {}); }
 
 RunCostEstimate estimate_run_cost(const Scenario& s) {

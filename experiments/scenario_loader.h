@@ -51,6 +51,12 @@ ScenarioResult load_scenario_file(const std::string& path,
 // An embedded preset (experiments/presets.h); an unknown name is one error listing the presets.
 ScenarioResult load_preset(std::string_view name, const std::vector<ScenarioOverride>& overrides = {});
 
+// The lexical pre-pass every TOML text goes through before toml++ parses it (text toml++ 3.3 would
+// assert on: bytes that are not UTF-8, non-ASCII outside strings and comments, a table header not
+// closed on its line): the first problem with its line and column, or nothing. For other TOML readers
+// of liqsim (experiments/sweep_plan).
+std::optional<ScenarioError> precheck_toml_text(std::string_view text);
+
 // Range, choice and cross-field checks on a Scenario built in code (load_scenario_* run them too).
 std::vector<ScenarioError> validate_scenario(const Scenario& scenario);
 

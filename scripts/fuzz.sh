@@ -15,8 +15,8 @@ build="$root/build-fuzz"
 mkdir -p "$build"
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLIQSIM_FUZZ=ON \
   -DLIQSIM_BUILD_BENCH=OFF > "$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }
-cmake --build "$build" -j "$(nproc)" --target fuzz_scenario_loader fuzz_order_book
-for target in scenario_loader order_book; do
+cmake --build "$build" -j "$(nproc)" --target fuzz_scenario_loader fuzz_sweep_plan fuzz_order_book
+for target in scenario_loader sweep_plan order_book; do
   work=$(mktemp -d)
   echo "fuzz: $target for ${seconds} s"
   ASAN_OPTIONS=detect_leaks=0 "$build/fuzz/fuzz_$target" -max_total_time="$seconds" -print_final_stats=1 \

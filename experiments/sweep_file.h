@@ -1,0 +1,94 @@
+// The output file of a sweep (HDF5, docs/sweeps.md): root attributes naming the plan, /plan (axes and
+// variants) and /metrics, one row per run with its place in the plan, its axis values, its status and
+// every /summary figure of a run file (analysis/run_file.h's run_file_schema::summary(), so the columns
+// cannot drift from the run file's).
+//
+// The file is complete from the start: it is built in a temporary file with every /metrics row present
+// and marked pending, then moved into place (never over an existing file without `overwrite`). Results
+// are then written in place, each row at its run's position in a table allocated once, so no metadata
+// changes while runs finish: the file is valid at every moment (after SIGKILL too), a resumed sweep
+// fills the rows still pending, and the finished file is byte-identical whatever the order the rows
+// were written in (any --jobs, any interruption and resume).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/recorder.h"
+#include "experiments/sweep_plan.h"
+
+namespace liqsim {
+
+enum class SweepRunStatus : uint8_t { Pending = 0, Ok = 1, Failed = 2 };
+
+// Bytes of the /metrics `error` column, its terminating NUL included: longer messages are cut.
+inline constexpr size_t kSweepErrorBytes = 200;
+
+// What one run gave.
+struct SweepOutcome {
+  uint64_t run = 0;
+  SweepRunStatus status = SweepRunStatus::Pending;
+  std::string error;   // failed runs: why
+  RunSummary summary;  // ok runs, and failed runs that finished (a conservation failure)
+};
+
+class SweepFile {
+ public:
+  ~SweepFile();
+  SweepFile(SweepFile&&) noexcept;
+  SweepFile& operator=(SweepFile&&) noexcept;
+
+  // A new sweep file for `plan` (resolved) at `path`: every run pending. Without `overwrite` an existing
+  // file is never replaced, not even one that appears meanwhile. Call install_temporary_file_cleanup()
+  // first for SIGINT / SIGTERM / SIGHUP to remove the temporary file. The error says why nothing was
+  // written.
+  static std::variant<SweepFile, std::string> create(const std::string& path, const SweepPlan& plan,
+                                                     bool overwrite);
+  // An existing sweep file of the same plan (equal plan digests), opened to fill its pending rows. The
+  // error names the file's plan digest and this plan's when they differ.
+  static std::variant<SweepFile, std::string> resume(const std::string& path, const SweepPlan& plan);
+
+  // Runs still pending, in run order (every run for a new file).
+  const std::vector<uint64_t>& pending() const;
+  // Runs the file already recorded as failed when it was opened.
+  uint64_t failed_before() const;
+  // Writes the run's row (the plan columns again, the status, the error and the summary).
+  std::optional<std::string> write(const SweepOutcome& outcome);
+  // Flushes HDF5's buffers to the file.
+  std::optional<std::string> flush();
+  // Flushes and closes; further writes fail.
+  std::optional<std::string> close();
+
+ private:
+  struct State;
+  explicit SweepFile(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+// A sweep file read back (tests, tools).
+struct SweepMetricsRow {
+  SweepRun run;
+  std::vector<double> axis_values;  // one per axis, in plan order
+  SweepRunStatus status = SweepRunStatus::Pending;
+  std::string error;
+  RunSummary summary;  // wall_seconds is not stored and reads as 0
+};
+
+struct SweepFileContents {
+  std::string liqsim_version;
+  int schema_version = 0;
+  std::string plan_digest;
+  std::string sweep_toml;
+  std::string base_scenario_toml;
+  std::vector<std::string> axis_keys;
+  std::vector<std::string> variant_names;
+  std::vector<SweepMetricsRow> rows;
+};
+
+std::variant<SweepFileContents, std::string> read_sweep_file(const std::string& path);
+
+}  // namespace liqsim
