@@ -98,7 +98,8 @@ void repair(Scenario& s, Rng& rng) {
   s.record_interval_seconds = std::min(s.record_interval_seconds, s.duration_seconds);
   for (size_t m = 0; m < s.markets.size(); ++m) {
     MarketSpec& market = s.markets[m];
-    market.symbol = "M" + std::to_string(m);
+    std::string symbol(1, 'M');  // built by appending: GCC 12 warns falsely (-Wrestrict) on "M" + ...
+    market.symbol = std::move(symbol += std::to_string(m));
     // A power-of-ten tick at most the price, and the price a whole number of ticks.
     const double tick_exponent = std::floor(std::log10(market.initial_price)) - double(rng.uniform_below(7));
     market.tick_size = std::pow(10.0, std::max(-6.0, tick_exponent));

@@ -36,8 +36,8 @@ struct Order {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   OrderBook book(Price(1));
   Reference reference;
-  std::vector<Order> orders;                        // every order submitted, by owner index
-  std::unordered_map<uint64_t, uint32_t> owner_of;  // reference id -> owner index
+  std::vector<Order> orders;                                 // every order submitted, by owner index
+  std::unordered_map<uint64_t, liqsim::AccountId> owner_of;  // reference id -> owner
   size_t i = 0;
   const auto next = [&] { return i < size ? data[i++] : uint8_t(0); };
   const auto same_fills = [&](const liqsim::SubmitResult& result) {
@@ -56,7 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const int64_t quantity = 1 + next() % 16;
     const Side side = buy ? Side::Buy : Side::Sell;
     if (op <= 2) {
-      const uint32_t owner = uint32_t(orders.size());
+      const liqsim::AccountId owner{uint32_t(orders.size())};
       OrderRequest request{owner, side, OrderType::Limit, Price(price), Quantity(quantity), false, -1};
       Reference::Type type = Reference::Type::Limit;
       if (op == 1) {

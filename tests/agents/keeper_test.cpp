@@ -63,7 +63,7 @@ struct Fixture {
   // The protocol's side of a keeper transaction: the real keeper take-over against the fake's ledger.
   KeeperTakeover take_over(const KeeperParams& p, AccountId keeper, AccountId target) {
     KeeperLiquidation mechanism(KeeperLiquidationParams{p.close_factor, p.bonus, Amount(0)}, ctx.ch(), log);
-    return mechanism.execute(keeper, target, LiquidationTrigger{ctx.now()});
+    return mechanism.execute(keeper, target, LiquidationTrigger{ctx.now(), kNoId, std::nullopt});
   }
   Quantity position(AccountId a) const { return ctx.clearing().ledger().position(a, MarketId(0)).size; }
 

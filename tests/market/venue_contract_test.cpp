@@ -68,7 +68,9 @@ TYPED_TEST(VenueContract, NoFillWorseThanTheWorstPriceAndFillsAddUp) {
       EXPECT_LE(x.filled, r.quantity);
       const auto bid = venue.best_bid();
       const auto ask = venue.best_ask();
-      if (bid && ask) EXPECT_LT(*bid, *ask) << "crossed after request " << k;
+      if (bid && ask) {
+        EXPECT_LT(*bid, *ask) << "crossed after request " << k;
+      }
     }
   }
 }

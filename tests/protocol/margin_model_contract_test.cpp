@@ -361,7 +361,9 @@ TYPED_TEST(MarginModelContract, SinglePositionTriggerIsConservativeAtMicroDollar
     at_trigger.detect(MarketId(0), hits);
     ASSERT_TRUE(reported(hits, x, TriggerKind::Liquidation)) << "trial " << trial;
     const Price beyond = apply(*t, rate(is_long ? 0.99 : 1.01), is_long ? Round::Down : Round::Up);
-    if (beyond > Price(0)) ASSERT_TRUE(ch.liquidatable_at(x, MarketId(0), beyond)) << "trial " << trial;
+    if (beyond > Price(0)) {
+      ASSERT_TRUE(ch.liquidatable_at(x, MarketId(0), beyond)) << "trial " << trial;
+    }
   }
   EXPECT_GE(checked, 2'000);
 }
