@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libboost-graph-dev libeigen3-dev libcli11-dev libhdf5-dev
           libtomlplusplus-dev zlib1g-dev libgtest-dev libbenchmark-dev libopenmpi-dev openmpi-bin
-          python3-h5py python3-matplotlib hyperfine)
+          python3-h5py python3-matplotlib python3-pandas python3-dev pybind11-dev chromium hyperfine)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
