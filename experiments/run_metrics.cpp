@@ -94,34 +94,45 @@ void RunMetrics::open_window() {
   window_keeper_net_start_ = keeper_net(*ch_);
 }
 
-void RunMetrics::begin_sample(MarketId) {
+void RunMetrics::begin_sample(MarketId, Time now) {
   ++sample_;
+  sample_time_ = now;
   watching_.clear();
 }
 
-void RunMetrics::on_liquidatable(AccountId a, Time now, MarketId m, bool watched) {
+void RunMetrics::on_liquidatable(AccountId a, MarketId m, bool watched) {
   const auto [it, inserted] = episode_of_.try_emplace(a, uint32_t(episodes_.size()));
-  if (inserted) episodes_.push_back(Episode{a, now, sample_, m, watched, false});
+  if (inserted) episodes_.push_back(Episode{a, sample_time_, 0, m, false, false});
   Episode& e = episodes_[it->second];
+  const bool first_hit = e.sample != sample_;  // an account may be hit twice (trigger and alert)
   e.sample = sample_;
   e.market = m;
   e.watched = watched;
-  if (watched) watching_.push_back(a);
+  if (first_hit && (watched || ch_->ledger().account(a).in_liquidation)) watching_.push_back(a);
 }
 
 void RunMetrics::end_sample(MarketId m) {
-  // Watched accounts are armed again after each detection, so while liquidatable they are found at
-  // every mark update of their market (ClearingHouse::detect's contract); one not found is checked.
+  // The accounts this market's last mark update left watched (the mechanism asked detection to watch
+  // them: they are armed again, so while liquidatable detection finds them at every mark update) or
+  // in liquidation (an engine step is pending: not armed before it) and that detection did not find
+  // now: checked at the new marks.
   for (AccountId a : watched_[m.raw()]) {
     const auto it = episode_of_.find(a);
-    if (it == episode_of_.end()) continue;
-    Episode& e = episodes_[it->second];
-    if (!e.watched || e.market != m || e.sample == sample_) continue;
+    Episode* e = it == episode_of_.end() ? nullptr : &episodes_[it->second];
+    if (e != nullptr && e->sample == sample_) continue;  // found by detection now
+    const bool in_liquidation = ch_->ledger().account(a).in_liquidation;
+    if (!in_liquidation && (e == nullptr || !e->watched)) continue;  // no longer watched
     if (ch_->liquidatable(a)) {
-      e.sample = sample_;  // still liquidatable: watched again at the next mark update
+      if (e == nullptr) {  // liquidatable again while its liquidation goes on: a new episode
+        episode_of_.emplace(a, uint32_t(episodes_.size()));
+        episodes_.push_back(Episode{a, sample_time_, sample_, m, false, false});
+      } else {
+        e->sample = sample_;
+      }
       watching_.push_back(a);
     } else {
-      close_episode(it->second);
+      if (e != nullptr) close_episode(it->second);
+      if (in_liquidation) watching_.push_back(a);
     }
   }
   watched_[m.raw()].swap(watching_);

@@ -46,16 +46,19 @@ class RunMetrics {
 
   // Liquidatable episodes. An episode starts at the mark update whose detection first finds the account
   // liquidatable (the trigger index, then the exact margin check) and ends when a check finds it no
-  // longer liquidatable (or flat): detection at a later mark update, for an account the mechanism
-  // asked detection to keep watching (keepers); right after each of its liquidations; after each of
-  // the mechanism's timers on it (engine steps). An account the mechanism leaves alone (`none`) keeps
-  // its episode to the end. Its first liquidation gives the episode's delay; later ones do not.
+  // longer liquidatable (or flat). The checks: every later mark update of that market, for an account
+  // the mechanism asked detection to keep watching (keepers) or is liquidating (an engine step
+  // pending); right after each of its liquidations; after each of the mechanism's timers on it (engine
+  // steps). An account the mechanism leaves alone (`none`) keeps its episode to the end. The first
+  // liquidation gives the episode's delay; later ones do not.
   //
-  // A mark update of market m calls begin_sample(m), then on_liquidatable for every account detection
-  // found liquidatable (with the mechanism's answer: watch it again at once), then end_sample(m), which
-  // re-checks the watched accounts of m that detection did not find this time.
-  void begin_sample(MarketId m);
-  void on_liquidatable(AccountId a, Time now, MarketId m, bool watched);
+  // A mark update of market m calls begin_sample(m, now), then on_liquidatable for every account
+  // detection found liquidatable (with the mechanism's answer: watch it again at once), then
+  // end_sample(m), which checks the accounts left watched or in liquidation by m's last mark update
+  // that detection did not find this time. Cost: proportional to detection's hits and to the
+  // accounts being liquidated, never to all open episodes.
+  void begin_sample(MarketId m, Time now);
+  void on_liquidatable(AccountId a, MarketId m, bool watched);
   void end_sample(MarketId m);
   // After a mechanism timer on account a.
   void after_mechanism_timer(AccountId a) { close_if_healthy(a); }
@@ -105,11 +108,13 @@ class RunMetrics {
   Amount window_keeper_net_start_;  // sum over keepers of equity - deposits
   // Episodes.
   uint64_t sample_ = 0;
+  Time sample_time_;
   std::vector<Episode> episodes_;                       // open, in no particular order
   std::unordered_map<AccountId, uint32_t> episode_of_;  // account -> its open episode in episodes_
-  std::vector<std::vector<AccountId>> watched_;         // per market: watched at its last mark update
-  std::vector<AccountId> watching_;                     // the current mark update's
-  std::vector<int64_t> delays_ns_;                      // the window's first-liquidation delays
+  // Per market: the accounts its last mark update left watched or in liquidation (no duplicates).
+  std::vector<std::vector<AccountId>> watched_;
+  std::vector<AccountId> watching_;  // the current mark update's
+  std::vector<int64_t> delays_ns_;   // the window's first-liquidation delays
 };
 
 }  // namespace liqsim

@@ -567,11 +567,11 @@ void World::on_mark_tick(MarketId m) {
   // are sampled here too: the accounts found liquidatable, then a re-check of the other open ones.
   hits_.clear();
   ch_->detect(m, hits_);
-  metrics_.begin_sample(m);
+  metrics_.begin_sample(m, now);
   for (const TriggerHit& h : hits_) {
     if (ch_->liquidatable(h.account)) {
       const bool watch = mechanism_->on_liquidatable(host_, h.account);
-      metrics_.on_liquidatable(h.account, now, m, watch);
+      metrics_.on_liquidatable(h.account, m, watch);
       if (watch) ch_->arm(h.account);
     } else {
       if (h.kind == TriggerKind::Alert) {
