@@ -65,14 +65,14 @@ std::string format_report(const RunMetadata& metadata, const RunSummary& summary
               count(s.liquidation_count).c_str(), dollars(s.liquidated_notional).c_str(),
               count(s.engine_liquidations).c_str(), count(s.keeper_liquidations).c_str());
   out += line(
-      "cascades%s            %s trees, size mean %.2f, p50 %s, p99 %s, largest %s; %s generations, "
-      "branching ratio %.3f\n",
-      w, count(s.cascade_count).c_str(), s.cascade_size_mean, count(s.cascade_size_p50).c_str(),
-      count(s.cascade_size_p99).c_str(), count(s.largest_cascade).c_str(),
-      count(s.cascade_generations).c_str(), s.branching_ratio);
+      "cascades%s            %s generations, largest %s, branching ratio %.3f; %s trees, size mean %.2f, "
+      "p50 %s, p99 %s\n",
+      w, count(s.cascade_generations).c_str(), count(s.largest_cascade).c_str(), s.branching_ratio,
+      count(s.cascade_count).c_str(), s.cascade_size_mean, count(s.cascade_size_p50).c_str(),
+      count(s.cascade_size_p99).c_str());
   out += line(
-      "liquidation delay%s   mean %.3f s, p50 %.3f s, p99 %.3f s, max %.3f s over %s episodes; %s "
-      "liquidatable at the end, never liquidated\n",
+      "liquidation delay%s   mean %.2f s, p50 %.2f s, p99 %.2f s, max %.2f s (%s episodes); %s never "
+      "liquidated, still liquidatable\n",
       w, s.liquidation_delay_mean_seconds, s.liquidation_delay_p50_seconds, s.liquidation_delay_p99_seconds,
       s.liquidation_delay_max_seconds, count(s.liquidated_episodes).c_str(),
       count(s.unliquidated_episodes).c_str());
