@@ -608,12 +608,14 @@ std::variant<std::string, ReportError> sweep_report_html(const SweepFileContents
       const AxisGroups& gx = groups[0];
       const AxisGroups& gy = groups[1];
       // Cell means of every variant first: the heatmaps share one colour scale.
-      std::vector<std::vector<Stats>> cells_of(n_variants, std::vector<Stats>(gx.centres.size() * gy.centres.size()));
+      std::vector<std::vector<Stats>> cells_of(n_variants,
+                                               std::vector<Stats>(gx.centres.size() * gy.centres.size()));
       Stats means;
       for (size_t r = 0; r < sweep.rows.size(); ++r) {
         const SweepMetricsRow& row = sweep.rows[r];
         if (row.run.variant < n_variants && row.status == SweepRunStatus::Ok)
-          cells_of[row.run.variant][gy.of_row[r] * gx.centres.size() + gx.of_row[r]].add(value_of(row, *metric));
+          cells_of[row.run.variant][gy.of_row[r] * gx.centres.size() + gx.of_row[r]].add(
+              value_of(row, *metric));
       }
       for (const auto& cells : cells_of)
         for (const Stats& cell : cells)
@@ -632,7 +634,8 @@ std::variant<std::string, ReportError> sweep_report_html(const SweepFileContents
         for (const Stats& cell : cells) heatmap.values.push_back(cell.mean());
         page.figure(svg::render(heatmap),
                     "Mean of " + std::string(metric->name) + " over the seeds" +
-                        (n_axes > 2 ? " and the other axes" : "") + " of each cell (grey: no finished run); one colour scale for every variant" +
+                        (n_axes > 2 ? " and the other axes" : "") +
+                        " of each cell (grey: no finished run); one colour scale for every variant" +
                         (gx.binned || gy.binned ? "; a random design's values are cut into equal bins" : "") +
                         ".");
       }

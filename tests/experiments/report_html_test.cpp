@@ -10,6 +10,7 @@
 
 #include "analysis/cascade.h"
 #include "analysis/svg_plot.h"
+#include "experiments/replay_start.h"
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
 
@@ -206,6 +207,21 @@ TEST(ReportHtml, SweepPageRefusesUnknownMetricsAndAxes) {
   page = sweep_report_html(sweep, info, "s.h5", options);
   ASSERT_EQ(page.index(), 1u);
   EXPECT_EQ(std::get<ReportError>(page).message, "--axis 'c' is not an axis of this sweep; allowed: a, b");
+}
+
+TEST(ReplayStart, IsTheFirstRowOfMarket0sTimeColumnInSeconds) {
+  Scenario scenario = std::get<Scenario>(load_preset("small"));
+  EXPECT_FALSE(replay_start_seconds(scenario).has_value()) << "a model price has no replay start";
+  PriceProcessSpec& price = scenario.markets[0].price;
+  price.model = "replay";
+  price.replay_file = "replay-good.csv";  // first row: open_time 1700000000000 (epoch milliseconds)
+  scenario.source_dir = std::string(LIQSIM_TEST_DATA) + "/reliability";
+  price.time_unit_seconds = 0.001;
+  EXPECT_EQ(replay_start_seconds(scenario), std::optional<double>(1700000000.0));
+  price.time_column = "close";  // another column: its first value, 60000, times the unit
+  EXPECT_EQ(replay_start_seconds(scenario), std::optional<double>(60.0));
+  price.replay_file = "missing.csv";
+  EXPECT_FALSE(replay_start_seconds(scenario).has_value());
 }
 
 }  // namespace

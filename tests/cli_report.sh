@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `liqsim report` bad input: exit 2 with a message naming the problem, and nothing written (no report, no
-# temporary file, an existing file untouched). Usage: cli_report_bad_input.sh LIQSIM_BINARY
+# `liqsim report` from the command line: bad input exits 2 with a message naming the problem and writes
+# nothing (no report, no temporary file, an existing file untouched); --force and the default output
+# name; a replay of absolute timestamps shows UTC times. Usage: cli_report.sh LIQSIM_BINARY
 set -u
 liqsim=$1
 work=$(mktemp -d)
@@ -62,7 +63,21 @@ grep -q '<svg class="plot"' "$work/exists.html" || fail "--force did not write t
 "$liqsim" report "$work/sweep.h5" > /dev/null || fail "default output: exit $?"
 [[ -s $work/sweep.html ]] || fail "default output sweep.html missing"
 
+# A replay with epoch-millisecond timestamps: the run file stores its start, the report shows UTC.
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$liqsim" run --scenario "$root/examples/black_thursday_replay.toml" --set traders.count=200 \
+  --set duration_seconds=3600 --set traders.entry_end_seconds=1800 --out "$work/replay.h5" --quiet > /dev/null ||
+  fail "replay run failed"
+start=$(/usr/bin/python3 -c "import h5py, sys; print(h5py.File(sys.argv[1])['/'].attrs['replay_start_seconds'])" \
+  "$work/replay.h5")
+[[ $start == 1583971200.0 ]] || fail "replay_start_seconds is '$start', expected 1583971200.0 (the CSV's first open_time)"
+"$liqsim" report "$work/replay.h5" -o "$work/replay.html" > /dev/null || fail "replay report: exit $?"
+grep -q '2020-03-12 00:00:00 UTC' "$work/replay.html" || fail "the replay report lacks its UTC start"
+grep -q '2020-03-12 01:00:00 UTC' "$work/replay.html" || fail "the replay report lacks its UTC end"
+grep -q 'time since start (s) and UTC' "$work/replay.html" || fail "the replay report's time axes lack UTC"
+if grep -q "replay start" "$work/exists.html"; then fail "a model-price run shows a replay start"; fi
+
 leftovers=$(find "$work" -name '*.tmp.*')
 [[ -z $leftovers ]] || fail "temporary files left: $leftovers"
 [[ $failures -eq 0 ]] || exit 1
-echo "report bad input: exit 2, clear messages, nothing written"
+echo "report: bad input refused (exit 2, nothing written), --force, default name, replay in UTC"
