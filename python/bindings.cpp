@@ -3,7 +3,8 @@
 // and run_simulation, sweeps through the sweep plan, runner and file of `liqsim sweep`. Record tables
 // leave as numpy structured arrays whose fields are the run file's schema (run_file_schema), so a field
 // added there appears here without a change; the package in python/liqsim/ turns them into DataFrames.
-// Every long computation releases the GIL and checks for Ctrl-C between steps.
+// Every long computation releases the GIL and checks for Ctrl-C between steps; HDF5 is only called with
+// the GIL held (the library is not thread-safe, and h5py calls it only under the GIL).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -581,7 +582,6 @@ py::tuple run_sweep(const std::string& path, const std::string& text, const std:
       // Ctrl-C or a write error: no further run starts; what finished is in the file (resume=True
       // runs the rest). The runner's destructor waits for the runs in progress.
       runner.stop();
-      py::gil_scoped_release release;
       file->close();
       throw;
     }
@@ -670,12 +670,10 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("wall_seconds", [](const RunData& r) { return r.summary.wall_seconds; })
       .def("table", [](const RunData& r, const std::string& name) { return log_table(r.log, name); })
       .def("write", [](const RunData& r, const std::string& path, bool overwrite) {
-        std::optional<std::string> problem;
-        {
-          py::gil_scoped_release release;
-          problem = check_output_path(path, overwrite);
-          if (!problem) problem = write_run_file(path, r.metadata, r.log, r.summary, overwrite);
-        }
+        // With the GIL held: HDF5 (Debian's serial build) is not thread-safe, and h5py calls it only
+        // while holding the GIL, so no h5py call can run meanwhile.
+        std::optional<std::string> problem = check_output_path(path, overwrite);
+        if (!problem) problem = write_run_file(path, r.metadata, r.log, r.summary, overwrite);
         if (problem) throw std::runtime_error("could not write '" + path + "': " + *problem);
       });
 

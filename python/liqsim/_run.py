@@ -64,6 +64,7 @@ class Run:
         self._field_units = field_units   # name -> field_units text
         self._data = data
         self._arrays = {}
+        self._scenario = None
 
     @property
     def tables(self) -> tuple[str, ...]:
@@ -71,8 +72,11 @@ class Run:
 
     @property
     def scenario(self) -> Scenario:
-        """The run's scenario, from its stored resolved TOML."""
-        return Scenario.from_toml(self.metadata["scenario_toml"], source_name="run scenario")
+        """The run's scenario: the one it ran (in-process runs), or the file's stored resolved TOML
+        (relative replay files then resolve from the current folder)."""
+        if self._scenario is None:
+            self._scenario = Scenario.from_toml(self.metadata["scenario_toml"], source_name="run scenario")
+        return self._scenario
 
     def _stored(self, name: str) -> np.ndarray:
         if name not in self._field_units:
@@ -116,16 +120,18 @@ for _name in _core.table_names():
     setattr(Run, _name, _table_property(_name))
 
 
-def _run_from_data(data) -> Run:
+def _run_from_data(data, scenario: Scenario) -> Run:
     field_units = {name: _SCHEMA[name]["field_units"] for name in _core.table_names()}
-    return Run(data.metadata, _summary(data.summary), data.table, field_units, data.wall_seconds, data)
+    run = Run(data.metadata, _summary(data.summary), data.table, field_units, data.wall_seconds, data)
+    run._scenario = scenario
+    return run
 
 
 def run(scenario="default", overrides=None, *, check_every_event: bool = False) -> Run:
     """Runs a scenario (a ``Scenario`` or a preset name, with optional overrides) to the end in this
     process, without the GIL (Ctrl-C stops it), and returns its ``Run``."""
     scenario = as_scenario(scenario, overrides)
-    return _run_from_data(_core.run(scenario._native, check_every_event))
+    return _run_from_data(_core.run(scenario._native, check_every_event), scenario)
 
 
 # Units of the account views (core/units.h scales).
@@ -222,7 +228,11 @@ class Simulation:
         """finish(), then a Run holding a copy of every record (the Simulation stays usable)."""
         data = self._native.result()
         self._reached = self._native.end
-        return _run_from_data(data)
+        return _run_from_data(data, self._scenario)
+
+    def metadata(self) -> dict:
+        """The run file's root attributes for this run (as Run.metadata)."""
+        return self._native.metadata()
 
     # --- read-only views of the world --------------------------------------------------------------
     @property
