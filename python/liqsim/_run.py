@@ -104,7 +104,10 @@ class Run:
         """Writes the run file (as ``liqsim run --out``); in-process runs only."""
         if self._data is None:
             raise TypeError("only a run made in this process can be saved; this one was read from a file")
-        self._data.write(os.fspath(path), overwrite)
+        path = os.fspath(path)
+        if not overwrite and os.path.lexists(path):
+            raise FileExistsError(f"'{path}': the file exists; allowed: a new path, or overwrite=True to replace it")
+        self._data.write(path, overwrite)
 
     def __repr__(self):
         where = f" from {self.path}" if self.path else ""

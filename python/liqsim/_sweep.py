@@ -44,6 +44,9 @@ def sweep(file=None, *, text: str | None = None, source_dir=".", jobs: int | Non
         raise ValueError("overwrite and resume exclude each other")
     path = os.fspath(file) if file is not None else ""
     source = path if file is not None else "<sweep text>"
+    if out is not None and not (overwrite or resume) and os.path.lexists(os.fspath(out)):
+        raise SweepError(source, [f"out '{os.fspath(out)}': the file exists; allowed: resume=True to run the "
+                                  "runs it lacks, overwrite=True to replace it, or another out"])
     with tempfile.TemporaryDirectory(prefix="liqsim-sweep-") as scratch:
         target = os.fspath(out) if out is not None else os.path.join(scratch, "sweep.h5")
         try:

@@ -228,8 +228,9 @@ class InProcessRuns(unittest.TestCase):
     def test_saved_run_file_has_the_cli_files_content(self):
         saved = os.path.join(self.dir.name, "saved.h5")
         self.result.save(saved)
-        with self.assertRaises(RuntimeError):
+        with self.assertRaises(FileExistsError):
             self.result.save(saved)  # no overwrite without asking
+        self.result.save(saved, overwrite=True)
         compare = subprocess.run(["/usr/bin/python3", os.path.join(SOURCE, "analysis", "compare_run_files.py"),
                                   saved, self.path], capture_output=True, text=True)
         self.assertEqual(compare.returncode, 0, compare.stdout + compare.stderr)
@@ -441,8 +442,9 @@ class Sweeps(unittest.TestCase):
         out = os.path.join(self.dir.name, "one.h5")
         one_job = liqsim.sweep(self.file, jobs=1, out=out)
         pd.testing.assert_frame_equal(one_job, self.metrics)
-        with self.assertRaises(liqsim.SweepError):
+        with self.assertRaises(liqsim.SweepError) as caught:
             liqsim.sweep(self.file, jobs=1, out=out)  # exists
+        self.assertIn("resume=True", str(caught.exception))
         resumed = liqsim.sweep(self.file, jobs=1, out=out, resume=True)  # nothing left to run
         pd.testing.assert_frame_equal(resumed, self.metrics)
 
