@@ -327,7 +327,8 @@ def read_funding_history(path):
 STANDARD_KLINES = (
     ("BTCUSD_PERP mark, 9 Oct 2025", ("binance_cm_BTCUSD_PERP-1m-2025-10-09.csv",)),
     ("BTCUSD_PERP mark, 10 Oct 2025", ("binance_cm_BTCUSD_PERP-1m-2025-10-10.csv",)),
-    ("BTCUSDT 5m mark/index, 9+11+12 Oct 2025", tuple(f"binance_um_BTCUSDT-5m-2025-10-{d}.csv" for d in ("09", "11", "12"))),
+    ("BTCUSDT 5m mark/index, 9+11+12 Oct 2025",
+     tuple(f"binance_um_BTCUSDT-5m-2025-10-{d}.csv" for d in ("09", "11", "12"))),
     ("BTCUSDT 5m mark/index, 10 Oct 2025", ("binance_um_BTCUSDT-5m-2025-10-10.csv",)),
     ("ETHUSDT perp last, 12-13 Mar 2020", ("binance_um_perp_ETHUSDT_1m_2020-03-12T00_2020-03-13T06.csv",)),
 )
@@ -641,8 +642,9 @@ def main(argv=None):
             facts.add_run(label, runs, intervals)
             facts.funding[-1]["_rates"] = runs[0].funding_rates
             run = runs[0]
+            step = np.median(np.diff(run.times))
             sources.append(f"model `{label}`: {', '.join(paths.split(','))} (scenario {run.scenario_name}, seed "
-                           f"{run.seed}, {run.times[-1] / 3600:g} h recorded every {np.median(np.diff(run.times)):g} s)")
+                           f"{run.seed}, {run.times[-1] / 3600:g} h recorded every {step:g} s)")
         for label, paths in klines:
             times, closes, native = read_klines(paths)
             facts.add_prices(label, "close", times, closes, native, intervals)
