@@ -139,7 +139,8 @@ def autocorrelation(x, max_lag=MAX_LAG):
 
 
 def abs_return_autocorrelation(returns, max_lag=MAX_LAG):
-    """Autocorrelation of |r| at lags 1..max_lag: volatility clustering (Cont 2001, fact 9)."""
+    """Autocorrelation of |r| at lags 1..max_lag: volatility clustering (Cont 2001, "Empirical properties of
+    asset returns: stylized facts and statistical issues", Quantitative Finance 1)."""
     return autocorrelation(np.abs(np.asarray(returns, dtype=np.float64)), max_lag)
 
 

@@ -121,7 +121,8 @@ class AutocorrelationTest(unittest.TestCase):
 
     def test_garch_matches_theory_and_clusters(self):
         # GARCH(1,1) with Gaussian shocks, alpha = 0.1, beta = 0.8 (finite 8th moment:
-        # E[(alpha z^2 + beta)^4] = 0.79 < 1). Known values (Bollerslev 1986; He & Terasvirta 1999):
+        # E[(alpha z^2 + beta)^4] = 0.79 < 1). Known values (Bollerslev 1986 for the kurtosis;
+        # Bollerslev 1988, J. Time Series Analysis 9(2), for the ACF of r^2):
         #   excess kurtosis 6 alpha^2 / (1 - (alpha + beta)^2 - 2 alpha^2) = 0.353
         #   ACF of r^2: rho_1 = alpha (1 - alpha beta - beta^2) / (1 - 2 alpha beta - beta^2) = 0.14,
         #   rho_k = rho_1 (alpha + beta)^(k - 1).
