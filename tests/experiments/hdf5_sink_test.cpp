@@ -394,6 +394,11 @@ TEST_F(Hdf5SinkTest, RoundTripsEveryField) {
   EXPECT_EQ(run.generation, (std::vector<uint32_t>{0, 1, 2, 0}));
   expect_same_summary(run.summary, summary);
   EXPECT_EQ(run.summary.wall_seconds, 0.0);
+  // /cascade_sizes as the report reads it: one size per cascade, the table's rows expanded.
+  const auto info = read_file_info(path.string());
+  ASSERT_EQ(info.index(), 0u);
+  ASSERT_TRUE(std::get<0>(info).cascade_sizes.has_value());
+  EXPECT_EQ(*std::get<0>(info).cascade_sizes, (std::vector<uint64_t>{1, 1, 1, 1, 1, 3, 3}));
   // The sample sets every stored summary field, so each one is seen to round-trip.
   for (const FieldSpec& field : run_file_schema::summary()) {
     const size_t size = field.type == FieldType::U32 ? 4 : field.type == FieldType::U8 ? 1 : 8;
