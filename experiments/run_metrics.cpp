@@ -40,7 +40,7 @@ void RunMetrics::on_liquidation(const LiquidationRecord& r) {
   const auto [it, inserted] = episode_of_.try_emplace(account, uint32_t(episodes_.size()));
   std::optional<int64_t> delay;
   if (inserted) {
-    episodes_.push_back(Episode{account, r.time, sample_, MarketId(r.market), false, true});
+    episodes_.push_back(Episode{account, r.time, 0, MarketId(r.market), false, true});
     delay = 0;
   } else if (Episode& e = episodes_[it->second]; !e.liquidated) {
     e.liquidated = true;

@@ -62,7 +62,6 @@ class RunMetrics {
   void end_sample(MarketId m);
   // After a mechanism timer on account a.
   void after_mechanism_timer(AccountId a) { close_if_healthy(a); }
-  size_t open_episodes() const { return episodes_.size(); }
 
   // Fills the figures kept here: liquidations, cascades, episodes and delays, keepers, ADL, the
   // insurance fund's minimum and drawdown, bad debt, the end state of the accounts and the protocol
