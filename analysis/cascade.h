@@ -45,6 +45,8 @@ class CascadeCounter {
   uint64_t largest_cascade() const { return largest_; }
   uint64_t roots() const { return tree_size_.size(); }
   double branching_ratio() const { return count() == 0 ? 0.0 : double(count() - roots()) / double(count()); }
+  // The size of every tree (liquidations in it), in the order of their roots.
+  std::span<const uint64_t> tree_sizes() const { return tree_size_; }
 
  private:
   std::vector<uint32_t> generation_;  // per liquidation

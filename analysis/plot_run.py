@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Dashboard PNG of one liqsim run file (HDF5, schema_version 2; see docs/hdf5-schema.md).
+"""Dashboard PNG of one liqsim run file (HDF5, schema_version 3; see docs/hdf5-schema.md).
 
 Usage: plot_run.py RUN.h5 [-o OUT.png]     (default output: RUN.png beside the run file)
 
@@ -26,7 +26,7 @@ except ImportError as error:
     )
     sys.exit(2)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 NS_PER_HOUR = 3600e9
 
 
@@ -111,9 +111,11 @@ def plot_summary(ax, run):
     fields = field_units(summary["field_units"])
     lines = []
     for name in ("liquidation_count", "engine_liquidations", "keeper_liquidations", "liquidated_notional",
-                 "cascade_generations", "largest_cascade", "branching_ratio", "adl_count", "bad_debt",
+                 "cascade_generations", "largest_cascade", "cascade_count", "branching_ratio",
+                 "liquidation_delay_p50_seconds", "liquidation_delay_p99_seconds", "adl_count", "bad_debt",
                  "insurance_fund_initial", "insurance_fund_min", "insurance_fund_final", "keeper_profit",
-                 "max_mark_index_gap", "mean_slippage", "conservation_residual", "events_processed"):
+                 "unliquidated_deficit", "protocol_loss", "max_mark_index_gap", "mean_slippage",
+                 "conservation_residual", "events_processed"):
         if name not in summary:
             continue
         units, scale = fields.get(name, ("1", 1.0))
@@ -125,7 +127,7 @@ def plot_summary(ax, run):
             shown = f"{int(summary[name]):,}"
         else:
             shown = f"{float(summary[name] * scale):.4g}"
-        lines.append(f"{name:<24} {shown:>24}")
+        lines.append(f"{name:<29} {shown:>22}")
     ax.axis("off")
     ax.set_title("(f) summary")
     ax.text(0.0, 1.0, "\n".join(lines), family="monospace", fontsize=8, va="top", transform=ax.transAxes)

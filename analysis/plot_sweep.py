@@ -39,7 +39,7 @@ except ImportError as error:
     sys.exit(2)
 
 SWEEP_SCHEMA_VERSION = 1
-RUN_SCHEMA_VERSION = 2
+RUN_SCHEMA_VERSION = 3
 STATUS_OK = 1
 MAX_GROUPS = 12  # an axis with more distinct values (a random design) is cut into BINS equal bins
 BINS = 10
@@ -156,6 +156,8 @@ def sizes_in(group):
     """Cascade sizes of one run's group (a run file's root, or a sweep's /runs/<run>), or None."""
     if "cascade_sizes" in group:
         table = group["cascade_sizes"][:]
+        if table.dtype.names and "trees" in table.dtype.names:  # liqsim's table: how many trees of each size
+            return np.repeat(table["size"], table["trees"].astype(np.int64))
         return table["size"] if table.dtype.names else table
     if "events" in group and "liquidations" in group["events"]:
         return cascade_sizes(group["events"]["liquidations"][:])

@@ -172,9 +172,17 @@ constexpr FieldSpec kHoldingFields[] = {
     LIQSIM_FIELD(HoldingFinal, amount, "amount", "base units", 0, "in the asset's base units"),
 };
 
+constexpr FieldSpec kCascadeSizeFields[] = {
+    LIQSIM_FIELD(CascadeSizeRecord, size, "size", "count", 0, "liquidations in a cascade tree"),
+    LIQSIM_FIELD(CascadeSizeRecord, trees, "trees", "count", 0, "trees of that size"),
+};
+
+constexpr const char* kSeconds = "s";
+
 // wall_seconds is left out on purpose: it differs between identical runs.
 constexpr FieldSpec kSummaryFields[] = {
     LIQSIM_FIELD(RunSummary, events_processed, "events_processed", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, measure_from, "measure_from_ns", kNs, 0, ""),
     LIQSIM_FIELD(RunSummary, reference_min, "reference_min", kUsdPerCoin, -6, ""),
     LIQSIM_FIELD(RunSummary, reference_max, "reference_max", kUsdPerCoin, -6, ""),
     LIQSIM_FIELD(RunSummary, mark_min, "mark_min", kUsdPerCoin, -6, ""),
@@ -189,15 +197,38 @@ constexpr FieldSpec kSummaryFields[] = {
     LIQSIM_FIELD(RunSummary, cascade_generations, "cascade_generations", "count", 0, ""),
     LIQSIM_FIELD(RunSummary, largest_cascade, "largest_cascade", "count", 0, ""),
     LIQSIM_FIELD(RunSummary, branching_ratio, "branching_ratio", "1", 0, ""),
+    LIQSIM_FIELD(RunSummary, cascade_count, "cascade_count", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, cascade_size_mean, "cascade_size_mean", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, cascade_size_p50, "cascade_size_p50", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, cascade_size_p99, "cascade_size_p99", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, liquidated_episodes, "liquidated_episodes", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, liquidation_delay_mean_seconds, "liquidation_delay_mean_seconds", kSeconds, 0,
+                 ""),
+    LIQSIM_FIELD(RunSummary, liquidation_delay_p50_seconds, "liquidation_delay_p50_seconds", kSeconds, 0, ""),
+    LIQSIM_FIELD(RunSummary, liquidation_delay_p99_seconds, "liquidation_delay_p99_seconds", kSeconds, 0, ""),
+    LIQSIM_FIELD(RunSummary, liquidation_delay_max_seconds, "liquidation_delay_max_seconds", kSeconds, 0, ""),
+    LIQSIM_FIELD(RunSummary, unliquidated_episodes, "unliquidated_episodes", "count", 0, ""),
     LIQSIM_FIELD(RunSummary, keeper_rewards, "keeper_rewards", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, keeper_gas, "keeper_gas", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, keeper_profit, "keeper_profit", kUsd, -6, ""),
+    LIQSIM_FIELD(RunSummary, keeper_failed_txs, "keeper_failed_txs", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, keeper_failed_gas, "keeper_failed_gas", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, insurance_fund_initial, "insurance_fund_initial", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, insurance_fund_min, "insurance_fund_min", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, insurance_fund_final, "insurance_fund_final", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, adl_count, "adl_count", "count", 0, ""),
     LIQSIM_FIELD(RunSummary, adl_quantity, "adl_quantity", kCoin, -8, ""),
     LIQSIM_FIELD(RunSummary, bad_debt, "bad_debt", kUsd, -6, ""),
+    LIQSIM_FIELD(RunSummary, unliquidated_underwater_accounts, "unliquidated_underwater_accounts", "count", 0,
+                 ""),
+    LIQSIM_FIELD(RunSummary, unliquidated_deficit, "unliquidated_deficit", kUsd, -6, ""),
+    LIQSIM_FIELD(RunSummary, liquidatable_unliquidated_accounts, "liquidatable_unliquidated_accounts",
+                 "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, liquidatable_unliquidated_notional, "liquidatable_unliquidated_notional", kUsd,
+                 -6, ""),
+    LIQSIM_FIELD(RunSummary, insurance_fund_drawdown, "insurance_fund_drawdown", kUsd, -6, ""),
+    LIQSIM_FIELD(RunSummary, bad_debt_in_window, "bad_debt_in_window", kUsd, -6, ""),
+    LIQSIM_FIELD(RunSummary, protocol_loss, "protocol_loss", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, total_deposits, "total_deposits", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, conservation_residual, "conservation_residual", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, mean_slippage, "mean_slippage", "1", 0, ""),
@@ -567,10 +598,14 @@ TableSpec holdings() {
 TableSpec accounts() {
   return {"/", "accounts", "every account at the end of the run", sizeof(AccountFinal), kAccountFields};
 }
+TableSpec cascade_sizes() {
+  return {"/", "cascade_sizes", "cascade trees of the measurement window: how many of each size",
+          sizeof(CascadeSizeRecord), kCascadeSizeFields};
+}
 std::span<const FieldSpec> summary() { return kSummaryFields; }
 std::vector<TableSpec> tables() {
-  return {liquidations(), trades(), funding(),  mark_updates(), adl(),
-          keeper_txs(),   assets(), holdings(), accounts()};
+  return {liquidations(), trades(),        funding(), mark_updates(), adl(),
+          keeper_txs(),   cascade_sizes(), assets(),  holdings(),     accounts()};
 }
 
 std::string field_units(std::span<const FieldSpec> fields) {
@@ -636,6 +671,7 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     run.log.adl = read_table<AdlRecord>(root, run_file_schema::adl());
     run.log.keeper_txs = read_table<KeeperTxRecord>(root, run_file_schema::keeper_txs());
     run.log.assets = read_table<AssetFinal>(root, run_file_schema::assets());
+    run.log.cascade_sizes = read_table<CascadeSizeRecord>(root, run_file_schema::cascade_sizes());
     run.log.holdings = read_table<HoldingFinal>(root, run_file_schema::holdings());
     run.log.accounts = read_table<AccountFinal>(root, run_file_schema::accounts());
 
@@ -652,7 +688,9 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
 
 namespace {
 
-// /cascade_sizes as a list of sizes: an integer column, or the integer field `size` of a compound table.
+// /cascade_sizes as a list of sizes, one per cascade: an integer column, the integer field `size` of a
+// compound table, or the table liqsim writes (schema 3: `size` and `trees`, how many cascades of that
+// size), expanded.
 std::optional<std::vector<uint64_t>> read_cascade_sizes(hid_t file) {
   if (H5Lexists(file, "cascade_sizes", H5P_DEFAULT) <= 0) return std::nullopt;
   const std::string what = "reading /cascade_sizes";
@@ -673,7 +711,15 @@ std::optional<std::vector<uint64_t>> read_cascade_sizes(hid_t file) {
   check_call(H5Tinsert(memory.get(), "size", 0, H5T_NATIVE_UINT64), what);
   if (rows > 0)
     check_call(H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, sizes.data()), what);
-  return sizes;
+  if (H5Tget_member_index(type.get(), "trees") < 0) return sizes;
+  std::vector<uint64_t> trees(rows);
+  Hid trees_memory = make_hid(H5Tcreate(H5T_COMPOUND, sizeof(uint64_t)), what);
+  check_call(H5Tinsert(trees_memory.get(), "trees", 0, H5T_NATIVE_UINT64), what);
+  if (rows > 0)
+    check_call(H5Dread(dataset.get(), trees_memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, trees.data()), what);
+  std::vector<uint64_t> expanded;
+  for (size_t i = 0; i < rows; ++i) expanded.insert(expanded.end(), trees[i], sizes[i]);
+  return expanded;
 }
 
 }  // namespace

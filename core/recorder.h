@@ -137,10 +137,17 @@ struct HoldingFinal {
   int64_t amount = 0;  // in the asset's base units
 };
 
+// One size of cascade tree and how many trees of that size the measurement window holds (the
+// distribution behind the summary's cascade figures, for a CCDF on log-log axes).
+struct CascadeSizeRecord {
+  uint64_t size = 0;   // liquidations in the tree, >= 1
+  uint64_t trees = 0;  // trees of that size, >= 1
+};
+
 // Identity of a run, written as root attributes of the run file.
 struct RunMetadata {
   std::string liqsim_version;
-  int schema_version = 2;  // analysis/run_file.h kRunFileSchemaVersion
+  int schema_version = 3;  // analysis/run_file.h kRunFileSchemaVersion
   uint64_t seed = 0;
   std::string scenario_name;
   std::string scenario_toml;  // the full resolved scenario
@@ -152,31 +159,57 @@ struct RunMetadata {
   std::optional<double> replay_start_seconds;
 };
 
-// Whole-run figures, written as attributes of /summary and printed by the report.
+// The run's figures, written as attributes of /summary and printed by the report. Liquidation figures
+// (marked "window") count only what happened at or after the scenario's measure_from_seconds; the
+// others describe the whole run or its end (docs/hdf5-schema.md, "/summary", says which is which).
 struct RunSummary {
   uint64_t events_processed = 0;
   double wall_seconds = 0;
+  Time measure_from;  // start of the measurement window
   Price reference_min, reference_max, mark_min, mark_max, mid_min, mid_max;
-  double max_mark_index_gap = 0;  // max |mark - index| / index over the run
-  uint64_t liquidation_count = 0;
-  uint64_t engine_liquidations = 0;
-  uint64_t keeper_liquidations = 0;
-  Amount liquidated_notional;        // sum |quantity| * mark at trigger
-  uint64_t cascade_generations = 0;  // 1 + max generation (0 when no liquidations)
-  uint64_t largest_cascade = 0;      // size of the largest tree of liquidations
-  double branching_ratio = 0;        // caused liquidations / all liquidations
-  Amount keeper_rewards;
-  Amount keeper_gas;
-  Amount keeper_profit;  // keepers' final equity minus deposits
+  double max_mark_index_gap = 0;     // max |mark - index| / index over the run
+  uint64_t liquidation_count = 0;    // window
+  uint64_t engine_liquidations = 0;  // window
+  uint64_t keeper_liquidations = 0;  // window
+  Amount liquidated_notional;        // window: sum |quantity| * mark at trigger
+  uint64_t cascade_generations = 0;  // window: 1 + max generation (0 when no liquidations)
+  uint64_t largest_cascade = 0;      // window: size of the largest tree of liquidations
+  double branching_ratio = 0;        // window: caused liquidations / all liquidations
+  uint64_t cascade_count = 0;        // window: trees of liquidations
+  double cascade_size_mean = 0;      // window: liquidations / trees
+  uint64_t cascade_size_p50 = 0;     // window: nearest-rank percentiles of the tree sizes
+  uint64_t cascade_size_p99 = 0;
+  // Liquidatable episodes (window: by the time of their first liquidation): delay from the mark update
+  // that first found the account liquidatable to its first liquidation, nearest-rank over nanoseconds.
+  uint64_t liquidated_episodes = 0;
+  double liquidation_delay_mean_seconds = 0;
+  double liquidation_delay_p50_seconds = 0;
+  double liquidation_delay_p99_seconds = 0;
+  double liquidation_delay_max_seconds = 0;
+  uint64_t unliquidated_episodes = 0;  // end: episodes still liquidatable, never liquidated
+  Amount keeper_rewards;               // window
+  Amount keeper_gas;                   // window: gas paid by keepers, failed transactions included
+  Amount keeper_profit;                // window: keepers' equity net of deposits, end minus window start
+  uint64_t keeper_failed_txs = 0;      // window
+  Amount keeper_failed_gas;            // window: gas paid on failed transactions
   Amount insurance_fund_initial;
   Amount insurance_fund_min;
   Amount insurance_fund_final;
-  uint64_t adl_count = 0;
-  Quantity adl_quantity;
-  Amount bad_debt;
+  uint64_t adl_count = 0;  // window
+  Quantity adl_quantity;   // window
+  Amount bad_debt;         // at the end
+  // End state: agent accounts that no liquidation is closing (no engine step pending).
+  uint64_t unliquidated_underwater_accounts = 0;    // equity < 0 at the final marks
+  Amount unliquidated_deficit;                      // -sum of their equity (>= 0)
+  uint64_t liquidatable_unliquidated_accounts = 0;  // liquidatable at the final marks
+  Amount liquidatable_unliquidated_notional;        // sum |size| * mark of their positions
+  // Protocol loss (window) = insurance_fund_drawdown + bad_debt_in_window + unliquidated_deficit.
+  Amount insurance_fund_drawdown;  // fund at the window start minus its lowest balance in the window
+  Amount bad_debt_in_window;       // bad debt recorded in the window
+  Amount protocol_loss;
   Amount total_deposits;
   Amount conservation_residual;  // must be 0
-  double mean_slippage = 0;      // mean |price - mark| / mark over liquidations
+  double mean_slippage = 0;      // window: mean |price - mark| / mark over liquidations
   uint64_t accounts = 0;
 };
 
@@ -190,8 +223,10 @@ class Recorder {
   virtual void on_keeper_tx(const KeeperTxRecord& r) = 0;
   virtual void on_timeseries(const TimeseriesRow& r) = 0;
   virtual void on_mark_update(const MarkUpdateRecord& r) = 0;
-  // After the last event: every asset (in id order), then every non-quote holding (in account, asset
-  // order), then every account's final state (in id order).
+  // After the last event: the cascade-size distribution (in increasing size), every asset (in id
+  // order), then every non-quote holding (in account, asset order), then every account's final state
+  // (in id order).
+  virtual void on_cascade_size(const CascadeSizeRecord& r) = 0;
   virtual void on_asset(const AssetFinal& r) = 0;
   virtual void on_holding(const HoldingFinal& r) = 0;
   virtual void on_account(const AccountFinal& r) = 0;
@@ -208,6 +243,7 @@ class RunLog : public Recorder {
   std::vector<KeeperTxRecord> keeper_txs;
   std::vector<TimeseriesRow> timeseries;
   std::vector<MarkUpdateRecord> mark_updates;
+  std::vector<CascadeSizeRecord> cascade_sizes;
   std::vector<AssetFinal> assets;
   std::vector<HoldingFinal> holdings;
   std::vector<AccountFinal> accounts;
@@ -219,6 +255,7 @@ class RunLog : public Recorder {
   void on_keeper_tx(const KeeperTxRecord& r) override { keeper_txs.push_back(r); }
   void on_timeseries(const TimeseriesRow& r) override { timeseries.push_back(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { mark_updates.push_back(r); }
+  void on_cascade_size(const CascadeSizeRecord& r) override { cascade_sizes.push_back(r); }
   void on_asset(const AssetFinal& r) override { assets.push_back(r); }
   void on_holding(const HoldingFinal& r) override { holdings.push_back(r); }
   void on_account(const AccountFinal& r) override { accounts.push_back(r); }

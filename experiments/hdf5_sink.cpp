@@ -481,6 +481,7 @@ enum StreamId : size_t {
   kMarkUpdates,
   kAdl,
   kKeeperTxs,
+  kCascadeSizes,
   kAssets,
   kHoldings,
   kAccounts,
@@ -536,6 +537,7 @@ struct Schema {
     tables[kMarkUpdates] = run_file_schema::mark_updates();
     tables[kAdl] = run_file_schema::adl();
     tables[kKeeperTxs] = run_file_schema::keeper_txs();
+    tables[kCascadeSizes] = run_file_schema::cascade_sizes();
     tables[kAssets] = run_file_schema::assets();
     tables[kHoldings] = run_file_schema::holdings();
     tables[kAccounts] = run_file_schema::accounts();
@@ -564,6 +566,7 @@ struct Schema {
     streams[kMarkUpdates] = table_stream<MarkUpdateRecord>(tables[kMarkUpdates], &tables[kMarkUpdates]);
     streams[kAdl] = table_stream<AdlRecord>(tables[kAdl], &tables[kAdl]);
     streams[kKeeperTxs] = table_stream<KeeperTxRecord>(tables[kKeeperTxs], &tables[kKeeperTxs]);
+    streams[kCascadeSizes] = table_stream<CascadeSizeRecord>(tables[kCascadeSizes], &tables[kCascadeSizes]);
     streams[kAssets] = table_stream<AssetFinal>(tables[kAssets], &tables[kAssets]);
     streams[kHoldings] = table_stream<HoldingFinal>(tables[kHoldings], &tables[kHoldings]);
     streams[kAccounts] = table_stream<AccountFinal>(tables[kAccounts], &tables[kAccounts]);
@@ -1077,6 +1080,7 @@ void RunFileWriter::on_keeper_tx(const KeeperTxRecord& r) { impl_->append(kKeepe
 void RunFileWriter::on_timeseries(const TimeseriesRow& r) { impl_->append(kTimeseries, r); }
 void RunFileWriter::on_mark_update(const MarkUpdateRecord& r) { impl_->append(kMarkUpdates, r); }
 void RunFileWriter::on_asset(const AssetFinal& r) { impl_->append(kAssets, r); }
+void RunFileWriter::on_cascade_size(const CascadeSizeRecord& r) { impl_->append(kCascadeSizes, r); }
 void RunFileWriter::on_holding(const HoldingFinal& r) { impl_->append(kHoldings, r); }
 void RunFileWriter::on_account(const AccountFinal& r) { impl_->add_account(r); }
 std::optional<std::string> RunFileWriter::error() const { return impl_->error(); }
@@ -1103,6 +1107,7 @@ std::optional<std::string> write_run_file(const std::string& path, const RunMeta
   for (const MarkUpdateRecord& r : log.mark_updates) writer.on_mark_update(r);
   for (const AdlRecord& r : log.adl) writer.on_adl(r);
   for (const KeeperTxRecord& r : log.keeper_txs) writer.on_keeper_tx(r);
+  for (const CascadeSizeRecord& r : log.cascade_sizes) writer.on_cascade_size(r);
   for (const AssetFinal& r : log.assets) writer.on_asset(r);
   for (const HoldingFinal& r : log.holdings) writer.on_holding(r);
   for (const AccountFinal& r : log.accounts) writer.on_account(r);

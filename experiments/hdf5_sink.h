@@ -1,4 +1,4 @@
-// Writes a run to an HDF5 run file (schema_version 2, docs/hdf5-schema.md) while it runs. The file
+// Writes a run to an HDF5 run file (schema_version 3, docs/hdf5-schema.md) while it runs. The file
 // appears at its path only when complete and closed, and identical inputs give byte-identical files.
 #pragma once
 
@@ -64,6 +64,7 @@ class RunFileWriter final : public Recorder {
   void on_keeper_tx(const KeeperTxRecord& r) override;
   void on_timeseries(const TimeseriesRow& r) override;
   void on_mark_update(const MarkUpdateRecord& r) override;
+  void on_cascade_size(const CascadeSizeRecord& r) override;
   void on_asset(const AssetFinal& r) override;
   void on_holding(const HoldingFinal& r) override;
   void on_account(const AccountFinal& r) override;

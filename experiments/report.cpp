@@ -57,19 +57,42 @@ std::string format_report(const RunMetadata& metadata, const RunSummary& summary
   out += line("  mark       %14s  %14s\n", dollars(s.mark_min).c_str(), dollars(s.mark_max).c_str());
   out += line("  mid        %14s  %14s\n", dollars(s.mid_min).c_str(), dollars(s.mid_max).c_str());
   out += line("max mark-index gap   %.3f%%\n", 100.0 * s.max_mark_index_gap);
-  out += line("liquidations         %s, notional %s (engine %s, keeper %s)\n",
+  if (s.measure_from.raw() > 0)
+    out += line("measured from        %.3f s (measure_from_seconds): figures marked * count only from then\n",
+                to_seconds(s.measure_from));
+  const char* w = s.measure_from.raw() > 0 ? "*" : " ";
+  out += line("liquidations%s        %s, notional %s (engine %s, keeper %s)\n", w,
               count(s.liquidation_count).c_str(), dollars(s.liquidated_notional).c_str(),
               count(s.engine_liquidations).c_str(), count(s.keeper_liquidations).c_str());
-  out += line("cascades             %s generations, largest %s, branching ratio %.3f\n",
-              count(s.cascade_generations).c_str(), count(s.largest_cascade).c_str(), s.branching_ratio);
-  out += line("keepers              rewards %s, gas %s, profit %s\n", dollars(s.keeper_rewards).c_str(),
-              dollars(s.keeper_gas).c_str(), dollars(s.keeper_profit).c_str());
+  out += line(
+      "cascades%s            %s generations, largest %s, branching ratio %.3f; %s trees, size mean %.2f, "
+      "p50 %s, p99 %s\n",
+      w, count(s.cascade_generations).c_str(), count(s.largest_cascade).c_str(), s.branching_ratio,
+      count(s.cascade_count).c_str(), s.cascade_size_mean, count(s.cascade_size_p50).c_str(),
+      count(s.cascade_size_p99).c_str());
+  out += line(
+      "liquidation delay%s   mean %.2f s, p50 %.2f s, p99 %.2f s, max %.2f s (%s episodes); %s never "
+      "liquidated, still liquidatable\n",
+      w, s.liquidation_delay_mean_seconds, s.liquidation_delay_p50_seconds, s.liquidation_delay_p99_seconds,
+      s.liquidation_delay_max_seconds, count(s.liquidated_episodes).c_str(),
+      count(s.unliquidated_episodes).c_str());
+  out +=
+      line("keepers%s             rewards %s, gas %s, profit net of gas %s; %s failed txs (gas %s)\n", w,
+           dollars(s.keeper_rewards).c_str(), dollars(s.keeper_gas).c_str(), dollars(s.keeper_profit).c_str(),
+           count(s.keeper_failed_txs).c_str(), dollars(s.keeper_failed_gas).c_str());
   out +=
       line("insurance fund       initial %s, min %s, final %s\n", dollars(s.insurance_fund_initial).c_str(),
            dollars(s.insurance_fund_min).c_str(), dollars(s.insurance_fund_final).c_str());
-  out += line("ADL                  %s events, %.8f coins\n", count(s.adl_count).c_str(),
+  out += line("ADL%s                 %s events, %.8f coins\n", w, count(s.adl_count).c_str(),
               to_double(s.adl_quantity));
   out += line("bad debt             %s\n", dollars(s.bad_debt).c_str());
+  out += line("left unliquidated    %s accounts underwater (deficit %s); %s liquidatable (notional %s)\n",
+              count(s.unliquidated_underwater_accounts).c_str(), dollars(s.unliquidated_deficit).c_str(),
+              count(s.liquidatable_unliquidated_accounts).c_str(),
+              dollars(s.liquidatable_unliquidated_notional).c_str());
+  out += line("protocol loss%s       %s = fund drawdown %s + bad debt %s + unliquidated deficit %s\n", w,
+              dollars(s.protocol_loss).c_str(), dollars(s.insurance_fund_drawdown).c_str(),
+              dollars(s.bad_debt_in_window).c_str(), dollars(s.unliquidated_deficit).c_str());
   if (s.conservation_residual == Amount::zero()) {
     out += "conservation residual 0 (exact)\n";
   } else {

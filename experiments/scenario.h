@@ -186,6 +186,12 @@ struct Scenario {
   std::string name = "default";     // non-empty; names the default output file
   uint64_t seed = 42;               // [0, 2^63 - 1]: master seed of every random stream (--seed overrides)
   double duration_seconds = 86400;  // (0, 3.2e7]
+  // [0, duration_seconds): start of the measurement window. The summary's liquidation figures
+  // (liquidations, cascades, delays, keepers, ADL, fund drawdown, protocol loss) count only what
+  // happens at or after it, so a warm-up's liquidations do not count; prices and the end state cover
+  // the whole run (docs/hdf5-schema.md, "/summary", lists each figure's scope). The run file's tables
+  // still hold every record.
+  double measure_from_seconds = 0;
   double record_interval_seconds = 10;   // [0.001, duration]
   std::string same_time_order = "fifo";  // "fifo" | "random" | "priority_fee"
   std::vector<MarketSpec> markets;       // at least one

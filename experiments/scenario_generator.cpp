@@ -96,6 +96,7 @@ double log_uniform(Rng& rng, double lo, double hi) {
 
 void repair(Scenario& s, Rng& rng) {
   s.record_interval_seconds = std::min(s.record_interval_seconds, s.duration_seconds);
+  if (s.measure_from_seconds >= s.duration_seconds) s.measure_from_seconds = s.duration_seconds / 2;
   for (size_t m = 0; m < s.markets.size(); ++m) {
     MarketSpec& market = s.markets[m];
     std::string symbol(1, 'M');  // built by appending: GCC 12 warns falsely (-Wrestrict) on "M" + ...

@@ -485,6 +485,11 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     errors.push_back({std::move(key), format_number(value), std::move(allowed), std::move(problem)});
   };
 
+  if (s.measure_from_seconds >= s.duration_seconds) {
+    add("measure_from_seconds", s.measure_from_seconds, "not before the end of the run",
+        "[0, duration_seconds) = [0, " + format_number(s.duration_seconds) + ")");
+  }
+
   if (s.record_interval_seconds > s.duration_seconds) {
     add("record_interval_seconds", s.record_interval_seconds, "longer than the run",
         "(0, duration_seconds] = (0, " + format_number(s.duration_seconds) + "]");
@@ -1191,7 +1196,8 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
   term(double(s.traders.count) * (2 + s.traders.outside_capital / s.traders.topup_fraction), "traders.count",
        s.traders.count, "entries and top-ups");
   if (s.liquidation.mechanism == "keeper") {
-    term(d / s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds, "liquidation.keeper.block_interval_seconds",
+    term(d / s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds,
+         "liquidation.keeper.block_interval_seconds",
          s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds, "blocks");
   }
   for (const auto& [n, what] : events) {

@@ -201,6 +201,8 @@ void describe(V& v, Scenario& s) {
   v.text("name", s.name, non_empty_text());
   v.integer("seed", s.seed, 0, kMaxSeed);
   v.number("duration_seconds", s.duration_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
+  // Below duration_seconds: a cross-field rule.
+  v.number("measure_from_seconds", s.measure_from_seconds, closed_open(0, kMaxSeconds), Unit::Seconds);
   v.number("record_interval_seconds", s.record_interval_seconds, closed(kMinInterval, kMaxSeconds),
            Unit::Seconds);
   v.text("same_time_order", s.same_time_order, one_of({"fifo", "random", "priority_fee"}));

@@ -9,12 +9,12 @@
 #include <memory>
 #include <unordered_map>
 
-#include "analysis/cascade.h"
 #include "analysis/run_file.h"
 #include "core/check.h"
 #include "core/engine.h"
 #include "experiments/liquidation_mechanisms.h"
 #include "experiments/populations.h"
+#include "experiments/run_metrics.h"
 #include "experiments/version.h"
 #include "market/oracle.h"
 #include "market/order_book.h"
@@ -71,57 +71,39 @@ struct MarketRuntime {
   int64_t mark_updates = 0;
 };
 
-// Whole-run figures that come from the records (liquidations, ADL), kept as they arrive so that the
-// summary never needs the records themselves (a streaming sink does not keep them).
-struct RecordStats {
-  uint64_t engine_liquidations = 0;
-  uint64_t keeper_liquidations = 0;
-  Amount liquidated_notional;
-  Amount keeper_rewards;
-  double slippage = 0;  // sum of |price - mark| / mark, in liquidation order
-  CascadeCounter cascades;
-  uint64_t adl_count = 0;
-  Quantity adl_quantity;
-};
-
 // Forwards every record to the run's sink, each new liquidation's account to the cause trackers
-// (which keep their own state and never read the records) and the liquidations and ADL to the
-// summary's running figures.
+// (which keep their own state and never read the records) and the liquidations, ADL and keeper
+// transactions to the summary's running figures (RunMetrics).
 class RecordingTee final : public Recorder {
  public:
-  RecordingTee(Recorder& sink, std::vector<MarketRuntime>& markets) : sink_(sink), markets_(markets) {}
+  RecordingTee(Recorder& sink, std::vector<MarketRuntime>& markets, RunMetrics& metrics)
+      : sink_(sink), markets_(markets), metrics_(metrics) {}
   void on_trade(const TradeRecord& r) override { sink_.on_trade(r); }
   void on_liquidation(const LiquidationRecord& r) override {
     for (MarketRuntime& rt : markets_) rt.causes->note_liquidation(LiquidationId(r.id), AccountId(r.account));
-    if (r.mechanism == LiquidationMechanismKind::Engine)
-      ++stats_.engine_liquidations;
-    else
-      ++stats_.keeper_liquidations;
-    stats_.liquidated_notional +=
-        notional(r.mark, r.quantity.raw() < 0 ? -r.quantity : r.quantity, Round::Down);
-    stats_.keeper_rewards += r.reward;
-    stats_.slippage += std::fabs(to_double(r.price - r.mark)) / to_double(r.mark);
-    stats_.cascades.add(r);
+    metrics_.on_liquidation(r);
     sink_.on_liquidation(r);
   }
   void on_funding(const FundingRecord& r) override { sink_.on_funding(r); }
   void on_adl(const AdlRecord& r) override {
-    ++stats_.adl_count;
-    stats_.adl_quantity += r.quantity.raw() < 0 ? -r.quantity : r.quantity;
+    metrics_.on_adl(r);
     sink_.on_adl(r);
   }
-  void on_keeper_tx(const KeeperTxRecord& r) override { sink_.on_keeper_tx(r); }
+  void on_keeper_tx(const KeeperTxRecord& r) override {
+    metrics_.on_keeper_tx(r);
+    sink_.on_keeper_tx(r);
+  }
   void on_timeseries(const TimeseriesRow& r) override { sink_.on_timeseries(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { sink_.on_mark_update(r); }
+  void on_cascade_size(const CascadeSizeRecord& r) override { sink_.on_cascade_size(r); }
   void on_asset(const AssetFinal& r) override { sink_.on_asset(r); }
   void on_holding(const HoldingFinal& r) override { sink_.on_holding(r); }
   void on_account(const AccountFinal& r) override { sink_.on_account(r); }
-  const RecordStats& stats() const { return stats_; }
 
  private:
   Recorder& sink_;
   std::vector<MarketRuntime>& markets_;
-  RecordStats stats_;
+  RunMetrics& metrics_;
 };
 
 // The world of one run: owns every model object and implements the doors agents (through one
@@ -188,6 +170,7 @@ class World final : public ExecutionVenue, public PositionSource {
 
   const Scenario& s_;
   RunOptions options_;
+  RunMetrics metrics_;
   RecordingTee recorder_;
   Engine engine_;
   std::unique_ptr<ClearingHouse> ch_;
@@ -261,7 +244,6 @@ class World final : public ExecutionVenue, public PositionSource {
   Price ref_min_ = Price::max(), ref_max_ = Price::min(), mark_min_ = Price::max(), mark_max_ = Price::min();
   Price mid_min_ = Price::max(), mid_max_ = Price::min();
   double max_gap_ = 0;
-  Amount fund_initial_, fund_min_;
   int next_progress_ = 1;
   bool finished_ = false;
 };
@@ -269,7 +251,8 @@ class World final : public ExecutionVenue, public PositionSource {
 World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     : s_(s),
       options_(options),
-      recorder_(sink, markets_),
+      metrics_(time_from_seconds(s.measure_from_seconds)),
+      recorder_(sink, markets_, metrics_),
       engine_(*same_time_order_from_string(s.same_time_order),
               stream_seed(s.seed, StreamKind::EventOrdering, 0)) {
   end_ = time_from_seconds(s.duration_seconds);
@@ -361,7 +344,7 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
   Ledger& ledger = ch_->ledger();
   ledger.reserve(uint32_t(s.noise.count + s.market_makers.count + s.keepers.count + s.traders.count));
   ledger.seed_insurance_fund(amount_from_double(s.liquidation.insurance_fund));
-  fund_initial_ = fund_min_ = ledger.insurance_fund();
+  metrics_.start(*ch_);
 
   // The populations, from the registry, in its order (which is the order of their accounts).
   for (const PopulationEntry& entry : populations()) {
@@ -519,6 +502,7 @@ void World::dispatch(const Event& e) {
       break;
     case kMechanismTimer:
       mechanism_->on_timer(host_, AccountId(e.target));
+      metrics_.after_mechanism_timer(AccountId(e.target));
       break;
     case kKeeperTx:
       on_keeper_tx(AccountId(e.target), e.arg);
@@ -579,12 +563,16 @@ void World::on_mark_tick(MarketId m) {
     max_gap_ = std::max(max_gap_, std::fabs(to_double(mark - index)) / to_double(index));
   }
 
-  // Detection: only the accounts whose triggers this mark crossed.
+  // Detection: only the accounts whose triggers this mark crossed. The summary's liquidatable episodes
+  // are sampled here too: the accounts found liquidatable, then a re-check of the other open ones.
   hits_.clear();
   ch_->detect(m, hits_);
+  metrics_.begin_sample(m, now);
   for (const TriggerHit& h : hits_) {
     if (ch_->liquidatable(h.account)) {
-      if (mechanism_->on_liquidatable(host_, h.account)) ch_->arm(h.account);
+      const bool watch = mechanism_->on_liquidatable(host_, h.account);
+      metrics_.on_liquidatable(h.account, m, watch);
+      if (watch) ch_->arm(h.account);
     } else {
       if (h.kind == TriggerKind::Alert) {
         if (const auto owner = owner_of(h.account))
@@ -593,6 +581,7 @@ void World::on_mark_tick(MarketId m) {
       ch_->arm(h.account);
     }
   }
+  metrics_.end_sample(m);
   const Time next = now + time_from_seconds(rt.spec->mark.update_interval_seconds);
   if (next <= end_) engine_.schedule(next, kMarkTick, m.raw(), 0);
 }
@@ -666,7 +655,6 @@ void World::on_record() {
   }
   row.funding_rate = rt.last_funding_rate;
   recorder_.on_timeseries(row);
-  fund_min_ = std::min(fund_min_, row.insurance_fund);
   const Time next = now + time_from_seconds(s_.record_interval_seconds);
   if (next <= end_) engine_.schedule(next, kRecord, 0, 0);
 }
@@ -707,7 +695,9 @@ Time World::run_until(Time until) {
   Event e;
   for (auto next = engine_.next_time(); next && *next <= stop && !finished_; next = engine_.next_time()) {
     engine_.pop(e);
+    if (!metrics_.window_open() && e.time >= metrics_.measure_from()) metrics_.open_window();
     dispatch(e);
+    metrics_.after_event(ch_->ledger().insurance_fund());
     if (options_.check_every_event) check_conservation();
     if (tty_progress && e.time.raw() * 20 >= end_.raw() * next_progress_) {
       std::fprintf(stderr, "\rliqsim: %3d%% simulated", next_progress_ * 5);
@@ -725,8 +715,9 @@ void World::finish() {
   if (options_.progress) std::fprintf(stderr, "\n");
   check_conservation();
   ch_->release_indexes();  // no event follows: free the trigger and ADL heaps before the final states
-  // Final states, one at a time to the sink (which may stream them): every asset, every non-quote
-  // holding, every account.
+  // Final states, one at a time to the sink (which may stream them): the window's cascade sizes, every
+  // asset, every non-quote holding, every account.
+  for (const CascadeSizeRecord& r : metrics_.cascade_sizes()) recorder_.on_cascade_size(r);
   const Ledger& ledger = ch_->ledger();
   for (uint32_t i = 0; i < ledger.asset_count(); ++i) {
     const AssetId asset(static_cast<uint16_t>(i));
@@ -771,26 +762,7 @@ RunSummary World::summarise(double wall_seconds) const {
   s.mid_min = mid_min_ == Price::max() ? Price(0) : mid_min_;
   s.mid_max = mid_max_ == Price::min() ? Price(0) : mid_max_;
   s.max_mark_index_gap = max_gap_;
-  const RecordStats& stats = recorder_.stats();
-  s.liquidation_count = stats.cascades.count();
-  s.engine_liquidations = stats.engine_liquidations;
-  s.keeper_liquidations = stats.keeper_liquidations;
-  s.liquidated_notional = stats.liquidated_notional;
-  s.keeper_rewards = stats.keeper_rewards;
-  s.mean_slippage = s.liquidation_count == 0 ? 0.0 : stats.slippage / double(s.liquidation_count);
-  s.cascade_generations = stats.cascades.generations();
-  s.largest_cascade = stats.cascades.largest_cascade();
-  s.branching_ratio = stats.cascades.branching_ratio();
-  s.keeper_gas = chain_->gas_paid();
-  for (AccountId a(kPlaceCount); a.raw() < ledger.account_count(); ++a)
-    if (ledger.account(a).role == AgentRole::Keeper)
-      s.keeper_profit += ch_->equity(a) - ledger.account(a).deposits;
-  s.insurance_fund_initial = fund_initial_;
-  s.insurance_fund_min = std::min(fund_min_, ledger.insurance_fund());
-  s.insurance_fund_final = ledger.insurance_fund();
-  s.adl_count = stats.adl_count;
-  s.adl_quantity = stats.adl_quantity;
-  s.bad_debt = ledger.bad_debt();
+  metrics_.fill(s);
   s.total_deposits = ledger.external_deposits();
   s.conservation_residual = ledger.conservation_residual();
   s.accounts = ledger.account_count() - kPlaceCount;  // agents; the places are accounts 0 .. kPlaceCount-1

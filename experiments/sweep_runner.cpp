@@ -21,6 +21,7 @@ class DiscardRecords final : public Recorder {
   void on_keeper_tx(const KeeperTxRecord&) override {}
   void on_timeseries(const TimeseriesRow&) override {}
   void on_mark_update(const MarkUpdateRecord&) override {}
+  void on_cascade_size(const CascadeSizeRecord&) override {}
   void on_asset(const AssetFinal&) override {}
   void on_holding(const HoldingFinal&) override {}
   void on_account(const AccountFinal&) override {}

@@ -185,6 +185,9 @@ expect 2 "unknown margin model" "markets[0].margin.model = \"isolated\"" "not on
   "\"binance_tiered\" | \"hyperliquid\" | \"dydx_v4\"" -- validate good.toml --set 'markets[0].margin.model=isolated'
 expect 2 "margin model key out of range" "markets[0].margin.initial_margin_ppm = 0" "[1, 1000000]" -- \
   validate good.toml --set 'markets[0].margin.model=dydx_v4' --set 'markets[0].margin.initial_margin_ppm=0'
+expect 2 "measurement window after the run" "measure_from_seconds = 90000" "not before the end of the run" \
+  "[0, duration_seconds) = [0, 86400)" -- run --preset default --set measure_from_seconds=90000 --out window.h5
+not_run "measurement window after the run"
 expect 0 "--version" "liqsim 0.1.0" -- --version
 expect 0 "--help" "run" "validate" "presets" -- --help
 expect 0 "run --help" "--scenario" "--seed" "--force" -- run --help

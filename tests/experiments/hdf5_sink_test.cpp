@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -124,6 +125,8 @@ RunLog sample_log() {
     r.rank_score = 1.25;
     log.on_adl(r);
   }
+  log.on_cascade_size(CascadeSizeRecord{1, 5});
+  log.on_cascade_size(CascadeSizeRecord{3, 2});
   for (int64_t i = 0; i < 2; ++i) {
     KeeperTxRecord r;
     r.submitted = seconds(100) + Time(i);
@@ -155,6 +158,7 @@ RunSummary sample_summary() {
   RunSummary s;
   s.events_processed = 123'456;
   s.wall_seconds = 3.5;
+  s.measure_from = seconds(60);
   s.reference_min = Price(27'000'000'000);
   s.reference_max = Price(31'000'000'000);
   s.mark_min = Price(27'100'000'000);
@@ -169,17 +173,36 @@ RunSummary sample_summary() {
   s.cascade_generations = 3;
   s.largest_cascade = 3;
   s.branching_ratio = 0.5;
+  s.cascade_count = 2;
+  s.cascade_size_mean = 2.0;
+  s.cascade_size_p50 = 1;
+  s.cascade_size_p99 = 3;
+  s.liquidated_episodes = 3;
+  s.liquidation_delay_mean_seconds = 1.25;
+  s.liquidation_delay_p50_seconds = 0.75;
+  s.liquidation_delay_p99_seconds = 2.5;
+  s.liquidation_delay_max_seconds = 2.5;
+  s.unliquidated_episodes = 7;
   s.keeper_rewards = Amount(9'000'000);
   s.keeper_gas = Amount(3'600'001);
   s.keeper_profit = Amount(5'399'999);
+  s.keeper_failed_txs = 1;
+  s.keeper_failed_gas = Amount(1'800'001);
   s.insurance_fund_initial = Amount(1'000'000'000);
   s.insurance_fund_min = Amount(999'999'972);
   s.insurance_fund_final = Amount(999'999'980);
   s.adl_count = 1;
   s.adl_quantity = Quantity(5'000'000);
   s.bad_debt = Amount(52);
+  s.unliquidated_underwater_accounts = 2;
+  s.unliquidated_deficit = Amount(1'234'567);
+  s.liquidatable_unliquidated_accounts = 5;
+  s.liquidatable_unliquidated_notional = Amount(77'000'000'001);
+  s.insurance_fund_drawdown = Amount(28);
+  s.bad_debt_in_window = Amount(51);
+  s.protocol_loss = Amount(1'234'646);
   s.total_deposits = Amount(30'000'000'003);
-  s.conservation_residual = Amount(0);
+  s.conservation_residual = Amount(-3);  // a stored value like any other (a run's is 0)
   s.mean_slippage = 0.00345;
   s.accounts = 3;
   return s;
@@ -302,6 +325,11 @@ void expect_same_log(const RunLog& got, const RunLog& want) {
     EXPECT_EQ(g.succeeded, w.succeeded) << i;
     EXPECT_EQ(g.liquidation, w.liquidation) << i;
   }
+  ASSERT_EQ(got.cascade_sizes.size(), want.cascade_sizes.size());
+  for (size_t i = 0; i < want.cascade_sizes.size(); ++i) {
+    EXPECT_EQ(got.cascade_sizes[i].size, want.cascade_sizes[i].size) << i;
+    EXPECT_EQ(got.cascade_sizes[i].trees, want.cascade_sizes[i].trees) << i;
+  }
   ASSERT_EQ(got.accounts.size(), want.accounts.size());
   for (size_t i = 0; i < want.accounts.size(); ++i) {
     const AccountFinal& g = got.accounts[i];
@@ -317,35 +345,16 @@ void expect_same_log(const RunLog& got, const RunLog& want) {
   }
 }
 
+// Every stored summary field (run_file_schema::summary(), the writer's and the reader's list), byte for
+// byte.
 void expect_same_summary(const RunSummary& g, const RunSummary& w) {
-  EXPECT_EQ(g.events_processed, w.events_processed);
-  EXPECT_EQ(g.reference_min, w.reference_min);
-  EXPECT_EQ(g.reference_max, w.reference_max);
-  EXPECT_EQ(g.mark_min, w.mark_min);
-  EXPECT_EQ(g.mark_max, w.mark_max);
-  EXPECT_EQ(g.mid_min, w.mid_min);
-  EXPECT_EQ(g.mid_max, w.mid_max);
-  EXPECT_EQ(g.max_mark_index_gap, w.max_mark_index_gap);
-  EXPECT_EQ(g.liquidation_count, w.liquidation_count);
-  EXPECT_EQ(g.engine_liquidations, w.engine_liquidations);
-  EXPECT_EQ(g.keeper_liquidations, w.keeper_liquidations);
-  EXPECT_EQ(g.liquidated_notional, w.liquidated_notional);
-  EXPECT_EQ(g.cascade_generations, w.cascade_generations);
-  EXPECT_EQ(g.largest_cascade, w.largest_cascade);
-  EXPECT_EQ(g.branching_ratio, w.branching_ratio);
-  EXPECT_EQ(g.keeper_rewards, w.keeper_rewards);
-  EXPECT_EQ(g.keeper_gas, w.keeper_gas);
-  EXPECT_EQ(g.keeper_profit, w.keeper_profit);
-  EXPECT_EQ(g.insurance_fund_initial, w.insurance_fund_initial);
-  EXPECT_EQ(g.insurance_fund_min, w.insurance_fund_min);
-  EXPECT_EQ(g.insurance_fund_final, w.insurance_fund_final);
-  EXPECT_EQ(g.adl_count, w.adl_count);
-  EXPECT_EQ(g.adl_quantity, w.adl_quantity);
-  EXPECT_EQ(g.bad_debt, w.bad_debt);
-  EXPECT_EQ(g.total_deposits, w.total_deposits);
-  EXPECT_EQ(g.conservation_residual, w.conservation_residual);
-  EXPECT_EQ(g.mean_slippage, w.mean_slippage);
-  EXPECT_EQ(g.accounts, w.accounts);
+  for (const FieldSpec& field : run_file_schema::summary()) {
+    const size_t size = field.type == FieldType::U32 ? 4 : field.type == FieldType::U8 ? 1 : 8;
+    EXPECT_EQ(std::memcmp(reinterpret_cast<const char*>(&g) + field.offset,
+                          reinterpret_cast<const char*>(&w) + field.offset, size),
+              0)
+        << field.name;
+  }
 }
 
 // Each test gets a fresh folder of its own (process id in the name: several builds may run the tests
@@ -375,7 +384,7 @@ TEST_F(Hdf5SinkTest, RoundTripsEveryField) {
 
   const RunFile run = read_back(path);
   EXPECT_EQ(run.metadata.liqsim_version, metadata.liqsim_version);
-  EXPECT_EQ(run.metadata.schema_version, 2);
+  EXPECT_EQ(run.metadata.schema_version, 3);
   EXPECT_EQ(run.metadata.seed, 42u);
   EXPECT_EQ(run.metadata.scenario_name, metadata.scenario_name);
   EXPECT_EQ(run.metadata.scenario_toml, metadata.scenario_toml);
@@ -385,6 +394,17 @@ TEST_F(Hdf5SinkTest, RoundTripsEveryField) {
   EXPECT_EQ(run.generation, (std::vector<uint32_t>{0, 1, 2, 0}));
   expect_same_summary(run.summary, summary);
   EXPECT_EQ(run.summary.wall_seconds, 0.0);
+  // /cascade_sizes as the report reads it: one size per cascade, the table's rows expanded.
+  const auto info = read_file_info(path.string());
+  ASSERT_EQ(info.index(), 0u);
+  ASSERT_TRUE(std::get<0>(info).cascade_sizes.has_value());
+  EXPECT_EQ(*std::get<0>(info).cascade_sizes, (std::vector<uint64_t>{1, 1, 1, 1, 1, 3, 3}));
+  // The sample sets every stored summary field, so each one is seen to round-trip.
+  for (const FieldSpec& field : run_file_schema::summary()) {
+    const size_t size = field.type == FieldType::U32 ? 4 : field.type == FieldType::U8 ? 1 : 8;
+    const char* bytes = reinterpret_cast<const char*>(&summary) + field.offset;
+    EXPECT_FALSE(std::all_of(bytes, bytes + size, [](char c) { return c == 0; })) << field.name << " is 0";
+  }
 }
 
 TEST_F(Hdf5SinkTest, EmptyEventTablesRoundTrip) {

@@ -45,11 +45,27 @@ int run_child(const Scenario& s) {
                  static_cast<long long>(m.conservation_residual.raw()));
     return 3;
   }
-  for (double x : {m.max_mark_index_gap, m.branching_ratio, m.mean_slippage}) {
+  for (double x : {m.max_mark_index_gap, m.branching_ratio, m.mean_slippage, m.cascade_size_mean,
+                   m.liquidation_delay_mean_seconds, m.liquidation_delay_max_seconds}) {
     if (!std::isfinite(x)) {
       std::fprintf(stderr, "non-finite summary value\n");
       return 3;
     }
+  }
+  // The run metrics agree with each other and with the cascade-size table.
+  uint64_t trees = 0, in_trees = 0;
+  for (const CascadeSizeRecord& c : r.log.cascade_sizes) {
+    trees += c.trees;
+    in_trees += c.size * c.trees;
+  }
+  if (trees != m.cascade_count || in_trees != m.liquidation_count ||
+      m.liquidated_episodes > m.liquidation_count || m.liquidation_delay_mean_seconds < 0 ||
+      m.liquidation_delay_p50_seconds > m.liquidation_delay_p99_seconds ||
+      m.liquidation_delay_p99_seconds > m.liquidation_delay_max_seconds ||
+      m.insurance_fund_drawdown.raw() < 0 || m.unliquidated_deficit.raw() < 0 ||
+      m.protocol_loss != m.insurance_fund_drawdown + m.bad_debt_in_window + m.unliquidated_deficit) {
+    std::fprintf(stderr, "inconsistent run metrics\n");
+    return 3;
   }
   // Liquidation steps and keeper transactions are not in the estimate: allow for them.
   const double bound = 2 * cost.events + 10 * double(s.traders.count) + 1000;

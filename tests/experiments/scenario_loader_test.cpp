@@ -106,9 +106,10 @@ bool same(const Scenario& a, const Scenario& b) {
   }
   const LeveragedTraderSpec& t = a.traders;
   const LeveragedTraderSpec& u = b.traders;
-  return std::tie(a.name, a.seed, a.duration_seconds, a.record_interval_seconds, a.same_time_order,
-                  a.source_dir) == std::tie(b.name, b.seed, b.duration_seconds, b.record_interval_seconds,
-                                            b.same_time_order, b.source_dir) &&
+  return std::tie(a.name, a.seed, a.duration_seconds, a.measure_from_seconds, a.record_interval_seconds,
+                  a.same_time_order,
+                  a.source_dir) == std::tie(b.name, b.seed, b.duration_seconds, b.measure_from_seconds,
+                                            b.record_interval_seconds, b.same_time_order, b.source_dir) &&
          a.liquidation.mechanism == b.liquidation.mechanism &&
          a.liquidation.insurance_fund == b.liquidation.insurance_fund &&
          same(a.liquidation.get<EngineLiquidationSpec>(), b.liquidation.get<EngineLiquidationSpec>()) &&
@@ -216,6 +217,7 @@ Scenario every_field_changed() {
   s.name = "round \"trip\" \\ test";
   s.seed = 9'000'000'000'000'000'000ull;
   s.duration_seconds = 12345.678;
+  s.measure_from_seconds = 1234.5678;
   s.record_interval_seconds = 0.1 + 0.2;
   s.same_time_order = "priority_fee";
   s.source_dir = "/nonexistent-liqsim-dir";
@@ -722,6 +724,7 @@ TEST(ScenarioLoader, CrossFieldRules) {
           .key,
       "markets[0].shock.start_seconds");
   EXPECT_EQ(load_errors("[traders.leverage]\nmin = 10\nmax = 5\n")[0].key, "traders.leverage.max");
+  load_ok("duration_seconds = 100\nmeasure_from_seconds = 99.5\n");
   EXPECT_EQ(load_errors("[traders.margin]\nstdev = 0\n")[0].key, "traders.margin.stdev");
   load_ok("[traders.margin]\nkind = \"fixed\"\nstdev = 0\n");
   const auto duplicate = load_errors("[[markets]]\nsymbol = \"A\"\n[[markets]]\nsymbol = \"A\"\n");
@@ -1083,6 +1086,30 @@ TEST(ScenarioLoaderPresets, KeeperPresetIsTheDefaultWithKeepers) {
   keeper.liquidation.mechanism = demo.liquidation.mechanism;
   keeper.name = demo.name;
   EXPECT_EQ(to_toml(keeper), to_toml(demo));
+}
+
+}  // namespace
+}  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+// The measurement window starts in [0, duration_seconds): the end of the run or later, and negative
+// values, are refused naming the key, the value and what is allowed.
+TEST(ScenarioLoader, MeasurementWindowStartsBeforeTheEnd) {
+  EXPECT_EQ(load_ok("").measure_from_seconds, 0.0);
+  EXPECT_EQ(load_ok("duration_seconds = 600\nmeasure_from_seconds = 60\n").measure_from_seconds, 60.0);
+  const auto at_end = load_errors("duration_seconds = 600\nmeasure_from_seconds = 600\n");
+  ASSERT_EQ(at_end.size(), 1u);
+  EXPECT_EQ(at_end[0].key, "measure_from_seconds");
+  EXPECT_EQ(at_end[0].value, "600");
+  EXPECT_EQ(at_end[0].allowed, "[0, duration_seconds) = [0, 600)");
+  const auto negative = load_errors("measure_from_seconds = -1\n");
+  ASSERT_EQ(negative.size(), 1u);
+  EXPECT_EQ(negative[0].key, "measure_from_seconds");
+  EXPECT_EQ(negative[0].value, "-1");
+  // Below the run's resolution of 1 ns a positive start would be 0: refused as for every time.
+  EXPECT_EQ(load_errors("measure_from_seconds = 1e-12\n")[0].key, "measure_from_seconds");
 }
 
 }  // namespace
