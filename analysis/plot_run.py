@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Dashboard PNG of one liqsim run file (HDF5, schema_version 2; see docs/hdf5-schema.md).
+"""Dashboard PNG of one liqsim run file (HDF5, schema_version 3; see docs/hdf5-schema.md).
 
 Usage: plot_run.py RUN.h5 [-o OUT.png]     (default output: RUN.png beside the run file)
 
@@ -26,7 +26,7 @@ except ImportError as error:
     )
     sys.exit(2)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 NS_PER_HOUR = 3600e9
 
 

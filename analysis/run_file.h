@@ -1,4 +1,4 @@
-// Reading liqsim run files (HDF5, schema_version 2) back into records, and the schema that the reader
+// Reading liqsim run files (HDF5, schema_version 3) back into records, and the schema that the reader
 // and the writer (experiments/hdf5_sink) share. HDF5 itself stays inside run_file.cpp and hdf5_sink.cpp;
 // docs/hdf5-schema.md describes the same layout for readers in other languages.
 #pragma once
@@ -15,7 +15,7 @@
 
 namespace liqsim {
 
-constexpr int kRunFileSchemaVersion = 2;
+constexpr int kRunFileSchemaVersion = 3;
 
 // How one stored field is typed in the file (always little-endian there).
 enum class FieldType : uint8_t { I64, U64, U32, U8, F64 };
@@ -55,6 +55,8 @@ TableSpec funding();                      // over FundingRecord
 TableSpec mark_updates();                 // over MarkUpdateRecord
 TableSpec adl();                          // over AdlRecord
 TableSpec keeper_txs();                   // over KeeperTxRecord
+TableSpec keeper_tx_queue();              // over KeeperTxQueueRecord
+TableSpec blocks();                       // over BlockRecord
 TableSpec assets();                       // over AssetFinal, stored as /assets
 TableSpec holdings();                     // over HoldingFinal, stored as /holdings
 TableSpec accounts();                     // over AccountFinal, stored as /accounts

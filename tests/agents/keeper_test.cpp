@@ -28,7 +28,6 @@ KeeperParams base_params() {
   p.latency_jitter = seconds(1);
   p.priority_fee_min = usd(2);
   p.priority_fee_max = usd(2);
-  p.gas_price = usd(1);
   p.min_profit = usd(22);
   p.twap = false;
   p.twap_horizon = seconds(0);
@@ -42,7 +41,9 @@ KeeperParams base_params() {
 struct Fixture {
   Fixture()
       : ctx(1, kTick, px(100), TieredMaintenanceMargin::flat(rate(0.05), rate(0.10))),
-        lp(ctx.open_account(AgentRole::MarketMaker, usd(1e9))) {}
+        lp(ctx.open_account(AgentRole::MarketMaker, usd(1e9))) {
+    ctx.set_base_fee(usd(1));  // the chain's base fee: gas 1 $ per transaction
+  }
 
   // A trader holding `size` coins (negative: short) entered at 100 $ with 30 $ of margin: equity 30 $
   // against MM 50 $ for 10 coins, so liquidatable.
