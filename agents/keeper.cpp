@@ -25,7 +25,7 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   const Amount reward = apply(value, params_.bonus, Round::Down);
   const Amount base_fee = ctx.base_fee();
   for (Keeper& k : keepers_) {
-    if (std::find(k.pending.begin(), k.pending.end(), target) != k.pending.end()) continue;
+    if (k.pending.contains(target)) continue;
     Amount fee = k.priority_fee;
     if (params_.bidding == KeeperBidding::Adaptive) {
       const std::optional<Amount> bid = adaptive_bid(params_, k.priority_fee, reward, base_fee);
@@ -39,7 +39,7 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
         ch.maintenance(k.account) + ch.market(m).margin->initial_margin_at_max_leverage(value);
     if (ch.equity(k.account) - cost < needed) continue;
     const double jitter = k.rng.uniform01() * double(params_.latency_jitter.raw());
-    k.pending.push_back(target);
+    k.pending.insert(target);
     ctx.send_liquidation_tx(k.account, target, ctx.now() + params_.latency + Time(int64_t(jitter)), fee);
   }
 }
@@ -60,7 +60,7 @@ std::optional<Amount> Keepers::adaptive_bid(const KeeperParams& params, Amount l
 void Keepers::on_transaction_result(AgentContext& ctx, uint32_t i, AccountId target,
                                     const KeeperTakeover& result) {
   Keeper& k = keepers_[i];
-  std::erase(k.pending, target);
+  k.pending.erase(target);
   // A lost race: the account was no longer liquidatable when the transaction ran (someone else was
   // first, or, rarely, the account recovered: the keeper cannot tell them apart either).
   if (params_.bidding == KeeperBidding::Adaptive &&

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "agents/agent_context.h"
@@ -76,8 +77,10 @@ class Keepers final : public Population {
   struct Keeper {
     AccountId account;
     Rng rng;
-    Amount priority_fee;             // fixed: the fee; adaptive: the bid level
-    std::vector<AccountId> pending;  // targets with a transaction in flight
+    Amount priority_fee;  // fixed: the fee; adaptive: the bid level
+    // Targets with a transaction in flight: only looked up (a queue of waiting transactions can hold
+    // thousands), never iterated.
+    std::unordered_set<AccountId> pending;
     std::vector<Unwind> unwinds;
   };
   void unwind_slice(AgentContext& ctx, Keeper& k, Unwind& u);

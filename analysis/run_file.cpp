@@ -160,7 +160,7 @@ constexpr FieldSpec kBlockFields[] = {
     LIQSIM_FIELD(BlockRecord, time, "time_ns", kNs, 0, ""),
     LIQSIM_FIELD(BlockRecord, base_fee, "base_fee", kUsd, -6, ""),
     LIQSIM_FIELD(BlockRecord, included, "included", "count", 0, ""),
-    LIQSIM_FIELD(BlockRecord, deferred, "deferred", "count", 0, ""),
+    LIQSIM_FIELD(BlockRecord, waiting, "waiting", "count", 0, ""),
 };
 
 constexpr FieldSpec kAccountFields[] = {

@@ -107,7 +107,7 @@ struct BlockRecord {
   Time time;
   Amount base_fee;        // per liquidation transaction
   uint32_t included = 0;  // keeper transactions included
-  uint32_t deferred = 0;  // keeper transactions that found the block full and wait for the next one
+  uint32_t waiting = 0;   // keeper transactions still waiting for block space after this block
 };
 
 struct TimeseriesRow {

@@ -35,7 +35,6 @@ bool Chain::include(int64_t id, Time block, Amount base_fee) {
   }
   BlockRecord& b = *open_block_;
   if (params_.max_transactions_per_block > 0 && b.included >= params_.max_transactions_per_block) {
-    ++b.deferred;
     if (!tx.waited) ++queued_;
     tx.waited = true;
     return false;
@@ -96,7 +95,10 @@ KeeperTxQueueRecord Chain::queue_record(int64_t id) const {
 }
 
 void Chain::close_block() {
-  if (open_block_) recorder_.on_block(*open_block_);
+  if (open_block_) {
+    open_block_->waiting = uint32_t(std::min<int64_t>(queued_, UINT32_MAX));
+    recorder_.on_block(*open_block_);
+  }
   open_block_.reset();
 }
 

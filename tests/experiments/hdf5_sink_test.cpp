@@ -151,7 +151,7 @@ RunLog sample_log() {
     b.time = seconds(12 * (i + 1));
     b.base_fee = Amount(1'500'000 + 3 * i);
     b.included = uint32_t(2 + i);
-    b.deferred = uint32_t(9 - i);
+    b.waiting = uint32_t(9 - i);
     log.on_block(b);
   }
   for (uint32_t i = 0; i < 3; ++i) {
@@ -340,7 +340,7 @@ void expect_same_log(const RunLog& got, const RunLog& want) {
     EXPECT_EQ(g.time, w.time) << i;
     EXPECT_EQ(g.base_fee, w.base_fee) << i;
     EXPECT_EQ(g.included, w.included) << i;
-    EXPECT_EQ(g.deferred, w.deferred) << i;
+    EXPECT_EQ(g.waiting, w.waiting) << i;
   }
   ASSERT_EQ(got.accounts.size(), want.accounts.size());
   for (size_t i = 0; i < want.accounts.size(); ++i) {
