@@ -1,4 +1,4 @@
-// Writes a run to an HDF5 run file (schema_version 2, docs/hdf5-schema.md) while it runs. The file
+// Writes a run to an HDF5 run file (schema_version 3, docs/hdf5-schema.md) while it runs. The file
 // appears at its path only when complete and closed, and identical inputs give byte-identical files.
 #pragma once
 

@@ -80,12 +80,19 @@ struct SweepMetricsRow {
 
 struct SweepFileContents {
   std::string liqsim_version;
+  std::string liqsim_commit;  // the build that created the file; "" when the file predates the attribute
   int schema_version = 0;
   std::string plan_digest;
   std::string sweep_toml;
   std::string base_scenario_toml;
+  std::string design;  // grid, random or latin_hypercube
+  uint64_t seed = 0;   // the sweep seed
+  uint64_t seeds = 0, points = 0, variants = 0, runs = 0;
   std::vector<std::string> axis_keys;
+  std::vector<std::string> axis_definitions;  // as written in the sweep file
+  std::vector<std::string> axis_values;       // each axis's values as one TOML array
   std::vector<std::string> variant_names;
+  std::vector<std::string> variant_sets;  // each variant's overrides as a TOML inline table
   std::vector<SweepMetricsRow> rows;
 };
 
