@@ -48,7 +48,7 @@ except ImportError as error:
     )
     sys.exit(2)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_LAG = 60
 # Binance's interest-rate component of the funding rate: 0.03 % a day, 0.01 % per 8-hour interval
 # (Binance, "Introduction to Binance Futures Funding Rates"); the rate sits there whenever the premium is

@@ -226,10 +226,10 @@ class ReaderTest(unittest.TestCase):
 
 
 def write_run_file(path, mid, open_interest, bid_depth, funding_rates, depth_band=0.02):
-    """A minimal schema-2 run file: the columns and the funding table the stylized facts read."""
+    """A minimal schema-3 run file: the columns and the funding table the stylized facts read."""
     n = len(mid)
     with h5py.File(path, "w") as run:
-        run.attrs["schema_version"] = np.int32(2)
+        run.attrs["schema_version"] = np.int32(3)
         run.attrs["scenario_name"] = "hand-made"
         run.attrs["seed"] = np.uint64(7)
         run.attrs["scenario_toml"] = (f'name = "hand-made"\n[[markets]]\nsymbol = "X"\ndepth_band = {depth_band}\n'
