@@ -42,6 +42,9 @@ class AgentContext {
   // Keepers: a liquidation transaction landing in the first block at or after `ready`, ordered in the
   // block by the scenario's same-time rule (priority_fee uses `priority_fee`, micro-dollars).
   virtual void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) = 0;
+  // Keepers: the chain's base fee per liquidation transaction now (micro-dollars), as a keeper reads the
+  // current block's base fee; the block that includes a transaction charges its own.
+  virtual Amount base_fee() const = 0;
   virtual uint32_t market_count() const = 0;
 };
 

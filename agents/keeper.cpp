@@ -23,25 +23,49 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   const Quantity take = apply(size.raw() < 0 ? -size : size, params_.close_factor, Round::Up);
   const Amount value = notional(ch.mark(m), take, Round::Down);
   const Amount reward = apply(value, params_.bonus, Round::Down);
+  const Amount base_fee = ctx.base_fee();
   for (Keeper& k : keepers_) {
-    if (std::find(k.pending.begin(), k.pending.end(), target) != k.pending.end()) continue;
-    const Amount cost = params_.gas_price + k.priority_fee;
+    if (k.pending.contains(target)) continue;
+    Amount fee = k.priority_fee;
+    if (params_.bidding == KeeperBidding::Adaptive) {
+      const std::optional<Amount> bid = adaptive_bid(params_, k.priority_fee, reward, base_fee);
+      if (!bid) continue;
+      fee = *bid;
+    }
+    const Amount cost = base_fee + fee;
     if (reward - cost < params_.min_profit) continue;
     // Capital: the keeper must be able to post initial margin at max leverage on the seized notional.
     const Amount needed =
         ch.maintenance(k.account) + ch.market(m).margin->initial_margin_at_max_leverage(value);
     if (ch.equity(k.account) - cost < needed) continue;
     const double jitter = k.rng.uniform01() * double(params_.latency_jitter.raw());
-    k.pending.push_back(target);
-    ctx.send_liquidation_tx(k.account, target, ctx.now() + params_.latency + Time(int64_t(jitter)),
-                            k.priority_fee);
+    k.pending.insert(target);
+    ctx.send_liquidation_tx(k.account, target, ctx.now() + params_.latency + Time(int64_t(jitter)), fee);
   }
+}
+
+Amount Keepers::next_bid_level(const KeeperParams& params, Amount level, bool won) {
+  const Amount next =
+      won ? apply(level, params.bid_decay, Round::Down) : apply(level, params.bid_raise, Round::Up);
+  return std::clamp(next, params.priority_fee_min, params.priority_fee_max);
+}
+
+std::optional<Amount> Keepers::adaptive_bid(const KeeperParams& params, Amount level, Amount reward,
+                                            Amount base_fee) {
+  const Amount bid = std::min(level, reward - base_fee - params.min_profit);
+  if (bid < params.priority_fee_min) return std::nullopt;
+  return bid;
 }
 
 void Keepers::on_transaction_result(AgentContext& ctx, uint32_t i, AccountId target,
                                     const KeeperTakeover& result) {
   Keeper& k = keepers_[i];
-  std::erase(k.pending, target);
+  k.pending.erase(target);
+  // A lost race: the account was no longer liquidatable when the transaction ran (someone else was
+  // first, or, rarely, the account recovered: the keeper cannot tell them apart either).
+  if (params_.bidding == KeeperBidding::Adaptive &&
+      result.outcome != KeeperOutcome::KeeperUndercollateralised)
+    k.priority_fee = next_bid_level(params_, k.priority_fee, result.outcome == KeeperOutcome::Liquidated);
   if (result.outcome != KeeperOutcome::Liquidated) return;
   const int slices = params_.twap ? std::max(1, params_.twap_slices) : 1;
   Unwind u{result.market, result.quantity, Quantity(0), *result.liquidation};

@@ -5,8 +5,19 @@
 // scenario's rule, and may fail (someone else was first, or the account recovered) -- gas is paid
 // either way. A successful keeper unwinds the seized position into the book: at once (IOC) or in
 // equal slices over a TWAP horizon, so keepers' selling moves the price too.
+//
+// Priority fees (the priority-gas auction): each keeper draws one fee uniformly in [min, max]. With
+// `fixed` bidding it bids that fee all run. With `adaptive` bidding (KeeperBidding::Adaptive) the draw is
+// its starting bid level; a transaction that found its account already liquidated (a lost race) raises
+// the level to ceil(level x raise), one that liquidated lowers it to floor(level x decay), both kept within
+// [min, max]; on each account it bids min(level, reward - base fee - min_profit), so its expected profit
+// stays >= min_profit, and skips the account when that is below min. Raising by a fixed factor is how
+// clients replace a pending transaction in a gas auction (Parity required +12.5%, geth +10%; Daian et
+// al. 2020, "Flash Boys 2.0", on priority-gas auctions).
 #pragma once
 
+#include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "agents/agent_context.h"
@@ -16,17 +27,21 @@
 
 namespace liqsim {
 
+enum class KeeperBidding : uint8_t { Fixed, Adaptive };
+
 struct KeeperParams {
   Time latency;
   Time latency_jitter;
   Amount priority_fee_min, priority_fee_max;
-  Amount gas_price;  // base cost of one transaction
   Amount min_profit;
   bool twap = false;
   Time twap_horizon;
   int twap_slices = 1;
   Ratio close_factor;
   Ratio bonus;
+  KeeperBidding bidding = KeeperBidding::Fixed;
+  Ratio bid_raise = Ratio(kRatioScale);  // adaptive: level multiple after a lost race, >= 1
+  Ratio bid_decay = Ratio(kRatioScale);  // adaptive: level multiple after a won race, in (0, 1]
 };
 
 class Keepers final : public Population {
@@ -43,6 +58,14 @@ class Keepers final : public Population {
   void on_wake(AgentContext& ctx, uint32_t keeper, int64_t arg) override;
   uint32_t size() const override { return uint32_t(keepers_.size()); }
   AccountId account(uint32_t i) const override { return keepers_[i].account; }
+  // Keeper i's priority fee (fixed) or bid level (adaptive).
+  Amount bid_level(uint32_t i) const { return keepers_[i].priority_fee; }
+  // The adaptive rule's next level after a race: raised after a loss, lowered after a win, in [min, max].
+  static Amount next_bid_level(const KeeperParams& params, Amount level, bool won);
+  // The adaptive bid on one account: min(level, reward - base fee - min_profit), or nothing when that is
+  // below priority_fee_min.
+  static std::optional<Amount> adaptive_bid(const KeeperParams& params, Amount level, Amount reward,
+                                            Amount base_fee);
 
  private:
   struct Unwind {
@@ -54,8 +77,10 @@ class Keepers final : public Population {
   struct Keeper {
     AccountId account;
     Rng rng;
-    Amount priority_fee;
-    std::vector<AccountId> pending;  // targets with a transaction in flight
+    Amount priority_fee;  // fixed: the fee; adaptive: the bid level
+    // Targets with a transaction in flight: only looked up (a queue of waiting transactions can hold
+    // thousands), never iterated.
+    std::unordered_set<AccountId> pending;
     std::vector<Unwind> unwinds;
   };
   void unwind_slice(AgentContext& ctx, Keeper& k, Unwind& u);

@@ -106,6 +106,37 @@ def plot_open_interest(ax, run, hours):
     ax.set_ylabel("coin")
 
 
+def plot_chain(ax, run, hours):
+    """Keeper runs: the chain's base fee and the keeper transactions waiting for block space."""
+    ax.plot(hours, column(run, "base_fee"), color="tab:orange", label="base fee per transaction")
+    ax.set_ylabel("USD")
+    ax.set_title("(g) keepers' chain: base fee and queue")
+    queue = ax.twinx()
+    queue.plot(hours, column(run, "keeper_txs_queued"), color="tab:blue", linewidth=0.9, label="waiting")
+    queue.set_ylabel("keeper transactions waiting for block space")
+    lines = ax.get_lines() + queue.get_lines()
+    ax.legend(lines, [line.get_label() for line in lines], loc="best", fontsize="small")
+
+
+def plot_keeper_delays(ax, run):
+    """Keeper runs: each transaction's delay from submission to inclusion, and the part spent waiting for
+    block space (/events/keeper_tx_queue row i is /events/keeper_txs row i)."""
+    txs, queue = run["events"]["keeper_txs"][:], run["events"]["keeper_tx_queue"][:]
+    ax.set_title("(h) keeper transactions: delay to inclusion")
+    if len(txs) == 0:
+        ax.text(0.5, 0.5, "no keeper transactions", ha="center", va="center", transform=ax.transAxes)
+        return
+    delay = (txs["executed_ns"] - txs["submitted_ns"]) / 1e9
+    waiting = (queue["executed_ns"] - queue["first_block_ns"]) / 1e9
+    bins = np.linspace(0, max(float(delay.max()), 1.0), 50)
+    ax.hist(delay, bins=bins, alpha=0.6, label=f"submitted to included (mean {delay.mean():.1f} s)")
+    ax.hist(waiting, bins=bins, alpha=0.6, label=f"waiting for block space (mean {waiting.mean():.1f} s)")
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("transactions")
+    ax.set_yscale("log")
+    ax.legend(loc="best", fontsize="small")
+
+
 def plot_summary(ax, run):
     summary = run["summary"].attrs
     fields = field_units(summary["field_units"])
@@ -151,14 +182,20 @@ def main():
         hours = run["timeseries"]["time_ns"][:].astype(np.float64) / NS_PER_HOUR
         summary = run["summary"].attrs
 
-        fig, axes = plt.subplots(3, 2, figsize=(15, 12))
+        keepers = text(run.attrs["mechanism"]) == "keeper"
+        fig, axes = plt.subplots(4 if keepers else 3, 2, figsize=(15, 16 if keepers else 12))
         plot_prices(axes[0, 0], run, hours)
         plot_liquidations(fig, axes[0, 1], run)
         plot_insurance(axes[1, 0], run, hours)
         plot_depth(axes[1, 1], run, hours)
         plot_open_interest(axes[2, 0], run, hours)
         plot_summary(axes[2, 1], run)
-        for ax in (axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1], axes[2, 0]):
+        timelines = [axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1], axes[2, 0]]
+        if keepers:
+            plot_chain(axes[3, 0], run, hours)
+            plot_keeper_delays(axes[3, 1], run)
+            timelines.append(axes[3, 0])
+        for ax in timelines:
             if len(hours) > 1:
                 ax.set_xlim(hours[0], hours[-1])
             ax.set_xlabel("time (hours)")

@@ -76,6 +76,10 @@ constexpr FieldSpec kTimeseriesFields[] = {
                  "resting ask quantity within the depth band above the mid"),
     LIQSIM_FIELD(TimeseriesRow, funding_rate, "funding_rate", "1", -9,
                  "latest funding rate applied, per funding interval (positive: longs pay shorts)"),
+    LIQSIM_FIELD(TimeseriesRow, base_fee, "base_fee", kUsd, -6,
+                 "the chain's base fee per keeper liquidation transaction"),
+    LIQSIM_FIELD(TimeseriesRow, keeper_txs_queued, "keeper_txs_queued", "count", 0,
+                 "keeper transactions that found a block full and still wait for a later block"),
 };
 
 constexpr FieldSpec kLiquidationFields[] = {
@@ -142,6 +146,22 @@ constexpr FieldSpec kKeeperTxFields[] = {
     LIQSIM_FIELD(KeeperTxRecord, gas_paid, "gas_paid", kUsd, -6, ""),
     LIQSIM_FIELD(KeeperTxRecord, succeeded, "succeeded", "flag", 0, ""),
     LIQSIM_FIELD(KeeperTxRecord, liquidation, "liquidation", "id", 0, ""),
+};
+
+constexpr FieldSpec kKeeperTxQueueFields[] = {
+    LIQSIM_FIELD(KeeperTxQueueRecord, ready, "ready_ns", kNs, 0, ""),
+    LIQSIM_FIELD(KeeperTxQueueRecord, first_block, "first_block_ns", kNs, 0, ""),
+    LIQSIM_FIELD(KeeperTxQueueRecord, executed, "executed_ns", kNs, 0, ""),
+    LIQSIM_FIELD(KeeperTxQueueRecord, blocks_waited, "blocks_waited", "count", 0, ""),
+    LIQSIM_FIELD(KeeperTxQueueRecord, position, "position", "index", 0, ""),
+    LIQSIM_FIELD(KeeperTxQueueRecord, base_fee, "base_fee", kUsd, -6, ""),
+};
+
+constexpr FieldSpec kBlockFields[] = {
+    LIQSIM_FIELD(BlockRecord, time, "time_ns", kNs, 0, ""),
+    LIQSIM_FIELD(BlockRecord, base_fee, "base_fee", kUsd, -6, ""),
+    LIQSIM_FIELD(BlockRecord, included, "included", "count", 0, ""),
+    LIQSIM_FIELD(BlockRecord, waiting, "waiting", "count", 0, ""),
 };
 
 constexpr FieldSpec kAccountFields[] = {
@@ -587,6 +607,15 @@ TableSpec keeper_txs() {
   return {"/events", "keeper_txs", "keeper liquidation transactions", sizeof(KeeperTxRecord),
           kKeeperTxFields};
 }
+TableSpec keeper_tx_queue() {
+  return {"/events", "keeper_tx_queue",
+          "how each keeper transaction queued for block space (row i: row i of keeper_txs)",
+          sizeof(KeeperTxQueueRecord), kKeeperTxQueueFields};
+}
+TableSpec blocks() {
+  return {"/events", "blocks", "every block that had keeper transactions to include", sizeof(BlockRecord),
+          kBlockFields};
+}
 TableSpec assets() {
   return {"/", "assets", "every asset of the ledger: scale and where its units are", sizeof(AssetFinal),
           kAssetFields};
@@ -604,8 +633,8 @@ TableSpec cascade_sizes() {
 }
 std::span<const FieldSpec> summary() { return kSummaryFields; }
 std::vector<TableSpec> tables() {
-  return {liquidations(), trades(),        funding(), mark_updates(), adl(),
-          keeper_txs(),   cascade_sizes(), assets(),  holdings(),     accounts()};
+  return {liquidations(), trades(), funding(), mark_updates(), adl(), keeper_txs(),
+          keeper_tx_queue(), blocks(), cascade_sizes(), assets(), holdings(), accounts()};
 }
 
 std::string field_units(std::span<const FieldSpec> fields) {
@@ -670,6 +699,8 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     run.log.mark_updates = read_table<MarkUpdateRecord>(root, run_file_schema::mark_updates());
     run.log.adl = read_table<AdlRecord>(root, run_file_schema::adl());
     run.log.keeper_txs = read_table<KeeperTxRecord>(root, run_file_schema::keeper_txs());
+    run.log.keeper_tx_queue = read_table<KeeperTxQueueRecord>(root, run_file_schema::keeper_tx_queue());
+    run.log.blocks = read_table<BlockRecord>(root, run_file_schema::blocks());
     run.log.assets = read_table<AssetFinal>(root, run_file_schema::assets());
     run.log.cascade_sizes = read_table<CascadeSizeRecord>(root, run_file_schema::cascade_sizes());
     run.log.holdings = read_table<HoldingFinal>(root, run_file_schema::holdings());

@@ -56,6 +56,8 @@ TableSpec funding();                      // over FundingRecord
 TableSpec mark_updates();                 // over MarkUpdateRecord
 TableSpec adl();                          // over AdlRecord
 TableSpec keeper_txs();                   // over KeeperTxRecord
+TableSpec keeper_tx_queue();              // over KeeperTxQueueRecord
+TableSpec blocks();                       // over BlockRecord
 TableSpec assets();                       // over AssetFinal, stored as /assets
 TableSpec holdings();                     // over HoldingFinal, stored as /holdings
 TableSpec accounts();                     // over AccountFinal, stored as /accounts

@@ -68,6 +68,14 @@ uint64_t Engine::schedule(Time time, uint32_t kind, uint32_t target, int64_t arg
   return e.seq;
 }
 
+void Engine::defer(const Event& e, Time at) {
+  LIQSIM_CHECK(at >= now_, "event deferred into the past");
+  Event again = e;
+  again.time = at;
+  heap_.push_back(again);
+  std::push_heap(heap_.begin(), heap_.end(), RunsAfter{});
+}
+
 bool Engine::pop(Event& out) {
   if (heap_.empty()) return false;
   std::pop_heap(heap_.begin(), heap_.end(), RunsAfter{});

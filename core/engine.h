@@ -45,6 +45,10 @@ class Engine {
   // transaction lane. Returns the event's sequence number.
   uint64_t schedule(Time time, uint32_t kind, uint32_t target, int64_t arg, Lane lane = Lane::System,
                     uint64_t priority_fee = 0);
+  // Schedules a popped event again at `at` (>= now) with its lane, key and sequence number: it keeps its
+  // place among same-time events (a transaction that found its block full waits for the next block in
+  // the same-time rule's order, by its original submission, random key or fee).
+  void defer(const Event& e, Time at);
   // Removes the next event and advances the clock to its time; false when the queue is empty.
   bool pop(Event& out);
   std::optional<Time> next_time() const;

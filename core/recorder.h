@@ -91,6 +91,25 @@ struct KeeperTxRecord {
   int64_t liquidation = kNoId;
 };
 
+// How one keeper transaction queued for block space (protocol/chain.h): row i of /events/keeper_tx_queue
+// describes row i of /events/keeper_txs (both are written when the transaction is executed).
+struct KeeperTxQueueRecord {
+  Time ready;                  // when the keeper's transaction was ready (submitted + latency)
+  Time first_block;            // the first block at or after `ready`: where it lands when blocks have room
+  Time executed;               // the block that included it
+  uint32_t blocks_waited = 0;  // full blocks it waited for: (executed - first_block) / block interval
+  uint32_t position = 0;       // its place in the including block (0: first)
+  Amount base_fee;             // base fee of that block (gas paid = base fee + priority fee)
+};
+
+// One block that had keeper transactions to include (blocks without any are not recorded).
+struct BlockRecord {
+  Time time;
+  Amount base_fee;        // per liquidation transaction
+  uint32_t included = 0;  // keeper transactions included
+  uint32_t waiting = 0;   // keeper transactions still waiting for block space after this block
+};
+
 struct TimeseriesRow {
   Time time;
   Price reference;  // external reference price (market 0)
@@ -104,7 +123,9 @@ struct TimeseriesRow {
   Amount bad_debt;
   Quantity bid_depth;  // resting quantity within the depth band below the mid
   Quantity ask_depth;
-  Ratio funding_rate;  // latest funding rate applied
+  Ratio funding_rate;             // latest funding rate applied
+  Amount base_fee;                // the chain's base fee per liquidation transaction at this time
+  int64_t keeper_txs_queued = 0;  // keeper transactions that found a block full and still wait
 };
 
 struct AccountFinal {
@@ -221,6 +242,8 @@ class Recorder {
   virtual void on_funding(const FundingRecord& r) = 0;
   virtual void on_adl(const AdlRecord& r) = 0;
   virtual void on_keeper_tx(const KeeperTxRecord& r) = 0;
+  virtual void on_keeper_tx_queue(const KeeperTxQueueRecord& r) = 0;
+  virtual void on_block(const BlockRecord& r) = 0;
   virtual void on_timeseries(const TimeseriesRow& r) = 0;
   virtual void on_mark_update(const MarkUpdateRecord& r) = 0;
   // After the last event: the cascade-size distribution (in increasing size), every asset (in id
@@ -241,6 +264,8 @@ class RunLog : public Recorder {
   std::vector<FundingRecord> funding;
   std::vector<AdlRecord> adl;
   std::vector<KeeperTxRecord> keeper_txs;
+  std::vector<KeeperTxQueueRecord> keeper_tx_queue;
+  std::vector<BlockRecord> blocks;
   std::vector<TimeseriesRow> timeseries;
   std::vector<MarkUpdateRecord> mark_updates;
   std::vector<CascadeSizeRecord> cascade_sizes;
@@ -253,6 +278,8 @@ class RunLog : public Recorder {
   void on_funding(const FundingRecord& r) override { funding.push_back(r); }
   void on_adl(const AdlRecord& r) override { adl.push_back(r); }
   void on_keeper_tx(const KeeperTxRecord& r) override { keeper_txs.push_back(r); }
+  void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override { keeper_tx_queue.push_back(r); }
+  void on_block(const BlockRecord& r) override { blocks.push_back(r); }
   void on_timeseries(const TimeseriesRow& r) override { timeseries.push_back(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { mark_updates.push_back(r); }
   void on_cascade_size(const CascadeSizeRecord& r) override { cascade_sizes.push_back(r); }

@@ -481,6 +481,8 @@ enum StreamId : size_t {
   kMarkUpdates,
   kAdl,
   kKeeperTxs,
+  kKeeperTxQueue,
+  kBlocks,
   kCascadeSizes,
   kAssets,
   kHoldings,
@@ -537,6 +539,8 @@ struct Schema {
     tables[kMarkUpdates] = run_file_schema::mark_updates();
     tables[kAdl] = run_file_schema::adl();
     tables[kKeeperTxs] = run_file_schema::keeper_txs();
+    tables[kKeeperTxQueue] = run_file_schema::keeper_tx_queue();
+    tables[kBlocks] = run_file_schema::blocks();
     tables[kCascadeSizes] = run_file_schema::cascade_sizes();
     tables[kAssets] = run_file_schema::assets();
     tables[kHoldings] = run_file_schema::holdings();
@@ -566,6 +570,9 @@ struct Schema {
     streams[kMarkUpdates] = table_stream<MarkUpdateRecord>(tables[kMarkUpdates], &tables[kMarkUpdates]);
     streams[kAdl] = table_stream<AdlRecord>(tables[kAdl], &tables[kAdl]);
     streams[kKeeperTxs] = table_stream<KeeperTxRecord>(tables[kKeeperTxs], &tables[kKeeperTxs]);
+    streams[kKeeperTxQueue] =
+        table_stream<KeeperTxQueueRecord>(tables[kKeeperTxQueue], &tables[kKeeperTxQueue]);
+    streams[kBlocks] = table_stream<BlockRecord>(tables[kBlocks], &tables[kBlocks]);
     streams[kCascadeSizes] = table_stream<CascadeSizeRecord>(tables[kCascadeSizes], &tables[kCascadeSizes]);
     streams[kAssets] = table_stream<AssetFinal>(tables[kAssets], &tables[kAssets]);
     streams[kHoldings] = table_stream<HoldingFinal>(tables[kHoldings], &tables[kHoldings]);
@@ -1077,6 +1084,8 @@ void RunFileWriter::on_liquidation(const LiquidationRecord& r) { impl_->add_liqu
 void RunFileWriter::on_funding(const FundingRecord& r) { impl_->append(kFunding, r); }
 void RunFileWriter::on_adl(const AdlRecord& r) { impl_->append(kAdl, r); }
 void RunFileWriter::on_keeper_tx(const KeeperTxRecord& r) { impl_->append(kKeeperTxs, r); }
+void RunFileWriter::on_keeper_tx_queue(const KeeperTxQueueRecord& r) { impl_->append(kKeeperTxQueue, r); }
+void RunFileWriter::on_block(const BlockRecord& r) { impl_->append(kBlocks, r); }
 void RunFileWriter::on_timeseries(const TimeseriesRow& r) { impl_->append(kTimeseries, r); }
 void RunFileWriter::on_mark_update(const MarkUpdateRecord& r) { impl_->append(kMarkUpdates, r); }
 void RunFileWriter::on_asset(const AssetFinal& r) { impl_->append(kAssets, r); }
@@ -1107,6 +1116,8 @@ std::optional<std::string> write_run_file(const std::string& path, const RunMeta
   for (const MarkUpdateRecord& r : log.mark_updates) writer.on_mark_update(r);
   for (const AdlRecord& r : log.adl) writer.on_adl(r);
   for (const KeeperTxRecord& r : log.keeper_txs) writer.on_keeper_tx(r);
+  for (const KeeperTxQueueRecord& r : log.keeper_tx_queue) writer.on_keeper_tx_queue(r);
+  for (const BlockRecord& r : log.blocks) writer.on_block(r);
   for (const CascadeSizeRecord& r : log.cascade_sizes) writer.on_cascade_size(r);
   for (const AssetFinal& r : log.assets) writer.on_asset(r);
   for (const HoldingFinal& r : log.holdings) writer.on_holding(r);

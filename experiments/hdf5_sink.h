@@ -62,6 +62,8 @@ class RunFileWriter final : public Recorder {
   void on_funding(const FundingRecord& r) override;
   void on_adl(const AdlRecord& r) override;
   void on_keeper_tx(const KeeperTxRecord& r) override;
+  void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override;
+  void on_block(const BlockRecord& r) override;
   void on_timeseries(const TimeseriesRow& r) override;
   void on_mark_update(const MarkUpdateRecord& r) override;
   void on_cascade_size(const CascadeSizeRecord& r) override;

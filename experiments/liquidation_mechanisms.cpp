@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
+#include <variant>
 
 #include "core/check.h"
 
@@ -20,6 +22,36 @@ std::unique_ptr<LiquidationMechanism> KeeperLiquidationSpec::build(const Mechani
       KeeperLiquidationParams{ratio_from_double(close_factor), ratio_from_double(bonus),
                               amount_from_double(full_close_below_notional)},
       c.clearing, c.recorder);
+}
+
+ChainParams KeeperLiquidationSpec::chain_params(const std::string& source_dir) const {
+  ChainParams params;
+  params.block_interval = time_from_seconds(block_interval_seconds);
+  params.max_transactions_per_block = uint32_t(max_transactions_per_block);
+  const Amount fee = amount_from_double(gas_price);
+  if (gas.path == "spike") {
+    params.gas = GasPricePath::spike(
+        fee,
+        GasSpike{time_from_seconds(gas.spike_start_seconds), time_from_seconds(gas.spike_duration_seconds),
+                 time_from_seconds(gas.spike_ramp_seconds), ratio_from_double(gas.spike_multiple)});
+  } else if (gas.path == "replay") {
+    std::filesystem::path file(gas.replay_file);
+    if (file.is_relative() && !source_dir.empty()) file = std::filesystem::path(source_dir) / file;
+    auto loaded = load_gas_price_csv(file.string(), gas.time_column, gas.price_column, gas.time_unit_seconds,
+                                     gas_wei_per_unit(gas.price_unit));
+    LIQSIM_CHECK(std::holds_alternative<GasPriceSeries>(loaded), "gas replay file failed after validation");
+    params.gas = GasPricePath::replay(
+        GasReplay{std::get<GasPriceSeries>(std::move(loaded)),
+                  gas.interpolation == "linear" ? GasInterpolation::Linear : GasInterpolation::Step,
+                  gas.gas_per_transaction});
+  } else {
+    params.gas = GasPricePath::constant(fee);
+  }
+  return params;
+}
+
+double gas_wei_per_unit(std::string_view price_unit) {
+  return price_unit == "wei" ? 1.0 : double(kWeiPerGwei);
 }
 
 std::unique_ptr<LiquidationMechanism> NoLiquidationSpec::build(const MechanismBuildContext&) const {

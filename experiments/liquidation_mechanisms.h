@@ -11,11 +11,13 @@
 
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 #include <tuple>
 
 #include "core/recorder.h"
 #include "experiments/schema_vocabulary.h"
+#include "protocol/chain.h"
 #include "protocol/liquidation.h"
 #include "protocol/no_liquidation.h"
 
@@ -48,6 +50,31 @@ struct EngineLiquidationSpec {
 
 // ---- keeper: keepers take over positions at a bonus (protocol/liquidation.h KeeperLiquidation) ----
 
+// The chain's base fee over time (protocol/gas_price_path.h): the table [liquidation.keeper.gas].
+struct GasPathSpec {
+  // "constant": gas_price at every block; "spike": gas_price x a multiple over a window; "replay": a
+  // recorded gas price x gas_per_transaction x the ETH price
+  std::string path = "constant";
+  double spike_start_seconds = 0;       // [0, duration_seconds): the spike begins
+  double spike_duration_seconds = 600;  // > 0: from its start until the fee is back at gas_price
+  double spike_ramp_seconds = 0;        // >= 0, at most half the duration: linear rise, and fall, time
+  double spike_multiple = 6;            // (0, 1000]: fee on the top = gas_price x multiple (<= $1e12)
+  // replay: CSV path, relative to the scenario file's folder; times re-based so the first row is 0
+  std::string replay_file;
+  std::string time_column = "timestamp";   // replay: the time column's header (numbers)
+  std::string price_column = "gas_price";  // replay: the gas price column's header (per gas unit)
+  double time_unit_seconds = 1;            // (0, 86400]: seconds per unit of the time column
+  std::string price_unit = "gwei";         // "gwei" / "wei": unit of the price column (finite, >= 0)
+  std::string interpolation = "step";      // "step" (last row at or before t) / "linear" (rounded down, wei)
+  int gas_per_transaction = 500000;        // [1, 30000000]: gas units one liquidation transaction uses
+  double eth_price = 2000;                 // $ per ETH, (0, 1e7]: converts the replayed gas to dollars
+  // the symbol of a market whose index price is the ETH price instead of eth_price; empty: eth_price
+  std::string eth_price_market;
+};
+
+// Wei per unit of a gas replay's price column: `price_unit` "wei" or "gwei".
+double gas_wei_per_unit(std::string_view price_unit);
+
 struct KeeperLiquidationSpec {
   static constexpr std::string_view kName = "keeper";
   static constexpr std::string_view kDescription =
@@ -61,8 +88,15 @@ struct KeeperLiquidationSpec {
   // MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD), and a partial take may not leave less than half of it ($1,000,
   // MIN_LEFTOVER_BASE, the dust rule): then the keeper takes everything. >= 0; 0 disables.
   double full_close_below_notional = 2000;
+  // [0, 1000000]: keeper transactions one block can hold (the rest wait for later blocks, in the
+  // same-time rule's order); 0 = unlimited
+  int max_transactions_per_block = 0;
+  GasPathSpec gas;  // the base fee of one liquidation transaction over time (a constant, a spike, a replay)
 
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
+  // The chain these keys describe (blocks, block space, base fee path); a replay file is read from
+  // `source_dir` when relative (the scenario was validated: a failure here is a bug and aborts).
+  ChainParams chain_params(const std::string& source_dir) const;
 };
 
 // ---- none: liquidatable accounts are left alone (protocol/no_liquidation.h) ----
@@ -104,6 +138,29 @@ void describe(V& v, EngineLiquidationSpec& s) {
   v.text("adl_ranking", s.adl_ranking, one_of({"profit_leverage"}));
 }
 
+// Largest gas units of one transaction: 3e7, Ethereum's block gas limit in 2021-2024.
+constexpr int kMaxGasPerTransaction = 30000000;
+// Largest multiple of a gas spike (the fee on its top stays <= $1e12: a cross-field rule).
+constexpr double kMaxGasSpikeMultiple = 1000;
+
+template <class V>
+void describe(V& v, GasPathSpec& s) {
+  v.text("path", s.path, one_of({"constant", "spike", "replay"}));
+  v.number("spike_start_seconds", s.spike_start_seconds, closed_open(0, kMaxSeconds), Unit::Seconds);
+  v.number("spike_duration_seconds", s.spike_duration_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("spike_ramp_seconds", s.spike_ramp_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("spike_multiple", s.spike_multiple, open_closed(0, kMaxGasSpikeMultiple), Unit::Fraction);
+  v.text("replay_file", s.replay_file, any_text());
+  v.text("time_column", s.time_column, any_text());
+  v.text("price_column", s.price_column, any_text());
+  v.number("time_unit_seconds", s.time_unit_seconds, open_closed(0, 86400));
+  v.text("price_unit", s.price_unit, one_of({"gwei", "wei"}));
+  v.text("interpolation", s.interpolation, one_of({"step", "linear"}));
+  v.integer("gas_per_transaction", s.gas_per_transaction, 1, kMaxGasPerTransaction);
+  v.number("eth_price", s.eth_price, open_closed(0, kMaxInitialPrice), Unit::Dollars);
+  v.text("eth_price_market", s.eth_price_market, any_text());
+}
+
 template <class V>
 void describe(V& v, KeeperLiquidationSpec& s) {
   v.number("close_factor", s.close_factor, open_closed(0, 1), Unit::Fraction);
@@ -112,6 +169,8 @@ void describe(V& v, KeeperLiquidationSpec& s) {
            Unit::Seconds);
   v.number("gas_price", s.gas_price, closed(0, kMaxDollars), Unit::Dollars);
   v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars), Unit::Dollars);
+  v.integer("max_transactions_per_block", s.max_transactions_per_block, 0, 1000000);
+  v.table("gas", s.gas);
 }
 
 // The names of the registered mechanisms.

@@ -64,13 +64,15 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
                   time_from_seconds(ks.latency_jitter_seconds),
                   amount_from_double(ks.priority_fee_min),
                   amount_from_double(ks.priority_fee_max),
-                  c.gas_base_fee,
                   amount_from_double(ks.min_profit),
                   ks.sell_rule == "twap",
                   time_from_seconds(ks.twap_seconds),
                   ks.twap_slices,
                   ratio_from_double(c.scenario.liquidation.get<KeeperLiquidationSpec>().close_factor),
-                  ratio_from_double(c.scenario.liquidation.get<KeeperLiquidationSpec>().bonus)};
+                  ratio_from_double(c.scenario.liquidation.get<KeeperLiquidationSpec>().bonus),
+                  ks.bidding == "adaptive" ? KeeperBidding::Adaptive : KeeperBidding::Fixed,
+                  ratio_from_double(ks.bid_raise),
+                  ratio_from_double(ks.bid_decay)};
   return std::make_unique<Keepers>(kp, std::move(ids), c.scenario.seed);
 }
 

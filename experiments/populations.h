@@ -16,7 +16,6 @@ namespace liqsim {
 struct PopulationBuildContext {
   const Scenario& scenario;
   ClearingHouse& clearing;
-  Amount gas_base_fee;  // the chain's base fee (keepers price their transactions with it)
 };
 
 struct PopulationEntry {

@@ -172,6 +172,14 @@ struct KeeperSpec {
   std::string sell_rule = "immediate";  // "immediate" | "twap"
   double twap_seconds = 60;             // twap: spread the unwind over this many seconds
   int twap_slices = 6;                  // [1, 1000]
+  // "fixed": each keeper bids one priority fee, drawn uniformly in [priority_fee_min, priority_fee_max],
+  // for the whole run; "adaptive": it starts there, multiplies its bid by bid_raise after a lost race
+  // (its transaction found the account already liquidated) and by bid_decay after a won one, within
+  // [priority_fee_min, priority_fee_max], and bids at most reward - base fee - min_profit on each account
+  // (skipping it when that is below priority_fee_min). Adaptive needs priority_fee_min > 0.
+  std::string bidding = "fixed";
+  double bid_raise = 1.125;  // [1, 10]: adaptive: bid multiple after a lost race
+  double bid_decay = 0.98;   // (0, 1]: adaptive: bid multiple after a won race
 };
 
 // What a run may cost, estimated at validation from the scenario (events from every periodic process

@@ -162,8 +162,18 @@ void repair(Scenario& s, Rng& rng) {
     }
     *largest = std::max(1.0, *largest / 10);
   }
+  if (s.keepers.bidding == "adaptive")
+    s.keepers.priority_fee_min = std::max(s.keepers.priority_fee_min, 1e-6);
   if (s.keepers.priority_fee_max < s.keepers.priority_fee_min)
     std::swap(s.keepers.priority_fee_min, s.keepers.priority_fee_max);
+  // The gas path: a spike inside the run, its ramps within its duration (a little under half, so the
+  // nanosecond rounding keeps two ramps inside), its top fee within $1e12.
+  KeeperLiquidationSpec& keeper = s.liquidation.get<KeeperLiquidationSpec>();
+  GasPathSpec& gas = keeper.gas;
+  if (gas.spike_start_seconds >= s.duration_seconds) gas.spike_start_seconds = s.duration_seconds / 2;
+  gas.spike_ramp_seconds = std::min(gas.spike_ramp_seconds, gas.spike_duration_seconds * 0.499);
+  if (gas.spike_multiple * keeper.gas_price > kMaxDollars)
+    gas.spike_multiple = kMaxDollars / keeper.gas_price;
 }
 
 // Moves one cost knob to its cheap side; returns false when nothing is left to cheapen.

@@ -20,6 +20,7 @@
 #include "experiments/presets.h"
 #include "experiments/scenario_schema.h"
 #include "market/price_process.h"
+#include "protocol/gas_price_path.h"
 
 namespace liqsim {
 namespace {
@@ -477,6 +478,78 @@ std::vector<std::pair<std::string, double>> scenario_money(const Scenario& s) {
 
 namespace {
 
+// The keeper chain's gas path ([liquidation.keeper.gas]): checked whatever the mechanism, as the chain is
+// always built. Times are compared after their conversion to nanoseconds, as the run will use them.
+void check_gas_path(const Scenario& s, const std::set<std::string>& skip,
+                    std::vector<ScenarioError>& errors) {
+  const KeeperLiquidationSpec& keeper = s.liquidation.get<KeeperLiquidationSpec>();
+  const GasPathSpec& gas = keeper.gas;
+  const std::string p = "liquidation.keeper.gas";
+  const auto add = [&](std::string key, double value, std::string problem, std::string allowed) {
+    errors.push_back({std::move(key), format_number(value), std::move(allowed), std::move(problem)});
+  };
+  if (!gas.eth_price_market.empty()) {
+    bool found = false;
+    std::vector<std::string> symbols;
+    for (const MarketSpec& market : s.markets) {
+      found = found || market.symbol == gas.eth_price_market;
+      symbols.push_back(quote(market.symbol));
+    }
+    if (!found) {
+      errors.push_back({p + ".eth_price_market", quote(gas.eth_price_market),
+                        "empty (eth_price) or a market's symbol: " + join(symbols, " | "), "no such market"});
+    }
+  }
+  if (gas.path == "spike") {
+    if (skip.count(p + ".spike_start_seconds") == 0 && gas.spike_start_seconds >= s.duration_seconds) {
+      add(p + ".spike_start_seconds", gas.spike_start_seconds, "not before the end of the run",
+          "[0, duration_seconds) = [0, " + format_number(s.duration_seconds) + ")");
+    }
+    if (skip.count(p + ".spike_ramp_seconds") == 0 && skip.count(p + ".spike_duration_seconds") == 0 &&
+        time_from_seconds(gas.spike_ramp_seconds) * 2 > time_from_seconds(gas.spike_duration_seconds)) {
+      add(p + ".spike_ramp_seconds", gas.spike_ramp_seconds, "longer than half the spike (a rise and a fall)",
+          "[0, spike_duration_seconds / 2] = [0, " + format_number(gas.spike_duration_seconds / 2) + "]");
+    }
+    if (skip.count(p + ".spike_multiple") == 0 && skip.count("liquidation.keeper.gas_price") == 0 &&
+        gas.spike_multiple * keeper.gas_price > kMaxDollars) {
+      add(p + ".spike_multiple", gas.spike_multiple,
+          "times liquidation.keeper.gas_price (" + format_number(keeper.gas_price) + ") is above $1e12",
+          "at most " + format_number(kMaxDollars / keeper.gas_price));
+    }
+  }
+  if (gas.path == "replay") {
+    if (gas.replay_file.empty()) {
+      errors.push_back({p + ".replay_file", quote(""),
+                        "the path of a CSV file, relative to the scenario file",
+                        "required when path = \"replay\""});
+    } else {
+      std::filesystem::path file(gas.replay_file);
+      if (file.is_relative()) file = std::filesystem::path(s.source_dir) / file;
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(file, ec)) {
+        errors.push_back({p + ".replay_file", quote(gas.replay_file),
+                          "an existing CSV file, relative to the scenario file's folder",
+                          "file not found (looked for " +
+                              std::filesystem::absolute(file, ec).lexically_normal().string() + ")"});
+      } else if (!gas.time_column.empty() && !gas.price_column.empty() &&
+                 open_closed(0, 86400).contains(gas.time_unit_seconds)) {
+        // Read and checked now, as the run will read it (protocol/gas_price_path).
+        auto loaded = load_gas_price_csv(file.string(), gas.time_column, gas.price_column,
+                                         gas.time_unit_seconds, gas_wei_per_unit(gas.price_unit));
+        if (const auto* problem = std::get_if<std::string>(&loaded)) {
+          errors.push_back({p + ".replay_file", quote(gas.replay_file),
+                            "a CSV file with a header row, the time and gas price columns, strictly "
+                            "increasing times and gas prices in [0, 1e7 gwei]",
+                            *problem});
+        }
+      }
+    }
+    if (gas.time_column.empty()) errors.push_back({p + ".time_column", quote(""), "a column name", "empty"});
+    if (gas.price_column.empty())
+      errors.push_back({p + ".price_column", quote(""), "a column name", "empty"});
+  }
+}
+
 // Rules that relate several fields. `skip` holds keys whose values were not read (their defaults are
 // placeholders), so rules over them would only add noise.
 void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
@@ -683,6 +756,13 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     add("keepers.priority_fee_max", s.keepers.priority_fee_max, "below priority_fee_min",
         ">= priority_fee_min (" + format_number(s.keepers.priority_fee_min) + ")");
   }
+  // The adaptive rule multiplies the bid: from 0 it could never rise again.
+  if (s.keepers.bidding == "adaptive" && skip.count("keepers.priority_fee_min") == 0 &&
+      amount_from_double(s.keepers.priority_fee_min).raw() <= 0) {
+    add("keepers.priority_fee_min", s.keepers.priority_fee_min, "must be positive for bidding = \"adaptive\"",
+        "> 0 (at least $0.000001) with bidding = \"adaptive\", or bidding = \"fixed\"");
+  }
+  check_gas_path(s, skip, errors);
 }
 
 // The run's cost against [limits], judged only on an otherwise valid scenario (the estimate needs

@@ -188,6 +188,9 @@ void describe(V& v, KeeperSpec& s) {
   v.text("sell_rule", s.sell_rule, one_of({"immediate", "twap"}));
   v.number("twap_seconds", s.twap_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
   v.integer("twap_slices", s.twap_slices, 1, 1000);
+  v.text("bidding", s.bidding, one_of({"fixed", "adaptive"}));
+  v.number("bid_raise", s.bid_raise, closed(1, 10), Unit::Fraction);
+  v.number("bid_decay", s.bid_decay, open_closed(0, 1), Unit::Fraction);
 }
 
 template <class V>

@@ -40,6 +40,7 @@ enum EventKind : uint32_t {
   kRecord,          // one time-series row
   kMechanismTimer,  // target = account: a timer of the liquidation mechanism
   kKeeperTx,        // target = sending account, arg = transaction id (transaction lane)
+  kQueuedTxs,       // the keeper transactions that found a block full compete for this block
   kPopulationWake,  // kPopulationWake + p: a wake-up of population p, target = member, arg its own
 };
 
@@ -93,6 +94,8 @@ class RecordingTee final : public Recorder {
     metrics_.on_keeper_tx(r);
     sink_.on_keeper_tx(r);
   }
+  void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override { sink_.on_keeper_tx_queue(r); }
+  void on_block(const BlockRecord& r) override { sink_.on_block(r); }
   void on_timeseries(const TimeseriesRow& r) override { sink_.on_timeseries(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { sink_.on_mark_update(r); }
   void on_cascade_size(const CascadeSizeRecord& r) override { sink_.on_cascade_size(r); }
@@ -141,6 +144,7 @@ class World final : public ExecutionVenue, public PositionSource {
     ch_->arm(a);
   }
   void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee);
+  Amount base_fee() const;
   uint32_t market_count() const { return uint32_t(markets_.size()); }
 
   // ExecutionVenue
@@ -163,7 +167,7 @@ class World final : public ExecutionVenue, public PositionSource {
   void on_funding_sample(MarketId m);
   void on_funding_settle(MarketId m);
   void on_record();
-  void on_keeper_tx(AccountId keeper, int64_t tx);
+  void on_keeper_tx(const Event& e);
   LiquidationTrigger make_trigger(MarketId m, AccountId a);
   std::optional<Price> impact_price(MarketId m, Side taker_side) const;
   void check_conservation() const;
@@ -197,6 +201,7 @@ class World final : public ExecutionVenue, public PositionSource {
     void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) override {
       world_.send_liquidation_tx(keeper, target, ready, priority_fee);
     }
+    Amount base_fee() const override { return world_.base_fee(); }
     uint32_t market_count() const override { return world_.market_count(); }
 
    private:
@@ -240,6 +245,8 @@ class World final : public ExecutionVenue, public PositionSource {
   std::vector<TriggerHit> hits_;
   Time end_;
   std::unique_ptr<Chain> chain_;
+  Price eth_price_;                     // a replayed gas price's ETH price, or
+  std::optional<MarketId> eth_market_;  // the market whose index is the ETH price
   // Run statistics.
   Price ref_min_ = Price::max(), ref_max_ = Price::min(), mark_min_ = Price::max(), mark_max_ = Price::min();
   Price mid_min_ = Price::max(), mid_max_ = Price::min();
@@ -256,11 +263,14 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
       engine_(*same_time_order_from_string(s.same_time_order),
               stream_seed(s.seed, StreamKind::EventOrdering, 0)) {
   end_ = time_from_seconds(s.duration_seconds);
-  // The chain's blocks and base fee are set in the keeper mechanism's table (they matter only when
-  // keepers send transactions).
+  // The chain's blocks, block space and base fee are set in the keeper mechanism's table (they matter
+  // only when keepers send transactions).
   const KeeperLiquidationSpec& chain_spec = s.liquidation.get<KeeperLiquidationSpec>();
-  chain_ = std::make_unique<Chain>(time_from_seconds(chain_spec.block_interval_seconds),
-                                   amount_from_double(chain_spec.gas_price));
+  chain_ = std::make_unique<Chain>(chain_spec.chain_params(s.source_dir), recorder_);
+  eth_price_ = price_from_double(chain_spec.gas.eth_price);
+  for (size_t m = 0; m < s.markets.size(); ++m)
+    if (!chain_spec.gas.eth_price_market.empty() && s.markets[m].symbol == chain_spec.gas.eth_price_market)
+      eth_market_ = MarketId(uint32_t(m));
 
   // Protocol markets and their runtime (book, price path, index, oracle, mark and funding state).
   std::vector<ProtocolMarket> protocol_markets;
@@ -350,7 +360,7 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
   for (const PopulationEntry& entry : populations()) {
     PopulationSlot slot;
     slot.first = AccountId(ledger.account_count());
-    slot.population = entry.build(PopulationBuildContext{s, *ch_, chain_->base_fee()});
+    slot.population = entry.build(PopulationBuildContext{s, *ch_});
     for (uint32_t i = 0; i < slot.population->size(); ++i)
       LIQSIM_CHECK(slot.population->account(i) == AccountId(slot.first.raw() + i),
                    "a population's accounts must be consecutive");
@@ -474,6 +484,10 @@ void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, 
   engine_.schedule(block, kKeeperTx, keeper.raw(), tx, Lane::Transaction, uint64_t(priority_fee.raw()));
 }
 
+Amount World::base_fee() const {
+  return chain_->base_fee(engine_.now(), eth_market_ ? markets_[eth_market_->raw()].index_now : eth_price_);
+}
+
 LiquidationTrigger World::make_trigger(MarketId m, AccountId a) {
   MarketRuntime& rt = markets_[m.raw()];
   const Time now = engine_.now();
@@ -505,8 +519,15 @@ void World::dispatch(const Event& e) {
       metrics_.after_mechanism_timer(AccountId(e.target));
       break;
     case kKeeperTx:
-      on_keeper_tx(AccountId(e.target), e.arg);
+      on_keeper_tx(e);
       break;
+    case kQueuedTxs: {
+      // System lane: before this block's transactions, which the waiting ones join in the rule's order.
+      auto [best, again] = chain_->take_queued(engine_.now());
+      for (const Event& tx : best) engine_.defer(tx, engine_.now());
+      if (again) engine_.schedule(*again, kQueuedTxs, 0, 0);
+      break;
+    }
     default: {
       LIQSIM_CHECK(e.kind >= kPopulationWake && e.kind - kPopulationWake < populations_.size(),
                    "unknown event kind");
@@ -654,12 +675,21 @@ void World::on_record() {
     row.ask_depth = rt.book->depth_within(Side::Sell, *mid + band);
   }
   row.funding_rate = rt.last_funding_rate;
+  row.base_fee = base_fee();
+  row.keeper_txs_queued = chain_->queued();
   recorder_.on_timeseries(row);
   const Time next = now + time_from_seconds(s_.record_interval_seconds);
   if (next <= end_) engine_.schedule(next, kRecord, 0, 0);
 }
 
-void World::on_keeper_tx(AccountId keeper, int64_t tx) {
+void World::on_keeper_tx(const Event& e) {
+  const AccountId keeper(e.target);
+  const int64_t tx = e.arg;
+  // The block is full: the transaction waits in the chain's queue for a later block.
+  if (!chain_->include(tx, engine_.now(), base_fee())) {
+    if (const auto at = chain_->park(e, engine_.now())) engine_.schedule(*at, kQueuedTxs, 0, 0);
+    return;
+  }
   const ChainTransaction& p = chain_->transaction(tx);
   const Amount gas = chain_->charge(p);
   ch_->ledger().pay_gas(keeper, gas);
@@ -675,6 +705,7 @@ void World::on_keeper_tx(AccountId keeper, int64_t tx) {
   r.succeeded = result.outcome == KeeperOutcome::Liquidated ? 1 : 0;
   r.liquidation = record_liquidation(result.liquidation);
   recorder_.on_keeper_tx(r);
+  recorder_.on_keeper_tx_queue(chain_->queue_record(tx));
   const auto owner = owner_of(keeper);
   owner->first->population->on_transaction_result(*owner->first->context, owner->second, p.target, result);
 }
@@ -714,6 +745,7 @@ void World::finish() {
   finished_ = true;
   if (options_.progress) std::fprintf(stderr, "\n");
   check_conservation();
+  chain_->finish();
   ch_->release_indexes();  // no event follows: free the trigger and ADL heaps before the final states
   // Final states, one at a time to the sink (which may stream them): the window's cascade sizes, every
   // asset, every non-quote holding, every account.

@@ -19,6 +19,8 @@ class DiscardRecords final : public Recorder {
   void on_funding(const FundingRecord&) override {}
   void on_adl(const AdlRecord&) override {}
   void on_keeper_tx(const KeeperTxRecord&) override {}
+  void on_keeper_tx_queue(const KeeperTxQueueRecord&) override {}
+  void on_block(const BlockRecord&) override {}
   void on_timeseries(const TimeseriesRow&) override {}
   void on_mark_update(const MarkUpdateRecord&) override {}
   void on_cascade_size(const CascadeSizeRecord&) override {}

@@ -1,12 +1,12 @@
 #include "market/price_process.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <string_view>
 
 #include "core/check.h"
+#include "market/csv_fields.h"
 
 namespace liqsim {
 
@@ -166,38 +166,6 @@ Price CsvReplay::initial() const {
   return value_at(i, Time(0));
 }
 
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '"')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '"' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-// Plain comma-separated fields; quoted fields containing commas are not supported (market data
-// exports do not use them).
-std::vector<std::string_view> split_fields(std::string_view line) {
-  std::vector<std::string_view> fields;
-  size_t begin = 0;
-  while (true) {
-    const size_t comma = line.find(',', begin);
-    fields.push_back(trim(line.substr(begin, comma == std::string_view::npos ? comma : comma - begin)));
-    if (comma == std::string_view::npos) return fields;
-    begin = comma + 1;
-  }
-}
-
-std::optional<double> parse_number(std::string_view s) {
-  double value = 0.0;
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value))
-    return std::nullopt;
-  return value;
-}
-
-}  // namespace
-
 std::variant<PricePath, std::string> load_price_csv(const std::string& path, const std::string& time_column,
                                                     const std::string& price_column, double time_unit_seconds,
                                                     std::optional<double> price_scale_to) {
@@ -213,7 +181,7 @@ std::variant<PricePath, std::string> load_price_csv(const std::string& path, con
   if (!in) return path + ": cannot open file";
   std::string line;
   if (!std::getline(in, line)) return path + ": empty file, expected a header row";
-  const std::vector<std::string_view> header = split_fields(line);
+  const std::vector<std::string_view> header = csv_split_fields(line);
   const auto column_index = [&](const std::string& name) -> std::optional<size_t> {
     const auto it = std::find(header.begin(), header.end(), std::string_view(name));
     if (it == header.end()) return std::nullopt;
@@ -236,8 +204,8 @@ std::variant<PricePath, std::string> load_price_csv(const std::string& path, con
   size_t line_number = 1;
   while (std::getline(in, line)) {
     ++line_number;
-    if (trim(line).empty()) continue;
-    const std::vector<std::string_view> fields = split_fields(line);
+    if (csv_trim(line).empty()) continue;
+    const std::vector<std::string_view> fields = csv_split_fields(line);
     for (const auto& [index, name] :
          {std::pair{*time_index, time_column}, std::pair{*price_index, price_column}})
       if (index >= fields.size())
@@ -246,9 +214,9 @@ std::variant<PricePath, std::string> load_price_csv(const std::string& path, con
                       std::to_string(header.size()) + ")");
     const std::string_view time_text = fields[*time_index];
     const std::string_view price_text = fields[*price_index];
-    const std::optional<double> time = parse_number(time_text);
+    const std::optional<double> time = csv_parse_number(time_text);
     if (!time) return at(line_number, time_column, "not a number: '" + std::string(time_text) + "'");
-    const std::optional<double> price = parse_number(price_text);
+    const std::optional<double> price = csv_parse_number(price_text);
     if (!price) return at(line_number, price_column, "not a number: '" + std::string(price_text) + "'");
     if (!(*price > 0.0))
       return at(line_number, price_column, "price must be positive: '" + std::string(price_text) + "'");

@@ -142,6 +142,8 @@ py::array log_table(const RunLog& log, const std::string& name) {
     if (name == "mark_updates") return vector_array(table.fields, log.mark_updates);
     if (name == "adl") return vector_array(table.fields, log.adl);
     if (name == "keeper_txs") return vector_array(table.fields, log.keeper_txs);
+    if (name == "keeper_tx_queue") return vector_array(table.fields, log.keeper_tx_queue);
+    if (name == "blocks") return vector_array(table.fields, log.blocks);
     if (name == "cascade_sizes") return vector_array(table.fields, log.cascade_sizes);
     if (name == "assets") return vector_array(table.fields, log.assets);
     if (name == "holdings") return vector_array(table.fields, log.holdings);

@@ -81,9 +81,21 @@ for title, struct in tables:
             if not keys: continue
             out += [f"## [liquidation.{name}]", "", f"Keys of mechanism `\"{name}\"`: {description}.", "",
                     "| key | default | allowed / meaning |", "|---|---|---|"]
+            nested = []
             for typ, key, default, doc in structs[spec]:
+                if typ.endswith("Spec"):  # a sub-table of the mechanism's table
+                    nested.append((key, typ, doc))
+                    out.append(f"| `{key}` | (table) | {doc.replace('|', '/')} |")
+                    continue
                 out.append(f"| `{key}` | `{default}` | {doc.replace('|', '/')} |")
             out.append("")
+            for key, typ, doc in nested:
+                out += [f"### [liquidation.{name}.{key}]", "", doc[0].upper() + doc[1:] + ".", "",
+                        "| key | default | allowed / meaning |", "|---|---|---|"]
+                for _, field, default, fdoc in structs[typ]:
+                    shown = f"`{default}`" if default else "`\"\"`"
+                    out.append(f"| `{field}` | {shown} | {fdoc.replace('|', '/')} |")
+                out.append("")
     if struct == "MarginSpec":
         out += ["| model | what it computes |", "|---|---|"]
         out += [f"| `\"{name}\"` | {description} |" for name, description, _ in models]
@@ -118,6 +130,17 @@ out += ["## Notes", "",
         "  point (1 ns, $0.000001, 1e-8 coins, 1e-9 for rates): a non-zero value that rounds to 0 is refused.",
         "  Periodic intervals are at least 1 ms. The replay CSV is read and checked at validation (columns,",
         "  numbers, strictly increasing times, positive prices), with errors naming file, line and column.",
+        "- `[liquidation.keeper.gas]`: the base fee of one keeper liquidation transaction over time. `constant`",
+        "  charges `gas_price` ($ per transaction) at every block (the default). `spike` multiplies it by",
+        "  `spike_multiple` over [`spike_start_seconds`, + `spike_duration_seconds`), ramping linearly up and",
+        "  down over `spike_ramp_seconds` each (0: a step). `replay` reads a gas price per gas unit from a CSV",
+        "  (`price_unit` wei or gwei; times re-based so the first row is 0; `step` holds the last row, `linear`",
+        "  interpolates; after the last row the last price holds) and charges gas price x",
+        "  `gas_per_transaction` x ETH price, the ETH price being `eth_price` or the index of the market named",
+        "  by `eth_price_market`; the CSV is read and checked at validation like a price replay (times strictly",
+        "  increasing, prices finite and >= 0). `max_transactions_per_block` (0: unlimited) bounds the keeper",
+        "  transactions per block: the others wait for later blocks in the `same_time_order` rule's order.",
+        "  Every value is documented with the chain in docs/ARCHITECTURE.md (\"The chain\").",
         "- `[limits]`: validation estimates the events (every periodic process, agent rates, funding",
         "  settlements x accounts) and the memory (recorded rows, trades, accounts) a scenario implies and",
         "  refuses it above `max_events` / `max_memory_mb`, naming the key that drives the estimate.",

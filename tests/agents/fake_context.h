@@ -156,6 +156,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) override {
     liquidation_txs.push_back(LiquidationTx{now_, keeper, target, ready, priority_fee});
   }
+  Amount base_fee() const override { return base_fee_; }
   uint32_t market_count() const override { return uint32_t(books_.size()); }
 
   // ---- PositionSource (reduce-only orders read the ledger of the market being traded) ----
@@ -171,6 +172,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   void set_index(MarketId m, Price p) { index_[m.raw()] = p; }
   void set_oracle(MarketId m, Price p) { oracle_[m.raw()] = p; }
   void set_mark(MarketId m, Price p) { ch_->set_mark(m, p); }
+  void set_base_fee(Amount fee) { base_fee_ = fee; }
   // Tags the wake-ups requested from now on (the population about to be called).
   void set_population(uint32_t population) { population_ = population; }
   // An order from outside the agents under test (a liquidity provider, a stale order): routed and
@@ -247,6 +249,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   std::unique_ptr<ClearingHouse> ch_;
   std::vector<std::unique_ptr<OrderBook>> books_;
   Time now_{0};
+  Amount base_fee_;
   uint32_t population_ = 0;
   uint64_t next_seq_ = 0;
   MarketId current_market_;

@@ -28,7 +28,6 @@ KeeperParams base_params() {
   p.latency_jitter = seconds(1);
   p.priority_fee_min = usd(2);
   p.priority_fee_max = usd(2);
-  p.gas_price = usd(1);
   p.min_profit = usd(22);
   p.twap = false;
   p.twap_horizon = seconds(0);
@@ -42,7 +41,9 @@ KeeperParams base_params() {
 struct Fixture {
   Fixture()
       : ctx(1, kTick, px(100), TieredMaintenanceMargin::flat(rate(0.05), rate(0.10))),
-        lp(ctx.open_account(AgentRole::MarketMaker, usd(1e9))) {}
+        lp(ctx.open_account(AgentRole::MarketMaker, usd(1e9))) {
+    ctx.set_base_fee(usd(1));  // the chain's base fee: gas 1 $ per transaction
+  }
 
   // A trader holding `size` coins (negative: short) entered at 100 $ with 30 $ of margin: equity 30 $
   // against MM 50 $ for 10 coins, so liquidatable.
@@ -189,6 +190,110 @@ TEST(Keepers, PriorityFeesAreDrawnInRangeAndFixedPerKeeper) {
     distinct.insert(a.priority_fee.raw());
   }
   EXPECT_GT(distinct.size(), 90u);  // micro-dollar resolution: collisions are rare
+}
+
+// The chain's base fee is read when the keeper decides: at 2 $ the 25 $ reward minus 2 $ gas and the
+// 2 $ fee is 21 $, below the 22 $ minimum.
+TEST(Keepers, PriceTransactionsAtTheCurrentBaseFee) {
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  Keepers keepers(base_params(), f.open_keepers(1), kSeed);
+  f.ctx.set_base_fee(usd(2));
+  keepers.on_opportunity(f.ctx, target);
+  EXPECT_TRUE(f.ctx.liquidation_txs.empty());
+  f.ctx.set_base_fee(usd(1));
+  keepers.on_opportunity(f.ctx, target);
+  EXPECT_EQ(f.ctx.liquidation_txs.size(), 1u);
+}
+
+// ---- Adaptive bidding ----
+
+KeeperParams adaptive_params() {
+  KeeperParams p = base_params();
+  p.bidding = KeeperBidding::Adaptive;
+  p.priority_fee_min = usd(1);
+  p.priority_fee_max = usd(10);
+  p.min_profit = usd(0);
+  p.bid_raise = rate(1.125);
+  p.bid_decay = rate(0.98);
+  return p;
+}
+
+// Lost: ceil(level x 1.125); won: floor(level x 0.98); both within [min, max].
+TEST(KeeperBidding, RaisesAfterALossAndLowersAfterAWinWithinTheRange) {
+  const KeeperParams p = adaptive_params();
+  EXPECT_EQ(Keepers::next_bid_level(p, usd(2), false), usd(2.25));
+  EXPECT_EQ(Keepers::next_bid_level(p, usd(2), true), usd(1.96));
+  EXPECT_EQ(Keepers::next_bid_level(p, Amount(1'000'001), false), Amount(1'125'002));  // rounded up
+  EXPECT_EQ(Keepers::next_bid_level(p, Amount(1'999'999), true), Amount(1'959'999));   // rounded down
+  EXPECT_EQ(Keepers::next_bid_level(p, usd(9.5), false), usd(10));  // 10.6875, capped at the max
+  EXPECT_EQ(Keepers::next_bid_level(p, usd(1.01), true), usd(1));   // 0.9898, floored at the min
+}
+
+// The bid on one account is capped so that reward - base fee - bid >= min_profit: with a 25 $ reward,
+// 1 $ of gas and a 20 $ minimum the keeper bids at most 4 $, and skips the account below the 1 $ floor.
+TEST(KeeperBidding, BidKeepsTheExpectedProfitAtLeastTheMinimum) {
+  KeeperParams p = adaptive_params();
+  p.min_profit = usd(20);
+  EXPECT_EQ(Keepers::adaptive_bid(p, usd(10), usd(25), usd(1)), usd(4));
+  EXPECT_EQ(Keepers::adaptive_bid(p, usd(3), usd(25), usd(1)), usd(3));
+  EXPECT_EQ(Keepers::adaptive_bid(p, usd(10), usd(22), usd(1)), usd(1));  // exactly the floor
+  EXPECT_EQ(Keepers::adaptive_bid(p, usd(10), usd(22), usd(1) + Amount(1)), std::nullopt);
+}
+
+// A lost race raises the bid the keeper sends next; a won one lowers it. The reward (25 $) less gas
+// (1 $) leaves room for any level in [1, 10] $, so the bid sent is the level itself.
+TEST(KeeperBidding, AKeeperThatLosesRaisesItsNextBid) {
+  const KeeperParams p = adaptive_params();
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  const auto ids = f.open_keepers(1);
+  Keepers keepers(p, ids, kSeed);
+  const Amount start = keepers.bid_level(0);  // the uniform draw in [1, 10] $
+  keepers.on_opportunity(f.ctx, target);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].priority_fee, start);
+  keepers.on_transaction_result(f.ctx, 0, target, KeeperTakeover{});  // lost: NotLiquidatable
+  const Amount raised = Keepers::next_bid_level(p, start, false);
+  EXPECT_EQ(keepers.bid_level(0), raised);
+  EXPECT_GT(raised, start);
+  keepers.on_opportunity(f.ctx, target);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 2u);
+  EXPECT_EQ(f.ctx.liquidation_txs[1].priority_fee, raised);
+  // It wins the next race: the level decays.
+  f.ctx.place_limit(MarketId(0), f.lp, Side::Buy, px(99), coins(100));
+  keepers.on_transaction_result(f.ctx, 0, target, f.take_over(p, ids[0], target));
+  EXPECT_EQ(keepers.bid_level(0), Keepers::next_bid_level(p, raised, true));
+  EXPECT_LT(keepers.bid_level(0), raised);
+}
+
+// A keeper that could not carry the position (its own failure, not a race) keeps its bid; with fixed
+// bidding nothing changes the fee.
+TEST(KeeperBidding, OnlyRaceOutcomesMoveTheBid) {
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  Keepers adaptive(adaptive_params(), f.open_keepers(1), kSeed);
+  const Amount level = adaptive.bid_level(0);
+  KeeperTakeover undercollateralised;
+  undercollateralised.outcome = KeeperOutcome::KeeperUndercollateralised;
+  adaptive.on_transaction_result(f.ctx, 0, target, undercollateralised);
+  EXPECT_EQ(adaptive.bid_level(0), level);
+  KeeperParams fixed = adaptive_params();
+  fixed.bidding = KeeperBidding::Fixed;
+  Keepers keepers(fixed, f.open_keepers(1), kSeed);
+  const Amount fee = keepers.bid_level(0);
+  keepers.on_transaction_result(f.ctx, 0, target, KeeperTakeover{});
+  EXPECT_EQ(keepers.bid_level(0), fee);
+}
+
+// The same seed draws the same starting levels whatever the bidding rule: fixed runs are unchanged.
+TEST(KeeperBidding, StartingLevelsAreTheFixedDraws) {
+  KeeperParams fixed = adaptive_params();
+  fixed.bidding = KeeperBidding::Fixed;
+  Fixture f;
+  const auto ids = f.open_keepers(20);
+  Keepers a(adaptive_params(), ids, kSeed), b(fixed, ids, kSeed);
+  for (uint32_t i = 0; i < 20; ++i) EXPECT_EQ(a.bid_level(i), b.bid_level(i)) << i;
 }
 
 // ---- Unwinding a take-over ----

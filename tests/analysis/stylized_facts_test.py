@@ -226,7 +226,7 @@ class ReaderTest(unittest.TestCase):
 
 
 def write_run_file(path, mid, open_interest, bid_depth, funding_rates, depth_band=0.02):
-    """A minimal schema-2 run file: the columns and the funding table the stylized facts read."""
+    """A minimal schema-3 run file: the columns and the funding table the stylized facts read."""
     n = len(mid)
     with h5py.File(path, "w") as run:
         run.attrs["schema_version"] = np.int32(3)

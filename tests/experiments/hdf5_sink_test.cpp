@@ -63,6 +63,8 @@ RunLog sample_log() {
     r.bid_depth = Quantity(200'000'000 + 17 * i);
     r.ask_depth = Quantity(300'000'000 + 19 * i);
     r.funding_rate = Ratio(-100'000 + 23 * i);
+    r.base_fee = Amount(2'000'000 + 29 * i);
+    r.keeper_txs_queued = 31 + i;
     log.on_timeseries(r);
   }
   const int64_t causes[] = {kNoId, 0, 1, kNoId};
@@ -138,6 +140,22 @@ RunLog sample_log() {
     r.succeeded = uint8_t(i == 0);
     r.liquidation = i == 0 ? 0 : kNoId;
     log.on_keeper_tx(r);
+    KeeperTxQueueRecord q;
+    q.ready = seconds(101) + Time(i);
+    q.first_block = seconds(102) + Time(i);
+    q.executed = seconds(112) + Time(i);
+    q.blocks_waited = uint32_t(5 + i);
+    q.position = uint32_t(7 + i);
+    q.base_fee = Amount(1'300'000 + i);
+    log.on_keeper_tx_queue(q);
+  }
+  for (int64_t i = 0; i < 3; ++i) {
+    BlockRecord b;
+    b.time = seconds(12 * (i + 1));
+    b.base_fee = Amount(1'500'000 + 3 * i);
+    b.included = uint32_t(2 + i);
+    b.waiting = uint32_t(9 - i);
+    log.on_block(b);
   }
   for (uint32_t i = 0; i < 3; ++i) {
     AccountFinal a;
@@ -247,6 +265,8 @@ void expect_same_log(const RunLog& got, const RunLog& want) {
     EXPECT_EQ(g.bid_depth, w.bid_depth) << i;
     EXPECT_EQ(g.ask_depth, w.ask_depth) << i;
     EXPECT_EQ(g.funding_rate, w.funding_rate) << i;
+    EXPECT_EQ(g.base_fee, w.base_fee) << i;
+    EXPECT_EQ(g.keeper_txs_queued, w.keeper_txs_queued) << i;
   }
   ASSERT_EQ(got.liquidations.size(), want.liquidations.size());
   for (size_t i = 0; i < want.liquidations.size(); ++i) {
@@ -329,6 +349,26 @@ void expect_same_log(const RunLog& got, const RunLog& want) {
   for (size_t i = 0; i < want.cascade_sizes.size(); ++i) {
     EXPECT_EQ(got.cascade_sizes[i].size, want.cascade_sizes[i].size) << i;
     EXPECT_EQ(got.cascade_sizes[i].trees, want.cascade_sizes[i].trees) << i;
+  }
+  ASSERT_EQ(got.keeper_tx_queue.size(), want.keeper_tx_queue.size());
+  for (size_t i = 0; i < want.keeper_tx_queue.size(); ++i) {
+    const KeeperTxQueueRecord& g = got.keeper_tx_queue[i];
+    const KeeperTxQueueRecord& w = want.keeper_tx_queue[i];
+    EXPECT_EQ(g.ready, w.ready) << i;
+    EXPECT_EQ(g.first_block, w.first_block) << i;
+    EXPECT_EQ(g.executed, w.executed) << i;
+    EXPECT_EQ(g.blocks_waited, w.blocks_waited) << i;
+    EXPECT_EQ(g.position, w.position) << i;
+    EXPECT_EQ(g.base_fee, w.base_fee) << i;
+  }
+  ASSERT_EQ(got.blocks.size(), want.blocks.size());
+  for (size_t i = 0; i < want.blocks.size(); ++i) {
+    const BlockRecord& g = got.blocks[i];
+    const BlockRecord& w = want.blocks[i];
+    EXPECT_EQ(g.time, w.time) << i;
+    EXPECT_EQ(g.base_fee, w.base_fee) << i;
+    EXPECT_EQ(g.included, w.included) << i;
+    EXPECT_EQ(g.waiting, w.waiting) << i;
   }
   ASSERT_EQ(got.accounts.size(), want.accounts.size());
   for (size_t i = 0; i < want.accounts.size(); ++i) {

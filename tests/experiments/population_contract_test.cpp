@@ -45,6 +45,7 @@ struct Outcome {
 Outcome exercise(const PopulationEntry& entry, uint64_t seed) {
   const Price price = price_from_double(60'000);
   FakeContext ctx(1, kTick, price, TieredMaintenanceMargin::flat(ratio_from_double(0.005)));
+  ctx.set_base_fee(amount_from_double(2));  // the chain's base fee keepers price their transactions with
   // Outside accounts first: a liquidity provider and an account that becomes liquidatable.
   const AccountId lp = ctx.open_account(AgentRole::MarketMaker, amount_from_double(1e9));
   const AccountId target = ctx.open_account(AgentRole::Trader, amount_from_double(700));
@@ -57,8 +58,7 @@ Outcome exercise(const PopulationEntry& entry, uint64_t seed) {
   }
 
   const Scenario s = small_scenario(seed);
-  std::unique_ptr<Population> population =
-      entry.build(PopulationBuildContext{s, ctx.ch(), amount_from_double(2)});
+  std::unique_ptr<Population> population = entry.build(PopulationBuildContext{s, ctx.ch()});
   Outcome out;
   for (uint32_t i = 0; i < population->size(); ++i) {
     EXPECT_EQ(population->account(i), AccountId(population->account(0).raw() + i))

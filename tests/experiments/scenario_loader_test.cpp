@@ -46,9 +46,15 @@ auto fields(const EngineLiquidationSpec& s) {
   return std::tie(s.step_fraction, s.full_close_below_notional, s.cooldown_seconds, s.max_slippage,
                   s.adl_ranking);
 }
+auto fields(const GasPathSpec& s) {
+  return std::tie(s.path, s.spike_start_seconds, s.spike_duration_seconds, s.spike_ramp_seconds,
+                  s.spike_multiple, s.replay_file, s.time_column, s.price_column, s.time_unit_seconds,
+                  s.price_unit, s.interpolation, s.gas_per_transaction, s.eth_price, s.eth_price_market);
+}
 auto fields(const KeeperLiquidationSpec& s) {
-  return std::tie(s.close_factor, s.bonus, s.block_interval_seconds, s.gas_price,
-                  s.full_close_below_notional);
+  return std::tuple_cat(std::tie(s.close_factor, s.bonus, s.block_interval_seconds, s.gas_price,
+                                 s.full_close_below_notional, s.max_transactions_per_block),
+                        fields(s.gas));
 }
 auto fields(const NoiseTraderSpec& s) {
   return std::tie(s.count, s.limit_rate, s.market_rate, s.cancel_rate, s.order_size, s.price_range_ticks,
@@ -62,7 +68,8 @@ auto fields(const MarketMakerSpec& s) {
 auto fields(const DistributionSpec& s) { return std::tie(s.kind, s.mean, s.stdev, s.min, s.max); }
 auto fields(const KeeperSpec& s) {
   return std::tie(s.count, s.capital, s.latency_seconds, s.latency_jitter_seconds, s.priority_fee_min,
-                  s.priority_fee_max, s.min_profit, s.sell_rule, s.twap_seconds, s.twap_slices);
+                  s.priority_fee_max, s.min_profit, s.sell_rule, s.twap_seconds, s.twap_slices, s.bidding,
+                  s.bid_raise, s.bid_decay);
 }
 
 template <class T>
@@ -233,6 +240,9 @@ Scenario every_field_changed() {
   keeper.bonus = 0.08;
   keeper.block_interval_seconds = 12.0;
   keeper.gas_price = 0.35;
+  keeper.max_transactions_per_block = 3;
+  keeper.gas = {"spike", 600, 1200,  300,      6.5,    "gas.csv", "t",
+                "wei",   60,  "wei", "linear", 250000, 150.25,    "SOL-PERP"};
   s.noise = {33, 1.5, 0.25, 0.125, 0.01, 321, 7e6};
   s.market_makers = {7, 0.0003, 9, 0.00031, 2.5, 0.75, 0.001, 40, 90, 15, 0.003, 1.2345678901234567e7};
   s.traders.count = 1234;
@@ -246,7 +256,7 @@ Scenario every_field_changed() {
   s.traders.topup_fraction = 1.25;
   s.traders.outside_capital = 2.5;
   s.traders.topup_cooldown_seconds = 77;
-  s.keepers = {11, 4e6, 0.25, 0.125, 1.5, 30, -2.5, "twap", 120, 12};
+  s.keepers = {11, 4e6, 0.25, 0.125, 1.5, 30, -2.5, "twap", 120, 12, "adaptive", 1.25, 0.875};
 
   MarketSpec m;
   m.symbol = "ETH-PERP";

@@ -1,0 +1,19 @@
+// The plain CSV reading shared by the replay loaders (market/price_process, protocol/gas_price_path):
+// comma-separated fields, surrounding blanks and double quotes trimmed; quoted fields containing commas
+// are not supported (market data exports do not use them).
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace liqsim {
+
+// `s` without leading and trailing blanks, double quotes and a trailing carriage return.
+std::string_view csv_trim(std::string_view s);
+// The trimmed fields of one line.
+std::vector<std::string_view> csv_split_fields(std::string_view line);
+// A finite number written in full (std::from_chars: no leading '+', no trailing text), or nothing.
+std::optional<double> csv_parse_number(std::string_view s);
+
+}  // namespace liqsim
