@@ -120,6 +120,8 @@ class EpisodeBruteForce final : public Recorder {
   void on_funding(const FundingRecord& r) override { log.on_funding(r); }
   void on_adl(const AdlRecord& r) override { log.on_adl(r); }
   void on_keeper_tx(const KeeperTxRecord& r) override { log.on_keeper_tx(r); }
+  void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override { log.on_keeper_tx_queue(r); }
+  void on_block(const BlockRecord& r) override { log.on_block(r); }
   void on_timeseries(const TimeseriesRow& r) override { log.on_timeseries(r); }
   void on_cascade_size(const CascadeSizeRecord& r) override { log.on_cascade_size(r); }
   void on_asset(const AssetFinal& r) override { log.on_asset(r); }
