@@ -60,7 +60,7 @@ SweepPlan resolved_plan(const std::string& text) {
 
 // Runs `runs` of the plan on `jobs` threads into `file`, as the command does.
 void run_into(SweepFile& file, const SweepPlan& plan, const std::vector<uint64_t>& runs, unsigned jobs,
-              SweepRunFunction run_function = simulate_for_summary) {
+              SweepRunFunction run_function = simulate_run) {
   SweepRunner runner(plan, runs, jobs, std::move(run_function));
   while (!runner.finished()) {
     for (const SweepOutcome& outcome : runner.wait(std::chrono::milliseconds(50))) {
@@ -247,12 +247,12 @@ TEST_F(SweepRunTest, FailedRunIsRecordedAndTheSweepGoesOn) {
   SweepFile file = create(path, plan);
   // Run 2 (point 0, seed index 1, base variant) throws: its row says why, the others run.
   const uint64_t failing_seed = plan.run(2).run_seed;
-  const auto run_function = [&](Scenario scenario) {
+  const auto run_function = [&](Scenario scenario, Recorder& sink) {
     if (scenario.seed == failing_seed && scenario.liquidation.mechanism == "engine") {
       throw std::runtime_error(
           "ledger move: credit of the quote balance: 9223372036854775797 + 11 overflows int64");
     }
-    return simulate_for_summary(std::move(scenario));
+    return simulate_run(std::move(scenario), sink);
   };
   run_into(file, plan, file.pending(), 2, run_function);
   ASSERT_FALSE(file.close());
@@ -283,13 +283,14 @@ TEST_F(SweepRunTest, FailedRunIsRecordedAndTheSweepGoesOn) {
 
 TEST_F(SweepRunTest, ExceptionsOfAnyKindFailOnlyTheirRun) {
   const SweepPlan plan = resolved_plan(kSmallSweep);
-  const SweepOutcome thrown = execute_sweep_run(plan, 3, [](Scenario) -> RunSummary { throw 42; });
+  const SweepOutcome thrown =
+      execute_sweep_run(plan, 3, [](Scenario, Recorder&) -> SweepRunResult { throw 42; });
   EXPECT_EQ(thrown.status, SweepRunStatus::Failed);
   EXPECT_EQ(thrown.error, "unknown exception");
-  const SweepOutcome unbalanced = execute_sweep_run(plan, 3, [](Scenario) {
-    RunSummary s;
-    s.conservation_residual = Amount(5);
-    return s;
+  const SweepOutcome unbalanced = execute_sweep_run(plan, 3, [](Scenario, Recorder&) {
+    SweepRunResult r;
+    r.summary.conservation_residual = Amount(5);
+    return r;
   });
   EXPECT_EQ(unbalanced.status, SweepRunStatus::Failed);
   EXPECT_NE(unbalanced.error.find("conservation violated"), std::string::npos) << unbalanced.error;
