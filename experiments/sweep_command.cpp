@@ -303,15 +303,17 @@ int open_output(const SweepCommandArgs& args, const SweepPlan& plan, const std::
 }
 
 // Rank 0, or the only process: writes the file; runs on its threads, and hands runs to the other ranks.
-// `started`: the other ranks were told to start (they then wait for the Finish message).
+// `told`: the other ranks got the Start message; `started`: it told them to start (they then wait for
+// the Finish message). A Start with a non-zero code ends them with that code.
 int coordinate(const SweepCommandArgs& args, const SweepPlan& plan, unsigned jobs, const std::string& out,
-               const std::string& out_option, SweepCluster* cluster, bool& started) {
+               const std::string& out_option, SweepCluster* cluster, bool& told, bool& started) {
   std::optional<SweepFile> file;
   const int opened = open_output(args, plan, out, out_option, file);
   const bool distributed = cluster != nullptr && cluster->size() > 1;
   if (cluster != nullptr) {
     for (int r = 1; r < cluster->size(); ++r) cluster->send(r, kStart, encode_code(opened));
   }
+  told = true;
   if (opened != 0) return opened;
   started = true;
   const uint64_t done_before = plan.runs() - file->pending().size();
@@ -534,7 +536,8 @@ int work_for_rank0(SweepCluster& cluster, const SweepPlan& plan, unsigned jobs) 
         if (keeping && outcome.status == SweepRunStatus::Ok && outcome.kept_error.empty()) {
           const std::string path = kept_run_path(scratch, outcome.run);
           if (auto problem = read_file_bytes(path, kept)) outcome.kept_error = *problem;
-          std::filesystem::remove(path);
+          std::error_code ec;
+          std::filesystem::remove(path, ec);
         }
         cluster.send(0, kResult, encode_outcome(outcome, kept));
       }
@@ -636,21 +639,24 @@ int sweep_command(const SweepCommandArgs& args) {
     try {
       return work_for_rank0(*cluster, plan, jobs);
     } catch (const std::exception& e) {
-      std::cerr << "liqsim sweep: rank " << rank << ": " << e.what() << "\n";
-      return kExitFailure;
+      // Rank 0 would wait for this rank forever: the job ends (rank 0 keeps what it wrote).
+      std::cerr << "liqsim sweep: rank " << rank << ": " << e.what() << "; ending every rank\n";
+      cluster->abort(kExitFailure);
     }
   }
   int code = 0;
+  bool told = false;
   bool started = false;
   try {
-    code = coordinate(args, plan, jobs, out, out_option, cluster.get(), started);
+    code = coordinate(args, plan, jobs, out, out_option, cluster.get(), told, started);
   } catch (const std::exception& e) {
     std::cerr << "liqsim sweep: " << e.what() << "\n";
     code = kExitFailure;
   }
-  if (cluster && started) {
-    // Every rank ends with the sweep's exit code (a rank told not to start already has it).
-    for (int r = 1; r < cluster->size(); ++r) cluster->send(r, kFinish, encode_code(code));
+  if (cluster && (started || !told)) {
+    // Every rank ends with the sweep's exit code: Finish after the work, Start with the code when the
+    // work never started (a rank told not to start already has its code).
+    for (int r = 1; r < cluster->size(); ++r) cluster->send(r, started ? kFinish : kStart, encode_code(code));
   }
   return code;
 }

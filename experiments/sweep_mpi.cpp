@@ -148,6 +148,11 @@ ClusterMessage SweepCluster::wait_for(int from, int tag) {
   }
 }
 
+void SweepCluster::abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  std::_Exit(code);  // not reached: MPI_Abort does not return
+}
+
 void SweepCluster::complete_sends() {
   while (!sends_.empty()) {
     progress_sends();

@@ -50,6 +50,9 @@ class SweepCluster {
   ClusterMessage wait_for(int from, int tag);
   // Waits for every send in flight to complete.
   void complete_sends();
+  // Ends every rank of the job (MPI_Abort): for a rank that cannot go on, which the others would
+  // otherwise wait for.
+  [[noreturn]] void abort(int code);
 
  private:
   SweepCluster();
