@@ -73,6 +73,25 @@ CascadeStats analyze_cascades(std::span<const LiquidationRecord> liquidations) {
   return stats;
 }
 
+std::vector<uint64_t> cascade_sizes(std::span<const LiquidationRecord> liquidations) {
+  // Causes point backwards, so one pass in id order knows the tree of every cause.
+  std::vector<uint64_t> sizes;
+  std::vector<size_t> tree(liquidations.size());
+  for (size_t i = 0; i < liquidations.size(); ++i) {
+    const LiquidationRecord& r = liquidations[i];
+    LIQSIM_CHECK(r.id == static_cast<int64_t>(i), "liquidation ids must be dense and in order");
+    if (r.cause == kNoId) {
+      tree[i] = sizes.size();
+      sizes.push_back(0);
+    } else {
+      LIQSIM_CHECK(r.cause >= 0 && r.cause < r.id, "a liquidation's cause must be an earlier liquidation");
+      tree[i] = tree[size_t(r.cause)];
+    }
+    ++sizes[tree[i]];
+  }
+  return sizes;
+}
+
 uint32_t CascadeCounter::add(const LiquidationRecord& r) {
   LIQSIM_CHECK(r.id == static_cast<int64_t>(count()), "liquidation ids must be dense and in order");
   uint32_t generation = 0;

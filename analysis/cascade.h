@@ -25,6 +25,11 @@ struct CascadeStats {
 // else is an invariant violation (the recorder produces dense ids and causal links only backwards).
 CascadeStats analyze_cascades(std::span<const LiquidationRecord> liquidations);
 
+// The number of liquidations in each cascade tree (a root and everything it caused, transitively), in
+// the order of the roots; the sizes sum to the number of liquidations. Same preconditions as
+// analyze_cascades.
+std::vector<uint64_t> cascade_sizes(std::span<const LiquidationRecord> liquidations);
+
 // The same figures built one liquidation at a time, in id order, as a run records them: O(1) per
 // liquidation and 8 bytes per liquidation (its generation and its tree) plus 8 per tree, no graph. The
 // run's summary and the streaming run file use it; analyze_cascades (Boost.Graph) serves files read

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
@@ -611,6 +612,14 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     run.metadata.mechanism = read_string_attribute(root, "mechanism");
     run.metadata.same_time_order = read_string_attribute(root, "same_time_order");
     run.metadata.asset_symbols = read_string_attribute(root, "asset_symbols");
+    // Attributes added within schema 2: absent in older files.
+    if (H5Aexists(root, "liqsim_commit") > 0)
+      run.liqsim_commit = read_string_attribute(root, "liqsim_commit");
+    if (H5Aexists(root, "replay_start_seconds") > 0) {
+      double start = 0;
+      read_scalar_attribute(root, "replay_start_seconds", H5T_NATIVE_DOUBLE, &start);
+      run.metadata.replay_start_seconds = start;
+    }
 
     run.log.timeseries = read_timeseries(root);
     const std::vector<LiquidationRow> liquidations =
@@ -638,6 +647,69 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     return run;
   } catch (const Hdf5Error& e) {
     return "cannot read run file '" + path + "': " + e.what();
+  }
+}
+
+namespace {
+
+// /cascade_sizes as a list of sizes: an integer column, or the integer field `size` of a compound table.
+std::optional<std::vector<uint64_t>> read_cascade_sizes(hid_t file) {
+  if (H5Lexists(file, "cascade_sizes", H5P_DEFAULT) <= 0) return std::nullopt;
+  const std::string what = "reading /cascade_sizes";
+  Hid dataset = make_hid(H5Dopen2(file, "cascade_sizes", H5P_DEFAULT), what);
+  Hid type = make_hid(H5Dget_type(dataset.get()), what);
+  const size_t rows = dataset_rows(dataset.get(), what);
+  std::vector<uint64_t> sizes(rows);
+  if (H5Tget_class(type.get()) == H5T_INTEGER) {
+    if (rows > 0)
+      check_call(H5Dread(dataset.get(), H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, sizes.data()),
+                 what);
+    return sizes;
+  }
+  if (H5Tget_class(type.get()) != H5T_COMPOUND || H5Tget_member_index(type.get(), "size") < 0) {
+    throw Hdf5Error(what + ": neither an integer column nor a table with a field 'size'");
+  }
+  Hid memory = make_hid(H5Tcreate(H5T_COMPOUND, sizeof(uint64_t)), what);
+  check_call(H5Tinsert(memory.get(), "size", 0, H5T_NATIVE_UINT64), what);
+  if (rows > 0)
+    check_call(H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, sizes.data()), what);
+  return sizes;
+}
+
+}  // namespace
+
+std::variant<LiqsimFileInfo, std::string> read_file_info(const std::string& path) {
+  QuietHdf5Errors quiet;
+  std::FILE* probe = std::fopen(path.c_str(), "rb");
+  if (probe == nullptr) return "cannot open '" + path + "': " + std::strerror(errno);
+  std::fclose(probe);
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    return "'" + path +
+           "' is not an HDF5 file; expected a liqsim run file (liqsim run) or sweep file (liqsim sweep)";
+  }
+  try {
+    Hid file = make_hid(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "opening the file");
+    const hid_t root = file.get();
+    LiqsimFileInfo info;
+    const bool run = H5Aexists(root, "scenario_toml") > 0 && H5Lexists(root, "summary", H5P_DEFAULT) > 0;
+    const bool sweep = H5Aexists(root, "plan_digest") > 0 && H5Lexists(root, "metrics", H5P_DEFAULT) > 0;
+    if (run == sweep || H5Aexists(root, "schema_version") <= 0 || H5Aexists(root, "liqsim_version") <= 0) {
+      return "'" + path +
+             "' is an HDF5 file but not a liqsim file: a run file has the root attribute scenario_toml and "
+             "/summary, a sweep file plan_digest and /metrics";
+    }
+    info.kind = run ? LiqsimFileKind::Run : LiqsimFileKind::Sweep;
+    read_scalar_attribute(root, "schema_version", H5T_NATIVE_INT, &info.schema_version);
+    info.liqsim_version = read_string_attribute(root, "liqsim_version");
+    if (H5Aexists(root, "liqsim_commit") > 0)
+      info.liqsim_commit = read_string_attribute(root, "liqsim_commit");
+    const char* table = run ? "summary" : "metrics";
+    Hid object = make_hid(H5Oopen(root, table, H5P_DEFAULT), std::string("opening /") + table);
+    info.field_units = read_string_attribute(object.get(), "field_units");
+    if (run) info.cascade_sizes = read_cascade_sizes(root);
+    return info;
+  } catch (const Hdf5Error& e) {
+    return "cannot read '" + path + "': " + e.what();
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -70,6 +71,7 @@ double scale_of(const FieldSpec& field);
 // A run file read back. Records compare equal to what the sink was given.
 struct RunFile {
   RunMetadata metadata;
+  std::string liqsim_commit;         // root attribute liqsim_commit; "" in files written before it existed
   RunLog log;                        // every event table, the timeseries and the final accounts
   std::vector<uint32_t> generation;  // cascade generation of each liquidation, by index
   RunSummary summary;                // wall_seconds is not stored and reads as 0
@@ -77,6 +79,26 @@ struct RunFile {
 
 // The run file at `path`, or an error message (missing file, not HDF5, other schema, missing field).
 std::variant<RunFile, std::string> read_run_file(const std::string& path);
+
+// What a file written by liqsim is, from its root attributes: a run file (root attribute
+// `scenario_toml`, docs/hdf5-schema.md) or a sweep file (`plan_digest`, docs/sweeps.md).
+enum class LiqsimFileKind { Run, Sweep };
+
+struct LiqsimFileInfo {
+  LiqsimFileKind kind = LiqsimFileKind::Run;
+  int schema_version = 0;
+  std::string liqsim_version;
+  std::string liqsim_commit;  // "" when the file predates the attribute
+  // The `field_units` attribute of /summary (run) or /metrics (sweep): "name: units*1e-6; ...".
+  std::string field_units;
+  // A /cascade_sizes dataset, when the file has one (an integer column, or a compound table with an
+  // integer field `size`): one cascade size per entry. Run files of schema 2 do not have it.
+  std::optional<std::vector<uint64_t>> cascade_sizes;
+};
+
+// The kind and identity of the file at `path`, or an error saying why it is not a liqsim file: missing,
+// not HDF5, or HDF5 without the root attributes of either kind.
+std::variant<LiqsimFileInfo, std::string> read_file_info(const std::string& path);
 
 // SHA-256 (lower-case hex) over every group, dataset and attribute of the file in name order: object
 // paths, datatypes, shapes, raw stored values and attribute values. Equal digests mean equal content

@@ -147,6 +147,9 @@ struct RunMetadata {
   std::string mechanism;      // "engine" or "keeper"
   std::string same_time_order;
   std::string asset_symbols;  // the ledger's asset symbols in id order, comma-separated ("USD")
+  // Market 0 replays a CSV: the time column of its first row in seconds (value x time_unit_seconds),
+  // which is the run's time 0; epoch seconds when the CSV holds absolute timestamps.
+  std::optional<double> replay_start_seconds;
 };
 
 // Whole-run figures, written as attributes of /summary and printed by the report.

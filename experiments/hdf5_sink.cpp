@@ -35,6 +35,7 @@
 #include "analysis/run_file.h"
 #include "core/check.h"
 #include "experiments/output_file.h"
+#include "experiments/version.h"
 
 namespace liqsim {
 namespace {
@@ -599,6 +600,12 @@ void write_metadata(hid_t file, const RunMetadata& metadata) {
   write_string_attribute(file, "same_time_order", metadata.same_time_order);
   write_string_attribute(file, "asset_symbols", metadata.asset_symbols);
   write_string_attribute(file, "units_note", kUnitsNote);
+  // The commit of the build writing the file, whatever wrote the metadata.
+  write_string_attribute(file, "liqsim_commit", std::string(liqsim_commit()));
+  if (metadata.replay_start_seconds) {
+    write_scalar_attribute(file, "replay_start_seconds", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                           &*metadata.replay_start_seconds);
+  }
 }
 
 void write_summary(hid_t file, const RunSummary& summary) {

@@ -1,6 +1,7 @@
 // liqsim: the command line. `run` loads and validates a scenario, runs it and writes the run file;
 // `validate` checks a scenario file; `presets` lists the built-in scenarios; `sweep` runs a sweep file
-// (experiments/sweep_command). Exit codes: 0 success, 1 the run failed (run file not written, or
+// (experiments/sweep_command); `report` writes the HTML report of a run or sweep file
+// (experiments/report_html). Exit codes: 0 success, 1 the run failed (run file not written, or
 // conservation violated), 2 bad input (nothing was run).
 #include <unistd.h>
 
@@ -22,7 +23,9 @@
 #include "experiments/hdf5_sink.h"
 #include "experiments/output_file.h"
 #include "experiments/presets.h"
+#include "experiments/replay_start.h"
 #include "experiments/report.h"
+#include "experiments/report_html.h"
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
 #include "experiments/sweep_command.h"
@@ -192,7 +195,8 @@ int run_command(const RunArgs& args) {
   }
   RunSummary summary = simulation->summary();
   summary.wall_seconds = wall_seconds;
-  const RunMetadata metadata = simulation->metadata(resolved_toml);
+  RunMetadata metadata = simulation->metadata(resolved_toml);
+  metadata.replay_start_seconds = replay_start_seconds(scenario);
   const std::optional<std::string> write_error = writer.finish(metadata, summary, args.force);
   const double write_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - last_event).count();
@@ -308,17 +312,43 @@ int main(int argc, char** argv) {
   sweep->add_flag("--dry-run", sweep_args.dry_run, "Validate every run and print the plan; run nothing");
   sweep->add_flag("--quiet", sweep_args.quiet, "No progress display on stderr");
 
+  // liqsim report FILE.h5 -o report.html (experiments/report_html.h, docs/reports.md)
+  ReportOptions report_options;
+  CLI::App* report = app.add_subcommand(
+      "report", "Write a self-contained HTML report (tables, SVG plots) of a run file or a sweep file");
+  report->add_option("FILE", report_options.input, "Run file (liqsim run) or sweep file (liqsim sweep)")
+      ->required();
+  report->add_option("-o,--out", report_options.output, "HTML file to write; default: FILE with .html")
+      ->type_name("FILE");
+  report->add_flag("--force", report_options.force, "Replace an existing output file");
+  report
+      ->add_option("--metric", report_options.metrics,
+                   "Sweep files: a /summary field to plot, repeatable; default: liquidated_notional and "
+                   "liquidation_count")
+      ->type_name("NAME")
+      ->take_all();
+  report
+      ->add_option("--axis", report_options.axis,
+                   "Sweep files: the axis of the line plots; default: the first")
+      ->type_name("KEY");
+  report
+      ->add_option("--table-rows", report_options.table_rows,
+                   "Sweep files: list every run when there are at most this many (default 200)")
+      ->type_name("N");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // A first word that is not a subcommand: name it and the allowed ones.
-    const bool subcommand_parsed = run->parsed() || validate->parsed() || list->parsed() || sweep->parsed();
+    const bool subcommand_parsed =
+        run->parsed() || validate->parsed() || list->parsed() || sweep->parsed() || report->parsed();
     for (int i = 1; i < argc && !subcommand_parsed; ++i) {
       if (argv[i][0] == '-') continue;
       const std::string word = argv[i];
-      if (word == "run" || word == "validate" || word == "presets" || word == "sweep") break;
+      if (word == "run" || word == "validate" || word == "presets" || word == "sweep" || word == "report")
+        break;
       std::cerr << "liqsim: unknown subcommand '" << word
-                << "'; allowed: run, validate, presets, sweep (liqsim --help)\n";
+                << "'; allowed: run, validate, presets, sweep, report (liqsim --help)\n";
       return 2;
     }
     // --help and --version exit 0; every other parse error is bad input.
@@ -340,5 +370,6 @@ int main(int argc, char** argv) {
     sweep_args.out_given = sweep->count("--out") > 0;
     return sweep_command(sweep_args);
   }
+  if (report->parsed()) return report_command(report_options);
   return 2;
 }

@@ -81,18 +81,6 @@ std::string shorten(std::string text, size_t limit) {
   return text;
 }
 
-std::string seconds_text(double seconds) {
-  char buf[64];
-  if (seconds < 120) {
-    std::snprintf(buf, sizeof buf, "%.1f s", seconds);
-  } else if (seconds < 7200) {
-    std::snprintf(buf, sizeof buf, "%.0f min %02.0f s", std::floor(seconds / 60), std::fmod(seconds, 60));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
-  }
-  return buf;
-}
-
 void print_plan(const SweepPlan& plan, const std::string& file, const std::string& out) {
   const SweepSpec& spec = plan.spec();
   std::string shape;
@@ -335,11 +323,11 @@ int coordinate(const SweepCommandArgs& args, const SweepPlan& plan, unsigned job
     const double seconds = elapsed();
     std::string eta = "ETA -";
     if (done > 0 && done < pending.size()) {
-      eta = "ETA " + seconds_text(seconds / double(done) * double(pending.size() - done));
+      eta = "ETA " + duration_text(seconds / double(done) * double(pending.size() - done));
     }
     std::fprintf(stderr, "\r\033[Kliqsim sweep: %llu/%llu runs, %llu failed, %s elapsed, %s",
                  (unsigned long long)(done_before + done), (unsigned long long)plan.runs(),
-                 (unsigned long long)failed, seconds_text(seconds).c_str(), eta.c_str());
+                 (unsigned long long)failed, duration_text(seconds).c_str(), eta.c_str());
     std::fflush(stderr);
   };
 
@@ -486,10 +474,10 @@ int coordinate(const SweepCommandArgs& args, const SweepPlan& plan, unsigned job
                 (unsigned long long)file->failed_before());
   }
   if (distributed) {
-    std::printf(") in %s on %d MPI ranks with %u job%s each", seconds_text(seconds).c_str(), cluster->size(),
+    std::printf(") in %s on %d MPI ranks with %u job%s each", duration_text(seconds).c_str(), cluster->size(),
                 jobs, jobs == 1 ? "" : "s");
   } else {
-    std::printf(") in %s with %u job%s", seconds_text(seconds).c_str(), workers, workers == 1 ? "" : "s");
+    std::printf(") in %s with %u job%s", duration_text(seconds).c_str(), workers, workers == 1 ? "" : "s");
   }
   if (done > 0 && seconds > 0) std::printf(", %.1f runs/s", double(done) / seconds);
   std::printf("\noutput %s\n", out.c_str());
@@ -578,6 +566,21 @@ int work_for_rank0(SweepCluster& cluster, const SweepPlan& plan, unsigned jobs) 
 }
 
 }  // namespace
+
+std::string duration_text(double seconds) {
+  char buf[64];
+  if (seconds < 120) {
+    std::snprintf(buf, sizeof buf, "%.1f s", seconds);
+  } else if (seconds < 7200) {
+    const auto whole =
+        int64_t(std::llround(seconds));  // rounded first: 179.6 s is 3 min 00 s, not 2 min 60 s
+    std::snprintf(buf, sizeof buf, "%lld min %02lld s", static_cast<long long>(whole / 60),
+                  static_cast<long long>(whole % 60));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
+  }
+  return buf;
+}
 
 std::string default_sweep_output(const std::string& sweep_file) {
   return "liqsim-sweep-" + file_name_part(std::filesystem::path(sweep_file).stem().string()) + ".h5";

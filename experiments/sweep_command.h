@@ -27,4 +27,7 @@ int sweep_command(const SweepCommandArgs& args);
 // current folder.
 std::string default_sweep_output(const std::string& sweep_file);
 
+// A duration for the progress line: "12.3 s" below 2 minutes, "3 min 05 s" below 2 hours, else "2.5 h".
+std::string duration_text(double seconds);
+
 }  // namespace liqsim

@@ -295,6 +295,7 @@ void build_file(const std::string& path, const SweepPlan& plan) {
   Hid root = make_hid(H5Gopen2(file.get(), "/", H5P_DEFAULT), what);
   const SweepSpec& spec = plan.spec();
   write_string_attribute(root.get(), "liqsim_version", std::string(kLiqsimVersion));
+  write_string_attribute(root.get(), "liqsim_commit", std::string(liqsim_commit()));
   write_scalar_attribute<int32_t>(root.get(), "schema_version", H5T_STD_I32LE, H5T_NATIVE_INT32,
                                   kSweepSchemaVersion);
   write_string_attribute(root.get(), "plan_digest", plan.digest());
@@ -575,6 +576,11 @@ std::variant<SweepFile, std::string> SweepFile::create(const std::string& path, 
   }
   auto state = std::make_unique<State>(plan, path);
   if (!plan.spec().keep.empty()) {
+    struct stat folder = {};
+    if (!overwrite && ::lstat(state->kept_folder.c_str(), &folder) == 0) {
+      return "the folder of the runs' kept tables '" + state->kept_folder +
+             "' exists (left by an interrupted sweep); allowed: resuming that sweep, or replacing it";
+    }
     if (auto problem = prepare_kept_folder(state->kept_folder)) return *problem;
   }
   if (auto problem = temporary.commit(path, overwrite)) return *problem;
@@ -750,6 +756,8 @@ std::variant<SweepFileContents, std::string> read_sweep_file(const std::string& 
       return "sweep file '" + path + "' has schema_version " + std::to_string(out.schema_version) +
              "; this reader knows " + std::to_string(kSweepSchemaVersion);
     }
+    if (H5Aexists(root.get(), "liqsim_commit") > 0)
+      out.liqsim_commit = read_string_attribute(root.get(), "liqsim_commit");
     out.plan_digest = read_string_attribute(root.get(), "plan_digest");
     out.sweep_toml = read_string_attribute(root.get(), "sweep_toml");
     out.base_scenario_toml = read_string_attribute(root.get(), "base_scenario_toml");
@@ -789,7 +797,17 @@ std::variant<SweepFileContents, std::string> read_sweep_file(const std::string& 
       std::sort(out.kept_runs.begin(), out.kept_runs.end());
     }
     out.axis_keys = read_text_table("axes", "key");
+    out.axis_definitions = read_text_table("axes", "definition");
+    out.axis_values = read_text_table("axes", "values");
     out.variant_names = read_text_table("variants", "name");
+    out.variant_sets = read_text_table("variants", "set");
+    out.design = read_string_attribute(root.get(), "design");
+    for (auto [name, value] :
+         {std::pair{"seed", &out.seed}, std::pair{"seeds", &out.seeds}, std::pair{"points", &out.points},
+          std::pair{"variants", &out.variants}, std::pair{"runs", &out.runs}}) {
+      Hid attribute = make_hid(H5Aopen(root.get(), name, H5P_DEFAULT), std::string("reading ") + name);
+      check_call(H5Aread(attribute.get(), H5T_NATIVE_UINT64, value), std::string("reading ") + name);
+    }
 
     const std::string what = "reading /metrics";
     Hid dataset = make_hid(H5Dopen2(file.get(), "/metrics", H5P_DEFAULT), what);

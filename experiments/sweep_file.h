@@ -52,9 +52,10 @@ class SweepFile {
   SweepFile& operator=(SweepFile&&) noexcept;
 
   // A new sweep file for `plan` (resolved) at `path`: every run pending. Without `overwrite` an existing
-  // file is never replaced, not even one that appears meanwhile. Call install_temporary_file_cleanup()
-  // first for SIGINT / SIGTERM / SIGHUP to remove the temporary file. The error says why nothing was
-  // written.
+  // file is never replaced, not even one that appears meanwhile, and an existing kept-tables folder
+  // (a plan that keeps tables) is refused; with it, that folder's kept-tables files are removed. Call
+  // install_temporary_file_cleanup() first for SIGINT / SIGTERM / SIGHUP to remove the temporary file. The
+  // error says why nothing was written.
   static std::variant<SweepFile, std::string> create(const std::string& path, const SweepPlan& plan,
                                                      bool overwrite);
   // An existing sweep file of the same plan (equal plan digests), opened to fill its pending rows. The
@@ -112,14 +113,21 @@ struct SweepMetricsRow {
 
 struct SweepFileContents {
   std::string liqsim_version;
+  std::string liqsim_commit;  // the build that created the file; "" when the file predates the attribute
   int schema_version = 0;
   std::string plan_digest;
   std::string sweep_toml;
   std::string base_scenario_toml;
+  std::string design;  // grid, random or latin_hypercube
+  uint64_t seed = 0;   // the sweep seed
+  uint64_t seeds = 0, points = 0, variants = 0, runs = 0;
   std::vector<std::string> axis_keys;
+  std::vector<std::string> axis_definitions;  // as written in the sweep file
+  std::vector<std::string> axis_values;       // each axis's values as one TOML array
   std::vector<std::string> variant_names;
-  std::vector<std::string> keep;    // the kept tables (root attribute `keep`)
-  std::vector<uint64_t> kept_runs;  // the runs with a /runs/<run> group, in run order
+  std::vector<std::string> variant_sets;  // each variant's overrides as a TOML inline table
+  std::vector<std::string> keep;          // the kept tables (root attribute `keep`)
+  std::vector<uint64_t> kept_runs;        // the runs with a /runs/<run> group, in run order
   std::vector<SweepMetricsRow> rows;
 };
 

@@ -23,6 +23,7 @@ declare -A allowed=(
   [analysis]="core analysis"
   [experiments]="core market protocol agents analysis experiments"
   [bench]="core market protocol agents analysis experiments bench"
+  [python]="core market protocol agents analysis experiments"
 )
 failures=0
 for module in "${!allowed[@]}"; do

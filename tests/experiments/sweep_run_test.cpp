@@ -15,6 +15,7 @@
 #include "experiments/hdf5_sink.h"
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
+#include "experiments/sweep_command.h"
 #include "experiments/sweep_file.h"
 #include "experiments/sweep_plan.h"
 #include "experiments/sweep_runner.h"
@@ -485,3 +486,10 @@ TEST_F(SweepRunTest, OneWriterPerFile) {
 
 }  // namespace
 }  // namespace liqsim
+
+TEST(SweepCommand, DurationTextRoundsBeforeSplittingMinutes) {
+  EXPECT_EQ(liqsim::duration_text(12.34), "12.3 s");
+  EXPECT_EQ(liqsim::duration_text(179.6), "3 min 00 s");  // not "2 min 60 s"
+  EXPECT_EQ(liqsim::duration_text(185.0), "3 min 05 s");
+  EXPECT_EQ(liqsim::duration_text(9000), "2.5 h");
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# analysis/stylized_facts.py: its unit tests (known answers on synthetic series, real excerpts), then the
+# command line on a real run file with the real-data excerpts of tests/data/stylized_facts (every output
+# written, the model's rows present), then without h5py (a clear message, exit 2, nothing written).
+# Usage: stylized_facts.sh LIQSIM_BINARY
+set -u
+liqsim=$1
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+
+/usr/bin/python3 "$root/tests/analysis/stylized_facts_test.py" || fail "unit tests of stylized_facts.py"
+
+"$liqsim" run --preset small --out "$work/run.h5" --quiet >"$work/report.txt" || fail "liqsim run"
+data=$root/tests/data/stylized_facts
+/usr/bin/python3 "$root/analysis/stylized_facts.py" "model=$work/run.h5" \
+  --kline "ETH=$root/examples/data/binance_um_ETHUSDT_1m_close_2020-03-12.csv" \
+  --book-depth "$data/binance_um_BTCUSDT_bookDepth_2025-10-10_excerpt.csv" --book-depth-until 15:30:00 \
+  --funding "BTC=$data/binance_um_BTCUSDT_fundingRate_2020-03.csv" -o "$work/facts" >"$work/stdout.txt" 2>&1 ||
+  fail "stylized_facts.py exited $?: $(cat "$work/stdout.txt")"
+for suffix in md csv png; do
+  [[ -s $work/facts.$suffix ]] || fail "facts.$suffix missing or empty"
+done
+head -c 8 "$work/facts.png" | od -An -tx1 | tr -d ' \n' | grep -q '^89504e470d0a1a0a$' || fail "facts.png is not a PNG"
+size=$(stat -c %s "$work/facts.png" 2>/dev/null || echo 0)
+[[ $size -gt 50000 ]] || fail "facts.png too small ($size bytes)"
+# The small preset runs 2 hours recorded every 10 s: 120 one-minute returns of each price series.
+for series in mark index reference; do
+  grep -q "^returns,model,$series,60,returns,120$" "$work/facts.csv" || fail "no 120 one-minute $series returns"
+done
+grep -q "^returns,model,mid,60,excess_kurtosis," "$work/facts.csv" || fail "no kurtosis of the mid"
+# The recorded band (1 %) has a finite share of open interest, the others are n/a.
+grep -Eq "^depth,model,bid,,share_of_oi_within_1pct,[0-9]" "$work/facts.csv" || fail "no 1 % depth share"
+grep -q "^depth,model,bid,,share_of_oi_within_2pct,nan$" "$work/facts.csv" || fail "a 2 % depth share was invented"
+grep -q "not recorded: /timeseries has mid but no best_bid / best_ask" "$work/stdout.txt" || fail "spread note missing"
+grep -q "^| ETH | close | 1m | 1799 |" "$work/facts.md" || fail "markdown row of the ETH closes missing"
+
+# Without h5py: a clear message naming the Python to use and the packages, exit 2, nothing written.
+mkdir "$work/stand-in" "$work/empty"
+mkdir "$work/stand-in/h5py"
+echo 'raise ModuleNotFoundError("No module named h5py (stand-in)", name="h5py")' >"$work/stand-in/h5py/__init__.py"
+output=$(cd "$work/empty" && PYTHONPATH="$work/stand-in" /usr/bin/python3 "$root/analysis/stylized_facts.py" \
+  "$work/run.h5" -o facts 2>&1)
+status=$?
+[[ $status -eq 2 ]] || fail "without h5py: exit $status, expected 2"
+for pattern in "h5py" "/usr/bin/python3" "python3-h5py" "python3-pandas"; do
+  [[ $output == *"$pattern"* ]] || fail "without h5py: output lacks '$pattern'"
+done
+[[ $output != *Traceback* ]] || fail "without h5py: a traceback was printed"
+[[ -z $(ls -A "$work/empty") ]] || fail "without h5py: files were written"
+
+if [[ $failures -ne 0 ]]; then
+  exit 1
+fi
+echo "stylized facts ok (png $size bytes)"
