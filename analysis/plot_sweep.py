@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PNG plots of one liqsim sweep file (HDF5, schema_version 1; see docs/sweeps.md and docs/reports.md).
+"""PNG plots of one liqsim sweep file (HDF5, schema_version 2; see docs/sweeps.md and docs/reports.md).
 
 Usage: plot_sweep.py SWEEP.h5 [-o DIR] [--metric NAME ...] [--axes X Y] [--line-axis KEY]
                      [--band minmax|sd] [--runs RUN.h5 ...]
@@ -38,7 +38,7 @@ except ImportError as error:
     )
     sys.exit(2)
 
-SWEEP_SCHEMA_VERSION = 1
+SWEEP_SCHEMA_VERSION = 2
 RUN_SCHEMA_VERSION = 3
 STATUS_OK = 1
 MAX_GROUPS = 12  # an axis with more distinct values (a random design) is cut into BINS equal bins

@@ -116,7 +116,7 @@ BENCHMARK(BM_Sweep_SimulationAlone)->Unit(benchmark::kMillisecond)->UseRealTime(
 void BM_Sweep_ExecuteRun(benchmark::State& state) {
   auto p = plan(state, true, kOneRun);
   if (!p) return;
-  for (auto _ : state) benchmark::DoNotOptimize(execute_sweep_run(*p, 0, simulate_for_summary));
+  for (auto _ : state) benchmark::DoNotOptimize(execute_sweep_run(*p, 0, simulate_run));
 }
 BENCHMARK(BM_Sweep_ExecuteRun)->Unit(benchmark::kMillisecond)->UseRealTime();
 

@@ -635,7 +635,7 @@ void write_summary(hid_t file, const RunSummary& summary) {
 class RunFileWriter::Impl {
  public:
   Impl(const std::string& path, const RunFileOptions& options)
-      : path_(path), options_(options), temporary_(temporary_path_for(path)) {
+      : path_(path), options_(options), temporary_(temporary_path_for(path), options.remove_on_signal) {
     LIQSIM_CHECK(options.chunk_rows > 0 && options.max_pending_chunks > 0, "run file options are positive");
     producers_.resize(kStreamCount);
     free_buffers_.resize(kStreamCount);

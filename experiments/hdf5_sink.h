@@ -23,6 +23,10 @@ struct RunFileOptions {
   // Threads that compress chunks beside the one that writes the file; 0: one fewer than the hardware
   // threads, at least 1 and at most 3. finish() compresses what is left on the calling thread too.
   unsigned encoder_threads = 0;
+  // The temporary file is the one install_temporary_file_cleanup() removes on SIGINT / SIGTERM /
+  // SIGHUP (one per process). Off for writers that run several at once (a sweep's kept tables: the
+  // sweep removes what its stopped runs leave).
+  bool remove_on_signal = true;
 };
 
 // What a writer held at most, for tests and measurements.

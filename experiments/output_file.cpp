@@ -135,24 +135,25 @@ std::optional<std::string> check_output_path(const std::string& path, bool overw
   return std::nullopt;
 }
 
-TemporaryFile::TemporaryFile(std::string path) : path_(std::move(path)) {}
+TemporaryFile::TemporaryFile(std::string path, bool remove_on_signal)
+    : path_(std::move(path)), remove_on_signal_(remove_on_signal) {}
 
 TemporaryFile::~TemporaryFile() { discard(); }
 
 void TemporaryFile::discard() {
   if (created_ && !committed_) {
     ::unlink(path_.c_str());  // best effort: whatever failed already reports why
-    disarm_signal_cleanup();
+    if (remove_on_signal_) disarm_signal_cleanup();
     created_ = false;
   }
 }
 
 int TemporaryFile::create() {
-  arm_signal_cleanup(path_);
+  if (remove_on_signal_) arm_signal_cleanup(path_);
   const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) {
     const int error = errno;
-    disarm_signal_cleanup();
+    if (remove_on_signal_) disarm_signal_cleanup();
     return -error;
   }
   created_ = true;
@@ -179,7 +180,7 @@ std::optional<std::string> TemporaryFile::commit(const std::string& destination,
     if (error != 0) return cannot_move(error);
   }
   committed_ = true;
-  disarm_signal_cleanup();
+  if (remove_on_signal_) disarm_signal_cleanup();
   return std::nullopt;
 }
 

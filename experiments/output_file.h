@@ -18,10 +18,11 @@ std::string temporary_path_for(const std::string& path);
 std::optional<std::string> check_output_path(const std::string& path, bool overwrite);
 
 // Owns a temporary file it created: removes it on destruction unless committed, and while it exists it
-// is the file the signal handlers of install_temporary_file_cleanup() remove. One at a time per process.
+// is the file the signal handlers of install_temporary_file_cleanup() remove (one at a time per
+// process; `remove_on_signal = false` leaves that to the caller, for files made several at a time).
 class TemporaryFile {
  public:
-  explicit TemporaryFile(std::string path);
+  explicit TemporaryFile(std::string path, bool remove_on_signal = true);
   ~TemporaryFile();
   TemporaryFile(const TemporaryFile&) = delete;
   TemporaryFile& operator=(const TemporaryFile&) = delete;
@@ -42,6 +43,7 @@ class TemporaryFile {
 
  private:
   std::string path_;
+  bool remove_on_signal_ = true;
   bool created_ = false;
   bool committed_ = false;
 };

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <hdf5.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -306,6 +307,7 @@ void build_file(const std::string& path, const SweepPlan& plan) {
   write_scalar_attribute<uint64_t>(root.get(), "points", H5T_STD_U64LE, H5T_NATIVE_UINT64, plan.points());
   write_scalar_attribute<uint64_t>(root.get(), "variants", H5T_STD_U64LE, H5T_NATIVE_UINT64, plan.variants());
   write_scalar_attribute<uint64_t>(root.get(), "runs", H5T_STD_U64LE, H5T_NATIVE_UINT64, plan.runs());
+  write_string_attribute(root.get(), "keep", keep_text(spec.keep));
 
   Hid gcpl = creation_plist(H5P_GROUP_CREATE, what);
   Hid plan_group = make_hid(H5Gcreate2(file.get(), "plan", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
@@ -359,19 +361,167 @@ std::vector<SweepRunStatus> read_statuses(hid_t file) {
   return out;
 }
 
+// Copies the whole file `from` into the open descriptor `to`; an error message, or nothing.
+std::optional<std::string> copy_bytes(const std::string& from, int to, const std::string& to_path) {
+  const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return "cannot read '" + from + "': " + std::strerror(errno);
+  std::vector<char> buffer(size_t{1} << 20);
+  std::optional<std::string> problem;
+  for (;;) {
+    const ssize_t got = ::read(in, buffer.data(), buffer.size());
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      problem = "cannot read '" + from + "': " + std::strerror(errno);
+      break;
+    }
+    if (got == 0) break;
+    for (ssize_t done = 0; done < got;) {
+      const ssize_t put = ::write(to, buffer.data() + done, size_t(got - done));
+      if (put < 0 && errno == EINTR) continue;
+      if (put <= 0) {
+        problem = "cannot write '" + to_path + "': " + std::strerror(put < 0 ? errno : ENOSPC);
+        break;
+      }
+      done += put;
+    }
+    if (problem) break;
+  }
+  ::close(in);
+  return problem;
+}
+
+// A kept-tables file's name: `<run>.h5` (the run), or its temporary file `<run>.h5.tmp.<pid>`.
+bool kept_file_name(const std::string& name, bool* temporary) {
+  size_t digits = 0;
+  while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9') ++digits;
+  if (digits == 0 || name.compare(digits, 3, ".h5") != 0) return false;
+  const std::string rest = name.substr(digits + 3);
+  if (rest.empty()) {
+    *temporary = false;
+    return true;
+  }
+  if (rest.rfind(".tmp.", 0) != 0 || rest.size() == 5) return false;
+  *temporary = true;
+  return std::all_of(rest.begin() + 5, rest.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Copies the kept tables of the run file `source` into the new group `/runs/<run>` of `file`, in the run
+// file's layout (`timeseries/<field>`, `events/<table>`, `<table>`), datasets and attributes unchanged.
+void copy_kept_run(hid_t runs, uint64_t run, const std::string& source,
+                   const std::vector<std::string>& keep) {
+  const std::string name = std::to_string(run);
+  const std::string what = "storing the kept tables of run " + name + " from '" + source + "'";
+  Hid fapl = file_access(false, what);
+  Hid from = make_hid(H5Fopen(source.c_str(), H5F_ACC_RDONLY, fapl.get()), what);
+  Hid gcpl = creation_plist(H5P_GROUP_CREATE, what);
+  Hid group = make_hid(H5Gcreate2(runs, name.c_str(), H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
+  std::optional<Hid> events;
+  for (const std::string& kept : keep) {
+    if (kept == "timeseries") {
+      check_call(H5Ocopy(from.get(), "timeseries", group.get(), "timeseries", H5P_DEFAULT, H5P_DEFAULT),
+                 what);
+      continue;
+    }
+    for (const TableSpec& table : run_file_schema::tables()) {
+      if (kept != table.name) continue;
+      const std::string group_name = table.group;
+      const std::string source_path = group_name == "/" ? kept : group_name.substr(1) + "/" + kept;
+      hid_t into = group.get();
+      if (group_name == "/events") {
+        if (!events)
+          events.emplace(
+              make_hid(H5Gcreate2(group.get(), "events", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what));
+        into = events->get();
+      }
+      check_call(H5Ocopy(from.get(), source_path.c_str(), into, kept.c_str(), H5P_DEFAULT, H5P_DEFAULT),
+                 what);
+    }
+  }
+}
+
+herr_t collect_link_name(hid_t, const char* name, const H5L_info_t*, void* data) {
+  static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+  return 0;
+}
+
+// `keep` read back from its TOML array text (["timeseries", "trades"]): the quoted words.
+std::vector<std::string> parse_keep_text(const std::string& text) {
+  std::vector<std::string> out;
+  for (size_t at = text.find('"'); at != std::string::npos; at = text.find('"', at)) {
+    const size_t end = text.find('"', at + 1);
+    if (end == std::string::npos) break;
+    out.push_back(text.substr(at + 1, end - at - 1));
+    at = end + 1;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string kept_folder_for(const std::string& path) { return path + ".runs"; }
+
+std::string kept_run_path(const std::string& folder, uint64_t run) {
+  return folder + "/" + std::to_string(run) + ".h5";
+}
+
+std::optional<std::string> prepare_kept_folder(const std::string& folder) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::symlink_status(folder, ec);
+  if (fs::exists(status) && !fs::is_directory(status)) {
+    return "'" + folder + "' (the folder of the runs' kept tables) exists and is not a folder";
+  }
+  if (!fs::exists(status)) {
+    if (!fs::create_directory(folder, ec) && ec)
+      return "cannot create the folder of the runs' kept tables '" + folder + "': " + ec.message();
+    return std::nullopt;
+  }
+  std::vector<std::string> others;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder, ec)) {
+    bool temporary = false;
+    const std::string name = entry.path().filename().string();
+    if (entry.is_regular_file() && kept_file_name(name, &temporary)) {
+      fs::remove(entry.path(), ec);
+      if (ec) return "cannot remove '" + entry.path().string() + "': " + ec.message();
+    } else {
+      others.push_back(name);
+    }
+  }
+  if (ec) return "cannot list the folder of the runs' kept tables '" + folder + "': " + ec.message();
+  if (!others.empty()) {
+    return "the folder of the runs' kept tables '" + folder + "' holds other files ('" + others.front() +
+           "'); allowed: a folder of kept-tables files only (move the others away)";
+  }
+  return std::nullopt;
+}
+
+void remove_own_temporary_files(const std::string& folder) {
+  namespace fs = std::filesystem;
+  const std::string suffix = ".tmp." + std::to_string(::getpid());
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      fs::remove(entry.path(), ec);
+  }
+}
 
 struct SweepFile::State {
   const SweepPlan* plan = nullptr;
   MetricsLayout layout;
   Hid file{H5I_INVALID_HID};
   Hid metrics{H5I_INVALID_HID};
+  std::string path;
+  std::string kept_folder;
   std::vector<uint64_t> pending;
+  std::vector<SweepRunStatus> statuses;  // every row's, as written
   uint64_t failed_before = 0;
+  bool kept_stored = false;
   std::vector<char> row;
   int lock_fd = -1;
 
-  State(const SweepPlan& p) : plan(&p), layout(axis_keys(p)), row(layout.size()) {}
+  State(const SweepPlan& p, const std::string& file)
+      : plan(&p), layout(axis_keys(p)), path(file), kept_folder(kept_folder_for(file)), row(layout.size()) {}
   ~State() {
     metrics = Hid(H5I_INVALID_HID);
     file = Hid(H5I_INVALID_HID);
@@ -424,8 +574,16 @@ std::variant<SweepFile, std::string> SweepFile::create(const std::string& path, 
   } catch (const Hdf5Error& e) {
     return std::string(e.what());
   }
+  auto state = std::make_unique<State>(plan, path);
+  if (!plan.spec().keep.empty()) {
+    struct stat folder = {};
+    if (!overwrite && ::lstat(state->kept_folder.c_str(), &folder) == 0) {
+      return "the folder of the runs' kept tables '" + state->kept_folder +
+             "' exists (left by an interrupted sweep); allowed: resuming that sweep, or replacing it";
+    }
+    if (auto problem = prepare_kept_folder(state->kept_folder)) return *problem;
+  }
   if (auto problem = temporary.commit(path, overwrite)) return *problem;
-  auto state = std::make_unique<State>(plan);
   if (auto problem = state->lock(path)) return *problem;
   try {
     state->open(path);
@@ -434,12 +592,14 @@ std::variant<SweepFile, std::string> SweepFile::create(const std::string& path, 
   }
   state->pending.resize(plan.runs());
   for (uint64_t r = 0; r < plan.runs(); ++r) state->pending[r] = r;
+  state->statuses.assign(plan.runs(), SweepRunStatus::Pending);
   return SweepFile(std::move(state));
 }
 
 std::variant<SweepFile, std::string> SweepFile::resume(const std::string& path, const SweepPlan& plan) {
   QuietHdf5Errors quiet;
   std::vector<SweepRunStatus> statuses;
+  bool kept_stored = false;
   try {
     Hid fapl = file_access(false, "opening '" + path + "'");
     Hid file = make_hid(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), "opening '" + path + "'");
@@ -455,6 +615,7 @@ std::variant<SweepFile, std::string> SweepFile::resume(const std::string& path, 
              "that wrote it, or a new --out (or --force to start over)";
     }
     statuses = read_statuses(file.get());
+    kept_stored = H5Lexists(file.get(), "runs", H5P_DEFAULT) > 0;
   } catch (const Hdf5Error& e) {
     return "cannot resume from '" + path + "': " + e.what();
   }
@@ -462,21 +623,36 @@ std::variant<SweepFile, std::string> SweepFile::resume(const std::string& path, 
     return "'" + path + "' has " + std::to_string(statuses.size()) + " rows in /metrics, the plan " +
            std::to_string(plan.runs()) + " runs";
   }
-  auto state = std::make_unique<State>(plan);
+  auto state = std::make_unique<State>(plan, path);
   if (auto problem = state->lock(path)) return *problem;
   try {
     state->open(path);
   } catch (const Hdf5Error& e) {
     return "cannot resume from '" + path + "': " + e.what();
   }
+  state->kept_stored = kept_stored;
+  // Kept tables not stored yet: an ok run whose file is missing (a folder removed meanwhile) runs again.
+  const bool keeping = !plan.spec().keep.empty() && !kept_stored;
+  if (keeping) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(state->kept_folder, ec)) {
+      if (auto problem = prepare_kept_folder(state->kept_folder)) return *problem;
+    }
+  }
   for (uint64_t r = 0; r < statuses.size(); ++r) {
-    if (statuses[r] == SweepRunStatus::Pending) state->pending.push_back(r);
+    struct stat kept = {};
+    const bool missing = keeping && statuses[r] == SweepRunStatus::Ok &&
+                         ::stat(kept_run_path(state->kept_folder, r).c_str(), &kept) != 0;
+    if (statuses[r] == SweepRunStatus::Pending || missing) state->pending.push_back(r);
     if (statuses[r] == SweepRunStatus::Failed) ++state->failed_before;
   }
+  state->statuses = std::move(statuses);
   return SweepFile(std::move(state));
 }
 
 const std::vector<uint64_t>& SweepFile::pending() const { return state_->pending; }
+const std::string& SweepFile::kept_folder() const { return state_->kept_folder; }
+bool SweepFile::kept_stored() const { return state_->kept_stored; }
 uint64_t SweepFile::failed_before() const { return state_->failed_before; }
 
 std::optional<std::string> SweepFile::write(const SweepOutcome& outcome) {
@@ -492,6 +668,7 @@ std::optional<std::string> SweepFile::write(const SweepOutcome& outcome) {
   } catch (const Hdf5Error& e) {
     return std::string(e.what());
   }
+  s.statuses[outcome.run] = outcome.status;
   return std::nullopt;
 }
 
@@ -516,6 +693,50 @@ std::optional<std::string> SweepFile::close() {
   } catch (const Hdf5Error& e) {
     return std::string(e.what());
   }
+  return std::nullopt;
+}
+
+std::optional<std::string> SweepFile::store_kept_runs() {
+  State& s = *state_;
+  const std::vector<std::string>& keep = s.plan->spec().keep;
+  std::error_code ec;
+  if (keep.empty()) return std::nullopt;
+  if (s.kept_stored) {
+    std::filesystem::remove_all(s.kept_folder, ec);  // left by a sweep stopped right after storing
+    return std::nullopt;
+  }
+  if (s.file.get() >= 0) return std::string("the sweep file is still open");
+  if (std::find(s.statuses.begin(), s.statuses.end(), SweepRunStatus::Pending) != s.statuses.end())
+    return std::string("runs are still pending");
+  QuietHdf5Errors quiet;
+  // A copy of the finished file gets /runs; it replaces the file only when complete.
+  TemporaryFile temporary(temporary_path_for(s.path), /*remove_on_signal=*/false);
+  const int fd = temporary.create();
+  if (fd < 0) return "cannot create '" + temporary.path() + "': " + std::strerror(-fd);
+  std::optional<std::string> problem = copy_bytes(s.path, fd, temporary.path());
+  if (::close(fd) != 0 && !problem)
+    problem = "cannot write '" + temporary.path() + "': " + std::strerror(errno);
+  if (problem) return problem;
+  try {
+    const std::string what = "storing the kept tables";
+    Hid fapl = file_access(true, what);
+    Hid file = make_hid(H5Fopen(temporary.path().c_str(), H5F_ACC_RDWR, fapl.get()), what);
+    Hid gcpl = creation_plist(H5P_GROUP_CREATE, what);
+    Hid runs = make_hid(H5Gcreate2(file.get(), "runs", H5P_DEFAULT, gcpl.get(), H5P_DEFAULT), what);
+    for (uint64_t r = 0; r < s.statuses.size(); ++r) {
+      if (s.statuses[r] == SweepRunStatus::Ok)
+        copy_kept_run(runs.get(), r, kept_run_path(s.kept_folder, r), keep);
+    }
+    runs = Hid(H5I_INVALID_HID);
+    check_call(H5Fclose(file.release()), "closing '" + temporary.path() + "'");
+  } catch (const Hdf5Error& e) {
+    return std::string(e.what());
+  }
+  if (auto failure = temporary.commit(s.path, /*overwrite=*/true)) return failure;
+  s.kept_stored = true;
+  std::filesystem::remove_all(s.kept_folder, ec);
+  if (ec)
+    return "the kept tables are stored, but '" + s.kept_folder + "' could not be removed: " + ec.message();
   return std::nullopt;
 }
 
@@ -565,6 +786,16 @@ std::variant<SweepFileContents, std::string> read_sweep_file(const std::string& 
       }
       return values;
     };
+    out.keep = parse_keep_text(read_string_attribute(root.get(), "keep"));
+    if (H5Lexists(file.get(), "runs", H5P_DEFAULT) > 0) {
+      Hid runs = make_hid(H5Gopen2(file.get(), "runs", H5P_DEFAULT), "opening /runs");
+      std::vector<std::string> names;
+      hsize_t at = 0;
+      check_call(H5Literate(runs.get(), H5_INDEX_NAME, H5_ITER_INC, &at, collect_link_name, &names),
+                 "listing /runs");
+      for (const std::string& name : names) out.kept_runs.push_back(std::stoull(name));
+      std::sort(out.kept_runs.begin(), out.kept_runs.end());
+    }
     out.axis_keys = read_text_table("axes", "key");
     out.axis_definitions = read_text_table("axes", "definition");
     out.axis_values = read_text_table("axes", "values");

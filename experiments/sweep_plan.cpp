@@ -204,6 +204,48 @@ class SweepReader {
     return b->get();
   }
 
+  // `keep`: a word or an array of words, each "summary" (nothing beyond the row), "timeseries",
+  // "events" (every /events table), "all" or a table's name; the kept tables in the run file's order.
+  std::vector<std::string> keep_list(const toml::node& node) {
+    const std::vector<std::string> names = sweep_keep_names();
+    const std::string allowed = "\"summary\", \"timeseries\", \"events\", \"all\" or a run-file table (" +
+                                join(std::vector<std::string>(names.begin() + 1, names.end()), ", ") +
+                                "), or an array of these";
+    std::vector<const toml::node*> words;
+    if (const auto* array = node.as_array()) {
+      for (size_t k = 0; k < array->size(); ++k) words.push_back(array->get(k));
+    } else {
+      words.push_back(&node);
+    }
+    std::set<std::string> kept;
+    for (size_t k = 0; k < words.size(); ++k) {
+      const std::string path = node.is_array() ? "keep[" + std::to_string(k) + "]" : "keep";
+      const auto* word = words[k]->as_string();
+      if (word == nullptr) {
+        add(path, words[k], "wrong type (" + type_name(*words[k]) + ")", allowed);
+        continue;
+      }
+      const std::string& w = word->get();
+      if (w == "summary") continue;
+      if (w == "all") {
+        kept.insert(names.begin(), names.end());
+      } else if (w == "events") {
+        for (const TableSpec& table : run_file_schema::tables()) {
+          if (std::string_view(table.group) == "/events") kept.insert(table.name);
+        }
+      } else if (std::find(names.begin(), names.end(), w) != names.end()) {
+        kept.insert(w);
+      } else {
+        add(path, words[k], "not a table a run file holds", allowed);
+      }
+    }
+    std::vector<std::string> out;
+    for (const std::string& name : names) {
+      if (kept.count(name) > 0) out.push_back(name);
+    }
+    return out;
+  }
+
   // A `set` table: scenario keys to values. Nested tables are dotted paths (`traders.count = 5` and
   // `"traders.count" = 5` mean the same key); any other value is one override.
   std::vector<ScenarioOverride> set_table(const toml::node& node, const std::string& path) {
@@ -297,6 +339,18 @@ std::vector<SweepValue> grid_values(const SweepRange& r) {
 
 }  // namespace
 
+std::vector<std::string> sweep_keep_names() {
+  std::vector<std::string> names = {"timeseries"};
+  for (const TableSpec& table : run_file_schema::tables()) names.emplace_back(table.name);
+  return names;
+}
+
+std::string keep_text(const std::vector<std::string>& keep) {
+  std::string out = "[";
+  for (size_t k = 0; k < keep.size(); ++k) out += (k > 0 ? ", " : "") + quote(keep[k]);
+  return out + "]";
+}
+
 std::string_view design_name(SweepDesign design) {
   switch (design) {
     case SweepDesign::Grid:
@@ -329,8 +383,9 @@ SweepSpecResult parse_sweep_text(std::string_view text, const std::string& sourc
   spec.text = std::string(text);
   spec.source_name = source_name;
   spec.source_dir = source_dir;
-  r.unknown_keys(root, "",
-                 {"base", "seeds", "seed", "design", "points", "base_variant", "set", "axes", "variants"});
+  r.unknown_keys(
+      root, "",
+      {"base", "seeds", "seed", "design", "points", "base_variant", "set", "axes", "variants", "keep"});
 
   const std::string preset_names = [] {
     std::vector<std::string> names;
@@ -375,6 +430,7 @@ SweepSpecResult parse_sweep_text(std::string_view text, const std::string& sourc
           "an integer in [1, " + std::to_string(kMaxSweepRuns) + "]");
   }
   if (auto base_variant = r.flag(root, "", "base_variant")) spec.base_variant = *base_variant;
+  if (const toml::node* keep = root.get("keep")) spec.keep = r.keep_list(*keep);
   if (const toml::node* set = root.get("set")) {
     spec.set = r.set_table(*set, "set");
     spec.set_text = overrides_text(spec.set);
@@ -968,6 +1024,7 @@ std::vector<std::string> SweepPlan::resolve(unsigned threads) {
     item("variant name", variant_name(v));
     item("variant set", variant_set_text(v));
   }
+  item("keep", keep_text(spec_.keep));
   for (const FieldSpec& field : run_file_schema::summary()) {
     item("summary field", std::string(field.name) + " " + std::to_string(int(field.type)));
   }

@@ -23,7 +23,7 @@ namespace liqsim {
 
 inline constexpr uint64_t kDefaultSweepSeed = 1;
 // Layout version of the sweep output file (docs/sweeps.md); part of the plan digest.
-inline constexpr int kSweepSchemaVersion = 1;
+inline constexpr int kSweepSchemaVersion = 2;
 // Runs per sweep file; the /metrics table of the output is allocated for every run when it is created.
 inline constexpr uint64_t kMaxSweepRuns = 1'000'000;
 
@@ -54,6 +54,11 @@ struct SweepAxis {
   std::optional<SweepRange> range;  // `range = {...}`
 };
 
+// The run-file tables a sweep can keep per run (`keep`, docs/sweeps.md "Kept tables"), in the run
+// file's order: "timeseries" (the /timeseries group), then every compound table of
+// run_file_schema::tables() by its name ("liquidations", "trades", ..., "accounts").
+std::vector<std::string> sweep_keep_names();
+
 struct SweepVariant {
   std::string name;
   std::vector<ScenarioOverride> set;
@@ -75,7 +80,12 @@ struct SweepSpec {
   std::string set_text;
   std::vector<SweepAxis> axes;
   std::vector<SweepVariant> variants;  // as declared (the base variant is not among them)
+  // Run-file tables kept for every ok run, in sweep_keep_names() order; empty: the /metrics row only.
+  std::vector<std::string> keep;
 };
+
+// `keep` as one TOML array, e.g. ["timeseries", "liquidations"] ([] for none).
+std::string keep_text(const std::vector<std::string>& keep);
 
 using SweepSpecResult = std::variant<SweepSpec, std::vector<ScenarioError>>;
 // Every problem of the file's structure at once (unknown keys, wrong types, an empty axis, a range

@@ -562,7 +562,10 @@ py::tuple run_sweep(const std::string& path, const std::string& text, const std:
 
   uint64_t done = 0, failed = 0;
   {
-    SweepRunner runner(plan, file->pending(), jobs);
+    // Kept tables (`keep`): each run's own file beside the sweep file, stored into /runs at the end.
+    const std::string kept_folder =
+        plan.spec().keep.empty() || file->kept_stored() ? std::string() : file->kept_folder();
+    SweepRunner runner(plan, file->pending(), jobs, simulate_run, kept_folder);
     try {
       while (!runner.finished()) {
         std::vector<SweepOutcome> batch;
@@ -571,6 +574,9 @@ py::tuple run_sweep(const std::string& path, const std::string& text, const std:
           batch = runner.wait(std::chrono::milliseconds(200));
         }
         for (const SweepOutcome& outcome : batch) {
+          if (!outcome.kept_error.empty())
+            throw std::runtime_error("writing the kept tables of run " + std::to_string(outcome.run) + ": " +
+                                     outcome.kept_error);
           if (auto problem = file->write(outcome))
             throw std::runtime_error("writing '" + out + "': " + *problem);
           ++done;
@@ -590,6 +596,8 @@ py::tuple run_sweep(const std::string& path, const std::string& text, const std:
     }
   }
   if (auto problem = file->close()) throw std::runtime_error("closing '" + out + "': " + *problem);
+  if (auto problem = file->store_kept_runs())
+    throw std::runtime_error("storing the kept tables in '" + out + "': " + *problem);
   return py::make_tuple(done, failed, file->failed_before());
 }
 

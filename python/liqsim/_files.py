@@ -14,7 +14,7 @@ from . import _core, _tables
 from ._run import Run, Summary
 
 RUN_SCHEMA_VERSION = _core.run_file_schema_version
-SWEEP_SCHEMA_VERSION = 1
+SWEEP_SCHEMA_VERSION = 2
 
 
 def _h5py():

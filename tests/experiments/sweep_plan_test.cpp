@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "analysis/run_file.h"
+
 namespace liqsim {
 namespace {
 
@@ -509,11 +511,43 @@ TEST(SweepPlan, DigestNamesThePlan) {
            {"\"none\" }", "\"keeper\" }"},
            {"name = \"no_liquidation\"", "name = \"none\""},
            {"base = \"small\"", "base = \"small\"\nset = { duration_seconds = 3601 }"},
+           {"base = \"small\"", "base = \"small\"\nkeep = \"timeseries\""},
        }) {
     std::string changed = kBriefExample;
     changed.replace(changed.find(from), from.size(), to);
     EXPECT_NE(digest(changed), reference) << from << " -> " << to;
   }
+}
+
+TEST(SweepPlan, KeepNamesRunFileTablesInFileOrder) {
+  const auto kept = [](const std::string& keep) {
+    return parse("base = \"small\"\nkeep = " + keep + "\n").keep;
+  };
+  EXPECT_TRUE(parse("base = \"small\"\n").keep.empty());  // default: the /metrics row only
+  EXPECT_TRUE(kept("\"summary\"").empty());
+  EXPECT_EQ(kept("\"timeseries\""), std::vector<std::string>{"timeseries"});
+  // Words in any order and repeated give the run file's order, once each.
+  EXPECT_EQ(kept("[\"trades\", \"timeseries\", \"trades\", \"summary\"]"),
+            (std::vector<std::string>{"timeseries", "trades"}));
+  EXPECT_EQ(kept("\"events\""), (std::vector<std::string>{"liquidations", "trades", "funding", "mark_updates",
+                                                          "adl", "keeper_txs"}));
+  EXPECT_EQ(kept("[\"accounts\", \"events\"]").back(), "accounts");
+  const std::vector<std::string> all = kept("\"all\"");
+  EXPECT_EQ(all, sweep_keep_names());
+  EXPECT_EQ(all.size(), run_file_schema::tables().size() + 1);  // every table and the timeseries
+  EXPECT_EQ(keep_text(kept("[\"adl\", \"timeseries\"]")), "[\"timeseries\", \"adl\"]");
+}
+
+TEST(SweepPlan, KeepRefusesUnknownTablesAndWrongTypes) {
+  const std::string errors = parse_errors("base = \"small\"\nkeep = [\"timeseries\", \"trade\", 3]\n");
+  EXPECT_NE(
+      errors.find("keep[1] = \"trade\": not a table a run file holds; allowed: \"summary\", \"timeseries\", "
+                  "\"events\", \"all\" or a run-file table (liquidations, trades"),
+      std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("keep[2] = 3: wrong type (integer)"), std::string::npos) << errors;
+  EXPECT_NE(parse_errors("base = \"small\"\nkeep = true\n").find("keep = true: wrong type (boolean)"),
+            std::string::npos);
 }
 
 TEST(SweepPlan, ResolveGivesTheSameProblemsWithAnyNumberOfThreads) {

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,8 @@
 #include <stdexcept>
 
 #include "analysis/run_file.h"
+#include "experiments/hdf5_sink.h"
+#include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
 #include "experiments/sweep_command.h"
 #include "experiments/sweep_file.h"
@@ -59,12 +62,15 @@ SweepPlan resolved_plan(const std::string& text) {
   return plan;
 }
 
-// Runs `runs` of the plan on `jobs` threads into `file`, as the command does.
+// Runs `runs` of the plan on `jobs` threads into `file`, as the command does (kept tables, when the
+// plan keeps some, to the file's kept folder).
 void run_into(SweepFile& file, const SweepPlan& plan, const std::vector<uint64_t>& runs, unsigned jobs,
-              SweepRunFunction run_function = simulate_for_summary) {
-  SweepRunner runner(plan, runs, jobs, std::move(run_function));
+              SweepRunFunction run_function = simulate_run) {
+  SweepRunner runner(plan, runs, jobs, std::move(run_function),
+                     plan.spec().keep.empty() ? std::string() : file.kept_folder());
   while (!runner.finished()) {
     for (const SweepOutcome& outcome : runner.wait(std::chrono::milliseconds(50))) {
+      ASSERT_EQ(outcome.kept_error, "");
       const auto problem = file.write(outcome);
       ASSERT_FALSE(problem) << *problem;
     }
@@ -116,8 +122,25 @@ class SweepRunTest : public ::testing::Test {
     return path;
   }
 
+  // The same with kept tables, stored into the file at the end.
+  fs::path kept_sweep(const SweepPlan& plan, unsigned jobs, const std::string& name) {
+    const fs::path path = full_sweep(plan, jobs, name);
+    auto resumed = SweepFile::resume(path.string(), plan);
+    EXPECT_TRUE(std::holds_alternative<SweepFile>(resumed));
+    SweepFile& file = std::get<SweepFile>(resumed);
+    EXPECT_TRUE(file.pending().empty());
+    EXPECT_FALSE(file.close());
+    const auto problem = file.store_kept_runs();
+    EXPECT_FALSE(problem) << *problem;
+    return path;
+  }
+
   fs::path folder_;
 };
+
+// kSmallSweep keeping the time series, liquidations, trades and final accounts of every run.
+const std::string kKeptSweep =
+    std::string("keep = [\"timeseries\", \"liquidations\", \"trades\", \"accounts\"]\n") + kSmallSweep;
 
 TEST_F(SweepRunTest, SameMetricsWithOneOrTwoJobs) {
   const SweepPlan plan = resolved_plan(kSmallSweep);
@@ -248,12 +271,12 @@ TEST_F(SweepRunTest, FailedRunIsRecordedAndTheSweepGoesOn) {
   SweepFile file = create(path, plan);
   // Run 2 (point 0, seed index 1, base variant) throws: its row says why, the others run.
   const uint64_t failing_seed = plan.run(2).run_seed;
-  const auto run_function = [&](Scenario scenario) {
+  const auto run_function = [&](Scenario scenario, Recorder& sink) {
     if (scenario.seed == failing_seed && scenario.liquidation.mechanism == "engine") {
       throw std::runtime_error(
           "ledger move: credit of the quote balance: 9223372036854775797 + 11 overflows int64");
     }
-    return simulate_for_summary(std::move(scenario));
+    return simulate_run(std::move(scenario), sink);
   };
   run_into(file, plan, file.pending(), 2, run_function);
   ASSERT_FALSE(file.close());
@@ -284,16 +307,130 @@ TEST_F(SweepRunTest, FailedRunIsRecordedAndTheSweepGoesOn) {
 
 TEST_F(SweepRunTest, ExceptionsOfAnyKindFailOnlyTheirRun) {
   const SweepPlan plan = resolved_plan(kSmallSweep);
-  const SweepOutcome thrown = execute_sweep_run(plan, 3, [](Scenario) -> RunSummary { throw 42; });
+  const SweepOutcome thrown =
+      execute_sweep_run(plan, 3, [](Scenario, Recorder&) -> SweepRunResult { throw 42; });
   EXPECT_EQ(thrown.status, SweepRunStatus::Failed);
   EXPECT_EQ(thrown.error, "unknown exception");
-  const SweepOutcome unbalanced = execute_sweep_run(plan, 3, [](Scenario) {
-    RunSummary s;
-    s.conservation_residual = Amount(5);
-    return s;
+  const SweepOutcome unbalanced = execute_sweep_run(plan, 3, [](Scenario, Recorder&) {
+    SweepRunResult r;
+    r.summary.conservation_residual = Amount(5);
+    return r;
   });
   EXPECT_EQ(unbalanced.status, SweepRunStatus::Failed);
   EXPECT_NE(unbalanced.error.find("conservation violated"), std::string::npos) << unbalanced.error;
+}
+
+// A run file of `log` with only the tables `keep` names (the others empty): what a kept-tables file
+// of the same run must hold.
+std::string kept_digest(const fs::path& path, const RunResult& alone, const std::vector<std::string>& keep) {
+  RunLog log = alone.log;
+  const auto kept = [&](const char* name) { return std::find(keep.begin(), keep.end(), name) != keep.end(); };
+  if (!kept("timeseries")) log.timeseries.clear();
+  if (!kept("liquidations")) log.liquidations.clear();
+  if (!kept("trades")) log.trades.clear();
+  if (!kept("funding")) log.funding.clear();
+  if (!kept("mark_updates")) log.mark_updates.clear();
+  if (!kept("adl")) log.adl.clear();
+  if (!kept("keeper_txs")) log.keeper_txs.clear();
+  if (!kept("assets")) log.assets.clear();
+  if (!kept("holdings")) log.holdings.clear();
+  if (!kept("accounts")) log.accounts.clear();
+  RunSummary summary = alone.summary;
+  summary.wall_seconds = 0;
+  EXPECT_EQ(write_run_file(path.string(), alone.metadata, log, summary, true), std::nullopt);
+  return digest(path);
+}
+
+TEST_F(SweepRunTest, KeptTablesAreThoseOfTheRunAlone) {
+  for (const std::string& keep :
+       {std::string("\"all\""), std::string("[\"timeseries\", \"trades\", \"accounts\"]")}) {
+    const SweepPlan plan = resolved_plan("keep = " + keep + "\n" + kSmallSweep);
+    const fs::path path = folder_ / "sweep.h5";
+    fs::remove(path);
+    SweepFile file = create(path, plan, true);
+    run_into(file, plan, file.pending(), 2);
+    for (const uint64_t r : {0u, 5u}) {
+      // Alone: the scenario of the run, its records kept in memory, as `liqsim run` streams them.
+      Scenario scenario = std::get<Scenario>(plan.scenario(plan.run(r)));
+      const RunResult alone = run_simulation(scenario, to_toml(scenario), RunOptions{});
+      ASSERT_FALSE(alone.log.trades.empty());
+      EXPECT_EQ(digest(kept_run_path(file.kept_folder(), r)),
+                kept_digest(folder_ / "alone.h5", alone, plan.spec().keep))
+          << keep << " run " << r;
+    }
+    ASSERT_FALSE(file.close());
+    ASSERT_FALSE(file.store_kept_runs());
+    const SweepFileContents c = contents(path);
+    EXPECT_EQ(c.keep, plan.spec().keep);
+    EXPECT_EQ(c.kept_runs, (std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6, 7}));  // every run is ok
+    EXPECT_FALSE(fs::exists(file.kept_folder()));                             // merged, then removed
+  }
+}
+
+TEST_F(SweepRunTest, KeptTablesGiveTheSameBytesAtAnyJobsAndAfterAnInterruption) {
+  const SweepPlan plan = resolved_plan(kKeptSweep);
+  const fs::path one = kept_sweep(plan, 1, "one.h5");
+  const fs::path two = kept_sweep(plan, 2, "two.h5");
+  EXPECT_EQ(file_bytes(one), file_bytes(two));
+  EXPECT_GT(fs::file_size(one), 100000u);  // the kept tables are in it
+
+  // Interrupted after three runs (their kept-tables files are beside the file), then resumed.
+  const fs::path path = folder_ / "resumed.h5";
+  {
+    SweepFile file = create(path, plan);
+    run_into(file, plan, {1, 4, 6}, 2);
+  }
+  EXPECT_TRUE(fs::exists(kept_run_path(kept_folder_for(path.string()), 4)));
+  EXPECT_TRUE(contents(path).kept_runs.empty());  // valid, not stored yet
+  {
+    auto resumed = SweepFile::resume(path.string(), plan);
+    ASSERT_TRUE(std::holds_alternative<SweepFile>(resumed));
+    SweepFile& file = std::get<SweepFile>(resumed);
+    EXPECT_EQ(file.pending(), (std::vector<uint64_t>{0, 2, 3, 5, 7}));
+    run_into(file, plan, file.pending(), 1);
+    ASSERT_FALSE(file.close());
+  }
+  // Every row done but two kept-tables files lost (stopped before storing): those runs run again.
+  fs::remove(kept_run_path(kept_folder_for(path.string()), 2));
+  fs::remove(kept_run_path(kept_folder_for(path.string()), 7));
+  auto resumed = SweepFile::resume(path.string(), plan);
+  ASSERT_TRUE(std::holds_alternative<SweepFile>(resumed));
+  SweepFile& file = std::get<SweepFile>(resumed);
+  EXPECT_EQ(file.pending(), (std::vector<uint64_t>{2, 7}));
+  run_into(file, plan, file.pending(), 2);
+  ASSERT_FALSE(file.close());
+  ASSERT_FALSE(file.store_kept_runs());
+  EXPECT_EQ(file_bytes(path), file_bytes(one));
+
+  // Stored: resuming has nothing to run.
+  auto again = SweepFile::resume(path.string(), plan);
+  ASSERT_TRUE(std::holds_alternative<SweepFile>(again));
+  EXPECT_TRUE(std::get<SweepFile>(again).kept_stored());
+  EXPECT_TRUE(std::get<SweepFile>(again).pending().empty());
+}
+
+TEST_F(SweepRunTest, FailedRunsKeepNoTables) {
+  const SweepPlan plan = resolved_plan(kKeptSweep);
+  const fs::path path = folder_ / "sweep.h5";
+  SweepFile file = create(path, plan);
+  const uint64_t failing_seed = plan.run(2).run_seed;
+  run_into(file, plan, file.pending(), 2, [&](Scenario scenario, Recorder& sink) {
+    const bool fail = scenario.seed == failing_seed && scenario.liquidation.mechanism == "engine";
+    SweepRunResult result = simulate_run(std::move(scenario), sink);
+    if (fail) throw std::runtime_error("failed after its records were written");
+    return result;
+  });
+  // The failed run's kept-tables file was abandoned: no file and no temporary file is left.
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(file.kept_folder()))
+    names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"0.h5", "1.h5", "3.h5", "4.h5", "5.h5", "6.h5", "7.h5"}));
+  ASSERT_FALSE(file.close());
+  ASSERT_FALSE(file.store_kept_runs());
+  const SweepFileContents c = contents(path);
+  EXPECT_EQ(c.rows[2].status, SweepRunStatus::Failed);
+  EXPECT_EQ(c.kept_runs, (std::vector<uint64_t>{0, 1, 3, 4, 5, 6, 7}));
 }
 
 TEST_F(SweepRunTest, NewFileHoldsThePlanWithEveryRunPending) {
