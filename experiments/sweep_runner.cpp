@@ -49,6 +49,9 @@ class KeptRecords final : public Recorder {
     mark_updates_ = kept("mark_updates");
     adl_ = kept("adl");
     keeper_txs_ = kept("keeper_txs");
+    keeper_tx_queue_ = kept("keeper_tx_queue");
+    blocks_ = kept("blocks");
+    cascade_sizes_ = kept("cascade_sizes");
     assets_ = kept("assets");
     holdings_ = kept("holdings");
     accounts_ = kept("accounts");
@@ -67,6 +70,15 @@ class KeptRecords final : public Recorder {
   }
   void on_keeper_tx(const KeeperTxRecord& r) override {
     if (keeper_txs_) to_.on_keeper_tx(r);
+  }
+  void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override {
+    if (keeper_tx_queue_) to_.on_keeper_tx_queue(r);
+  }
+  void on_block(const BlockRecord& r) override {
+    if (blocks_) to_.on_block(r);
+  }
+  void on_cascade_size(const CascadeSizeRecord& r) override {
+    if (cascade_sizes_) to_.on_cascade_size(r);
   }
   void on_timeseries(const TimeseriesRow& r) override {
     if (timeseries_) to_.on_timeseries(r);
@@ -87,7 +99,8 @@ class KeptRecords final : public Recorder {
  private:
   Recorder& to_;
   bool timeseries_ = false, liquidations_ = false, trades_ = false, funding_ = false, mark_updates_ = false,
-       adl_ = false, keeper_txs_ = false, assets_ = false, holdings_ = false, accounts_ = false;
+       adl_ = false, keeper_txs_ = false, keeper_tx_queue_ = false, blocks_ = false, cascade_sizes_ = false,
+       assets_ = false, holdings_ = false, accounts_ = false;
 };
 
 }  // namespace

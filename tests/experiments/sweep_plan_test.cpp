@@ -530,7 +530,7 @@ TEST(SweepPlan, KeepNamesRunFileTablesInFileOrder) {
   EXPECT_EQ(kept("[\"trades\", \"timeseries\", \"trades\", \"summary\"]"),
             (std::vector<std::string>{"timeseries", "trades"}));
   EXPECT_EQ(kept("\"events\""), (std::vector<std::string>{"liquidations", "trades", "funding", "mark_updates",
-                                                          "adl", "keeper_txs"}));
+                                                          "adl", "keeper_txs", "keeper_tx_queue", "blocks"}));
   EXPECT_EQ(kept("[\"accounts\", \"events\"]").back(), "accounts");
   const std::vector<std::string> all = kept("\"all\"");
   EXPECT_EQ(all, sweep_keep_names());

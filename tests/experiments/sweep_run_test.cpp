@@ -332,6 +332,9 @@ std::string kept_digest(const fs::path& path, const RunResult& alone, const std:
   if (!kept("mark_updates")) log.mark_updates.clear();
   if (!kept("adl")) log.adl.clear();
   if (!kept("keeper_txs")) log.keeper_txs.clear();
+  if (!kept("keeper_tx_queue")) log.keeper_tx_queue.clear();
+  if (!kept("blocks")) log.blocks.clear();
+  if (!kept("cascade_sizes")) log.cascade_sizes.clear();
   if (!kept("assets")) log.assets.clear();
   if (!kept("holdings")) log.holdings.clear();
   if (!kept("accounts")) log.accounts.clear();
