@@ -633,8 +633,8 @@ TableSpec cascade_sizes() {
 }
 std::span<const FieldSpec> summary() { return kSummaryFields; }
 std::vector<TableSpec> tables() {
-  return {liquidations(), trades(), funding(), mark_updates(), adl(), keeper_txs(),
-          keeper_tx_queue(), blocks(), cascade_sizes(), assets(), holdings(), accounts()};
+  return {liquidations(),    trades(), funding(),       mark_updates(), adl(),      keeper_txs(),
+          keeper_tx_queue(), blocks(), cascade_sizes(), assets(),       holdings(), accounts()};
 }
 
 std::string field_units(std::span<const FieldSpec> fields) {
