@@ -11,8 +11,11 @@
 
 namespace liqsim {
 
-// Public market data of one market at the current time.
+// Public market data of one market at the current time. `fundamental` is the exogenous value process
+// (GBM, jumps, shock or replay): only informed populations read it, each through its own noise (their
+// documented information sets); every other price here is made by the venues.
 struct MarketView {
+  Price fundamental;
   Price index;
   Price oracle;
   Price mark;
@@ -20,6 +23,19 @@ struct MarketView {
   Price tick;
   std::optional<Price> best_bid;
   std::optional<Price> best_ask;
+};
+
+enum class VenueKind : uint8_t { Perpetual = 0, Spot = 1 };
+
+// A trading venue: the perpetual market m's book is VenueId(m); spot venues trade the asset of a
+// market (`base`, at the Quantity scale) against the quote, settled in the ledger.
+struct VenueInfo {
+  VenueKind kind = VenueKind::Perpetual;
+  MarketId market;
+  AssetId base;  // spot: the traded asset; perpetual: the quote asset (unused)
+  Price tick;
+  Ratio taker_fee;
+  Ratio maker_fee;
 };
 
 class AgentContext {
@@ -46,6 +62,15 @@ class AgentContext {
   // current block's base fee; the block that includes a transaction charges its own.
   virtual Amount base_fee() const = 0;
   virtual uint32_t market_count() const = 0;
+
+  // Every venue, perpetual books first (VenueId(m) is market m's book), then the spot venues. Orders
+  // at a perpetual venue are exactly submit(MarketId); at a spot venue every fill is settled in the
+  // ledger (quote and base asset) before this returns.
+  virtual uint32_t venue_count() const = 0;
+  virtual const VenueInfo& venue(VenueId v) const = 0;
+  virtual SubmitResult submit_at(VenueId v, const OrderRequest& order) = 0;
+  virtual bool cancel_at(VenueId v, OrderId id) = 0;
+  virtual const OrderBook& book_at(VenueId v) const = 0;
 };
 
 }  // namespace liqsim

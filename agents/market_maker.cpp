@@ -5,6 +5,10 @@
 
 namespace liqsim {
 
+namespace {
+constexpr Quantity kMinHedge{100'000};  // 0.001 coin: smaller hedge adjustments wait
+}
+
 MarketMakers::MarketMakers(MarketMakerParams params, std::vector<AccountId> accounts, uint32_t markets,
                            uint64_t master_seed)
     : params_(params) {
@@ -54,6 +58,39 @@ void MarketMakers::place(AgentContext& ctx, Maker& mk, MarketId m, std::optional
   if (r.accepted() && r.resting.raw() > 0) slot = r.id;
 }
 
+double MarketMakers::hedge_on_spot(AgentContext& ctx, Maker& mk, MarketId m, double desired) {
+  const std::vector<VenueId>& venues = params_.hedge_venues[m.raw()];
+  const AssetId base = ctx.venue(venues.front()).base;
+  const Ledger& ledger = ctx.clearing().ledger();
+  const auto held = [&] { return to_double(Quantity(ledger.balance(mk.account, base).raw())); };
+  const double hedge = to_double(params_.endowment) - held();
+  // A long position is hedged by selling coins; the hedge never sells more than the maker holds.
+  const double delta = std::min(desired - hedge, held());
+  const Quantity quantity = quantity_from_double(std::fabs(delta));
+  if (quantity.raw() < kMinHedge.raw()) return hedge;
+  const Side side = delta > 0 ? Side::Sell : Side::Buy;
+  std::optional<VenueId> best;
+  for (const VenueId v : venues) {
+    const auto price = side == Side::Sell ? ctx.book_at(v).best_bid() : ctx.book_at(v).best_ask();
+    if (!price) continue;
+    const auto current =
+        best ? (side == Side::Sell ? ctx.book_at(*best).best_bid() : ctx.book_at(*best).best_ask())
+             : std::nullopt;
+    if (!current || (side == Side::Sell ? *price > *current : *price < *current)) best = v;
+  }
+  if (!best) return hedge;
+  const double index = to_double(ctx.view(m).index);
+  const auto raw = try_price_from_double(
+      index * (side == Side::Sell ? 1.0 - params_.hedge_max_slippage : 1.0 + params_.hedge_max_slippage));
+  if (!raw || raw->raw() <= 0 || raw->raw() >= kMaxModelPriceRaw) return hedge;
+  const Price tick = ctx.venue(*best).tick;
+  const Price limit = side == Side::Sell ? round_up_to_tick(*raw, tick) : round_down_to_tick(*raw, tick);
+  if (limit.raw() <= 0) return hedge;
+  ctx.submit_at(*best,
+                OrderRequest{mk.account, side, OrderType::ImmediateOrCancel, limit, quantity, false, -1});
+  return to_double(params_.endowment) - held();
+}
+
 // RMS of successive log returns in the window, per sqrt(second): drift counts as volatility, since a
 // maker cannot tell a crash from noise in real time.
 static double rms_vol(VolWindow& w, Time now, double sample, Time window) {
@@ -89,7 +126,11 @@ void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
   if (params_.hedge_half_life.raw() > 0) {
     // Exact exponential approach of the hedge to the position over the time since the last requote.
     const double dt = q.last_hedge ? to_seconds(now - *q.last_hedge) : 0.0;
-    q.hedge += (position - q.hedge) * (1.0 - std::exp2(-dt / to_seconds(params_.hedge_half_life)));
+    const double desired =
+        q.hedge + (position - q.hedge) * (1.0 - std::exp2(-dt / to_seconds(params_.hedge_half_life)));
+    q.hedge = m.raw() < params_.hedge_venues.size() && !params_.hedge_venues[m.raw()].empty()
+                  ? hedge_on_spot(ctx, mk, m, desired)
+                  : desired;
     q.last_hedge = now;
   }
   const double inventory = position - q.hedge;

@@ -3,10 +3,13 @@
 // vol, where realised vol (RMS of log returns per sqrt(second) over a window) is the larger of this book's
 // mid and the index: quotes thin out as liquidation flow shakes the book. All quotes are pulled while the
 // index's own volatility is past the stress threshold (the maker cannot hedge elsewhere) and return
-// when it calms. Makers hedge on other venues: the hedge follows the position with a half-life, and
-// skew and the inventory limit apply to the unhedged part (inventory = position - hedge); a side is
-// not quoted once the unhedged inventory reaches the limit on that side. The hedge is not in the
-// ledger: it is held elsewhere, so it moves no money of this protocol.
+// when it calms. Makers hedge: the hedge follows the position with a half-life, and skew and the
+// inventory limit apply to the unhedged part (inventory = position - hedge); a side is not quoted once
+// the unhedged inventory reaches the limit on that side. The hedge is either held outside the
+// simulation (it moves no money of this protocol) or traded on the market's simulated spot venues:
+// immediate-or-cancel at the venue with the best price, no worse than hedge_max_slippage from the
+// index, paying spread, impact and the venue's taker fee; the hedge is then the coins sold from the
+// maker's endowment (endowment - holdings), in the ledger.
 #pragma once
 
 #include <deque>
@@ -30,7 +33,11 @@ struct MarketMakerParams {
   Time vol_window;
   double vol_widening = 0;  // added half-spread per unit of realised vol per sqrt(second)
   double stress_vol = 0;    // pull quotes when realised vol per sqrt(second) exceeds this
-  Time hedge_half_life;     // off-venue hedge of the position toward zero; Time(0) = no hedging
+  Time hedge_half_life;     // hedge of the position toward zero; Time(0) = no hedging
+  // Per market, the spot venues the hedge trades on; empty = the hedge is held outside the simulation.
+  std::vector<std::vector<VenueId>> hedge_venues;
+  double hedge_max_slippage = 0.005;
+  Quantity endowment;  // coins of each market's asset a maker holds at the start (spot hedging)
 };
 
 // Log-price samples within a time window and the exact sum of their squared successive returns,
@@ -76,6 +83,8 @@ class MarketMakers final : public Population {
   void requote(AgentContext& ctx, Maker& mk, MarketId m);
   void place(AgentContext& ctx, Maker& mk, MarketId m, std::optional<OrderId>& slot, Side side,
              std::optional<Price> price);
+  // Trades toward `desired` hedge on the market's spot venues; returns the hedge held afterwards.
+  double hedge_on_spot(AgentContext& ctx, Maker& mk, MarketId m, double desired);
 
   MarketMakerParams params_;
   std::vector<Maker> makers_;

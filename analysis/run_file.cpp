@@ -192,6 +192,23 @@ constexpr FieldSpec kHoldingFields[] = {
     LIQSIM_FIELD(HoldingFinal, amount, "amount", "base units", 0, "in the asset's base units"),
 };
 
+constexpr FieldSpec kVenueSampleFields[] = {
+    LIQSIM_FIELD(VenueSampleRecord, time, "time_ns", kNs, 0, ""),
+    LIQSIM_FIELD(VenueSampleRecord, venue, "venue", "id", 0,
+                 "perpetual books first (venue = market), then spot"),
+    LIQSIM_FIELD(VenueSampleRecord, market, "market", "id", 0, "the market (spot: whose asset it trades)"),
+    LIQSIM_FIELD(VenueSampleRecord, kind, "kind", "enum", 0, "0 perpetual, 1 spot"),
+    LIQSIM_FIELD(VenueSampleRecord, best_bid, "best_bid", kUsdPerCoin, -6, "0 when empty"),
+    LIQSIM_FIELD(VenueSampleRecord, best_ask, "best_ask", kUsdPerCoin, -6, "0 when empty"),
+    LIQSIM_FIELD(VenueSampleRecord, price, "price", kUsdPerCoin, -6,
+                 "mid, else last trade, else the previous price (what the index reads)"),
+    LIQSIM_FIELD(VenueSampleRecord, volume, "volume", kCoin, -8, "traded since the previous sample"),
+    LIQSIM_FIELD(VenueSampleRecord, bid_depth, "bid_depth", kCoin, -8,
+                 "resting within the depth band below mid"),
+    LIQSIM_FIELD(VenueSampleRecord, ask_depth, "ask_depth", kCoin, -8,
+                 "resting within the depth band above mid"),
+};
+
 constexpr FieldSpec kCascadeSizeFields[] = {
     LIQSIM_FIELD(CascadeSizeRecord, size, "size", "count", 0, "liquidations in a cascade tree"),
     LIQSIM_FIELD(CascadeSizeRecord, trees, "trees", "count", 0, "trees of that size"),
@@ -209,6 +226,9 @@ constexpr FieldSpec kSummaryFields[] = {
     LIQSIM_FIELD(RunSummary, mark_max, "mark_max", kUsdPerCoin, -6, ""),
     LIQSIM_FIELD(RunSummary, mid_min, "mid_min", kUsdPerCoin, -6, ""),
     LIQSIM_FIELD(RunSummary, mid_max, "mid_max", kUsdPerCoin, -6, ""),
+    LIQSIM_FIELD(RunSummary, index_min, "index_min", kUsdPerCoin, -6, ""),
+    LIQSIM_FIELD(RunSummary, index_max, "index_max", kUsdPerCoin, -6, ""),
+    LIQSIM_FIELD(RunSummary, spot_min, "spot_min", kUsdPerCoin, -6, "0 without spot venues"),
     LIQSIM_FIELD(RunSummary, max_mark_index_gap, "max_mark_index_gap", "1", 0, ""),
     LIQSIM_FIELD(RunSummary, liquidation_count, "liquidation_count", "count", 0, ""),
     LIQSIM_FIELD(RunSummary, engine_liquidations, "engine_liquidations", "count", 0, ""),
@@ -631,10 +651,15 @@ TableSpec cascade_sizes() {
   return {"/", "cascade_sizes", "cascade trees of the measurement window: how many of each size",
           sizeof(CascadeSizeRecord), kCascadeSizeFields};
 }
+TableSpec venue_timeseries() {
+  return {"/", "venue_timeseries", "every venue (perpetual books and spot venues) at every record time",
+          sizeof(VenueSampleRecord), kVenueSampleFields};
+}
 std::span<const FieldSpec> summary() { return kSummaryFields; }
 std::vector<TableSpec> tables() {
-  return {liquidations(),    trades(), funding(),       mark_updates(), adl(),      keeper_txs(),
-          keeper_tx_queue(), blocks(), cascade_sizes(), assets(),       holdings(), accounts()};
+  return {liquidations(), trades(),          funding(), mark_updates(),     adl(),
+          keeper_txs(),   keeper_tx_queue(), blocks(),  venue_timeseries(), cascade_sizes(),
+          assets(),       holdings(),        accounts()};
 }
 
 std::string field_units(std::span<const FieldSpec> fields) {
@@ -703,6 +728,7 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     run.log.blocks = read_table<BlockRecord>(root, run_file_schema::blocks());
     run.log.assets = read_table<AssetFinal>(root, run_file_schema::assets());
     run.log.cascade_sizes = read_table<CascadeSizeRecord>(root, run_file_schema::cascade_sizes());
+    run.log.venue_samples = read_table<VenueSampleRecord>(root, run_file_schema::venue_timeseries());
     run.log.holdings = read_table<HoldingFinal>(root, run_file_schema::holdings());
     run.log.accounts = read_table<AccountFinal>(root, run_file_schema::accounts());
 

@@ -62,6 +62,7 @@ TableSpec assets();                       // over AssetFinal, stored as /assets
 TableSpec holdings();                     // over HoldingFinal, stored as /holdings
 TableSpec accounts();                     // over AccountFinal, stored as /accounts
 TableSpec cascade_sizes();                // over CascadeSizeRecord, stored as /cascade_sizes
+TableSpec venue_timeseries();             // over VenueSampleRecord, stored as /venue_timeseries
 // Every compound table of a run file, in file order (the writer checks it stores exactly these).
 std::vector<TableSpec> tables();
 std::span<const FieldSpec> summary();  // over RunSummary: attributes of /summary (no wall_seconds)

@@ -44,6 +44,7 @@ struct AccountIdTag {};
 struct MarketIdTag {};
 struct AssetIdTag {};
 struct LiquidationIdTag {};
+struct VenueIdTag {};
 
 // Index of an account in the ledger; the protocol's places are accounts 0 .. kPlaceCount-1.
 using AccountId = Id<AccountIdTag, uint32_t>;
@@ -54,6 +55,9 @@ using AssetId = Id<AssetIdTag, uint16_t>;
 // A liquidation, dense from 0 in the order liquidations happened (an API says "none" with
 // std::optional; records say it with kNoId, see core/recorder.h).
 using LiquidationId = Id<LiquidationIdTag, int64_t>;
+// Index of a trading venue (an order book): the perpetual markets' books are venues 0 .. markets-1
+// (VenueId(m) is market m's book), the simulated spot venues follow.
+using VenueId = Id<VenueIdTag, uint32_t>;
 
 }  // namespace liqsim
 

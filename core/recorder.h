@@ -128,6 +128,20 @@ struct TimeseriesRow {
   int64_t keeper_txs_queued = 0;  // keeper transactions that found a block full and still wait
 };
 
+// One venue (a perpetual book, VenueId = market, or a spot venue) at a record time.
+struct VenueSampleRecord {
+  Time time;
+  uint32_t venue = 0;
+  uint32_t market = 0;  // the perpetual market, or the market whose asset the spot venue trades
+  uint8_t kind = 0;     // 0 perpetual, 1 spot
+  Price best_bid;       // 0 when the side is empty
+  Price best_ask;
+  Price price;         // the venue's price as the index reads it: mid, else last trade, else previous
+  Quantity volume;     // traded since the previous sample
+  Quantity bid_depth;  // resting within the market's depth band below the mid (0 without a mid)
+  Quantity ask_depth;
+};
+
 struct AccountFinal {
   uint32_t account = 0;
   uint8_t role = 0;  // AgentRole value
@@ -188,6 +202,8 @@ struct RunSummary {
   double wall_seconds = 0;
   Time measure_from;  // start of the measurement window
   Price reference_min, reference_max, mark_min, mark_max, mid_min, mid_max;
+  Price index_min, index_max;        // market 0's index
+  Price spot_min;                    // lowest price of market 0's spot venues (0 without spot venues)
   double max_mark_index_gap = 0;     // max |mark - index| / index over the run
   uint64_t liquidation_count = 0;    // window
   uint64_t engine_liquidations = 0;  // window
@@ -246,6 +262,8 @@ class Recorder {
   virtual void on_block(const BlockRecord& r) = 0;
   virtual void on_timeseries(const TimeseriesRow& r) = 0;
   virtual void on_mark_update(const MarkUpdateRecord& r) = 0;
+  // Every venue at every record time, in venue order after the time-series row.
+  virtual void on_venue_sample(const VenueSampleRecord& r) = 0;
   // After the last event: the cascade-size distribution (in increasing size), every asset (in id
   // order), then every non-quote holding (in account, asset order), then every account's final state
   // (in id order).
@@ -268,6 +286,7 @@ class RunLog : public Recorder {
   std::vector<BlockRecord> blocks;
   std::vector<TimeseriesRow> timeseries;
   std::vector<MarkUpdateRecord> mark_updates;
+  std::vector<VenueSampleRecord> venue_samples;
   std::vector<CascadeSizeRecord> cascade_sizes;
   std::vector<AssetFinal> assets;
   std::vector<HoldingFinal> holdings;
@@ -282,6 +301,7 @@ class RunLog : public Recorder {
   void on_block(const BlockRecord& r) override { blocks.push_back(r); }
   void on_timeseries(const TimeseriesRow& r) override { timeseries.push_back(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { mark_updates.push_back(r); }
+  void on_venue_sample(const VenueSampleRecord& r) override { venue_samples.push_back(r); }
   void on_cascade_size(const CascadeSizeRecord& r) override { cascade_sizes.push_back(r); }
   void on_asset(const AssetFinal& r) override { assets.push_back(r); }
   void on_holding(const HoldingFinal& r) override { holdings.push_back(r); }

@@ -23,6 +23,9 @@ enum class StreamKind : uint64_t {
   Oracle = 9,
   SweepDesign = 10,
   SweepRunSeed = 11,  // the seed of each run of a sweep (experiments/sweep_plan)
+  LiquidityProvider = 12,
+  ValueTrader = 13,
+  Arbitrageur = 14,
 };
 
 // SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mix.

@@ -483,6 +483,7 @@ enum StreamId : size_t {
   kKeeperTxs,
   kKeeperTxQueue,
   kBlocks,
+  kVenueSamples,
   kCascadeSizes,
   kAssets,
   kHoldings,
@@ -541,6 +542,7 @@ struct Schema {
     tables[kKeeperTxs] = run_file_schema::keeper_txs();
     tables[kKeeperTxQueue] = run_file_schema::keeper_tx_queue();
     tables[kBlocks] = run_file_schema::blocks();
+    tables[kVenueSamples] = run_file_schema::venue_timeseries();
     tables[kCascadeSizes] = run_file_schema::cascade_sizes();
     tables[kAssets] = run_file_schema::assets();
     tables[kHoldings] = run_file_schema::holdings();
@@ -573,6 +575,7 @@ struct Schema {
     streams[kKeeperTxQueue] =
         table_stream<KeeperTxQueueRecord>(tables[kKeeperTxQueue], &tables[kKeeperTxQueue]);
     streams[kBlocks] = table_stream<BlockRecord>(tables[kBlocks], &tables[kBlocks]);
+    streams[kVenueSamples] = table_stream<VenueSampleRecord>(tables[kVenueSamples], &tables[kVenueSamples]);
     streams[kCascadeSizes] = table_stream<CascadeSizeRecord>(tables[kCascadeSizes], &tables[kCascadeSizes]);
     streams[kAssets] = table_stream<AssetFinal>(tables[kAssets], &tables[kAssets]);
     streams[kHoldings] = table_stream<HoldingFinal>(tables[kHoldings], &tables[kHoldings]);
@@ -1090,6 +1093,7 @@ void RunFileWriter::on_timeseries(const TimeseriesRow& r) { impl_->append(kTimes
 void RunFileWriter::on_mark_update(const MarkUpdateRecord& r) { impl_->append(kMarkUpdates, r); }
 void RunFileWriter::on_asset(const AssetFinal& r) { impl_->append(kAssets, r); }
 void RunFileWriter::on_cascade_size(const CascadeSizeRecord& r) { impl_->append(kCascadeSizes, r); }
+void RunFileWriter::on_venue_sample(const VenueSampleRecord& r) { impl_->append(kVenueSamples, r); }
 void RunFileWriter::on_holding(const HoldingFinal& r) { impl_->append(kHoldings, r); }
 void RunFileWriter::on_account(const AccountFinal& r) { impl_->add_account(r); }
 std::optional<std::string> RunFileWriter::error() const { return impl_->error(); }
@@ -1118,6 +1122,7 @@ std::optional<std::string> write_run_file(const std::string& path, const RunMeta
   for (const KeeperTxRecord& r : log.keeper_txs) writer.on_keeper_tx(r);
   for (const KeeperTxQueueRecord& r : log.keeper_tx_queue) writer.on_keeper_tx_queue(r);
   for (const BlockRecord& r : log.blocks) writer.on_block(r);
+  for (const VenueSampleRecord& r : log.venue_samples) writer.on_venue_sample(r);
   for (const CascadeSizeRecord& r : log.cascade_sizes) writer.on_cascade_size(r);
   for (const AssetFinal& r : log.assets) writer.on_asset(r);
   for (const HoldingFinal& r : log.holdings) writer.on_holding(r);

@@ -71,6 +71,7 @@ class RunFileWriter final : public Recorder {
   void on_timeseries(const TimeseriesRow& r) override;
   void on_mark_update(const MarkUpdateRecord& r) override;
   void on_cascade_size(const CascadeSizeRecord& r) override;
+  void on_venue_sample(const VenueSampleRecord& r) override;
   void on_asset(const AssetFinal& r) override;
   void on_holding(const HoldingFinal& r) override;
   void on_account(const AccountFinal& r) override;

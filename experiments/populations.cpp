@@ -2,10 +2,13 @@
 
 #include <array>
 
+#include "agents/arbitrageur.h"
 #include "agents/keeper.h"
 #include "agents/leveraged_trader.h"
+#include "agents/liquidity_provider.h"
 #include "agents/market_maker.h"
 #include "agents/noise_trader.h"
+#include "agents/value_trader.h"
 #include "core/rng.h"
 
 namespace liqsim {
@@ -34,12 +37,40 @@ std::unique_ptr<Population> build_noise(const PopulationBuildContext& c) {
   return std::make_unique<NoiseTraders>(np, std::move(ids), c.scenario.seed);
 }
 
+// The venues of market m of the given kind, in venue order.
+std::vector<VenueId> venues_of(const PopulationBuildContext& c, MarketId m, bool perpetual, bool spot) {
+  std::vector<VenueId> out;
+  for (VenueId v(0); v.raw() < c.venues.size(); ++v) {
+    const VenueInfo& info = c.venues[v.raw()];
+    if (info.market == m &&
+        ((perpetual && info.kind == VenueKind::Perpetual) || (spot && info.kind == VenueKind::Spot)))
+      out.push_back(v);
+  }
+  return out;
+}
+
+// Coins of every spot asset brought in for an account (from the outside place).
+void endow(const PopulationBuildContext& c, AccountId a, Quantity coins) {
+  if (coins.raw() <= 0) return;
+  std::vector<AssetId> done;
+  for (const VenueInfo& info : c.venues) {
+    if (info.kind != VenueKind::Spot || std::find(done.begin(), done.end(), info.base) != done.end())
+      continue;
+    c.clearing.ledger().deposit_asset(a, info.base, AssetAmount(coins.raw()));
+    done.push_back(info.base);
+  }
+}
+
 std::unique_ptr<Population> build_makers(const PopulationBuildContext& c) {
   const MarketMakerSpec& mms = c.scenario.market_makers;
+  const bool spot_hedge = mms.hedge_venue == "spot";
+  const Quantity endowment = spot_hedge ? quantity_from_double(mms.max_inventory) : Quantity(0);
   std::vector<AccountId> ids;
-  for (int i = 0; i < mms.count; ++i)
+  for (int i = 0; i < mms.count; ++i) {
     ids.push_back(
         c.clearing.open_account(AgentRole::MarketMaker, MarginMode::Cross, amount_from_double(mms.capital)));
+    endow(c, ids.back(), endowment);
+  }
   MarketMakerParams mp{mms.half_spread,
                        mms.levels,
                        mms.level_spacing,
@@ -50,7 +81,14 @@ std::unique_ptr<Population> build_makers(const PopulationBuildContext& c) {
                        time_from_seconds(mms.vol_window_seconds),
                        mms.vol_widening,
                        mms.stress_vol,
-                       time_from_seconds(mms.hedge_half_life_seconds)};
+                       time_from_seconds(mms.hedge_half_life_seconds),
+                       {},
+                       mms.hedge_max_slippage,
+                       endowment};
+  if (spot_hedge) {
+    for (MarketId m(0); m.raw() < c.clearing.market_count(); ++m)
+      mp.hedge_venues.push_back(venues_of(c, m, false, true));
+  }
   return std::make_unique<MarketMakers>(mp, std::move(ids), c.clearing.market_count(), c.scenario.seed);
 }
 
@@ -108,6 +146,99 @@ std::unique_ptr<Population> build_traders(const PopulationBuildContext& c) {
                                             std::move(trader_spread), c.scenario.seed);
 }
 
+std::unique_ptr<Population> build_liquidity(const PopulationBuildContext& c) {
+  const LiquiditySpec& ls = c.scenario.liquidity;
+  std::vector<AccountId> ids;
+  std::vector<VenueId> venues;
+  std::vector<Quantity> endowment;
+  const Quantity coins = quantity_from_double(ls.max_inventory);
+  for (VenueId v(0); v.raw() < c.venues.size(); ++v) {
+    const bool spot = c.venues[v.raw()].kind == VenueKind::Spot;
+    if (!spot && !ls.on_perpetual) continue;
+    for (int k = 0; k < ls.per_venue; ++k) {
+      const AccountId a =
+          c.clearing.open_account(AgentRole::MarketMaker, MarginMode::Cross, amount_from_double(ls.capital));
+      if (spot) c.clearing.ledger().deposit_asset(a, c.venues[v.raw()].base, AssetAmount(coins.raw()));
+      ids.push_back(a);
+      venues.push_back(v);
+      endowment.push_back(spot ? coins : Quantity(0));
+    }
+  }
+  LiquidityParams lp;
+  lp.depth_at_1pct = ls.depth_at_1pct;
+  lp.depth_exponent = ls.depth_exponent;
+  lp.min_distance = ls.min_distance;
+  lp.max_distance = ls.max_distance;
+  lp.levels = ls.levels;
+  lp.refill_half_life = time_from_seconds(ls.refill_half_life_seconds);
+  lp.anchor_half_life = time_from_seconds(ls.anchor_half_life_seconds);
+  lp.refresh = time_from_seconds(ls.refresh_seconds);
+  lp.max_inventory = coins;
+  lp.inventory_skew = ls.inventory_skew;
+  return std::make_unique<LiquidityProviders>(lp, std::move(ids), std::move(venues), std::move(endowment),
+                                              ls.per_venue, c.scenario.seed);
+}
+
+std::unique_ptr<Population> build_value_traders(const PopulationBuildContext& c) {
+  const ValueTraderSpec& vs = c.scenario.value_traders;
+  const Quantity endowment = quantity_from_double(vs.max_position);
+  std::vector<AccountId> ids;
+  std::vector<MarketId> markets;
+  std::vector<std::vector<VenueId>> venues;
+  const uint32_t market_count = c.clearing.market_count();
+  for (int i = 0; i < vs.count; ++i) {
+    // Round robin over the markets that have the venues asked for.
+    std::vector<VenueId> mine;
+    MarketId m(0);
+    for (uint32_t k = 0; k < market_count && mine.empty(); ++k) {
+      m = MarketId(uint32_t(i + k) % market_count);
+      mine = venues_of(c, m, vs.venues != "spot", vs.venues != "perpetual");
+    }
+    const AccountId a =
+        c.clearing.open_account(AgentRole::NoiseTrader, MarginMode::Cross, amount_from_double(vs.capital));
+    endow(c, a, endowment);
+    ids.push_back(a);
+    markets.push_back(m);
+    venues.push_back(std::move(mine));
+  }
+  ValueTraderParams vp;
+  vp.noise_stdev = vs.noise_stdev;
+  vp.noise_half_life = time_from_seconds(vs.noise_half_life_seconds);
+  vp.aggression = vs.aggression;
+  vp.threshold = vs.threshold;
+  vp.max_position = endowment;
+  vp.max_order = quantity_from_double(vs.max_order);
+  vp.mean_interval = time_from_seconds(vs.mean_interval_seconds);
+  return std::make_unique<ValueTraders>(vp, std::move(ids), std::move(markets), std::move(venues), endowment,
+                                        c.scenario.seed);
+}
+
+std::unique_ptr<Population> build_arbitrageurs(const PopulationBuildContext& c) {
+  const ArbitrageurSpec& as = c.scenario.arbitrageurs;
+  const Quantity endowment = quantity_from_double(as.max_inventory);
+  std::vector<AccountId> ids;
+  std::vector<std::vector<VenueId>> venues;
+  const uint32_t market_count = c.clearing.market_count();
+  for (int i = 0; i < as.count; ++i) {
+    // Round robin over the markets with at least one spot venue.
+    std::vector<VenueId> mine;
+    for (uint32_t k = 0; k < market_count && mine.size() < 2; ++k)
+      mine = venues_of(c, MarketId(uint32_t(i + k) % market_count), true, true);
+    const AccountId a =
+        c.clearing.open_account(AgentRole::MarketMaker, MarginMode::Cross, amount_from_double(as.capital));
+    endow(c, a, endowment);
+    ids.push_back(a);
+    venues.push_back(std::move(mine));
+  }
+  ArbitrageurParams ap;
+  ap.min_edge = as.min_edge;
+  ap.max_inventory = endowment;
+  ap.max_order = quantity_from_double(as.max_order);
+  ap.interval = time_from_seconds(as.interval_seconds);
+  ap.latency_jitter = time_from_seconds(as.latency_jitter_seconds);
+  return std::make_unique<Arbitrageurs>(ap, std::move(ids), std::move(venues), endowment, c.scenario.seed);
+}
+
 constexpr std::array kPopulations = {
     PopulationEntry{"noise", "zero-intelligence limit, market and cancel flow (SFGK 2003)", build_noise},
     PopulationEntry{"market_makers", "inventory-skewed, volatility-widening, hedging quoters", build_makers},
@@ -115,6 +246,12 @@ constexpr std::array kPopulations = {
                     build_keepers},
     PopulationEntry{"traders", "leveraged traders with heterogeneous leverage, margin and top-ups",
                     build_traders},
+    PopulationEntry{"liquidity", "resilient power-law depth on the venues (refill and anchor half-lives)",
+                    build_liquidity},
+    PopulationEntry{"value_traders", "fundamentalists trading toward their noisy view of the fundamental",
+                    build_value_traders},
+    PopulationEntry{"arbitrageurs", "cross-venue and perpetual-spot arbitrage with finite inventory",
+                    build_arbitrageurs},
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The agent populations of a run: one line each in a compile-time list, built in list order (which is
-// also the order of their accounts: noise traders, market makers, keepers, leveraged traders). The
+// also the order of their accounts: noise traders, market makers, keepers, leveraged traders, liquidity
+// providers, value traders, arbitrageurs). The
 // contract suite (tests/agents/population_contract_test.cpp) runs against every population.
 #pragma once
 
@@ -16,6 +17,7 @@ namespace liqsim {
 struct PopulationBuildContext {
   const Scenario& scenario;
   ClearingHouse& clearing;
+  std::span<const VenueInfo> venues;  // perpetual books (venue = market), then the spot venues
 };
 
 struct PopulationEntry {

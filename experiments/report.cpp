@@ -56,6 +56,8 @@ std::string format_report(const RunMetadata& metadata, const RunSummary& summary
       line("  reference  %14s  %14s\n", dollars(s.reference_min).c_str(), dollars(s.reference_max).c_str());
   out += line("  mark       %14s  %14s\n", dollars(s.mark_min).c_str(), dollars(s.mark_max).c_str());
   out += line("  mid        %14s  %14s\n", dollars(s.mid_min).c_str(), dollars(s.mid_max).c_str());
+  out += line("  index      %14s  %14s\n", dollars(s.index_min).c_str(), dollars(s.index_max).c_str());
+  if (s.spot_min.raw() > 0) out += line("  spot low   %14s\n", dollars(s.spot_min).c_str());
   out += line("max mark-index gap   %.3f%%\n", 100.0 * s.max_mark_index_gap);
   if (s.measure_from.raw() > 0)
     out += line("measured from        %.3f s (measure_from_seconds): figures marked * count only from then\n",

@@ -42,13 +42,25 @@ struct ShockSpec {
 };
 
 struct IndexSpec {
-  int venues = 5;                       // [1, 32]
+  // "exogenous": `venues` noisy quotes around the fundamental (the venues are not simulated);
+  // "spot_venues": the market's simulated spot venues ([markets.spot]), each priced by its mid (its
+  // last trade, then its previous price, while a side is empty), aggregated by the same rule.
+  std::string source = "exogenous";
+  int venues = 5;                       // [1, 32]: exogenous quotes
   double noise_stdev = 0.0005;          // [0, 0.1]: stationary stdev of each venue's log deviation
   double noise_half_life_seconds = 30;  // [0.001, 3.2e7]
   double stale_probability = 0.0;       // [0, 1)
   double outlier_threshold = 0.05;      // (0, 1)
   double update_interval_seconds = 1;   // [0.001, 3600]
-  std::vector<double> weights;          // empty = equal weights; else `venues` numbers in [0.001, 1e6]
+  std::vector<double> weights;  // empty = equal weights; else one number in [0.001, 1e6] per venue aggregated
+};
+
+// The simulated spot venues of a market's asset: real order books where the asset trades against the
+// quote, settled in the ledger (the asset is registered with the symbol's base, e.g. BTC for BTC-PERP).
+struct SpotSpec {
+  int venues = 0;            // [0, 16]
+  double taker_fee = 0.001;  // [0, 0.01]
+  double maker_fee = 0.0;    // [-0.001, 0.01]
 };
 
 struct OracleSpec {
@@ -86,6 +98,7 @@ struct MarketSpec {
   PriceProcessSpec price;
   ShockSpec shock;
   IndexSpec index;
+  SpotSpec spot;
   OracleSpec oracle;
   MarkSpec mark;
   FundingSpec funding;
@@ -132,9 +145,66 @@ struct MarketMakerSpec {
   double vol_widening = 2.0;       // [0, 1e4]: half-spread += vol_widening * realised vol per sqrt(s)
   double stress_vol = 0.001;       // (0, 1e4]: pull all quotes when realised vol per sqrt(s) exceeds this
   double capital = 20'000'000;     // $ > 0
-  // >= 0: makers hedge their position on other venues (outside this protocol) toward zero with this
-  // half-life; skew and the inventory limit apply to the unhedged part. 0 = never hedge.
+  // >= 0: makers hedge their position toward zero with this half-life; skew and the inventory limit
+  // apply to the unhedged part. 0 = never hedge.
   double hedge_half_life_seconds = 600;
+  // "outside": the hedge is held on venues outside the simulation (no trade, no money moves);
+  // "spot": the hedge trades on the market's simulated spot venues (IOC at the best venue, paying its
+  // spread, impact and taker fee, within hedge_max_slippage of its mid), holding coins in the ledger.
+  std::string hedge_venue = "outside";
+  double hedge_max_slippage = 0.005;  // (0, 0.5)
+};
+
+// Resilient liquidity on the simulated venues: providers keep a ladder of limit orders whose cumulative
+// depth per side grows as distance^depth_exponent (depth_at_1pct coins within 1% of the anchor) out to
+// max_distance; consumed depth refills toward the profile with a half-life, and the anchor follows the
+// venue's mid with its own half-life (transient impact, Obizhaeva-Wang style). Inventory moves the
+// ladder against itself (inventory_skew at max_inventory: permanent impact); inventory beyond
+// max_inventory stops the side that would grow it.
+struct LiquiditySpec {
+  int per_venue = 0;                     // [0, 100]: providers on each spot venue
+  bool on_perpetual = false;             // also one set of providers on each perpetual book
+  double depth_at_1pct = 40;             // coins > 0: per side and venue (all its providers)
+  double depth_exponent = 0.78;          // (0, 3]
+  double min_distance = 0.0002;          // (0, 0.5): the nearest level, fraction of the anchor
+  double max_distance = 0.05;            // (min_distance, 0.9): the farthest level
+  int levels = 16;                       // [1, 200] per side, log-spaced between the two distances
+  double refill_half_life_seconds = 20;  // (0, 3.2e7]
+  double anchor_half_life_seconds = 30;  // [0, 3.2e7]: 0 = the anchor is the current mid
+  double refresh_seconds = 1;            // [0.001, 3.2e7]
+  double max_inventory = 200;            // coins > 0 per provider
+  double inventory_skew = 0.03;          // [0, 0.5]: centre shift at full max_inventory, fraction of price
+  double capital = 50'000'000;           // $ > 0 per provider (and max_inventory coins on spot venues)
+};
+
+// Value traders (fundamentalists, ABIDES' value agents, Chiarella 1992): each observes the fundamental
+// through its own persistent noise and trades toward a position proportional to the log mispricing,
+// with IOC orders limited at its own value estimate, within finite capital (max_position).
+struct ValueTraderSpec {
+  int count = 0;                          // [0, 100000]
+  std::string venues = "spot";            // "spot" | "perpetual" | "all": where they trade
+  double noise_stdev = 0.002;             // [0, 1]: stationary log stdev of each one's observation error
+  double noise_half_life_seconds = 3600;  // (0, 3.2e7]: persistence of the error
+  double aggression = 2000;               // coins per unit of log mispricing, > 0
+  double threshold = 0.0005;              // [0, 1): no trade while |log mispricing| is below this
+  double max_position = 50;               // coins > 0: inventory limit either way
+  double max_order = 5;                   // coins > 0 per order
+  double mean_interval_seconds = 30;      // (0, 3.2e7]: exponential time between decisions
+  double capital = 10'000'000;            // $ > 0 (and max_position coins on spot venues)
+};
+
+// Arbitrageurs: every decision they compare the best bid and ask across all venues of a market (the
+// perpetual book and its spot venues), net of taker fees, and when the bid beats the ask by more than
+// min_edge buy at the ask venue and sell at the bid venue (IOC, the top level's size at most), within
+// an inventory limit per venue.
+struct ArbitrageurSpec {
+  int count = 0;                      // [0, 10000]
+  double min_edge = 0.0005;           // [0, 0.5): required edge after taker fees
+  double max_inventory = 200;         // coins > 0 per venue either way
+  double max_order = 10;              // coins > 0 per leg
+  double interval_seconds = 1;        // [0.001, 3.2e7]: between decisions
+  double latency_jitter_seconds = 1;  // [0, 3.2e7]: uniform extra delay per decision
+  double capital = 50'000'000;        // $ > 0 (and max_inventory coins per spot venue)
 };
 
 // Leverage: every value in [0.01, 1000]; margin ($): every value in [1, 1e9]. Lognormal needs
@@ -208,6 +278,9 @@ struct Scenario {
   MarketMakerSpec market_makers;
   LeveragedTraderSpec traders;
   KeeperSpec keepers;
+  LiquiditySpec liquidity;
+  ValueTraderSpec value_traders;
+  ArbitrageurSpec arbitrageurs;
   LimitsSpec limits;
   std::string source_dir;  // folder of the scenario file (relative replay paths); not a TOML key
 };

@@ -468,10 +468,30 @@ class Validator {
 
 }  // namespace
 
+int spot_venue_count(const Scenario& s) {
+  int n = 0;
+  for (const MarketSpec& m : s.markets) n += m.spot.venues;
+  return n;
+}
+
+int64_t liquidity_providers(const Scenario& s) {
+  int venues = spot_venue_count(s);
+  if (s.liquidity.on_perpetual) venues += int(s.markets.size());
+  return int64_t(s.liquidity.per_venue) * venues;
+}
+
+std::string spot_asset_symbol(const std::string& market_symbol) {
+  const size_t dash = market_symbol.find('-');
+  return dash == 0 || dash == std::string::npos ? market_symbol : market_symbol.substr(0, dash);
+}
+
 std::vector<std::pair<std::string, double>> scenario_money(const Scenario& s) {
   return {{"noise.capital", s.noise.count * s.noise.capital},
           {"market_makers.capital", s.market_makers.count * s.market_makers.capital},
           {"keepers.capital", s.keepers.count * s.keepers.capital},
+          {"liquidity.capital", double(liquidity_providers(s)) * s.liquidity.capital},
+          {"value_traders.capital", s.value_traders.count * s.value_traders.capital},
+          {"arbitrageurs.capital", s.arbitrageurs.count * s.arbitrageurs.capital},
           {"traders.margin.max", s.traders.count * s.traders.margin.max * (1 + s.traders.outside_capital)},
           {"liquidation.insurance_fund", s.liquidation.insurance_fund}};
 }
@@ -652,17 +672,36 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     }
 
     const IndexSpec& index = market.index;
-    if (!index.weights.empty() && index.weights.size() != static_cast<size_t>(index.venues)) {
+    const bool spot_index = index.source == "spot_venues";
+    if (spot_index && market.spot.venues == 0) {
+      errors.push_back({p + ".index.source", quote(index.source),
+                        "\"exogenous\", or \"spot_venues\" with " + p + ".spot.venues >= 1",
+                        "an index over zero spot venues"});
+    }
+    const int aggregated = spot_index ? market.spot.venues : index.venues;
+    if (!index.weights.empty() && index.weights.size() != static_cast<size_t>(aggregated)) {
       std::vector<std::string> weights;
       for (size_t k = 0; k < std::min<size_t>(index.weights.size(), 8); ++k)
         weights.push_back(format_number(index.weights[k]));
       if (index.weights.size() > 8)
         weights.push_back("... (" + std::to_string(index.weights.size()) + " numbers)");
       errors.push_back({p + ".index.weights", "[" + join(weights, ", ") + "]",
-                        "empty (equal weights) or exactly " + std::to_string(index.venues) +
-                            " positive numbers (one per venue)",
-                        std::to_string(index.weights.size()) + " weights for " +
-                            std::to_string(index.venues) + " venues"});
+                        "empty (equal weights) or exactly " + std::to_string(aggregated) +
+                            " positive numbers (one per " + (spot_index ? "spot venue" : "venue") + ")",
+                        std::to_string(index.weights.size()) + " weights for " + std::to_string(aggregated) +
+                            (spot_index ? " spot venues" : " venues")});
+    }
+    if (market.spot.venues > 0) {
+      for (size_t o = 0; o < m; ++o) {
+        if (s.markets[o].spot.venues > 0 &&
+            spot_asset_symbol(s.markets[o].symbol) == spot_asset_symbol(market.symbol)) {
+          errors.push_back({p + ".symbol", quote(market.symbol),
+                            "a symbol whose base (the part before '-') differs from every other market "
+                            "with spot venues",
+                            "markets " + std::to_string(o) + " and " + std::to_string(m) +
+                                " would both trade the spot asset " + spot_asset_symbol(market.symbol)});
+        }
+      }
     }
 
     if (market.mark.basis_window_seconds < market.mark.basis_sample_interval_seconds) {
@@ -761,6 +800,47 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
       amount_from_double(s.keepers.priority_fee_min).raw() <= 0) {
     add("keepers.priority_fee_min", s.keepers.priority_fee_min, "must be positive for bidding = \"adaptive\"",
         "> 0 (at least $0.000001) with bidding = \"adaptive\", or bidding = \"fixed\"");
+  }
+  // The endogenous market's populations need the venues they trade on.
+  const int spot_venues = spot_venue_count(s);
+  const bool some_market_without_spot =
+      std::any_of(s.markets.begin(), s.markets.end(), [](const MarketSpec& m) { return m.spot.venues == 0; });
+  if (s.market_makers.count > 0 && s.market_makers.hedge_venue == "spot" && some_market_without_spot) {
+    errors.push_back(
+        {"market_makers.hedge_venue", quote(s.market_makers.hedge_venue),
+         "\"outside\", or \"spot\" when every market has spot venues (markets[i].spot.venues >= 1)",
+         "a market has no spot venue to hedge on"});
+  }
+  if (s.liquidity.per_venue > 0 && spot_venues == 0 && !s.liquidity.on_perpetual) {
+    add("liquidity.per_venue", s.liquidity.per_venue, "no venue to provide on: no market has spot venues",
+        "0, or spot venues (markets[i].spot.venues >= 1), or liquidity.on_perpetual = true");
+  }
+  if (s.liquidity.max_distance <= s.liquidity.min_distance) {
+    add("liquidity.max_distance", s.liquidity.max_distance, "not beyond min_distance",
+        "> min_distance (" + format_number(s.liquidity.min_distance) + ")");
+  }
+  if (s.value_traders.count > 0 && s.value_traders.venues == "spot" && spot_venues == 0) {
+    errors.push_back({"value_traders.venues", quote(s.value_traders.venues),
+                      "\"perpetual\" or \"all\", or spot venues (markets[i].spot.venues >= 1)",
+                      "value traders on spot venues, but no market has spot venues"});
+  }
+  if (s.arbitrageurs.count > 0 && spot_venues == 0) {
+    add("arbitrageurs.count", s.arbitrageurs.count,
+        "arbitrage needs two venues of the same asset, and no market has spot venues",
+        "0, or spot venues (markets[i].spot.venues >= 1)");
+  }
+  // Coins endowed on spot venues are summed in one int64 of 1e-8 coins per asset.
+  const double coins =
+      double(liquidity_providers(s)) * s.liquidity.max_inventory +
+      s.value_traders.count * s.value_traders.max_position +
+      double(s.arbitrageurs.count) * s.arbitrageurs.max_inventory * std::max(1, spot_venues) +
+      double(s.market_makers.count) * s.market_makers.max_inventory;
+  if (spot_venues > 0 && coins > 1e10 && skip.empty()) {
+    add("liquidity.max_inventory", s.liquidity.max_inventory,
+        "the coins endowed on spot venues total " + format_number(coins) +
+            " (providers, value traders, "
+            "arbitrageurs and market makers)",
+        "a total of at most 1e10 coins");
   }
   check_gas_path(s, skip, errors);
 }
@@ -1273,6 +1353,13 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
   term(d / s.market_makers.requote_seconds * s.market_makers.count * double(s.markets.size()) *
            s.market_makers.levels,
        "market_makers.requote_seconds", s.market_makers.requote_seconds, "maker requotes x levels");
+  term(d / s.liquidity.refresh_seconds * double(liquidity_providers(s)) * 2 * s.liquidity.levels,
+       "liquidity.refresh_seconds", s.liquidity.refresh_seconds, "liquidity refreshes x levels");
+  term(d / s.value_traders.mean_interval_seconds * s.value_traders.count * 2,
+       "value_traders.mean_interval_seconds", s.value_traders.mean_interval_seconds,
+       "value trader decisions");
+  term(d / s.arbitrageurs.interval_seconds * s.arbitrageurs.count * 4, "arbitrageurs.interval_seconds",
+       s.arbitrageurs.interval_seconds, "arbitrage decisions");
   term(double(s.traders.count) * (2 + s.traders.outside_capital / s.traders.topup_fraction), "traders.count",
        s.traders.count, "entries and top-ups");
   if (s.liquidation.mechanism == "keeper") {

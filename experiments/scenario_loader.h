@@ -72,6 +72,12 @@ RunCostEstimate estimate_run_cost(const Scenario& scenario);
 // The money a scenario brings in, by the key that sets it (count x capital, the insurance fund, ...);
 // validation requires a total of at most $1e12.
 std::vector<std::pair<std::string, double>> scenario_money(const Scenario& scenario);
+// The asset a market's spot venues trade: the symbol's part before the first '-' ("BTC" for
+// "BTC-PERP"), or the whole symbol.
+std::string spot_asset_symbol(const std::string& market_symbol);
+// Spot venues over every market, and the liquidity providers over every venue they cover.
+int spot_venue_count(const Scenario& scenario);
+int64_t liquidity_providers(const Scenario& scenario);
 
 // Every field of `scenario` (not source_dir), in struct order, doubles in shortest round-trip form.
 std::string to_toml(const Scenario& scenario);

@@ -58,6 +58,7 @@ void describe(V& v, ShockSpec& s) {
 
 template <class V>
 void describe(V& v, IndexSpec& s) {
+  v.text("source", s.source, one_of({"exogenous", "spot_venues"}));
   v.integer("venues", s.venues, 1, 32);
   v.number("noise_stdev", s.noise_stdev, closed(0, 0.1));
   v.number("noise_half_life_seconds", s.noise_half_life_seconds, closed(kMinInterval, kMaxSeconds),
@@ -67,6 +68,13 @@ void describe(V& v, IndexSpec& s) {
   v.number("update_interval_seconds", s.update_interval_seconds, closed(kMinInterval, 3600), Unit::Seconds);
   // Weights become integers in thousandths (market/venue_index): 0.001 is the smallest.
   v.numbers("weights", s.weights, closed(0.001, 1e6));
+}
+
+template <class V>
+void describe(V& v, SpotSpec& s) {
+  v.integer("venues", s.venues, 0, 16);
+  v.number("taker_fee", s.taker_fee, closed(0, 0.01), Unit::Fraction);
+  v.number("maker_fee", s.maker_fee, closed(-0.001, 0.01), Unit::Fraction);
 }
 
 template <class V>
@@ -111,6 +119,7 @@ void describe(V& v, MarketSpec& s) {
   v.table("price", s.price);
   v.table("shock", s.shock);
   v.table("index", s.index);
+  v.table("spot", s.spot);
   v.table("oracle", s.oracle);
   v.table("mark", s.mark);
   v.table("funding", s.funding);
@@ -150,6 +159,51 @@ void describe(V& v, MarketMakerSpec& s) {
   v.number("stress_vol", s.stress_vol, open_closed(0, 1e4));
   v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
   v.number("hedge_half_life_seconds", s.hedge_half_life_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.text("hedge_venue", s.hedge_venue, one_of({"outside", "spot"}));
+  v.number("hedge_max_slippage", s.hedge_max_slippage, open(0, 0.5), Unit::Fraction);
+}
+
+template <class V>
+void describe(V& v, LiquiditySpec& s) {
+  v.integer("per_venue", s.per_venue, 0, 100);
+  v.flag("on_perpetual", s.on_perpetual);
+  v.number("depth_at_1pct", s.depth_at_1pct, open_closed(0, kMaxCoins), Unit::Coins);
+  v.number("depth_exponent", s.depth_exponent, open_closed(0, 3));
+  v.number("min_distance", s.min_distance, open(0, 0.5), Unit::Fraction);
+  v.number("max_distance", s.max_distance, open(0, 0.9), Unit::Fraction);  // > min_distance: cross-field
+  v.integer("levels", s.levels, 1, 200);
+  v.number("refill_half_life_seconds", s.refill_half_life_seconds, open_closed(0, kMaxSeconds),
+           Unit::Seconds);
+  v.number("anchor_half_life_seconds", s.anchor_half_life_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("refresh_seconds", s.refresh_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
+  v.number("max_inventory", s.max_inventory, open_closed(0, kMaxCoins), Unit::Coins);
+  v.number("inventory_skew", s.inventory_skew, closed(0, 0.5), Unit::Fraction);
+  v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
+}
+
+template <class V>
+void describe(V& v, ValueTraderSpec& s) {
+  v.integer("count", s.count, 0, 100000);
+  v.text("venues", s.venues, one_of({"spot", "perpetual", "all"}));
+  v.number("noise_stdev", s.noise_stdev, closed(0, 1));
+  v.number("noise_half_life_seconds", s.noise_half_life_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("aggression", s.aggression, open_closed(0, kMaxCoins * 1000));
+  v.number("threshold", s.threshold, closed_open(0, 1), Unit::Fraction);
+  v.number("max_position", s.max_position, open_closed(0, kMaxCoins), Unit::Coins);
+  v.number("max_order", s.max_order, open_closed(0, kMaxCoins), Unit::Coins);
+  v.number("mean_interval_seconds", s.mean_interval_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
+}
+
+template <class V>
+void describe(V& v, ArbitrageurSpec& s) {
+  v.integer("count", s.count, 0, 10000);
+  v.number("min_edge", s.min_edge, closed_open(0, 0.5), Unit::Fraction);
+  v.number("max_inventory", s.max_inventory, open_closed(0, kMaxCoins), Unit::Coins);
+  v.number("max_order", s.max_order, open_closed(0, kMaxCoins), Unit::Coins);
+  v.number("interval_seconds", s.interval_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
+  v.number("latency_jitter_seconds", s.latency_jitter_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
 }
 
 template <class V>
@@ -214,6 +268,9 @@ void describe(V& v, Scenario& s) {
   v.table("market_makers", s.market_makers);
   v.table("traders", s.traders);
   v.table("keepers", s.keepers);
+  v.table("liquidity", s.liquidity);
+  v.table("value_traders", s.value_traders);
+  v.table("arbitrageurs", s.arbitrageurs);
   v.table("limits", s.limits);
   v.tables("markets", s.markets, std::vector<MarketSpec>{default_market()});
 }

@@ -15,6 +15,7 @@
 #include "experiments/liquidation_mechanisms.h"
 #include "experiments/populations.h"
 #include "experiments/run_metrics.h"
+#include "experiments/scenario_loader.h"
 #include "experiments/version.h"
 #include "market/oracle.h"
 #include "market/order_book.h"
@@ -70,6 +71,20 @@ struct MarketRuntime {
   Ratio last_funding_rate;
   std::optional<Price> last_trade;
   int64_t mark_updates = 0;
+  // The endogenous market: the spot venues of this market's asset (indices into World::spot_) and
+  // whether the index reads them.
+  std::vector<uint32_t> spot;
+  bool spot_index = false;
+  Quantity volume;  // traded on the book since the last venue sample
+};
+
+// A simulated spot venue: an order book of a market's asset against the quote, settled in the ledger.
+struct SpotVenueRuntime {
+  MarketId market;
+  std::unique_ptr<OrderBook> book;
+  std::optional<Price> last_trade;
+  Price price;  // mid, else last trade, else the previous price (the index's input)
+  Quantity volume;
 };
 
 // Forwards every record to the run's sink, each new liquidation's account to the cause trackers
@@ -98,6 +113,7 @@ class RecordingTee final : public Recorder {
   void on_block(const BlockRecord& r) override { sink_.on_block(r); }
   void on_timeseries(const TimeseriesRow& r) override { sink_.on_timeseries(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { sink_.on_mark_update(r); }
+  void on_venue_sample(const VenueSampleRecord& r) override { sink_.on_venue_sample(r); }
   void on_cascade_size(const CascadeSizeRecord& r) override { sink_.on_cascade_size(r); }
   void on_asset(const AssetFinal& r) override { sink_.on_asset(r); }
   void on_holding(const HoldingFinal& r) override { sink_.on_holding(r); }
@@ -146,6 +162,19 @@ class World final : public ExecutionVenue, public PositionSource {
   void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee);
   Amount base_fee() const;
   uint32_t market_count() const { return uint32_t(markets_.size()); }
+  uint32_t venue_count() const { return uint32_t(venues_.size()); }
+  const VenueInfo& venue(VenueId v) const { return venues_[v.raw()]; }
+  SubmitResult submit_at(VenueId v, const OrderRequest& order) {
+    if (venues_[v.raw()].kind == VenueKind::Perpetual) return submit(venues_[v.raw()].market, order);
+    return route_spot(v, order);
+  }
+  bool cancel_at(VenueId v, OrderId id) {
+    if (venues_[v.raw()].kind == VenueKind::Perpetual) return cancel(venues_[v.raw()].market, id);
+    return spot_of(v).book->cancel(id);
+  }
+  const OrderBook& book_at(VenueId v) const {
+    return venues_[v.raw()].kind == VenueKind::Perpetual ? *markets_[v.raw()].book : *spot_of(v).book;
+  }
 
   // ExecutionVenue
   Execution execute(MarketId m, const ExecutionRequest& request, bool taker_fee_waived) override;
@@ -159,6 +188,10 @@ class World final : public ExecutionVenue, public PositionSource {
 
  private:
   SubmitResult route(MarketId m, const OrderRequest& order, bool taker_fee_waived);
+  SubmitResult route_spot(VenueId v, const OrderRequest& order);
+  SpotVenueRuntime& spot_of(VenueId v) { return spot_[v.raw() - markets_.size()]; }
+  const SpotVenueRuntime& spot_of(VenueId v) const { return spot_[v.raw() - markets_.size()]; }
+  void sample_venues();
   bool outside_price_band(MarketId m, std::optional<Price> limit) const;
   void apply_fills(MarketId m, std::span<const Fill> fills, bool taker_fee_waived);
   void dispatch(const Event& e);
@@ -179,6 +212,8 @@ class World final : public ExecutionVenue, public PositionSource {
   Engine engine_;
   std::unique_ptr<ClearingHouse> ch_;
   std::vector<MarketRuntime> markets_;
+  std::vector<SpotVenueRuntime> spot_;
+  std::vector<VenueInfo> venues_;  // perpetual books (venue = market), then the spot venues
   // One population's door to the world: its wake-ups come back to it (event kind kPopulationWake + p).
   class PopulationContext final : public AgentContext {
    public:
@@ -203,6 +238,13 @@ class World final : public ExecutionVenue, public PositionSource {
     }
     Amount base_fee() const override { return world_.base_fee(); }
     uint32_t market_count() const override { return world_.market_count(); }
+    uint32_t venue_count() const override { return world_.venue_count(); }
+    const VenueInfo& venue(VenueId v) const override { return world_.venue(v); }
+    SubmitResult submit_at(VenueId v, const OrderRequest& order) override {
+      return world_.submit_at(v, order);
+    }
+    bool cancel_at(VenueId v, OrderId id) override { return world_.cancel_at(v, id); }
+    const OrderBook& book_at(VenueId v) const override { return world_.book_at(v); }
 
    private:
     World& world_;
@@ -243,6 +285,7 @@ class World final : public ExecutionVenue, public PositionSource {
   };
   std::unordered_map<AccountId, RestingOrders> resting_by_account_;
   std::vector<TriggerHit> hits_;
+  std::vector<Price> spot_quotes_;
   Time end_;
   std::unique_ptr<Chain> chain_;
   Price eth_price_;                     // a replayed gas price's ETH price, or
@@ -250,6 +293,8 @@ class World final : public ExecutionVenue, public PositionSource {
   // Run statistics.
   Price ref_min_ = Price::max(), ref_max_ = Price::min(), mark_min_ = Price::max(), mark_max_ = Price::min();
   Price mid_min_ = Price::max(), mid_max_ = Price::min();
+  Price index_min_ = Price::max(), index_max_ = Price::min();
+  Price spot_min_ = Price::max();  // lowest price of any spot venue of market 0
   double max_gap_ = 0;
   int next_progress_ = 1;
   bool finished_ = false;
@@ -319,10 +364,13 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     rt.reference = std::move(process);
     rt.reference_now = rt.reference->initial();
     VenueIndexConfig ic;
-    for (int v = 0; v < ms.index.venues; ++v) {
+    rt.spot_index = ms.index.source == "spot_venues";
+    // The spot venues' prices carry no extra noise: the venues are simulated.
+    const int aggregated = rt.spot_index ? ms.spot.venues : ms.index.venues;
+    for (int v = 0; v < aggregated; ++v) {
       VenueConfig vc;
       vc.weight = ms.index.weights.empty() ? 1u : uint32_t(std::llround(ms.index.weights[v] * 1000.0));
-      vc.noise_stdev = ms.index.noise_stdev;
+      vc.noise_stdev = rt.spot_index ? 0.0 : ms.index.noise_stdev;
       vc.noise_half_life = time_from_seconds(ms.index.noise_half_life_seconds);
       vc.stale_probability = ms.index.stale_probability;
       ic.venues.push_back(vc);
@@ -352,6 +400,29 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
   }
   ch_ = std::make_unique<ClearingHouse>(std::move(protocol_markets));
   Ledger& ledger = ch_->ledger();
+  // Venues: the perpetual books, then each market's spot venues, whose asset is registered in the ledger
+  // at the Quantity scale (8 decimals).
+  for (MarketId m(0); m.raw() < markets_.size(); ++m) {
+    const MarketSpec& ms = s.markets[m.raw()];
+    venues_.push_back(VenueInfo{VenueKind::Perpetual, m, kQuoteAsset, markets_[m.raw()].tick,
+                                ratio_from_double(ms.taker_fee), ratio_from_double(ms.maker_fee)});
+  }
+  for (MarketId m(0); m.raw() < markets_.size(); ++m) {
+    const MarketSpec& ms = s.markets[m.raw()];
+    if (ms.spot.venues == 0) continue;
+    const AssetId base = ledger.add_asset(AssetSpec{spot_asset_symbol(ms.symbol), 8, AssetKind::Coin, {}});
+    for (int k = 0; k < ms.spot.venues; ++k) {
+      markets_[m.raw()].spot.push_back(uint32_t(spot_.size()));
+      SpotVenueRuntime venue;
+      venue.market = m;
+      venue.book = std::make_unique<OrderBook>(markets_[m.raw()].tick);
+      venue.price = price_from_double(ms.initial_price);
+      spot_.push_back(std::move(venue));
+      venues_.push_back(VenueInfo{VenueKind::Spot, m, base, markets_[m.raw()].tick,
+                                  ratio_from_double(ms.spot.taker_fee),
+                                  ratio_from_double(ms.spot.maker_fee)});
+    }
+  }
   ledger.reserve(uint32_t(s.noise.count + s.market_makers.count + s.keepers.count + s.traders.count));
   ledger.seed_insurance_fund(amount_from_double(s.liquidation.insurance_fund));
   metrics_.start(*ch_);
@@ -360,7 +431,7 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
   for (const PopulationEntry& entry : populations()) {
     PopulationSlot slot;
     slot.first = AccountId(ledger.account_count());
-    slot.population = entry.build(PopulationBuildContext{s, *ch_});
+    slot.population = entry.build(PopulationBuildContext{s, *ch_, venues_});
     for (uint32_t i = 0; i < slot.population->size(); ++i)
       LIQSIM_CHECK(slot.population->account(i) == AccountId(slot.first.raw() + i),
                    "a population's accounts must be consecutive");
@@ -402,6 +473,7 @@ std::optional<std::pair<World::PopulationSlot*, uint32_t>> World::owner_of(Accou
 MarketView World::view(MarketId m) const {
   const MarketRuntime& rt = markets_[m.raw()];
   MarketView v;
+  v.fundamental = rt.reference_now;
   v.index = rt.index_now;
   v.oracle = rt.oracle->value(engine_.now());
   v.mark = ch_->mark(m);
@@ -437,6 +509,19 @@ SubmitResult World::route(MarketId m, const OrderRequest& order, bool taker_fee_
   return r;
 }
 
+SubmitResult World::route_spot(VenueId v, const OrderRequest& order) {
+  SpotVenueRuntime& venue = spot_of(v);
+  if (outside_price_band(venue.market, order.limit)) return band_rejection();
+  SubmitResult r = venue.book->submit(order);
+  const VenueInfo& info = venues_[v.raw()];
+  for (const Fill& f : r.fills) {
+    ch_->apply_spot_fill(info.base, f, info.taker_fee, info.maker_fee);
+    venue.last_trade = f.price;
+    venue.volume += f.quantity;
+  }
+  return r;
+}
+
 Execution World::execute(MarketId m, const ExecutionRequest& request, bool taker_fee_waived) {
   current_market_ = m;  // the reduce-only position source reads this market
   if (outside_price_band(m, request.worst)) {
@@ -454,6 +539,7 @@ void World::apply_fills(MarketId m, std::span<const Fill> fills, bool taker_fee_
   for (const Fill& f : fills) {
     ch_->apply_fill(m, f, taker_fee_waived);
     rt.last_trade = f.price;
+    rt.volume += f.quantity;
     TradeRecord t;
     t.time = engine_.now();
     t.market = m.raw();
@@ -541,11 +627,29 @@ void World::on_index_tick(MarketId m) {
   MarketRuntime& rt = markets_[m.raw()];
   const Time now = engine_.now();
   rt.reference_now = rt.reference->advance(now);
-  rt.index_now = rt.index->update(now, rt.reference_now);
+  if (rt.spot_index) {
+    // Each spot venue's price: its mid, else its last trade, else its previous price.
+    std::vector<Price>& quotes = spot_quotes_;
+    quotes.clear();
+    for (const uint32_t k : rt.spot) {
+      SpotVenueRuntime& venue = spot_[k];
+      if (const auto mid = venue.book->mid())
+        venue.price = *mid;
+      else if (venue.last_trade)
+        venue.price = *venue.last_trade;
+      quotes.push_back(venue.price);
+    }
+    rt.index_now = rt.index->aggregate(quotes);
+  } else {
+    rt.index_now = rt.index->update(now, rt.reference_now);
+  }
   rt.oracle->observe(now, rt.index_now);
   if (m == MarketId(0)) {  // run statistics describe the first market
     ref_min_ = std::min(ref_min_, rt.reference_now);
     ref_max_ = std::max(ref_max_, rt.reference_now);
+    index_min_ = std::min(index_min_, rt.index_now);
+    index_max_ = std::max(index_max_, rt.index_now);
+    for (const uint32_t k : rt.spot) spot_min_ = std::min(spot_min_, spot_[k].price);
   }
   const Time next = now + time_from_seconds(rt.spec->index.update_interval_seconds);
   if (next <= end_) engine_.schedule(next, kIndexTick, m.raw(), 0);
@@ -678,8 +782,42 @@ void World::on_record() {
   row.base_fee = base_fee();
   row.keeper_txs_queued = chain_->queued();
   recorder_.on_timeseries(row);
+  sample_venues();
   const Time next = now + time_from_seconds(s_.record_interval_seconds);
   if (next <= end_) engine_.schedule(next, kRecord, 0, 0);
+}
+
+void World::sample_venues() {
+  for (VenueId v(0); v.raw() < venues_.size(); ++v) {
+    const VenueInfo& info = venues_[v.raw()];
+    const OrderBook& book = book_at(v);
+    VenueSampleRecord r;
+    r.time = engine_.now();
+    r.venue = v.raw();
+    r.market = info.market.raw();
+    r.kind = uint8_t(info.kind);
+    r.best_bid = book.best_bid().value_or(Price(0));
+    r.best_ask = book.best_ask().value_or(Price(0));
+    const auto mid = book.mid();
+    if (info.kind == VenueKind::Spot) {
+      SpotVenueRuntime& venue = spot_of(v);
+      r.price = mid.value_or(venue.last_trade.value_or(venue.price));
+      r.volume = venue.volume;
+      venue.volume = Quantity(0);
+    } else {
+      MarketRuntime& rt = markets_[v.raw()];
+      r.price = mid.value_or(rt.last_trade.value_or(ch_->mark(info.market)));
+      r.volume = rt.volume;
+      rt.volume = Quantity(0);
+    }
+    if (mid) {
+      const Price band =
+          apply(*mid, ratio_from_double(s_.markets[info.market.raw()].depth_band), Round::Down);
+      r.bid_depth = book.depth_within(Side::Buy, *mid - band);
+      r.ask_depth = book.depth_within(Side::Sell, *mid + band);
+    }
+    recorder_.on_venue_sample(r);
+  }
 }
 
 void World::on_keeper_tx(const Event& e) {
@@ -793,6 +931,9 @@ RunSummary World::summarise(double wall_seconds) const {
   s.mark_max = mark_max_;
   s.mid_min = mid_min_ == Price::max() ? Price(0) : mid_min_;
   s.mid_max = mid_max_ == Price::min() ? Price(0) : mid_max_;
+  s.index_min = index_min_ == Price::max() ? Price(0) : index_min_;
+  s.index_max = index_max_ == Price::min() ? Price(0) : index_max_;
+  s.spot_min = spot_min_ == Price::max() ? Price(0) : spot_min_;
   s.max_mark_index_gap = max_gap_;
   metrics_.fill(s);
   s.total_deposits = ledger.external_deposits();

@@ -28,6 +28,7 @@ class DiscardRecords final : public Recorder {
   void on_block(const BlockRecord&) override {}
   void on_timeseries(const TimeseriesRow&) override {}
   void on_mark_update(const MarkUpdateRecord&) override {}
+  void on_venue_sample(const VenueSampleRecord&) override {}
   void on_cascade_size(const CascadeSizeRecord&) override {}
   void on_asset(const AssetFinal&) override {}
   void on_holding(const HoldingFinal&) override {}
@@ -52,6 +53,7 @@ class KeptRecords final : public Recorder {
     keeper_tx_queue_ = kept("keeper_tx_queue");
     blocks_ = kept("blocks");
     cascade_sizes_ = kept("cascade_sizes");
+    venue_timeseries_ = kept("venue_timeseries");
     assets_ = kept("assets");
     holdings_ = kept("holdings");
     accounts_ = kept("accounts");
@@ -86,6 +88,9 @@ class KeptRecords final : public Recorder {
   void on_mark_update(const MarkUpdateRecord& r) override {
     if (mark_updates_) to_.on_mark_update(r);
   }
+  void on_venue_sample(const VenueSampleRecord& r) override {
+    if (venue_timeseries_) to_.on_venue_sample(r);
+  }
   void on_asset(const AssetFinal& r) override {
     if (assets_) to_.on_asset(r);
   }
@@ -100,7 +105,7 @@ class KeptRecords final : public Recorder {
   Recorder& to_;
   bool timeseries_ = false, liquidations_ = false, trades_ = false, funding_ = false, mark_updates_ = false,
        adl_ = false, keeper_txs_ = false, keeper_tx_queue_ = false, blocks_ = false, cascade_sizes_ = false,
-       assets_ = false, holdings_ = false, accounts_ = false;
+       assets_ = false, holdings_ = false, accounts_ = false, venue_timeseries_ = false;
 };
 
 }  // namespace

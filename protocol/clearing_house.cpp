@@ -52,6 +52,23 @@ void ClearingHouse::apply_fill(MarketId m, const Fill& fill, bool taker_fee_waiv
   if (seller != buyer) arm(seller);
 }
 
+void ClearingHouse::apply_spot_fill(AssetId base, const Fill& fill, Ratio taker_fee, Ratio maker_fee) {
+  const bool taker_buys = fill.taker_side == Side::Buy;
+  const AccountId buyer = taker_buys ? fill.taker_owner : fill.maker_owner;
+  const AccountId seller = taker_buys ? fill.maker_owner : fill.taker_owner;
+  const Amount cash = notional(fill.price, fill.quantity, Round::Down);
+  ledger_.transfer(buyer, seller, cash);
+  ledger_.move(seller, buyer, base, AssetAmount(fill.quantity.raw()));
+  if (taker_fee.raw() != 0) ledger_.pay_fee(fill.taker_owner, apply(cash, taker_fee, Round::Up));
+  if (maker_fee.raw() > 0) {
+    ledger_.pay_fee(fill.maker_owner, apply(cash, maker_fee, Round::Up));
+  } else if (maker_fee.raw() < 0) {
+    ledger_.pay_fee(fill.maker_owner, -apply(cash, -maker_fee, Round::Down));
+  }
+  if (ledger_.has_position(buyer)) arm(buyer);
+  if (seller != buyer && ledger_.has_position(seller)) arm(seller);
+}
+
 Amount ClearingHouse::equity(AccountId a) const {
   Amount e = ledger_.account(a).balance;
   for (MarketId m(0); m.raw() < market_count(); ++m) {

@@ -74,6 +74,11 @@ class ClearingHouse {
   // Applies one book fill: cash and positions move, maker and taker fees go to the fee pool (the
   // taker fee is waived when `taker_fee_waived`, used for engine liquidation orders).
   void apply_fill(MarketId m, const Fill& fill, bool taker_fee_waived);
+  // Applies one fill of a spot venue trading `base` against the quote: floor(price * quantity) of quote
+  // from buyer to seller, the quantity of `base` (same scale as Quantity) from seller to buyer, fees
+  // (rounded up; a maker rebate rounded down) to the fee pool. Balances that back perpetual positions
+  // change, so both accounts are re-armed when they hold one.
+  void apply_spot_fill(AssetId base, const Fill& fill, Ratio taker_fee, Ratio maker_fee);
 
   // Equity at current marks: balance + sum(size * mark), each notional rounded down (against the account).
   Amount equity(AccountId a) const;

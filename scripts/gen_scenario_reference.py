@@ -29,8 +29,10 @@ for m in re.finditer(r"struct (\w+) \{(.*?)\n\};", text, re.S):
 tables = [("(top level)", "Scenario"), ("[liquidation]", "LiquidationSpec"),
           ("[noise]", "NoiseTraderSpec"), ("[market_makers]", "MarketMakerSpec"),
           ("[traders]", "LeveragedTraderSpec"), ("[traders.leverage] / [traders.margin]", "DistributionSpec"),
-          ("[keepers]", "KeeperSpec"), ("[limits]", "LimitsSpec"), ("[[markets]]", "MarketSpec"), ("[markets.price]", "PriceProcessSpec"),
-          ("[markets.shock]", "ShockSpec"), ("[markets.index]", "IndexSpec"), ("[markets.oracle]", "OracleSpec"),
+          ("[keepers]", "KeeperSpec"), ("[liquidity]", "LiquiditySpec"), ("[value_traders]", "ValueTraderSpec"),
+          ("[arbitrageurs]", "ArbitrageurSpec"), ("[limits]", "LimitsSpec"), ("[[markets]]", "MarketSpec"), ("[markets.price]", "PriceProcessSpec"),
+          ("[markets.shock]", "ShockSpec"), ("[markets.index]", "IndexSpec"), ("[markets.spot]", "SpotSpec"),
+          ("[markets.oracle]", "OracleSpec"),
           ("[markets.mark]", "MarkSpec"), ("[markets.funding]", "FundingSpec"),
           ("[markets.margin]", "MarginSpec")]
 # The margin models (experiments/margin_models.h): name, description and spec, in registry order; the

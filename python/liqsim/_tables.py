@@ -26,6 +26,7 @@ ENUMS = {
     ("accounts", "role"): ("trader", "noise", "maker", "keeper", "place"),
     ("assets", "kind"): ("quote", "stablecoin", "coin", "debt_share", "lp_share"),
     ("metrics", "status"): ("pending", "ok", "failed"),
+    ("venue_timeseries", "kind"): ("perpetual", "spot"),
 }
 
 

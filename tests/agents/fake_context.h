@@ -12,6 +12,8 @@
 #include <memory>
 #include <optional>
 #include <ostream>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "agents/agent_context.h"
@@ -42,6 +44,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   struct Submission {
     Time at;
     MarketId market;
+    std::optional<VenueId> venue;  // a spot venue (perpetual orders: `market`)
     OrderRequest order;
     std::optional<Price> best_bid, best_ask;
     Price mark;
@@ -54,6 +57,7 @@ class FakeContext final : public AgentContext, public PositionSource {
     MarketId market;
     OrderId id = 0;
     bool found = false;
+    std::optional<VenueId> venue;  // a spot venue (perpetual cancels: `market`)
   };
   struct Deposit {
     Time at;
@@ -76,6 +80,7 @@ class FakeContext final : public AgentContext, public PositionSource {
     Time at;
     MarketId market;
     Fill fill;
+    std::optional<VenueId> venue;  // a spot venue's fill
   };
 
   // `markets` markets sharing one tick size and margin table, fee-free unless fees are given; index,
@@ -90,8 +95,30 @@ class FakeContext final : public AgentContext, public PositionSource {
     for (uint32_t m = 0; m < markets; ++m) {
       books_.push_back(std::make_unique<OrderBook>(tick));
       books_.back()->set_position_source(this);
+      venues_.push_back(
+          VenueInfo{VenueKind::Perpetual, MarketId(m), kQuoteAsset, tick, taker_fee, maker_fee});
     }
   }
+  // Adds a spot venue trading market m's asset (registered in the ledger at the first call for m);
+  // returns its id. Fills settle with ClearingHouse::apply_spot_fill, as in the World.
+  VenueId add_spot_venue(MarketId m, Ratio taker_fee = Ratio(0), Ratio maker_fee = Ratio(0)) {
+    AssetId base;
+    bool found = false;
+    for (const VenueInfo& v : venues_)
+      if (v.kind == VenueKind::Spot && v.market == m) base = v.base, found = true;
+    if (!found)
+      base = ch_->ledger().add_asset(AssetSpec{"COIN" + std::to_string(m.raw()), 8, AssetKind::Coin, {}});
+    venues_.push_back(VenueInfo{VenueKind::Spot, m, base, tick_, taker_fee, maker_fee});
+    spot_books_.push_back(std::make_unique<OrderBook>(tick_));
+    return VenueId(uint32_t(venues_.size() - 1));
+  }
+  std::span<const VenueInfo> venues() const { return venues_; }
+  void set_fundamental(MarketId m, Price p) {
+    if (fundamental_.size() <= m.raw()) fundamental_.resize(m.raw() + 1);
+    fundamental_[m.raw()] = p;
+  }
+  // An order from outside the agents under test at any venue: routed and settled, not logged.
+  SubmitResult place_at(VenueId v, const OrderRequest& order) { return route_at(v, order); }
 
   // ---- AgentContext ----
   Time now() const override { return now_; }
@@ -120,7 +147,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   }
   bool cancel(MarketId m, OrderId id) override {
     const bool found = books_[m.raw()]->cancel(id);
-    cancellations.push_back(Cancellation{now_, m, id, found});
+    cancellations.push_back(Cancellation{now_, m, id, found, std::nullopt});
     return found;
   }
   SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price,
@@ -133,6 +160,8 @@ class FakeContext final : public AgentContext, public PositionSource {
   const OrderBook& book(MarketId m) const override { return *books_[m.raw()]; }
   MarketView view(MarketId m) const override {
     MarketView v;
+    v.fundamental =
+        fundamental_.size() > m.raw() && fundamental_[m.raw()] ? *fundamental_[m.raw()] : index_[m.raw()];
     v.index = index_[m.raw()];
     v.oracle = oracle_[m.raw()];
     v.mark = ch_->mark(m);
@@ -158,6 +187,34 @@ class FakeContext final : public AgentContext, public PositionSource {
   }
   Amount base_fee() const override { return base_fee_; }
   uint32_t market_count() const override { return uint32_t(books_.size()); }
+  uint32_t venue_count() const override { return uint32_t(venues_.size()); }
+  const VenueInfo& venue(VenueId v) const override { return venues_[v.raw()]; }
+  SubmitResult submit_at(VenueId v, const OrderRequest& order) override {
+    if (venues_[v.raw()].kind == VenueKind::Perpetual) return submit(venues_[v.raw()].market, order);
+    Submission s;
+    s.at = now_;
+    s.venue = v;
+    s.order = order;
+    s.best_bid = book_at(v).best_bid();
+    s.best_ask = book_at(v).best_ask();
+    const SubmitResult r = route_at(v, order);
+    s.id = r.id;
+    s.reject = r.reject;
+    s.filled = r.filled;
+    s.resting = r.resting;
+    submissions.push_back(s);
+    return r;
+  }
+  bool cancel_at(VenueId v, OrderId id) override {
+    if (venues_[v.raw()].kind == VenueKind::Perpetual) return cancel(venues_[v.raw()].market, id);
+    const bool found = spot_books_[v.raw() - books_.size()]->cancel(id);
+    cancellations.push_back(Cancellation{now_, venues_[v.raw()].market, id, found, v});
+    return found;
+  }
+  const OrderBook& book_at(VenueId v) const override {
+    return venues_[v.raw()].kind == VenueKind::Perpetual ? *books_[v.raw()]
+                                                         : *spot_books_[v.raw() - books_.size()];
+  }
 
   // ---- PositionSource (reduce-only orders read the ledger of the market being traded) ----
   Quantity position(AccountId owner) const override {
@@ -234,11 +291,21 @@ class FakeContext final : public AgentContext, public PositionSource {
     apply_fills(m, r);
     return r;
   }
+  SubmitResult route_at(VenueId v, const OrderRequest& order) {
+    const VenueInfo& info = venues_[v.raw()];
+    if (info.kind == VenueKind::Perpetual) return route(info.market, order);
+    const SubmitResult r = spot_books_[v.raw() - books_.size()]->submit(order);
+    for (const Fill& f : r.fills) {
+      ch_->apply_spot_fill(info.base, f, info.taker_fee, info.maker_fee);
+      fills.push_back(ExecutedFill{now_, info.market, f, v});
+    }
+    return r;
+  }
   void apply_fills(MarketId m, const SubmitResult& r) {
     if (last_trade_.size() <= m.raw()) last_trade_.resize(m.raw() + 1);
     for (const Fill& f : r.fills) {
       ch_->apply_fill(m, f, false);
-      fills.push_back(ExecutedFill{now_, m, f});
+      fills.push_back(ExecutedFill{now_, m, f, std::nullopt});
       last_trade_[m.raw()] = f.price;
     }
   }
@@ -248,6 +315,9 @@ class FakeContext final : public AgentContext, public PositionSource {
   std::vector<std::optional<Price>> last_trade_;
   std::unique_ptr<ClearingHouse> ch_;
   std::vector<std::unique_ptr<OrderBook>> books_;
+  std::vector<std::unique_ptr<OrderBook>> spot_books_;
+  std::vector<VenueInfo> venues_;
+  std::vector<std::optional<Price>> fundamental_;
   Time now_{0};
   Amount base_fee_;
   uint32_t population_ = 0;

@@ -127,6 +127,20 @@ RunLog sample_log() {
     r.rank_score = 1.25;
     log.on_adl(r);
   }
+  for (uint32_t v = 0; v < 3; ++v) {
+    VenueSampleRecord r;
+    r.time = Time(10 + v);
+    r.venue = v;
+    r.market = 0;
+    r.kind = v > 0 ? 1 : 0;
+    r.best_bid = Price(59'999'000'000 - v);
+    r.best_ask = Price(60'001'000'000 + v);
+    r.price = Price(60'000'000'000 + v);
+    r.volume = Quantity(123'456 + v);
+    r.bid_depth = Quantity(5'000'000'000 + v);
+    r.ask_depth = Quantity(6'000'000'000 + v);
+    log.on_venue_sample(r);
+  }
   log.on_cascade_size(CascadeSizeRecord{1, 5});
   log.on_cascade_size(CascadeSizeRecord{3, 2});
   for (int64_t i = 0; i < 2; ++i) {
@@ -183,6 +197,9 @@ RunSummary sample_summary() {
   s.mark_max = Price(31'100'000'000);
   s.mid_min = Price(27'200'000'000);
   s.mid_max = Price(31'200'000'000);
+  s.index_min = Price(27'300'000'000);
+  s.index_max = Price(31'300'000'000);
+  s.spot_min = Price(27'250'000'000);
   s.max_mark_index_gap = 0.0125;
   s.liquidation_count = 4;
   s.engine_liquidations = 2;
@@ -344,6 +361,21 @@ void expect_same_log(const RunLog& got, const RunLog& want) {
     EXPECT_EQ(g.gas_paid, w.gas_paid) << i;
     EXPECT_EQ(g.succeeded, w.succeeded) << i;
     EXPECT_EQ(g.liquidation, w.liquidation) << i;
+  }
+  ASSERT_EQ(got.venue_samples.size(), want.venue_samples.size());
+  for (size_t i = 0; i < want.venue_samples.size(); ++i) {
+    const VenueSampleRecord& g = got.venue_samples[i];
+    const VenueSampleRecord& w = want.venue_samples[i];
+    EXPECT_EQ(g.time, w.time) << i;
+    EXPECT_EQ(g.venue, w.venue) << i;
+    EXPECT_EQ(g.market, w.market) << i;
+    EXPECT_EQ(g.kind, w.kind) << i;
+    EXPECT_EQ(g.best_bid, w.best_bid) << i;
+    EXPECT_EQ(g.best_ask, w.best_ask) << i;
+    EXPECT_EQ(g.price, w.price) << i;
+    EXPECT_EQ(g.volume, w.volume) << i;
+    EXPECT_EQ(g.bid_depth, w.bid_depth) << i;
+    EXPECT_EQ(g.ask_depth, w.ask_depth) << i;
   }
   ASSERT_EQ(got.cascade_sizes.size(), want.cascade_sizes.size());
   for (size_t i = 0; i < want.cascade_sizes.size(); ++i) {

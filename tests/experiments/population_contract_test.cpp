@@ -1,12 +1,14 @@
 // The Population contract (agents/population.h), run against every population of the registry
 // (experiments/populations.h): a new population is covered by adding its registry line.
 //
-// Each population is built by its registry entry into a FakeContext (a real clearing house and book,
-// an outside liquidity provider quoting both sides), started, woken for ten simulated minutes with the
-// notices the kernel sends (an alert on a member, an opportunity against a liquidatable account, the
-// result of every liquidation transaction), and checked: it acts only for its own accounts, never asks
-// for a wake-up in the past, sends orders with positive quantities and on-tick limit prices, keeps the
-// ledger conserved, and the same seed gives the same actions while another seed gives other ones.
+// Each population is built by its registry entry into a FakeContext (a real clearing house and book, two
+// spot venues of the market's asset, an outside liquidity provider quoting both sides of every venue at
+// prices that leave an arbitrage between the spot venues, a fundamental above the price), started, woken for
+// ten simulated minutes with the notices the kernel sends (an alert on a member, an opportunity against a
+// liquidatable account, the result of every liquidation transaction), and checked: it acts only for its own
+// accounts, never asks for a wake-up in the past, sends orders with positive quantities and on-tick limit
+// prices, keeps the ledger conserved, and the same seed gives the same actions while another seed gives other
+// ones.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -34,6 +36,13 @@ Scenario small_scenario(uint64_t seed) {
   s.traders.count = 40;
   s.traders.entry_start_seconds = 1;
   s.traders.entry_end_seconds = 120;
+  s.markets = {MarketSpec{}};
+  s.markets[0].spot.venues = 2;
+  s.liquidity.per_venue = 1;
+  s.liquidity.on_perpetual = true;
+  s.value_traders.count = 3;
+  s.value_traders.mean_interval_seconds = 5;
+  s.arbitrageurs.count = 2;
   return s;
 }
 
@@ -56,9 +65,23 @@ Outcome exercise(const PopulationEntry& entry, uint64_t seed) {
     ctx.place_limit(MarketId(0), lp, Side::Buy, price - kTick * (10 * level), q);
     ctx.place_limit(MarketId(0), lp, Side::Sell, price + kTick * (10 * level), q);
   }
+  // Two spot venues, the second quoted $30 above the first: an arbitrage for whoever sees it.
+  for (int venue = 0; venue < 2; ++venue) {
+    const VenueId v = ctx.add_spot_venue(MarketId(0), ratio_from_double(0.0005));
+    if (venue == 0) ctx.ch().ledger().deposit_asset(lp, ctx.venue(v).base, AssetAmount(1'000'000'000'000));
+    const Price centre = price + kTick * (300 * venue);
+    for (int level = 1; level <= 20; ++level) {
+      const Quantity q = quantity_from_double(5);
+      ctx.place_at(
+          v, OrderRequest{lp, Side::Buy, OrderType::Limit, centre - kTick * (10 * level), q, false, -1});
+      ctx.place_at(
+          v, OrderRequest{lp, Side::Sell, OrderType::Limit, centre + kTick * (10 * level), q, false, -1});
+    }
+  }
+  ctx.set_fundamental(MarketId(0), price_from_double(61'000));
 
   const Scenario s = small_scenario(seed);
-  std::unique_ptr<Population> population = entry.build(PopulationBuildContext{s, ctx.ch()});
+  std::unique_ptr<Population> population = entry.build(PopulationBuildContext{s, ctx.ch(), ctx.venues()});
   Outcome out;
   for (uint32_t i = 0; i < population->size(); ++i) {
     EXPECT_EQ(population->account(i), AccountId(population->account(0).raw() + i))
@@ -120,6 +143,8 @@ Outcome exercise(const PopulationEntry& entry, uint64_t seed) {
             << tx.priority_fee.raw() << "\n";
   }
   EXPECT_EQ(ctx.ch().ledger().conservation_residual(), Amount(0)) << entry.name;
+  EXPECT_EQ(ctx.ch().ledger().conservation_residual(ctx.venue(VenueId(1)).base), AssetAmount(0))
+      << entry.name;
   EXPECT_EQ(ctx.ch().ledger().position_residual(MarketId(0)), Quantity(0)) << entry.name;
   out.actions = actions.str();
   return out;
@@ -145,9 +170,12 @@ INSTANTIATE_TEST_SUITE_P(EveryPopulation, PopulationContract,
 TEST(PopulationRegistry, NamesAreUniqueAndOrderIsTheAccountOrder) {
   std::set<std::string_view> names;
   for (const PopulationEntry& e : populations()) EXPECT_TRUE(names.insert(e.name).second) << e.name;
-  ASSERT_EQ(populations().size(), 4u);
+  ASSERT_EQ(populations().size(), 7u);
   EXPECT_EQ(populations()[0].name, "noise");
   EXPECT_EQ(populations()[3].name, "traders");
+  // The endogenous market's populations come last, so scenarios without them keep their account ids.
+  EXPECT_EQ(populations()[4].name, "liquidity");
+  EXPECT_EQ(populations()[6].name, "arbitrageurs");
 }
 
 }  // namespace

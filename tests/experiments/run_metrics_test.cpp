@@ -124,6 +124,7 @@ class EpisodeBruteForce final : public Recorder {
   void on_block(const BlockRecord& r) override { log.on_block(r); }
   void on_timeseries(const TimeseriesRow& r) override { log.on_timeseries(r); }
   void on_cascade_size(const CascadeSizeRecord& r) override { log.on_cascade_size(r); }
+  void on_venue_sample(const VenueSampleRecord& r) override { log.on_venue_sample(r); }
   void on_asset(const AssetFinal& r) override { log.on_asset(r); }
   void on_holding(const HoldingFinal& r) override { log.on_holding(r); }
   void on_account(const AccountFinal& r) override { log.on_account(r); }

@@ -267,7 +267,8 @@ Scenario every_field_changed() {
   m.depth_band = 0.02;
   m.price = {"merton", -0.1, 0.8, 0.5, 1460, -0.01, 0.03, "prices.csv", "t", "p", 1, "linear", false};
   m.shock = {true, 100, 60, 0.3, 30, 0.5};
-  m.index = {3, 0.001, 10, 0.01, 0.02, 2, {0.5, 0.25, 0.25}};
+  m.index = {"exogenous", 3, 0.001, 10, 0.01, 0.02, 2, {0.5, 0.25, 0.25}};
+  m.spot = {2, 0.0008, -0.0001};
   m.oracle = {600, 0.01, 60};
   m.mark = {"hyperliquid_median", 2, 60, 3};
   m.funding = {false, 3600, -0.00005, 0.0004, 0.002, 60, 25000};
@@ -1027,7 +1028,8 @@ TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
   const auto errors = load_errors("base = \"defualt\"\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "base");
-  EXPECT_NE(errors[0].allowed.find("default, hyperliquid, keeper"), std::string::npos) << errors[0].message();
+  EXPECT_NE(errors[0].allowed.find("default, endogenous, hyperliquid, keeper"), std::string::npos)
+      << errors[0].message();
   EXPECT_EQ(errors[0].line, 1);
   EXPECT_EQ(load_errors("base = 3\n")[0].problem, "wrong type (integer)");
 }

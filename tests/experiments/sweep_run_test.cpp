@@ -335,6 +335,7 @@ std::string kept_digest(const fs::path& path, const RunResult& alone, const std:
   if (!kept("keeper_tx_queue")) log.keeper_tx_queue.clear();
   if (!kept("blocks")) log.blocks.clear();
   if (!kept("cascade_sizes")) log.cascade_sizes.clear();
+  if (!kept("venue_timeseries")) log.venue_samples.clear();
   if (!kept("assets")) log.assets.clear();
   if (!kept("holdings")) log.holdings.clear();
   if (!kept("accounts")) log.accounts.clear();

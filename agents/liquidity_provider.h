@@ -1,0 +1,92 @@
+// Resilient liquidity: providers keep a ladder of limit orders on a venue whose cumulative depth per
+// side follows a power law of the distance from an anchor, D(d) = depth_at_1pct * (d / 1%)^exponent,
+// out to max_distance (real books keep growing away from the mid: Binance BTCUSDT, 10 Oct 2025, holds
+// about 2,000-2,500 BTC within 1% and 5,800-10,000 within 5% per side, exponent 0.67-0.86).
+//
+// Resilience (Obizhaeva & Wang 2013, "Optimal trading strategy and supply/demand dynamics"): depth a
+// large order consumes is not back at once. Each level's resting quantity refills toward its target as
+// target - (target - remaining) * 2^(-dt / refill_half_life), and the anchor follows the venue's mid
+// as an exponential moving average with anchor_half_life, so impact decays instead of vanishing: the
+// consumed levels refill at prices around the old anchor while the anchor drifts to the new mid. The
+// ladder is re-centred when the anchor has moved by half the nearest distance (fewer order messages).
+//
+// Inventory (spot: holdings of the venue's asset minus its endowment; perpetual: position) shifts the
+// ladder's centre against itself, centre = anchor * (1 - inventory_skew * inventory / max_inventory)
+// (inventory-based dealer pricing: Ho & Stoll 1981, Avellaneda & Stoikov 2008): absorbed flow moves
+// the price permanently, as a Kyle lambda. Finite capital: a provider stops quoting the side that would
+// take its inventory beyond max_inventory.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "agents/agent_context.h"
+#include "agents/population.h"
+#include "core/rng.h"
+
+namespace liqsim {
+
+struct LiquidityParams {
+  double depth_at_1pct = 40;  // coins per side and venue (shared by the venue's providers)
+  double depth_exponent = 0.78;
+  double min_distance = 0.0002;
+  double max_distance = 0.05;
+  int levels = 16;
+  Time refill_half_life = seconds(20);
+  Time anchor_half_life = seconds(30);  // Time(0): the anchor is the current mid
+  Time refresh = seconds(1);
+  Quantity max_inventory;
+  double inventory_skew = 0.03;  // centre shift at full max_inventory, fraction of the anchor
+};
+
+// Target resting quantity (coins) of each of `levels` log-spaced levels per side for one provider of
+// `providers` on a venue, and their distances from the anchor: level k holds D(d_k) - D(d_{k-1}).
+struct LadderShape {
+  std::vector<double> distance;
+  std::vector<double> quantity;
+};
+LadderShape ladder_shape(const LiquidityParams& p, int providers);
+
+class LiquidityProviders final : public Population {
+ public:
+  // Member i quotes venue venues[i] through account accounts[i]; `endowment[i]` is the coins of the
+  // venue's asset it started with (spot; 0 on a perpetual book). `providers_per_venue` shares the depth.
+  LiquidityProviders(LiquidityParams params, std::vector<AccountId> accounts, std::vector<VenueId> venues,
+                     std::vector<Quantity> endowment, int providers_per_venue, uint64_t master_seed);
+  std::string_view name() const override { return "liquidity"; }
+  uint32_t size() const override { return uint32_t(members_.size()); }
+  AccountId account(uint32_t i) const override { return members_[i].account; }
+  void start(AgentContext& ctx) override;
+  void on_wake(AgentContext& ctx, uint32_t member, int64_t arg) override;
+
+  // Member i's anchor price and inventory (coins) as last computed (tests and reports).
+  double anchor(uint32_t i) const { return members_[i].anchor; }
+  double inventory(uint32_t i) const { return members_[i].inventory; }
+
+ private:
+  struct Level {
+    std::optional<OrderId> id;
+    Price price;
+    Time placed;  // when the resting order was (re)placed: its refill runs from there
+  };
+  struct Member {
+    AccountId account;
+    VenueId venue;
+    Quantity endowment;
+    Rng rng;
+    double anchor = 0;         // the EMA of the mid
+    double placed_anchor = 0;  // the centre the ladder was last placed around
+    double inventory = 0;
+    std::optional<Time> last;
+    std::vector<Level> bids, asks;
+  };
+  void refresh(AgentContext& ctx, Member& mb);
+  void refill_side(AgentContext& ctx, Member& mb, std::vector<Level>& side, Side s, bool quote,
+                   bool recentre);
+
+  LiquidityParams params_;
+  LadderShape shape_;
+  std::vector<Member> members_;
+};
+
+}  // namespace liqsim
