@@ -40,12 +40,13 @@ CascadeStats analyze_cascades(std::span<const LiquidationRecord> liquidations) {
   for (size_t i = 0; i < n; ++i) {
     const LiquidationRecord& r = liquidations[i];
     LIQSIM_CHECK(r.id == static_cast<int64_t>(i), "liquidation ids must be dense and in order");
-    if (r.cause == kNoId) {
+    const int64_t parent = cascade_parent(r);
+    if (parent == kNoId) {
       roots.push_back(i);
       continue;
     }
-    LIQSIM_CHECK(r.cause >= 0 && r.cause < r.id, "a liquidation's cause must be an earlier liquidation");
-    boost::add_edge(static_cast<Vertex>(r.cause), i, graph);
+    LIQSIM_CHECK(parent >= 0 && parent < r.id, "a liquidation's cause must be an earlier liquidation");
+    boost::add_edge(static_cast<Vertex>(parent), i, graph);
   }
 
   CascadeStats stats;
@@ -80,12 +81,13 @@ std::vector<uint64_t> cascade_sizes(std::span<const LiquidationRecord> liquidati
   for (size_t i = 0; i < liquidations.size(); ++i) {
     const LiquidationRecord& r = liquidations[i];
     LIQSIM_CHECK(r.id == static_cast<int64_t>(i), "liquidation ids must be dense and in order");
-    if (r.cause == kNoId) {
+    const int64_t parent = cascade_parent(r);
+    if (parent == kNoId) {
       tree[i] = sizes.size();
       sizes.push_back(0);
     } else {
-      LIQSIM_CHECK(r.cause >= 0 && r.cause < r.id, "a liquidation's cause must be an earlier liquidation");
-      tree[i] = tree[size_t(r.cause)];
+      LIQSIM_CHECK(parent >= 0 && parent < r.id, "a liquidation's cause must be an earlier liquidation");
+      tree[i] = tree[size_t(parent)];
     }
     ++sizes[tree[i]];
   }
@@ -96,13 +98,14 @@ uint32_t CascadeCounter::add(const LiquidationRecord& r) {
   LIQSIM_CHECK(r.id == static_cast<int64_t>(count()), "liquidation ids must be dense and in order");
   uint32_t generation = 0;
   uint32_t tree = 0;
-  if (r.cause == kNoId) {
+  const int64_t parent = cascade_parent(r);
+  if (parent == kNoId) {
     tree = uint32_t(tree_size_.size());
     tree_size_.push_back(0);
   } else {
-    LIQSIM_CHECK(r.cause >= 0 && r.cause < r.id, "a liquidation's cause must be an earlier liquidation");
-    generation = generation_[size_t(r.cause)] + 1;
-    tree = tree_[size_t(r.cause)];
+    LIQSIM_CHECK(parent >= 0 && parent < r.id, "a liquidation's cause must be an earlier liquidation");
+    generation = generation_[size_t(parent)] + 1;
+    tree = tree_[size_t(parent)];
   }
   generation_.push_back(generation);
   tree_.push_back(tree);

@@ -10,6 +10,17 @@
 
 namespace liqsim {
 
+// The parent of a liquidation in the cascade forest. Without an impact-free twin (endogenous
+// Unmeasured) it is the recorded cause: the liquidation whose book fills moved the mark that the
+// liquidation needed (protocol/cause_tracker.h). With the twin, only an Endogenous liquidation (one the
+// impact-free world does not have at that time) has a parent, its recorded cause; an Exogenous one is a
+// root even when book fills moved its mark, since the same account is liquidated by then without any
+// liquidation's price impact. So on that basis a child is a liquidation that liquidations' impact
+// caused, and the branching ratio is the share of such liquidations that the attribution traced back.
+inline int64_t cascade_parent(const LiquidationRecord& r) {
+  return r.endogenous == Endogeneity::Exogenous ? kNoId : r.cause;
+}
+
 // Shape of the liquidation forest. Generation 0 is a root; a caused liquidation is one generation
 // deeper than its cause.
 struct CascadeStats {

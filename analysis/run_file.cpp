@@ -35,7 +35,8 @@ constexpr FieldType field_type_of() {
     return FieldType::U64;
   } else if constexpr (std::is_same_v<M, uint32_t>) {
     return FieldType::U32;
-  } else if constexpr (std::is_same_v<M, uint8_t> || std::is_same_v<M, LiquidationMechanismKind>) {
+  } else if constexpr (std::is_same_v<M, uint8_t> || std::is_same_v<M, LiquidationMechanismKind> ||
+                       std::is_same_v<M, Endogeneity> || std::is_same_v<M, CounterfactualKind>) {
     static_assert(sizeof(M) == 1);
     return FieldType::U8;
   } else if constexpr (std::is_same_v<M, double>) {
@@ -96,6 +97,7 @@ constexpr FieldSpec kLiquidationFields[] = {
     LIQSIM_FIELD(LiquidationRow, record.mark_update, "mark_update", "id", 0, ""),
     LIQSIM_FIELD(LiquidationRow, record.cause, "cause", "id", 0, ""),
     LIQSIM_FIELD(LiquidationRow, generation, "generation", "count", 0, ""),
+    LIQSIM_FIELD(LiquidationRow, record.endogenous, "endogenous", "enum", 0, ""),
 };
 
 constexpr FieldSpec kTradeFields[] = {
@@ -226,6 +228,7 @@ constexpr FieldSpec kSummaryFields[] = {
     LIQSIM_FIELD(RunSummary, mark_max, "mark_max", kUsdPerCoin, -6, ""),
     LIQSIM_FIELD(RunSummary, mid_min, "mid_min", kUsdPerCoin, -6, ""),
     LIQSIM_FIELD(RunSummary, mid_max, "mid_max", kUsdPerCoin, -6, ""),
+    LIQSIM_FIELD(RunSummary, initial_price, "initial_price", kUsdPerCoin, -6, ""),
     LIQSIM_FIELD(RunSummary, index_min, "index_min", kUsdPerCoin, -6, ""),
     LIQSIM_FIELD(RunSummary, index_max, "index_max", kUsdPerCoin, -6, ""),
     LIQSIM_FIELD(RunSummary, spot_min, "spot_min", kUsdPerCoin, -6, "0 without spot venues"),
@@ -273,6 +276,17 @@ constexpr FieldSpec kSummaryFields[] = {
     LIQSIM_FIELD(RunSummary, conservation_residual, "conservation_residual", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, mean_slippage, "mean_slippage", "1", 0, ""),
     LIQSIM_FIELD(RunSummary, accounts, "accounts", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, counterfactual, "counterfactual", "enum", 0, ""),
+    LIQSIM_FIELD(RunSummary, endogenous_liquidations, "endogenous_liquidations", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, amplification_mark_trough_pp, "amplification_mark_trough_pp", "pp", 0, ""),
+    LIQSIM_FIELD(RunSummary, amplification_index_trough_pp, "amplification_index_trough_pp", "pp", 0, ""),
+    LIQSIM_FIELD(RunSummary, amplification_spot_trough_pp, "amplification_spot_trough_pp", "pp", 0,
+                 "0 without spot venues"),
+    LIQSIM_FIELD(RunSummary, amplification_liquidations, "amplification_liquidations", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, amplification_liquidated_notional, "amplification_liquidated_notional", kUsd, -6,
+                 ""),
+    LIQSIM_FIELD(RunSummary, amplification_protocol_loss, "amplification_protocol_loss", kUsd, -6, ""),
+    LIQSIM_FIELD(RunSummary, amplification_bad_debt, "amplification_bad_debt", kUsd, -6, ""),
 };
 
 #undef LIQSIM_FIELD
@@ -736,6 +750,16 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     for (const FieldSpec& field : run_file_schema::summary()) {
       read_scalar_attribute(summary.get(), field.name, native_type(field.type),
                             reinterpret_cast<char*>(&run.summary) + field.offset);
+    }
+    // The impact-free twin's summary, in runs measured against it (liqsim run --counterfactual).
+    if (H5Lexists(root, "counterfactual", H5P_DEFAULT) > 0) {
+      Hid twin =
+          make_hid(H5Gopen2(root, "/counterfactual/summary", H5P_DEFAULT), "opening /counterfactual/summary");
+      RunSummary& out = run.counterfactual_summary.emplace();
+      for (const FieldSpec& field : run_file_schema::summary()) {
+        read_scalar_attribute(twin.get(), field.name, native_type(field.type),
+                              reinterpret_cast<char*>(&out) + field.offset);
+      }
     }
     return run;
   } catch (const Hdf5Error& e) {

@@ -79,6 +79,8 @@ struct RunFile {
   RunLog log;                        // every event table, the timeseries and the final accounts
   std::vector<uint32_t> generation;  // cascade generation of each liquidation, by index
   RunSummary summary;                // wall_seconds is not stored and reads as 0
+  // /counterfactual/summary: the impact-free twin's summary, when the run was measured against it.
+  std::optional<RunSummary> counterfactual_summary;
 };
 
 // The run file at `path`, or an error message (missing file, not HDF5, other schema, missing field).

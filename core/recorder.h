@@ -24,6 +24,15 @@ constexpr std::optional<LiquidationId> liquidation_from_record(int64_t raw) {
 
 enum class LiquidationMechanismKind : uint8_t { Engine = 0, Keeper = 1 };
 
+// Whether a liquidation was brought about by liquidations' own price impact, by the counterfactual of
+// the same seed in which every liquidation executes off the book at the mark (liquidation.execution =
+// "impact_free"; experiments/counterfactual.h): Endogenous when its account is not liquidated in that
+// world, or only later than this liquidation's time. Unmeasured when the run had no such twin.
+enum class Endogeneity : uint8_t { Exogenous = 0, Endogenous = 1, Unmeasured = 2 };
+
+// How a run was measured against a counterfactual (RunSummary::counterfactual).
+enum class CounterfactualKind : uint8_t { None = 0, ImpactFree = 1 };
+
 struct TradeRecord {
   Time time;
   uint32_t market = 0;
@@ -48,6 +57,7 @@ struct LiquidationRecord {
   Amount reward;                // keeper reward (bonus value at mark), 0 for engine-driven
   int64_t mark_update = kNoId;  // sequence of the market's mark update that triggered it (MarkUpdateRecord)
   int64_t cause = kNoId;        // earlier liquidation whose fills moved that mark, or -1
+  Endogeneity endogenous = Endogeneity::Unmeasured;  // set by the run when it has an impact-free twin
 };
 
 // One mark update of one market: what detection compared triggers against. A liquidation's
@@ -202,6 +212,7 @@ struct RunSummary {
   double wall_seconds = 0;
   Time measure_from;  // start of the measurement window
   Price reference_min, reference_max, mark_min, mark_max, mid_min, mid_max;
+  Price initial_price;               // market 0's price at time 0 (the first value of its reference path)
   Price index_min, index_max;        // market 0's index
   Price spot_min;                    // lowest price of market 0's spot venues (0 without spot venues)
   double max_mark_index_gap = 0;     // max |mark - index| / index over the run
@@ -248,6 +259,19 @@ struct RunSummary {
   Amount conservation_residual;  // must be 0
   double mean_slippage = 0;      // window: mean |price - mark| / mark over liquidations
   uint64_t accounts = 0;
+  // Causal amplification (experiments/counterfactual.h): the same seed run again with every liquidation
+  // executed off the book at the mark. All 0 when `counterfactual` is None.
+  CounterfactualKind counterfactual = CounterfactualKind::None;
+  uint64_t endogenous_liquidations = 0;  // window: liquidations tagged Endogenous
+  // Extra fall of a price's trough, in percentage points of market 0's initial price:
+  // 100 * (trough in the twin - trough here) / initial price.
+  double amplification_mark_trough_pp = 0;
+  double amplification_index_trough_pp = 0;
+  double amplification_spot_trough_pp = 0;   // spot_min's, 0 without spot venues
+  int64_t amplification_liquidations = 0;    // window: liquidation_count here minus the twin's
+  Amount amplification_liquidated_notional;  // window: liquidated_notional here minus the twin's
+  Amount amplification_protocol_loss;        // window: protocol_loss here minus the twin's
+  Amount amplification_bad_debt;             // bad_debt here minus the twin's
 };
 
 class Recorder {

@@ -600,6 +600,7 @@ struct Job {
   // Close
   RunMetadata metadata;
   RunSummary summary;
+  std::optional<RunSummary> counterfactual;  // the impact-free twin's summary, /counterfactual/summary
 };
 
 void write_metadata(hid_t file, const RunMetadata& metadata) {
@@ -621,8 +622,8 @@ void write_metadata(hid_t file, const RunMetadata& metadata) {
   }
 }
 
-void write_summary(hid_t file, const RunSummary& summary) {
-  Hid group = create_group(file, "/summary");
+void write_summary(hid_t file, const RunSummary& summary, const char* path = "/summary") {
+  Hid group = create_group(file, path);
   for (const FieldSpec& field : run_file_schema::summary()) {
     write_scalar_attribute(group.get(), field.name, stored_type(field.type), native_type(field.type),
                            reinterpret_cast<const char*>(&summary) + field.offset);
@@ -707,7 +708,8 @@ class RunFileWriter::Impl {
     return error_;
   }
 
-  std::optional<std::string> finish(const RunMetadata& metadata, const RunSummary& summary, bool overwrite) {
+  std::optional<std::string> finish(const RunMetadata& metadata, const RunSummary& summary, bool overwrite,
+                                    const RunSummary* counterfactual) {
     LIQSIM_CHECK(!finishing_, "RunFileWriter::finish() runs once");
     LIQSIM_CHECK(metadata.schema_version == kRunFileSchemaVersion,
                  "the HDF5 sink writes the current schema_version");
@@ -719,6 +721,7 @@ class RunFileWriter::Impl {
     close->ready = true;
     close->metadata = metadata;
     close->summary = summary;
+    if (counterfactual != nullptr) close->counterfactual = *counterfactual;
     push(std::move(close), /*wait_for_room=*/false);
     // This thread compresses too until nothing is left to compress, then waits for the file.
     ChunkScratch scratch;
@@ -1000,6 +1003,10 @@ class RunFileWriter::Impl {
       run_hdf5("writing the attributes", [&] {
         write_metadata(file_.get(), close->metadata);
         write_summary(file_.get(), close->summary);
+        if (close->counterfactual) {
+          Hid group = create_group(file_.get(), "/counterfactual");
+          write_summary(file_.get(), *close->counterfactual, "/counterfactual/summary");
+        }
       });
     }
     datasets_.clear();
@@ -1098,14 +1105,14 @@ void RunFileWriter::on_holding(const HoldingFinal& r) { impl_->append(kHoldings,
 void RunFileWriter::on_account(const AccountFinal& r) { impl_->add_account(r); }
 std::optional<std::string> RunFileWriter::error() const { return impl_->error(); }
 std::optional<std::string> RunFileWriter::finish(const RunMetadata& metadata, const RunSummary& summary,
-                                                 bool overwrite) {
-  return impl_->finish(metadata, summary, overwrite);
+                                                 bool overwrite, const RunSummary* counterfactual) {
+  return impl_->finish(metadata, summary, overwrite, counterfactual);
 }
 RunFileWriterStats RunFileWriter::stats() const { return impl_->stats(); }
 
 std::optional<std::string> write_run_file(const std::string& path, const RunMetadata& metadata,
                                           const RunLog& log, const RunSummary& summary, bool overwrite,
-                                          const RunFileOptions& options) {
+                                          const RunFileOptions& options, const RunSummary* counterfactual) {
   std::error_code error;
   const bool exists = std::filesystem::exists(path, error);
   if (error) return "cannot check output file '" + path + "': " + error.message();
@@ -1127,7 +1134,7 @@ std::optional<std::string> write_run_file(const std::string& path, const RunMeta
   for (const AssetFinal& r : log.assets) writer.on_asset(r);
   for (const HoldingFinal& r : log.holdings) writer.on_holding(r);
   for (const AccountFinal& r : log.accounts) writer.on_account(r);
-  return writer.finish(metadata, summary, overwrite);
+  return writer.finish(metadata, summary, overwrite, counterfactual);
 }
 
 }  // namespace liqsim

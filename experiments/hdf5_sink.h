@@ -85,8 +85,10 @@ class RunFileWriter final : public Recorder {
   // After the last record: stores the partial chunks, the root attributes and /summary (wall_seconds
   // is not written), closes the file and moves it to `path`. An existing `path` is replaced only when
   // `overwrite` is set, also one that appeared during the run; otherwise, or on any failure, returns an
-  // error message and removes the temporary file. Once; no record may follow.
-  std::optional<std::string> finish(const RunMetadata& metadata, const RunSummary& summary, bool overwrite);
+  // error message and removes the temporary file. Once; no record may follow. `counterfactual`, when
+  // given, is the impact-free twin's summary, stored as /counterfactual/summary (same layout).
+  std::optional<std::string> finish(const RunMetadata& metadata, const RunSummary& summary, bool overwrite,
+                                    const RunSummary* counterfactual = nullptr);
 
   RunFileWriterStats stats() const;
 
@@ -101,6 +103,7 @@ class RunFileWriter final : public Recorder {
 // without `overwrite`; an error message, or nothing.
 std::optional<std::string> write_run_file(const std::string& path, const RunMetadata& metadata,
                                           const RunLog& log, const RunSummary& summary, bool overwrite,
-                                          const RunFileOptions& options = {});
+                                          const RunFileOptions& options = {},
+                                          const RunSummary* counterfactual = nullptr);
 
 }  // namespace liqsim

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/checked.h"
+#include "experiments/counterfactual.h"
 #include "experiments/hdf5_sink.h"
 #include "experiments/output_file.h"
 #include "experiments/presets.h"
@@ -50,6 +51,8 @@ struct RunArgs {
   bool out_given = false;
   bool force = false;
   bool quiet = false;
+  std::string counterfactual;  // --counterfactual NAME
+  bool counterfactual_given = false;
 };
 
 // The --set options as overrides; a malformed one is an error naming it.
@@ -119,6 +122,15 @@ int run_command(const RunArgs& args) {
       return kExitBadInput;
     }
   }
+  std::optional<CounterfactualKind> counterfactual;
+  if (args.counterfactual_given) {
+    counterfactual = counterfactual_from_string(args.counterfactual);
+    if (!counterfactual) {
+      std::cerr << "liqsim run: --counterfactual '" << args.counterfactual
+                << "' is not a counterfactual; allowed: " << kCounterfactualChoices << "\n";
+      return kExitBadInput;
+    }
+  }
   const Preset* preset = nullptr;
   if (!args.scenario_given) {
     const std::string name = args.preset_given ? args.preset : "default";
@@ -142,6 +154,13 @@ int run_command(const RunArgs& args) {
   }
   Scenario scenario = std::get<Scenario>(std::move(loaded));
   if (seed) scenario.seed = *seed;
+  if (counterfactual && scenario.liquidation.execution != "market") {
+    std::cerr << "liqsim run: --counterfactual " << args.counterfactual << " compares the run with its twin "
+              << "whose liquidations execute off the book, but " << source
+              << " sets liquidation.execution = \"" << scenario.liquidation.execution
+              << "\"; allowed with --counterfactual: \"market\"\n";
+    return kExitBadInput;
+  }
 
   // The run file must be writable before hours are spent on the run.
   const std::string out = args.out_given ? args.out
@@ -171,7 +190,17 @@ int run_command(const RunArgs& args) {
   std::optional<Simulation> simulation;
   std::chrono::steady_clock::time_point last_event;
   double wall_seconds = 0;
+  std::optional<TwinRun> twin;
+  double twin_seconds = 0;
   try {
+    // The impact-free twin first, in memory: the run then tags its liquidations against it as it goes.
+    if (counterfactual) {
+      if (options.progress) std::cerr << "liqsim: impact-free twin\n";
+      twin = run_impact_free_twin(scenario, options);
+      twin_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      options.impact_free_twin = twin->reference;
+      if (options.progress) std::cerr << "liqsim: the run\n";
+    }
     simulation.emplace(scenario, options, writer);
     // In steps, so that a failed write (a full disk) stops the run early; stepping does not change it.
     constexpr int kSteps = 100;
@@ -186,7 +215,7 @@ int run_command(const RunArgs& args) {
       return kExitFailure;
     }
     last_event = std::chrono::steady_clock::now();
-    wall_seconds = std::chrono::duration<double>(last_event - start).count();
+    wall_seconds = std::chrono::duration<double>(last_event - start).count() - twin_seconds;
     // After the last event: the final account states, the summary, and the rest of the run file.
     simulation->finish();
   } catch (const ArithmeticError& e) {
@@ -195,15 +224,20 @@ int run_command(const RunArgs& args) {
   }
   RunSummary summary = simulation->summary();
   summary.wall_seconds = wall_seconds;
+  if (twin) apply_amplification(summary, twin->summary);
   RunMetadata metadata = simulation->metadata(resolved_toml);
   metadata.replay_start_seconds = replay_start_seconds(scenario);
-  const std::optional<std::string> write_error = writer.finish(metadata, summary, args.force);
+  const std::optional<std::string> write_error =
+      writer.finish(metadata, summary, args.force, twin ? &twin->summary : nullptr);
   const double write_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - last_event).count();
   char written[64];
   std::snprintf(written, sizeof written, " (written in %.2f s after the last event)", write_seconds);
   std::cout << format_report(metadata, summary, out + (write_error ? " (NOT WRITTEN)" : written),
                              wall_seconds);
+  if (twin)
+    std::printf("impact-free twin     %s events in %.2f s (same seed, every liquidation off the book)\n",
+                std::to_string(twin->summary.events_processed).c_str(), twin_seconds);
   int code = 0;
   if (write_error) {
     std::cerr << "liqsim run: could not write '" << out << "': " << *write_error << "\n";
@@ -212,6 +246,11 @@ int run_command(const RunArgs& args) {
   if (summary.conservation_residual != Amount::zero()) {
     std::cerr << "liqsim run: conservation violated: residual $"
               << format_amount(summary.conservation_residual) << " (must be 0)\n";
+    code = kExitFailure;
+  }
+  if (twin && twin->summary.conservation_residual != Amount::zero()) {
+    std::cerr << "liqsim run: conservation violated in the impact-free twin: residual $"
+              << format_amount(twin->summary.conservation_residual) << " (must be 0)\n";
     code = kExitFailure;
   }
   return code;
@@ -278,6 +317,10 @@ int main(int argc, char** argv) {
       ->take_all();
   run->add_flag("--force", run_args.force, "Overwrite an existing run file");
   run->add_flag("--quiet", run_args.quiet, "No progress display on stderr");
+  run->add_option("--counterfactual", run_args.counterfactual,
+                  "Also run the same seed with every liquidation executed off the book at the mark "
+                  "(impact_free) and store the amplification (docs/hdf5-schema.md, /summary)")
+      ->type_name("NAME");
 
   std::string validate_file;
   std::vector<std::string> validate_sets;
@@ -360,6 +403,7 @@ int main(int argc, char** argv) {
     run_args.preset_given = run->count("--preset") > 0;
     run_args.seed_given = run->count("--seed") > 0;
     run_args.out_given = run->count("--out") > 0;
+    run_args.counterfactual_given = run->count("--counterfactual") > 0;
     return run_command(run_args);
   }
   if (validate->parsed()) return validate_command(validate_file, validate_sets);

@@ -36,6 +36,12 @@ std::string dollars(double x) {
 std::string dollars(Amount a) { return dollars(to_double(a)); }
 std::string dollars(Price p) { return dollars(to_double(p)); }
 std::string count(uint64_t n) { return grouped(static_cast<double>(n), 0); }
+// "+$1.00", "-$3.00", "$0.00": a difference.
+std::string signed_dollars(Amount a) {
+  std::string out = dollars(a);
+  if (a.raw() > 0) out.insert(out.begin(), '+');
+  return out;
+}
 
 std::string line(const char* format, auto... args) {
   char buf[512];
@@ -72,6 +78,19 @@ std::string format_report(const RunMetadata& metadata, const RunSummary& summary
       w, count(s.cascade_generations).c_str(), count(s.largest_cascade).c_str(), s.branching_ratio,
       count(s.cascade_count).c_str(), s.cascade_size_mean, count(s.cascade_size_p50).c_str(),
       count(s.cascade_size_p99).c_str());
+  if (s.counterfactual == CounterfactualKind::ImpactFree) {
+    // Against the impact-free twin of the same seed (experiments/counterfactual.h); the cascade line
+    // above then counts only endogenous liquidations as children.
+    out += line(
+        "amplification%s       vs the impact-free twin: mark trough %+.3f pp, index trough %+.3f pp, "
+        "spot trough %+.3f pp; liquidations %+lld (%s endogenous), notional %s, protocol loss %s, bad debt "
+        "%s\n",
+        w, s.amplification_mark_trough_pp, s.amplification_index_trough_pp, s.amplification_spot_trough_pp,
+        static_cast<long long>(s.amplification_liquidations), count(s.endogenous_liquidations).c_str(),
+        signed_dollars(s.amplification_liquidated_notional).c_str(),
+        signed_dollars(s.amplification_protocol_loss).c_str(),
+        signed_dollars(s.amplification_bad_debt).c_str());
+  }
   out += line(
       "liquidation delay%s   mean %.2f s, p50 %.2f s, p99 %.2f s, max %.2f s (%s episodes); %s never "
       "liquidated, still liquidatable\n",

@@ -328,6 +328,44 @@ std::variant<std::string, ReportError> run_report_html(const RunFile& run, const
   }
   page.heading("Summary", "summary").table("summary", {"figure", "value", "units"}, summary, {1});
 
+  // Against the impact-free twin (liqsim run --counterfactual impact_free): the run's figure, the twin's
+  // and the amplification stored in /summary.
+  if (run.counterfactual_summary) {
+    const RunSummary& twin = *run.counterfactual_summary;
+    const auto text = [&](const RunSummary& s, const char* name) {
+      const FieldSpec* field = summary_field(name);
+      return field_text(&s, *field, units.of(*field).exponent);
+    };
+    const auto unit_of = [&](const char* name) { return units.of(*summary_field(name)).units; };
+    const char* rows_of[][3] = {
+        {"mark_min", "amplification_mark_trough_pp", "pp"},
+        {"index_min", "amplification_index_trough_pp", "pp"},
+        {"spot_min", "amplification_spot_trough_pp", "pp"},
+        {"liquidation_count", "amplification_liquidations", ""},
+        {"liquidated_notional", "amplification_liquidated_notional", ""},
+        {"protocol_loss", "amplification_protocol_loss", ""},
+        {"bad_debt", "amplification_bad_debt", ""},
+    };
+    std::vector<std::vector<std::string>> amplification;
+    for (const auto& row : rows_of)
+      amplification.push_back({row[0], text(run.summary, row[0]), text(twin, row[0]),
+                               text(run.summary, row[1]) + (*row[2] != 0 ? std::string(" ") + row[2] : ""),
+                               unit_of(row[0])});
+    amplification.push_back(
+        {"endogenous_liquidations", text(run.summary, "endogenous_liquidations"), "0", "", "count"});
+    page.heading("Amplification", "amplification")
+        .paragraph(
+            "The run against its impact-free twin: the same scenario and seed with every liquidation "
+            "executed "
+            "off the book at the mark. Troughs: the extra fall in percentage points of the initial price; "
+            "the others: the run minus the twin. A liquidation is endogenous when the twin does not "
+            "liquidate its account by then; the cascade figures count only endogenous liquidations as "
+            "children.",
+            "note")
+        .table("amplification", {"figure", "run", "impact-free twin", "amplification", "units"},
+               amplification, {1, 2, 3});
+  }
+
   // Plots.
   std::vector<double> seconds;
   for (const TimeseriesRow& r : rows) seconds.push_back(to_seconds(r.time));
@@ -396,7 +434,7 @@ std::variant<std::string, ReportError> run_report_html(const RunFile& run, const
       caption =
           "Each liquidation's notional (|quantity| x mark at the trigger), coloured by its cascade "
           "generation "
-          "(0: a root, caused by the index alone).";
+          "(0: a root: the index alone explains it, or, with an impact-free twin, it is exogenous).";
     } else {
       constexpr size_t kBins = 100;
       svg::Series s{.name = "notional per bin", .mark = svg::Mark::Bars};

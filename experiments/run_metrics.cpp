@@ -61,6 +61,7 @@ void RunMetrics::on_liquidation(const LiquidationRecord& r) {
                       ? kNoId
                       : r.cause - int64_t(pre_window_liquidations_);
   cascades_.add(rebased);
+  if (r.endogenous == Endogeneity::Endogenous) ++endogenous_liquidations_;
   if (r.mechanism == LiquidationMechanismKind::Engine)
     ++engine_liquidations_;
   else
@@ -161,6 +162,7 @@ void RunMetrics::fill(RunSummary& s) const {
   s.liquidation_count = cascades_.count();
   s.engine_liquidations = engine_liquidations_;
   s.keeper_liquidations = keeper_liquidations_;
+  s.endogenous_liquidations = endogenous_liquidations_;
   s.liquidated_notional = liquidated_notional_;
   s.keeper_rewards = keeper_rewards_;
   s.mean_slippage = s.liquidation_count == 0 ? 0.0 : slippage_ / double(s.liquidation_count);

@@ -109,6 +109,11 @@ struct LiquidationSpec {
   // "engine" | "keeper" | "none" (experiments/liquidation_mechanisms.h); each mechanism's keys are its
   // table [liquidation.<name>]
   std::string mechanism = "engine";
+  // "market": liquidation orders (engine closes, keepers' unwinds) trade on the market's venue;
+  // "impact_free": each fills in full at the mark off the book (the backstop_vault place takes the other
+  // side), so the same accounts are closed without moving any price: the counterfactual of
+  // `liqsim run --counterfactual impact_free` (experiments/counterfactual.h)
+  std::string execution = "market";
   double insurance_fund = 2'000'000;  // $ >= 0 initial
   MechanismSpecs params;              // every mechanism's keys, owned by the mechanism
 

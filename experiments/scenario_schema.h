@@ -129,6 +129,7 @@ void describe(V& v, MarketSpec& s) {
 template <class V>
 void describe(V& v, LiquidationSpec& s) {
   v.text("mechanism", s.mechanism, mechanism_choices());
+  v.text("execution", s.execution, one_of({"market", "impact_free"}));
   v.number("insurance_fund", s.insurance_fund, closed(0, kMaxDollars), Unit::Dollars);
   describe_mechanisms(v, s.params);
 }

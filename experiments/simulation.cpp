@@ -12,6 +12,7 @@
 #include "analysis/run_file.h"
 #include "core/check.h"
 #include "core/engine.h"
+#include "experiments/counterfactual.h"
 #include "experiments/liquidation_mechanisms.h"
 #include "experiments/populations.h"
 #include "experiments/run_metrics.h"
@@ -89,13 +90,25 @@ struct SpotVenueRuntime {
 
 // Forwards every record to the run's sink, each new liquidation's account to the cause trackers
 // (which keep their own state and never read the records) and the liquidations, ADL and keeper
-// transactions to the summary's running figures (RunMetrics).
+// transactions to the summary's running figures (RunMetrics). It tags each liquidation's endogeneity
+// first: against the impact-free twin when the run has one; Exogenous in an impact-free run itself (no
+// liquidation order reaches a venue there, so none is brought about by liquidations' price impact).
 class RecordingTee final : public Recorder {
  public:
-  RecordingTee(Recorder& sink, std::vector<MarketRuntime>& markets, RunMetrics& metrics)
-      : sink_(sink), markets_(markets), metrics_(metrics) {}
+  RecordingTee(Recorder& sink, std::vector<MarketRuntime>& markets, RunMetrics& metrics, bool impact_free,
+               std::shared_ptr<const ImpactFreeReference> twin)
+      : sink_(sink),
+        markets_(markets),
+        metrics_(metrics),
+        impact_free_(impact_free),
+        twin_(std::move(twin)) {}
   void on_trade(const TradeRecord& r) override { sink_.on_trade(r); }
-  void on_liquidation(const LiquidationRecord& r) override {
+  void on_liquidation(const LiquidationRecord& recorded) override {
+    LiquidationRecord r = recorded;
+    if (impact_free_)
+      r.endogenous = Endogeneity::Exogenous;
+    else if (twin_)
+      r.endogenous = twin_->classify(r.account, r.time);
     for (MarketRuntime& rt : markets_) rt.causes->note_liquidation(LiquidationId(r.id), AccountId(r.account));
     metrics_.on_liquidation(r);
     sink_.on_liquidation(r);
@@ -123,6 +136,8 @@ class RecordingTee final : public Recorder {
   Recorder& sink_;
   std::vector<MarketRuntime>& markets_;
   RunMetrics& metrics_;
+  bool impact_free_;
+  std::shared_ptr<const ImpactFreeReference> twin_;
 };
 
 // The world of one run: owns every model object and implements the doors agents (through one
@@ -192,6 +207,10 @@ class World final : public ExecutionVenue, public PositionSource {
   SpotVenueRuntime& spot_of(VenueId v) { return spot_[v.raw() - markets_.size()]; }
   const SpotVenueRuntime& spot_of(VenueId v) const { return spot_[v.raw() - markets_.size()]; }
   void sample_venues();
+  // liquidation.execution = "impact_free": a liquidation order filled in full at the mark against the
+  // backstop_vault place, off the book (reduce-only orders capped at what the owner can reduce).
+  Quantity fill_off_book(MarketId m, AccountId owner, Side side, Quantity quantity, bool reduce_only,
+                         int64_t tag, bool taker_fee_waived);
   bool outside_price_band(MarketId m, std::optional<Price> limit) const;
   void apply_fills(MarketId m, std::span<const Fill> fills, bool taker_fee_waived);
   void dispatch(const Event& e);
@@ -207,6 +226,8 @@ class World final : public ExecutionVenue, public PositionSource {
 
   const Scenario& s_;
   RunOptions options_;
+  const bool impact_free_;  // liquidation.execution == "impact_free"
+  Fill off_book_fill_;      // the last off-book fill (the span an off-book execution returns)
   RunMetrics metrics_;
   RecordingTee recorder_;
   Engine engine_;
@@ -303,8 +324,9 @@ class World final : public ExecutionVenue, public PositionSource {
 World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     : s_(s),
       options_(options),
+      impact_free_(s.liquidation.execution == "impact_free"),
       metrics_(time_from_seconds(s.measure_from_seconds)),
-      recorder_(sink, markets_, metrics_),
+      recorder_(sink, markets_, metrics_, impact_free_, options.impact_free_twin),
       engine_(*same_time_order_from_string(s.same_time_order),
               stream_seed(s.seed, StreamKind::EventOrdering, 0)) {
   end_ = time_from_seconds(s.duration_seconds);
@@ -493,6 +515,13 @@ bool World::outside_price_band(MarketId m, std::optional<Price> limit) const {
 SubmitResult World::route(MarketId m, const OrderRequest& order, bool taker_fee_waived) {
   current_market_ = m;
   if (outside_price_band(m, order.limit)) return band_rejection();
+  if (impact_free_ && order.tag >= 0) {  // a keeper's unwind of a liquidation
+    SubmitResult r;
+    r.filled = fill_off_book(m, order.owner, order.side, order.quantity, order.reduce_only, order.tag,
+                             taker_fee_waived);
+    if (r.filled.raw() > 0) r.fills = std::span<const Fill>(&off_book_fill_, 1);
+    return r;
+  }
   SubmitResult r = markets_[m.raw()].book->submit(order);
   if (r.accepted() && r.resting.raw() > 0) {
     // Filled orders are pruned once the list has doubled since the last pruning: amortised O(1).
@@ -529,9 +558,52 @@ Execution World::execute(MarketId m, const ExecutionRequest& request, bool taker
     rejected.reject = RejectReason::PriceOutOfRange;
     return rejected;
   }
+  if (impact_free_) {
+    Execution x;
+    x.filled = fill_off_book(m, request.owner, request.side, request.quantity, request.reduce_only,
+                             request.tag, taker_fee_waived);
+    if (x.filled.raw() > 0) x.fills = std::span<const Fill>(&off_book_fill_, 1);
+    return x;
+  }
   const Execution x = markets_[m.raw()].venue->execute(request);
   apply_fills(m, x.fills, taker_fee_waived);
   return x;
+}
+
+Quantity World::fill_off_book(MarketId m, AccountId owner, Side side, Quantity quantity, bool reduce_only,
+                              int64_t tag, bool taker_fee_waived) {
+  Ledger& ledger = ch_->ledger();
+  Quantity q = quantity;
+  if (reduce_only) {
+    const Quantity held = ledger.position(owner, m).size;
+    const Quantity reducible =
+        side == Side::Sell ? std::max(held, Quantity(0)) : std::max(-held, Quantity(0));
+    q = std::min(q, reducible);
+  }
+  if (q.raw() <= 0) return Quantity(0);
+  // At the mark, as a trade with the backstop_vault place: cash floor(mark * q) from buyer to seller,
+  // as a book fill's (ClearingHouse::apply_fill), and the taker fee unless waived. No trade record, no
+  // last trade and no liquidation fill for the cause trackers: nothing reached the venue. The place is
+  // never armed, ranked for ADL or checked for margin (ClearingHouse::arm).
+  const AccountId backstop = place_account(Place::BackstopVault);
+  const Price mark = ch_->mark(m);
+  const Amount cash = notional(mark, q, Round::Down);
+  if (side == Side::Buy)
+    ledger.trade(owner, backstop, m, q, cash);
+  else
+    ledger.trade(backstop, owner, m, q, cash);
+  const Ratio taker_fee = ch_->market(m).taker_fee;
+  if (!taker_fee_waived && taker_fee.raw() != 0) ledger.pay_fee(owner, apply(cash, taker_fee, Round::Up));
+  ch_->arm(owner);
+  off_book_fill_ = Fill{};
+  off_book_fill_.maker_owner = backstop;
+  off_book_fill_.taker_owner = owner;
+  off_book_fill_.taker_side = side;
+  off_book_fill_.price = mark;
+  off_book_fill_.quantity = q;
+  off_book_fill_.taker_tag = tag;
+  off_book_fill_.maker_done = true;
+  return q;
 }
 
 void World::apply_fills(MarketId m, std::span<const Fill> fills, bool taker_fee_waived) {
@@ -931,6 +1003,7 @@ RunSummary World::summarise(double wall_seconds) const {
   s.mark_max = mark_max_;
   s.mid_min = mid_min_ == Price::max() ? Price(0) : mid_min_;
   s.mid_max = mid_max_ == Price::min() ? Price(0) : mid_max_;
+  s.initial_price = markets_[0].reference->initial();
   s.index_min = index_min_ == Price::max() ? Price(0) : index_min_;
   s.index_max = index_max_ == Price::min() ? Price(0) : index_max_;
   s.spot_min = spot_min_ == Price::max() ? Price(0) : spot_min_;

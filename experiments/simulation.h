@@ -10,9 +10,14 @@
 
 namespace liqsim {
 
+struct ImpactFreeReference;  // experiments/counterfactual.h
+
 struct RunOptions {
   bool progress = false;           // print progress on stderr (the CLI sets this when stderr is a tty)
   bool check_every_event = false;  // run the conservation check after every event (tests)
+  // The run's impact-free twin (experiments/counterfactual.h): when set, each liquidation is tagged
+  // Endogenous or Exogenous against it as it is recorded, and cascades are counted on that basis.
+  std::shared_ptr<const ImpactFreeReference> impact_free_twin;
 };
 
 struct RunResult {

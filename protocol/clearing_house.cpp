@@ -175,6 +175,9 @@ void ClearingHouse::arm_market_position(AccountId a, MarketId m, uint32_t versio
 }
 
 void ClearingHouse::arm(AccountId a) {
+  // The protocol's places are never margin-checked: the backstop_vault place carries the positions of
+  // impact-free liquidation fills, the outside world's balance is minus the deposits.
+  if (Ledger::is_place(a)) return;
   AccountState& st = ledger_.account(a);
   const uint32_t version = ++st.trigger_version & 0x7fffffffu;
   st.trigger_version = version;
@@ -247,7 +250,8 @@ double ClearingHouse::adl_bound(AccountId c, MarketId m) const {
 }
 
 void ClearingHouse::push_adl(AccountId a) {
-  if (adl_low_.empty()) return;  // not built yet: the first query builds from the ledger
+  if (adl_low_.empty()) return;     // not built yet: the first query builds from the ledger
+  if (Ledger::is_place(a)) return;  // places are never deleveraged
   const uint32_t version = ++adl_version_[a.raw()] & 0x7fffffffu;
   adl_version_[a.raw()] = version;
   for (MarketId m(0); m.raw() < market_count(); ++m) {

@@ -6,7 +6,8 @@
 // at the current marks (mark-to-model: execution prices never enter the test); each market's margin
 // model (protocol/margin_model.h) gives its positions' requirement and triggers. Every account with a
 // position is armed in the trigger index after each change to its balance or positions, so
-// detect() finds every account that became liquidatable without scanning the others.
+// detect() finds every account that became liquidatable without scanning the others. The protocol's
+// places (Ledger::is_place) are never armed nor ranked for ADL, whatever they hold.
 //
 // Auto-deleveraging ranks opposite positions by BitMEX's profit x leverage score at the current marks
 // and balances (adl_score), without scanning accounts either: per market and side a heap holds an upper

@@ -188,6 +188,16 @@ expect 2 "margin model key out of range" "markets[0].margin.initial_margin_ppm =
 expect 2 "measurement window after the run" "measure_from_seconds = 90000" "not before the end of the run" \
   "[0, duration_seconds) = [0, 86400)" -- run --preset default --set measure_from_seconds=90000 --out window.h5
 not_run "measurement window after the run"
+expect 2 "unknown counterfactual" "--counterfactual 'foo'" "not a counterfactual" "allowed: impact_free" -- \
+  run --scenario good.toml --counterfactual foo --out counterfactual.h5
+not_run "unknown counterfactual"
+expect 2 "counterfactual of an impact-free run" "liquidation.execution = \"impact_free\"" \
+  "allowed with --counterfactual: \"market\"" -- \
+  run --preset small --set liquidation.execution=impact_free --counterfactual impact_free --out cf.h5
+not_run "counterfactual of an impact-free run"
+expect 2 "unknown execution" "liquidation.execution = \"book\"" "\"market\" | \"impact_free\"" -- \
+  run --preset small --set liquidation.execution=book --out execution.h5
+not_run "unknown execution"
 expect 0 "--version" "liqsim 0.1.0" -- --version
 expect 0 "--help" "run" "validate" "presets" -- --help
 expect 0 "run --help" "--scenario" "--seed" "--force" -- run --help

@@ -23,10 +23,12 @@ RENAMED = {"index": "index_price"}
 # Names of the enum fields' values, by (table, field); docs/hdf5-schema.md and docs/sweeps.md.
 ENUMS = {
     ("liquidations", "mechanism"): ("engine", "keeper"),
+    ("liquidations", "endogenous"): ("exogenous", "endogenous", "unmeasured"),
     ("accounts", "role"): ("trader", "noise", "maker", "keeper", "place"),
     ("assets", "kind"): ("quote", "stablecoin", "coin", "debt_share", "lp_share"),
     ("metrics", "status"): ("pending", "ok", "failed"),
     ("venue_timeseries", "kind"): ("perpetual", "spot"),
+    ("summary", "counterfactual"): ("none", "impact_free"),
 }
 
 

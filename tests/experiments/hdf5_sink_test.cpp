@@ -240,6 +240,17 @@ RunSummary sample_summary() {
   s.conservation_residual = Amount(-3);  // a stored value like any other (a run's is 0)
   s.mean_slippage = 0.00345;
   s.accounts = 3;
+  s.initial_price = Price(30'000'000'000);
+  s.index_min = Price(27'050'000'000);
+  s.counterfactual = CounterfactualKind::ImpactFree;
+  s.endogenous_liquidations = 2;
+  s.amplification_mark_trough_pp = 1.5;
+  s.amplification_index_trough_pp = 0.25;
+  s.amplification_spot_trough_pp = 0.125;
+  s.amplification_liquidations = -1;
+  s.amplification_liquidated_notional = Amount(1'000'000);
+  s.amplification_protocol_loss = Amount(-7);
+  s.amplification_bad_debt = Amount(52);
   return s;
 }
 
@@ -477,6 +488,42 @@ TEST_F(Hdf5SinkTest, RoundTripsEveryField) {
     const char* bytes = reinterpret_cast<const char*>(&summary) + field.offset;
     EXPECT_FALSE(std::all_of(bytes, bytes + size, [](char c) { return c == 0; })) << field.name << " is 0";
   }
+}
+
+TEST_F(Hdf5SinkTest, CounterfactualSummaryRoundTrips) {
+  const fs::path plain = folder_ / "plain.h5";
+  const fs::path measured = folder_ / "measured.h5";
+  RunSummary twin = sample_summary();
+  twin.counterfactual = CounterfactualKind::None;
+  twin.mark_min = Price(28'000'000'000);
+  ASSERT_EQ(write_run_file(plain.string(), sample_metadata(42), sample_log(), sample_summary(), false),
+            std::nullopt);
+  ASSERT_EQ(write_run_file(measured.string(), sample_metadata(42), sample_log(), sample_summary(), false, {},
+                           &twin),
+            std::nullopt);
+  const RunFile plain_run = read_back(plain);
+  EXPECT_FALSE(plain_run.counterfactual_summary.has_value());
+  for (const LiquidationRecord& r : plain_run.log.liquidations)
+    EXPECT_EQ(r.endogenous, Endogeneity::Unmeasured);
+  const RunFile run = read_back(measured);
+  ASSERT_TRUE(run.counterfactual_summary.has_value());
+  expect_same_summary(*run.counterfactual_summary, twin);
+  expect_same_summary(run.summary, sample_summary());
+}
+
+// With endogeneity measured, an exogenous liquidation is a cascade root whatever its recorded cause.
+TEST_F(Hdf5SinkTest, GenerationsCountOnlyEndogenousChildren) {
+  const fs::path path = folder_ / "run.h5";
+  RunLog log = sample_log();  // causes: none, 0, 1, none
+  const Endogeneity tags[] = {Endogeneity::Exogenous, Endogeneity::Endogenous, Endogeneity::Exogenous,
+                              Endogeneity::Endogenous};
+  for (size_t i = 0; i < log.liquidations.size(); ++i) log.liquidations[i].endogenous = tags[i];
+  ASSERT_EQ(write_run_file(path.string(), sample_metadata(42), log, sample_summary(), false), std::nullopt);
+  const RunFile run = read_back(path);
+  ASSERT_EQ(run.log.liquidations.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(run.log.liquidations[i].endogenous, tags[i]) << i;
+  // 1 is endogenous with cause 0: generation 1; 2 names 1 but is exogenous: a root.
+  EXPECT_EQ(run.generation, (std::vector<uint32_t>{0, 1, 0, 0}));
 }
 
 TEST_F(Hdf5SinkTest, EmptyEventTablesRoundTrip) {

@@ -86,6 +86,26 @@ TEST(ReportHtml, CascadeSizesComeFromCauseLinksOrTheFilesTable) {
   EXPECT_NE(std::get<std::string>(refused).find("row 3"), std::string::npos);
 }
 
+TEST(ReportHtml, AmplificationSectionOnlyWithATwin) {
+  RunFile run = small_run();
+  const auto plain = run_report_html(run, run_info(), "a.h5");
+  ASSERT_EQ(plain.index(), 0u);
+  EXPECT_EQ(std::get<0>(plain).find("id=\"amplification\""), std::string::npos);
+  RunSummary twin = run.summary;
+  twin.mark_min = run.summary.mark_min + Price(600'000'000);  // the twin's trough $600 higher
+  run.summary.counterfactual = CounterfactualKind::ImpactFree;
+  run.summary.amplification_mark_trough_pp = 1.0;
+  run.counterfactual_summary = twin;
+  const auto page = run_report_html(run, run_info(), "a.h5");
+  ASSERT_EQ(page.index(), 0u);
+  const std::string& html = std::get<0>(page);
+  EXPECT_NE(html.find("<h2 id=\"amplification\">"), std::string::npos);
+  EXPECT_NE(html.find("<td>mark_min</td><td class=\"n\">" + format_fixed(run.summary.mark_min.raw(), -6) +
+                      "</td><td class=\"n\">" + format_fixed(twin.mark_min.raw(), -6) +
+                      "</td><td class=\"n\">1 pp</td><td>USD/coin</td>"),
+            std::string::npos);
+}
+
 TEST(ReportHtml, RunPageHasProvenanceSummaryAndEveryPlot) {
   const RunFile run = small_run();
   ASSERT_GT(run.log.liquidations.size(), 0u) << "the small preset liquidates";
