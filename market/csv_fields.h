@@ -1,4 +1,4 @@
-// The plain CSV reading shared by the replay loaders (market/price_process, protocol/gas_price_path):
+// The plain CSV field handling under the time/value reader (market/time_value_csv) of the replay loaders:
 // comma-separated fields, surrounding blanks and double quotes trimmed; quoted fields containing commas
 // are not supported (market data exports do not use them).
 #pragma once

@@ -2,11 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <string_view>
 
 #include "core/check.h"
-#include "market/csv_fields.h"
+#include "market/time_value_csv.h"
 
 namespace liqsim {
 
@@ -169,79 +167,29 @@ Price CsvReplay::initial() const {
 std::variant<PricePath, std::string> load_price_csv(const std::string& path, const std::string& time_column,
                                                     const std::string& price_column, double time_unit_seconds,
                                                     std::optional<double> price_scale_to) {
-  const auto at = [&](size_t line, const std::string& column, const std::string& message) {
-    return path + ":" + std::to_string(line) + ": column '" + column + "': " + message;
-  };
-  if (!(time_unit_seconds > 0.0) || !std::isfinite(time_unit_seconds))
-    return path + ": time unit must be a positive number of seconds";
   if (price_scale_to && !(*price_scale_to > 0.0 && std::isfinite(*price_scale_to)))
     return path + ": price scale target must be a positive number";
+  TimeValueCsvSpec spec;
+  spec.time_column = time_column;
+  spec.value_column = price_column;
+  spec.time_unit_seconds = time_unit_seconds;
+  spec.value_rule = CsvValueRule::Positive;
+  spec.value_name = "price";
+  auto read = read_time_value_csv(path, spec);
+  if (auto* error = std::get_if<std::string>(&read)) return std::move(*error);
+  const TimeValueRows& rows = std::get<TimeValueRows>(read);
 
-  std::ifstream in(path);
-  if (!in) return path + ": cannot open file";
-  std::string line;
-  if (!std::getline(in, line)) return path + ": empty file, expected a header row";
-  const std::vector<std::string_view> header = csv_split_fields(line);
-  const auto column_index = [&](const std::string& name) -> std::optional<size_t> {
-    const auto it = std::find(header.begin(), header.end(), std::string_view(name));
-    if (it == header.end()) return std::nullopt;
-    return size_t(it - header.begin());
-  };
-  const std::optional<size_t> time_index = column_index(time_column);
-  if (!time_index) return at(1, time_column, "not found in the header row");
-  const std::optional<size_t> price_index = column_index(price_column);
-  if (!price_index) return at(1, price_column, "not found in the header row");
-  // Converting first keeps epoch milliseconds exact: 0.001 * 1e9 rounds to exactly 1e6.
-  const double nanos_per_unit = time_unit_seconds * double(kNanosPerSecond);
-
-  struct Row {
-    Time time;
-    double price;
-    size_t line;
-  };
-  std::vector<Row> rows;
-  double first_time = 0.0;
-  size_t line_number = 1;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (csv_trim(line).empty()) continue;
-    const std::vector<std::string_view> fields = csv_split_fields(line);
-    for (const auto& [index, name] :
-         {std::pair{*time_index, time_column}, std::pair{*price_index, price_column}})
-      if (index >= fields.size())
-        return at(line_number, name,
-                  "missing (row has " + std::to_string(fields.size()) + " fields, header has " +
-                      std::to_string(header.size()) + ")");
-    const std::string_view time_text = fields[*time_index];
-    const std::string_view price_text = fields[*price_index];
-    const std::optional<double> time = csv_parse_number(time_text);
-    if (!time) return at(line_number, time_column, "not a number: '" + std::string(time_text) + "'");
-    const std::optional<double> price = csv_parse_number(price_text);
-    if (!price) return at(line_number, price_column, "not a number: '" + std::string(price_text) + "'");
-    if (!(*price > 0.0))
-      return at(line_number, price_column, "price must be positive: '" + std::string(price_text) + "'");
-    if (rows.empty()) first_time = *time;
-    const double nanos = std::round((*time - first_time) * nanos_per_unit);
-    if (!(std::fabs(nanos) < 9.0e18))
-      return at(line_number, time_column, "time out of range: '" + std::string(time_text) + "'");
-    const Time t(static_cast<int64_t>(nanos));
-    if (!rows.empty() && t <= rows.back().time)
-      return at(
-          line_number, time_column,
-          "time '" + std::string(time_text) + "' is not after the previous row's time (times must increase)");
-    rows.push_back(Row{t, *price, line_number});
-  }
-  if (rows.empty()) return path + ": no data rows after the header";
-
-  const double scale = price_scale_to ? *price_scale_to / rows.front().price : 1.0;
+  const double scale = price_scale_to ? *price_scale_to / rows.front().value : 1.0;
   PricePath result;
   result.reserve(rows.size());
-  for (const Row& row : rows) {
+  for (const TimeValueRow& row : rows) {
     // price_from_double aborts out of range; bad input must be refused with a message instead.
-    const double scaled = std::round(row.price * scale * double(kPriceScale));
-    if (!(scaled < 9.0e18)) return at(row.line, price_column, "price out of range after scaling");
-    if (!(scaled >= 1.0)) return at(row.line, price_column, "price rounds to zero at 1e-6 resolution");
-    result.emplace_back(row.time, price_from_double(row.price * scale));
+    const double scaled = std::round(row.value * scale * double(kPriceScale));
+    if (!(scaled < 9.0e18))
+      return csv_row_error(path, row.line, price_column, "price out of range after scaling");
+    if (!(scaled >= 1.0))
+      return csv_row_error(path, row.line, price_column, "price rounds to zero at 1e-6 resolution");
+    result.emplace_back(row.time, price_from_double(row.value * scale));
   }
   return result;
 }

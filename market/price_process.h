@@ -133,8 +133,9 @@ class CsvReplay final : public PriceProcess {
 // Reads a price path from a CSV file with a header row. The time column holds numbers in units of
 // time_unit_seconds (e.g. 0.001 for epoch milliseconds) and is re-based so the first row is time 0;
 // times must be strictly increasing. With price_scale_to, every price is multiplied by
-// price_scale_to / first price (to replay a historical shape at today's level). Returns the path, or
-// an error naming the file, line and column.
+// price_scale_to / first price (to replay a historical shape at today's level). Prices must be > 0.
+// Read by read_time_value_csv (market/time_value_csv.h). Returns the path, or an error naming the file,
+// line, column and value.
 std::variant<PricePath, std::string> load_price_csv(const std::string& path, const std::string& time_column,
                                                     const std::string& price_column, double time_unit_seconds,
                                                     std::optional<double> price_scale_to);

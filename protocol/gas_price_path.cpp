@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 
 #include "core/check.h"
-#include "market/csv_fields.h"
+#include "market/time_value_csv.h"
 
 namespace liqsim {
 
@@ -98,69 +97,28 @@ std::variant<GasPriceSeries, std::string> load_gas_price_csv(const std::string& 
                                                              const std::string& time_column,
                                                              const std::string& price_column,
                                                              double time_unit_seconds, double wei_per_unit) {
-  const auto at = [&](size_t line, const std::string& column, const std::string& message) {
-    return path + ":" + std::to_string(line) + ": column '" + column + "': " + message;
-  };
-  if (!(time_unit_seconds > 0.0) || !std::isfinite(time_unit_seconds))
-    return path + ": time unit must be a positive number of seconds";
   if (!(wei_per_unit > 0.0) || !std::isfinite(wei_per_unit))
     return path + ": the gas price unit must be a positive number of wei";
-
-  std::ifstream in(path);
-  if (!in) return path + ": cannot open file";
-  std::string line;
-  if (!std::getline(in, line)) return path + ": empty file, expected a header row";
-  const std::vector<std::string_view> header = csv_split_fields(line);
-  const auto column_index = [&](const std::string& name) -> std::optional<size_t> {
-    const auto it = std::find(header.begin(), header.end(), std::string_view(name));
-    if (it == header.end()) return std::nullopt;
-    return size_t(it - header.begin());
+  const auto wei_of = [wei_per_unit](double price) { return std::round(price * wei_per_unit); };
+  TimeValueCsvSpec spec;
+  spec.time_column = time_column;
+  spec.value_column = price_column;
+  spec.time_unit_seconds = time_unit_seconds;
+  spec.value_rule = CsvValueRule::NonNegative;
+  spec.value_name = "gas price";
+  spec.check = [&](double price) -> std::optional<std::string> {
+    const double wei = wei_of(price);
+    if (!(wei <= double(kMaxGasPriceWei))) return "gas price above 1e7 gwei";
+    if (price > 0.0 && wei < 1.0) return "gas price rounds to 0 at 1 wei resolution";
+    return std::nullopt;
   };
-  const std::optional<size_t> time_index = column_index(time_column);
-  if (!time_index) return at(1, time_column, "not found in the header row");
-  const std::optional<size_t> price_index = column_index(price_column);
-  if (!price_index) return at(1, price_column, "not found in the header row");
-  const double nanos_per_unit = time_unit_seconds * double(kNanosPerSecond);
+  auto read = read_time_value_csv(path, spec);
+  if (auto* error = std::get_if<std::string>(&read)) return std::move(*error);
 
   GasPriceSeries series;
-  double first_time = 0.0;
-  size_t line_number = 1;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (csv_trim(line).empty()) continue;
-    const std::vector<std::string_view> fields = csv_split_fields(line);
-    for (const auto& [index, name] :
-         {std::pair{*time_index, time_column}, std::pair{*price_index, price_column}})
-      if (index >= fields.size())
-        return at(line_number, name,
-                  "missing (row has " + std::to_string(fields.size()) + " fields, header has " +
-                      std::to_string(header.size()) + ")");
-    const std::string_view time_text = fields[*time_index];
-    const std::string_view price_text = fields[*price_index];
-    const std::optional<double> time = csv_parse_number(time_text);
-    if (!time) return at(line_number, time_column, "not a number: '" + std::string(time_text) + "'");
-    const std::optional<double> price = csv_parse_number(price_text);
-    if (!price) return at(line_number, price_column, "not a number: '" + std::string(price_text) + "'");
-    if (*price < 0.0)
-      return at(line_number, price_column, "gas price must be >= 0: '" + std::string(price_text) + "'");
-    const double wei = std::round(*price * wei_per_unit);
-    if (!(wei <= double(kMaxGasPriceWei)))
-      return at(line_number, price_column, "gas price above 1e7 gwei: '" + std::string(price_text) + "'");
-    if (*price > 0.0 && wei < 1.0)
-      return at(line_number, price_column,
-                "gas price rounds to 0 at 1 wei resolution: '" + std::string(price_text) + "'");
-    if (series.empty()) first_time = *time;
-    const double nanos = std::round((*time - first_time) * nanos_per_unit);
-    if (!(std::fabs(nanos) < 9.0e18))
-      return at(line_number, time_column, "time out of range: '" + std::string(time_text) + "'");
-    const Time t(static_cast<int64_t>(nanos));
-    if (!series.empty() && t <= series.back().first)
-      return at(
-          line_number, time_column,
-          "time '" + std::string(time_text) + "' is not after the previous row's time (times must increase)");
-    series.emplace_back(t, static_cast<int64_t>(wei));
-  }
-  if (series.empty()) return path + ": no data rows after the header";
+  series.reserve(std::get<TimeValueRows>(read).size());
+  for (const TimeValueRow& row : std::get<TimeValueRows>(read))
+    series.emplace_back(row.time, static_cast<int64_t>(wei_of(row.value)));
   return series;
 }
 

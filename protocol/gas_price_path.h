@@ -84,7 +84,8 @@ class GasPricePath {
 // time_unit_seconds and is re-based so the first row is time 0; times must be strictly increasing. The
 // price column holds gas prices in units of `wei_per_unit` wei (1 for wei, 1e9 for gwei), finite, >= 0,
 // at most kMaxGasPriceWei, and a positive price must not round to 0 wei. Blank lines are skipped.
-// Returns the series, or an error naming the file, the line and the column.
+// Read by read_time_value_csv (market/time_value_csv.h). Returns the series, or an error naming the
+// file, the line, the column and the value.
 std::variant<GasPriceSeries, std::string> load_gas_price_csv(const std::string& path,
                                                              const std::string& time_column,
                                                              const std::string& price_column,

@@ -3,60 +3,12 @@
 # any run, and leave no run file behind. Usage: bash tests/cli_bad_input.sh path/to/liqsim
 set -u
 
-if [[ $# -ne 1 || ! -x $1 ]]; then
-  echo "usage: $0 path/to/liqsim" >&2
-  exit 2
-fi
-liqsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 
-failures=0
-output=""
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-
-# expect CODE NAME PATTERN... -- ARGS: runs liqsim ARGS, checks the exit code and that the combined
-# output contains every PATTERN (fixed strings).
-expect() {
-  local code=$1 name=$2
-  shift 2
-  local patterns=()
-  while [[ $1 != -- ]]; do
-    patterns+=("$1")
-    shift
-  done
-  shift
-  local status
-  output=$("$liqsim" "$@" 2>&1)
-  status=$?
-  if [[ $status -ne $code ]]; then
-    fail "$name: exit $status, expected $code; output:"$'\n'"$output"
-    return
-  fi
-  local pattern missing=0
-  for pattern in "${patterns[@]}"; do
-    if [[ $output != *"$pattern"* ]]; then
-      fail "$name: output lacks '$pattern'; output:"$'\n'"$output"
-      missing=1
-    fi
-  done
-  [[ $missing -ne 0 ]] || echo "ok: $name"
-}
-
-# not_run NAME: the last expect's output shows that no run started (no report).
-not_run() {
-  [[ $output != *"conservation residual"* ]] || fail "$1: the run started before the problem was reported"
-}
-
-no_run_files() {
-  local found
-  found=$(find "$work" -name '*.h5*' ! -name 'existing.h5' ! -name 'existing.copy.h5')
-  [[ -z $found ]] || fail "$1: run file(s) created: $found"
-}
+# no_run_files NAME: no run file was created (the files made on purpose aside).
+no_run_files() { no_h5_files "$1" existing.h5 existing.copy.h5; }
 
 cat >good.toml <<'EOF'
 name = "good"
@@ -204,8 +156,4 @@ expect 0 "run --help" "--scenario" "--seed" "--force" -- run --help
 expect 0 "presets" "default" "keeper" "small" "merton" -- presets
 no_run_files "validate"
 
-if [[ $failures -ne 0 ]]; then
-  echo "$failures failure(s)" >&2
-  exit 1
-fi
-echo "all CLI bad-input checks passed"
+cli_finish "all CLI bad-input checks passed"

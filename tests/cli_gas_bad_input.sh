@@ -5,54 +5,15 @@
 # Usage: bash tests/cli_gas_bad_input.sh path/to/liqsim
 set -u
 
-if [[ $# -ne 1 || ! -x $1 ]]; then
-  echo "usage: $0 path/to/liqsim" >&2
-  exit 2
-fi
-liqsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 
-failures=0
-output=""
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-
-# expect CODE NAME PATTERN... -- ARGS: runs liqsim ARGS, checks the exit code and that the combined
-# output contains every PATTERN (fixed strings), and that no run file was left.
-expect() {
-  local code=$1 name=$2
-  shift 2
-  local patterns=()
-  while [[ $1 != -- ]]; do
-    patterns+=("$1")
-    shift
-  done
-  shift
-  local status
-  output=$("$liqsim" "$@" 2>&1)
-  status=$?
-  if [[ $status -ne $code ]]; then
-    fail "$name: exit $status, expected $code; output:"$'\n'"$output"
-    return
-  fi
-  local pattern missing=0
-  for pattern in "${patterns[@]}"; do
-    if [[ $output != *"$pattern"* ]]; then
-      fail "$name: output lacks '$pattern'; output:"$'\n'"$output"
-      missing=1
-    fi
-  done
-  if [[ $code -eq 2 ]]; then
-    [[ $output != *"conservation residual"* ]] || fail "$name: the run started before the problem was reported"
-    local found
-    found=$(find "$work" -name '*.h5*')
-    [[ -z $found ]] || fail "$name: run file(s) created: $found"
-  fi
-  [[ $missing -ne 0 ]] || echo "ok: $name"
+# Every refusal (exit 2) is made before the run and leaves no run file.
+after_expect() {
+  [[ $1 -eq 2 ]] || return 0
+  not_run "$2"
+  no_h5_files "$2"
 }
 
 mkdir -p scenarios/data
@@ -158,8 +119,4 @@ bad_csv huge 'timestamp,gwei\n0,20000000\n' "huge.csv:2: column 'gwei': gas pric
 expect 2 "all problems at once" "$g.spike_multiple" "keepers.bid_decay" "$k.max_transactions_per_block" -- \
   validate $s --set $g.spike_multiple=0 --set keepers.bid_decay=2 --set $k.max_transactions_per_block=-5
 
-if [[ $failures -ne 0 ]]; then
-  echo "$failures failure(s)" >&2
-  exit 1
-fi
-echo "all gas and block-space bad-input checks passed"
+cli_finish "all gas and block-space bad-input checks passed"

@@ -6,31 +6,11 @@
 # and is skipped, with a note, where mounting is not permitted.
 set -u
 
-if [[ $# -ne 1 || ! -x $1 ]]; then
-  echo "usage: $0 path/to/liqsim" >&2
-  exit 2
-fi
-liqsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-work=$(mktemp -d)
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
 mounted=""
-cleanup() {
-  [[ -z $mounted ]] || umount "$mounted"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work" || exit 1
-
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-# leftovers FOLDER NAME: fails when FOLDER holds a temporary file of a run file.
-leftovers() {
-  local found
-  found=$(find "$1" -name '*.tmp.*')
-  [[ -z $found ]] || fail "$2: temporary file(s) left: $found"
-}
+cli_before_cleanup() { [[ -z $mounted ]] || umount "$mounted"; }
+cli_setup "$@"
 
 # A full disk: the write fails, the reason is reported, the process exits 1 (it used to die of SIGSEGV
 # in HDF5's exit handler with a half-written file still open), and the folder is left empty.
@@ -66,7 +46,7 @@ interrupt() {
   wait "$pid"
   local status=$?
   [[ $status -eq $expected ]] || fail "SIG$signal during the run: exit $status, expected $expected"
-  leftovers . "SIG$signal during the run"
+  no_temporary_files "SIG$signal during the run"
   [[ ! -e $name.h5 ]] || fail "SIG$signal during the run: a run file was written"
   [[ $status -ne $expected ]] || echo "ok: SIG$signal during the run (exit $status)"
 }
@@ -89,11 +69,11 @@ done
 wait "$pid"
 status=$?
 if [[ $caught -eq 1 && $status -eq 143 ]]; then
-  leftovers . "SIGTERM during the write"
+  no_temporary_files "SIGTERM during the write"
   [[ ! -e write.h5 ]] || fail "SIGTERM during the write: a run file was written"
   echo "ok: SIGTERM during the write"
 elif [[ $status -eq 0 ]]; then
-  leftovers . "run not interrupted during the write"
+  no_temporary_files "run not interrupted during the write"
   [[ -s write.h5 ]] || fail "run not interrupted during the write: no run file"
   echo "ok: SIGTERM during the write (not caught in time; the run completed)"
 else
@@ -125,10 +105,6 @@ else
   cmp -s same.h5 check.h5 || fail "two runs, same --out: the file is not the successful run's"
   echo "ok: two runs, same --out"
 fi
-leftovers . "two runs, same --out"
+no_temporary_files "two runs, same --out"
 
-if [[ $failures -ne 0 ]]; then
-  echo "$failures failure(s)" >&2
-  exit 1
-fi
-echo "all output safety checks passed"
+cli_finish "all output safety checks passed"

@@ -3,14 +3,9 @@
 # nothing (no report, no temporary file, an existing file untouched); --force and the default output
 # name; a replay of absolute timestamps shows UTC times. Usage: cli_report.sh LIQSIM_BINARY
 set -u
-liqsim=$1
-work=$(mktemp -d)
-trap 'chmod -R u+w "$work"; rm -rf "$work"' EXIT
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 
 "$liqsim" run --preset small --out "$work/run.h5" --quiet > /dev/null || { echo "run failed"; exit 1; }
 echo "not hdf5" > "$work/text.h5"
@@ -64,7 +59,6 @@ grep -q '<svg class="plot"' "$work/exists.html" || fail "--force did not write t
 [[ -s $work/sweep.html ]] || fail "default output sweep.html missing"
 
 # A replay with epoch-millisecond timestamps: the run file stores its start, the report shows UTC.
-root=$(cd "$(dirname "$0")/.." && pwd)
 "$liqsim" run --scenario "$root/examples/black_thursday_replay.toml" --set traders.count=200 \
   --set duration_seconds=3600 --set traders.entry_end_seconds=1800 --out "$work/replay.h5" --quiet > /dev/null ||
   fail "replay run failed"
@@ -77,7 +71,5 @@ grep -q '2020-03-12 01:00:00 UTC' "$work/replay.html" || fail "the replay report
 grep -q 'time since start (s) and UTC' "$work/replay.html" || fail "the replay report's time axes lack UTC"
 if grep -q "replay start" "$work/exists.html"; then fail "a model-price run shows a replay start"; fi
 
-leftovers=$(find "$work" -name '*.tmp.*')
-[[ -z $leftovers ]] || fail "temporary files left: $leftovers"
-[[ $failures -eq 0 ]] || exit 1
-echo "report: bad input refused (exit 2, nothing written), --force, default name, replay in UTC"
+no_temporary_files "report"
+cli_finish "report: bad input refused (exit 2, nothing written), --force, default name, replay in UTC"

@@ -4,55 +4,12 @@
 # the plan and writes nothing. Usage: bash tests/cli_sweep_bad_input.sh path/to/liqsim
 set -u
 
-if [[ $# -ne 1 || ! -x $1 ]]; then
-  echo "usage: $0 path/to/liqsim" >&2
-  exit 2
-fi
-liqsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 
-failures=0
-output=""
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-
-# expect CODE NAME PATTERN... -- ARGS: runs liqsim ARGS, checks the exit code and that the combined
-# output contains every PATTERN (fixed strings).
-expect() {
-  local code=$1 name=$2
-  shift 2
-  local patterns=()
-  while [[ $1 != -- ]]; do
-    patterns+=("$1")
-    shift
-  done
-  shift
-  local status
-  output=$("$liqsim" "$@" 2>&1)
-  status=$?
-  if [[ $status -ne $code ]]; then
-    fail "$name: exit $status, expected $code; output:"$'\n'"$output"
-    return
-  fi
-  local pattern missing=0
-  for pattern in "${patterns[@]}"; do
-    if [[ $output != *"$pattern"* ]]; then
-      fail "$name: output lacks '$pattern'; output:"$'\n'"$output"
-      missing=1
-    fi
-  done
-  [[ $missing -ne 0 ]] || echo "ok: $name"
-}
-
-no_sweep_files() {
-  local found
-  found=$(find "$work" -name '*.h5*' ! -name 'kept.h5' ! -name 'other-plan.h5')
-  [[ -z $found ]] || fail "$1: file(s) created: $found"
-}
+# no_sweep_files NAME: no sweep file was created (the files made on purpose aside).
+no_sweep_files() { no_h5_files "$1" kept.h5 other-plan.h5; }
 
 # A valid sweep: 2 points x 1 seed x 2 variants of a 10-minute small scenario without the fall.
 cat >good.toml <<'EOF'
@@ -194,8 +151,4 @@ expect 2 "--resume on another plan's file" "another plan" "plan digest" -- sweep
 [[ $(cksum <other-plan.h5) == "$before" ]] || fail "--resume on another plan: the file was changed"
 no_sweep_files "after the refusals"
 
-if ((failures > 0)); then
-  echo "$failures failure(s)" >&2
-  exit 1
-fi
-echo "every sweep bad-input case exits 2 and writes nothing"
+cli_finish "every sweep bad-input case exits 2 and writes nothing"

@@ -7,21 +7,9 @@
 # Needs Debian's /usr/bin/python3 with h5py. Usage: bash tests/cli_sweep_keep.sh path/to/liqsim
 set -u
 
-if [[ $# -ne 1 || ! -x $1 ]]; then
-  echo "usage: $0 path/to/liqsim" >&2
-  exit 2
-fi
-liqsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-python=/usr/bin/python3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
-
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 
 # 2 points x 12 seeds x 2 variants = 48 runs of the small preset, keeping the series and every event table.
 cat >sweep.toml <<'EOF'
@@ -80,16 +68,6 @@ print(f"run {run}: {len(kept)} datasets, {rows} rows equal to liqsim run's")
 EOF
 done <runs.txt
 
-# rows FILE: "<finished> <total>" rows of /metrics (readable while a sweep writes it).
-rows() {
-  "$python" - "$1" <<'EOF'
-import sys, h5py
-with h5py.File(sys.argv[1], "r") as f:
-    status = f["metrics"]["status"]
-    print(int((status != 0).sum()), len(status))
-EOF
-}
-
 # interrupt SIGNAL FILE: starts the sweep into FILE, sends SIGNAL once a few runs have kept their tables,
 # prints the exit status.
 interrupt() {
@@ -110,7 +88,7 @@ interrupt() {
 
 status=$(interrupt KILL killed.h5)
 [[ $status -eq 137 ]] || echo "note: the sweep ended (status $status) before SIGKILL reached it" >&2
-read -r finished total < <(rows killed.h5) || fail "SIGKILL: the file cannot be read"
+read -r finished total < <(sweep_rows killed.h5) || fail "SIGKILL: the file cannot be read"
 echo "SIGKILL after $finished of $total runs"
 "$liqsim" sweep sweep.toml --jobs 2 --out killed.h5 --resume --quiet >resume.out 2>&1 || fail "--resume after SIGKILL failed: $(cat resume.out)"
 if cmp -s killed.h5 one.h5; then
@@ -140,8 +118,4 @@ grep -q "terminated.h5.runs' exists" refused.err || fail "an existing kept-table
 "$liqsim" sweep sweep.toml --jobs 2 --out terminated.h5 --force --quiet >/dev/null || fail "--force over a kept-tables folder failed"
 cmp -s terminated.h5 one.h5 || fail "--force over a kept-tables folder: not the uninterrupted file"
 
-if ((failures > 0)); then
-  echo "$failures failure(s)" >&2
-  exit 1
-fi
-echo "kept tables are the runs' own, the same at any jobs, and survive SIGKILL and SIGTERM"
+cli_finish "kept tables are the runs' own, the same at any jobs, and survive SIGKILL and SIGTERM"

@@ -7,11 +7,9 @@
 # Usage: bash tests/cli_sweep_mpi.sh path/to/liqsim
 set -u
 
-if [[ $# -ne 1 || ! -x $1 ]]; then
-  echo "usage: $0 path/to/liqsim" >&2
-  exit 2
-fi
-liqsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 if ! command -v mpirun >/dev/null; then
   echo "FAIL: mpirun not found (Debian: openmpi-bin, installed by scripts/install-deps.sh)" >&2
   exit 1
@@ -19,20 +17,10 @@ fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # Every launch is bounded: a rank waiting forever for another fails the test instead of hanging it.
 mpi() { timeout 300 mpirun --oversubscribe -np "$@"; }
-python=/usr/bin/python3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
 # The ranks' own folders for kept tables go here (the machine's temporary folder, TMPDIR): checked empty
 # at the end.
 mkdir "$work/tmp"
 export TMPDIR=$work/tmp
-
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
 
 # 2 points x 3 seeds x 2 variants = 12 short runs of the small preset.
 cat >sweep.toml <<'EOF'
@@ -100,16 +88,6 @@ mpi 2 "$liqsim" sweep kept.toml --dry-run --out dry.h5 >dry.out 2>&1 || fail "--
 [[ $(grep -c "plan digest" dry.out) -eq 1 ]] || fail "--dry-run under mpirun: the plan printed $(grep -c "plan digest" dry.out) times"
 ls dry.h5* >/dev/null 2>&1 && fail "--dry-run under mpirun wrote something"
 
-# rows FILE: "<finished> <total>" rows of /metrics (readable while a sweep writes it).
-rows() {
-  "$python" - "$1" <<'EOF'
-import sys, h5py
-with h5py.File(sys.argv[1], "r") as f:
-    status = f["metrics"]["status"]
-    print(int((status != 0).sum()), len(status))
-EOF
-}
-
 # Rank 0 killed with SIGKILL midway: the file keeps what finished; --resume (on threads, or under
 # mpirun again) completes it into the uninterrupted file. 2 points x 12 seeds x 2 variants = 48 runs.
 sed 's/^seeds = 3$/seeds = 12/' kept.toml >long.toml
@@ -130,7 +108,7 @@ for resume in threads mpi; do
   done
   kill -KILL "$(cat pid.0)" 2>/dev/null || echo "note: the sweep ended before SIGKILL reached rank 0" >&2
   wait "$launcher"
-  read -r finished total < <(rows "$out") || fail "SIGKILL ($resume): the file cannot be read"
+  read -r finished total < <(sweep_rows "$out") || fail "SIGKILL ($resume): the file cannot be read"
   echo "SIGKILL of rank 0 after $finished of $total runs"
   if [[ $resume == threads ]]; then
     "$liqsim" sweep long.toml --jobs 2 --out $out --resume --quiet >resume.out 2>&1 || fail "--resume after SIGKILL failed: $(cat resume.out)"
@@ -153,8 +131,4 @@ done
 left=$(ls -A "$work/tmp")
 [[ -z $left ]] || fail "ranks left files in the temporary folder: $left"
 
-if ((failures > 0)); then
-  echo "$failures failure(s)" >&2
-  exit 1
-fi
-echo "MPI sweeps write the threaded sweep's bytes, fail cleanly on bad input and resume after SIGKILL"
+cli_finish "MPI sweeps write the threaded sweep's bytes, fail cleanly on bad input and resume after SIGKILL"

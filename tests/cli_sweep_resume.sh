@@ -6,21 +6,9 @@
 # Usage: bash tests/cli_sweep_resume.sh path/to/liqsim
 set -u
 
-if [[ $# -ne 1 || ! -x $1 ]]; then
-  echo "usage: $0 path/to/liqsim" >&2
-  exit 2
-fi
-liqsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-python=/usr/bin/python3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
-
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 
 # 2 x 2 points x 3 seeds x 2 variants = 24 runs of the small preset (about 0.1 s each).
 cat >sweep.toml <<'EOF'
@@ -37,16 +25,6 @@ range = { from = 1, to = 4, steps = 2, scale = "log" }
 name = "no_liquidation"
 set = { "liquidation.mechanism" = "none" }
 EOF
-
-# rows FILE: "<finished> <total>" rows of /metrics (readable while a sweep writes the file).
-rows() {
-  "$python" - "$1" <<'EOF'
-import sys, h5py
-with h5py.File(sys.argv[1], "r") as f:
-    status = f["metrics"]["status"]
-    print(int((status != 0).sum()), len(status))
-EOF
-}
 
 # same_metrics A B: the /metrics tables are equal row for row, every run ok.
 same_metrics() {
@@ -77,7 +55,7 @@ interrupt() {
   pid=$!
   for _ in $(seq 1 600); do
     if [[ -f $file ]]; then
-      done_rows=$(rows "$file" 2>/dev/null | cut -d' ' -f1)
+      done_rows=$(sweep_rows "$file" 2>/dev/null | cut -d' ' -f1)
       [[ ${done_rows:-0} -ge 4 ]] && break
     fi
     kill -0 "$pid" 2>/dev/null || break
@@ -91,7 +69,7 @@ interrupt() {
 
 status=$(interrupt KILL killed.h5)
 [[ $status -eq 137 ]] || echo "note: the sweep ended (status $status) before SIGKILL reached it" >&2
-read -r finished total < <(rows killed.h5) || fail "SIGKILL: the file cannot be read"
+read -r finished total < <(sweep_rows killed.h5) || fail "SIGKILL: the file cannot be read"
 echo "SIGKILL after $finished of $total runs"
 [[ ${finished:-0} -lt ${total:-0} || $status -ne 137 ]] || fail "SIGKILL: no run was pending"
 ls killed.h5.tmp.* >/dev/null 2>&1 && fail "SIGKILL: a temporary file was left"
@@ -120,8 +98,4 @@ fi
 "$liqsim" sweep sweep.toml --out one.h5 --resume --quiet | grep -q "nothing to run" || fail "--resume of a finished file"
 cmp -s one.h5 two.h5 || fail "--resume of a finished file changed it"
 
-if ((failures > 0)); then
-  echo "$failures failure(s)" >&2
-  exit 1
-fi
-echo "sweeps survive SIGKILL and SIGTERM and resume to the uninterrupted file"
+cli_finish "sweeps survive SIGKILL and SIGTERM and resume to the uninterrupted file"

@@ -3,11 +3,10 @@
 # dataset and attribute (and in chunk shapes and filters); another seed differs, and an attribute left
 # out with --ignore-attr is not compared. Usage: compare_run_files.sh LIQSIM_BINARY
 set -uo pipefail
-liqsim=$1
-root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 compare=("/usr/bin/python3" "$root/analysis/compare_run_files.py")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 for name in a b; do "$liqsim" run --preset small --seed 5 --out "$work/$name.h5" --quiet > /dev/null || exit 1; done
 "$liqsim" run --preset small --seed 6 --out "$work/other.h5" --quiet > /dev/null || exit 1
 

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # The plot script turns a real run file into a non-trivial PNG. Usage: plot_smoke.sh LIQSIM_BINARY
 set -euo pipefail
-liqsim=$1
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 "$liqsim" run --preset small --out "$work/run.h5" --quiet > "$work/report.txt"
 /usr/bin/python3 "$root/analysis/plot_run.py" "$work/run.h5" -o "$work/run.png" > /dev/null
 size=$(stat -c %s "$work/run.png")

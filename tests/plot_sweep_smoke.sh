@@ -2,10 +2,9 @@
 # The sweep plot script on a real sweep file and two run files: a heatmap, a line plot and a cascade CCDF,
 # each a non-trivial PNG; an unknown metric is refused naming the allowed ones. Usage: plot_sweep_smoke.sh LIQSIM_BINARY
 set -euo pipefail
-liqsim=$1
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 cat > "$work/grid.toml" <<'TOML'
 base = "small"
 seeds = 2

@@ -4,11 +4,10 @@
 # message naming the key, before anything is written. Never an abort, a signal or a hang.
 # Usage: bash tests/reliability_inputs.sh path/to/liqsim
 set -u
-liqsim=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-data=$(cd "$(dirname "$0")/data/reliability" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
+data=$root/tests/data/reliability
 for scenario in "$data"/*.toml; do
   name=$(basename "$scenario" .toml)
   out="$work/$name.h5"
@@ -16,26 +15,20 @@ for scenario in "$data"/*.toml; do
   status=$?
   case $status in
     0)
-      if ! grep -q "conservation residual 0 (exact)" "$work/out.txt"; then
-        echo "FAIL: $name: exit 0 without an exact conservation residual" >&2
-        failures=$((failures + 1))
-      fi
-      [[ -f $out ]] || { echo "FAIL: $name: exit 0 but no run file" >&2; failures=$((failures + 1)); }
+      grep -q "conservation residual 0 (exact)" "$work/out.txt" ||
+        fail "$name: exit 0 without an exact conservation residual"
+      [[ -f $out ]] || fail "$name: exit 0 but no run file"
       ;;
     2)
       if [[ -e $out ]] || ! grep -qE "problem|not|allowed" "$work/err.txt"; then
-        echo "FAIL: $name: refused without a message, or left a file:" >&2
-        cat "$work/err.txt" >&2
-        failures=$((failures + 1))
+        fail "$name: refused without a message, or left a file:"$'\n'"$(cat "$work/err.txt")"
       fi
       ;;
     *)
-      echo "FAIL: $name: exit $status" >&2
-      head -5 "$work/err.txt" >&2
-      failures=$((failures + 1))
+      fail "$name: exit $status"$'\n'"$(head -5 "$work/err.txt")"
       ;;
   esac
   echo "$name: exit $status"
-  ls "$work" | grep -q '\.tmp\.' && { echo "FAIL: $name left a temporary file" >&2; failures=$((failures + 1)); }
+  no_temporary_files "$name"
 done
-exit $((failures > 0))
+cli_finish "every reliability input ran to the end or was refused with exit 2"

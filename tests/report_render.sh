@@ -5,16 +5,15 @@
 # report_render_check.py compares that with what the HDF5 files hold (h5py).
 # Usage: report_render.sh LIQSIM_BINARY. Exit 77 (ctest SKIP_RETURN_CODE) when Chromium is not installed.
 set -euo pipefail
-liqsim=$1
-root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 chromium=$(command -v chromium || true)
 [[ -n $chromium ]] || chromium=/usr/bin/chromium
 if [[ ! -x $chromium ]]; then
   echo "chromium is not installed (scripts/install-deps.sh installs it): skipped"
   exit 77
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 "$liqsim" run --preset small --out "$work/run.h5" --quiet > /dev/null
 cat > "$work/sweep.toml" <<'EOF'

@@ -4,15 +4,9 @@
 # written, the model's rows present), then without h5py (a clear message, exit 2, nothing written).
 # Usage: stylized_facts.sh LIQSIM_BINARY
 set -u
-liqsim=$1
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
+# shellcheck source=tests/cli_lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cli_lib.sh"
+cli_setup "$@"
 
 /usr/bin/python3 "$root/tests/analysis/stylized_facts_test.py" || fail "unit tests of stylized_facts.py"
 
@@ -54,7 +48,4 @@ done
 [[ $output != *Traceback* ]] || fail "without h5py: a traceback was printed"
 [[ -z $(ls -A "$work/empty") ]] || fail "without h5py: files were written"
 
-if [[ $failures -ne 0 ]]; then
-  exit 1
-fi
-echo "stylized facts ok (png $size bytes)"
+cli_finish "stylized facts ok (png $size bytes)"
