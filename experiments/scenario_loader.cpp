@@ -12,8 +12,10 @@
 #include <initializer_list>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "core/recorder.h"
 #include "core/units.h"
@@ -678,6 +680,43 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     }
 
     check_margin_model(market.margin, p + ".margin", skip, errors);
+  }
+
+  // The keeper's bonus must be payable out of the equity of an account at its liquidation point, where
+  // equity = maintenance margin >= notional x the lowest maintenance rate (MarginModel::
+  // min_maintenance_rate: with tiered brackets the first tier's rate binds, every larger position
+  // holds at least that share). The perp form of Aave v3's liquidationThreshold x liquidationBonus <=
+  // 100% (PoolConfigurator.configureReserveAsCollateral: "at the moment a loan is taken there is enough
+  // collateral available to cover the liquidation bonus"); Drift requires margin_ratio_maintenance >
+  // liquidator_fee (validation/margin.rs validate_margin). Judged only for markets whose margin keys are
+  // otherwise valid.
+  if (s.liquidation.mechanism == KeeperLiquidationSpec::kName &&
+      skip.count("liquidation.keeper.bonus") == 0) {
+    const double bonus = s.liquidation.get<KeeperLiquidationSpec>().bonus;
+    std::optional<std::pair<Ratio, size_t>> lowest;
+    for (size_t m = 0; m < s.markets.size(); ++m) {
+      const std::string p = indexed("markets", m);
+      const auto under_margin = [&](const std::string& key) {
+        return key.rfind(p + ".margin", 0) == 0 || key.rfind(p + ".brackets", 0) == 0;
+      };
+      if (std::any_of(skip.begin(), skip.end(), under_margin) ||
+          std::any_of(errors.begin(), errors.end(),
+                      [&](const ScenarioError& e) { return under_margin(e.key); }))
+        continue;
+      const std::optional<Ratio> rate = min_maintenance_rate(s.markets[m].margin);
+      if (rate && (!lowest || *rate < lowest->first)) lowest = std::make_pair(*rate, m);
+    }
+    if (lowest && closed_open(0, 0.5).contains(bonus) && ratio_from_double(bonus) > lowest->first) {
+      const std::string rate = format_number(to_double(lowest->first));
+      add("liquidation.keeper.bonus", bonus,
+          "above the lowest maintenance margin rate of " + indexed("markets", lowest->second) + " (" +
+              s.markets[lowest->second].margin.model + ": " + rate +
+              "): an account liquidated at its maintenance margin could not pay the bonus, the insurance "
+              "fund and bad debt would",
+          "[0, " + rate +
+              "]: at most the lowest maintenance margin rate of every market's margin model (Aave v3: "
+              "liquidation threshold x bonus <= 100%)");
+    }
   }
 
   const LeveragedTraderSpec& traders = s.traders;

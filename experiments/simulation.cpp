@@ -666,7 +666,7 @@ void World::on_record() {
   row.mark = ch_->mark(MarketId(0));
   row.mid = rt.book->mid().value_or(Price(0));
   row.last = rt.last_trade.value_or(row.mark);
-  row.insurance_fund = ch_->ledger().insurance_fund();
+  row.insurance_fund = ch_->place_value(Place::InsuranceFund);
   row.open_interest = ch_->ledger().open_interest(MarketId(0));
   row.bad_debt = ch_->ledger().bad_debt();
   if (const auto mid = rt.book->mid()) {
@@ -728,7 +728,7 @@ Time World::run_until(Time until) {
     engine_.pop(e);
     if (!metrics_.window_open() && e.time >= metrics_.measure_from()) metrics_.open_window();
     dispatch(e);
-    metrics_.after_event(ch_->ledger().insurance_fund());
+    metrics_.after_event(ch_->place_value(Place::InsuranceFund));
     if (options_.check_every_event) check_conservation();
     if (tty_progress && e.time.raw() * 20 >= end_.raw() * next_progress_) {
       std::fprintf(stderr, "\rliqsim: %3d%% simulated", next_progress_ * 5);
