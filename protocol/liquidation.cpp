@@ -161,9 +161,11 @@ void PlaceUnwinder::unwind(AccountId place, Time now) {
                     tag_[size_t(place.raw()) * ch_.market_count() + m.raw()]);
     left = left || ch_.ledger().position(place, m).size.raw() != 0;
   }
-  // A place left flat below zero lost more unwinding than it had: the rest is recorded as bad debt.
+  // An insurance fund left flat below zero lost more unwinding than it had: the rest is recorded as bad
+  // debt. A backstop vault's result is its depositors' (Hyperliquid's HLP), gain or loss.
   const Amount balance = ch_.ledger().account(place).balance;
-  if (!left && balance.raw() < 0) ch_.ledger().write_off(place, -balance);
+  if (!left && balance.raw() < 0 && place == place_account(Place::InsuranceFund))
+    ch_.ledger().write_off(place, -balance);
   if (left && !scheduled_[place.raw()]) {
     scheduled_[place.raw()] = 1;
     pending_.emplace_back(place, now + retry_);

@@ -84,7 +84,7 @@ class PlaceUnwinder {
   // `place` took over a position in market m for liquidation `id`: unwind what the book takes now and
   // ask for a timer at `now + retry` if something is left (take_pending_timers()). A place left flat
   // with a negative balance (it lost more unwinding than it held) is made whole from the deficit place:
-  // recorded bad debt.
+  // recorded bad debt. A backstop vault keeps its result (its depositors' gain or loss).
   void took_over(AccountId place, MarketId m, LiquidationId id, Time now);
   // A timer of `place`: one unwinding round.
   void on_timer(AccountId place, Time now);
