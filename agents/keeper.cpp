@@ -15,14 +15,22 @@ Keepers::Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t 
   }
 }
 
-void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
-  const ClearingHouse& ch = ctx.clearing();
+std::optional<Keepers::Expected> Keepers::expected_take(const KeeperParams& params, const ClearingHouse& ch,
+                                                        AccountId target) {
   const MarketId m = largest_exposure(ch, target);
   const Quantity size = ch.ledger().position(target, m).size;
-  if (size.raw() == 0) return;
-  const Quantity take = apply(size.raw() < 0 ? -size : size, params_.close_factor, Round::Up);
-  const Amount value = notional(ch.mark(m), take, Round::Down);
-  const Amount reward = apply(value, params_.bonus, Round::Down);
+  if (size.raw() == 0) return std::nullopt;
+  const KeeperTakeTerms terms = keeper_take_terms(params.liquidation, size, ch.mark(m), ch.health(target));
+  return Expected{m, terms, notional(ch.mark(m), terms.take, Round::Down)};
+}
+
+void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
+  const ClearingHouse& ch = ctx.clearing();
+  const std::optional<Expected> expected = expected_take(params_, ch, target);
+  if (!expected) return;
+  const MarketId m = expected->market;
+  const Amount value = expected->value;
+  const Amount reward = expected->terms.reward;
   const Amount base_fee = ctx.base_fee();
   for (Keeper& k : keepers_) {
     if (k.pending.contains(target)) continue;

@@ -1,9 +1,12 @@
 // Keeper bots for keeper-driven liquidation. A keeper learns of a liquidatable account when the
-// protocol's detection finds it, and if the expected reward (close factor x position x mark x bonus)
-// minus gas and its priority fee clears its minimum profit and its capital can carry the position, it
+// protocol's detection finds it, and if the expected reward minus gas and its priority fee clears its
+// minimum profit and its capital can carry the position it would receive, it
 // sends a liquidation transaction after its latency; the transaction lands in a block, ordered by the
 // scenario's rule, and may fail (someone else was first, or the account recovered) -- gas is paid
-// either way. A successful keeper unwinds the seized position into the book: at once (IOC) or in
+// either way. The expected take and reward are the protocol's own terms at the current marks
+// (keeper_take_terms: the close factor, 100% at a low health factor or for a small position, the bonus
+// capped by the account's equity), as a bot simulates the liquidation call against the pending state
+// before it sends it. A successful keeper unwinds the seized position into the book: at once (IOC) or in
 // equal slices over a TWAP horizon, so keepers' selling moves the price too.
 //
 // Priority fees (the priority-gas auction): each keeper draws one fee uniformly in [min, max]. With
@@ -37,8 +40,9 @@ struct KeeperParams {
   bool twap = false;
   Time twap_horizon;
   int twap_slices = 1;
-  Ratio close_factor;
-  Ratio bonus;
+  // The protocol's take-over rule (close factor, bonus, full-close thresholds), the same parameters the
+  // mechanism executes with: the keeper estimates its take and reward with them.
+  KeeperLiquidationParams liquidation;
   KeeperBidding bidding = KeeperBidding::Fixed;
   Ratio bid_raise = Ratio(kRatioScale);  // adaptive: level multiple after a lost race, >= 1
   Ratio bid_decay = Ratio(kRatioScale);  // adaptive: level multiple after a won race, in (0, 1]
@@ -64,6 +68,15 @@ class Keepers final : public Population {
   static Amount next_bid_level(const KeeperParams& params, Amount level, bool won);
   // The adaptive bid on one account: min(level, reward - base fee - min_profit), or nothing when that is
   // below priority_fee_min.
+  // What a keeper expects from a liquidation of `target` at the current marks: the protocol's terms
+  // (keeper_take_terms) for the account's largest exposure; nullopt when it holds no position.
+  struct Expected {
+    MarketId market;
+    KeeperTakeTerms terms;
+    Amount value;  // notional of the take at the mark, rounded down
+  };
+  static std::optional<Expected> expected_take(const KeeperParams& params, const ClearingHouse& ch,
+                                               AccountId target);
   static std::optional<Amount> adaptive_bid(const KeeperParams& params, Amount level, Amount reward,
                                             Amount base_fee);
 

@@ -9,19 +9,38 @@
 
 namespace liqsim {
 
+EngineLiquidationParams EngineLiquidationSpec::params(Time shortest_mark_interval) const {
+  EngineLiquidationParams p;
+  p.sequence = sequence == "hyperliquid" ? EngineSequence::Hyperliquid
+               : sequence == "bitmex"    ? EngineSequence::Bitmex
+                                         : EngineSequence::Binance;
+  p.step_fraction = ratio_from_double(step_fraction);
+  p.full_close_below = amount_from_double(full_close_below_notional);
+  p.cooldown = time_from_seconds(cooldown_seconds);
+  p.max_slippage = ratio_from_double(max_slippage);
+  // Hyperliquid charges no clearance fee (the user keeps any leftover margin); BitMEX's engine keeps
+  // the margin above bankruptcy through its take-over.
+  p.clearance_fee = p.sequence == EngineSequence::Binance ? ratio_from_double(clearance_fee) : Ratio(0);
+  p.no_progress_retry = std::max(shortest_mark_interval, Time(1));
+  return p;
+}
+
 std::unique_ptr<LiquidationMechanism> EngineLiquidationSpec::build(const MechanismBuildContext& c) const {
-  return std::make_unique<EngineLiquidation>(
-      EngineLiquidationParams{ratio_from_double(step_fraction), amount_from_double(full_close_below_notional),
-                              time_from_seconds(cooldown_seconds), ratio_from_double(max_slippage),
-                              std::max(c.shortest_mark_interval, Time(1))},
-      c.clearing, c.venue, c.recorder);
+  return std::make_unique<EngineLiquidation>(params(c.shortest_mark_interval), c.clearing, c.venue,
+                                             c.recorder);
+}
+
+KeeperLiquidationParams KeeperLiquidationSpec::params() const {
+  return KeeperLiquidationParams{ratio_from_double(close_factor), ratio_from_double(bonus),
+                                 amount_from_double(full_close_below_notional),
+                                 ratio_from_double(close_factor_full_below_health)};
 }
 
 std::unique_ptr<LiquidationMechanism> KeeperLiquidationSpec::build(const MechanismBuildContext& c) const {
   return std::make_unique<KeeperLiquidation>(
-      KeeperLiquidationParams{ratio_from_double(close_factor), ratio_from_double(bonus),
-                              amount_from_double(full_close_below_notional)},
-      c.clearing, c.recorder);
+      params(), c.clearing, c.recorder,
+      KeeperAbsorb{absorb_bankrupt ? &c.venue : nullptr, ratio_from_double(absorb_max_slippage),
+                   std::max(c.shortest_mark_interval, Time(1))});
 }
 
 ChainParams KeeperLiquidationSpec::chain_params(const std::string& source_dir) const {

@@ -18,6 +18,7 @@
 #include "core/recorder.h"
 #include "experiments/schema_vocabulary.h"
 #include "protocol/chain.h"
+#include "protocol/engine_liquidation.h"
 #include "protocol/liquidation.h"
 #include "protocol/no_liquidation.h"
 
@@ -31,20 +32,30 @@ struct MechanismBuildContext {
   Time shortest_mark_interval;  // engine: an unfilled step is retried no sooner than this
 };
 
-// ---- engine: the protocol closes positions into the book (protocol/liquidation.h EngineLiquidation) ----
+// ---- engine: the protocol closes positions into the book (protocol/engine_liquidation.h) ----
 
 struct EngineLiquidationSpec {
   static constexpr std::string_view kName = "engine";
   static constexpr std::string_view kDescription =
-      "the protocol closes positions into the book in partial steps, settles at the bankruptcy price; "
-      "insurance fund, ADL, bad debt";
+      "the protocol closes positions into the book in a venue's sequence (Binance, Hyperliquid, BitMEX): "
+      "partial closes at market, the user keeps the rest; take-over at the bankruptcy price, then ADL";
   static constexpr bool kHasKeys = true;
+  // "binance": IOC steps with a clearance fee to the fund, fund take-over when the book cannot absorb;
+  // "hyperliquid": 20% steps above $100k, whole position for cooldown_seconds after a liquidation, no
+  // fee, liquidator-vault take-over below 2/3 of maintenance margin; "bitmex": risk-limit tier step-down,
+  // then take-over at the bankruptcy price
+  std::string sequence = "binance";
   double step_fraction = 0.2;  // (0, 1]: share of the position closed per step (Hyperliquid 20%)
-  double full_close_below_notional = 100000;    // $ >= 0: positions at or below close in one step
-  double cooldown_seconds = 30;                 // >= 0 between steps on the same account
-  double max_slippage = 0.05;                   // (0, 1): IOC limit = mark * (1 -/+ max_slippage)
+  double full_close_below_notional = 100000;  // $ >= 0: positions at or below close in one step
+  // >= 0: binance / bitmex: between steps on an account; hyperliquid: the whole-position window (30 s)
+  double cooldown_seconds = 30;
+  double max_slippage = 0.05;  // (0, 1): IOC limit = mark * (1 -/+ max_slippage)
+  // [0, 0.1]: binance: share of each executed step's value paid to the insurance fund (at most what the
+  // account holds); Binance's documented 0.3-0.5% "on the liquidated amount"
+  double clearance_fee = 0.005;
   std::string adl_ranking = "profit_leverage";  // "profit_leverage" (BitMEX/Bybit)
 
+  EngineLiquidationParams params(Time shortest_mark_interval) const;
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
 };
 
@@ -80,8 +91,15 @@ struct KeeperLiquidationSpec {
   static constexpr std::string_view kDescription =
       "keepers take over positions at a bonus with a close factor, in block transactions";
   static constexpr bool kHasKeys = true;
-  double close_factor = 0.5;          // (0, 1] (Aave v3: 0.5, 1.0 below HF 0.95)
-  double bonus = 0.05;                // [0, 0.5): keeper buys at mark * (1 - bonus) (long)
+  double close_factor = 0.5;  // (0, 1] (Aave v3 DEFAULT_LIQUIDATION_CLOSE_FACTOR: 0.5)
+  // [0, 0.5): keeper buys at mark * (1 - bonus) (long), paid out of the account's equity and capped by
+  // it. Validated against the markets' margin models: at most the lowest maintenance margin rate (the
+  // perp form of Aave v3's liquidationThreshold x liquidationBonus <= 100%); the default is the first
+  // default binance_tiered bracket's 0.4%.
+  double bonus = 0.004;
+  // [0, 1]: at a health factor (equity / maintenance requirement) at or below this the close factor is
+  // 100% (Aave v3 CLOSE_FACTOR_HF_THRESHOLD: 0.95). 0 turns it off.
+  double close_factor_full_below_health = 0.95;
   double block_interval_seconds = 2;  // [0.001, 3.2e7]: the chain's block interval (keepers' transactions)
   double gas_price = 2.0;             // $ per liquidation transaction (base fee), >= 0
   // Aave v3.3: close factor 100% when the position is below this notional ($2,000,
@@ -92,7 +110,14 @@ struct KeeperLiquidationSpec {
   // same-time rule's order); 0 = unlimited
   int max_transactions_per_block = 0;
   GasPathSpec gas;  // the base fee of one liquidation transaction over time (a constant, a spike, a replay)
+  // An account found without equity (no bonus left for a keeper) is absorbed by the insurance fund at
+  // its bankruptcy price (Compound v3 absorb), which unwinds it into the book; false: it waits for a
+  // keeper (Aave: nobody liquidates it for free)
+  bool absorb_bankrupt = true;
+  double absorb_max_slippage = 0.05;  // (0, 1): the fund's unwinding IOCs stay this far from the mark
 
+  // The take-over rule in fixed point: what the mechanism executes and the keepers estimate with.
+  KeeperLiquidationParams params() const;
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
   // The chain these keys describe (blocks, block space, base fee path); a replay file is read from
   // `source_dir` when relative (the scenario was validated: a failure here is a bug and aborts).
@@ -131,10 +156,12 @@ namespace schema {
 
 template <class V>
 void describe(V& v, EngineLiquidationSpec& s) {
+  v.text("sequence", s.sequence, one_of({"binance", "hyperliquid", "bitmex"}));
   v.number("step_fraction", s.step_fraction, open_closed(0, 1), Unit::Fraction);
   v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars), Unit::Dollars);
   v.number("cooldown_seconds", s.cooldown_seconds, closed(0, kMaxSeconds), Unit::Seconds);
   v.number("max_slippage", s.max_slippage, open(0, 1), Unit::Fraction);
+  v.number("clearance_fee", s.clearance_fee, closed(0, 0.1), Unit::Fraction);
   v.text("adl_ranking", s.adl_ranking, one_of({"profit_leverage"}));
 }
 
@@ -165,12 +192,15 @@ template <class V>
 void describe(V& v, KeeperLiquidationSpec& s) {
   v.number("close_factor", s.close_factor, open_closed(0, 1), Unit::Fraction);
   v.number("bonus", s.bonus, closed_open(0, 0.5), Unit::Fraction);
+  v.number("close_factor_full_below_health", s.close_factor_full_below_health, closed(0, 1), Unit::Fraction);
   v.number("block_interval_seconds", s.block_interval_seconds, closed(kMinInterval, kMaxSeconds),
            Unit::Seconds);
   v.number("gas_price", s.gas_price, closed(0, kMaxDollars), Unit::Dollars);
   v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars), Unit::Dollars);
   v.integer("max_transactions_per_block", s.max_transactions_per_block, 0, 1000000);
   v.table("gas", s.gas);
+  v.flag("absorb_bankrupt", s.absorb_bankrupt);
+  v.number("absorb_max_slippage", s.absorb_max_slippage, open(0, 1), Unit::Fraction);
 }
 
 // The names of the registered mechanisms.

@@ -56,10 +56,19 @@ MarginBracketSpec to_bracket(const BracketSpec& b) {
   return s;
 }
 
-MarginModelRef build(const BinanceTieredMarginSpec& spec) {
+std::vector<MarginBracketSpec> to_brackets(const BinanceTieredMarginSpec& spec) {
   std::vector<MarginBracketSpec> brackets;
   for (const BracketSpec& b : spec.brackets) brackets.push_back(to_bracket(b));
-  return TieredMaintenanceMargin(brackets);
+  return brackets;
+}
+
+MarginModelRef build(const BinanceTieredMarginSpec& spec) {
+  return TieredMaintenanceMargin(to_brackets(spec));
+}
+
+// The protocol constructor accepts the converted table (it aborts on one its validate() refuses).
+bool buildable(const BinanceTieredMarginSpec& spec) {
+  return !TieredMaintenanceMargin::validate(to_brackets(spec)).has_value();
 }
 
 void check(const BinanceTieredMarginSpec& spec, Checker& c) {
@@ -122,11 +131,17 @@ void randomize(BinanceTieredMarginSpec& spec, Rng& rng) {
 
 // ---- hyperliquid ----
 
-MarginModelRef build(const HyperliquidMarginSpec& spec) {
+std::vector<HyperliquidMarginTier> to_tiers(const HyperliquidMarginSpec& spec) {
   std::vector<HyperliquidMarginTier> tiers;
   for (const HyperliquidTierSpec& t : spec.tiers)
     tiers.push_back(HyperliquidMarginTier{amount_from_double(t.lower_bound), t.max_leverage});
-  return HyperliquidMargin(tiers);
+  return tiers;
+}
+
+MarginModelRef build(const HyperliquidMarginSpec& spec) { return HyperliquidMargin(to_tiers(spec)); }
+
+bool buildable(const HyperliquidMarginSpec& spec) {
+  return !HyperliquidMargin::validate(to_tiers(spec)).has_value();
 }
 
 void check(const HyperliquidMarginSpec& spec, Checker& c) {
@@ -174,6 +189,10 @@ void randomize(HyperliquidMarginSpec& spec, Rng& rng) {
 
 MarginModelRef build(const DydxMarginSpec& spec) {
   return DydxMargin({spec.initial_margin_ppm, spec.maintenance_fraction_ppm});
+}
+
+bool buildable(const DydxMarginSpec& spec) {
+  return !DydxMargin::validate({spec.initial_margin_ppm, spec.maintenance_fraction_ppm}).has_value();
 }
 
 void check(const DydxMarginSpec& spec, Checker& c) {
@@ -247,6 +266,15 @@ void check_margin_model(const MarginSpec& spec, const std::string& path, const s
 
 void randomize_margin_model(MarginSpec& spec, Rng& rng) {
   with_chosen(spec, [&](auto& params) { randomize(params, rng); });
+}
+
+std::optional<Ratio> min_maintenance_rate(const MarginSpec& spec) {
+  if (!margin_model_choices().accepts(spec.model)) return std::nullopt;
+  std::optional<Ratio> rate;
+  with_chosen(spec, [&](const auto& params) {
+    if (buildable(params)) rate = build(params)->min_maintenance_rate();
+  });
+  return rate;
 }
 
 }  // namespace liqsim

@@ -15,6 +15,7 @@
 // moves it under [markets.margin] and names it as written in its messages).
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -114,6 +115,10 @@ void check_margin_model(const MarginSpec& spec, const std::string& path, const s
                         std::vector<ScenarioError>& errors);
 // Draws valid keys for the chosen model (the random scenario generator).
 void randomize_margin_model(MarginSpec& spec, Rng& rng);
+// The chosen model's lowest maintenance rate (MarginModel::min_maintenance_rate, rounded down: the
+// first tier's rate), or nullopt when the spec is one the model would refuse (its protocol validate()
+// fails, an unknown model name): such a spec is reported by the validation of the margin keys.
+std::optional<Ratio> min_maintenance_rate(const MarginSpec& spec);
 
 namespace schema {
 

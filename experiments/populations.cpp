@@ -106,8 +106,7 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
                   ks.sell_rule == "twap",
                   time_from_seconds(ks.twap_seconds),
                   ks.twap_slices,
-                  ratio_from_double(c.scenario.liquidation.get<KeeperLiquidationSpec>().close_factor),
-                  ratio_from_double(c.scenario.liquidation.get<KeeperLiquidationSpec>().bonus),
+                  c.scenario.liquidation.get<KeeperLiquidationSpec>().params(),
                   ks.bidding == "adaptive" ? KeeperBidding::Adaptive : KeeperBidding::Fixed,
                   ratio_from_double(ks.bid_raise),
                   ratio_from_double(ks.bid_decay)};

@@ -28,7 +28,7 @@ Amount keeper_net(const ClearingHouse& ch) {
 
 void RunMetrics::start(const ClearingHouse& ch) {
   ch_ = &ch;
-  fund_initial_ = fund_min_ = ch.ledger().insurance_fund();
+  fund_initial_ = fund_min_ = ch.place_value(Place::InsuranceFund);
   watched_.assign(ch.market_count(), {});
 }
 
@@ -90,7 +90,7 @@ void RunMetrics::open_window() {
   LIQSIM_CHECK(!window_open_, "the measurement window opens once");
   window_open_ = true;
   const Ledger& ledger = ch_->ledger();
-  window_fund_start_ = window_fund_min_ = ledger.insurance_fund();
+  window_fund_start_ = window_fund_min_ = ch_->place_value(Place::InsuranceFund);
   window_bad_debt_start_ = ledger.bad_debt();
   window_keeper_net_start_ = keeper_net(*ch_);
 }
@@ -226,7 +226,7 @@ void RunMetrics::fill(RunSummary& s) const {
   // The insurance fund, bad debt, keepers' profit and the protocol loss. Before the window opens
   // (a summary taken early) the window's figures are 0.
   s.insurance_fund_initial = fund_initial_;
-  s.insurance_fund_final = ledger.insurance_fund();
+  s.insurance_fund_final = ch.place_value(Place::InsuranceFund);  // with any position it holds, at the marks
   s.insurance_fund_min = std::min(fund_min_, s.insurance_fund_final);
   s.bad_debt = ledger.bad_debt();
   if (window_open_) {

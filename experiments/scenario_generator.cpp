@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "core/rng.h"
@@ -174,6 +175,13 @@ void repair(Scenario& s, Rng& rng) {
   gas.spike_ramp_seconds = std::min(gas.spike_ramp_seconds, gas.spike_duration_seconds * 0.499);
   if (gas.spike_multiple * keeper.gas_price > kMaxDollars)
     gas.spike_multiple = kMaxDollars / keeper.gas_price;
+  // A keeper's bonus is at most every market's lowest maintenance rate (the loader's check).
+  if (s.liquidation.mechanism == KeeperLiquidationSpec::kName) {
+    double& bonus = s.liquidation.get<KeeperLiquidationSpec>().bonus;
+    for (const MarketSpec& market : s.markets)
+      if (const std::optional<Ratio> rate = min_maintenance_rate(market.margin))
+        bonus = std::min(bonus, to_double(*rate));
+  }
 }
 
 // Moves one cost knob to its cheap side; returns false when nothing is left to cheapen.

@@ -12,9 +12,12 @@
 #include <initializer_list>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <utility>
 
+#include "agents/liquidity_provider.h"
 #include "core/recorder.h"
 #include "core/units.h"
 #include "experiments/presets.h"
@@ -617,14 +620,42 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
 
     // Every order's notional must stay in range when model prices move up to 1e3-fold
     // (market/price_process): at the initial price an order is worth at most $1e8.
-    for (auto [key, size] : {std::pair<std::string, double>{"noise.order_size", s.noise.order_size},
-                             {"market_makers.level_size", s.market_makers.level_size}}) {
+    // A liquidity provider's largest level (agents/liquidity_provider.h ladder_shape) is one order.
+    double largest_level = 0;
+    if (s.liquidity.per_venue > 0 && s.liquidity.levels >= 1 && s.liquidity.min_distance > 0 &&
+        s.liquidity.max_distance > s.liquidity.min_distance &&
+        (market.spot.venues > 0 || s.liquidity.on_perpetual)) {
+      LiquidityParams lp;
+      lp.depth_at_1pct = s.liquidity.depth_at_1pct;
+      lp.depth_exponent = s.liquidity.depth_exponent;
+      lp.min_distance = s.liquidity.min_distance;
+      lp.max_distance = s.liquidity.max_distance;
+      lp.levels = s.liquidity.levels;
+      const LadderShape shape = ladder_shape(lp, s.liquidity.per_venue);
+      largest_level = *std::max_element(shape.quantity.begin(), shape.quantity.end());
+    }
+    for (auto [key, size] :
+         {std::pair<std::string, double>{"noise.order_size", s.noise.order_size},
+          {"market_makers.level_size", s.market_makers.level_size},
+          {"value_traders.max_order", s.value_traders.count > 0 ? s.value_traders.max_order : 0.0},
+          {"arbitrageurs.max_order", s.arbitrageurs.count > 0 ? s.arbitrageurs.max_order : 0.0}}) {
       if (skip.count(key) == 0 && skip.count(p + ".initial_price") == 0 &&
           size * market.initial_price > kMaxOrderNotional) {
         add(key, size,
             "worth more than $1e8 at " + p + ".initial_price (" + format_number(market.initial_price) + ")",
             "at most " + format_number(kMaxOrderNotional / market.initial_price) + " coins");
       }
+    }
+
+    if (largest_level * market.initial_price > kMaxOrderNotional &&
+        skip.count("liquidity.depth_at_1pct") == 0 && skip.count(p + ".initial_price") == 0) {
+      // The largest level scales with depth_at_1pct.
+      add("liquidity.depth_at_1pct", s.liquidity.depth_at_1pct,
+          "its largest ladder level (" + format_number(largest_level) +
+              " coins per provider) is worth more than $1e8 at " + p + ".initial_price (" +
+              format_number(market.initial_price) + ")",
+          "at most " + format_number(s.liquidity.depth_at_1pct * kMaxOrderNotional /
+                                     (largest_level * market.initial_price)));
     }
 
     if (market.shock.enabled && market.shock.start_seconds >= s.duration_seconds) {
@@ -717,6 +748,43 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     }
 
     check_margin_model(market.margin, p + ".margin", skip, errors);
+  }
+
+  // The keeper's bonus must be payable out of the equity of an account at its liquidation point, where
+  // equity = maintenance margin >= notional x the lowest maintenance rate (MarginModel::
+  // min_maintenance_rate: with tiered brackets the first tier's rate binds, every larger position
+  // holds at least that share). The perp form of Aave v3's liquidationThreshold x liquidationBonus <=
+  // 100% (PoolConfigurator.configureReserveAsCollateral: "at the moment a loan is taken there is enough
+  // collateral available to cover the liquidation bonus"); Drift requires margin_ratio_maintenance >
+  // liquidator_fee (validation/margin.rs validate_margin). Judged only for markets whose margin keys are
+  // otherwise valid.
+  if (s.liquidation.mechanism == KeeperLiquidationSpec::kName &&
+      skip.count("liquidation.keeper.bonus") == 0) {
+    const double bonus = s.liquidation.get<KeeperLiquidationSpec>().bonus;
+    std::optional<std::pair<Ratio, size_t>> lowest;
+    for (size_t m = 0; m < s.markets.size(); ++m) {
+      const std::string p = indexed("markets", m);
+      const auto under_margin = [&](const std::string& key) {
+        return key.rfind(p + ".margin", 0) == 0 || key.rfind(p + ".brackets", 0) == 0;
+      };
+      if (std::any_of(skip.begin(), skip.end(), under_margin) ||
+          std::any_of(errors.begin(), errors.end(),
+                      [&](const ScenarioError& e) { return under_margin(e.key); }))
+        continue;
+      const std::optional<Ratio> rate = min_maintenance_rate(s.markets[m].margin);
+      if (rate && (!lowest || *rate < lowest->first)) lowest = std::make_pair(*rate, m);
+    }
+    if (lowest && closed_open(0, 0.5).contains(bonus) && ratio_from_double(bonus) > lowest->first) {
+      const std::string rate = format_number(to_double(lowest->first));
+      add("liquidation.keeper.bonus", bonus,
+          "above the lowest maintenance margin rate of " + indexed("markets", lowest->second) + " (" +
+              s.markets[lowest->second].margin.model + ": " + rate +
+              "): an account liquidated at its maintenance margin could not pay the bonus, the insurance "
+              "fund and bad debt would",
+          "[0, " + rate +
+              "]: at most the lowest maintenance margin rate of every market's margin model (Aave v3: "
+              "liquidation threshold x bonus <= 100%)");
+    }
   }
 
   const LeveragedTraderSpec& traders = s.traders;

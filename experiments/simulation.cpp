@@ -584,8 +584,12 @@ Quantity World::fill_off_book(MarketId m, AccountId owner, Side side, Quantity q
   // At the mark, as a trade with the backstop_vault place: cash floor(mark * q) from buyer to seller,
   // as a book fill's (ClearingHouse::apply_fill), and the taker fee unless waived. No trade record, no
   // last trade and no liquidation fill for the cause trackers: nothing reached the venue. The place is
-  // never armed, ranked for ADL or checked for margin (ClearingHouse::arm).
-  const AccountId backstop = place_account(Place::BackstopVault);
+  // never armed, ranked for ADL or checked for margin (ClearingHouse::arm). When the backstop vault
+  // itself sells (Hyperliquid's vault unwinding a take-over), the auction-house place (unused by the
+  // perpetual mechanisms) takes the other side, so the vault's position does leave it.
+  const AccountId backstop = owner == place_account(Place::BackstopVault)
+                                 ? place_account(Place::AuctionHouse)
+                                 : place_account(Place::BackstopVault);
   const Price mark = ch_->mark(m);
   const Amount cash = notional(mark, q, Round::Down);
   if (side == Side::Buy)
@@ -842,7 +846,7 @@ void World::on_record() {
   row.mark = ch_->mark(MarketId(0));
   row.mid = rt.book->mid().value_or(Price(0));
   row.last = rt.last_trade.value_or(row.mark);
-  row.insurance_fund = ch_->ledger().insurance_fund();
+  row.insurance_fund = ch_->place_value(Place::InsuranceFund);
   row.open_interest = ch_->ledger().open_interest(MarketId(0));
   row.bad_debt = ch_->ledger().bad_debt();
   if (const auto mid = rt.book->mid()) {
@@ -938,7 +942,7 @@ Time World::run_until(Time until) {
     engine_.pop(e);
     if (!metrics_.window_open() && e.time >= metrics_.measure_from()) metrics_.open_window();
     dispatch(e);
-    metrics_.after_event(ch_->ledger().insurance_fund());
+    metrics_.after_event(ch_->place_value(Place::InsuranceFund));
     if (options_.check_every_event) check_conservation();
     if (tty_progress && e.time.raw() * 20 >= end_.raw() * next_progress_) {
       std::fprintf(stderr, "\rliqsim: %3d%% simulated", next_progress_ * 5);

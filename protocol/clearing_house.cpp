@@ -181,6 +181,9 @@ void ClearingHouse::arm(AccountId a) {
   AccountState& st = ledger_.account(a);
   const uint32_t version = ++st.trigger_version & 0x7fffffffu;
   st.trigger_version = version;
+  // The protocol's places (an insurance fund or backstop vault holding a taken-over position) are never
+  // liquidated nor deleveraged: they are the protocol's own book.
+  if (Ledger::is_place(a)) return;
   push_adl(a);  // also when the account is flat: its old ADL entries go stale
   MarketId only(0);
   int count = 0;
@@ -286,7 +289,7 @@ void ClearingHouse::rebuild_adl() {
   adl_.clear();
   adl_evaluated_.clear();
   adl_epoch_ = mark_epoch_;
-  for (AccountId a(0); a.raw() < ledger_.account_count(); ++a)
+  for (AccountId a(kPlaceCount); a.raw() < ledger_.account_count(); ++a)
     if (ledger_.has_position(a)) push_adl(a);
 }
 

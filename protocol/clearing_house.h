@@ -90,6 +90,9 @@ class ClearingHouse {
   bool liquidatable(AccountId a) const;
   // Would the account be liquidatable if market m's mark were `mark` (other marks unchanged)?
   bool liquidatable_at(AccountId a, MarketId m, Price mark) const;
+  // What a protocol place is worth at the marks: its balance and any position it took over (the
+  // insurance fund or backstop vault holding a liquidated position until it is unwound).
+  Amount place_value(Place p) const { return equity(place_account(p)); }
   // Equity of the account without market m's position (for bankruptcy settlement of m).
   Amount equity_excluding(AccountId a, MarketId m) const;
 

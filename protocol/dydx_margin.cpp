@@ -49,6 +49,11 @@ Ratio DydxMargin::max_maintenance_rate() const {
   return r > std::numeric_limits<int64_t>::max() ? Ratio::max() : Ratio(static_cast<int64_t>(r));
 }
 
+Ratio DydxMargin::min_maintenance_rate() const {
+  const Wide r = Wide(rate_.num) * kRatioScale / rate_.den;
+  return r > std::numeric_limits<int64_t>::max() ? Ratio::max() : Ratio(static_cast<int64_t>(r));
+}
+
 Ratio DydxMargin::initial_rate(Amount) const {
   return Ratio(tier_.initial_margin_ppm * (kRatioScale / kPpm));
 }

@@ -45,6 +45,8 @@ class DydxMargin final : public MarginModel {
   // MarginModel. maintenance: ceil(ceil(|S * P|) * MMF), the notional rounded UP.
   Amount maintenance(Quantity size, Price mark) const override;
   Ratio max_maintenance_rate() const override;
+  // MMF rounded DOWN: one rate for every position size.
+  Ratio min_maintenance_rate() const override;
   // The base IMF (exact: ppm are whole multiples of 1e-9).
   Ratio initial_rate(Amount abs_notional) const override;
   // The root of TNC = TMMR for one position (exact_rate_liquidation_price with no deduction) for an

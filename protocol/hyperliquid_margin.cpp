@@ -109,6 +109,14 @@ Ratio HyperliquidMargin::max_maintenance_rate() const {
   return rate > kMaxRaw ? Ratio::max() : Ratio(static_cast<int64_t>(rate));
 }
 
+Ratio HyperliquidMargin::min_maintenance_rate() const {
+  // The deductions are derived so that MM is continuous, so MM = the integral of the tier rates from 0,
+  // each at least the first tier's.
+  const Tier& t = tiers_.front();
+  const Wide rate = div_wide(Wide(t.rate_num) * kRatioScale, t.rate_den, Round::Down);
+  return rate > kMaxRaw ? Ratio::max() : Ratio(static_cast<int64_t>(rate));
+}
+
 Ratio HyperliquidMargin::initial_rate(Amount abs_notional) const {
   return Ratio(div_round(kRatioScale, tiers_[tier_for(abs_notional)].max_leverage, Round::Up));
 }

@@ -99,98 +99,138 @@ Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, Mar
   return closed;
 }
 
-std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigger& trigger) {
-  Ledger& ledger = ch_.ledger();
-  AccountState& st = ledger.account(a);
-  if (!ch_.liquidatable(a)) {
-    st.in_liquidation = false;
-    ch_.arm(a);
-    return std::nullopt;
-  }
-  st.in_liquidation = true;
-  const MarketId m = largest_exposure(ch_, a);
+Execution close_into_book(ClearingHouse& ch, ExecutionVenue& venue, AccountId owner, MarketId m,
+                          Quantity quantity, Ratio max_slippage, int64_t tag) {
+  const bool is_long = ch.ledger().position(owner, m).size.raw() > 0;
+  const Price mark = ch.mark(m);
+  const Price tick = venue.tick_size(m);
+  // Worst price no worse than max_slippage from the mark, on the tick grid (the venue keeps it there).
+  const Ratio one = Ratio(kRatioScale);
+  Price worst =
+      is_long ? apply(mark, one - max_slippage, Round::Up) : apply(mark, one + max_slippage, Round::Down);
+  worst = is_long ? round_up_to_tick(worst, tick) : round_down_to_tick(worst, tick);
+  if (worst.raw() <= 0) worst = tick;
+  const ExecutionRequest request{
+      owner, is_long ? Side::Sell : Side::Buy, quantity, worst, /*reduce_only=*/true, tag};
+  return venue.execute(m, request, /*taker_fee_waived=*/true);
+}
+
+Takeover take_over_at_bankruptcy(ClearingHouse& ch, AccountId a, MarketId m, AccountId taker, Price tick) {
+  Ledger& ledger = ch.ledger();
   const Quantity size = ledger.position(a, m).size;
+  LIQSIM_CHECK(size.raw() != 0, "a take-over of an empty position");
+  LIQSIM_CHECK(Ledger::is_place(taker), "only a protocol place takes over a liquidated position");
+  const Quantity q = abs_quantity(size);
+  // The long side's receipt at the (clamped) bankruptcy price: a receives it for a long, pays it for a
+  // short.
+  const Amount cash = adl_long_receipt(ch.equity_excluding(a, m), q, size, tick);
+  if (size.raw() > 0)
+    ledger.trade(taker, a, m, q, cash);
+  else
+    ledger.trade(a, taker, m, q, cash);
+  ch.arm(a);
+  return Takeover{q, price_for(cash, q, size.raw() > 0 ? Round::Down : Round::Up)};
+}
+
+PlaceUnwinder::PlaceUnwinder(ClearingHouse& ch, ExecutionVenue& venue, Ratio max_slippage, Time retry)
+    : ch_(ch),
+      venue_(venue),
+      max_slippage_(max_slippage),
+      retry_(retry),
+      tag_(size_t(kPlaceCount) * ch.market_count(), kNoId),
+      scheduled_(kPlaceCount, 0) {
+  LIQSIM_CHECK(retry_ > Time(0), "the retry delay of an unwinding round must be positive");
+}
+
+void PlaceUnwinder::took_over(AccountId place, MarketId m, LiquidationId id, Time now) {
+  tag_[size_t(place.raw()) * ch_.market_count() + m.raw()] = id.raw();
+  if (!scheduled_[place.raw()]) unwind(place, now);
+}
+
+void PlaceUnwinder::on_timer(AccountId place, Time now) {
+  scheduled_[place.raw()] = 0;
+  unwind(place, now);
+}
+
+void PlaceUnwinder::unwind(AccountId place, Time now) {
+  bool left = false;
+  for (MarketId m(0); m.raw() < ch_.market_count(); ++m) {
+    const Quantity size = ch_.ledger().position(place, m).size;
+    if (size.raw() == 0) continue;
+    close_into_book(ch_, venue_, place, m, abs_quantity(size), max_slippage_,
+                    tag_[size_t(place.raw()) * ch_.market_count() + m.raw()]);
+    left = left || ch_.ledger().position(place, m).size.raw() != 0;
+  }
+  // An insurance fund left flat below zero lost more unwinding than it had: the rest is recorded as bad
+  // debt. A backstop vault's result is its depositors' (Hyperliquid's HLP), gain or loss.
+  const Amount balance = ch_.ledger().account(place).balance;
+  if (!left && balance.raw() < 0 && place == place_account(Place::InsuranceFund))
+    ch_.ledger().write_off(place, -balance);
+  if (left && !scheduled_[place.raw()]) {
+    scheduled_[place.raw()] = 1;
+    pending_.emplace_back(place, now + retry_);
+  }
+}
+
+bool health_at_or_below(const Health& health, Ratio threshold) {
+  // equity / requirement <= threshold  <=>  equity * 1e9 <= threshold * requirement (requirement >= 0).
+  return __int128(health.value.raw()) * kRatioScale <= __int128(threshold.raw()) * health.requirement.raw();
+}
+
+KeeperTakeTerms keeper_take_terms(const KeeperLiquidationParams& params, Quantity size, Price mark,
+                                  const Health& health) {
+  LIQSIM_CHECK(size.raw() != 0, "a keeper take-over of an empty position");
   const bool is_long = size.raw() > 0;
-  const Price mark = ch_.mark(m);
-  const Amount equity = ch_.equity(a);
-  const Amount equity_other = ch_.equity_excluding(a, m);
-  venue_.cancel_orders(a, m);
-
-  LiquidationRecord rec;
-  rec.time = trigger.now;
-  rec.account = a.raw();
-  rec.market = m.raw();
-  rec.mark = mark;
-  rec.mechanism = LiquidationMechanismKind::Engine;
-  rec.mark_update = trigger.mark_update;
-  rec.cause = record_liquidation(trigger.cause);
-
-  bool progress = false;
-  if (equity.raw() < 0 && ledger.insurance_fund() < -equity) {
-    // Beyond bankruptcy and the fund cannot cover the loss at the mark: auto-deleverage.
-    const LiquidationId id = ch_.next_liquidation_id();
-    rec.id = id.raw();
-    const Amount before = ledger.account(a).balance;
-    const Quantity closed = auto_deleverage(ch_, recorder_, a, m, id, trigger.now, venue_.tick_size(m));
-    progress = closed.raw() > 0;
-    ++adl_events_;
-    rec.quantity = is_long ? -closed : closed;
-    const Amount cash = ledger.account(a).balance - before;
-    rec.price = closed.raw() > 0 ? price_for(cash.raw() < 0 ? -cash : cash, closed, Round::Down) : mark;
-    ++st.liquidations;
-    recorder_.on_liquidation(rec);
+  const Quantity abs_size = abs_quantity(size);
+  KeeperTakeTerms t;
+  t.take = apply(abs_size, params.close_factor, Round::Up);
+  if (t.take > abs_size) t.take = abs_size;
+  // Aave v3 LiquidationLogic._calculateDebt: closeFactor = healthFactor > CLOSE_FACTOR_HF_THRESHOLD ?
+  // DEFAULT_LIQUIDATION_CLOSE_FACTOR : MAX_LIQUIDATION_CLOSE_FACTOR (100%), i.e. whole at HF <= 0.95.
+  if (params.full_close_below_health.raw() > 0 && health_at_or_below(health, params.full_close_below_health))
+    t.take = abs_size;
+  if (params.full_close_below.raw() > 0) {
+    const Amount whole = notional(mark, abs_size, Round::Down);
+    const Amount left = notional(mark, abs_size - t.take, Round::Down);
+    if (whole <= params.full_close_below || left + left < params.full_close_below) t.take = abs_size;
+  }
+  // What the slice is worth in the account's equity at the mark (equity floors each signed notional,
+  // ClearingHouse::equity): positive for a long (it gives up that value), negative for a short (closing
+  // costs that much). The account's equity changes by cash_in - given_up, where cash_in is +cash for a
+  // long and -cash for a short, so reward = given_up - cash_in exactly.
+  const Quantity after = is_long ? size - t.take : size + t.take;
+  const Amount given_up = notional(mark, size, Round::Down) - notional(mark, after, Round::Down);
+  const Amount equity = health.value;
+  if (equity.raw() <= 0) {
+    // Nothing left to pay a bonus with: the keeper takes the slice at its value at the mark, and the
+    // waterfall settles the account's slice at the bankruptcy price (execute()).
+    t.bankrupt = true;
+    t.cash = is_long ? given_up : -given_up;
+    t.price = price_for(t.cash, t.take, is_long ? Round::Down : Round::Up);
+    t.reward = Amount(0);
+    return t;
+  }
+  const Ratio one = Ratio(kRatioScale);
+  // The keeper buys a long below the mark and takes over a short above it, rounded against the account.
+  const Price price =
+      is_long ? apply(mark, one - params.bonus, Round::Down) : apply(mark, one + params.bonus, Round::Up);
+  const Amount bonus_cash = notional(price, t.take, is_long ? Round::Down : Round::Up);
+  const Amount bonus_reward = is_long ? given_up - bonus_cash : bonus_cash + given_up;
+  if (bonus_reward <= equity) {
+    t.cash = bonus_cash;
+    t.price = price;
+    t.reward = bonus_reward;
   } else {
-    const Quantity abs_size = abs_quantity(size);
-    const Amount abs_notional = notional(mark, abs_size, Round::Up);
-    Quantity slice = abs_notional <= params_.full_close_below
-                         ? abs_size
-                         : apply(abs_size, params_.step_fraction, Round::Up);
-    if (slice > abs_size) slice = abs_size;
-    const Price tick = venue_.tick_size(m);
-    // Worst price no worse than max_slippage from the mark, on the tick grid (the venue keeps it there).
-    const Ratio one = Ratio(kRatioScale);
-    Price worst = is_long ? apply(mark, one - params_.max_slippage, Round::Up)
-                          : apply(mark, one + params_.max_slippage, Round::Down);
-    worst = is_long ? round_up_to_tick(worst, tick) : round_down_to_tick(worst, tick);
-    if (worst.raw() <= 0) worst = tick;
-    const int64_t id = ch_.liquidation_count();  // committed only if something fills
-    const ExecutionRequest request{a, is_long ? Side::Sell : Side::Buy, slice, worst, /*reduce_only=*/true,
-                                   id};
-    const Amount before = ledger.account(a).balance;
-    const Execution result = venue_.execute(m, request, /*taker_fee_waived=*/true);
-    if (result.filled.raw() > 0) {
-      progress = true;
-      rec.id = ch_.next_liquidation_id().raw();
-      LIQSIM_CHECK(rec.id == id, "liquidation ids must be dense");
-      const Amount received = ledger.account(a).balance - before;  // + for sells, - for buys
-      // Settle the closed slice at the bankruptcy price: the rest is the insurance fund's.
-      const Amount target = bankruptcy_cash(equity_other, result.filled, size);
-      const Amount surplus = received - target;
-      if (surplus.raw() > 0)
-        ledger.fund_credit(a, surplus);
-      else if (surplus.raw() < 0)
-        ledger.fund_debit(a, -surplus);
-      rec.quantity = is_long ? -result.filled : result.filled;
-      rec.price = price_for(received.raw() < 0 ? -received : received, result.filled, Round::Down);
-      ++st.liquidations;
-      recorder_.on_liquidation(rec);
-    }
+    // The bonus is capped at the account's equity: Aave's seizure never exceeds the borrower's
+    // collateral (LiquidationLogic._calculateAvailableCollateralToLiquidate caps the collateral at the
+    // user's balance), and a configuration with liquidationThreshold x liquidationBonus <= 100%
+    // (PoolConfigurator.configureReserveAsCollateral) keeps the bonus inside the borrower's own money at
+    // the liquidation point. The remaining equity is exactly zero.
+    t.cash = is_long ? given_up - equity : equity - given_up;
+    t.price = price_for(t.cash, t.take, is_long ? Round::Down : Round::Up);
+    t.reward = equity;
   }
-  absorb_shortfall(ch_, a);
-  st.last_liquidation_step = trigger.now;
-  if (!ledger.has_position(a) || !ch_.liquidatable(a)) {
-    st.in_liquidation = false;
-    ch_.arm(a);
-    return std::nullopt;
-  }
-  ch_.arm(a);
-  // A step that closed nothing is not retried at the same instant: nothing it depends on (marks, the
-  // book) can change before another event runs, so with a cool-down of 0 it would repeat forever. Real
-  // engines re-check liquidations on mark-price updates (Binance: mark every 1 s; Hyperliquid: every
-  // oracle update), so the retry waits at least one mark interval; meanwhile the loss, if it grows past
-  // what the fund covers, goes to auto-deleveraging at that retry.
-  if (!progress) return trigger.now + std::max(params_.cooldown, params_.no_progress_retry);
-  return trigger.now + params_.cooldown;
+  return t;
 }
 
 KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const LiquidationTrigger& trigger) {
@@ -201,47 +241,46 @@ KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const L
   const Quantity size = ledger.position(a, m).size;
   const bool is_long = size.raw() > 0;
   const Price mark = ch_.mark(m);
-  const Quantity abs_size = abs_quantity(size);
-  Quantity take = apply(abs_size, params_.close_factor, Round::Up);
-  if (take > abs_size) take = abs_size;
-  if (params_.full_close_below.raw() > 0) {
-    const Amount whole = notional(mark, abs_size, Round::Down);
-    const Amount left = notional(mark, abs_size - take, Round::Down);
-    if (whole <= params_.full_close_below || left + left < params_.full_close_below) take = abs_size;
-  }
-  const Ratio one = Ratio(kRatioScale);
-  // The keeper buys a long below the mark and sells (takes over) a short above it: rounded against the
-  // liquidated account.
-  const Price price =
-      is_long ? apply(mark, one - params_.bonus, Round::Down) : apply(mark, one + params_.bonus, Round::Up);
-  const Amount cash = notional(price, take, is_long ? Round::Down : Round::Up);
+  const Amount equity_other = ch_.equity_excluding(a, m);
+  const KeeperTakeTerms terms = keeper_take_terms(params_, size, mark, ch_.health(a));
   // The keeper's transaction is one ledger transaction: it reverts as a whole when the keeper cannot
   // carry the position it took over.
   Ledger::Transaction tx(ledger);
   if (is_long)
-    ledger.trade(keeper, a, m, take, cash);
+    ledger.trade(keeper, a, m, terms.take, terms.cash);
   else
-    ledger.trade(a, keeper, m, take, cash);
+    ledger.trade(a, keeper, m, terms.take, terms.cash);
   if (ch_.liquidatable(keeper)) {
     tx.revert();
     out.outcome = KeeperOutcome::KeeperUndercollateralised;
     return out;
   }
+  if (terms.bankrupt) {
+    // Settle the account's slice at its bankruptcy price, as EngineLiquidation settles a filled slice:
+    // the fund pays the slice's share of the negative equity, recorded as bad debt (the Deficit place)
+    // beyond the fund, as Aave v3.3 books the debt no collateral covers into the reserve's deficit.
+    const Amount received = is_long ? terms.cash : -terms.cash;
+    const Amount shortfall = bankruptcy_cash(equity_other, terms.take, size) - received;
+    if (shortfall.raw() > 0)
+      ledger.fund_debit(a, shortfall);
+    else if (shortfall.raw() < 0)
+      ledger.fund_credit(a, -shortfall);
+  }
   tx.commit();
   out.outcome = KeeperOutcome::Liquidated;
   out.liquidation = ch_.next_liquidation_id();
   out.market = m;
-  out.quantity = is_long ? take : -take;
-  out.price = price;
-  out.reward = apply(notional(mark, take, Round::Down), params_.bonus, Round::Down);
+  out.quantity = is_long ? terms.take : -terms.take;
+  out.price = terms.price;
+  out.reward = terms.reward;
   LiquidationRecord rec;
   rec.id = out.liquidation->raw();
   rec.time = trigger.now;
   rec.account = a.raw();
   rec.market = m.raw();
-  rec.quantity = is_long ? -take : take;
+  rec.quantity = is_long ? -terms.take : terms.take;
   rec.mark = mark;
-  rec.price = price;
+  rec.price = out.price;
   rec.mechanism = LiquidationMechanismKind::Keeper;
   rec.keeper = keeper.raw();
   rec.reward = out.reward;
@@ -259,26 +298,64 @@ KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const L
 
 namespace liqsim {
 
-bool EngineLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
-  AccountState& st = ch_.ledger().account(a);
-  if (st.in_liquidation) return false;  // a step is already due
-  st.in_liquidation = true;
-  const Time now = host.now();
-  const Time due = st.liquidations > 0 ? std::max(now, st.last_liquidation_step + params_.cooldown) : now;
-  host.schedule_timer(a, due);
-  return false;
+KeeperLiquidation::KeeperLiquidation(KeeperLiquidationParams params, ClearingHouse& ch, Recorder& recorder,
+                                     KeeperAbsorb absorb)
+    : params_(params), ch_(ch), recorder_(recorder) {
+  absorb_venue_ = absorb.venue;
+  if (absorb.venue != nullptr) unwinder_.emplace(ch, *absorb.venue, absorb.max_slippage, absorb.retry);
 }
 
-void EngineLiquidation::on_timer(MechanismHost& host, AccountId a) {
-  const auto next = step(a, host.trigger_for(a));
-  if (next) host.schedule_timer(a, *next);
+bool KeeperLiquidation::absorb(AccountId a, const LiquidationTrigger& trigger) {
+  if (!unwinder_ || !ch_.liquidatable(a)) return false;
+  const Health health = ch_.health(a);
+  if (health.value.raw() > 0) return false;
+  Ledger& ledger = ch_.ledger();
+  const MarketId m = largest_exposure(ch_, a);
+  const Quantity size = ledger.position(a, m).size;
+  const AccountId fund = place_account(Place::InsuranceFund);
+  const Takeover t = take_over_at_bankruptcy(ch_, a, m, fund, absorb_venue_->tick_size(m));
+  const LiquidationId id = ch_.next_liquidation_id();
+  LiquidationRecord rec;
+  rec.id = id.raw();
+  rec.time = trigger.now;
+  rec.account = a.raw();
+  rec.market = m.raw();
+  rec.quantity = size.raw() > 0 ? -t.quantity : t.quantity;
+  rec.mark = ch_.mark(m);
+  rec.price = t.price;
+  rec.mechanism = LiquidationMechanismKind::Engine;  // protocol-driven, as the engine's take-overs
+  rec.keeper = kNoId;                                // the protocol, not a keeper
+  rec.reward = Amount(0);
+  rec.mark_update = trigger.mark_update;
+  rec.cause = record_liquidation(trigger.cause);
+  ++ledger.account(a).liquidations;
+  recorder_.on_liquidation(rec);
+  // An account with other positions keeps them (its equity is 0 now); a flat one's clamped rest is the
+  // waterfall's.
+  absorb_shortfall(ch_, a);
+  ch_.arm(a);
+  unwinder_->took_over(fund, m, id, trigger.now);
+  return true;
 }
 
-KeeperTakeover EngineLiquidation::on_transaction(MechanismHost&, AccountId, AccountId) { return {}; }
+void KeeperLiquidation::schedule_unwinds(MechanismHost& host) {
+  if (!unwinder_) return;
+  for (const auto& [place, at] : unwinder_->take_pending_timers()) host.schedule_timer(place, at);
+}
 
 bool KeeperLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
+  if (absorb(a, host.trigger_for(a))) {
+    schedule_unwinds(host);
+    return ch_.liquidatable(a);  // a cross account may hold more: watch it again
+  }
   host.publish_opportunity(a);
   return true;  // fires again at the next mark update while still liquidatable
+}
+
+void KeeperLiquidation::on_timer(MechanismHost& host, AccountId a) {
+  if (!unwinder_ || !Ledger::is_place(a)) return;
+  unwinder_->on_timer(a, host.now());
+  schedule_unwinds(host);
 }
 
 KeeperTakeover KeeperLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a) {

@@ -1,20 +1,20 @@
-// Liquidation mechanisms: pure algorithms over the clearing house, one per real mechanism.
-//
-// EngineLiquidation (Binance/BitMEX/Bybit/Hyperliquid): the protocol closes the position into the
-// order book with reduce-only IOC orders in partial steps (fraction and cool-down, Hyperliquid's 20%
-// / 30 s) and settles the account at its bankruptcy price: the difference between execution and
-// bankruptcy goes to the insurance fund (surplus) or is paid by it (shortfall); a fund that runs dry
-// records the rest as bad debt. When the account is beyond bankruptcy and the fund cannot cover the
-// loss at the mark, the position is auto-deleveraged against opposite positions ranked by profit x
-// leverage (BitMEX) at the bankruptcy price.
+// Liquidation mechanisms' shared steps (the loss waterfall, take-overs by protocol places, their
+// unwinding into the book) and the keeper mechanism; the engine's venue sequences are in
+// protocol/engine_liquidation.h.
 //
 // KeeperLiquidation (Drift perp liquidation / Aave collateral bonus): a keeper takes over up to the
 // close factor of the position at the mark improved by the bonus, in a block transaction; the keeper
-// then unwinds it into the book itself (agents/keeper). A shortfall left on an account without
-// positions is paid by the insurance fund, then recorded as bad debt.
+// then unwinds it into the book itself (agents/keeper). The bonus is paid out of the account's equity
+// and never more than it holds (Aave's seizure is capped by the borrower's collateral); an account
+// without equity gives no bonus, and its slice's loss is settled at the bankruptcy price by the
+// insurance fund, then recorded as bad debt (Aave v3.3's reserve deficit). An account found without
+// equity is absorbed by the fund (Compound v3's absorb). A shortfall left on an account without
+// positions is paid the same way.
 #pragma once
 
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "core/check.h"
 #include "core/recorder.h"
@@ -51,46 +51,57 @@ void absorb_shortfall(ClearingHouse& ch, AccountId a);
 Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, MarketId m,
                          LiquidationId liquidation, Time now, Price tick);
 
-struct EngineLiquidationParams {
-  Ratio step_fraction;      // share of the position closed per step
-  Amount full_close_below;  // positions at or below this notional close in one step
-  Time cooldown;            // between steps on one account
-  Ratio max_slippage;       // IOC limit = mark * (1 -/+ max_slippage)
-  // Delay before retrying a step that closed nothing (the IOC found no liquidity within its limit):
-  // at least one mark interval, so the retry sees a new mark and a book that had time to refill. A
-  // zero-progress step is never retried at the same instant, whatever the cool-down (which may be 0).
-  // Must be > 0.
-  Time no_progress_retry = seconds(1);
+// Sends a reduce-only IOC for `quantity` of `owner`'s position in market m (a sell for a long) with
+// its worst price `max_slippage` from the mark, on the tick grid toward the mark (one tick at least),
+// tagged `tag`, the taker fee waived (a liquidation order). Returns the venue's execution.
+Execution close_into_book(ClearingHouse& ch, ExecutionVenue& venue, AccountId owner, MarketId m,
+                          Quantity quantity, Ratio max_slippage, int64_t tag);
+
+// A take-over at the bankruptcy price: the quantity moved and the price per coin (cash / quantity).
+struct Takeover {
+  Quantity quantity;  // absolute, the whole position
+  Price price;
 };
 
-class EngineLiquidation final : public LiquidationMechanism {
+// Moves account a's whole position in market m to the protocol place `taker` at a's bankruptcy price
+// -equity_other / size, clamped into [tick, Price::max()] and rounded against a as auto_deleverage's
+// price: a's equity at the marks becomes 0 (a clamped rest stays on a's balance, for the waterfall once
+// a is flat), and the taker receives the position together with a's remaining margin, or its loss.
+// BitMEX and Binance: "the engine takes over the position at the bankruptcy price" (bitmex.com/app/
+// liquidation; Binance's insurance fund takes over what the book cannot absorb); Hyperliquid: the
+// liquidator vault "takes the positions and margin" (hyperliquid-docs trading/liquidations); Compound
+// v3's absorb (Comet.absorbInternal) is the lending form. The taker is never armed or deleveraged.
+Takeover take_over_at_bankruptcy(ClearingHouse& ch, AccountId a, MarketId m, AccountId taker, Price tick);
+
+// Unwinds what protocol places took over into the book: at every call, one reduce-only IOC per market
+// for the place's whole position within max_slippage of the mark, its fills tagged with the take-over's
+// liquidation id (they are liquidation flow for cause attribution); what does not fill is retried one
+// `retry` later, until the place is flat. The place's balance takes the proceeds: the surplus or the
+// shortfall against the bankruptcy price it paid is the fund's (the vault's).
+class PlaceUnwinder {
  public:
-  EngineLiquidation(EngineLiquidationParams params, ClearingHouse& ch, ExecutionVenue& venue,
-                    Recorder& recorder)
-      : params_(params), ch_(ch), venue_(venue), recorder_(recorder) {
-    LIQSIM_CHECK(params_.no_progress_retry > Time(0), "the retry delay of an unfilled step must be positive");
-  }
-
-  // One step on account a. Returns the time of the next step, or nullopt when the account is healthy
-  // again or has nothing left to close (it is then re-armed). The next step is due after the cool-down
-  // when this one closed something, and after max(cool-down, no_progress_retry) when it closed nothing.
-  std::optional<Time> step(AccountId a, const LiquidationTrigger& trigger);
-
-  // LiquidationMechanism: detection hands the account to a step now, or when its cool-down ends (the
-  // cool-down holds between any two steps on an account, also across liquidation episodes); each
-  // step's next step is a timer.
-  std::string_view name() const override { return "engine"; }
-  bool on_liquidatable(MechanismHost& host, AccountId a) override;
-  void on_timer(MechanismHost& host, AccountId a) override;
-  KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a) override;
-  uint64_t adl_events() const { return adl_events_; }
+  PlaceUnwinder(ClearingHouse& ch, ExecutionVenue& venue, Ratio max_slippage, Time retry);
+  // `place` took over a position in market m for liquidation `id`: unwind what the book takes now and
+  // ask for a timer at `now + retry` if something is left (take_pending_timers()). A place left flat
+  // with a negative balance (it lost more unwinding than it held) is made whole from the deficit place:
+  // recorded bad debt. A backstop vault keeps its result (its depositors' gain or loss).
+  void took_over(AccountId place, MarketId m, LiquidationId id, Time now);
+  // A timer of `place`: one unwinding round.
+  void on_timer(AccountId place, Time now);
+  // Timers this unwinder wants scheduled (place, time), handed over once each: the mechanism passes
+  // them to its host.
+  std::vector<std::pair<AccountId, Time>> take_pending_timers() { return std::exchange(pending_, {}); }
 
  private:
-  EngineLiquidationParams params_;
+  void unwind(AccountId place, Time now);
+
   ClearingHouse& ch_;
   ExecutionVenue& venue_;
-  Recorder& recorder_;
-  uint64_t adl_events_ = 0;
+  Ratio max_slippage_;
+  Time retry_;
+  std::vector<int64_t> tag_;        // per place x market: the liquidation its fills belong to
+  std::vector<uint8_t> scheduled_;  // per place: a timer is pending
+  std::vector<std::pair<AccountId, Time>> pending_;
 };
 
 struct KeeperLiquidationParams {
@@ -99,28 +110,83 @@ struct KeeperLiquidationParams {
   // Aave v3.3: a position at or below this notional is taken whole, and so is one whose remainder
   // after the close factor would fall below half of it (the dust rule). Amount(0) disables both.
   Amount full_close_below;
+  // Aave v3.0-3.3 (LiquidationLogic: CLOSE_FACTOR_HF_THRESHOLD = 0.95e18, MAX_LIQUIDATION_CLOSE_FACTOR =
+  // 1e4): at a health factor (equity / maintenance requirement) at or below this the close factor is
+  // 100%. Ratio(0) disables it.
+  Ratio full_close_below_health = Ratio(0);
 };
+
+// Where a keeper mechanism sends accounts that can no longer pay any bonus (equity <= 0 at the marks):
+// the insurance fund absorbs them at their bankruptcy price, as Compound v3's absorb does (the protocol
+// takes over collateral and debt, its reserves take the loss), and unwinds the position into the book.
+// Without it (no venue) such accounts wait for a keeper willing to work for nothing.
+struct KeeperAbsorb {
+  ExecutionVenue* venue = nullptr;
+  Ratio max_slippage;  // of the fund's unwinding orders
+  Time retry = seconds(1);
+};
+
+// How much a keeper takes and at what cash, decided from the account's state before the take (pure:
+// nothing moves). `cash` is what the keeper pays for a long (the account receives it) or receives for a
+// short (the account pays it); `reward` is what the take removes from the account's equity at the
+// marks: at most max(equity before, 0), so the account's remaining equity never goes below zero because
+// of the bonus. `bankrupt`: the account had no equity, so there is no bonus (the keeper pays the slice's
+// value at the mark) and the slice is settled at the bankruptcy price by the waterfall.
+struct KeeperTakeTerms {
+  Quantity take;  // absolute quantity taken over, > 0
+  Amount cash;    // >= 0
+  Price price;    // per coin: mark x (1 -/+ bonus), or cash / take when the bonus was capped or absent
+  Amount reward;  // >= 0
+  bool bankrupt = false;
+};
+
+// Health factor of a perp account, the analogue of Aave's HF (sum(collateral x LT) / debt, liquidatable
+// below 1): equity / maintenance requirement at the marks, liquidatable below 1. True when
+// equity <= threshold x requirement, compared exactly (a negative equity is below any threshold).
+bool health_at_or_below(const Health& health, Ratio threshold);
+
+// The terms of a keeper's take-over of account a's position `size` (non-zero) in market m at `mark`,
+// where `health` is the account's health at the marks (liquidatable). The take is close_factor of the
+// position rounded up; the whole position at a health factor <= full_close_below_health, at or below
+// full_close_below of notional, or when the remainder would be dust (below half of it). The keeper pays
+// mark x (1 - bonus) for a long (cash rounded down) and receives mark x (1 + bonus) for a short (rounded
+// up), unless that bonus exceeds the account's equity: then the cash is moved so the reward is exactly
+// the equity.
+KeeperTakeTerms keeper_take_terms(const KeeperLiquidationParams& params, Quantity size, Price mark,
+                                  const Health& health);
 
 class KeeperLiquidation final : public LiquidationMechanism {
  public:
-  KeeperLiquidation(KeeperLiquidationParams params, ClearingHouse& ch, Recorder& recorder)
-      : params_(params), ch_(ch), recorder_(recorder) {}
+  KeeperLiquidation(KeeperLiquidationParams params, ClearingHouse& ch, Recorder& recorder,
+                    KeeperAbsorb absorb = {});
 
-  // Executes keeper k's liquidation transaction against account a at the current marks.
+  // Executes keeper k's liquidation transaction against account a at the current marks
+  // (keeper_take_terms). An account without equity is settled at its bankruptcy price: the fund pays
+  // the slice's share of the negative equity (recorded bad debt beyond the fund), as the engine settles
+  // its slices.
   KeeperTakeover execute(AccountId keeper, AccountId a, const LiquidationTrigger& trigger);
 
+  // The fund absorbs account a (equity <= 0, liquidatable) at its bankruptcy price and starts unwinding
+  // the position; records a liquidation without keeper or reward. False (nothing moves) when a is not
+  // liquidatable, still has equity, or no absorb venue was given.
+  bool absorb(AccountId a, const LiquidationTrigger& trigger);
+
   // LiquidationMechanism: a liquidatable account is an opportunity for keepers, published again at
-  // every mark update while it lasts; their transactions execute().
+  // every mark update while it lasts; their transactions execute(). One without equity is absorbed.
   std::string_view name() const override { return "keeper"; }
   bool on_liquidatable(MechanismHost& host, AccountId a) override;
-  void on_timer(MechanismHost&, AccountId) override {}
+  void on_timer(MechanismHost& host, AccountId a) override;
   KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a) override;
   const KeeperLiquidationParams& params() const { return params_; }
 
  private:
+  void schedule_unwinds(MechanismHost& host);
+
   KeeperLiquidationParams params_;
   ClearingHouse& ch_;
   Recorder& recorder_;
+  ExecutionVenue* absorb_venue_ = nullptr;
+  std::optional<PlaceUnwinder> unwinder_;
 };
 
 }  // namespace liqsim

@@ -2,8 +2,9 @@
 //
 // Contract (tests/protocol/liquidation_mechanism_contract_test.cpp runs it against every
 // implementation): money and positions are conserved after every call; an account that is not
-// liquidatable at the current marks is never liquidated (no record, nothing moves); every loss is
-// accounted for by the loss waterfall (insurance fund, ADL, recorded bad debt).
+// liquidatable at the current marks is never liquidated (no record, nothing moves); the rewards one call
+// pays are at most the liquidated account's equity before it (a keeper's bonus is the account's own
+// money); every loss is accounted for by the loss waterfall (insurance fund, ADL, recorded bad debt).
 #pragma once
 
 #include <optional>
@@ -31,7 +32,7 @@ struct KeeperTakeover {
   MarketId market;
   Quantity quantity;  // signed position the keeper received
   Price price;
-  Amount reward;  // bonus value at the mark
+  Amount reward;  // what the take removed from the account's equity at the marks (the bonus, capped by it)
 };
 
 // What the kernel offers a mechanism: the clock, timers, the keeper population, cause attribution.

@@ -45,6 +45,23 @@ class MarginModel {
   // move of dp changes a position's equity minus requirement by at most |size| * dp * (1 + this).
   virtual Ratio max_maintenance_rate() const = 0;
 
+  // A lower bound, rounded DOWN, of the requirement as a share of the notional over every position:
+  // maintenance(size, mark) >= |size * mark| * this. For the tiered schedules (Binance brackets,
+  // Hyperliquid tiers) it is the first tier's rate: the requirement is the integral of non-decreasing
+  // marginal rates from notional 0, so no position's requirement falls below its notional at the
+  // lowest rate. Keeper-liquidation validation uses it: a bonus up to this rate is always covered by
+  // the account's equity at the liquidation point (equity = requirement), the perp form of Aave v3's
+  // liquidationThreshold x liquidationBonus <= 100% (PoolConfigurator.configureReserveAsCollateral).
+  virtual Ratio min_maintenance_rate() const = 0;
+
+  // The lowest notional of the risk tier that contains `abs_notional` (inclusive): Amount(0) in the first
+  // tier and for models with one rate. BitMEX steps a liquidated position down its risk limits tier by
+  // tier (bitmex.com/app/liquidation), i.e. to below this floor.
+  virtual Amount tier_floor(Amount abs_notional) const {
+    (void)abs_notional;
+    return Amount(0);
+  }
+
   // Initial margin rate (1 / max leverage) for a position of this absolute notional, rounded UP.
   virtual Ratio initial_rate(Amount abs_notional) const = 0;
 

@@ -150,6 +150,16 @@ not_run "counterfactual of an impact-free run"
 expect 2 "unknown execution" "liquidation.execution = \"book\"" "\"market\" | \"impact_free\"" -- \
   run --preset small --set liquidation.execution=book --out execution.h5
 not_run "unknown execution"
+# A keeper bonus the maintenance margin cannot pay (Aave v3: liquidation threshold x bonus <= 100%): the
+# lowest maintenance rate of the market's model binds (binance_tiered's first bracket, hyperliquid's 40x tier).
+expect 2 "keeper bonus above the lowest maintenance rate" "liquidation.keeper.bonus = 0.05" \
+  "[0, 0.004]" "markets[0] (binance_tiered: 0.004)" -- \
+  validate good.toml --set 'liquidation.mechanism=keeper' --set 'liquidation.keeper.bonus=0.05'
+expect 2 "keeper bonus against hyperliquid tiers" "liquidation.keeper.bonus = 0.013" "[0, 0.0125]" -- \
+  validate good.toml --set 'liquidation.mechanism=keeper' --set 'liquidation.keeper.bonus=0.013' \
+  --set 'markets[0].margin.model=hyperliquid'
+expect 0 "keeper bonus at the lowest maintenance rate" "good.toml: valid" -- \
+  validate good.toml --set 'liquidation.mechanism=keeper' --set 'liquidation.keeper.bonus=0.004'
 expect 0 "--version" "liqsim 0.1.0" -- --version
 expect 0 "--help" "run" "validate" "presets" -- --help
 expect 0 "run --help" "--scenario" "--seed" "--force" -- run --help

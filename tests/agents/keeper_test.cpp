@@ -32,8 +32,7 @@ KeeperParams base_params() {
   p.twap = false;
   p.twap_horizon = seconds(0);
   p.twap_slices = 1;
-  p.close_factor = rate(0.5);
-  p.bonus = rate(0.05);
+  p.liquidation = KeeperLiquidationParams{rate(0.5), rate(0.05), Amount(0)};
   return p;
 }
 
@@ -63,7 +62,7 @@ struct Fixture {
   }
   // The protocol's side of a keeper transaction: the real keeper take-over against the fake's ledger.
   KeeperTakeover take_over(const KeeperParams& p, AccountId keeper, AccountId target) {
-    KeeperLiquidation mechanism(KeeperLiquidationParams{p.close_factor, p.bonus, Amount(0)}, ctx.ch(), log);
+    KeeperLiquidation mechanism(p.liquidation, ctx.ch(), log);
     return mechanism.execute(keeper, target, LiquidationTrigger{ctx.now(), kNoId, std::nullopt});
   }
   Quantity position(AccountId a) const { return ctx.clearing().ledger().position(a, MarketId(0)).size; }
@@ -204,6 +203,67 @@ TEST(Keepers, PriceTransactionsAtTheCurrentBaseFee) {
   f.ctx.set_base_fee(usd(1));
   keepers.on_opportunity(f.ctx, target);
   EXPECT_EQ(f.ctx.liquidation_txs.size(), 1u);
+}
+
+// The keeper estimates the protocol's own terms (keeper_take_terms), not close factor x notional x
+// bonus. A trader with 10 coins at 100 $ and 2 $ of equity (MM 50 $): the bonus on a 5-coin take would
+// be 25 $, but the protocol caps the reward at the account's equity, 2 $, so after 1 $ of gas and the
+// 2 $ fee nothing is left and no transaction is sent (one that was would pay gas for 2 $).
+TEST(Keepers, EstimatesTheRewardCappedByTheAccountsEquity) {
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  f.ctx.ch().ledger().transfer(target, f.lp, usd(28));  // equity 30 $ -> 2 $
+  KeeperParams p = base_params();
+  p.min_profit = usd(-1);  // a keeper content with a 1 $ loss: reward 2 $ - cost 3 $ = -1 $ passes
+  const auto expected = Keepers::expected_take(p, f.ctx.clearing(), target);
+  ASSERT_TRUE(expected.has_value());
+  EXPECT_EQ(expected->terms.reward, usd(2));
+  EXPECT_EQ(expected->terms.take, coins(5));
+  Keepers content(p, f.open_keepers(1), kSeed);
+  content.on_opportunity(f.ctx, target);
+  EXPECT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  p.min_profit = Amount(0);  // any keeper that wants to break even stays away
+  Keepers keepers(p, f.open_keepers(1), kSeed);
+  keepers.on_opportunity(f.ctx, target);
+  EXPECT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  // The protocol pays exactly what was estimated.
+  const KeeperTakeover out = f.take_over(p, f.ctx.liquidation_txs[0].keeper, target);
+  EXPECT_EQ(out.reward, usd(2));
+}
+
+// An account without equity pays no bonus: no keeper sends a transaction for it.
+TEST(Keepers, NoTransactionForAnAccountWithoutEquity) {
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  f.ctx.ch().ledger().transfer(target, f.lp, usd(31));  // equity -1 $
+  KeeperParams p = base_params();
+  p.min_profit = Amount(1);  // free gas and fees: any positive reward would do
+  p.priority_fee_min = p.priority_fee_max = Amount(0);
+  f.ctx.set_base_fee(Amount(0));
+  Keepers keepers(p, f.open_keepers(1), kSeed);
+  keepers.on_opportunity(f.ctx, target);
+  EXPECT_TRUE(f.ctx.liquidation_txs.empty());
+}
+
+// Aave v3's 100% close factor at a health factor <= 0.95 (vector #52): the fixture's trader has HF
+// 30 / 50 = 0.6, so the take is all 10 coins (1,000 $) and the capital check is on that notional: IM at
+// max leverage 100 $ + 3 $ of costs. 103 $ is enough, 102.999999 $ is not (the close factor alone would
+// have asked for 53 $).
+TEST(Keepers, CapitalCheckUsesTheWholePositionBelowTheHealthThreshold) {
+  Fixture f;
+  const AccountId target = f.liquidatable_trader(10);
+  KeeperParams p = base_params();
+  p.liquidation.full_close_below_health = rate(0.95);
+  const auto expected = Keepers::expected_take(p, f.ctx.clearing(), target);
+  ASSERT_TRUE(expected.has_value());
+  EXPECT_EQ(expected->terms.take, coins(10));
+  EXPECT_EQ(expected->terms.reward, usd(30));  // 5% of 1,000 $ = 50 $, capped at the equity
+  const AccountId rich = f.open_keepers(1, 103)[0];
+  const AccountId poor = f.ctx.open_account(AgentRole::Keeper, usd(103) - Amount(1));
+  Keepers keepers(p, {rich, poor}, kSeed);
+  keepers.on_opportunity(f.ctx, target);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].keeper, rich);
 }
 
 // ---- Adaptive bidding ----

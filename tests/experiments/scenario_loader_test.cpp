@@ -43,8 +43,8 @@ auto fields(const FundingSpec& s) {
                   s.premium_sample_interval_seconds, s.impact_notional);
 }
 auto fields(const EngineLiquidationSpec& s) {
-  return std::tie(s.step_fraction, s.full_close_below_notional, s.cooldown_seconds, s.max_slippage,
-                  s.adl_ranking);
+  return std::tie(s.sequence, s.step_fraction, s.full_close_below_notional, s.cooldown_seconds,
+                  s.max_slippage, s.clearance_fee, s.adl_ranking);
 }
 auto fields(const GasPathSpec& s) {
   return std::tie(s.path, s.spike_start_seconds, s.spike_duration_seconds, s.spike_ramp_seconds,
@@ -52,9 +52,10 @@ auto fields(const GasPathSpec& s) {
                   s.price_unit, s.interpolation, s.gas_per_transaction, s.eth_price, s.eth_price_market);
 }
 auto fields(const KeeperLiquidationSpec& s) {
-  return std::tuple_cat(std::tie(s.close_factor, s.bonus, s.block_interval_seconds, s.gas_price,
-                                 s.full_close_below_notional, s.max_transactions_per_block),
-                        fields(s.gas));
+  return std::tuple_cat(
+      std::tie(s.close_factor, s.bonus, s.close_factor_full_below_health, s.block_interval_seconds,
+               s.gas_price, s.full_close_below_notional, s.max_transactions_per_block),
+      fields(s.gas), std::tie(s.absorb_bankrupt, s.absorb_max_slippage));
 }
 auto fields(const NoiseTraderSpec& s) {
   return std::tie(s.count, s.limit_rate, s.market_rate, s.cancel_rate, s.order_size, s.price_range_ticks,
@@ -231,16 +232,21 @@ Scenario every_field_changed() {
   s.liquidation.mechanism = "keeper";
   s.liquidation.insurance_fund = 1.0 / 3.0;
   EngineLiquidationSpec& engine = s.liquidation.get<EngineLiquidationSpec>();
+  engine.sequence = "bitmex";
+  engine.clearance_fee = 0.0125;
   engine.step_fraction = 0.25;
   engine.full_close_below_notional = 5e4;
   engine.cooldown_seconds = 12.5;
   engine.max_slippage = 0.07;
   KeeperLiquidationSpec& keeper = s.liquidation.get<KeeperLiquidationSpec>();
   keeper.close_factor = 1.0;
-  keeper.bonus = 0.08;
+  keeper.bonus = 0.0075;  // at most the first bracket's maintenance rate (0.01) below
+  keeper.close_factor_full_below_health = 0.9;
   keeper.block_interval_seconds = 12.0;
   keeper.gas_price = 0.35;
   keeper.max_transactions_per_block = 3;
+  keeper.absorb_bankrupt = false;
+  keeper.absorb_max_slippage = 0.02;
   keeper.gas = {"spike", 600, 1200,  300,      6.5,    "gas.csv", "t",
                 "wei",   60,  "wei", "linear", 250000, 150.25,    "SOL-PERP"};
   s.noise = {33, 1.5, 0.25, 0.125, 0.01, 321, 7e6};

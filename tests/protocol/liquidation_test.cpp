@@ -2,200 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ostream>
 #include <vector>
 
 #include "core/check.h"
+#include "core/rng.h"
 #include "market/order_book.h"
 #include "protocol/tiered_margin.h"
+#include "tests/protocol/liquidation_fixture.h"
 
 namespace liqsim {
 namespace {
 
-Amount dollars(double x) { return amount_from_double(x); }
-Price px(double x) { return price_from_double(x); }
-Quantity coins(double x) { return quantity_from_double(x); }
-Ratio rate(double x) { return ratio_from_double(x); }
-
-::testing::AssertionResult conserved(const ClearingHouse& ch) {
-  const Ledger& ledger = ch.ledger();
-  if (ledger.conservation_residual() != Amount(0))
-    return ::testing::AssertionFailure()
-           << "money residual " << format_amount(ledger.conservation_residual());
-  for (MarketId m(0); m.raw() < ledger.market_count(); ++m)
-    if (ledger.position_residual(m) != Quantity(0))
-      return ::testing::AssertionFailure()
-             << "market " << m << " position residual " << ledger.position_residual(m).raw();
-  return ::testing::AssertionSuccess();
-}
-
-// Everything a liquidation may move, for "nothing moved" checks.
-struct Snapshot {
-  std::vector<int64_t> values;
-  friend bool operator==(const Snapshot&, const Snapshot&) = default;
-};
-void PrintTo(const Snapshot& s, std::ostream* os) {
-  for (int64_t v : s.values) *os << v << ' ';
-}
-Snapshot snapshot(const ClearingHouse& ch) {
-  const Ledger& l = ch.ledger();
-  Snapshot s;
-  for (AccountId a(0); a.raw() < l.account_count(); ++a) {
-    s.values.push_back(l.account(a).balance.raw());
-    s.values.push_back(l.account(a).deposits.raw());
-    s.values.push_back(l.account(a).liquidations);
-    for (MarketId m(0); m.raw() < l.market_count(); ++m) {
-      s.values.push_back(l.position(a, m).size.raw());
-      s.values.push_back(l.position(a, m).open_notional.raw());
-    }
-  }
-  for (MarketId m(0); m.raw() < l.market_count(); ++m) s.values.push_back(l.open_interest(m).raw());
-  for (Amount x : {l.insurance_fund(), l.fee_pool(), l.gas_paid(), l.bad_debt(), l.external_deposits()})
-    s.values.push_back(x.raw());
-  s.values.push_back(ch.liquidation_count());
-  return s;
-}
-
-// The composition root's part, faked as the simulator does it (experiments/simulation.cpp World::route):
-// one real OrderBook for market 0, every fill applied to the ledger through ClearingHouse::apply_fill
-// before execute() returns, positions for reduce-only orders read from the ledger.
-class BookVenue final : public ExecutionVenue, public PositionSource {
- public:
-  BookVenue(ClearingHouse& ch, Price tick) : ch_(ch), book_(tick) { book_.set_position_source(this); }
-
-  Execution execute(MarketId m, const ExecutionRequest& request, bool taker_fee_waived) override {
-    LIQSIM_CHECK(m == MarketId(0), "the fake venue has one market");
-    orders.push_back(request);
-    const Execution x = venue_.execute(request);
-    for (const Fill& f : x.fills) ch_.apply_fill(m, f, taker_fee_waived);
-    return x;
-  }
-  void cancel_orders(AccountId a, MarketId m) override {
-    ++cancel_calls;
-    for (auto& [owner, id] : resting_)
-      if (owner == a && m == MarketId(0)) book_.cancel(id);
-  }
-  Price tick_size(MarketId) const override { return book_.tick_size(); }
-  Quantity position(AccountId owner) const override { return ch_.ledger().position(owner, MarketId(0)).size; }
-
-  // A maker's resting limit order.
-  OrderId rest(AccountId owner, Side side, Price price, Quantity quantity) {
-    const SubmitResult r =
-        route(MarketId(0), OrderRequest{owner, side, OrderType::Limit, price, quantity, false, -1}, false);
-    LIQSIM_CHECK(r.accepted() && r.filled == Quantity(0), "test quote must rest");
-    return r.id;
-  }
-  const OrderBook& book() const { return book_; }
-
-  std::vector<ExecutionRequest> orders;  // liquidation requests received through execute()
-  int cancel_calls = 0;
-
- private:
-  SubmitResult route(MarketId m, const OrderRequest& order, bool taker_fee_waived) {
-    LIQSIM_CHECK(m == MarketId(0), "the fake venue has one market");
-    const SubmitResult r = book_.submit(order);
-    if (r.accepted() && r.resting > Quantity(0)) resting_.emplace_back(order.owner, r.id);
-    for (const Fill& f : r.fills) ch_.apply_fill(m, f, taker_fee_waived);
-    return r;
-  }
-
-  ClearingHouse& ch_;
-  OrderBook book_;
-  OrderBookVenue venue_{book_};
-  std::vector<std::pair<AccountId, OrderId>> resting_;
-};
-
-// One market with Binance-like fees (taker 0.04 %, maker 0.02 %) and a flat 0.5 % MMR, mark 10,000; the
-// trader holds the position of vector #2 (protocol_vectors.json): long 1 BTC at 10,000 with 1,000, so
-// its bankruptcy price is 9,000 and its liquidation price 9045.23.
-struct World {
-  RunLog log;
-  ClearingHouse ch{
-      {ProtocolMarket{TieredMaintenanceMargin::flat(rate(0.005)), rate(0.0004), rate(0.0002), px(10'000)}}};
-  BookVenue venue{ch, px(0.01)};
-  AccountId counterparty = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(1'000'000));
-  AccountId maker = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(1'000'000));
-  AccountId trader = ch.open_account(AgentRole::Trader, MarginMode::Isolated, dollars(1'000));
-
-  explicit World(Amount fund = dollars(1'000), bool trader_long = true) {
-    ch.ledger().seed_insurance_fund(fund);
-    if (trader_long)
-      ch.ledger().trade(trader, counterparty, MarketId(0), coins(1), dollars(10'000));
-    else
-      ch.ledger().trade(counterparty, trader, MarketId(0), coins(1), dollars(10'000));
-    ch.arm(trader);
-    ch.arm(counterparty);
-    EXPECT_TRUE(conserved(ch));
-  }
-  Amount balance(AccountId a) const { return ch.ledger().account(a).balance; }
-  Quantity size(AccountId a) const { return ch.ledger().position(a, MarketId(0)).size; }
-};
-
-EngineLiquidationParams engine_params(double step_fraction, double full_close_below) {
-  return EngineLiquidationParams{rate(step_fraction), dollars(full_close_below), seconds(30), rate(0.05)};
-}
-
-LiquidationTrigger at(int64_t s, int64_t mark_update = 17,
-                      std::optional<LiquidationId> cause = LiquidationId(3)) {
-  return LiquidationTrigger{seconds(s), mark_update, cause};
-}
+using namespace liquidation_test;
 
 // ---------------------------------------------------------------------------------------------------
 // EngineLiquidation
-
-// Step fraction 25 %, whole close at or below 5,000 of notional, cool-down 30 s. At mark 9,040 the
-// account stays liquidatable after every slice settled at bankruptcy (equity scales with the position),
-// so the slices are ceil(25 % of what is left): 0.25, 0.1875, 0.140625, then 0.421875 (3,813.75 <= 5,000).
-TEST(EngineLiquidation, ClosesALiquidatableLongInStepsWithTheCooldownBetweenThem) {
-  World w;
-  EngineLiquidation engine(engine_params(0.25, 5'000), w.ch, w.venue, w.log);
-  w.venue.rest(w.maker, Side::Buy, px(9'040), coins(2));
-  w.ch.set_mark(MarketId(0), px(9'040));
-  ASSERT_TRUE(w.ch.liquidatable(w.trader));
-  const double slices[] = {0.25, 0.1875, 0.140625, 0.421875};
-  double closed = 0;
-  for (int k = 0; k < 4; ++k) {
-    const std::optional<Time> next = engine.step(w.trader, at(100 + 30 * k));
-    closed += slices[k];
-    EXPECT_TRUE(conserved(w.ch));
-    EXPECT_EQ(w.size(w.trader), coins(1 - closed)) << "step " << k;
-    // Each slice settles at bankruptcy 9,000 and the 40 per coin above it goes to the fund.
-    EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(1'000 + 40 * closed)) << "step " << k;
-    ASSERT_EQ(w.log.liquidations.size(), size_t(k + 1));
-    EXPECT_EQ(w.log.liquidations[k].id, k);
-    EXPECT_EQ(w.log.liquidations[k].quantity, coins(-slices[k]));
-    EXPECT_EQ(w.log.liquidations[k].time, seconds(100 + 30 * k));
-    if (k < 3) {
-      ASSERT_TRUE(next.has_value());
-      EXPECT_EQ(*next, seconds(100 + 30 * k) + seconds(30));
-      EXPECT_TRUE(w.ch.ledger().account(w.trader).in_liquidation);
-    } else {
-      EXPECT_FALSE(next.has_value());
-    }
-  }
-  EXPECT_EQ(w.balance(w.trader), Amount(0));
-  EXPECT_EQ(w.ch.ledger().account(w.trader).liquidations, 4);
-  EXPECT_FALSE(w.ch.ledger().account(w.trader).in_liquidation);
-  EXPECT_EQ(w.ch.ledger().account(w.trader).last_liquidation_step, seconds(190));
-}
-
-// Fills 0.5 at 9,040 and 0.5 at 9,030 receive 9,035 against the bankruptcy value 9,000: the fund gets 35,
-// the account ends at 0. The engine's taker fee is waived; the maker pays 0.02 % of 9,035 = 1.807.
-TEST(EngineLiquidation, SurplusAboveBankruptcyGoesToTheInsuranceFund) {
-  World w(dollars(1'000));
-  EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
-  w.venue.rest(w.maker, Side::Buy, px(9'040), coins(0.5));
-  w.venue.rest(w.maker, Side::Buy, px(9'030), coins(0.5));
-  w.ch.set_mark(MarketId(0), px(9'040));
-  EXPECT_FALSE(engine.step(w.trader, at(5)).has_value());
-  EXPECT_TRUE(conserved(w.ch));
-  EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(1'035));
-  EXPECT_EQ(w.balance(w.trader), Amount(0));
-  EXPECT_EQ(w.size(w.trader), Quantity(0));
-  EXPECT_EQ(w.ch.ledger().fee_pool(), dollars(1.807));
-  EXPECT_EQ(w.size(w.maker), coins(1));
-  EXPECT_EQ(w.ch.ledger().bad_debt(), Amount(0));
-}
 
 TEST(EngineLiquidation, RecordCarriesMarkAveragePriceQuantityAndMechanism) {
   World w;
@@ -255,8 +78,8 @@ TEST(EngineLiquidation, ShortfallBeyondAnExhaustedFundIsRecordedAsBadDebt) {
 }
 
 // Short mirror: short 1 at 10,000 with 1,000 (bankruptcy 11,000, LP 10945.27), mark 10,960, asks at
-// 10,950: the account pays 10,950 against the bankruptcy value 11,000, the fund gets 50.
-TEST(EngineLiquidation, ShortIsClosedByBuyingAndItsSurplusGoesToTheFund) {
+// 10,950: the account pays 10,950 and keeps the other 50 of its 11,000 (no clearance fee).
+TEST(EngineLiquidation, ShortIsClosedByBuyingAndTheUserKeepsWhatIsLeft) {
   World w(dollars(1'000), /*trader_long=*/false);
   EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Sell, px(10'950), coins(1));
@@ -264,8 +87,8 @@ TEST(EngineLiquidation, ShortIsClosedByBuyingAndItsSurplusGoesToTheFund) {
   ASSERT_TRUE(w.ch.liquidatable(w.trader));
   EXPECT_FALSE(engine.step(w.trader, at(5)).has_value());
   EXPECT_TRUE(conserved(w.ch));
-  EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(1'050));
-  EXPECT_EQ(w.balance(w.trader), Amount(0));
+  EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(1'000));
+  EXPECT_EQ(w.balance(w.trader), dollars(50));
   EXPECT_EQ(w.size(w.trader), Quantity(0));
   ASSERT_EQ(w.log.liquidations.size(), 1u);
   EXPECT_EQ(w.log.liquidations[0].quantity, coins(1));
@@ -279,8 +102,9 @@ TEST(EngineLiquidation, ShortIsClosedByBuyingAndItsSurplusGoesToTheFund) {
 // the liquidation id it will get.
 TEST(EngineLiquidation, SendsAReduceOnlyIocWithinMaxSlippageOfTheMark) {
   World w;
-  EngineLiquidation engine(EngineLiquidationParams{rate(0.25), Amount(0), seconds(30), rate(0.0123)}, w.ch,
-                           w.venue, w.log);
+  EngineLiquidationParams params = engine_params(0.25, 0);
+  params.max_slippage = rate(0.0123);
+  EngineLiquidation engine(params, w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(9'000), coins(1));
   w.ch.set_mark(MarketId(0), px(9'040));
   engine.step(w.trader, at(5));
@@ -296,39 +120,43 @@ TEST(EngineLiquidation, SendsAReduceOnlyIocWithinMaxSlippageOfTheMark) {
   EXPECT_EQ(w.size(w.trader), coins(0.75));
 }
 
+// Hyperliquid's sequence (no take-over above 2/3 of maintenance): the unfilled order is retried at the
+// next mark interval (1 s).
 TEST(EngineLiquidation, BidsBeyondTheSlippageLimitAreNotHit) {
   World w;
-  EngineLiquidation engine(EngineLiquidationParams{rate(0.25), Amount(0), seconds(30), rate(0.01)}, w.ch,
-                           w.venue, w.log);
+  EngineLiquidationParams params = engine_params(0.25, 0, EngineSequence::Hyperliquid);
+  params.max_slippage = rate(0.01);
+  EngineLiquidation engine(params, w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(8'949.59), coins(1));  // limit 9,040 * 0.99 = 8,949.60
   w.ch.set_mark(MarketId(0), px(9'040));
   const Snapshot before = snapshot(w.ch);
   const std::optional<Time> next = engine.step(w.trader, at(5));
   ASSERT_TRUE(next.has_value());
-  EXPECT_EQ(*next, seconds(35));
+  EXPECT_EQ(*next, seconds(6));
   EXPECT_EQ(snapshot(w.ch), before);
   EXPECT_TRUE(w.log.liquidations.empty());
   ASSERT_EQ(w.venue.orders.size(), 1u);
   EXPECT_EQ(w.venue.orders[0].worst, px(8'949.60));
 }
 
-// An empty book fills nothing: no record, no id consumed, nothing moves, and the engine asks to retry
-// after the cool-down; the retry against a refilled book gets liquidation id 0.
+// An empty book fills nothing (Hyperliquid, equity above 2/3 of maintenance: no backstop): no record,
+// no id consumed, nothing moves, and the engine retries at the next mark interval; the retry against a
+// refilled book gets liquidation id 0.
 TEST(EngineLiquidation, NoFillMeansNoRecordAndARetryLater) {
   World w;
-  EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
+  EngineLiquidation engine(engine_params(0.25, 1e9, EngineSequence::Hyperliquid), w.ch, w.venue, w.log);
   w.ch.set_mark(MarketId(0), px(9'040));
   const Snapshot before = snapshot(w.ch);
   const std::optional<Time> next = engine.step(w.trader, at(5));
   ASSERT_TRUE(next.has_value());
-  EXPECT_EQ(*next, seconds(35));
+  EXPECT_EQ(*next, seconds(6));
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(snapshot(w.ch), before);
   EXPECT_TRUE(w.log.liquidations.empty());
   EXPECT_EQ(w.ch.liquidation_count(), 0);
   EXPECT_TRUE(w.ch.ledger().account(w.trader).in_liquidation);
   w.venue.rest(w.maker, Side::Buy, px(9'040), coins(1));
-  EXPECT_FALSE(engine.step(w.trader, at(35)).has_value());
+  EXPECT_FALSE(engine.step(w.trader, at(6)).has_value());
   ASSERT_EQ(w.log.liquidations.size(), 1u);
   EXPECT_EQ(w.log.liquidations[0].id, 0);
   EXPECT_EQ(w.size(w.trader), Quantity(0));
@@ -339,7 +167,7 @@ TEST(EngineLiquidation, NoFillMeansNoRecordAndARetryLater) {
 // no-progress retry (one mark interval); a step that fills is followed at once.
 TEST(EngineLiquidation, AnUnfilledStepWithoutCooldownIsRetriedAfterTheNoProgressDelay) {
   World w;
-  EngineLiquidationParams params = engine_params(0.25, 0);
+  EngineLiquidationParams params = engine_params(0.25, 0, EngineSequence::Hyperliquid);
   params.cooldown = Time(0);
   params.no_progress_retry = seconds(1);
   EngineLiquidation engine(params, w.ch, w.venue, w.log);
@@ -348,20 +176,29 @@ TEST(EngineLiquidation, AnUnfilledStepWithoutCooldownIsRetriedAfterTheNoProgress
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(*next, seconds(6));
   EXPECT_TRUE(w.log.liquidations.empty());
-  w.venue.rest(w.maker, Side::Buy, px(9'040), coins(1));
-  const std::optional<Time> after_fill = engine.step(w.trader, at(6));
+  // Binance with a cool-down of 0: a step that fills (0.25 at 9,000, still liquidatable) is followed at
+  // once.
+  World b;
+  EngineLiquidationParams binance = engine_params(0.25, 0);
+  binance.cooldown = Time(0);
+  EngineLiquidation other(binance, b.ch, b.venue, b.log);
+  b.ch.set_mark(MarketId(0), px(9'040));
+  b.venue.rest(b.maker, Side::Buy, px(9'000), coins(1));
+  const std::optional<Time> after_fill = other.step(b.trader, at(6));
+  EXPECT_TRUE(conserved(b.ch));
+  ASSERT_EQ(b.log.liquidations.size(), 1u);
   EXPECT_TRUE(conserved(w.ch));
-  ASSERT_EQ(w.log.liquidations.size(), 1u);
   ASSERT_TRUE(after_fill.has_value());
   EXPECT_EQ(*after_fill, seconds(6));
 }
 
-// After one 25 % slice at 9,040 the mark recovers to 9,100 (above the unchanged LP 9045.23): the next
-// step does nothing, ends the liquidation and re-arms the account, whose trigger fires again below LP.
+// After one 25 % slice at 9,000 (equity 30 < MM 33.90: still liquidatable) the mark recovers to 9,100
+// (above the unchanged LP 9045.23: selling at the bankruptcy price keeps it): the next step does nothing,
+// ends the liquidation and re-arms the account, whose trigger fires again below LP.
 TEST(EngineLiquidation, AnAccountThatBecomesHealthyBetweenStepsStopsBeingLiquidated) {
   World w;
   EngineLiquidation engine(engine_params(0.25, 0), w.ch, w.venue, w.log);
-  w.venue.rest(w.maker, Side::Buy, px(9'040), coins(1));
+  w.venue.rest(w.maker, Side::Buy, px(9'000), coins(1));
   w.ch.set_mark(MarketId(0), px(9'040));
   ASSERT_TRUE(engine.step(w.trader, at(5)).has_value());
   EXPECT_TRUE(conserved(w.ch));
@@ -533,8 +370,10 @@ TEST(EngineLiquidation, AdlAtANegativeBankruptcyPriceSettlesAtOneTickAndTheWater
   EXPECT_EQ(log.liquidations[0].price, px(0.01));
 }
 
-// When the fund can cover the loss at the mark, the engine closes into the book instead of deleveraging.
-TEST(EngineLiquidation, BeyondBankruptcyWithAFundLargeEnoughGoesToTheBook) {
+// When the fund can cover the loss at the mark, it takes the position over at the bankruptcy price 9,000
+// and unwinds it into the book at 8,800 instead of deleveraging: it pays the 200 below bankruptcy. ADL
+// comes only after the book and the fund.
+TEST(EngineLiquidation, BeyondBankruptcyWithAFundLargeEnoughIsTakenOverAndUnwound) {
   World w(dollars(1'000));
   EngineLiquidation engine(engine_params(0.25, 1e9), w.ch, w.venue, w.log);
   w.venue.rest(w.maker, Side::Buy, px(8'800), coins(1));
@@ -607,11 +446,12 @@ struct KeeperWorld : World {
   }
 };
 
-// Close factor 50 %, bonus 2.5 % (Drift/Aave-style take-over), mark 9,040: the keeper buys 0.5 at
-// 9,040 x 0.975 = 8,814 for 4,407; reward = 2.5 % of 0.5 x 9,040 = 113.
+// Close factor 50 %, bonus 0.25 % (half the 0.5 % maintenance rate, so the bonus fits in the margin at
+// the liquidation point), mark 9,040: the keeper buys 0.5 at 9,040 x 0.9975 = 9,017.40 for 4,508.70;
+// reward = 0.25 % of 0.5 x 9,040 = 11.30, within the account's equity of 40.
 TEST(KeeperLiquidation, KeeperTakesTheCloseFactorOfALongBelowTheMarkByTheBonus) {
   KeeperWorld w;
-  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.0025), Amount(0)}, w.ch, w.log);
   w.ch.set_mark(MarketId(0), px(9'040));
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7, 21, std::nullopt));
   EXPECT_TRUE(conserved(w.ch));
@@ -619,12 +459,13 @@ TEST(KeeperLiquidation, KeeperTakesTheCloseFactorOfALongBelowTheMarkByTheBonus) 
   EXPECT_EQ(out.liquidation, LiquidationId(0));
   EXPECT_EQ(out.market, MarketId(0));
   EXPECT_EQ(out.quantity, coins(0.5));
-  EXPECT_EQ(out.price, px(8'814));
-  EXPECT_EQ(out.reward, dollars(113));
+  EXPECT_EQ(out.price, px(9'017.40));
+  EXPECT_EQ(out.reward, dollars(11.30));
   EXPECT_EQ(w.size(w.trader), coins(0.5));
   EXPECT_EQ(w.size(w.keeper), coins(0.5));
-  EXPECT_EQ(w.balance(w.trader), dollars(-9'000 + 4'407));
-  EXPECT_EQ(w.balance(w.keeper), dollars(10'000 - 4'407));
+  EXPECT_EQ(w.balance(w.trader), dollars(-9'000 + 4'508.70));
+  EXPECT_EQ(w.balance(w.keeper), dollars(10'000 - 4'508.70));
+  EXPECT_EQ(w.ch.equity(w.trader), dollars(40 - 11.30));
   EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(1'000));  // the account still holds a position
   ASSERT_EQ(w.log.liquidations.size(), 1u);
   const LiquidationRecord& r = w.log.liquidations[0];
@@ -633,15 +474,125 @@ TEST(KeeperLiquidation, KeeperTakesTheCloseFactorOfALongBelowTheMarkByTheBonus) 
   EXPECT_EQ(r.account, w.trader.raw());
   EXPECT_EQ(r.quantity, coins(-0.5));
   EXPECT_EQ(r.mark, px(9'040));
-  EXPECT_EQ(r.price, px(8'814));
+  EXPECT_EQ(r.price, px(9'017.40));
   EXPECT_EQ(r.mechanism, LiquidationMechanismKind::Keeper);
   EXPECT_EQ(r.keeper, int64_t(w.keeper.raw()));
-  EXPECT_EQ(r.reward, dollars(113));
+  EXPECT_EQ(r.reward, dollars(11.30));
   EXPECT_EQ(r.mark_update, 21);
   EXPECT_EQ(r.cause, kNoId);
   EXPECT_EQ(w.ch.ledger().account(w.trader).liquidations, 1);
 }
 
+// The bonus is paid out of the account's equity and never more than it holds. At mark 9,040 the long
+// has equity -9,000 + 9,040 = 40; a 2.5 % bonus on 0.5 x 9,040 would be 113, so the keeper gets 40: it
+// pays 4,520 - 40 = 4,480 (8,960 a coin) and the account is left at equity exactly 0, the fund untouched.
+// Aave caps the seized collateral at the borrower's balance (LiquidationLogic.
+// _calculateAvailableCollateralToLiquidate) and configures liquidation threshold x bonus <= 100%
+// (PoolConfigurator.configureReserveAsCollateral) so the bonus is the borrower's own money.
+TEST(KeeperLiquidation, BonusIsCappedAtTheAccountsEquity) {
+  KeeperWorld w;
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
+  w.ch.set_mark(MarketId(0), px(9'040));
+  ASSERT_EQ(w.ch.equity(w.trader), dollars(40));
+  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
+  EXPECT_TRUE(conserved(w.ch));
+  EXPECT_EQ(out.outcome, KeeperOutcome::Liquidated);
+  EXPECT_EQ(out.quantity, coins(0.5));
+  EXPECT_EQ(out.reward, dollars(40));
+  EXPECT_EQ(out.price, px(8'960));
+  EXPECT_EQ(w.balance(w.trader), dollars(-9'000 + 4'480));
+  EXPECT_EQ(w.ch.equity(w.trader), Amount(0));
+  EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(1'000));
+  EXPECT_EQ(w.ch.ledger().bad_debt(), Amount(0));
+}
+
+// The same cap for a short: short 1 at 10,000 with 1,000 at mark 10,960 has equity 40; the 2.5 % bonus
+// (137) is capped at 40, so the account pays 5,480 + 40 = 5,520 (11,040 a coin) and keeps equity 0.
+TEST(KeeperLiquidation, BonusOnAShortIsCappedAtTheAccountsEquity) {
+  KeeperWorld w(dollars(10'000), dollars(1'000), /*trader_long=*/false);
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
+  w.ch.set_mark(MarketId(0), px(10'960));
+  ASSERT_EQ(w.ch.equity(w.trader), dollars(40));
+  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
+  EXPECT_TRUE(conserved(w.ch));
+  EXPECT_EQ(out.quantity, coins(-0.5));
+  EXPECT_EQ(out.reward, dollars(40));
+  EXPECT_EQ(out.price, px(11'040));
+  EXPECT_EQ(w.balance(w.trader), dollars(11'000 - 5'520));
+  EXPECT_EQ(w.ch.equity(w.trader), Amount(0));
+  EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(1'000));
+}
+
+// An account already underwater pays no bonus: the keeper takes the slice at its value at the mark and
+// the slice is settled at the account's bankruptcy price, the fund paying its share of the negative
+// equity and the deficit (bad debt) the rest, as Aave v3.3 books uncovered debt into the reserve deficit.
+// Mark 8,000: equity -1,000. The keeper buys 0.5 for 4,000; at bankruptcy (9,000) the slice is worth
+// 4,500, so 500 is owed: the fund (300) pays 300 and 200 is recorded as bad debt. The remaining half
+// carries half of the negative equity (-500).
+TEST(KeeperLiquidation, UnderwaterAccountPaysNoBonusAndItsSlicesDeficitIsRecorded) {
+  KeeperWorld w(dollars(10'000), dollars(300));
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.0025), Amount(0)}, w.ch, w.log);
+  w.ch.set_mark(MarketId(0), px(8'000));
+  ASSERT_EQ(w.ch.equity(w.trader), dollars(-1'000));
+  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
+  EXPECT_TRUE(conserved(w.ch));
+  EXPECT_EQ(out.outcome, KeeperOutcome::Liquidated);
+  EXPECT_EQ(out.quantity, coins(0.5));
+  EXPECT_EQ(out.reward, Amount(0));
+  EXPECT_EQ(out.price, px(8'000));
+  EXPECT_EQ(w.balance(w.keeper), dollars(10'000 - 4'000));
+  EXPECT_EQ(w.ch.ledger().insurance_fund(), Amount(0));
+  EXPECT_EQ(w.ch.ledger().bad_debt(), dollars(200));
+  EXPECT_EQ(w.balance(w.trader), dollars(-9'000 + 4'000 + 500));
+  EXPECT_EQ(w.ch.equity(w.trader), dollars(-500));
+  ASSERT_EQ(w.log.liquidations.size(), 1u);
+  EXPECT_EQ(w.log.liquidations[0].reward, Amount(0));
+}
+
+// Reward never exceeds the account's equity before the take, over random marks below the liquidation
+// price (healthy margin left, a little, none, deeply underwater), bonuses up to 10 %, both sides and
+// close factors from 1 % to 100 %: reward <= max(equity before, 0); an account with equity loses exactly
+// the reward, one without keeps its (negative) equity scaled to the part of the position left, and money
+// and positions are conserved.
+TEST(KeeperLiquidation, RewardNeverExceedsTheAccountsEquity) {
+  Rng rng(0x6b'0001ull);
+  int capped = 0, bankrupt = 0, paid = 0;
+  for (int trial = 0; trial < 2'000; ++trial) {
+    const bool is_long = rng.bernoulli(0.5);
+    KeeperWorld w(dollars(1'000'000), dollars(1'000), is_long);
+    const double cf = 0.01 + 0.99 * rng.uniform01();
+    const double bonus = 0.1 * rng.uniform01();
+    KeeperLiquidation keeper(KeeperLiquidationParams{rate(cf), rate(bonus), Amount(0)}, w.ch, w.log);
+    // Liquidation price about 9,045.23 (long) / 10,945.27 (short); bankruptcy 9,000 / 11,000.
+    // Half of the trials between the liquidation and the bankruptcy price (some equity left), half
+    // anywhere down to 1,300 beyond the liquidation price.
+    const double move = (rng.bernoulli(0.5) ? 45 : 1'300) * rng.uniform01();
+    w.ch.set_mark(MarketId(0), px(is_long ? 9'045 - move : 10'946 + move));
+    if (!w.ch.liquidatable(w.trader)) continue;
+    const Amount before = w.ch.equity(w.trader);
+    const Quantity size_before = w.size(w.trader);
+    const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
+    ASSERT_EQ(out.outcome, KeeperOutcome::Liquidated) << "trial " << trial;
+    ASSERT_TRUE(conserved(w.ch)) << "trial " << trial;
+    ASSERT_GE(out.reward, Amount(0));
+    ASSERT_LE(out.reward, std::max(before, Amount(0))) << "trial " << trial;
+    if (before > Amount(0)) {
+      ASSERT_EQ(w.ch.equity(w.trader), before - out.reward) << "trial " << trial;
+      ++paid;
+      if (out.reward == before) ++capped;
+    } else {
+      ++bankrupt;
+      // The slice took its share of the loss to the waterfall: what is left carries the rest (to a few
+      // micro-dollars of rounding against the account).
+      const long double kept = (long double)w.size(w.trader).raw() / (long double)size_before.raw();
+      const long double expected = kept * (long double)before.raw();
+      ASSERT_NEAR((long double)w.ch.equity(w.trader).raw(), expected, 3.0L) << "trial " << trial;
+    }
+  }
+  EXPECT_GT(paid, 100);
+  EXPECT_GT(capped, 10);
+  EXPECT_GT(bankrupt, 100);
+}
 // Aave v3.3 (aave-dao/aave-v3-origin LiquidationLogic, protocols.md 3.x "Close factor, v3.3+"): below
 // MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD ($2,000) the whole position goes. The trader holds 1 coin at a
 // mark of 9,040 ($9,040): with the threshold at $10,000 the keeper takes all of it despite the 50%
@@ -675,22 +626,22 @@ TEST(KeeperLiquidation, DustRuleTakesEverythingWhenTheLeftoverWouldBeTooSmall) {
   }
 }
 
-// Short 1 at 10,000 with 1,000 at mark 10,960 (LP 10945.27): the keeper takes over 0.5 short at
-// 10,960 x 1.025 = 11,234 (the account pays 5,617); reward 2.5 % of 5,480 = 137.
+// Short 1 at 10,000 with 1,000 at mark 10,960 (LP 10945.27, equity 40): the keeper takes over 0.5 short
+// at 10,960 x 1.0025 = 10,987.40 (the account pays 5,493.70); reward 0.25 % of 5,480 = 13.70.
 TEST(KeeperLiquidation, KeeperTakesOverAShortAboveTheMarkByTheBonus) {
   KeeperWorld w(dollars(10'000), dollars(1'000), /*trader_long=*/false);
-  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
+  KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.0025), Amount(0)}, w.ch, w.log);
   w.ch.set_mark(MarketId(0), px(10'960));
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(out.outcome, KeeperOutcome::Liquidated);
   EXPECT_EQ(out.quantity, coins(-0.5));
-  EXPECT_EQ(out.price, px(11'234));
-  EXPECT_EQ(out.reward, dollars(137));
+  EXPECT_EQ(out.price, px(10'987.40));
+  EXPECT_EQ(out.reward, dollars(13.70));
   EXPECT_EQ(w.size(w.trader), coins(-0.5));
   EXPECT_EQ(w.size(w.keeper), coins(-0.5));
-  EXPECT_EQ(w.balance(w.trader), dollars(11'000 - 5'617));
-  EXPECT_EQ(w.balance(w.keeper), dollars(10'000 + 5'617));
+  EXPECT_EQ(w.balance(w.trader), dollars(11'000 - 5'493.70));
+  EXPECT_EQ(w.balance(w.keeper), dollars(10'000 + 5'493.70));
   ASSERT_EQ(w.log.liquidations.size(), 1u);
   EXPECT_EQ(w.log.liquidations[0].quantity, coins(0.5));
 }
@@ -724,8 +675,8 @@ TEST(KeeperLiquidation, KeeperThatCannotCarryThePositionRevertsExactly) {
   EXPECT_TRUE(w.ch.liquidatable(w.trader));
 }
 
-// Mark 8,000, close factor 100 %, bonus 5 %: the keeper takes the whole long at 7,600, leaving the flat
-// account at -9,000 + 7,600 = -1,400, which the fund (5,000) pays.
+// Mark 8,000, close factor 100 %, bonus 5 %: the account (equity -1,000) pays no bonus; the keeper takes
+// the whole long at 8,000 and the account's loss below bankruptcy (1,000) is paid by the fund (5,000).
 TEST(KeeperLiquidation, ShortfallOfAFlatAccountIsPaidByTheFund) {
   KeeperWorld w(dollars(10'000), dollars(5'000));
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(1.0), rate(0.05), Amount(0)}, w.ch, w.log);
@@ -733,15 +684,16 @@ TEST(KeeperLiquidation, ShortfallOfAFlatAccountIsPaidByTheFund) {
   const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7));
   EXPECT_TRUE(conserved(w.ch));
   EXPECT_EQ(out.outcome, KeeperOutcome::Liquidated);
-  EXPECT_EQ(out.reward, dollars(400));
+  EXPECT_EQ(out.reward, Amount(0));
   EXPECT_EQ(w.size(w.trader), Quantity(0));
   EXPECT_EQ(w.balance(w.trader), Amount(0));
-  EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(3'600));
+  EXPECT_EQ(w.balance(w.keeper), dollars(10'000 - 8'000));
+  EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(4'000));
   EXPECT_EQ(w.ch.ledger().bad_debt(), Amount(0));
 }
 
 TEST(KeeperLiquidation, ShortfallBeyondTheFundIsBadDebt) {
-  KeeperWorld w(dollars(10'000), dollars(1'000));
+  KeeperWorld w(dollars(10'000), dollars(600));
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(1.0), rate(0.05), Amount(0)}, w.ch, w.log);
   w.ch.set_mark(MarketId(0), px(8'000));
   keeper.execute(w.keeper, w.trader, at(7));
@@ -749,6 +701,73 @@ TEST(KeeperLiquidation, ShortfallBeyondTheFundIsBadDebt) {
   EXPECT_EQ(w.balance(w.trader), Amount(0));
   EXPECT_EQ(w.ch.ledger().insurance_fund(), Amount(0));
   EXPECT_EQ(w.ch.ledger().bad_debt(), dollars(400));
+}
+
+// Health factor of a perp account: equity / maintenance requirement (Aave's HF = sum(collateral x LT) /
+// debt; both are liquidatable below 1). Compared exactly.
+TEST(KeeperLiquidation, HealthFactorThresholdIsInclusiveAndExact) {
+  EXPECT_TRUE(health_at_or_below(Health{dollars(95), dollars(100)}, rate(0.95)));
+  EXPECT_FALSE(health_at_or_below(Health{Amount(95'000'001), dollars(100)}, rate(0.95)));
+  EXPECT_FALSE(health_at_or_below(Health{dollars(96), dollars(100)}, rate(0.95)));
+  EXPECT_TRUE(health_at_or_below(Health{dollars(-1), dollars(100)}, rate(0.95)));
+  EXPECT_TRUE(health_at_or_below(Health{dollars(-1), Amount(0)}, rate(0.95)));
+}
+
+// A trader long `coins` at 10,000 (mark 10,000, flat 0.5 % MMR) whose equity is `equity`: HF = equity /
+// (0.005 x notional).
+struct HealthWorld : KeeperWorld {
+  AccountId holder;
+  HealthWorld(double quantity, double equity) {
+    holder = ch.open_account(AgentRole::Trader, MarginMode::Isolated, dollars(equity));
+    ch.ledger().trade(holder, counterparty, MarketId(0), coins(quantity), dollars(10'000 * quantity));
+    ch.arm(holder);
+  }
+};
+
+// Aave v3 LiquidationLogic (v3.0-3.2 _calculateDebt; aave-v3-core): closeFactor = healthFactor >
+// CLOSE_FACTOR_HF_THRESHOLD (0.95e18) ? DEFAULT_LIQUIDATION_CLOSE_FACTOR (0.5e4) :
+// MAX_LIQUIDATION_CLOSE_FACTOR (1e4). 1 coin at 10,000 (MM 50): equity 47.50 is HF 0.95 exactly and the
+// keeper takes everything; equity 48 is HF 0.96 and the keeper takes the close factor.
+TEST(KeeperLiquidation, HealthFactorAtOrBelowTheThresholdClosesTheWholePosition) {
+  const KeeperLiquidationParams params{rate(0.5), rate(0.001), Amount(0), rate(0.95)};
+  {
+    HealthWorld w(1, 47.50);
+    ASSERT_TRUE(w.ch.liquidatable(w.holder));
+    KeeperLiquidation keeper(params, w.ch, w.log);
+    EXPECT_EQ(keeper.execute(w.keeper, w.holder, at(7)).quantity, coins(1));
+    EXPECT_EQ(w.size(w.holder), Quantity(0));
+    EXPECT_TRUE(conserved(w.ch));
+  }
+  {
+    HealthWorld w(1, 48);
+    KeeperLiquidation keeper(params, w.ch, w.log);
+    EXPECT_EQ(keeper.execute(w.keeper, w.holder, at(7)).quantity, coins(0.5));
+    EXPECT_TRUE(conserved(w.ch));
+  }
+  {
+    // The key off (0): HF 0.95 takes only the close factor.
+    HealthWorld w(1, 47.50);
+    KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.001), Amount(0)}, w.ch, w.log);
+    EXPECT_EQ(keeper.execute(w.keeper, w.holder, at(7)).quantity, coins(0.5));
+  }
+}
+
+// protocol_vectors.json #52 (Aave v3.0-3.2, aave-v3-core LiquidationLogic _calculateDebt,
+// CLOSE_FACTOR_HF_THRESHOLD 0.95): total debt 15,000 at HF 0.99 and 0.935 -> max liquidatable 7,500 and
+// 15,000. The perp form: a position of $15,000 of notional (1.5 coin at 10,000, MM 75) at HF 0.99
+// (equity 74.25) and 0.935 (equity 70.125) -> the keeper takes $7,500 and $15,000 of it.
+TEST(KeeperLiquidation, AaveCloseFactorVector52) {
+  const KeeperLiquidationParams params{rate(0.5), rate(0.001), Amount(0), rate(0.95)};
+  const double hf_cases[] = {0.99, 0.935};
+  const double expected[] = {7'500.0, 15'000.0};
+  for (int k = 0; k < 2; ++k) {
+    HealthWorld w(1.5, hf_cases[k] * 75);
+    ASSERT_TRUE(w.ch.liquidatable(w.holder));
+    KeeperLiquidation keeper(params, w.ch, w.log);
+    const KeeperTakeover out = keeper.execute(w.keeper, w.holder, at(7));
+    EXPECT_EQ(notional(px(10'000), out.quantity, Round::Down), dollars(expected[k])) << "HF " << hf_cases[k];
+    EXPECT_TRUE(conserved(w.ch));
+  }
 }
 
 // The take-over quantity is the close factor rounded up: 30 % of 0.33333333 coin = 0.099999999 -> 0.1.

@@ -2,7 +2,8 @@
 // suite; one type line per model in `Models` below):
 //   - the requirement is never negative, side-symmetric, monotone in the notional, rounded against the
 //     account (at least the venue's documented formula evaluated exactly, at most a few micro-dollars
-//     more) and its slope is bounded by max_maintenance_rate();
+//     more), its slope is bounded by max_maintenance_rate() and its share of the notional is at least
+//     min_maintenance_rate();
 //   - initial margin at max leverage covers the requirement; a scaled model requires at least the multiple;
 //   - triggers are conservative: over random books of isolated and cross accounts in three markets and
 //     random mark paths (small steps and jumps), checked against a brute-force scan of every account after
@@ -162,6 +163,24 @@ TYPED_TEST(MarginModelContract, MaxMaintenanceRateBoundsTheSlope) {
     const long double dn = exact_notional(size, higher) - exact_notional(size, mark);
     ASSERT_LE(grow, max_rate * dn + 3e-6L) << "trial " << trial;
   }
+}
+
+// No position's requirement is below its notional at min_maintenance_rate() (the bound keeper-bonus
+// validation relies on: a bonus up to it is paid out of the equity of an account at its liquidation
+// point), and the bound is tight: it is the documented rate of the first tier, less its rounding.
+TYPED_TEST(MarginModelContract, MinMaintenanceRateBoundsTheRequirementFromBelow) {
+  const TypeParam model = Venue<TypeParam>::make();
+  SCOPED_TRACE(Venue<TypeParam>::kName);
+  const long double min_rate = (long double)model.min_maintenance_rate().raw() / kRatioScale;
+  // The first tier's documented rate: the reference requirement of $1 of notional.
+  EXPECT_NEAR(min_rate, Venue<TypeParam>::reference(1.0L), 1e-9L);
+  Rng rng(0x3a'0006ull);
+  for (int trial = 0; trial < 20'000; ++trial) {
+    const auto [size, mark] = random_position(rng);
+    const long double mm = (long double)model.maintenance(size, mark).raw() / kAmountScale;
+    ASSERT_GE(mm, min_rate * exact_notional(size, mark) - 1e-9L) << "trial " << trial;
+  }
+  EXPECT_LE(model.min_maintenance_rate(), model.max_maintenance_rate());
 }
 
 TYPED_TEST(MarginModelContract, InitialMarginAtMaxLeverageCoversTheRequirement) {

@@ -350,7 +350,11 @@ class Files(unittest.TestCase):
             pd.testing.assert_frame_equal(self.read.frame(name), self.result.frame(name), obj=name)
             pd.testing.assert_frame_equal(self.read.frame(name, raw=True), self.result.frame(name, raw=True), obj=name)
             self.assertNotIn("index", self.read.frame(name).columns)
-        self.assertTrue((self.read.liquidations["mechanism"] == "keeper").all())
+        # Keepers' take-overs, and the fund's absorptions of accounts left without equity (no keeper).
+        liq = self.read.liquidations
+        self.assertTrue((liq["mechanism"] == "keeper").any())
+        absorbed = liq[liq["mechanism"] != "keeper"]
+        self.assertTrue(((absorbed["mechanism"] == "engine") & (absorbed["keeper"] == -1)).all())
         self.assertGreater(len(self.read.keeper_txs), 0)
         self.assertEqual(self.read.keeper_txs["succeeded"].dtype, bool)
         self.assertEqual(self.read.metadata["mechanism"], "keeper")

@@ -1,0 +1,208 @@
+#include "protocol/engine_liquidation.h"
+
+#include <algorithm>
+
+namespace liqsim {
+namespace {
+
+Quantity abs_quantity(Quantity q) { return q.raw() < 0 ? -q : q; }
+
+}  // namespace
+
+std::string_view engine_sequence_name(EngineSequence sequence) {
+  switch (sequence) {
+    case EngineSequence::Binance:
+      return "binance";
+    case EngineSequence::Hyperliquid:
+      return "hyperliquid";
+    case EngineSequence::Bitmex:
+      return "bitmex";
+  }
+  return "binance";
+}
+
+Quantity engine_step_quantity(const EngineLiquidationParams& params, const MarginModel& model,
+                              Quantity abs_size, Price mark, bool whole_position_window) {
+  const Amount abs_notional = notional(mark, abs_size, Round::Up);
+  if (params.sequence == EngineSequence::Bitmex) {
+    const Amount floor = model.tier_floor(abs_notional);
+    if (floor.raw() <= 0) return Quantity(0);
+    // The largest quantity whose notional (rounded up, as the tier is chosen) is below the floor:
+    // floor((floor - 1 micro-dollar) / mark) coins.
+    const Quantity keep = Quantity(mul_div(floor.raw() - 1, kQuantityScale, mark.raw(), Round::Down));
+    return keep < abs_size ? abs_size - keep : abs_size;
+  }
+  if (whole_position_window || abs_notional <= params.full_close_below) return abs_size;
+  const Quantity slice = apply(abs_size, params.step_fraction, Round::Up);
+  return std::min(slice, abs_size);
+}
+
+bool hyperliquid_backstop(Amount equity, Amount maintenance) {
+  return __int128(equity.raw()) * 3 < __int128(maintenance.raw()) * 2;
+}
+
+Amount clearance_fee(Ratio rate, Amount executed_value, Amount equity_after) {
+  const Amount fee = apply(executed_value, rate, Round::Down);
+  return std::clamp(fee, Amount(0), std::max(equity_after, Amount(0)));
+}
+
+EngineLiquidation::EngineLiquidation(EngineLiquidationParams params, ClearingHouse& ch, ExecutionVenue& venue,
+                                     Recorder& recorder)
+    : params_(params),
+      ch_(ch),
+      venue_(venue),
+      recorder_(recorder),
+      unwinder_(ch, venue, params.max_slippage, params.no_progress_retry) {
+  LIQSIM_CHECK(params_.no_progress_retry > Time(0), "the retry delay of an unfilled step must be positive");
+}
+
+AccountId EngineLiquidation::taker() const {
+  return place_account(params_.sequence == EngineSequence::Hyperliquid ? Place::BackstopVault
+                                                                       : Place::InsuranceFund);
+}
+
+void EngineLiquidation::take_over_or_deleverage(AccountId a, MarketId m, const LiquidationTrigger& trigger) {
+  Ledger& ledger = ch_.ledger();
+  const Quantity size = ledger.position(a, m).size;
+  const bool is_long = size.raw() > 0;
+  const Amount equity = ch_.equity(a);
+  LiquidationRecord rec;
+  rec.time = trigger.now;
+  rec.account = a.raw();
+  rec.market = m.raw();
+  rec.mark = ch_.mark(m);
+  rec.mechanism = LiquidationMechanismKind::Engine;
+  rec.mark_update = trigger.mark_update;
+  rec.cause = record_liquidation(trigger.cause);
+  const LiquidationId id = ch_.next_liquidation_id();
+  rec.id = id.raw();
+  // Hyperliquid's vault takes accounts that still hold margin; an account below zero goes to ADL
+  // (hyperliquid-docs trading/auto-deleveraging). Binance and BitMEX: the fund takes the position if
+  // its value at the marks covers the loss at the mark, ADL when it is depleted.
+  const bool taker_can_bear = params_.sequence == EngineSequence::Hyperliquid
+                                  ? equity.raw() >= 0
+                                  : ch_.place_value(Place::InsuranceFund) >= std::max(-equity, Amount(0));
+  if (taker_can_bear) {
+    const Takeover t = take_over_at_bankruptcy(ch_, a, m, taker(), venue_.tick_size(m));
+    rec.quantity = is_long ? -t.quantity : t.quantity;
+    rec.price = t.price;
+    ++takeovers_;
+    ++ledger.account(a).liquidations;
+    recorder_.on_liquidation(rec);
+    unwinder_.took_over(taker(), m, id, trigger.now);
+    return;
+  }
+  const Amount before = ledger.account(a).balance;
+  const Quantity closed = auto_deleverage(ch_, recorder_, a, m, id, trigger.now, venue_.tick_size(m));
+  ++adl_events_;
+  rec.quantity = is_long ? -closed : closed;
+  const Amount cash = ledger.account(a).balance - before;
+  rec.price = closed.raw() > 0 ? price_for(cash.raw() < 0 ? -cash : cash, closed, Round::Down) : rec.mark;
+  ++ledger.account(a).liquidations;
+  recorder_.on_liquidation(rec);
+}
+
+std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigger& trigger) {
+  Ledger& ledger = ch_.ledger();
+  AccountState& st = ledger.account(a);
+  if (!ch_.liquidatable(a)) {
+    st.in_liquidation = false;
+    ch_.arm(a);
+    return std::nullopt;
+  }
+  const bool hyperliquid = params_.sequence == EngineSequence::Hyperliquid;
+  const bool window =
+      hyperliquid && st.liquidations > 0 && trigger.now < st.last_liquidation_step + params_.cooldown;
+  st.in_liquidation = true;
+  const MarketId m = largest_exposure(ch_, a);
+  const Quantity size = ledger.position(a, m).size;
+  const bool is_long = size.raw() > 0;
+  const Price mark = ch_.mark(m);
+  venue_.cancel_orders(a, m);
+
+  bool progress = false;
+  // Beyond bankruptcy no close at market can make the account compliant: straight to the take-over.
+  const Quantity order = ch_.equity(a).raw() < 0 ? Quantity(0)
+                                                 : engine_step_quantity(params_, *ch_.market(m).margin,
+                                                                        abs_quantity(size), mark, window);
+  bool book_failed = order.raw() == 0;
+  if (order.raw() > 0) {
+    const int64_t id = ch_.liquidation_count();  // committed only if something fills
+    const Amount before = ledger.account(a).balance;
+    const Execution result = close_into_book(ch_, venue_, a, m, order, params_.max_slippage, id);
+    book_failed = result.filled < order;
+    if (result.filled.raw() > 0) {
+      progress = true;
+      LiquidationRecord rec;
+      rec.id = ch_.next_liquidation_id().raw();
+      LIQSIM_CHECK(rec.id == id, "liquidation ids must be dense");
+      const Amount received = ledger.account(a).balance - before;  // + for sells, - for buys
+      const Amount executed = received.raw() < 0 ? -received : received;
+      // Binance's clearance fee goes to the insurance fund; the rest of the account is the user's.
+      const Amount fee = clearance_fee(params_.clearance_fee, executed, ch_.equity(a));
+      if (fee.raw() > 0) ledger.fund_credit(a, fee);
+      rec.time = trigger.now;
+      rec.account = a.raw();
+      rec.market = m.raw();
+      rec.mark = mark;
+      rec.mechanism = LiquidationMechanismKind::Engine;
+      rec.mark_update = trigger.mark_update;
+      rec.cause = record_liquidation(trigger.cause);
+      rec.quantity = is_long ? -result.filled : result.filled;
+      rec.price = price_for(executed, result.filled, Round::Down);
+      ++st.liquidations;
+      recorder_.on_liquidation(rec);
+    }
+  }
+  absorb_shortfall(ch_, a);
+  if (ledger.position(a, m).size.raw() != 0 && ch_.liquidatable(a)) {
+    const Health health = ch_.health(a);
+    const bool take_over = hyperliquid ? hyperliquid_backstop(health.value, health.requirement) : book_failed;
+    if (take_over) {
+      take_over_or_deleverage(a, m, trigger);
+      progress = true;
+      absorb_shortfall(ch_, a);
+    }
+  }
+  st.last_liquidation_step = trigger.now;
+  if (!ledger.has_position(a) || !ch_.liquidatable(a)) {
+    st.in_liquidation = false;
+    ch_.arm(a);
+    return std::nullopt;
+  }
+  ch_.arm(a);
+  // A step that closed nothing is not retried at the same instant: nothing it depends on (marks, the
+  // book) can change before another event runs. Real engines re-check liquidations on mark-price updates
+  // (Binance: mark every 1 s; Hyperliquid: every oracle update), so the retry waits at least one mark
+  // interval. Hyperliquid checks again at the next update, inside its whole-position window.
+  if (hyperliquid) return trigger.now + params_.no_progress_retry;
+  if (!progress) return trigger.now + std::max(params_.cooldown, params_.no_progress_retry);
+  return trigger.now + params_.cooldown;
+}
+
+void EngineLiquidation::schedule_unwinds(MechanismHost& host) {
+  for (const auto& [place, at] : unwinder_.take_pending_timers()) host.schedule_timer(place, at);
+}
+
+bool EngineLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
+  AccountState& st = ch_.ledger().account(a);
+  if (st.in_liquidation) return false;  // a step is already due
+  st.in_liquidation = true;
+  const Time now = host.now();
+  const bool wait = params_.sequence != EngineSequence::Hyperliquid && st.liquidations > 0;
+  host.schedule_timer(a, wait ? std::max(now, st.last_liquidation_step + params_.cooldown) : now);
+  return false;
+}
+
+void EngineLiquidation::on_timer(MechanismHost& host, AccountId a) {
+  if (Ledger::is_place(a)) {
+    unwinder_.on_timer(a, host.now());
+  } else if (const auto next = step(a, host.trigger_for(a))) {
+    host.schedule_timer(a, *next);
+  }
+  schedule_unwinds(host);
+}
+
+KeeperTakeover EngineLiquidation::on_transaction(MechanismHost&, AccountId, AccountId) { return {}; }
+
+}  // namespace liqsim
