@@ -67,17 +67,17 @@ auto fields(const MarketMakerSpec& s) {
                   s.capital, s.hedge_half_life_seconds, s.hedge_venue, s.hedge_max_slippage);
 }
 auto fields(const LiquiditySpec& s) {
-  return std::tie(s.per_venue, s.on_perpetual, s.depth_at_1pct, s.depth_exponent, s.min_distance, s.max_distance,
-                  s.levels, s.refill_half_life_seconds, s.anchor_half_life_seconds, s.refresh_seconds,
-                  s.max_inventory, s.inventory_skew, s.capital);
+  return std::tie(s.per_venue, s.on_perpetual, s.depth_at_1pct, s.depth_exponent, s.min_distance,
+                  s.max_distance, s.levels, s.refill_half_life_seconds, s.anchor_half_life_seconds,
+                  s.refresh_seconds, s.max_inventory, s.inventory_skew, s.capital);
 }
 auto fields(const ValueTraderSpec& s) {
   return std::tie(s.count, s.venues, s.noise_stdev, s.noise_half_life_seconds, s.aggression, s.threshold,
                   s.max_position, s.max_order, s.mean_interval_seconds, s.capital);
 }
 auto fields(const ArbitrageurSpec& s) {
-  return std::tie(s.count, s.min_edge, s.max_inventory, s.max_order, s.interval_seconds, s.latency_jitter_seconds,
-                  s.capital);
+  return std::tie(s.count, s.min_edge, s.max_inventory, s.max_order, s.interval_seconds,
+                  s.latency_jitter_seconds, s.capital);
 }
 auto fields(const DistributionSpec& s) { return std::tie(s.kind, s.mean, s.stdev, s.min, s.max); }
 auto fields(const KeeperSpec& s) {
