@@ -67,7 +67,8 @@ class LiquidityProviders final : public Population {
   struct Level {
     std::optional<OrderId> id;
     Price price;
-    Time placed;  // when the resting order was (re)placed: its refill runs from there
+    Time placed;  // start of the current refill: the last (re)placement, or the last refresh that found it
+                  // full
   };
   struct Member {
     AccountId account;

@@ -241,6 +241,10 @@ class FakeContext final : public AgentContext, public PositionSource {
 
   // Cancels an outside order, unlogged.
   bool withdraw(MarketId m, OrderId id) { return books_[m.raw()]->cancel(id); }
+  bool withdraw_at(VenueId v, OrderId id) {
+    return venues_[v.raw()].kind == VenueKind::Perpetual ? withdraw(venues_[v.raw()].market, id)
+                                                         : spot_books_[v.raw() - books_.size()]->cancel(id);
+  }
 
   size_t pending_wakes() const { return pending_.size(); }
   // Wake-ups still pending, earliest first.

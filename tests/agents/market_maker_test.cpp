@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "tests/agents/fake_context.h"
@@ -302,6 +303,134 @@ TEST(MarketMakers, NewIndexIsQuotedOnlyAtTheNextRequote) {
   const auto after = f.quotes(Side::Buy);
   ASSERT_EQ(after.size(), 3u);
   EXPECT_EQ(after[0].first, px(109.89));  // 110 * 0.999 = 109.89
+}
+
+// Spot hedging (MarketMakerParams::hedge_venues): one maker holding 10 coins on two spot venues of the
+// market's asset, hedge half-life = the requote interval (1 s), so each requote closes half the gap.
+struct HedgeFixture {
+  explicit HedgeFixture(bool on_spot = true)
+      : ctx(1, kTick, px(100), TieredMaintenanceMargin::flat(ratio_from_double(0.005))),
+        v1(ctx.add_spot_venue(MarketId(0), ratio_from_double(0.001))),
+        v2(ctx.add_spot_venue(MarketId(0), ratio_from_double(0.001))),
+        maker(ctx.open_account(AgentRole::MarketMaker, amount_from_double(1e6))),
+        other(ctx.open_account(AgentRole::NoiseTrader, amount_from_double(1e6))),
+        base(ctx.venues()[v1.raw()].base) {
+    MarketMakerParams p = params();
+    p.hedge_half_life = seconds(1);
+    if (on_spot) p.hedge_venues = {{v1, v2}};
+    p.hedge_max_slippage = 0.005;
+    p.endowment = coins(10);
+    ctx.ch().ledger().deposit_asset(maker, base, AssetAmount(coins(10).raw()));
+    ctx.ch().ledger().deposit_asset(other, base, AssetAmount(coins(1000).raw()));
+    makers = std::make_unique<MarketMakers>(p, std::vector<AccountId>{maker}, 1, kSeed);
+    makers->start(ctx);
+  }
+  void requote() {
+    const auto w = ctx.pop_wake();
+    ASSERT_TRUE(w.has_value());
+    makers->on_wake(ctx, w->target, w->arg);
+  }
+  void give_position(double size) {
+    const Quantity q = coins(std::abs(size));
+    const Amount cash = notional(px(100), q, Round::Down);
+    if (size > 0)
+      ctx.ch().ledger().trade(maker, other, MarketId(0), q, cash);
+    else
+      ctx.ch().ledger().trade(other, maker, MarketId(0), q, cash);
+  }
+  void quote(VenueId v, Side side, double price, double quantity) {
+    ctx.place_at(v, OrderRequest{other, side, OrderType::Limit, px(price), coins(quantity), false, -1});
+  }
+  double holdings() const { return to_double(Quantity(ctx.clearing().ledger().balance(maker, base).raw())); }
+  std::vector<FakeContext::Submission> spot_orders() const {
+    std::vector<FakeContext::Submission> out;
+    for (const auto& s : ctx.submissions)
+      if (s.venue) out.push_back(s);
+    return out;
+  }
+
+  FakeContext ctx;
+  VenueId v1, v2;
+  AccountId maker, other;
+  AssetId base;
+  std::unique_ptr<MarketMakers> makers;
+};
+
+// Long 2 coins: the desired hedge after one half-life is 1 coin, sold at the venue with the best bid
+// (v2, 99.95) with a limit of 100 * (1 - 0.005) = 99.50; the hedge is endowment - holdings = 1. The next
+// requote closes half the rest: 1.5.
+TEST(MarketMakers, LongPositionIsHedgedBySellingCoinsAtTheBestBid) {
+  HedgeFixture f;
+  f.quote(f.v1, Side::Buy, 99.90, 5);
+  f.quote(f.v2, Side::Buy, 99.95, 5);
+  f.give_position(2);
+  f.requote();  // no time has passed: no hedge yet
+  EXPECT_TRUE(f.spot_orders().empty());
+  f.requote();
+  ASSERT_EQ(f.spot_orders().size(), 1u);
+  const auto s = f.spot_orders()[0];
+  EXPECT_EQ(s.venue, std::optional(f.v2));
+  EXPECT_EQ(s.order.side, Side::Sell);
+  EXPECT_EQ(s.order.type, OrderType::ImmediateOrCancel);
+  EXPECT_EQ(s.order.limit, px(99.50));
+  EXPECT_EQ(s.order.quantity, coins(1));
+  EXPECT_EQ(s.filled, coins(1));
+  EXPECT_NEAR(f.holdings(), 9.0, 1e-12);
+  EXPECT_NEAR(f.makers->hedge(0, MarketId(0)), 1.0, 1e-12);
+  // Unhedged inventory 2 - 1 = 1 coin: fair = 100 * (1 - 0.05 * 1 / 5) = 99, best bid 99 * 0.999 = 98.901.
+  EXPECT_EQ(f.ctx.book(MarketId(0)).best_bid(), px(98.90));
+  f.requote();
+  EXPECT_NEAR(f.makers->hedge(0, MarketId(0)), 1.5, 1e-12);
+  EXPECT_NEAR(f.holdings(), 8.5, 1e-12);
+}
+
+// Short 2 coins: the hedge buys 1 coin at the venue with the best ask (v1, 100.04), limit 100.50.
+TEST(MarketMakers, ShortPositionIsHedgedByBuyingCoinsAtTheBestAsk) {
+  HedgeFixture f;
+  f.quote(f.v1, Side::Sell, 100.04, 5);
+  f.quote(f.v2, Side::Sell, 100.08, 5);
+  f.give_position(-2);
+  f.requote();
+  f.requote();
+  ASSERT_EQ(f.spot_orders().size(), 1u);
+  const auto s = f.spot_orders()[0];
+  EXPECT_EQ(s.venue, std::optional(f.v1));
+  EXPECT_EQ(s.order.side, Side::Buy);
+  EXPECT_EQ(s.order.limit, px(100.50));
+  EXPECT_NEAR(f.holdings(), 11.0, 1e-12);
+  EXPECT_NEAR(f.makers->hedge(0, MarketId(0)), -1.0, 1e-12);
+}
+
+// The hedge never sells below index * (1 - hedge_max_slippage): of bids at 99.60 (0.3 coins) and 99.40,
+// only the first fills; the hedge is what was sold, 0.3.
+TEST(MarketMakers, HedgeIsNoWorseThanTheSlippageLimit) {
+  HedgeFixture f;
+  f.quote(f.v1, Side::Buy, 99.60, 0.3);
+  f.quote(f.v1, Side::Buy, 99.40, 5);
+  f.give_position(2);
+  f.requote();
+  f.requote();
+  ASSERT_EQ(f.spot_orders().size(), 1u);
+  EXPECT_GE(to_double(*f.spot_orders()[0].order.limit), 100 * (1 - 0.005));
+  EXPECT_EQ(f.spot_orders()[0].filled, coins(0.3));
+  EXPECT_NEAR(f.makers->hedge(0, MarketId(0)), 0.3, 1e-12);
+  EXPECT_NEAR(f.holdings(), 9.7, 1e-12);
+}
+
+// Without hedge venues the hedge is held outside: it follows the position with the half-life exactly
+// (2 * (1 - 2^-1) = 1 after one second), and nothing trades on the spot venues.
+TEST(MarketMakers, OutsideHedgeMovesNoCoins) {
+  HedgeFixture f(false);
+  f.quote(f.v1, Side::Buy, 99.95, 5);
+  f.give_position(2);
+  f.requote();
+  f.requote();
+  EXPECT_NEAR(f.makers->hedge(0, MarketId(0)), 1.0, 1e-12);
+  EXPECT_EQ(f.ctx.book(MarketId(0)).best_bid(), px(98.90));  // the same unhedged inventory, 1 coin
+  f.requote();
+  EXPECT_NEAR(f.makers->hedge(0, MarketId(0)), 1.5, 1e-12);
+  EXPECT_TRUE(f.spot_orders().empty());
+  EXPECT_NEAR(f.holdings(), 10.0, 1e-12);
 }
 
 }  // namespace

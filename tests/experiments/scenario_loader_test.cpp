@@ -30,9 +30,10 @@ auto fields(const ShockSpec& s) {
                   s.recovery_fraction);
 }
 auto fields(const IndexSpec& s) {
-  return std::tie(s.venues, s.noise_stdev, s.noise_half_life_seconds, s.stale_probability,
+  return std::tie(s.source, s.venues, s.noise_stdev, s.noise_half_life_seconds, s.stale_probability,
                   s.outlier_threshold, s.update_interval_seconds, s.weights);
 }
+auto fields(const SpotSpec& s) { return std::tie(s.venues, s.taker_fee, s.maker_fee); }
 auto fields(const OracleSpec& s) { return std::tie(s.heartbeat_seconds, s.deviation, s.delay_seconds); }
 auto fields(const MarkSpec& s) {
   return std::tie(s.method, s.update_interval_seconds, s.basis_window_seconds,
@@ -64,7 +65,20 @@ auto fields(const NoiseTraderSpec& s) {
 auto fields(const MarketMakerSpec& s) {
   return std::tie(s.count, s.half_spread, s.levels, s.level_spacing, s.level_size, s.requote_seconds,
                   s.inventory_skew, s.max_inventory, s.vol_window_seconds, s.vol_widening, s.stress_vol,
-                  s.capital, s.hedge_half_life_seconds);
+                  s.capital, s.hedge_half_life_seconds, s.hedge_venue, s.hedge_max_slippage);
+}
+auto fields(const LiquiditySpec& s) {
+  return std::tie(s.per_venue, s.on_perpetual, s.depth_at_1pct, s.depth_exponent, s.min_distance,
+                  s.max_distance, s.levels, s.refill_half_life_seconds, s.anchor_half_life_seconds,
+                  s.refresh_seconds, s.max_inventory, s.inventory_skew, s.capital);
+}
+auto fields(const ValueTraderSpec& s) {
+  return std::tie(s.count, s.venues, s.noise_stdev, s.noise_half_life_seconds, s.aggression, s.threshold,
+                  s.max_position, s.max_order, s.mean_interval_seconds, s.capital);
+}
+auto fields(const ArbitrageurSpec& s) {
+  return std::tie(s.count, s.min_edge, s.max_inventory, s.max_order, s.interval_seconds,
+                  s.latency_jitter_seconds, s.capital);
 }
 auto fields(const DistributionSpec& s) { return std::tie(s.kind, s.mean, s.stdev, s.min, s.max); }
 auto fields(const KeeperSpec& s) {
@@ -103,7 +117,7 @@ bool same(const MarketSpec& a, const MarketSpec& b) {
   if (!same(a.margin, b.margin)) return false;
   return std::tie(a.symbol, a.tick_size, a.initial_price, a.taker_fee, a.maker_fee, a.depth_band) ==
              std::tie(b.symbol, b.tick_size, b.initial_price, b.taker_fee, b.maker_fee, b.depth_band) &&
-         same(a.price, b.price) && same(a.shock, b.shock) && same(a.index, b.index) &&
+         same(a.price, b.price) && same(a.shock, b.shock) && same(a.index, b.index) && same(a.spot, b.spot) &&
          same(a.oracle, b.oracle) && same(a.mark, b.mark) && same(a.funding, b.funding);
 }
 
@@ -123,6 +137,8 @@ bool same(const Scenario& a, const Scenario& b) {
          same(a.liquidation.get<EngineLiquidationSpec>(), b.liquidation.get<EngineLiquidationSpec>()) &&
          same(a.liquidation.get<KeeperLiquidationSpec>(), b.liquidation.get<KeeperLiquidationSpec>()) &&
          same(a.noise, b.noise) && same(a.market_makers, b.market_makers) && same(a.keepers, b.keepers) &&
+         same(a.liquidity, b.liquidity) && same(a.value_traders, b.value_traders) &&
+         same(a.arbitrageurs, b.arbitrageurs) &&
          std::tie(t.count, t.long_fraction, t.cross_fraction, t.entry_start_seconds, t.entry_end_seconds,
                   t.topup_trigger, t.topup_fraction, t.outside_capital, t.topup_cooldown_seconds) ==
              std::tie(u.count, u.long_fraction, u.cross_fraction, u.entry_start_seconds, u.entry_end_seconds,
@@ -251,6 +267,12 @@ Scenario every_field_changed() {
                 "wei",   60,  "wei", "linear", 250000, 150.25,    "SOL-PERP"};
   s.noise = {33, 1.5, 0.25, 0.125, 0.01, 321, 7e6};
   s.market_makers = {7, 0.0003, 9, 0.00031, 2.5, 0.75, 0.001, 40, 90, 15, 0.003, 1.2345678901234567e7};
+  s.market_makers.hedge_half_life_seconds = 321;
+  s.market_makers.hedge_venue = "spot";
+  s.market_makers.hedge_max_slippage = 0.0125;
+  s.liquidity = {3, true, 25.5, 0.6, 0.0003, 0.04, 12, 15, 45, 2, 150, 0.02, 3e7};
+  s.value_traders = {17, "all", 0.003, 1800, 1500, 0.0007, 40, 4, 20, 8e6};
+  s.arbitrageurs = {4, 0.0004, 150, 8, 2, 0.5, 4e7};
   s.traders.count = 1234;
   s.traders.long_fraction = 0.55;
   s.traders.cross_fraction = 0.45;
@@ -273,7 +295,7 @@ Scenario every_field_changed() {
   m.depth_band = 0.02;
   m.price = {"merton", -0.1, 0.8, 0.5, 1460, -0.01, 0.03, "prices.csv", "t", "p", 1, "linear", false};
   m.shock = {true, 100, 60, 0.3, 30, 0.5};
-  m.index = {"exogenous", 3, 0.001, 10, 0.01, 0.02, 2, {0.5, 0.25, 0.25}};
+  m.index = {"spot_venues", 3, 0.001, 10, 0.01, 0.02, 2, {0.5, 0.25}};
   m.spot = {2, 0.0008, -0.0001};
   m.oracle = {600, 0.01, 60};
   m.mark = {"hyperliquid_median", 2, 60, 3};
@@ -283,12 +305,14 @@ Scenario every_field_changed() {
   second.symbol = "SOL-PERP";
   second.price.model = "gbm";
   second.index.weights.clear();
+  second.spot.venues = 1;
   second.margin.model = "hyperliquid";
   second.margin.get<HyperliquidMarginSpec>().tiers = {{0, 50}, {12'345.5, 20}, {1e6, 3}};
   MarketSpec third = second;
   third.symbol = "DOGE-PERP";
   third.margin.model = "dydx_v4";
   third.margin.get<DydxMarginSpec>() = {100'000, 500'000};
+  third.spot = {3, 0.002, 0.0005};
   s.markets = {m, second, third};
   return s;
 }
@@ -747,6 +771,102 @@ TEST(ScenarioLoader, CrossFieldRules) {
   const auto duplicate = load_errors("[[markets]]\nsymbol = \"A\"\n[[markets]]\nsymbol = \"A\"\n");
   ASSERT_EQ(duplicate.size(), 1u);
   EXPECT_EQ(duplicate[0].key, "markets[1].symbol");
+}
+
+// The endogenous market's cross-field rules: each error names the key, the value given and what is
+// allowed, and the corrected scenario loads.
+ScenarioError only_error(std::string_view text) {
+  const auto errors = load_errors(text);
+  EXPECT_EQ(errors.size(), 1u) << all_messages(errors);
+  return errors.empty() ? ScenarioError{} : errors[0];
+}
+
+TEST(ScenarioLoader, SpotIndexNeedsSpotVenues) {
+  const ScenarioError e = only_error("[[markets]]\nindex.source = \"spot_venues\"\n");
+  EXPECT_EQ(e.key, "markets[0].index.source");
+  EXPECT_EQ(e.value, "\"spot_venues\"");
+  EXPECT_EQ(e.allowed, "\"exogenous\", or \"spot_venues\" with markets[0].spot.venues >= 1");
+  load_ok("[[markets]]\nindex.source = \"spot_venues\"\nspot.venues = 1\n");
+}
+
+// With the index over the spot venues, weights count spot venues, not index.venues (5 by default).
+TEST(ScenarioLoader, SpotIndexWeightsCountTheSpotVenues) {
+  const ScenarioError e =
+      only_error("[[markets]]\nspot.venues = 3\nindex.source = \"spot_venues\"\nindex.weights = [1, 2]\n");
+  EXPECT_EQ(e.key, "markets[0].index.weights");
+  EXPECT_EQ(e.value, "[1, 2]");
+  EXPECT_EQ(e.allowed, "empty (equal weights) or exactly 3 positive numbers (one per spot venue)");
+  EXPECT_EQ(e.problem, "2 weights for 3 spot venues");
+  load_ok("[[markets]]\nspot.venues = 3\nindex.source = \"spot_venues\"\nindex.weights = [1, 2, 3]\n");
+  // The exogenous index still counts its own quotes, whatever the spot venues.
+  EXPECT_EQ(only_error("[[markets]]\nspot.venues = 3\nindex.weights = [1, 2, 3]\n").key,
+            "markets[0].index.weights");
+}
+
+TEST(ScenarioLoader, SpotHedgeNeedsSpotVenues) {
+  const ScenarioError e = only_error("[market_makers]\nhedge_venue = \"spot\"\n[[markets]]\n");
+  EXPECT_EQ(e.key, "market_makers.hedge_venue");
+  EXPECT_EQ(e.value, "\"spot\"");
+  EXPECT_EQ(e.allowed,
+            "\"outside\", or \"spot\" when every market has spot venues (markets[i].spot.venues >= 1)");
+  load_ok("[market_makers]\nhedge_venue = \"spot\"\n[[markets]]\nspot.venues = 2\n");
+  // Every market needs them: the second has none.
+  EXPECT_EQ(only_error("[market_makers]\nhedge_venue = \"spot\"\n[[markets]]\nsymbol = \"BTC-PERP\"\n"
+                       "spot.venues = 2\n[[markets]]\nsymbol = \"ETH-PERP\"\n")
+                .key,
+            "market_makers.hedge_venue");
+}
+
+TEST(ScenarioLoader, LiquidityNeedsAVenue) {
+  const ScenarioError e = only_error("[liquidity]\nper_venue = 2\n");
+  EXPECT_EQ(e.key, "liquidity.per_venue");
+  EXPECT_EQ(e.value, "2");
+  EXPECT_EQ(e.allowed, "0, or spot venues (markets[i].spot.venues >= 1), or liquidity.on_perpetual = true");
+  load_ok("[liquidity]\nper_venue = 2\non_perpetual = true\n");
+  load_ok("[liquidity]\nper_venue = 2\n[[markets]]\nspot.venues = 1\n");
+}
+
+TEST(ScenarioLoader, LiquidityMaxDistanceMustExceedMinDistance) {
+  const ScenarioError e = only_error("[liquidity]\nmin_distance = 0.01\nmax_distance = 0.01\n");
+  EXPECT_EQ(e.key, "liquidity.max_distance");
+  EXPECT_EQ(e.value, "0.01");
+  EXPECT_EQ(e.allowed, "> min_distance (0.01)");
+  EXPECT_EQ(only_error("[liquidity]\nmin_distance = 0.02\nmax_distance = 0.01\n").key,
+            "liquidity.max_distance");
+  load_ok("[liquidity]\nmin_distance = 0.01\nmax_distance = 0.011\n");
+}
+
+TEST(ScenarioLoader, SpotValueTradersNeedSpotVenues) {
+  const ScenarioError e = only_error("[value_traders]\ncount = 10\n");  // venues = "spot" by default
+  EXPECT_EQ(e.key, "value_traders.venues");
+  EXPECT_EQ(e.value, "\"spot\"");
+  EXPECT_EQ(e.allowed, "\"perpetual\" or \"all\", or spot venues (markets[i].spot.venues >= 1)");
+  load_ok("[value_traders]\ncount = 10\nvenues = \"perpetual\"\n");
+  load_ok("[value_traders]\ncount = 10\n[[markets]]\nspot.venues = 1\n");
+}
+
+TEST(ScenarioLoader, ArbitrageursNeedSpotVenues) {
+  const ScenarioError e = only_error("[arbitrageurs]\ncount = 2\n");
+  EXPECT_EQ(e.key, "arbitrageurs.count");
+  EXPECT_EQ(e.value, "2");
+  EXPECT_EQ(e.allowed, "0, or spot venues (markets[i].spot.venues >= 1)");
+  load_ok("[arbitrageurs]\ncount = 2\n[[markets]]\nspot.venues = 1\n");
+}
+
+// Spot assets are named by the symbol's base: BTC-PERP and BTC-USD would both trade BTC.
+TEST(ScenarioLoader, TwoMarketsWithSpotVenuesNeedDistinctBases) {
+  const ScenarioError e = only_error(
+      "[[markets]]\nsymbol = \"BTC-PERP\"\nspot.venues = 1\n[[markets]]\nsymbol = \"BTC-USD\"\nspot.venues = "
+      "2\n");
+  EXPECT_EQ(e.key, "markets[1].symbol");
+  EXPECT_EQ(e.value, "\"BTC-USD\"");
+  EXPECT_EQ(e.allowed,
+            "a symbol whose base (the part before '-') differs from every other market with spot venues");
+  EXPECT_NE(e.problem.find("BTC"), std::string::npos) << e.problem;
+  load_ok(
+      "[[markets]]\nsymbol = \"BTC-PERP\"\nspot.venues = 1\n[[markets]]\nsymbol = \"ETH-PERP\"\nspot.venues "
+      "= 2\n");
+  load_ok("[[markets]]\nsymbol = \"BTC-PERP\"\nspot.venues = 1\n[[markets]]\nsymbol = \"BTC-USD\"\n");
 }
 
 TEST(ScenarioLoader, EveryErrorIsReportedAtOnceInSourceOrder) {
