@@ -209,7 +209,7 @@ struct ArbitrageurSpec {
   double max_order = 10;              // coins > 0 per leg
   double interval_seconds = 1;        // [0.001, 3.2e7]: between decisions
   double latency_jitter_seconds = 1;  // [0, 3.2e7]: uniform extra delay per decision
-  double capital = 50'000'000;        // $ > 0 (and max_inventory coins per spot venue)
+  double capital = 50'000'000;        // $ > 0 (and max_inventory coins of each spot asset)
 };
 
 // Leverage: every value in [0.01, 1000]; margin ($): every value in [1, 1e9]. Lognormal needs
