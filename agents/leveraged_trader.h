@@ -5,6 +5,15 @@
 // (master seed, LeveragedTrader, index). When the protocol's alert says equity fell below
 // `topup_trigger` x maintenance margin, the trader adds `topup_fraction` x its initial margin from
 // finite outside capital, at most once per cool-down.
+//
+// With `open_at_start` the positions exist at time 0 instead: opening_book() gives each trader's
+// position with an entry price read from a look-back path of the fundamental, and the composition
+// root books it in the ledger (no order reaches a book). Voluntary behaviour, each off by default:
+// stop-loss and take-profit levels at drawn fractions from the entry price, checked against the mark
+// every `check_interval` through per-market heaps (cost O(triggered log N), no scan); deleveraging a
+// fraction of the position once the mark's drawdown from its high of the last `deleverage_window`
+// (a short's: the rise from the low) reaches the trader's drawn threshold; re-entry after an
+// exponential delay once a stop or a take-profit closed the position.
 #pragma once
 
 #include <vector>
@@ -31,6 +40,38 @@ struct LeveragedTraderParams {
   double outside_capital = 0;  // multiples of initial margin
   Time topup_cooldown;
   double entry_slippage = 0.01;  // IOC limit distance from the mark
+
+  // Positions open at time 0 (see opening_book), entered at an age uniform over (0, lookback].
+  bool open_at_start = false;
+  Time lookback;
+  // Per market: the fundamental's annual volatility and drift, for the look-back path.
+  std::vector<double> lookback_vol_per_year, lookback_drift_per_year;
+
+  // Voluntary exits. A trader uses each rule with the given probability; its level is drawn once.
+  double stop_loss_probability = 0;
+  DistributionParams stop_loss;  // fraction of the entry price against the position
+  double take_profit_probability = 0;
+  DistributionParams take_profit;  // fraction of the entry price in favour of the position
+  double deleverage_probability = 0;
+  DistributionParams deleverage_drop;  // adverse move from the window's extreme that triggers
+  Time deleverage_window;
+  double deleverage_reduce = 0.5;  // fraction of the position closed
+  Time reentry_delay;              // mean of the exponential delay; 0: never re-enter
+  int max_reentries = 1;
+  Time check_interval = Time(1'000'000'000);
+  double exit_slippage = 0.1;  // IOC limit distance from the mark of exits (Hyperliquid's TP/SL: 10%)
+};
+
+// One position of the opening book: trader's `size` (signed) in `market`, bought or sold at `entry`;
+// `cash` = floor(entry * |size|) moves from the buyer to the seller. `margin` is the trader's deposit
+// (the same in every row of a spread trader).
+struct OpeningPosition {
+  uint32_t trader = 0;
+  MarketId market;
+  Quantity size;
+  Price entry;
+  Amount cash;
+  Amount margin;
 };
 
 class LeveragedTraders final : public Population {
@@ -46,16 +87,58 @@ class LeveragedTraders final : public Population {
   void on_wake(AgentContext& ctx, uint32_t trader, int64_t arg) override;
   static constexpr int64_t kEntry = 0;
   static constexpr int64_t kAlertReady = 1;
+  static constexpr int64_t kCheck = 2;    // the population's periodic check of exits (target 0)
+  static constexpr int64_t kReentry = 3;  // the trader re-enters
   // The protocol's alert for the trader's account: equity may be below the top-up trigger.
   void on_alert(AgentContext& ctx, uint32_t trader) override;
   uint32_t size() const override { return uint32_t(accounts_.size()); }
   AccountId account(uint32_t i) const override { return accounts_[i]; }
   uint64_t topups() const { return topups_; }
   uint64_t entries() const { return entries_; }
+  uint64_t stop_losses() const { return stop_losses_; }
+  uint64_t take_profits() const { return take_profits_; }
+  uint64_t deleverages() const { return deleverages_; }
+  uint64_t reentries() const { return reentries_; }
+  float leverage(uint32_t trader) const { return leverage_[trader]; }
+
+  // The positions open at time 0 (params.open_at_start): for each trader an age uniform over
+  // (0, lookback] and the entry price of a look-back path of market m's fundamental at that age (a GBM
+  // simulated backward from the current mark with the market's volatility and drift, 2048 steps, stream
+  // (master seed, LeveragedTrader, 2^33 + m)). Positions that path would already have liquidated do not exist
+  // at time 0: an age whose liquidation price (the margin model's trigger at entry) was crossed between entry
+  // and now is drawn again, up to 32 times, then the trader enters at the current mark. Size is margin *
+  // leverage / entry (leverage capped by the bracket of the intended notional), in lots of 1e-4 coin. Pure:
+  // the caller books each row against a counterparty account.
+  std::vector<OpeningPosition> opening_book(const ClearingHouse& ch) const;
 
  private:
-  void open_position(AgentContext& ctx, uint32_t i, MarketId m, double margin_share);
+  void open_position(AgentContext& ctx, uint32_t i, MarketId m, double margin);
+  // Registers the trader's stop and take-profit levels from its current entry price.
+  void arm_exits(AgentContext& ctx, uint32_t i);
+  void check(AgentContext& ctx);
+  // Sends a reduce-only IOC for `fraction` of the position; returns true if the position is now closed.
+  bool reduce(AgentContext& ctx, uint32_t i, double fraction);
+  void after_exit(AgentContext& ctx, uint32_t i);
+  bool voluntary() const;
 
+  // A price level that closes a trader's position when the mark reaches it (`version` must still be
+  // the trader's: a re-entry or a close makes older levels stale).
+  struct Level {
+    int64_t price = 0;
+    uint32_t trader = 0;
+    uint32_t version = 0;
+    bool stop = false;
+  };
+  struct MarketExits {
+    std::vector<Level> below;  // fire when mark <= price: a long's stop, a short's take-profit (max-heap)
+    std::vector<Level> above;  // fire when mark >= price: a short's stop, a long's take-profit (min-heap)
+    // Deleveraging: thresholds ascending per side; the next one not yet reached.
+    std::vector<std::pair<float, uint32_t>> long_drops, short_drops;
+    size_t next_long = 0, next_short = 0;
+    // Marks of the window at check times, for its high and low (monotone deques as vectors + heads).
+    std::vector<std::pair<Time, int64_t>> highs, lows;
+    size_t high_head = 0, low_head = 0;
+  };
   LeveragedTraderParams params_;
   std::vector<AccountId> accounts_;
   std::vector<MarketId> markets_;
@@ -70,6 +153,12 @@ class LeveragedTraders final : public Population {
   uint32_t next_entry_ = 0;
   uint64_t topups_ = 0;
   uint64_t entries_ = 0;
+  uint64_t master_seed_ = 0;
+  std::vector<float> stop_distance_, take_distance_;  // 0: the trader uses no such level
+  std::vector<uint32_t> version_;
+  std::vector<uint16_t> reentries_left_;
+  std::vector<MarketExits> exits_;
+  uint64_t stop_losses_ = 0, take_profits_ = 0, deleverages_ = 0, reentries_ = 0;
 };
 
 }  // namespace liqsim

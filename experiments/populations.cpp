@@ -113,6 +113,25 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
   return std::make_unique<Keepers>(kp, std::move(ids), c.scenario.seed);
 }
 
+// The positions open at time 0: each trader deposits its margin and holds its position, bought or sold
+// at its entry price from the backstop_vault place, which holds the other side of every opening
+// position (docs/ARCHITECTURE.md, "Positions open at time 0"). No order reaches a book.
+void book_opening_positions(ClearingHouse& ch, const LeveragedTraders& traders) {
+  const AccountId counterparty = place_account(Place::BackstopVault);
+  std::optional<uint32_t> deposited;
+  for (const OpeningPosition& o : traders.opening_book(ch)) {
+    const AccountId a = traders.account(o.trader);
+    if (deposited != o.trader) ch.deposit(a, o.margin);
+    deposited = o.trader;
+    const Quantity q(std::abs(o.size.raw()));
+    if (o.size.raw() > 0)
+      ch.ledger().trade(a, counterparty, o.market, q, o.cash);
+    else
+      ch.ledger().trade(counterparty, a, o.market, q, o.cash);
+    ch.arm(a);
+  }
+}
+
 // Leveraged traders: each its own account. Isolated traders trade one market (round robin); cross
 // traders spread their notional over every market, one balance backing all their positions.
 std::unique_ptr<Population> build_traders(const PopulationBuildContext& c) {
@@ -141,8 +160,28 @@ std::unique_ptr<Population> build_traders(const PopulationBuildContext& c) {
   lp.topup_fraction = ts.topup_fraction;
   lp.outside_capital = ts.outside_capital;
   lp.topup_cooldown = time_from_seconds(ts.topup_cooldown_seconds);
-  return std::make_unique<LeveragedTraders>(lp, std::move(ids), std::move(trader_markets),
-                                            std::move(trader_spread), c.scenario.seed);
+  lp.open_at_start = ts.open_at_start;
+  lp.lookback = time_from_seconds(ts.lookback_seconds);
+  for (const MarketSpec& ms : c.scenario.markets) {
+    lp.lookback_vol_per_year.push_back(ms.price.vol_per_year);
+    lp.lookback_drift_per_year.push_back(ms.price.drift_per_year);
+  }
+  lp.stop_loss_probability = ts.stop_loss_share;
+  lp.stop_loss = to_distribution(ts.stop_loss);
+  lp.take_profit_probability = ts.take_profit_share;
+  lp.take_profit = to_distribution(ts.take_profit);
+  lp.deleverage_probability = ts.deleverage_share;
+  lp.deleverage_drop = to_distribution(ts.deleverage_drop);
+  lp.deleverage_window = time_from_seconds(ts.deleverage_window_seconds);
+  lp.deleverage_reduce = ts.deleverage_fraction;
+  lp.reentry_delay = time_from_seconds(ts.reentry_delay_seconds);
+  lp.max_reentries = ts.max_reentries;
+  lp.check_interval = time_from_seconds(ts.check_interval_seconds);
+  lp.exit_slippage = ts.exit_slippage;
+  auto traders = std::make_unique<LeveragedTraders>(lp, std::move(ids), std::move(trader_markets),
+                                                    std::move(trader_spread), c.scenario.seed);
+  if (ts.open_at_start) book_opening_positions(c.clearing, *traders);
+  return traders;
 }
 
 std::unique_ptr<Population> build_liquidity(const PopulationBuildContext& c) {

@@ -226,7 +226,10 @@ struct LeveragedTraderSpec {
   int count = 10000;            // [0, 2000000]
   double long_fraction = 0.5;   // [0, 1]
   double cross_fraction = 0.2;  // [0, 1]: share on cross margin (rest isolated)
-  DistributionSpec leverage;    // leverage at entry
+  // Leverage at entry. Fitted to Hyperliquid's open interest by leverage of 15 Dec 2025 (36% of the
+  // notional at 0-3x, 48% at 3-7x, 15% above 7x; docs/calibration.md, "Leverage"): notional-weighted,
+  // a lognormal of count mean 3.08 and stdev 2.09 is again lognormal, with those three shares.
+  DistributionSpec leverage = {"lognormal", 3.08, 2.09, 1, 50};
   DistributionSpec margin = {"lognormal", 2000, 2000, 100, 50000};  // $ deposited per account
   double entry_start_seconds = 60;  // entries spread uniformly over [start, end]
   double entry_end_seconds = 3600;
@@ -234,6 +237,29 @@ struct LeveragedTraderSpec {
   double topup_fraction = 0.5;   // of initial margin added per top-up, (0, 10]
   double outside_capital = 1.0;  // [0, 1000]: multiples of initial margin available for top-ups
   double topup_cooldown_seconds = 300;
+  // Positions open at time 0 instead of entries over [entry_start, entry_end]: each entered at an age
+  // uniform over (0, lookback_seconds] at the price of a look-back path of the fundamental (a GBM run
+  // backward from the initial price with the market's vol_per_year and drift_per_year), booked against
+  // the backstop_vault place without trading (docs/ARCHITECTURE.md, "Positions open at time 0").
+  bool open_at_start = false;
+  double lookback_seconds = 604800;  // (0, 3.2e7]
+  // Voluntary behaviour; each rule is used by a share of the traders, with a level drawn per trader.
+  double stop_loss_share = 0;                                     // [0, 1]
+  DistributionSpec stop_loss = {"uniform", 0.1, 0, 0.03, 0.15};   // fraction of entry, against the position
+  double take_profit_share = 0;                                   // [0, 1]
+  DistributionSpec take_profit = {"uniform", 0.1, 0, 0.05, 0.3};  // fraction of entry, in its favour
+  double deleverage_share = 0;                                    // [0, 1]
+  // Adverse move that makes a trader reduce: a long's drawdown from the window's highest mark, a
+  // short's rise from its lowest.
+  DistributionSpec deleverage_drop = {"uniform", 0.05, 0, 0.02, 0.08};
+  double deleverage_window_seconds = 600;  // [1, 3.2e7]
+  double deleverage_fraction = 0.5;        // (0, 1]: of the position closed, once per trader
+  // Mean of the exponential delay after a stop-loss, take-profit or full deleveraging before the
+  // trader opens again with its equity at its leverage; 0: never re-enter.
+  double reentry_delay_seconds = 0;
+  int max_reentries = 1;              // [0, 1000] per trader
+  double check_interval_seconds = 1;  // [0.01, 3600]: how often stops and drawdowns are checked
+  double exit_slippage = 0.1;         // (0, 0.5): IOC limit of exits from the mark (Hyperliquid: 10%)
 };
 
 struct KeeperSpec {

@@ -127,6 +127,9 @@ void repair(Scenario& s, Rng& rng) {
     if (d.kind == "lognormal") d.stdev = std::clamp(d.stdev, d.mean * 1e-3, 100 * d.mean);
   };
   bound(t.leverage, 0.01, 1000);
+  bound(t.stop_loss, 0.001, 0.99);
+  bound(t.take_profit, 0.001, 10);
+  bound(t.deleverage_drop, 0.001, 0.99);
   bound(t.margin, 1, std::max(1.0, std::min(1e9, kMaxOrderNotional / t.leverage.max)));
   double highest_price = 0;
   for (const MarketSpec& market : s.markets) highest_price = std::max(highest_price, market.initial_price);

@@ -801,7 +801,10 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
   };
   for (const DistributionBounds& b :
        {DistributionBounds{"traders.leverage", &traders.leverage, closed(0.01, 1000)},
-        DistributionBounds{"traders.margin", &traders.margin, closed(1, 1e9)}}) {
+        DistributionBounds{"traders.margin", &traders.margin, closed(1, 1e9)},
+        DistributionBounds{"traders.stop_loss", &traders.stop_loss, closed(0.001, 0.99)},
+        DistributionBounds{"traders.take_profit", &traders.take_profit, closed(0.001, 10)},
+        DistributionBounds{"traders.deleverage_drop", &traders.deleverage_drop, closed(0.001, 0.99)}}) {
     const DistributionSpec* d = b.d;
     for (auto [field, value] :
          {std::pair<std::string, double>{"mean", d->mean}, {"min", d->min}, {"max", d->max}}) {
@@ -1430,6 +1433,12 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
        s.arbitrageurs.interval_seconds, "arbitrage decisions");
   term(double(s.traders.count) * (2 + s.traders.outside_capital / s.traders.topup_fraction), "traders.count",
        s.traders.count, "entries and top-ups");
+  if (s.traders.stop_loss_share > 0 || s.traders.take_profit_share > 0 || s.traders.deleverage_share > 0) {
+    term(d / s.traders.check_interval_seconds * double(s.markets.size()), "traders.check_interval_seconds",
+         s.traders.check_interval_seconds, "checks of stops and drawdowns");
+    term(double(s.traders.count) * 2 * (1 + s.traders.max_reentries), "traders.max_reentries",
+         s.traders.max_reentries, "exits and re-entries");
+  }
   if (s.liquidation.mechanism == "keeper") {
     term(d / s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds,
          "liquidation.keeper.block_interval_seconds",

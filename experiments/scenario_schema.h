@@ -229,6 +229,20 @@ void describe(V& v, LeveragedTraderSpec& s) {
   v.number("topup_cooldown_seconds", s.topup_cooldown_seconds, closed(0, kMaxSeconds), Unit::Seconds);
   v.table("leverage", s.leverage);
   v.table("margin", s.margin);
+  v.flag("open_at_start", s.open_at_start);
+  v.number("lookback_seconds", s.lookback_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("stop_loss_share", s.stop_loss_share, closed(0, 1));
+  v.table("stop_loss", s.stop_loss);
+  v.number("take_profit_share", s.take_profit_share, closed(0, 1));
+  v.table("take_profit", s.take_profit);
+  v.number("deleverage_share", s.deleverage_share, closed(0, 1));
+  v.table("deleverage_drop", s.deleverage_drop);
+  v.number("deleverage_window_seconds", s.deleverage_window_seconds, closed(1, kMaxSeconds), Unit::Seconds);
+  v.number("deleverage_fraction", s.deleverage_fraction, open_closed(0, 1), Unit::Fraction);
+  v.number("reentry_delay_seconds", s.reentry_delay_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.integer("max_reentries", s.max_reentries, 0, 1000);
+  v.number("check_interval_seconds", s.check_interval_seconds, closed(0.01, 3600), Unit::Seconds);
+  v.number("exit_slippage", s.exit_slippage, open(0, 0.5), Unit::Fraction);
 }
 
 template <class V>

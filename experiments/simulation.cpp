@@ -796,14 +796,16 @@ std::optional<Price> World::impact_price(MarketId m, Side taker_side) const {
   Amount spent;
   Quantity got;
   for (const auto& [price, quantity] : levels) {
-    const Amount level_value = notional(price, quantity, Round::Down);
-    if (spent + level_value >= target) {
+    // A level worth more than what is left to spend ends the walk; its full value may not fit an Amount
+    // (a deep ladder at a high price), so it is compared in 128 bits before being formed.
+    const __int128 value = __int128(price.raw()) * quantity.raw() / kQuantityScale;
+    if (value >= __int128((target - spent).raw())) {
       const Amount rest = target - spent;
       got += Quantity(mul_div(rest.raw(), kQuantityScale, price.raw(), Round::Down));
       spent = target;
       break;
     }
-    spent += level_value;
+    spent += Amount(int64_t(value));
     got += quantity;
   }
   if (spent < target || got.raw() <= 0) return std::nullopt;

@@ -46,9 +46,16 @@ struct Fixture {
                                                                                          rate(0.01)))
       : ctx(markets, kTick, px(100), margin), lp(ctx.open_account(AgentRole::MarketMaker, usd(1e9))) {
     for (MarketId m(0); m.raw() < markets; ++m) {
-      ctx.place_limit(m, lp, Side::Buy, px(99.99), coins(1e6));
-      ctx.place_limit(m, lp, Side::Sell, px(100.00), coins(1e6));
+      quotes.push_back(ctx.place_limit(m, lp, Side::Buy, px(99.99), coins(1e6)).id);
+      quotes.push_back(ctx.place_limit(m, lp, Side::Sell, px(100.00), coins(1e6)).id);
     }
+  }
+  // Moves market 0's outside liquidity to price - 0.01 / price and sets the mark to price.
+  void move_market(double price) {
+    for (const OrderId id : quotes) ctx.withdraw(MarketId(0), id);
+    quotes = {ctx.place_limit(MarketId(0), lp, Side::Buy, px(price - 0.01), coins(1e6)).id,
+              ctx.place_limit(MarketId(0), lp, Side::Sell, px(price), coins(1e6)).id};
+    ctx.set_mark(MarketId(0), px(price));
   }
   std::vector<AccountId> open_traders(int n) {
     std::vector<AccountId> ids;
@@ -71,6 +78,7 @@ struct Fixture {
 
   FakeContext ctx;
   AccountId lp;
+  std::vector<OrderId> quotes;
 };
 
 LeveragedTraders make_traders(const LeveragedTraderParams& p, const std::vector<AccountId>& accounts,
@@ -247,6 +255,290 @@ TEST(LeveragedTraders, AddingTradersDoesNotChangeAnyonesDraws) {
   const auto alone = draws(20);
   ASSERT_EQ(alone.size(), 20u);
   EXPECT_EQ(alone, draws(60));
+}
+
+// ---- Positions open at time 0 ----
+
+// Books the opening positions against the backstop place, as the composition root does.
+void book(FakeContext& ctx, const LeveragedTraders& traders) {
+  const AccountId vault = place_account(Place::BackstopVault);
+  std::optional<uint32_t> deposited;
+  for (const OpeningPosition& o : traders.opening_book(ctx.clearing())) {
+    const AccountId a = traders.account(o.trader);
+    if (deposited != o.trader) ctx.ch().deposit(a, o.margin);
+    deposited = o.trader;
+    const Quantity q(std::abs(o.size.raw()));
+    if (o.size.raw() > 0)
+      ctx.ch().ledger().trade(a, vault, o.market, q, o.cash);
+    else
+      ctx.ch().ledger().trade(vault, a, o.market, q, o.cash);
+    ctx.ch().arm(a);
+  }
+}
+
+LeveragedTraderParams opening_params(double leverage, double vol_per_year) {
+  LeveragedTraderParams p = base_params();
+  p.long_fraction = 0.5;
+  p.leverage = fixed(leverage);
+  p.open_at_start = true;
+  p.lookback = seconds(7 * 86400);
+  p.lookback_vol_per_year = {vol_per_year};
+  p.lookback_drift_per_year = {0.0};
+  return p;
+}
+
+// Relative distances |entry / mark - 1| of every opening position.
+std::vector<double> entry_offsets(const std::vector<OpeningPosition>& book) {
+  std::vector<double> out;
+  for (const OpeningPosition& o : book) out.push_back(std::abs(to_double(o.entry) / 100.0 - 1.0));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// 2x positions over a 7-day look-back at 60 % a year (sigma sqrt(7/365) = 8.3 %): entries spread on
+// both sides of the mark, none liquidatable at time 0, and the ledger conserves money and positions.
+TEST(LeveragedTraders, OpeningBookSpreadsEntriesOverTheLookback) {
+  SCOPED_TRACE(testing::Message() << "seed " << kSeed);
+  Fixture f;
+  const int n = 1000;
+  const auto accounts = f.open_traders(n);
+  auto traders = make_traders(opening_params(2, 0.6), accounts);
+  const auto rows = traders.opening_book(f.ctx.clearing());
+  ASSERT_EQ(rows.size(), size_t(n));
+  int above = 0, below = 0;
+  for (const OpeningPosition& o : rows) (o.entry > px(100) ? above : below) += 1;
+  EXPECT_GT(above, n / 10);
+  EXPECT_GT(below, n / 10);
+  const auto offsets = entry_offsets(rows);
+  EXPECT_GT(offsets[n / 2], 0.01) << "median distance of entries from the mark";
+  EXPECT_LT(offsets[n / 2], 0.2);
+  book(f.ctx, traders);
+  for (const AccountId a : accounts) {
+    ASSERT_TRUE(f.ctx.clearing().ledger().has_position(a));
+    EXPECT_FALSE(f.ctx.clearing().liquidatable(a));
+    EXPECT_EQ(f.ctx.clearing().ledger().account(a).deposits, usd(1000));
+  }
+  EXPECT_EQ(f.ctx.clearing().ledger().position_residual(MarketId(0)), Quantity(0));
+  EXPECT_EQ(f.ctx.clearing().ledger().conservation_residual(), Amount(0));
+  EXPECT_TRUE(f.ctx.submissions.empty()) << "no order reaches the book";
+}
+
+// Without volatility the look-back path is flat: every entry is at the mark, 1000 $ x 2 = 20 coins.
+TEST(LeveragedTraders, OpeningBookWithoutVolatilityEntersAtTheMark) {
+  Fixture f;
+  auto traders = make_traders(opening_params(2, 0.0), f.open_traders(20));
+  for (const OpeningPosition& o : traders.opening_book(f.ctx.clearing())) {
+    EXPECT_EQ(o.entry, px(100));
+    EXPECT_EQ(std::abs(o.size.raw()), coins(20).raw());
+    EXPECT_EQ(o.cash, usd(2000));
+  }
+}
+
+// A 50x position (IMR 1 %, MMR 0.5 %) is liquidated by a 1.5 % adverse move. The mark is the end of the
+// look-back path, so a surviving 50x long entered below 100 / 0.985 = 101.52 and a short above
+// 100 x 0.985 (entries further on the losing side were liquidated on the way); 2x positions survive
+// losses of several percent.
+TEST(LeveragedTraders, OpeningBookKeepsOnlyPositionsTheLookbackLeftAlive) {
+  const auto worst_loss = [](double leverage) {
+    Fixture f;
+    auto traders = make_traders(opening_params(leverage, 0.6), f.open_traders(500));
+    double worst = 0;  // the largest adverse distance of an entry from the mark
+    for (const OpeningPosition& o : traders.opening_book(f.ctx.clearing())) {
+      const double move = to_double(o.entry) / 100.0 - 1.0;
+      worst = std::max(worst, o.size.raw() > 0 ? move : -move);
+    }
+    return worst;
+  };
+  EXPECT_LT(worst_loss(50), 0.0152);
+  EXPECT_GT(worst_loss(2), 0.05);
+}
+
+TEST(LeveragedTraders, OpeningBookDrawsDoNotDependOnPopulationSize) {
+  const auto rows = [](int n) {
+    Fixture f;
+    auto traders = make_traders(opening_params(3, 0.6), f.open_traders(n));
+    auto book = traders.opening_book(f.ctx.clearing());
+    book.resize(10);
+    std::vector<std::pair<int64_t, int64_t>> out;
+    for (const auto& o : book) out.emplace_back(o.entry.raw(), o.size.raw());
+    return out;
+  };
+  EXPECT_EQ(rows(10), rows(40));
+}
+
+// With open_at_start the population sends no entry: start() arms the exits of the booked positions.
+TEST(LeveragedTraders, OpenAtStartSendsNoEntry) {
+  Fixture f;
+  auto traders = make_traders(opening_params(2, 0.6), f.open_traders(5));
+  book(f.ctx, traders);
+  traders.start(f.ctx);
+  EXPECT_EQ(f.ctx.pending_wakes(), 0u);
+  EXPECT_EQ(traders.entries(), 5u);
+  EXPECT_TRUE(f.ctx.submissions.empty());
+}
+
+// ---- Voluntary exits ----
+
+// One long of 100 coins bought at 100.00 with a stop 10 % and a take-profit 20 % from entry.
+struct ExitFixture : Fixture {
+  static LeveragedTraderParams params() {
+    LeveragedTraderParams p = base_params();
+    p.leverage = fixed(10);
+    p.stop_loss_probability = 1;
+    p.stop_loss = fixed(0.1);
+    p.take_profit_probability = 1;
+    p.take_profit = fixed(0.2);
+    p.check_interval = seconds(1);
+    return p;
+  }
+  explicit ExitFixture(LeveragedTraderParams p = params())
+      : account(open_traders(1)[0]), traders(make_traders(p, {account})) {
+    traders.start(ctx);
+    while (traders.entries() == 0) next();
+  }
+  // Delivers the next wake-up; returns its arg.
+  int64_t next() {
+    const auto w = ctx.pop_wake();
+    LIQSIM_CHECK(w.has_value(), "no pending wake-up");
+    traders.on_wake(ctx, w->target, w->arg);
+    return w->arg;
+  }
+  // Moves the market and runs wake-ups up to and including the next check.
+  void check_at(double mark) {
+    move_market(mark);
+    while (next() != LeveragedTraders::kCheck) {
+    }
+  }
+  Quantity size() const { return position(account).size; }
+  AccountId account;
+  LeveragedTraders traders;
+};
+
+// Entry at 100.00: the stop is at 90, the take-profit at 120.
+TEST(LeveragedTraders, StopLossClosesTheLongWhenTheMarkReachesIt) {
+  ExitFixture f;
+  ASSERT_EQ(f.size(), coins(100));
+  f.check_at(90.5);
+  EXPECT_EQ(f.size(), coins(100)) << "above the stop";
+  const size_t sent = f.ctx.submissions.size();
+  f.check_at(90.0);
+  EXPECT_EQ(f.size(), Quantity(0));
+  ASSERT_EQ(f.ctx.submissions.size(), sent + 1);
+  const OrderRequest& o = f.ctx.submissions.back().order;
+  EXPECT_EQ(o.side, Side::Sell);
+  EXPECT_TRUE(o.reduce_only);
+  EXPECT_EQ(o.type, OrderType::ImmediateOrCancel);
+  EXPECT_EQ(o.quantity, coins(100));
+  EXPECT_EQ(o.limit, px(81.00)) << "10 % below the mark";
+  EXPECT_EQ(f.traders.stop_losses(), 1u);
+  f.check_at(130);
+  EXPECT_EQ(f.traders.take_profits(), 0u) << "the take-profit of a closed position is stale";
+  EXPECT_EQ(f.ctx.submissions.size(), sent + 1);
+}
+
+TEST(LeveragedTraders, TakeProfitClosesTheLongAboveItsLevel) {
+  ExitFixture f;
+  f.check_at(119.9);
+  EXPECT_EQ(f.size(), coins(100));
+  f.check_at(121);
+  EXPECT_EQ(f.size(), Quantity(0));
+  EXPECT_EQ(f.traders.take_profits(), 1u);
+  EXPECT_EQ(f.ctx.submissions.back().order.side, Side::Sell);
+}
+
+// A short entered at 99.99: its stop is 10 % above (109.989), its take-profit 20 % below (79.992).
+TEST(LeveragedTraders, ShortStopFiresAboveAndTakeProfitBelow) {
+  LeveragedTraderParams p = ExitFixture::params();
+  p.long_fraction = 0;
+  {
+    ExitFixture f(p);
+    ASSERT_EQ(f.size(), -coins(100));
+    f.check_at(109.9);
+    EXPECT_EQ(f.size(), -coins(100));
+    f.check_at(110);
+    EXPECT_EQ(f.size(), Quantity(0));
+    EXPECT_EQ(f.ctx.submissions.back().order.side, Side::Buy);
+    EXPECT_EQ(f.traders.stop_losses(), 1u);
+  }
+  {
+    ExitFixture f(p);
+    f.check_at(80.1);
+    EXPECT_EQ(f.size(), -coins(100));
+    f.check_at(79.9);
+    EXPECT_EQ(f.size(), Quantity(0));
+    EXPECT_EQ(f.traders.take_profits(), 1u);
+  }
+}
+
+TEST(LeveragedTraders, NoExitLevelsAndNoChecksWhenTheRulesAreOff) {
+  Fixture f;
+  auto traders = make_traders(base_params(), f.open_traders(1));
+  f.enter_all(traders);
+  for (const auto& w : f.ctx.wakes) EXPECT_NE(w.arg, LeveragedTraders::kCheck);
+}
+
+// Deleveraging at a 5 % drawdown from the high of a 60 s window, closing half of the position once.
+struct DeleverageFixture : ExitFixture {
+  static LeveragedTraderParams params() {
+    LeveragedTraderParams p = base_params();
+    p.deleverage_probability = 1;
+    p.deleverage_drop = fixed(0.05);
+    p.deleverage_window = seconds(60);
+    p.deleverage_reduce = 0.5;
+    return p;
+  }
+  DeleverageFixture() : ExitFixture(params()) {}
+};
+
+TEST(LeveragedTraders, DeleveragesHalfOnceTheDrawdownReachesItsThreshold) {
+  DeleverageFixture f;
+  f.check_at(104);
+  f.check_at(99);  // 4.8 % below the window's high
+  EXPECT_EQ(f.size(), coins(100));
+  f.check_at(98.7);  // 5.1 %
+  EXPECT_EQ(f.size(), coins(50));
+  EXPECT_EQ(f.traders.deleverages(), 1u);
+  f.check_at(90);
+  EXPECT_EQ(f.size(), coins(50)) << "once per trader";
+}
+
+// A slow fall of 1 % a minute never makes a 5 % drawdown inside a 60 s window.
+TEST(LeveragedTraders, NoDeleveragingWhenTheFallIsSlowerThanTheWindow) {
+  DeleverageFixture f;
+  double mark = 100;
+  for (int k = 0; k < 600; ++k) f.check_at(mark *= 0.99983);  // -1 % per 60 checks
+  EXPECT_LT(mark, 91);
+  EXPECT_EQ(f.size(), coins(100));
+  EXPECT_EQ(f.traders.deleverages(), 0u);
+}
+
+// After a stop the trader re-enters once after its delay, with its equity at its leverage.
+TEST(LeveragedTraders, ReentersAfterTheDelayWithItsEquity) {
+  LeveragedTraderParams p = ExitFixture::params();
+  p.stop_loss = fixed(0.05);
+  p.reentry_delay = seconds(30);
+  p.max_reentries = 1;
+  ExitFixture f(p);
+  f.check_at(95);  // sold 100 coins at 94.99 (the book's bid): equity 499 $
+  ASSERT_EQ(f.size(), Quantity(0));
+  const Amount equity = f.ctx.clearing().equity(f.account);
+  const auto pending = f.ctx.pending();
+  const auto reentry = std::find_if(pending.begin(), pending.end(), [](const FakeContext::Wake& w) {
+    return w.arg == LeveragedTraders::kReentry;
+  });
+  ASSERT_NE(reentry, pending.end());
+  EXPECT_GT(reentry->at, f.ctx.now());
+  f.move_market(100);
+  while (f.next() != LeveragedTraders::kReentry) {
+  }
+  EXPECT_EQ(f.traders.reentries(), 1u);
+  EXPECT_EQ(f.size(), quantity_from_double(std::floor(to_double(equity) * 10 / 100.0 * 1e4) / 1e4));
+  EXPECT_EQ(f.ctx.deposits.size(), 1u) << "no new deposit";
+  // Its new stop is 5 % below the new entry: a second stop fires, with no second re-entry.
+  f.check_at(94);
+  EXPECT_EQ(f.size(), Quantity(0));
+  EXPECT_EQ(f.traders.stop_losses(), 2u);
+  for (const auto& w : f.ctx.pending()) EXPECT_NE(w.arg, LeveragedTraders::kReentry);
 }
 
 // ---- DistributionParams ----

@@ -50,6 +50,12 @@ min_profit = 0.1
 count = 300
 entry_start_seconds = 30
 entry_end_seconds = 600
+[traders.leverage]
+kind = "lognormal"
+mean = 10
+stdev = 5
+min = 2
+max = 50
 [[markets]]
 symbol = "ETH-PERP"
 initial_price = 3000

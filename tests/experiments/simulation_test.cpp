@@ -44,6 +44,12 @@ insurance_fund = 50000
 count = 300
 entry_start_seconds = 30
 entry_end_seconds = 600
+[traders.leverage]
+kind = "lognormal"
+mean = 10
+stdev = 5
+min = 2
+max = 50
 [[markets]]
 [markets.shock]
 enabled = true
