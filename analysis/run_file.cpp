@@ -209,6 +209,22 @@ constexpr FieldSpec kVenueSampleFields[] = {
                  "resting within the depth band below mid"),
     LIQSIM_FIELD(VenueSampleRecord, ask_depth, "ask_depth", kCoin, -8,
                  "resting within the depth band above mid"),
+    LIQSIM_FIELD(VenueSampleRecord, bid_depth_half_pct, "bid_depth_0.5pct", kCoin, -8,
+                 "resting within 0.5 % below mid"),
+    LIQSIM_FIELD(VenueSampleRecord, bid_depth_1pct, "bid_depth_1pct", kCoin, -8,
+                 "resting within 1 % below mid"),
+    LIQSIM_FIELD(VenueSampleRecord, bid_depth_2pct, "bid_depth_2pct", kCoin, -8,
+                 "resting within 2 % below mid"),
+    LIQSIM_FIELD(VenueSampleRecord, bid_depth_5pct, "bid_depth_5pct", kCoin, -8,
+                 "resting within 5 % below mid"),
+    LIQSIM_FIELD(VenueSampleRecord, ask_depth_half_pct, "ask_depth_0.5pct", kCoin, -8,
+                 "resting within 0.5 % above mid"),
+    LIQSIM_FIELD(VenueSampleRecord, ask_depth_1pct, "ask_depth_1pct", kCoin, -8,
+                 "resting within 1 % above mid"),
+    LIQSIM_FIELD(VenueSampleRecord, ask_depth_2pct, "ask_depth_2pct", kCoin, -8,
+                 "resting within 2 % above mid"),
+    LIQSIM_FIELD(VenueSampleRecord, ask_depth_5pct, "ask_depth_5pct", kCoin, -8,
+                 "resting within 5 % above mid"),
 };
 
 constexpr FieldSpec kCascadeSizeFields[] = {

@@ -8,12 +8,13 @@ Usage:
 
 For each price series (a run's reference, index, mark and mid; the close of each kline file) resampled
 to each interval by last value: the excess kurtosis of the log returns and the autocorrelation of their
-absolute values at lags 1 to 60. For each run the depth within its recorded band (`depth_band`) per side
-as a share of open interest (several run files under one label that differ only in depth_band give one
-band each: a profile), and for a Binance bookDepth file the cumulative depth per side at each
-recorded distance from the mid. The funding-rate distribution: the share of intervals at 0.01 % (the
-interest-rate value) and quantiles. The spread where one is recorded (today: neither the run file nor
-the data has best bid and ask; the tables say so).
+absolute values at lags 1 to 60. For each run the depth profile per side as a share of open interest:
+from /venue_timeseries (every venue, at 0.5, 1, 2 and 5 % of its mid) when the file has it, else the
+depth within its recorded band (`depth_band`; several run files under one label that differ only in
+depth_band give one band each); for a Binance bookDepth file the cumulative depth per side at each
+recorded distance from the mid (as a share of --book-depth-open-interest when given). The funding-rate
+distribution: the share of intervals at 0.01 % (the interest-rate value) and quantiles. The spread of
+the perpetual book where /venue_timeseries records best bid and ask (the real data has none).
 
 --data DIR takes the standard real files of a data folder laid out as ../shared/data (see
 docs/calibration.md); --kline, --book-depth and --funding add files one by one. Output: the tables on
@@ -56,8 +57,10 @@ MAX_LAG = 60
 INTEREST_RATE = 1e-4
 FUNDING_QUANTILES = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
 REPORTED_LAGS = (1, 5, 10, 30, 60)
-# Distances from the mid (fractions) of the depth profile the calibration asks for.
+# Distances from the mid (fractions) of the depth profile the calibration asks for; /venue_timeseries
+# records each of them per side (columns bid_depth_0.5pct ... ask_depth_5pct).
 PROFILE_BANDS = (0.005, 0.01, 0.02, 0.05)
+PROFILE_COLUMNS = ("0.5pct", "1pct", "2pct", "5pct")
 
 
 class InputError(Exception):
@@ -216,7 +219,9 @@ def field_units(attribute):
 
 class RunFacts:
     """What a run file records for the stylized facts: market 0's price columns (seconds, USD/coin), its
-    depth band and depth per side (coin), open interest (coin) and the funding rates applied (per interval)."""
+    depth band and depth per side (coin), open interest (coin) and the funding rates applied (per interval).
+    When the file has /venue_timeseries with the depth-profile columns: the mid and the spread of the
+    perpetual book (venue 0) from its best bid and ask, and each venue's depth profile (`venue_profiles`)."""
 
     PRICE_SERIES = ("reference", "index", "mark", "mid")
 
@@ -251,6 +256,48 @@ class RunFacts:
             rows = table[:]
             scale = field_units(table.attrs["field_units"])["rate"][1]
             self.funding_rates = rows["rate"][rows["market"] == 0].astype(np.float64) * scale
+            self.venue_profiles = {}
+            self.spread = None
+            if "venue_timeseries" in run:
+                self._read_venues(run["venue_timeseries"], ts["time_ns"][:])
+
+    def _read_venues(self, table, record_times):
+        rows = table[:]
+        units = field_units(table.attrs["field_units"])
+        names = rows.dtype.names
+
+        def values(selected, name):
+            return selected[name].astype(np.float64) * units[name][1]
+
+        perpetual = rows[(rows["venue"] == 0) & (rows["kind"] == 0)]
+        if len(perpetual):
+            bid, ask = values(perpetual, "best_bid"), values(perpetual, "best_ask")
+            both = (bid > 0) & (ask > 0)
+            mid = np.where(both, (bid + ask) / 2, np.nan)
+            # The mid of the perpetual book, the same book as /timeseries' mid, on the record times.
+            at = np.searchsorted(perpetual["time_ns"], record_times)
+            found = (at < len(perpetual)) & (perpetual["time_ns"][np.minimum(at, len(perpetual) - 1)] == record_times)
+            self.prices["mid"] = np.where(found, mid[np.minimum(at, len(perpetual) - 1)], np.nan)
+            if both.any():
+                spread = ask[both] - bid[both]
+                self.spread = (float(np.median(spread)), float(np.median(spread / mid[both])) * 1e4)
+        if not all(f"{side}_depth_{c}" in names for side in ("bid", "ask") for c in PROFILE_COLUMNS):
+            return
+        # Open interest at each venue sample: the /timeseries row of the same record time.
+        at = np.clip(np.searchsorted(record_times, rows["time_ns"]), 0, len(record_times) - 1)
+        open_interest = np.where(record_times[at] == rows["time_ns"], self.open_interest[at], 0.0)
+        for venue in np.unique(rows["venue"]):
+            mine = rows["venue"] == venue
+            held = mine & (open_interest > 0)
+            profile = {}
+            for side in ("bid", "ask"):
+                for band, c in zip(PROFILE_BANDS, PROFILE_COLUMNS):
+                    depth = values(rows, f"{side}_depth_{c}")
+                    profile[(side, band)] = (
+                        float(np.median(depth[held])) if held.any() else float("nan"),
+                        float(np.median(depth[held] / open_interest[held])) if held.any() else float("nan"))
+            kind = "perpetual" if int(rows["kind"][mine][0]) == 0 else "spot"
+            self.venue_profiles[int(venue)] = (kind, profile)
 
     def depth_share(self):
         """{side: (median depth in coin, median depth / open interest)} over samples with open interest."""
@@ -262,7 +309,7 @@ class RunFacts:
         return out
 
     def spread_recorded(self):
-        return {"best_bid", "best_ask"} <= self.recorded or "spread" in self.recorded
+        return self.spread is not None or {"best_bid", "best_ask"} <= self.recorded or "spread" in self.recorded
 
 
 def read_klines(paths):
@@ -335,6 +382,9 @@ STANDARD_KLINES = (
 )
 STANDARD_BOOK_DEPTH = "binance_um_BTCUSDT_bookDepth_2025-10-10.csv"
 STANDARD_BOOK_DEPTH_UNTIL = "15:30:00"  # the bid side is stale afterwards (data README, section 3)
+# BTCUSDT perpetual open interest on 10 Oct 2025 before the crash, about 123,000 BTC: the figure the
+# calibration issue quotes from Binance's open-interest statistics (not in ../shared/data).
+STANDARD_BOOK_DEPTH_OPEN_INTEREST = 123_000.0
 STANDARD_FUNDING = (
     ("BTCUSDT 2020-2026", "binance_um_BTCUSDT_fundingRate_2020-01_2026-06.csv"),
     ("ETHUSDT 2020-2026", "binance_um_ETHUSDT_fundingRate_2020-01_2026-06.csv"),
@@ -354,6 +404,7 @@ class Facts:
         self.depth_notes = []
         self.funding = []  # dicts: source, plus funding_distribution's keys
         self.spread = []  # (source, what is recorded or missing)
+        self.model_sources = []  # labels of the run files, in order
 
     def add_prices(self, source, series, times, prices, native_interval, intervals):
         for interval in intervals:
@@ -369,6 +420,7 @@ class Facts:
         recording setting: the same seed gives the same run, only the depth columns change): the first
         gives the returns and the funding, each one its band of the depth profile."""
         run = runs[0]
+        self.model_sources.append(label)
         for other in runs[1:]:
             if not (np.array_equal(other.times, run.times) and
                     all(np.array_equal(other.prices[n], run.prices[n], equal_nan=True) for n in run.PRICE_SERIES) and
@@ -378,36 +430,57 @@ class Facts:
         interval = float(np.median(np.diff(run.times))) if len(run.times) > 1 else 1.0
         for name in RunFacts.PRICE_SERIES:
             self.add_prices(label, name, run.times, run.prices[name], interval, intervals)
-        shares = {}
-        for each in runs:
-            for side, values in each.depth_share().items():
-                shares[(side, each.depth_band)] = values
-        for side in ("bid", "ask"):
-            for band in PROFILE_BANDS:
-                recorded = [v for (s, b), v in shares.items() if s == side and math.isclose(band, b, rel_tol=1e-9)]
-                coin, share = recorded[0] if recorded else (float("nan"), float("nan"))
-                self.depth.append(dict(source=label, side=side, band=band, coin=coin, share_of_oi=share))
-        bands = ", ".join(f"{b:g}" for b in sorted({r.depth_band for r in runs}))
-        self.depth_notes.append(
-            f"{label}: depth_band {bands} recorded ({len(runs)} run file(s)); median over samples with open "
-            "interest; a run file records one band, the others need a run per band or per-band columns")
+        if run.venue_profiles:
+            # The depth profile of every venue: the perpetual book under the label, spot venues after it.
+            for venue, (kind, profile) in sorted(run.venue_profiles.items()):
+                source = label if venue == 0 and kind == "perpetual" else f"{label} venue {venue} ({kind})"
+                for side in ("bid", "ask"):
+                    for band in PROFILE_BANDS:
+                        coin, share = profile[(side, band)]
+                        self.depth.append(dict(source=source, side=side, band=band, coin=coin, share_of_oi=share))
+            self.depth_notes.append(
+                f"{label}: /venue_timeseries depth profile per venue; median over samples with open interest "
+                "(the perpetual's, for every venue)")
+        else:
+            shares = {}
+            for each in runs:
+                for side, values in each.depth_share().items():
+                    shares[(side, each.depth_band)] = values
+            for side in ("bid", "ask"):
+                for band in PROFILE_BANDS:
+                    recorded = [v for (s, b), v in shares.items()
+                                if s == side and math.isclose(band, b, rel_tol=1e-9)]
+                    coin, share = recorded[0] if recorded else (float("nan"), float("nan"))
+                    self.depth.append(dict(source=label, side=side, band=band, coin=coin, share_of_oi=share))
+            bands = ", ".join(f"{b:g}" for b in sorted({r.depth_band for r in runs}))
+            self.depth_notes.append(
+                f"{label}: depth_band {bands} recorded ({len(runs)} run file(s)); median over samples with open "
+                "interest; a run file without /venue_timeseries' profile columns records one band")
         dist = funding_distribution(run.funding_rates)
-        dist.update(source=label)
+        dist.update(source=label, _rates=run.funding_rates)
         self.funding.append(dist)
-        self.spread.append((label, "recorded" if run.spread_recorded() else
-                            "not recorded: /timeseries has mid but no best_bid / best_ask"))
+        if run.spread is not None:
+            self.spread.append((label, f"median {run.spread[0]:.2f} USD/coin, {run.spread[1]:.2f} bp of the mid "
+                                       "(perpetual book, /venue_timeseries)"))
+        else:
+            self.spread.append((label, "recorded" if run.spread_recorded() else
+                                "not recorded: /timeseries has mid but no best_bid / best_ask"))
 
-    def add_book_depth(self, label, depth, dropped):
+    def add_book_depth(self, label, depth, dropped, open_interest=None):
+        """`open_interest` (coin, or None): a constant open interest to express the depth as a share of."""
         for side, sign in (("bid", -1), ("ask", 1)):
             for band in PROFILE_BANDS:
                 level = sign * band * 100
                 column = int(round(level)) if abs(level - round(level)) < 1e-9 else None
                 coin = float(depth[column].median()) if column in depth.columns else float("nan")
-                self.depth.append(dict(source=label, side=side, band=band, coin=coin, share_of_oi=float("nan")))
+                share = coin / open_interest if open_interest else float("nan")
+                self.depth.append(dict(source=label, side=side, band=band, coin=coin, share_of_oi=share))
         levels = ", ".join(f"{abs(c)}%" for c in sorted(c for c in depth.columns if c > 0))
         self.depth_notes.append(
             f"{label}: median of {len(depth)} snapshots ({dropped} inverted dropped); levels {levels} "
-            "(no 0.5 % level); no open interest in the data, so no share of open interest")
+            "(no 0.5 % level); " +
+            (f"share of an open interest of {open_interest:,.0f} coin (given, not in the data)" if open_interest
+             else "no open interest in the data, so no share of open interest"))
         self.spread.append((label, "not in the data: bookDepth is aggregated per 1 % band, no best bid / ask"))
 
     def add_funding(self, label, rates):
@@ -460,7 +533,44 @@ def tables(facts):
     out.append(("Funding rate per funding interval (Binance and the presets: 8 h)", header, rows, []))
 
     out.append(("Spread", ["source", "spread"], [[s, what] for s, what in facts.spread], []))
+    if len(facts.model_sources) > 1:
+        out.append(model_median_table(facts))
     return out
+
+
+def model_median_table(facts):
+    """The calibration targets over several run files (seeds): the median, min and max over the runs of
+    each run's 1-minute excess kurtosis and ACF|r| at lag 10 per series, of the perpetual book's depth
+    as a share of open interest per side and band, and the share of all their funding intervals (pooled)
+    at the interest rate."""
+    sources = set(facts.model_sources)
+    rows = []
+
+    def add(name, values, digits):
+        values = np.asarray([v for v in values if math.isfinite(v)], dtype=np.float64)
+        if len(values):
+            rows.append([name, str(len(values)), fmt(float(np.median(values)), digits),
+                         fmt(float(values.min()), digits), fmt(float(values.max()), digits)])
+
+    for series in RunFacts.PRICE_SERIES:
+        picked = [r for r in facts.returns if r["source"] in sources and r["series"] == series and r["interval"] == 60]
+        add(f"{series} 1m excess kurtosis", [r["excess_kurtosis"] for r in picked], 2)
+        add(f"{series} 1m ACF|r| lag 10", [float(r["acf_abs"][9]) for r in picked], 3)
+    for side in ("bid", "ask"):
+        for band in PROFILE_BANDS:
+            add(f"{side} depth within {band * 100:g}% / open interest",
+                [d["share_of_oi"] for d in facts.depth
+                 if d["source"] in sources and d["side"] == side and d["band"] == band], 4)
+    rates = [f["_rates"] for f in facts.funding if f["source"] in sources and "_rates" in f]
+    if rates:
+        pooled = funding_distribution(np.concatenate(rates))
+        if pooled["count"]:
+            rows.append(["funding intervals at 0.01% (pooled)", str(pooled["count"]),
+                         fmt(pooled["share_at_interest"], 3), fmt(pooled["min"] * 100, 4) + " %",
+                         fmt(pooled["max"] * 100, 4) + " %"])
+    notes = [f"over the runs {', '.join(facts.model_sources)}; funding: the share of all their intervals, "
+             "min and max the rates"]
+    return ("Model runs: median over the run files", ["statistic", "runs", "median", "min", "max"], rows, notes)
 
 
 def render_text(tables_):
@@ -605,6 +715,8 @@ def main(argv=None):
     parser.add_argument("--kline", action="append", default=[], help="LABEL=CSV[,CSV...] Binance kline closes")
     parser.add_argument("--book-depth", help="Binance bookDepth CSV")
     parser.add_argument("--book-depth-until", help="ignore bookDepth snapshots after HH:MM:SS")
+    parser.add_argument("--book-depth-open-interest", type=float,
+                        help="open interest (coin) to express the bookDepth as a share of (--data: 123000)")
     parser.add_argument("--funding", action="append", default=[], help="LABEL=CSV funding-rate history")
     parser.add_argument("--intervals", default="60,300", help="return intervals in seconds (default 60,300)")
     parser.add_argument("-o", "--out", default="stylized_facts", help="output prefix (default stylized_facts)")
@@ -615,6 +727,9 @@ def main(argv=None):
         klines = [labelled(spec, "--kline") for spec in args.kline]
         funding = [labelled(spec, "--funding") for spec in args.funding]
         book_depth, until = args.book_depth, args.book_depth_until
+        book_open_interest = args.book_depth_open_interest
+        if book_open_interest is not None and not (book_open_interest > 0 and math.isfinite(book_open_interest)):
+            raise InputError(f"--book-depth-open-interest {book_open_interest:g} is not a positive number")
         if args.data:
             if not os.path.isdir(args.data):
                 raise InputError(f"--data '{args.data}' is not a folder")
@@ -625,6 +740,7 @@ def main(argv=None):
             if book_depth is None:
                 book_depth = os.path.join(args.data, STANDARD_BOOK_DEPTH)
                 until = until or STANDARD_BOOK_DEPTH_UNTIL
+                book_open_interest = book_open_interest or STANDARD_BOOK_DEPTH_OPEN_INTEREST
         if until is not None:
             try:
                 pd.to_timedelta(until)
@@ -652,7 +768,8 @@ def main(argv=None):
             sources.append(f"real `{label}`: {', '.join(paths)} ({len(closes)} bars of {interval_name(native)})")
         if book_depth:
             depth, dropped = read_book_depth(book_depth, until)
-            facts.add_book_depth("BTCUSDT bookDepth, 10 Oct 2025" if args.data else "bookDepth", depth, dropped)
+            facts.add_book_depth("BTCUSDT bookDepth, 10 Oct 2025" if args.data else "bookDepth", depth, dropped,
+                                 book_open_interest)
             sources.append(f"real bookDepth: {book_depth}" + (f" (snapshots up to {until})" if until else ""))
         for label, paths in funding:
             rates = np.concatenate([read_funding_history(p) for p in paths])

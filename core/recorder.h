@@ -150,7 +150,20 @@ struct VenueSampleRecord {
   Quantity volume;     // traded since the previous sample
   Quantity bid_depth;  // resting within the market's depth band below the mid (0 without a mid)
   Quantity ask_depth;
+  // Cumulative resting quantity within fixed distances of the mid (kVenueDepthBands), bounds included;
+  // 0 without a mid. The depth profile that analysis/stylized_facts.py compares with Binance's bookDepth.
+  Quantity bid_depth_half_pct;
+  Quantity bid_depth_1pct;
+  Quantity bid_depth_2pct;
+  Quantity bid_depth_5pct;
+  Quantity ask_depth_half_pct;
+  Quantity ask_depth_1pct;
+  Quantity ask_depth_2pct;
+  Quantity ask_depth_5pct;
 };
+
+// The distances from the mid (fractions) of VenueSampleRecord's depth profile, in its column order.
+inline constexpr double kVenueDepthBands[4] = {0.005, 0.01, 0.02, 0.05};
 
 struct AccountFinal {
   uint32_t account = 0;

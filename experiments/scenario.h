@@ -16,13 +16,20 @@
 namespace liqsim {
 
 struct PriceProcessSpec {
-  std::string model = "gbm";           // "gbm" | "merton" | "replay"
+  std::string model = "gbm";           // "gbm" | "merton" | "garch" | "replay"
   double drift_per_year = 0.0;         // [-5, 5]
-  double vol_per_year = 0.6;           // [0, 10]
+  double vol_per_year = 0.6;           // [0, 10]; garch: the long-run volatility
   double step_seconds = 1.0;           // [0.001, 3600]
   double jump_intensity_per_year = 0;  // merton: [0, 1e5]
   double jump_mean_log = 0;            // merton: [-1, 1]
   double jump_stdev_log = 0;           // merton: [0, 2]
+  // GARCH(1,1) (Bollerslev 1986) of the returns over garch_interval_seconds; vol_per_year is its
+  // long-run volatility. garch: [0, 1), weight of the last interval's squared return; alpha + beta < 1
+  double garch_alpha = 0.05;
+  double garch_beta = 0.94;            // garch: [0, 1), weight of the last conditional variance
+  double garch_interval_seconds = 60;  // garch: [0.001, 86400], a multiple of step_seconds
+  std::string innovations = "normal";  // garch: "normal" | "student_t" (unit variance)
+  double student_t_dof = 8;            // garch student_t: (4, 1000] degrees of freedom
   // replay
   std::string replay_file;  // CSV path, relative to the scenario file's folder
   std::string time_column = "open_time";

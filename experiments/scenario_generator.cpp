@@ -108,6 +108,10 @@ void repair(Scenario& s, Rng& rng) {
     market.initial_price =
         std::max(1.0, std::round(market.initial_price / market.tick_size)) * market.tick_size;
     if (market.shock.start_seconds >= s.duration_seconds) market.shock.start_seconds = s.duration_seconds / 2;
+    PriceProcessSpec& price = market.price;
+    if (price.garch_alpha + price.garch_beta >= 1) price.garch_beta = 0.99 * (1 - price.garch_alpha);
+    price.garch_interval_seconds =
+        std::max(1.0, std::floor(price.garch_interval_seconds / price.step_seconds)) * price.step_seconds;
     market.mark.basis_window_seconds =
         std::max(market.mark.basis_window_seconds, market.mark.basis_sample_interval_seconds);
     market.funding.premium_sample_interval_seconds =

@@ -663,6 +663,21 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
           "[0, duration_seconds) = [0, " + format_number(s.duration_seconds) + ")");
     }
 
+    if (market.price.model == "garch") {
+      const PriceProcessSpec& price = market.price;
+      // Bollerslev (1986): the unconditional variance omega / (1 - alpha - beta) exists only below 1.
+      if (price.garch_alpha >= 0 && price.garch_beta >= 0 && price.garch_alpha + price.garch_beta >= 1) {
+        add(p + ".price.garch_beta", price.garch_beta,
+            "alpha + beta = " + format_number(price.garch_alpha + price.garch_beta) + " (no finite variance)",
+            "below 1 - garch_alpha = " + format_number(1 - price.garch_alpha));
+      }
+      const double steps = price.garch_interval_seconds / price.step_seconds;
+      if (price.step_seconds > 0 && (steps < 1 || std::fabs(steps - std::round(steps)) > 1e-9 * steps)) {
+        add(p + ".price.garch_interval_seconds", price.garch_interval_seconds,
+            "not a whole multiple of step_seconds", "a multiple of " + format_number(price.step_seconds));
+      }
+    }
+
     if (market.price.model == "replay") {
       const PriceProcessSpec& price = market.price;
       if (price.replay_file.empty()) {

@@ -31,13 +31,18 @@ inline MarketSpec default_market() { return MarketSpec{}; }
 
 template <class V>
 void describe(V& v, PriceProcessSpec& s) {
-  v.text("model", s.model, one_of({"gbm", "merton", "replay"}));
+  v.text("model", s.model, one_of({"gbm", "merton", "garch", "replay"}));
   v.number("drift_per_year", s.drift_per_year, closed(-5, 5));
   v.number("vol_per_year", s.vol_per_year, closed(0, 10));
   v.number("step_seconds", s.step_seconds, closed(kMinInterval, 3600), Unit::Seconds);
   v.number("jump_intensity_per_year", s.jump_intensity_per_year, closed(0, 1e5));
   v.number("jump_mean_log", s.jump_mean_log, closed(-1, 1));
   v.number("jump_stdev_log", s.jump_stdev_log, closed(0, 2));
+  v.number("garch_alpha", s.garch_alpha, closed_open(0, 1));
+  v.number("garch_beta", s.garch_beta, closed_open(0, 1));
+  v.number("garch_interval_seconds", s.garch_interval_seconds, closed(kMinInterval, 86400), Unit::Seconds);
+  v.text("innovations", s.innovations, one_of({"normal", "student_t"}));
+  v.number("student_t_dof", s.student_t_dof, open_closed(4, 1000));
   v.text("replay_file", s.replay_file, any_text());
   v.text("time_column", s.time_column, any_text());
   v.text("price_column", s.price_column, any_text());

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <unordered_map>
 
@@ -360,6 +361,18 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
       process = std::make_unique<MertonJumpDiffusion>(
           initial, ms.price.drift_per_year, ms.price.vol_per_year, ms.price.jump_intensity_per_year,
           ms.price.jump_mean_log, ms.price.jump_stdev_log, step, path_rng);
+    } else if (ms.price.model == "garch") {
+      GarchProcess::Params garch;
+      garch.drift_per_year = ms.price.drift_per_year;
+      garch.vol_per_year = ms.price.vol_per_year;
+      garch.alpha = ms.price.garch_alpha;
+      garch.beta = ms.price.garch_beta;
+      if (ms.price.innovations == "student_t") garch.dof = ms.price.student_t_dof;
+      garch.step = step;
+      // A whole number of steps (validated), counted exactly on the step's nanosecond grid.
+      garch.interval =
+          Time(step.raw() * std::llround(ms.price.garch_interval_seconds / ms.price.step_seconds));
+      process = std::make_unique<GarchProcess>(initial, garch, path_rng);
     } else if (ms.price.model == "replay") {
       std::filesystem::path file(ms.price.replay_file);
       if (file.is_relative() && !s.source_dir.empty()) file = std::filesystem::path(s.source_dir) / file;
@@ -893,6 +906,15 @@ void World::sample_venues() {
           apply(*mid, ratio_from_double(s_.markets[info.market.raw()].depth_band), Round::Down);
       r.bid_depth = book.depth_within(Side::Buy, *mid - band);
       r.ask_depth = book.depth_within(Side::Sell, *mid + band);
+      Quantity* const bids[] = {&r.bid_depth_half_pct, &r.bid_depth_1pct, &r.bid_depth_2pct,
+                                &r.bid_depth_5pct};
+      Quantity* const asks[] = {&r.ask_depth_half_pct, &r.ask_depth_1pct, &r.ask_depth_2pct,
+                                &r.ask_depth_5pct};
+      for (size_t b = 0; b < std::size(kVenueDepthBands); ++b) {
+        const Price distance = apply(*mid, ratio_from_double(kVenueDepthBands[b]), Round::Down);
+        *bids[b] = book.depth_within(Side::Buy, *mid - distance);
+        *asks[b] = book.depth_within(Side::Sell, *mid + distance);
+      }
     }
     recorder_.on_venue_sample(r);
   }

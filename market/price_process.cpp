@@ -96,6 +96,82 @@ Price MertonJumpDiffusion::advance(Time to) {
   return current_;
 }
 
+double gamma_variate(Rng& rng, double shape) {
+  LIQSIM_CHECK(shape >= 1.0, "gamma_variate needs shape >= 1");
+  // Marsaglia & Tsang (2000), section 2: d = a - 1/3, c = 1 / sqrt(9d); accept d v for
+  // v = (1 + c x)^3 when log u < x^2/2 + d - d v + d log v.
+  const double d = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    const double x = rng.normal();
+    const double t = 1.0 + c * x;
+    if (t <= 0.0) continue;
+    const double v = t * t * t;
+    const double u = rng.uniform01_open_low();
+    if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v;
+  }
+}
+
+double unit_student_t(Rng& rng, double dof) {
+  LIQSIM_CHECK(dof > 2.0, "unit Student t needs dof > 2");
+  const double z = rng.normal();
+  const double chi2 = 2.0 * gamma_variate(rng, 0.5 * dof);
+  return z * std::sqrt((dof - 2.0) / chi2);
+}
+
+GarchProcess::GarchProcess(Price s0, const Params& params, Rng rng)
+    : s0_(s0),
+      alpha_(params.alpha),
+      beta_(params.beta),
+      dof_(params.dof),
+      step_(params.step),
+      current_(s0),
+      rng_(rng) {
+  LIQSIM_CHECK(s0 > Price::zero(), "GARCH initial price must be positive");
+  LIQSIM_CHECK(params.vol_per_year >= 0.0, "GARCH volatility must be non-negative");
+  LIQSIM_CHECK(params.alpha >= 0.0 && params.beta >= 0.0 && params.alpha + params.beta < 1.0,
+               "GARCH needs alpha, beta >= 0 and alpha + beta < 1");
+  LIQSIM_CHECK(!params.dof || *params.dof > 4.0, "GARCH Student t needs dof > 4");
+  LIQSIM_CHECK(params.step > Time::zero() && params.interval >= params.step &&
+                   params.interval.raw() % params.step.raw() == 0,
+               "GARCH interval must be a positive multiple of the step");
+  log_price_ = std::log(to_double(s0));
+  const double vol2 = params.vol_per_year * params.vol_per_year;
+  long_run_variance_ = vol2 * step_years(params.interval);
+  omega_ = (1.0 - alpha_ - beta_) * long_run_variance_;
+  step_mean_ = (params.drift_per_year - 0.5 * vol2) * step_years(params.step);
+  steps_per_interval_ = params.interval.raw() / params.step.raw();
+  variance_ = long_run_variance_;
+  start_interval();
+}
+
+void GarchProcess::start_interval() {
+  interval_sum_ = 0.0;
+  // One t mixing factor per interval: a sum of normal steps times sqrt((dof - 2) / chi2_dof) is a
+  // unit-variance Student t (Z / sqrt(chi2 / dof) is t with dof degrees of freedom).
+  const double mixing = dof_ ? std::sqrt((*dof_ - 2.0) / (2.0 * gamma_variate(rng_, 0.5 * *dof_))) : 1.0;
+  step_stdev_ = mixing * std::sqrt(variance_ / double(steps_per_interval_));
+}
+
+Price GarchProcess::advance(Time to) {
+  LIQSIM_CHECK(to >= last_, "price process advanced backwards");
+  last_ = to;
+  const int64_t target = grid_index(to, step_);
+  if (target == steps_) return current_;
+  while (steps_ < target) {
+    const double innovation = step_stdev_ * rng_.normal();
+    interval_sum_ += innovation;
+    log_price_ += step_mean_ + innovation;
+    ++steps_;
+    if (steps_ % steps_per_interval_ == 0) {
+      variance_ = omega_ + alpha_ * interval_sum_ * interval_sum_ + beta_ * variance_;
+      start_interval();
+    }
+  }
+  current_ = model_price(std::exp(log_price_), s0_);
+  return current_;
+}
+
 ScriptedShock::ScriptedShock(std::unique_ptr<PriceProcess> inner, Time start, Time duration,
                              double fall_fraction, std::optional<Time> recovery_duration,
                              double recovery_fraction)

@@ -82,6 +82,64 @@ class MertonJumpDiffusion final : public PriceProcess {
   Rng rng_;
 };
 
+// GARCH(1,1) log returns (Bollerslev 1986, "Generalized autoregressive conditional
+// heteroskedasticity", J. Econometrics 31): the return of each variance interval k is
+// r_k = sigma_k z_k with sigma_{k+1}^2 = omega + alpha r_k^2 + beta sigma_k^2 and
+// omega = (1 - alpha - beta) V, so V = vol_per_year^2 * interval (in years) is the unconditional
+// variance (alpha, beta >= 0, alpha + beta < 1). z is standard normal, or Student's t with `dof` > 4
+// degrees of freedom scaled to unit variance (Bollerslev 1987). Inside an interval the path moves
+// on the grid of `step` (a divisor of `interval`) by normal steps of variance sigma_k^2 step/interval
+// times the interval's one t mixing factor (dof / chi2_dof)(dof - 2)/dof, so each interval's return
+// is exactly sigma_k z_k; the drift adds (mu - V_year/2) dt per step. The path does not depend on the
+// advance() schedule.
+class GarchProcess final : public PriceProcess {
+ public:
+  struct Params {
+    double drift_per_year = 0.0;
+    double vol_per_year = 0.6;  // long-run (unconditional) volatility
+    double alpha = 0.05;
+    double beta = 0.94;
+    std::optional<double> dof;  // Student's t innovations; none = normal
+    Time interval{60'000'000'000};
+    Time step{1'000'000'000};
+  };
+  GarchProcess(Price s0, const Params& params, Rng rng);
+  Price advance(Time to) override;
+  Price initial() const override { return s0_; }
+  // Grid steps taken so far.
+  int64_t steps() const { return steps_; }
+  // The conditional variance of the current interval's log return (per interval).
+  double conditional_variance() const { return variance_; }
+  // The unconditional variance omega / (1 - alpha - beta) of one interval's log return.
+  double unconditional_variance() const { return long_run_variance_; }
+
+ private:
+  void start_interval();
+  Price s0_;
+  double log_price_;
+  double step_mean_;
+  double long_run_variance_;  // V per interval
+  double omega_;
+  double alpha_;
+  double beta_;
+  std::optional<double> dof_;
+  int64_t steps_per_interval_;
+  double variance_;      // sigma_k^2 of the current interval
+  double step_stdev_;    // sigma_k * mixing factor * sqrt(step / interval)
+  double interval_sum_;  // the current interval's return so far, drift excluded
+  Time step_;
+  int64_t steps_ = 0;
+  Time last_{0};
+  Price current_;
+  Rng rng_;
+};
+
+// Standard gamma(shape, 1) variate by Marsaglia & Tsang (2000), "A simple method for generating
+// gamma variables", ACM TOMS 26(3), for shape >= 1 (chi2_nu = 2 gamma(nu/2)).
+double gamma_variate(Rng& rng, double shape);
+// Student's t with dof > 2 scaled to unit variance: Z sqrt((dof - 2) / chi2_dof).
+double unit_student_t(Rng& rng, double dof);
+
 // A scripted crash on top of any path: the inner price times a factor that moves linearly in log space
 // from 1 to (1 - fall_fraction) over [start, start + duration], then (optionally) linearly in log space
 // to 1 - fall_fraction * (1 - recovery_fraction) over the next recovery_duration, i.e. it regains

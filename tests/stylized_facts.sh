@@ -28,10 +28,19 @@ for series in mark index reference; do
   grep -q "^returns,model,$series,60,returns,120$" "$work/facts.csv" || fail "no 120 one-minute $series returns"
 done
 grep -q "^returns,model,mid,60,excess_kurtosis," "$work/facts.csv" || fail "no kurtosis of the mid"
-# The recorded band (1 %) has a finite share of open interest, the others are n/a.
-grep -Eq "^depth,model,bid,,share_of_oi_within_1pct,[0-9]" "$work/facts.csv" || fail "no 1 % depth share"
-grep -q "^depth,model,bid,,share_of_oi_within_2pct,nan$" "$work/facts.csv" || fail "a 2 % depth share was invented"
-grep -q "not recorded: /timeseries has mid but no best_bid / best_ask" "$work/stdout.txt" || fail "spread note missing"
+# /venue_timeseries records the whole profile: a finite share of open interest at every band and side,
+# for the perpetual book (under the label) and its own rows for nothing else (small has no spot venues).
+for side in bid ask; do
+  for band in 0.5 1 2 5; do
+    grep -Eq "^depth,model,$side,,share_of_oi_within_${band}pct,[0-9]" "$work/facts.csv" ||
+      fail "no $band % $side depth share"
+  done
+done
+grep -q "^depth,model venue" "$work/facts.csv" && fail "depth rows of a venue the run does not have"
+# The book depth excerpt has no 0.5 % level: n/a there, not invented.
+grep -q "^depth,bookDepth,bid,,coin_within_0.5pct,nan$" "$work/facts.csv" || fail "a real 0.5 % depth was invented"
+grep -Eq "model +median [0-9.]+ USD/coin, [0-9.]+ bp of the mid \(perpetual book" "$work/stdout.txt" ||
+  fail "spread of the perpetual book missing"
 grep -q "^| ETH | close | 1m | 1799 |" "$work/facts.md" || fail "markdown row of the ETH closes missing"
 
 # Without h5py: a clear message naming the Python to use and the packages, exit 2, nothing written.

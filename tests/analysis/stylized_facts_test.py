@@ -250,7 +250,83 @@ def write_run_file(path, mid, open_interest, bid_depth, funding_rates, depth_ban
         table.attrs["field_units"] = "time_ns: ns; market: index; rate: 1*1e-9"
 
 
+def add_venue_table(path, bids, asks, profiles):
+    """Adds /venue_timeseries to a hand-made run file: per record time, one row per venue with its best bid
+    and ask (USD) and its depth profile {(side, column): coin}; `profiles` is a list over venues of lists
+    over record times (venue 0 the perpetual, the others spot)."""
+    columns = [f"{side}_depth_{c}" for side in ("bid", "ask") for c in sf.PROFILE_COLUMNS]
+    dtype = np.dtype([("time_ns", "<i8"), ("venue", "<u4"), ("market", "<u4"), ("kind", "u1"),
+                      ("best_bid", "<i8"), ("best_ask", "<i8")] + [(c, "<i8") for c in columns])
+    rows = []
+    for t in range(len(bids)):
+        for venue, profile in enumerate(profiles):
+            depth = [int(round(profile[t][c] * 1e8)) for c in columns]
+            rows.append((t * 10_000_000_000, venue, 0, 0 if venue == 0 else 1,
+                         int(bids[t] * 1e6), int(asks[t] * 1e6), *depth))
+    units = "time_ns: ns; venue: id; market: id; kind: enum; best_bid: USD/coin*1e-6; best_ask: USD/coin*1e-6; " + \
+        "; ".join(f"{c}: coin*1e-8" for c in columns)
+    with h5py.File(path, "a") as run:
+        table = run.create_dataset("venue_timeseries", data=np.array(rows, dtype=dtype))
+        table.attrs["field_units"] = units
+
+
 class RunFileTest(unittest.TestCase):
+    def test_venue_timeseries_gives_the_profile_of_every_venue_and_the_spread(self):
+        with tempfile.TemporaryDirectory() as work:
+            path = os.path.join(work, "run.h5")
+            write_run_file(path, mid=[100, 101, 102], open_interest=[0, 10, 20], bid_depth=[1, 1, 1],
+                           funding_rates=[])
+            columns = [f"{side}_depth_{c}" for side in ("bid", "ask") for c in sf.PROFILE_COLUMNS]
+            # Perpetual: depth k * (band index + 1) coin at time k; spot: a flat 7 coin.
+            perpetual = [{c: t * (1 + i % 4) for i, c in enumerate(columns)} for t in range(3)]
+            spot = [{c: 7.0 for c in columns} for _ in range(3)]
+            add_venue_table(path, bids=[99, 0, 101], asks=[101, 102, 104], profiles=[perpetual, spot])
+            run = sf.RunFacts(path)
+        # The mid of venue 0 from its best bid and ask; an empty bid side (0) is missing.
+        np.testing.assert_allclose(run.prices["mid"], [100, np.nan, 102.5])
+        # Spread over samples with both sides: 2 and 3 USD -> median 2.5; 200 bp and 292.7 bp -> 246.3 bp.
+        self.assertAlmostEqual(run.spread[0], 2.5)
+        self.assertAlmostEqual(run.spread[1], (2 / 100 + 3 / 102.5) / 2 * 1e4)
+        facts = sf.Facts()
+        facts.add_run("hand", [run], [10])
+        perp = {(d["side"], d["band"]): d for d in facts.depth if d["source"] == "hand"}
+        # Samples with open interest: t = 1 (OI 10) and t = 2 (OI 20). At 2 %: 3 and 6 coin, shares 0.3, 0.3.
+        self.assertAlmostEqual(perp[("bid", 0.02)]["coin"], 4.5)
+        self.assertAlmostEqual(perp[("ask", 0.02)]["share_of_oi"], 0.3)
+        self.assertAlmostEqual(perp[("bid", 0.005)]["coin"], 1.5)
+        spot_rows = {(d["side"], d["band"]): d for d in facts.depth if d["source"] == "hand venue 1 (spot)"}
+        self.assertAlmostEqual(spot_rows[("bid", 0.05)]["coin"], 7.0)
+        self.assertAlmostEqual(spot_rows[("bid", 0.05)]["share_of_oi"], (0.7 + 0.35) / 2)
+        self.assertIn("2.50 USD/coin", facts.spread[0][1])
+
+    def test_median_over_runs(self):
+        with tempfile.TemporaryDirectory() as work:
+            runs = []
+            for k, (rates, depth) in enumerate((([(0, 100000), (0, 300000)], 2), ([(0, 100000)], 4),
+                                                ([(0, 200000)], 9))):
+                path = os.path.join(work, f"r{k}.h5")
+                write_run_file(path, mid=[100, 101, 102], open_interest=[10, 10, 10], bid_depth=[depth] * 3,
+                               funding_rates=rates, depth_band=0.01)
+                runs.append(sf.RunFacts(path))
+        facts = sf.Facts()
+        for k, run in enumerate(runs):
+            facts.add_run(f"r{k}", [run], [10])
+        title, header, rows, notes = sf.model_median_table(facts)
+        cells = {row[0]: row for row in rows}
+        # Bid depth within 1 %: 2, 4 and 9 coin of 10 -> median 0.4, min 0.2, max 0.9.
+        self.assertEqual(cells["bid depth within 1% / open interest"][1:], ["3", "0.4000", "0.2000", "0.9000"])
+        # Funding pooled: 2 of the 4 intervals at 0.01 %.
+        self.assertEqual(cells["funding intervals at 0.01% (pooled)"][1:3], ["4", "0.500"])
+        self.assertNotIn("bid depth within 2% / open interest", cells)  # not recorded by these runs
+
+    def test_book_depth_share_of_a_given_open_interest(self):
+        path = os.path.join(DATA, "binance_um_BTCUSDT_bookDepth_2025-10-10_excerpt.csv")
+        depth, dropped = sf.read_book_depth(path, until="15:30:00")
+        facts = sf.Facts()
+        facts.add_book_depth("excerpt", depth, dropped, open_interest=1000.0)
+        one = {d["side"]: d for d in facts.depth if d["band"] == 0.01}
+        self.assertAlmostEqual(one["bid"]["share_of_oi"], 1.603567)  # median 1603.567 coin of 1,000
+
     def test_run_file_columns(self):
         with tempfile.TemporaryDirectory() as work:
             path = os.path.join(work, "run.h5")

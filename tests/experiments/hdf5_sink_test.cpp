@@ -139,6 +139,14 @@ RunLog sample_log() {
     r.volume = Quantity(123'456 + v);
     r.bid_depth = Quantity(5'000'000'000 + v);
     r.ask_depth = Quantity(6'000'000'000 + v);
+    r.bid_depth_half_pct = Quantity(1'000'000'000 + 10 * v + 0);
+    r.bid_depth_1pct = Quantity(2'000'000'000 + 10 * v + 1);
+    r.bid_depth_2pct = Quantity(3'000'000'000 + 10 * v + 2);
+    r.bid_depth_5pct = Quantity(4'000'000'000 + 10 * v + 3);
+    r.ask_depth_half_pct = Quantity(5'000'000'000 + 10 * v + 4);
+    r.ask_depth_1pct = Quantity(6'000'000'000 + 10 * v + 5);
+    r.ask_depth_2pct = Quantity(7'000'000'000 + 10 * v + 6);
+    r.ask_depth_5pct = Quantity(8'000'000'000 + 10 * v + 7);
     log.on_venue_sample(r);
   }
   log.on_cascade_size(CascadeSizeRecord{1, 5});
@@ -387,6 +395,14 @@ void expect_same_log(const RunLog& got, const RunLog& want) {
     EXPECT_EQ(g.volume, w.volume) << i;
     EXPECT_EQ(g.bid_depth, w.bid_depth) << i;
     EXPECT_EQ(g.ask_depth, w.ask_depth) << i;
+    EXPECT_EQ(g.bid_depth_half_pct, w.bid_depth_half_pct) << i;
+    EXPECT_EQ(g.bid_depth_1pct, w.bid_depth_1pct) << i;
+    EXPECT_EQ(g.bid_depth_2pct, w.bid_depth_2pct) << i;
+    EXPECT_EQ(g.bid_depth_5pct, w.bid_depth_5pct) << i;
+    EXPECT_EQ(g.ask_depth_half_pct, w.ask_depth_half_pct) << i;
+    EXPECT_EQ(g.ask_depth_1pct, w.ask_depth_1pct) << i;
+    EXPECT_EQ(g.ask_depth_2pct, w.ask_depth_2pct) << i;
+    EXPECT_EQ(g.ask_depth_5pct, w.ask_depth_5pct) << i;
   }
   ASSERT_EQ(got.cascade_sizes.size(), want.cascade_sizes.size());
   for (size_t i = 0; i < want.cascade_sizes.size(); ++i) {

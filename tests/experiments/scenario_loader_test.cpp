@@ -22,7 +22,8 @@ auto fields(const HyperliquidTierSpec& s) { return std::tie(s.lower_bound, s.max
 auto fields(const DydxMarginSpec& s) { return std::tie(s.initial_margin_ppm, s.maintenance_fraction_ppm); }
 auto fields(const PriceProcessSpec& s) {
   return std::tie(s.model, s.drift_per_year, s.vol_per_year, s.step_seconds, s.jump_intensity_per_year,
-                  s.jump_mean_log, s.jump_stdev_log, s.replay_file, s.time_column, s.price_column,
+                  s.jump_mean_log, s.jump_stdev_log, s.garch_alpha, s.garch_beta, s.garch_interval_seconds,
+                  s.innovations, s.student_t_dof, s.replay_file, s.time_column, s.price_column,
                   s.time_unit_seconds, s.interpolation, s.rescale_to_initial);
 }
 auto fields(const ShockSpec& s) {
@@ -293,7 +294,8 @@ Scenario every_field_changed() {
   m.taker_fee = 0.0005;
   m.maker_fee = -0.0001;
   m.depth_band = 0.02;
-  m.price = {"merton", -0.1, 0.8, 0.5, 1460, -0.01, 0.03, "prices.csv", "t", "p", 1, "linear", false};
+  m.price = {"merton", -0.1,        0.8, 0.5,          1460, -0.01, 0.03, 0.1,      0.85,
+             120,      "student_t", 6,   "prices.csv", "t",  "p",   1,    "linear", false};
   m.shock = {true, 100, 60, 0.3, 30, 0.5};
   m.index = {"spot_venues", 3, 0.001, 10, 0.01, 0.02, 2, {0.5, 0.25}};
   m.spot = {2, 0.0008, -0.0001};
@@ -765,6 +767,16 @@ TEST(ScenarioLoader, CrossFieldRules) {
           .key,
       "markets[0].shock.start_seconds");
   EXPECT_EQ(load_errors("[traders.leverage]\nmin = 10\nmax = 5\n")[0].key, "traders.leverage.max");
+  // GARCH: alpha + beta < 1 (no finite unconditional variance otherwise), a whole number of steps.
+  EXPECT_EQ(load_errors("[[markets]]\nprice.model = \"garch\"\nprice.garch_alpha = 0.1\n"
+                        "price.garch_beta = 0.9\n")[0]
+                .key,
+            "markets[0].price.garch_beta");
+  EXPECT_EQ(load_errors("[[markets]]\nprice.model = \"garch\"\nprice.step_seconds = 7\n")[0].key,
+            "markets[0].price.garch_interval_seconds");
+  load_ok("[[markets]]\nprice.model = \"garch\"\nprice.step_seconds = 0.5\nprice.garch_beta = 0.9499\n");
+  // Only a GARCH fundamental is held to them.
+  load_ok("[[markets]]\nprice.garch_alpha = 0.5\nprice.garch_beta = 0.9\nprice.step_seconds = 7\n");
   load_ok("duration_seconds = 100\nmeasure_from_seconds = 99.5\n");
   EXPECT_EQ(load_errors("[traders.margin]\nstdev = 0\n")[0].key, "traders.margin.stdev");
   load_ok("[traders.margin]\nkind = \"fixed\"\nstdev = 0\n");
@@ -953,6 +965,10 @@ TEST(Presets, PresetsHaveTheDocumentedShape) {
   EXPECT_EQ(small.traders.count, 500);
   EXPECT_EQ(small.duration_seconds, 7200.0);
   EXPECT_EQ(small.markets[0].shock.start_seconds, 3600.0);
+  const Scenario calm = load_ok(find_preset("calm")->toml);
+  EXPECT_EQ(calm.markets[0].price.model, "garch");
+  EXPECT_FALSE(calm.markets[0].shock.enabled);
+  EXPECT_EQ(calm.markets[0].index.source, "spot_venues");
   const Scenario merton = load_ok(find_preset("merton")->toml);
   EXPECT_EQ(merton.markets[0].price.model, "merton");
   EXPECT_FALSE(merton.markets[0].shock.enabled);
