@@ -310,6 +310,26 @@ class Recorder {
   virtual void on_account(const AccountFinal& r) = 0;
 };
 
+// Drops every record: the base of sinks that keep only some (override those), and the sink of runs whose
+// summary is all that is wanted (the summary never reads the records back).
+class DiscardingRecorder : public Recorder {
+ public:
+  void on_trade(const TradeRecord&) override {}
+  void on_liquidation(const LiquidationRecord&) override {}
+  void on_funding(const FundingRecord&) override {}
+  void on_adl(const AdlRecord&) override {}
+  void on_keeper_tx(const KeeperTxRecord&) override {}
+  void on_keeper_tx_queue(const KeeperTxQueueRecord&) override {}
+  void on_block(const BlockRecord&) override {}
+  void on_timeseries(const TimeseriesRow&) override {}
+  void on_mark_update(const MarkUpdateRecord&) override {}
+  void on_venue_sample(const VenueSampleRecord&) override {}
+  void on_cascade_size(const CascadeSizeRecord&) override {}
+  void on_asset(const AssetFinal&) override {}
+  void on_holding(const HoldingFinal&) override {}
+  void on_account(const AccountFinal&) override {}
+};
+
 // Keeps every record in memory, in arrival order: the sink of tests and of in-process runs (the CLI's
 // `run` streams to the HDF5 file instead, experiments/hdf5_sink.h).
 class RunLog : public Recorder {

@@ -8,7 +8,7 @@ namespace liqsim {
 namespace {
 
 // The twin's sink: keeps each account's first liquidation time and drops every other record.
-class FirstLiquidationWitness final : public Recorder {
+class FirstLiquidationWitness final : public DiscardingRecorder {
  public:
   explicit FirstLiquidationWitness(ImpactFreeReference& out) : out_(out) {}
   void on_liquidation(const LiquidationRecord& r) override {
@@ -16,19 +16,6 @@ class FirstLiquidationWitness final : public Recorder {
     Time& first = out_.first_liquidation[r.account];
     first = std::min(first, r.time);
   }
-  void on_trade(const TradeRecord&) override {}
-  void on_funding(const FundingRecord&) override {}
-  void on_adl(const AdlRecord&) override {}
-  void on_keeper_tx(const KeeperTxRecord&) override {}
-  void on_keeper_tx_queue(const KeeperTxQueueRecord&) override {}
-  void on_block(const BlockRecord&) override {}
-  void on_timeseries(const TimeseriesRow&) override {}
-  void on_mark_update(const MarkUpdateRecord&) override {}
-  void on_venue_sample(const VenueSampleRecord&) override {}
-  void on_cascade_size(const CascadeSizeRecord&) override {}
-  void on_asset(const AssetFinal&) override {}
-  void on_holding(const HoldingFinal&) override {}
-  void on_account(const AccountFinal&) override {}
 
  private:
   ImpactFreeReference& out_;

@@ -16,25 +16,6 @@ namespace liqsim {
 
 namespace {
 
-// A sink that keeps nothing: the summary of a run never reads its records back.
-class DiscardRecords final : public Recorder {
- public:
-  void on_trade(const TradeRecord&) override {}
-  void on_liquidation(const LiquidationRecord&) override {}
-  void on_funding(const FundingRecord&) override {}
-  void on_adl(const AdlRecord&) override {}
-  void on_keeper_tx(const KeeperTxRecord&) override {}
-  void on_keeper_tx_queue(const KeeperTxQueueRecord&) override {}
-  void on_block(const BlockRecord&) override {}
-  void on_timeseries(const TimeseriesRow&) override {}
-  void on_mark_update(const MarkUpdateRecord&) override {}
-  void on_venue_sample(const VenueSampleRecord&) override {}
-  void on_cascade_size(const CascadeSizeRecord&) override {}
-  void on_asset(const AssetFinal&) override {}
-  void on_holding(const HoldingFinal&) override {}
-  void on_account(const AccountFinal&) override {}
-};
-
 // Passes the records of the kept tables on to the run file writer and drops the others: the writer
 // then stores the kept tables as a run file does and the others with zero rows.
 class KeptRecords final : public Recorder {
@@ -117,7 +98,7 @@ SweepRunResult simulate_run(Scenario scenario, Recorder& sink) {
 }
 
 RunSummary simulate_for_summary(Scenario scenario) {
-  DiscardRecords discard;
+  DiscardingRecorder discard;
   return simulate_run(std::move(scenario), discard).summary;
 }
 
@@ -161,7 +142,7 @@ SweepOutcome execute_sweep_run(const SweepPlan& plan, uint64_t run, const SweepR
         }
       }
     } else {
-      DiscardRecords discard;
+      DiscardingRecorder discard;
       result = run_function(std::move(scenario), discard);
     }
     outcome.summary = result.summary;
