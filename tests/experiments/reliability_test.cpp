@@ -72,7 +72,7 @@ TEST(Reliability, FundingEvery10MillisecondsConservesThroughTheFirstAdl) {
   scenario.markets[0].funding.interval_seconds = 0.01;
   scenario.markets[0].funding.premium_sample_interval_seconds = 0.01;
   scenario.duration_seconds = 450;
-  scenario.liquidation.insurance_fund = 0;  // no fund to take over: the book, then ADL
+  scenario.liquidation.insurance_fund = 0;                  // no fund to take over: the book, then ADL
   scenario.traders.leverage = {"lognormal", 10, 5, 2, 50};  // the population the failure was found with
   const RunSummary s = run_checked(scenario);
   EXPECT_GT(s.adl_count, 0u);
