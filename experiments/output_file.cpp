@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <utility>
 
 namespace liqsim {
@@ -28,6 +29,11 @@ void arm_signal_cleanup(const std::string& path) {
 }
 
 void disarm_signal_cleanup() { signal_temporary_armed = 0; }
+
+// The gate of remove_own_temporary_files_and_refuse_more(): creation happens under it, and once
+// closed it stays closed.
+std::mutex creation_gate;
+bool creation_closed = false;
 
 // Async-signal-safe: unlink, sigaction and raise only. The signal is blocked while its handler runs, so
 // the raised one is delivered on return, with the default action: the process ends killed by it.
@@ -149,6 +155,8 @@ void TemporaryFile::discard() {
 }
 
 int TemporaryFile::create() {
+  std::lock_guard gate(creation_gate);
+  if (creation_closed) return -ECANCELED;
   if (remove_on_signal_) arm_signal_cleanup(path_);
   const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) {
@@ -192,6 +200,19 @@ void install_temporary_file_cleanup() {
     action.sa_handler = remove_temporary_and_reraise;
     sigemptyset(&action.sa_mask);
     ::sigaction(signal_number, &action, nullptr);
+  }
+}
+
+void remove_own_temporary_files_and_refuse_more(const std::string& folder) {
+  namespace fs = std::filesystem;
+  std::lock_guard gate(creation_gate);
+  creation_closed = true;
+  const std::string suffix = ".tmp." + std::to_string(::getpid());
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      fs::remove(entry.path(), ec);
   }
 }
 

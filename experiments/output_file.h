@@ -52,4 +52,11 @@ class TemporaryFile {
 // file, then let the signal terminate the process (exit status 128 + signal number).
 void install_temporary_file_cleanup();
 
+// For a process about to end by a signal while other threads may still be writing files made with
+// `remove_on_signal = false`: from now on TemporaryFile::create() refuses (ECANCELED), and the
+// temporary files this process made in `folder` (`*.tmp.<pid>`) are removed. A create() in progress
+// finishes before the folder is read, so no temporary file appears after this returns. Not
+// async-signal-safe; best effort.
+void remove_own_temporary_files_and_refuse_more(const std::string& folder);
+
 }  // namespace liqsim

@@ -431,7 +431,7 @@ int coordinate(const SweepCommandArgs& args, const SweepPlan& plan, unsigned job
         // Everything that finished is written; runs in progress are dropped (--resume reruns them).
         runner->stop();
         file->close();
-        if (!kept_folder.empty()) remove_own_temporary_files(kept_folder);
+        if (!kept_folder.empty()) remove_own_temporary_files_and_refuse_more(kept_folder);
         if (progress) std::fprintf(stderr, "\n");
         std::cerr << "liqsim sweep: stopped by signal " << int(stop_signal) << ": " << (done_before + done)
                   << " of " << plan.runs() << " runs are in '" << out << "'; liqsim sweep " << args.file

@@ -495,17 +495,6 @@ std::optional<std::string> prepare_kept_folder(const std::string& folder) {
   return std::nullopt;
 }
 
-void remove_own_temporary_files(const std::string& folder) {
-  namespace fs = std::filesystem;
-  const std::string suffix = ".tmp." + std::to_string(::getpid());
-  std::error_code ec;
-  for (const fs::directory_entry& entry : fs::directory_iterator(folder, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
-      fs::remove(entry.path(), ec);
-  }
-}
-
 struct SweepFile::State {
   const SweepPlan* plan = nullptr;
   MetricsLayout layout;

@@ -98,10 +98,6 @@ std::string kept_run_path(const std::string& folder, uint64_t run);
 // not a folder. The error says why.
 std::optional<std::string> prepare_kept_folder(const std::string& folder);
 
-// Removes the temporary kept-tables files this process left in `folder` (`*.tmp.<pid>`): the runs that
-// were in progress when a signal stopped the sweep. Async-signal-unsafe; best effort.
-void remove_own_temporary_files(const std::string& folder);
-
 // A sweep file read back (tests, tools).
 struct SweepMetricsRow {
   SweepRun run;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -128,6 +129,27 @@ TEST_F(OutputFileTest, SignalRemovesTheTemporaryFile) {
       },
       ::testing::KilledBySignal(SIGTERM), "");
   EXPECT_TRUE(folder_entries(folder_).empty());
+}
+
+// A sweep stopped by a signal while worker threads still make kept-tables files: the files this
+// process made in the folder go, and none can be made afterwards (in a child: the refusal is for good).
+TEST_F(OutputFileTest, RemovingOwnTemporaryFilesRefusesNewOnes) {
+  const std::string other_process = (folder_ / "7.h5.tmp.1").string();
+  write_text(other_process, "another process's");
+  EXPECT_EXIT(
+      {
+        TemporaryFile made(temporary_path_for((folder_ / "3.h5").string()), /*remove_on_signal=*/false);
+        const int fd = made.create();
+        if (fd < 0) std::_Exit(3);
+        ::close(fd);
+        remove_own_temporary_files_and_refuse_more(folder_.string());
+        if (fs::exists(made.path())) std::_Exit(4);
+        TemporaryFile late(temporary_path_for((folder_ / "4.h5").string()), /*remove_on_signal=*/false);
+        if (late.create() != -ECANCELED) std::_Exit(5);
+        std::_Exit(fs::exists(late.path()) ? 6 : 0);
+      },
+      ::testing::ExitedWithCode(0), "");
+  EXPECT_EQ(folder_entries(folder_), std::vector<std::string>{"7.h5.tmp.1"});
 }
 
 TEST_F(OutputFileTest, CheckAcceptsANewFileAndLeavesNothingBehind) {
