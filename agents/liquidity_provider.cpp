@@ -107,8 +107,12 @@ void LiquidityProviders::refill_side(AgentContext& ctx, Member& mb, std::vector<
     const double target = shape_.quantity[k];
     const double remaining = resting ? to_double(resting->remaining) : 0.0;
     // A full level has nothing to refill: its refill clock restarts at every refresh that finds it full,
-    // so depth consumed later refills from then, not from the level's (possibly old) placement.
-    if (resting && resting->remaining >= quantity_from_double(target)) level.placed = now;
+    // so depth consumed later refills from then, not from the level's (possibly old) placement. Unless
+    // the ladder is recentred it stays as it is (the common case, so skipped before any arithmetic).
+    if (resting && resting->remaining >= quantity_from_double(target)) {
+      level.placed = now;
+      if (!recentre) continue;
+    }
     // A level placed for the first time starts full; a consumed one refills from its last placement.
     const double keep = std::exp2(-to_seconds(now - level.placed) / to_seconds(params_.refill_half_life));
     const double wanted = !level.price.raw() ? target : target - (target - remaining) * keep;

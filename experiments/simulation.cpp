@@ -1,6 +1,7 @@
 #include "experiments/simulation.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -906,15 +907,22 @@ void World::sample_venues() {
           apply(*mid, ratio_from_double(s_.markets[info.market.raw()].depth_band), Round::Down);
       r.bid_depth = book.depth_within(Side::Buy, *mid - band);
       r.ask_depth = book.depth_within(Side::Sell, *mid + band);
-      Quantity* const bids[] = {&r.bid_depth_half_pct, &r.bid_depth_1pct, &r.bid_depth_2pct,
-                                &r.bid_depth_5pct};
-      Quantity* const asks[] = {&r.ask_depth_half_pct, &r.ask_depth_1pct, &r.ask_depth_2pct,
-                                &r.ask_depth_5pct};
-      for (size_t b = 0; b < std::size(kVenueDepthBands); ++b) {
+      // The bands widen outwards, so one walk per side fills them all.
+      constexpr size_t kBands = std::size(kVenueDepthBands);
+      static_assert(kBands == 4, "one column per band");
+      std::array<Price, kBands> bid_bounds, ask_bounds;
+      for (size_t b = 0; b < kBands; ++b) {
         const Price distance = apply(*mid, ratio_from_double(kVenueDepthBands[b]), Round::Down);
-        *bids[b] = book.depth_within(Side::Buy, *mid - distance);
-        *asks[b] = book.depth_within(Side::Sell, *mid + distance);
+        bid_bounds[b] = *mid - distance;
+        ask_bounds[b] = *mid + distance;
       }
+      std::array<Quantity, kBands> bids, asks;
+      book.depth_within(Side::Buy, bid_bounds, bids);
+      book.depth_within(Side::Sell, ask_bounds, asks);
+      r.bid_depth_half_pct = bids[0], r.bid_depth_1pct = bids[1], r.bid_depth_2pct = bids[2];
+      r.bid_depth_5pct = bids[3];
+      r.ask_depth_half_pct = asks[0], r.ask_depth_1pct = asks[1], r.ask_depth_2pct = asks[2];
+      r.ask_depth_5pct = asks[3];
     }
     recorder_.on_venue_sample(r);
   }

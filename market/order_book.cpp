@@ -372,6 +372,24 @@ Quantity OrderBook::depth_within(Side side, Price bound) const {
   return total;
 }
 
+void OrderBook::depth_within(Side side, std::span<const Price> bounds, std::span<Quantity> out) const {
+  LIQSIM_CHECK(bounds.size() == out.size(), "one depth per bound");
+  Quantity total;
+  size_t b = 0;
+  if (side == Side::Buy) {
+    for (int64_t t = best_bid_; t != kNoTickBelow && b < bounds.size(); t = ladder_.next_at_or_below(t - 1)) {
+      for (; b < bounds.size() && t < ceil_div(bounds[b].raw(), tick_); ++b) out[b] = total;
+      if (b < bounds.size()) total += ladder_.find(t)->total;
+    }
+  } else {
+    for (int64_t t = best_ask_; t != kNoTickAbove && b < bounds.size(); t = ladder_.next_at_or_above(t + 1)) {
+      for (; b < bounds.size() && t > floor_div(bounds[b].raw(), tick_); ++b) out[b] = total;
+      if (b < bounds.size()) total += ladder_.find(t)->total;
+    }
+  }
+  for (; b < bounds.size(); ++b) out[b] = total;
+}
+
 void OrderBook::depth(Side side, size_t levels, std::vector<std::pair<Price, Quantity>>& out) const {
   out.clear();
   if (side == Side::Buy) {

@@ -149,6 +149,9 @@ class OrderBook {
   Quantity quantity_at(Side side, Price price) const;
   // Resting quantity of the side at prices at least as good as `bound` (bids >= bound, asks <= bound).
   Quantity depth_within(Side side, Price bound) const;
+  // depth_within for several bounds in one walk of the side: out[i] = depth_within(side, bounds[i]).
+  // The bounds go from the nearest to the mid outwards (bids descending, asks ascending).
+  void depth_within(Side side, std::span<const Price> bounds, std::span<Quantity> out) const;
   // Replaces `out` with up to `levels` (price, quantity) levels of the side, best first.
   void depth(Side side, size_t levels, std::vector<std::pair<Price, Quantity>>& out) const;
   size_t order_count() const { return order_count_; }

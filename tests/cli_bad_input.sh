@@ -163,7 +163,7 @@ expect 0 "keeper bonus at the lowest maintenance rate" "good.toml: valid" -- \
 expect 0 "--version" "liqsim 0.1.0" -- --version
 expect 0 "--help" "run" "validate" "presets" -- --help
 expect 0 "run --help" "--scenario" "--seed" "--force" -- run --help
-expect 0 "presets" "default" "keeper" "small" "merton" -- presets
+expect 0 "presets" "default" "exogenous" "keeper" "small" "merton" -- presets
 no_run_files "validate"
 
 cli_finish "all CLI bad-input checks passed"

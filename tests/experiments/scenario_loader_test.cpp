@@ -951,24 +951,30 @@ TEST(Presets, EveryPresetLoads) {
 }
 
 TEST(Presets, PresetsHaveTheDocumentedShape) {
-  const Scenario demo = load_ok(find_preset("default")->toml);
+  // The default is the endogenous market: the index from three spot venues, arbitrage, value traders,
+  // positions open at time 0, and a 12 % fall of the fundamental (the 10-15 %).
+  const Scenario demo = std::get<Scenario>(load_preset("default"));
   EXPECT_EQ(demo.traders.count, 10000);
+  EXPECT_TRUE(demo.traders.open_at_start);
   EXPECT_EQ(demo.duration_seconds, 86400.0);
   EXPECT_EQ(demo.liquidation.mechanism, "engine");
+  EXPECT_GT(demo.arbitrageurs.count, 0);
+  EXPECT_GT(demo.value_traders.count, 0);
   ASSERT_EQ(demo.markets.size(), 1u);
+  EXPECT_EQ(demo.markets[0].index.source, "spot_venues");
+  EXPECT_EQ(demo.markets[0].spot.venues, 3);
   EXPECT_TRUE(demo.markets[0].shock.enabled);
   EXPECT_EQ(demo.markets[0].shock.start_seconds, 21600.0);
   EXPECT_EQ(demo.markets[0].shock.duration_seconds, 600.0);
-  EXPECT_EQ(demo.markets[0].shock.fall_fraction, 0.18);
-  EXPECT_EQ(load_ok(find_preset("keeper")->toml).liquidation.mechanism, "keeper");
+  EXPECT_EQ(demo.markets[0].shock.fall_fraction, 0.12);
+  const Scenario exogenous = std::get<Scenario>(load_preset("exogenous"));
+  EXPECT_EQ(exogenous.markets[0].index.source, "exogenous");
+  EXPECT_EQ(exogenous.markets[0].shock.fall_fraction, 0.18);
+  EXPECT_EQ(std::get<Scenario>(load_preset("keeper")).liquidation.mechanism, "keeper");
   const Scenario small = load_ok(find_preset("small")->toml);
   EXPECT_EQ(small.traders.count, 500);
   EXPECT_EQ(small.duration_seconds, 7200.0);
   EXPECT_EQ(small.markets[0].shock.start_seconds, 3600.0);
-  const Scenario calm = load_ok(find_preset("calm")->toml);
-  EXPECT_EQ(calm.markets[0].price.model, "garch");
-  EXPECT_FALSE(calm.markets[0].shock.enabled);
-  EXPECT_EQ(calm.markets[0].index.source, "spot_venues");
   const Scenario merton = load_ok(find_preset("merton")->toml);
   EXPECT_EQ(merton.markets[0].price.model, "merton");
   EXPECT_FALSE(merton.markets[0].shock.enabled);
@@ -1160,7 +1166,7 @@ TEST(ScenarioLoaderBase, StartsFromAPresetAndOverridesOnlyWhatItNames) {
 
 TEST(ScenarioLoaderBase, ArraysOfTablesReplaceTheBases) {
   const Scenario s =
-      load_ok("base = \"default\"\n[[markets]]\nsymbol = \"ETH-PERP\"\ninitial_price = 3000\n");
+      load_ok("base = \"exogenous\"\n[[markets]]\nsymbol = \"ETH-PERP\"\ninitial_price = 3000\n");
   ASSERT_EQ(s.markets.size(), 1u);
   EXPECT_EQ(s.markets[0].symbol, "ETH-PERP");
   EXPECT_FALSE(s.markets[0].shock.enabled);  // the scenario.h default, not the preset's shock
@@ -1170,7 +1176,7 @@ TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
   const auto errors = load_errors("base = \"defualt\"\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "base");
-  EXPECT_NE(errors[0].allowed.find("default, endogenous, hyperliquid, keeper"), std::string::npos)
+  EXPECT_NE(errors[0].allowed.find("calm, default, exogenous, hyperliquid, keeper"), std::string::npos)
       << errors[0].message();
   EXPECT_EQ(errors[0].line, 1);
   EXPECT_EQ(load_errors("base = 3\n")[0].problem, "wrong type (integer)");
@@ -1198,7 +1204,7 @@ TEST(ScenarioLoaderOverride, SetsDottedKeysAndIndexedMarkets) {
       *parse_override("traders.count=1000000"), *parse_override("markets[0].shock.fall_fraction = 0.3"),
       *parse_override("liquidation.mechanism=none"),
       *parse_override("markets[0].index.weights=[1, 2, 3, 4, 5]")};
-  const ScenarioResult r = load_preset("default", overrides);
+  const ScenarioResult r = load_preset("exogenous", overrides);
   ASSERT_TRUE(std::holds_alternative<Scenario>(r)) << std::get<1>(r)[0].message();
   const Scenario& s = std::get<Scenario>(r);
   EXPECT_EQ(s.traders.count, 1000000);
@@ -1233,13 +1239,26 @@ TEST(ScenarioLoaderOverride, MalformedPathsAndIndicesAreErrors) {
   EXPECT_TRUE(std::holds_alternative<std::vector<ScenarioError>>(load_preset("nope")));
 }
 
-TEST(ScenarioLoaderPresets, KeeperPresetIsTheDefaultWithKeepers) {
+TEST(ScenarioLoaderPresets, KeeperPresetIsTheExogenousDemoWithKeepers) {
   Scenario keeper = std::get<Scenario>(load_preset("keeper"));
-  Scenario demo = std::get<Scenario>(load_preset("default"));
+  Scenario demo = std::get<Scenario>(load_preset("exogenous"));
   EXPECT_EQ(keeper.liquidation.mechanism, "keeper");
   keeper.liquidation.mechanism = demo.liquidation.mechanism;
   keeper.name = demo.name;
   EXPECT_EQ(to_toml(keeper), to_toml(demo));
+}
+
+// The definition of the calm day: the default market with no scripted shock.
+TEST(ScenarioLoaderPresets, CalmPresetIsTheDefaultWithoutItsShock) {
+  Scenario calm = std::get<Scenario>(load_preset("calm"));
+  Scenario demo = std::get<Scenario>(load_preset("default"));
+  EXPECT_EQ(calm.markets[0].price.model, "garch");
+  ASSERT_EQ(calm.markets.size(), demo.markets.size());
+  EXPECT_FALSE(calm.markets[0].shock.enabled);
+  EXPECT_TRUE(demo.markets[0].shock.enabled);
+  demo.markets[0].shock = calm.markets[0].shock;
+  demo.name = calm.name;
+  EXPECT_EQ(to_toml(calm), to_toml(demo));
 }
 
 }  // namespace

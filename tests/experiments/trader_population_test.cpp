@@ -14,13 +14,22 @@
 namespace liqsim {
 namespace {
 
-Scenario preset_with(std::string_view name, const std::vector<ScenarioOverride>& overrides) {
-  ScenarioResult r = load_preset(name, overrides);
+// The default preset's market and population with the leverage set to the scenario default (the
+// calibrated distribution; the preset's crowd is that shape scaled to a mean of 8x), then `overrides`.
+Scenario calibrated_population(const std::vector<ScenarioOverride>& overrides) {
+  ScenarioResult r = load_preset("default");
   if (auto* errors = std::get_if<std::vector<ScenarioError>>(&r)) {
     for (const ScenarioError& e : *errors) ADD_FAILURE() << e.key << " = " << e.value << ": " << e.problem;
     return Scenario{};
   }
-  return std::get<Scenario>(std::move(r));
+  Scenario scenario = std::get<Scenario>(std::move(r));
+  scenario.traders.leverage = LeveragedTraderSpec{}.leverage;
+  ScenarioResult with = load_scenario_text(to_toml(scenario), "calibrated", ".", overrides);
+  if (auto* errors = std::get_if<std::vector<ScenarioError>>(&with)) {
+    for (const ScenarioError& e : *errors) ADD_FAILURE() << e.key << " = " << e.value << ": " << e.problem;
+    return Scenario{};
+  }
+  return std::get<Scenario>(std::move(with));
 }
 
 struct TraderPosition {
@@ -57,11 +66,11 @@ double share_above(const std::vector<TraderPosition>& positions, double leverage
   return above / all;
 }
 
-// Hyperliquid, 15 Dec 2025: $1.16bn of $7.63bn of open interest above 7x (15.2 %). The endogenous
-// preset's population (10,000 traders with the default leverage, open at time 0, so no run is needed);
+// Hyperliquid, 15 Dec 2025: $1.16bn of $7.63bn of open interest above 7x (15.2 %). The default
+// preset's population with the default leverage (10,000 traders with the default leverage, open at time 0, so no run is needed);
 // leverage at entry, weighted by notional at the mark. Standard error of the share about 0.006.
 TEST(TraderPopulation, DefaultLeverageHasThePublicShareOfOpenInterestAboveSevenX) {
-  const Simulation sim(preset_with("endogenous", {}));
+  const Simulation sim(calibrated_population({}));
   const auto positions = trader_positions(sim.clearing_house());
   ASSERT_GT(positions.size(), 9000u);
   const double share = share_above(positions, 7.0);
@@ -73,7 +82,7 @@ TEST(TraderPopulation, DefaultLeverageHasThePublicShareOfOpenInterestAboveSevenX
 // Entries over a 7-day look-back at 60 % a year: liquidation prices spread below (longs) and above
 // (shorts) the mark instead of sitting at one distance per leverage; none is crossed at time 0.
 TEST(TraderPopulation, OpenAtStartSpreadsLiquidationPricesAroundTheMark) {
-  const Simulation sim(preset_with("endogenous", {}));
+  const Simulation sim(calibrated_population({}));
   const ClearingHouse& ch = sim.clearing_house();
   const auto positions = trader_positions(ch);
   std::vector<double> below, above;
@@ -101,7 +110,7 @@ TEST(TraderPopulation, OpenAtStartSpreadsLiquidationPricesAroundTheMark) {
 // distance 0.293 at 1 s, 0.296 at 7 days, recorded as a property.)
 TEST(TraderPopulation, LookbackSpreadsLiquidationPricesAtOneLeverage) {
   const auto long_iqr = [](const std::vector<ScenarioOverride>& overrides) {
-    const Simulation sim(preset_with("endogenous", overrides));
+    const Simulation sim(calibrated_population(overrides));
     std::vector<double> gaps;
     for (const TraderPosition& p : trader_positions(sim.clearing_house()))
       if (p.liquidation_gap < 0) gaps.push_back(p.liquidation_gap);

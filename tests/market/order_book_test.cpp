@@ -573,6 +573,27 @@ TEST(OrderBook, DepthWithinCountsLevelsAtLeastAsGoodAsTheBound) {
   EXPECT_EQ(book.depth_within(Side::Sell, Price::max()), qty(24));
 }
 
+TEST(OrderBook, DepthWithinSeveralBoundsEqualsOneQueryPerBound) {
+  OrderBook book(kTick);
+  book.submit(limit(1, Side::Buy, 100, 1));
+  book.submit(limit(1, Side::Buy, 98, 2));
+  book.submit(limit(1, Side::Buy, 97, 4));
+  book.submit(limit(1, Side::Sell, 101, 8));
+  book.submit(limit(1, Side::Sell, 103, 16));
+  // Nearest first; equal bounds, a bound before the best level, off-grid and past the last level.
+  const std::vector<Price> bid_bounds = {px(101), px(100), px(100), Price(px(97).raw() + 1), px(97), px(1)};
+  const std::vector<Price> ask_bounds = {px(100), px(101), px(102), px(103), Price::max()};
+  std::vector<Quantity> bids(bid_bounds.size()), asks(ask_bounds.size());
+  book.depth_within(Side::Buy, bid_bounds, bids);
+  book.depth_within(Side::Sell, ask_bounds, asks);
+  for (size_t b = 0; b < bid_bounds.size(); ++b)
+    EXPECT_EQ(bids[b], book.depth_within(Side::Buy, bid_bounds[b])) << b;
+  for (size_t b = 0; b < ask_bounds.size(); ++b)
+    EXPECT_EQ(asks[b], book.depth_within(Side::Sell, ask_bounds[b])) << b;
+  EXPECT_EQ(bids, (std::vector<Quantity>{qty(0), qty(1), qty(1), qty(3), qty(7), qty(7)}));
+  EXPECT_EQ(asks, (std::vector<Quantity>{qty(0), qty(8), qty(8), qty(24), qty(24)}));
+}
+
 TEST(OrderBook, QuantityAtIsPerSide) {
   OrderBook book(kTick);
   book.submit(limit(1, Side::Buy, 100, 2));
