@@ -57,6 +57,19 @@ void NoiseTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
     order.owner = t.account;
     order.side = buy ? Side::Buy : Side::Sell;
     order.quantity = params_.order_size;
+    // Finite capital (drawn orders are checked after every draw, so the stream does not depend on it):
+    // below twice its maintenance margin a trader only reduces its position, and with no equity left
+    // it sends nothing. Without this, a wiped-out account keeps trading on credit and is liquidated
+    // again and again in a long fall.
+    const auto affordable = [&] {
+      const ClearingHouse& ch = ctx.clearing();
+      const Amount equity = ch.equity(t.account);
+      if (equity.raw() <= 0) return false;
+      if (equity.raw() / 2 >= ch.maintenance(t.account).raw()) return true;
+      const int64_t size = ch.ledger().position(t.account, m).size.raw();
+      order.reduce_only = true;
+      return buy ? size < 0 : size > 0;
+    };
     if (u < cancel_total + params_.limit_rate) {
       // Uniform over the ticks beyond the opposite best quote (the mark when that side is empty).
       const Price anchor = buy ? v.best_ask.value_or(v.mark) : v.best_bid.value_or(v.mark);
@@ -72,7 +85,7 @@ void NoiseTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
                       [&](const auto& r) { return !ctx.book(r.first).order(r.second).has_value(); });
         t.pruned_size = t.resting.size();
       }
-      if (t.resting.size() < kMaxOpenOrders) {
+      if (t.resting.size() < kMaxOpenOrders && affordable()) {
         order.type = OrderType::Limit;
         order.limit = price;
         const SubmitResult r = ctx.submit(m, order);
@@ -80,7 +93,7 @@ void NoiseTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
       }
     } else {
       order.type = OrderType::Market;
-      ctx.submit(m, order);
+      if (affordable()) ctx.submit(m, order);
     }
   }
   schedule_next(ctx, i);

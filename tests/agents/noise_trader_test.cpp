@@ -186,6 +186,42 @@ TEST(NoiseTraders, AddingTradersDoesNotChangeTheFirstTradersDraws) {
 // delta). The paper's result is exact for Poisson flow; the tolerance (+-20%) is loose on purpose: the
 // finite window and the tick grid are departures from the model, and this is a sanity check of the
 // flow, not a replication.
+// Finite capital: a noise trader long 100 coins at 100 $ with 1,000 $ of margin (maintenance 0.5 %)
+// trades both ways while its equity covers twice its maintenance margin, then only sells, reduce-only,
+// and once its equity is gone sends nothing (it would otherwise trade on credit after a liquidation).
+TEST(NoiseTraders, BelowTwiceMaintenanceOnlyReduceAndWithoutEquityStop) {
+  auto ctx = make_context(price_from_double(100));
+  const AccountId other = ctx->open_account(AgentRole::MarketMaker, amount_from_double(1e9));
+  const AccountId noisy = ctx->open_account(AgentRole::NoiseTrader, amount_from_double(1000));
+  ctx->place(MarketId(0),
+             OrderRequest{other, Side::Sell, OrderType::Limit, price_from_double(100), coins(100), false, -1});
+  ctx->place(MarketId(0), OrderRequest{noisy, Side::Buy, OrderType::Market, std::nullopt, coins(100), false, -1});
+  ASSERT_EQ(ctx->clearing().ledger().position(noisy, MarketId(0)).size, coins(100));
+  NoiseTraders noise(NoiseTraderParams{1.0, 0.5, 0.1, coins(1), 20}, {noisy}, kSeed);
+  noise.start(*ctx);
+  // Each phase: the mark, then 200 s of wake-ups; what the trader sent in that phase.
+  const auto phase = [&](double mark) {
+    ctx->set_mark(MarketId(0), price_from_double(mark));
+    const size_t first = ctx->submissions.size();
+    run(*ctx, noise, ctx->now() + seconds(200));
+    return std::vector<FakeContext::Submission>(ctx->submissions.begin() + long(first), ctx->submissions.end());
+  };
+  const auto count = [](const std::vector<FakeContext::Submission>& sent, Side side) {
+    return std::count_if(sent.begin(), sent.end(), [&](const auto& s) { return s.order.side == side; });
+  };
+  // Mark 91: equity 100 $ >= 2 x 45.50 $.
+  const auto healthy = phase(91);
+  EXPECT_GT(count(healthy, Side::Buy), 50);
+  EXPECT_GT(count(healthy, Side::Sell), 50);
+  // Mark 90.5: equity 50 $ < 2 x 45.25 $: sells only, each reduce-only.
+  const auto strained = phase(90.5);
+  EXPECT_EQ(count(strained, Side::Buy), 0);
+  EXPECT_GT(count(strained, Side::Sell), 50);
+  for (const auto& s : strained) EXPECT_TRUE(s.order.reduce_only);
+  // Mark 89: equity -100 $: nothing.
+  EXPECT_TRUE(phase(89).empty());
+}
+
 TEST(NoiseTraders, ZeroIntelligenceBookHasSfgkDepthFarFromTheMid) {
   SCOPED_TRACE(testing::Message() << "seed " << kSeed);
   const NoiseTraderParams p{1.0, 0.02, 0.01, coins(1), 1000};
