@@ -32,10 +32,11 @@ LiquidityProviders::LiquidityProviders(LiquidityParams params, std::vector<Accou
   LIQSIM_CHECK(accounts.size() == venues.size() && venues.size() == endowment.size(),
                "one venue and endowment per provider");
   for (uint32_t i = 0; i < accounts.size(); ++i) {
-    members_.push_back(Member{accounts[i], venues[i], endowment[i],
-                              Rng(master_seed, StreamKind::LiquidityProvider, i), 0.0, 0.0, 0.0, std::nullopt,
-                              std::vector<Level>(size_t(params_.levels)),
-                              std::vector<Level>(size_t(params_.levels))});
+    Member mb{accounts[i], venues[i], endowment[i], Rng(master_seed, StreamKind::LiquidityProvider, i),
+              {},          {}};
+    mb.bids.resize(size_t(params_.levels));
+    mb.asks.resize(size_t(params_.levels));
+    members_.push_back(std::move(mb));
   }
 }
 
@@ -65,6 +66,12 @@ void LiquidityProviders::refresh(AgentContext& ctx, Member& mb) {
   std::optional<double> observed;
   if (const auto mid = book.mid()) {
     observed = to_double(*mid);
+    if (mb.last_mid > 0 && dt > 0) {
+      const double r = std::log(*observed / mb.last_mid);
+      const double keep = std::exp2(-dt / to_seconds(params_.vol_half_life));
+      mb.variance = mb.variance * keep + (1.0 - keep) * r * r / dt;
+    }
+    mb.last_mid = *observed;
   } else if (const auto bid = book.best_bid()) {
     observed = std::max(mb.anchor, to_double(*bid));
   } else if (const auto ask = book.best_ask()) {
@@ -85,12 +92,14 @@ void LiquidityProviders::refresh(AgentContext& ctx, Member& mb) {
   const bool recentre = mb.placed_anchor <= 0 ||
                         std::fabs(centre - mb.placed_anchor) > 0.5 * shape_.distance[0] * mb.placed_anchor;
   if (recentre) mb.placed_anchor = centre;
-  refill_side(ctx, mb, mb.bids, Side::Buy, mb.inventory < limit, recentre);
-  refill_side(ctx, mb, mb.asks, Side::Sell, mb.inventory > -limit, recentre);
+  mb.stressed = params_.stress_vol > 0 && mb.variance > params_.stress_vol * params_.stress_vol;
+  const double scale = mb.stressed ? params_.stress_depth : 1.0;
+  refill_side(ctx, mb, mb.bids, Side::Buy, mb.inventory < limit, recentre, scale);
+  refill_side(ctx, mb, mb.asks, Side::Sell, mb.inventory > -limit, recentre, scale);
 }
 
 void LiquidityProviders::refill_side(AgentContext& ctx, Member& mb, std::vector<Level>& side, Side s,
-                                     bool quote, bool recentre) {
+                                     bool quote, bool recentre, double scale) {
   const OrderBook& book = ctx.book_at(mb.venue);
   const Price tick = ctx.venue(mb.venue).tick;
   const Time now = ctx.now();
@@ -104,18 +113,21 @@ void LiquidityProviders::refill_side(AgentContext& ctx, Member& mb, std::vector<
       level.id.reset();
       continue;
     }
-    const double target = shape_.quantity[k];
+    const double target = shape_.quantity[k] * scale;
     const double remaining = resting ? to_double(resting->remaining) : 0.0;
+    // Withdrawal: a level holding more than its (stress-reduced) target is cut back to it now. Without
+    // stress no level exceeds its target (each is placed at most full).
+    const bool excess = resting && remaining > 1.05 * target;
     // A full level has nothing to refill: its refill clock restarts at every refresh that finds it full,
     // so depth consumed later refills from then, not from the level's (possibly old) placement. Unless
     // the ladder is recentred it stays as it is (the common case, so skipped before any arithmetic).
-    if (resting && resting->remaining >= quantity_from_double(target)) {
+    if (!excess && resting && resting->remaining >= quantity_from_double(target)) {
       level.placed = now;
       if (!recentre) continue;
     }
     // A level placed for the first time starts full; a consumed one refills from its last placement.
     const double keep = std::exp2(-to_seconds(now - level.placed) / to_seconds(params_.refill_half_life));
-    const double wanted = !level.price.raw() ? target : target - (target - remaining) * keep;
+    const double wanted = excess || !level.price.raw() ? target : target - (target - remaining) * keep;
     Price price = level.price;
     if (recentre || !level.price.raw()) {
       const double d = shape_.distance[k];
@@ -127,13 +139,14 @@ void LiquidityProviders::refill_side(AgentContext& ctx, Member& mb, std::vector<
     const bool moved = price != level.price;
     // Small top-ups are left for later: an order message only when the level moved or refilled by at
     // least a twentieth of its target.
-    if (!moved && resting && wanted - remaining < 0.05 * target) continue;
+    if (!moved && resting && !excess && wanted - remaining < 0.05 * target) continue;
     const Quantity quantity = quantity_from_double(wanted);
-    if (quantity.raw() <= 0) continue;
+    if (quantity.raw() <= 0 && !excess) continue;
     if (level.id) ctx.cancel_at(mb.venue, *level.id);
     level.id.reset();
-    level.price = price;
     level.placed = now;
+    if (quantity.raw() <= 0) continue;  // withdrawn whole (stress_depth 0)
+    level.price = price;
     const OrderRequest order{mb.account, s, OrderType::Limit, price, quantity, false, -1};
     const SubmitResult r = ctx.submit_at(mb.venue, order);
     if (r.accepted() && r.resting.raw() > 0) level.id = r.id;

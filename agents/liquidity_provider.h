@@ -15,8 +15,13 @@
 // (inventory-based dealer pricing: Ho & Stoll 1981, Avellaneda & Stoikov 2008): absorbed flow moves
 // the price permanently, as a Kyle lambda. Finite capital: a provider stops quoting the side that would
 // take its inventory beyond max_inventory.
+//
+// Withdrawal under stress: while the realised volatility of the venue's mid is above stress_vol, each
+// level is cut to stress_depth of its target (liquidity leaves a market that moves fast, as it left
+// Binance's books on 10 Oct 2025); when it calms, the levels refill with the refill half-life.
 #pragma once
 
+#include <cmath>
 #include <optional>
 #include <vector>
 
@@ -37,6 +42,12 @@ struct LiquidityParams {
   Time refresh = seconds(1);
   Quantity max_inventory;
   double inventory_skew = 0.03;  // centre shift at full max_inventory, fraction of the anchor
+  // Realised volatility per sqrt(second) of the mid, an exponential moving average of r^2 / dt over the
+  // refreshes (half-life vol_half_life); above stress_vol (> 0) every level's target is scaled by
+  // stress_depth.
+  double stress_vol = 0;
+  double stress_depth = 0.25;
+  Time vol_half_life = seconds(60);
 };
 
 // Target resting quantity (coins) of each of `levels` log-spaced levels per side for one provider of
@@ -62,6 +73,9 @@ class LiquidityProviders final : public Population {
   // Member i's anchor price and inventory (coins) as last computed (tests and reports).
   double anchor(uint32_t i) const { return members_[i].anchor; }
   double inventory(uint32_t i) const { return members_[i].inventory; }
+  // Member i's realised volatility of the mid (per sqrt(second)) and whether it is withdrawn.
+  double volatility(uint32_t i) const { return std::sqrt(members_[i].variance); }
+  bool stressed(uint32_t i) const { return members_[i].stressed; }
 
  private:
   struct Level {
@@ -75,15 +89,18 @@ class LiquidityProviders final : public Population {
     VenueId venue;
     Quantity endowment;
     Rng rng;
+    std::vector<Level> bids, asks;
     double anchor = 0;         // the EMA of the mid
     double placed_anchor = 0;  // the centre the ladder was last placed around
     double inventory = 0;
-    std::optional<Time> last;
-    std::vector<Level> bids, asks;
+    double last_mid = 0;  // the mid at the last refresh that saw one (0: none yet)
+    double variance = 0;  // EMA of squared log returns of the mid per second
+    bool stressed = false;
+    std::optional<Time> last = std::nullopt;
   };
   void refresh(AgentContext& ctx, Member& mb);
-  void refill_side(AgentContext& ctx, Member& mb, std::vector<Level>& side, Side s, bool quote,
-                   bool recentre);
+  void refill_side(AgentContext& ctx, Member& mb, std::vector<Level>& side, Side s, bool quote, bool recentre,
+                   double scale);
 
   LiquidityParams params_;
   LadderShape shape_;

@@ -213,6 +213,9 @@ std::unique_ptr<Population> build_liquidity(const PopulationBuildContext& c) {
   lp.refresh = time_from_seconds(ls.refresh_seconds);
   lp.max_inventory = coins;
   lp.inventory_skew = ls.inventory_skew;
+  lp.stress_vol = ls.stress_vol;
+  lp.stress_depth = ls.stress_depth;
+  lp.vol_half_life = time_from_seconds(ls.vol_window_seconds);
   return std::make_unique<LiquidityProviders>(lp, std::move(ids), std::move(venues), std::move(endowment),
                                               ls.per_venue, c.scenario.seed);
 }

@@ -187,6 +187,13 @@ struct LiquiditySpec {
   double max_inventory = 200;            // coins > 0 per provider
   double inventory_skew = 0.03;          // [0, 0.5]: centre shift at full max_inventory, fraction of price
   double capital = 50'000'000;           // $ > 0 per provider (and max_inventory coins on spot venues)
+  // Withdrawal under stress: while the realised volatility of the venue's mid (an exponential moving
+  // average of squared 1-refresh log returns per second, half-life vol_window_seconds) is above
+  // stress_vol per sqrt(second), every level is cut to stress_depth of its target; afterwards it refills
+  // with refill_half_life_seconds. 0 = never.
+  double stress_vol = 0;           // [0, 1e4] per sqrt(s)
+  double stress_depth = 0.25;      // [0, 1]: share of each level kept under stress
+  double vol_window_seconds = 60;  // (0, 3.2e7]
 };
 
 // Value traders (fundamentalists, ABIDES' value agents, Chiarella 1992): each observes the fundamental

@@ -658,6 +658,23 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
                                      (largest_level * market.initial_price)));
     }
 
+    // Open interest in coins is an int64 of 1e-8 coins (core/units.h, about 9.2e10 coins): every trader
+    // at the largest margin and leverage, entered at the initial price, must stay within kMaxCoins.
+    const double largest_open_interest =
+        double(s.traders.count) * s.traders.margin.max * s.traders.leverage.max / market.initial_price;
+    if (s.traders.count > 0 && largest_open_interest > kMaxCoins && skip.count("traders.count") == 0 &&
+        skip.count("traders.margin.max") == 0 && skip.count("traders.leverage.max") == 0 &&
+        skip.count(p + ".initial_price") == 0) {
+      add("traders.count", double(s.traders.count),
+          "with traders.margin.max x traders.leverage.max = $" +
+              format_number(s.traders.margin.max * s.traders.leverage.max) + " each at " + p +
+              ".initial_price (" + format_number(market.initial_price) +
+              "), their open interest could reach " + format_number(largest_open_interest) + " coins",
+          "at most " + format_number(kMaxCoins) +
+              " coins of open interest (fewer traders, a lower margin or " +
+              "leverage maximum, or a higher price)");
+    }
+
     if (market.shock.enabled && market.shock.start_seconds >= s.duration_seconds) {
       add(p + ".shock.start_seconds", market.shock.start_seconds, "not before the end of the run",
           "[0, duration_seconds) = [0, " + format_number(s.duration_seconds) + ")");

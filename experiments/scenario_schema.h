@@ -185,6 +185,9 @@ void describe(V& v, LiquiditySpec& s) {
   v.number("max_inventory", s.max_inventory, open_closed(0, kMaxCoins), Unit::Coins);
   v.number("inventory_skew", s.inventory_skew, closed(0, 0.5), Unit::Fraction);
   v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("stress_vol", s.stress_vol, closed(0, 1e4));
+  v.number("stress_depth", s.stress_depth, closed(0, 1), Unit::Fraction);
+  v.number("vol_window_seconds", s.vol_window_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
 }
 
 template <class V>

@@ -272,6 +272,66 @@ TEST(LiquidityProviders, BidsAreWithdrawnWhenFillsReachTheLimit) {
 }
 
 // Same seed, same orders at the same times; another seed staggers the refreshes differently.
+// Withdrawal under stress (stress_vol 0.001 per sqrt(s), stress_depth 0.2, volatility half-life 10 s):
+// an outside mid alternating between 100.10 and 99.90 every second (log returns of 0.2 %, realised
+// volatility about 0.002 per sqrt(s)) cuts every level to a fifth of its target; when the mid stops,
+// the volatility decays below the threshold and the levels refill with the refill half-life.
+TEST(LiquidityProviders, FastMidCutsEveryLevelToTheStressDepthThenItRefills) {
+  LiquidityParams p = steady_anchor();
+  p.stress_vol = 0.001;
+  p.stress_depth = 0.2;
+  p.vol_half_life = seconds(10);
+  Fixture f(p);
+  f.start();
+  const Levels full = f.ladder(Side::Sell);
+  ASSERT_EQ(full.size(), 3u);
+  EXPECT_EQ(full[0].second, coins(1.25));
+  const auto expect_levels = [&](double share, double slack, const char* when) {
+    for (const Side side : {Side::Buy, Side::Sell}) {
+      const Levels now = f.ladder(side);
+      ASSERT_EQ(now.size(), 3u) << when;
+      const double targets[] = {1.25, 3.75, 15};
+      for (size_t k = 0; k < 3; ++k) {
+        EXPECT_LE(to_double(now[k].second), targets[k] * share + 1e-8) << when << ", level " << k;
+        EXPECT_GE(to_double(now[k].second), targets[k] * (share - slack) - 1e-8) << when << ", level " << k;
+      }
+    }
+  };
+  // Outside quotes one cent around the mid, inside the provider's nearest levels (0.25 % away).
+  std::vector<OrderId> outside;
+  const auto quote_mid = [&](double mid) {
+    for (const OrderId id : outside) f.ctx.cancel_at(f.venue, id);
+    outside = {f.ctx
+                   .place_at(f.venue, OrderRequest{f.other, Side::Buy, OrderType::Limit, px(mid - 0.01),
+                                                   coins(1), false, -1})
+                   .id,
+               f.ctx
+                   .place_at(f.venue, OrderRequest{f.other, Side::Sell, OrderType::Limit, px(mid + 0.01),
+                                                   coins(1), false, -1})
+                   .id};
+  };
+  quote_mid(100.10);
+  for (int i = 0; i < 5; ++i) f.refresh();
+  EXPECT_FALSE(f.providers.stressed(0)) << "a steady mid";
+  expect_levels(1.0, 0.0, "steady");
+  bool up = false;
+  while (f.ctx.pending().front().at <= seconds(40)) {
+    quote_mid(up ? 100.10 : 99.90);
+    up = !up;
+    f.refresh();
+  }
+  EXPECT_TRUE(f.providers.stressed(0));
+  EXPECT_GT(f.providers.volatility(0), 0.001);
+  expect_levels(0.2, 0.0, "stressed");
+  // Calm again: the variance halves every 10 s; once it is below 1e-6 the levels refill from a fifth.
+  while (f.providers.stressed(0)) f.refresh();
+  const Time calm = f.ctx.now();
+  EXPECT_LT(to_seconds(calm), 40 + 10 * std::log2(0.002 * 0.002 / 1e-6) + 2);
+  while (f.ctx.pending().front().at <= calm + seconds(60)) f.refresh();
+  // Three refill half-lives: target - 0.8 target / 8 = 0.9 target, less at most the 5 % top-up threshold.
+  expect_levels(1.0, 0.1 + 0.05, "refilled");
+}
+
 TEST(LiquidityProviders, SameSeedSameOrders) {
   const auto run = [](uint64_t seed) {
     Fixture f(params(), 100, 50, seed);

@@ -193,9 +193,10 @@ TEST(NoiseTraders, BelowTwiceMaintenanceOnlyReduceAndWithoutEquityStop) {
   auto ctx = make_context(price_from_double(100));
   const AccountId other = ctx->open_account(AgentRole::MarketMaker, amount_from_double(1e9));
   const AccountId noisy = ctx->open_account(AgentRole::NoiseTrader, amount_from_double(1000));
+  ctx->place(MarketId(0), OrderRequest{other, Side::Sell, OrderType::Limit, price_from_double(100),
+                                       coins(100), false, -1});
   ctx->place(MarketId(0),
-             OrderRequest{other, Side::Sell, OrderType::Limit, price_from_double(100), coins(100), false, -1});
-  ctx->place(MarketId(0), OrderRequest{noisy, Side::Buy, OrderType::Market, std::nullopt, coins(100), false, -1});
+             OrderRequest{noisy, Side::Buy, OrderType::Market, std::nullopt, coins(100), false, -1});
   ASSERT_EQ(ctx->clearing().ledger().position(noisy, MarketId(0)).size, coins(100));
   NoiseTraders noise(NoiseTraderParams{1.0, 0.5, 0.1, coins(1), 20}, {noisy}, kSeed);
   noise.start(*ctx);
@@ -204,7 +205,8 @@ TEST(NoiseTraders, BelowTwiceMaintenanceOnlyReduceAndWithoutEquityStop) {
     ctx->set_mark(MarketId(0), price_from_double(mark));
     const size_t first = ctx->submissions.size();
     run(*ctx, noise, ctx->now() + seconds(200));
-    return std::vector<FakeContext::Submission>(ctx->submissions.begin() + long(first), ctx->submissions.end());
+    return std::vector<FakeContext::Submission>(ctx->submissions.begin() + long(first),
+                                                ctx->submissions.end());
   };
   const auto count = [](const std::vector<FakeContext::Submission>& sent, Side side) {
     return std::count_if(sent.begin(), sent.end(), [&](const auto& s) { return s.order.side == side; });

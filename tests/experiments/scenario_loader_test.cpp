@@ -881,6 +881,22 @@ TEST(ScenarioLoader, TwoMarketsWithSpotVenuesNeedDistinctBases) {
   load_ok("[[markets]]\nsymbol = \"BTC-PERP\"\nspot.venues = 1\n[[markets]]\nsymbol = \"BTC-USD\"\n");
 }
 
+// Open interest is an int64 of 1e-8 coins: 141 traders at $100,000 x 1000x on a market priced at
+// $0.000001 could hold 1.41e16 coins (found by the random-scenario test as an overflow mid-run).
+TEST(ScenarioLoader, OpenInterestTheTradersCouldReachIsBounded) {
+  const std::string traders =
+      "[traders]\ncount = 141\n[traders.margin]\nmax = 100000\n[traders.leverage]\nmax = 1000\n";
+  const auto errors = load_errors(traders +
+                                  "[[markets]]\nsymbol = \"M\"\ntick_size = 0.000001\n"
+                                  "initial_price = 0.000001\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "traders.count");
+  EXPECT_NE(errors[0].problem.find("1.41e+16 coins"), std::string::npos) << errors[0].message();
+  EXPECT_NE(errors[0].allowed.find("at most 1000000000 coins"), std::string::npos) << errors[0].message();
+  // The same traders on a market at $60,000 hold at most 235,000 coins.
+  load_ok(traders + "[[markets]]\nsymbol = \"M\"\n");
+}
+
 TEST(ScenarioLoader, EveryErrorIsReportedAtOnceInSourceOrder) {
   const auto errors = load_errors(R"(seed = 1.5
 durration = 3

@@ -67,8 +67,9 @@ double share_above(const std::vector<TraderPosition>& positions, double leverage
 }
 
 // Hyperliquid, 15 Dec 2025: $1.16bn of $7.63bn of open interest above 7x (15.2 %). The default
-// preset's population with the default leverage (10,000 traders with the default leverage, open at time 0, so no run is needed);
-// leverage at entry, weighted by notional at the mark. Standard error of the share about 0.006.
+// preset's population with the default leverage (10,000 traders with the default leverage, open at time 0, so
+// no run is needed); leverage at entry, weighted by notional at the mark. Standard error of the share about
+// 0.006.
 TEST(TraderPopulation, DefaultLeverageHasThePublicShareOfOpenInterestAboveSevenX) {
   const Simulation sim(calibrated_population({}));
   const auto positions = trader_positions(sim.clearing_house());
