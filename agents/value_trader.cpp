@@ -15,8 +15,9 @@ ValueTraders::ValueTraders(ValueTraderParams params, std::vector<AccountId> acco
                "one market and venue list per value trader");
   for (uint32_t i = 0; i < accounts.size(); ++i) {
     LIQSIM_CHECK(!venues[i].empty(), "a value trader needs a venue");
-    members_.push_back(Member{accounts[i], markets[i], std::move(venues[i]),
-                              Rng(master_seed, StreamKind::ValueTrader, i), 0.0, std::nullopt});
+    members_.push_back(
+        Member{accounts[i], markets[i], std::move(venues[i]), Rng(master_seed, StreamKind::ValueTrader, i)});
+    members_.back().peak = params_.capital;
   }
 }
 
@@ -63,6 +64,13 @@ void ValueTraders::decide(AgentContext& ctx, Member& mb) {
   const auto ask = book.best_ask();
   const double value = to_double(ctx.view(mb.market).fundamental) * std::exp(mb.error);
   const double inv = inventory(ctx, uint32_t(&mb - members_.data()));
+  if (params_.max_drawdown > 0) {
+    const auto mid = book.mid();
+    if (check_patience(ctx, mb, mid ? to_double(*mid) : value)) {
+      unwind(ctx, mb, venue, inv);
+      return;
+    }
+  }
   const double limit = to_double(params_.max_position);
   // Buy when the ask is below value, sell when the bid is above it, toward the target position.
   Side side;
@@ -95,6 +103,50 @@ void ValueTraders::decide(AgentContext& ctx, Member& mb) {
   }
   ctx.submit_at(venue,
                 OrderRequest{mb.account, side, OrderType::ImmediateOrCancel, limit_price, q, false, -1});
+}
+
+bool ValueTraders::check_patience(AgentContext& ctx, Member& mb, double mid) {
+  const Time now = ctx.now();
+  const Ledger& ledger = ctx.clearing().ledger();
+  double spot = 0;
+  for (const VenueId v : mb.venues) {
+    const VenueInfo& info = ctx.venue(v);
+    if (info.kind == VenueKind::Spot) {
+      spot = to_double(Quantity(ledger.balance(mb.account, info.base).raw() - endowment_.raw()));
+      break;
+    }
+  }
+  const double wealth = to_double(ctx.clearing().equity(mb.account)) + spot * mid;
+  if (mb.paused_until && now >= *mb.paused_until) {
+    mb.paused_until.reset();
+    mb.peak = wealth;
+  }
+  if (mb.paused_until) return true;
+  mb.peak = std::max(mb.peak, wealth);
+  if (mb.peak - wealth <= params_.max_drawdown * params_.capital) return false;
+  mb.paused_until = now + params_.patience;
+  ++mb.capitulations;
+  return true;
+}
+
+void ValueTraders::unwind(AgentContext& ctx, Member& mb, VenueId venue, double inventory) {
+  const OrderBook& book = ctx.book_at(venue);
+  const VenueInfo& info = ctx.venue(venue);
+  const bool sell = inventory > 0;
+  const auto touch = sell ? book.best_bid() : book.best_ask();
+  Quantity q = quantity_from_double(std::min(std::fabs(inventory), to_double(params_.max_order)));
+  if (!touch || q.raw() <= 0) return;
+  // A capitulation takes what the book offers within 2 % of the touch.
+  const Price limit = sell
+                          ? round_down_to_tick(apply(*touch, ratio_from_double(0.98), Round::Down), info.tick)
+                          : round_up_to_tick(apply(*touch, ratio_from_double(1.02), Round::Up), info.tick);
+  if (limit.raw() <= 0) return;
+  if (sell && info.kind == VenueKind::Spot) {
+    q = std::min(q, Quantity(ctx.clearing().ledger().balance(mb.account, info.base).raw()));
+    if (q.raw() <= 0) return;
+  }
+  ctx.submit_at(venue, OrderRequest{mb.account, sell ? Side::Sell : Side::Buy, OrderType::ImmediateOrCancel,
+                                    limit, q, false, -1});
 }
 
 }  // namespace liqsim

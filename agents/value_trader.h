@@ -7,6 +7,13 @@
 // never at a price beyond its own value estimate less the threshold, so prices track the fundamental in
 // calm times, and forced flow can push them away for as long as the traders' capacity lasts.
 //
+// Patience (Shleifer & Vishny 1997, "The limits of arbitrage"): with max_drawdown > 0, a trader whose
+// wealth from trading (quote balance and perpetual equity, plus its spot inventory beyond the endowment
+// at the venue's mid) falls more than max_drawdown x capital below its peak capitulates: it unwinds its
+// inventory toward zero (IOC within 2 % of the touch, max_order per decision) and trades no views for
+// `patience`; then its peak restarts from its wealth. So forced flow that pushes prices away from the
+// fundamental far enough turns the fundamentalists from buyers into sellers.
+//
 // Information set: the fundamental with its own error, the venues' public books, its own account.
 // Decision times are exponential (mean_interval); each decision trades one venue of its market, drawn
 // uniformly among the venues it may use.
@@ -29,6 +36,9 @@ struct ValueTraderParams {
   Quantity max_position;
   Quantity max_order;
   Time mean_interval = seconds(30);
+  double capital = 10'000'000;  // $: the scale of max_drawdown
+  double max_drawdown = 0;      // fraction of capital; 0 = never capitulate
+  Time patience = seconds(3600);
 };
 
 class ValueTraders final : public Population {
@@ -47,6 +57,9 @@ class ValueTraders final : public Population {
   // Member i's current log observation error and inventory in coins (tests).
   double error(uint32_t i) const { return members_[i].error; }
   double inventory(AgentContext& ctx, uint32_t i) const;
+  // Whether member i is sitting out a capitulation, and how many times it capitulated.
+  bool capitulated(uint32_t i) const { return members_[i].paused_until.has_value(); }
+  uint32_t capitulations(uint32_t i) const { return members_[i].capitulations; }
 
  private:
   struct Member {
@@ -55,9 +68,15 @@ class ValueTraders final : public Population {
     std::vector<VenueId> venues;
     Rng rng;
     double error = 0;
-    std::optional<Time> last;
+    std::optional<Time> last = std::nullopt;
+    double peak = 0;  // the highest wealth from trading since the last restart
+    std::optional<Time> paused_until = std::nullopt;  // set while capitulated
+    uint32_t capitulations = 0;
   };
   void decide(AgentContext& ctx, Member& mb);
+  // True while the member is capitulated (after checking its drawdown at `mid`).
+  bool check_patience(AgentContext& ctx, Member& mb, double mid);
+  void unwind(AgentContext& ctx, Member& mb, VenueId venue, double inventory);
 
   ValueTraderParams params_;
   Quantity endowment_;

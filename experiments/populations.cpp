@@ -250,6 +250,9 @@ std::unique_ptr<Population> build_value_traders(const PopulationBuildContext& c)
   vp.max_position = endowment;
   vp.max_order = quantity_from_double(vs.max_order);
   vp.mean_interval = time_from_seconds(vs.mean_interval_seconds);
+  vp.capital = vs.capital;
+  vp.max_drawdown = vs.max_drawdown;
+  vp.patience = time_from_seconds(vs.patience_seconds);
   return std::make_unique<ValueTraders>(vp, std::move(ids), std::move(markets), std::move(venues), endowment,
                                         c.scenario.seed);
 }

@@ -210,6 +210,10 @@ struct ValueTraderSpec {
   double max_order = 5;                   // coins > 0 per order
   double mean_interval_seconds = 30;      // (0, 3.2e7]: exponential time between decisions
   double capital = 10'000'000;            // $ > 0 (and max_position coins on spot venues)
+  // Patience: a trader whose wealth from trading falls more than max_drawdown x capital below its peak
+  // unwinds its inventory and sits out patience_seconds (agents/value_trader.h). 0 = never.
+  double max_drawdown = 0;         // [0, 1]
+  double patience_seconds = 3600;  // (0, 3.2e7]
 };
 
 // Arbitrageurs: every decision they compare the best bid and ask across all venues of a market (the

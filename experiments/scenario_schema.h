@@ -202,6 +202,8 @@ void describe(V& v, ValueTraderSpec& s) {
   v.number("max_order", s.max_order, open_closed(0, kMaxCoins), Unit::Coins);
   v.number("mean_interval_seconds", s.mean_interval_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
   v.number("capital", s.capital, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("max_drawdown", s.max_drawdown, closed(0, 1), Unit::Fraction);
+  v.number("patience_seconds", s.patience_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
 }
 
 template <class V>

@@ -154,6 +154,49 @@ TEST(ValueTraders, SpotSalesNeverExceedHoldings) {
   for (const auto& s : f.ctx.submissions) EXPECT_LE(s.order.quantity, coins(2));
 }
 
+// Patience: 15 coins held against an endowment of 10 (inventory +5), capital scale $10,000,
+// max_drawdown 2 % ($200), patience 10 s. At mid 100 the wealth from trading is 1e7 + 5 x 100 (the
+// peak); at mid 50 it is 1e7 + 250, $250 below: the trader capitulates. Although value (100) is far
+// above the ask (51), where it would buy, it sells its inventory (2 coins per decision, IOC at
+// 49 x 0.98 = 48.02) and trades no view until 10 s have passed; then it buys again.
+TEST(ValueTraders, ADrawdownBeyondTheLimitUnwindsAndSitsOutThePatience) {
+  ValueTraderParams p = params();
+  p.capital = 10'000;
+  p.max_drawdown = 0.02;
+  p.patience = seconds(10);
+  Fixture f(p, 1, 15);
+  const OrderId ask = f.ctx
+                          .place_at(f.venue, OrderRequest{f.other, Side::Sell, OrderType::Limit, px(101),
+                                                          coins(100), false, -1})
+                          .id;
+  const OrderId bid = f.ctx
+                          .place_at(f.venue, OrderRequest{f.other, Side::Buy, OrderType::Limit, px(99),
+                                                          coins(100), false, -1})
+                          .id;
+  f.decide();  // inside the threshold both ways: no trade, the peak is set
+  EXPECT_TRUE(f.ctx.submissions.empty());
+  EXPECT_FALSE(f.traders->capitulated(0));
+  f.ctx.cancel_at(f.venue, ask);
+  f.ctx.cancel_at(f.venue, bid);
+  f.quote(Side::Sell, 51);
+  f.quote(Side::Buy, 49);
+  f.decide();
+  EXPECT_TRUE(f.traders->capitulated(0));
+  EXPECT_EQ(f.traders->capitulations(0), 1u);
+  ASSERT_EQ(f.ctx.submissions.size(), 1u);
+  EXPECT_EQ(f.ctx.submissions[0].order.side, Side::Sell);
+  EXPECT_EQ(f.ctx.submissions[0].order.quantity, coins(2));
+  EXPECT_EQ(f.ctx.submissions[0].order.limit, px(48.02));
+  // Unwinds the rest (2, then 1 coin), then waits with no inventory until the patience has passed.
+  while (f.ctx.pending().front().at < seconds(10) + f.ctx.submissions[0].at) f.decide();
+  EXPECT_NEAR(f.traders->inventory(f.ctx, 0), 0.0, 1e-12);
+  for (const auto& s : f.ctx.submissions) EXPECT_EQ(s.order.side, Side::Sell);
+  EXPECT_EQ(f.ctx.submissions.size(), 3u);
+  f.decide();
+  EXPECT_FALSE(f.traders->capitulated(0));
+  EXPECT_EQ(f.ctx.submissions.back().order.side, Side::Buy);  // value 100 against an ask of 51
+}
+
 // On a perpetual book a sale is a short position, bounded only by max_position.
 TEST(ValueTraders, PerpetualSalesGoShortToTheLimit) {
   Fixture f(params(), 1, 0, false);
