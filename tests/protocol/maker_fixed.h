@@ -1,10 +1,14 @@
 // Test helpers for the Maker modules: exact fixed-point literals in dss units and readable gtest output.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include "protocol/maker_math.h"
 
@@ -29,6 +33,20 @@ inline Uint256 fixed(std::string_view decimal, int digits) {
 inline Uint256 wad(std::string_view decimal) { return fixed(decimal, 18); }
 inline Uint256 ray(std::string_view decimal) { return fixed(decimal, 27); }
 inline Uint256 rad(std::string_view decimal) { return fixed(decimal, 45); }
+
+// The refusal of a result that may be refused; nullopt when it was accepted.
+template <class Accepted, class Refusal>
+std::optional<Refusal> refusal_of(const std::variant<Accepted, Refusal>& result) {
+  if (const Refusal* refusal = std::get_if<Refusal>(&result)) return *refusal;
+  return std::nullopt;
+}
+
+// The accepted value of a result; a failed expectation (and a default value) when it was refused.
+template <class Accepted, class Refusal>
+Accepted accepted(const std::variant<Accepted, Refusal>& result) {
+  EXPECT_TRUE(std::holds_alternative<Accepted>(result)) << "refused";
+  return std::holds_alternative<Accepted>(result) ? std::get<Accepted>(result) : Accepted{};
+}
 
 }  // namespace testing_units
 }  // namespace liqsim::maker

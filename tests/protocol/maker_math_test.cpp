@@ -45,7 +45,7 @@ TEST(MakerMath, SafeMathFailuresThrowWhereDssReverts) {
 }
 
 TEST(MakerMath, FixedPointHelpersRoundDown) {
-  EXPECT_EQ(rmul(Uint256(1), Uint256(1)), Uint256(0));                       // 1e-54 truncates to 0
+  EXPECT_EQ(rmul(Uint256(1), Uint256(1)), Uint256(0));                        // 1e-54 truncates to 0
   EXPECT_EQ(rdiv(Uint256(1), Uint256(3)).to_string(), std::string(27, '3'));  // 1e-27 / 3e-27 = 0.333.. ray
   // wmul(110 RAD, 0.02 WAD) = 2.2 RAD (Clipper's chip on a 110 DAI tab).
   EXPECT_EQ(wmul(rad("110"), wad("0.02")), rad("2.2"));
