@@ -19,6 +19,7 @@
 #include "experiments/presets.h"
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
+#include "tests/experiments/tiny_crash.h"
 
 namespace liqsim {
 namespace {
@@ -31,34 +32,6 @@ Scenario load(std::string_view text) {
   }
   return std::get<Scenario>(r);
 }
-
-// A small crash: 300 traders, 40 minutes, an 18% fall over 5 minutes at 20 minutes (as in
-// simulation_test.cpp).
-constexpr std::string_view kTinyCrash = R"(
-name = "tiny-crash"
-seed = 7
-duration_seconds = 2400
-record_interval_seconds = 10
-[liquidation]
-mechanism = "engine"
-insurance_fund = 50000
-[traders]
-count = 300
-entry_start_seconds = 30
-entry_end_seconds = 600
-[traders.leverage]
-kind = "lognormal"
-mean = 10
-stdev = 5
-min = 2
-max = 50
-[[markets]]
-[markets.shock]
-enabled = true
-start_seconds = 1200
-duration_seconds = 300
-fall_fraction = 0.18
-)";
 
 Scenario keeper_crash() {
   Scenario s = load(kTinyCrash);

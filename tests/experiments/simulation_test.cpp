@@ -16,6 +16,7 @@
 #include "experiments/hdf5_sink.h"
 #include "experiments/presets.h"
 #include "experiments/scenario_loader.h"
+#include "tests/experiments/tiny_crash.h"
 
 namespace liqsim {
 namespace {
@@ -30,33 +31,6 @@ Scenario load(std::string_view text) {
 }
 
 Scenario preset(std::string_view name) { return load(find_preset(name)->toml); }
-
-// A small crash: 300 traders, 40 minutes, an 18% fall over 5 minutes at 20 minutes.
-constexpr std::string_view kTinyCrash = R"(
-name = "tiny-crash"
-seed = 7
-duration_seconds = 2400
-record_interval_seconds = 10
-[liquidation]
-mechanism = "engine"
-insurance_fund = 50000
-[traders]
-count = 300
-entry_start_seconds = 30
-entry_end_seconds = 600
-[traders.leverage]
-kind = "lognormal"
-mean = 10
-stdev = 5
-min = 2
-max = 50
-[[markets]]
-[markets.shock]
-enabled = true
-start_seconds = 1200
-duration_seconds = 300
-fall_fraction = 0.18
-)";
 
 RunResult run(const Scenario& s, bool check_every_event = false) {
   RunOptions options;
