@@ -1,5 +1,6 @@
 #include "protocol/wide_int.h"
 
+#include <boost/multiprecision/cpp_int.hpp>
 #include <cstdint>
 
 #include "core/check.h"
@@ -7,55 +8,61 @@
 namespace liqsim {
 namespace {
 
+// The arithmetic is Boost.Multiprecision's; Int256 only stores the two's-complement bits, so the
+// header stays free of Boost.
 using U128 = unsigned __int128;
+using Big = boost::multiprecision::int512_t;  // holds any Int256 and any product of two of them
 constexpr U128 kTopBit = U128(1) << 127;
 
-U128 magnitude(__int128 x) { return x < 0 ? U128(0) - U128(x) : U128(x); }
-
-// Full 128 x 128 -> 256-bit unsigned product from 64-bit limbs.
-Int256 unsigned_mul(U128 a, U128 b) {
-  const U128 mask = (U128(1) << 64) - 1;
-  const U128 a_lo = a & mask, a_hi = a >> 64;
-  const U128 b_lo = b & mask, b_hi = b >> 64;
-  const U128 lo_lo = a_lo * b_lo;
-  const U128 hi_lo = a_hi * b_lo;
-  const U128 lo_hi = a_lo * b_hi;
-  const U128 hi_hi = a_hi * b_hi;
-  const U128 middle = (lo_lo >> 64) + (hi_lo & mask) + (lo_hi & mask);
-  Int256 r;
-  r.lo = (middle << 64) | (lo_lo & mask);
-  r.hi = hi_hi + (hi_lo >> 64) + (lo_hi >> 64) + (middle >> 64);
+Big from_u128(U128 x) {
+  Big r = Big(static_cast<uint64_t>(x >> 64));
+  r <<= 64;
+  r += Big(static_cast<uint64_t>(x));
   return r;
 }
 
-// Quotient and remainder of an unsigned 256-bit n by d > 0, bit by bit; the quotient must fit 128 bits.
-U128 unsigned_div(Int256 n, U128 d, U128& remainder) {
-  LIQSIM_CHECK(n.hi < d, "256-bit quotient does not fit in 128 bits");
-  U128 rem = n.hi;
-  U128 quotient = 0;
-  for (int bit = 127; bit >= 0; --bit) {
-    const bool carry = (rem & kTopBit) != 0;
-    rem = (rem << 1) | ((n.lo >> bit) & 1);
-    quotient <<= 1;
-    if (carry || rem >= d) {
-      rem -= d;  // wraps correctly when carry is set: the true value 2^128 + rem - d is below d
-      quotient |= 1;
-    }
-  }
-  remainder = rem;
-  return quotient;
+Big to_big(Int256 x) {
+  Big r = from_u128(x.hi);
+  r <<= 128;
+  r += from_u128(x.lo);
+  if (is_negative(x)) r -= Big(1) << 256;
+  return r;
 }
 
-// Signed quotient of n / d (d > 0) with the rounding rule for inexact negative and positive results.
+Big to_big(__int128 x) { return x < 0 ? -from_u128(U128(0) - U128(x)) : from_u128(U128(x)); }
+
+U128 low_u128(const Big& nonnegative) {
+  const Big mask64 = (Big(1) << 64) - 1;
+  return (U128(static_cast<uint64_t>((nonnegative >> 64) & mask64)) << 64) |
+         U128(static_cast<uint64_t>(nonnegative & mask64));
+}
+
+// The 256-bit two's-complement bits of x (x within [-2^255, 2^255)).
+Int256 from_big(Big x) {
+  if (x < 0) x += Big(1) << 256;
+  Int256 r;
+  r.lo = low_u128(x);
+  r.hi = low_u128(x >> 128);
+  return r;
+}
+
+__int128 to_int128(const Big& q) {
+  LIQSIM_CHECK(q >= to_big(__int128(-kTopBit)) && q <= to_big(__int128(kTopBit - 1)),
+               "quotient does not fit in __int128");
+  return q < 0 ? __int128(U128(0) - low_u128(-q)) : __int128(low_u128(q));
+}
+
+// n / d (d > 0) with the rounding rule for inexact negative and positive results.
 __int128 signed_div(Int256 n, __int128 d, bool round_up_positive, bool round_down_negative) {
   LIQSIM_CHECK(d > 0, "division by a non-positive divisor");
-  const bool negative = is_negative(n);
-  const Int256 mag = negative ? -n : n;
-  U128 rem = 0;
-  U128 q = unsigned_div(mag, U128(d), rem);
-  if (rem != 0 && ((negative && round_down_negative) || (!negative && round_up_positive))) ++q;
-  LIQSIM_CHECK(q <= (negative ? kTopBit : kTopBit - 1), "quotient does not fit in __int128");
-  return negative ? __int128(U128(0) - q) : __int128(q);
+  const Big numerator = to_big(n);
+  const Big divisor = to_big(d);
+  Big q = numerator / divisor;  // truncates toward zero
+  if (numerator % divisor != 0) {
+    if (numerator < 0 && round_down_negative) q -= 1;
+    if (numerator > 0 && round_up_positive) q += 1;
+  }
+  return to_int128(q);
 }
 
 }  // namespace
@@ -91,10 +98,7 @@ Int256 wide(__int128 x) {
   return r;
 }
 
-Int256 wide_mul(__int128 a, __int128 b) {
-  const Int256 product = unsigned_mul(magnitude(a), magnitude(b));
-  return (a < 0) != (b < 0) ? -product : product;
-}
+Int256 wide_mul(__int128 a, __int128 b) { return from_big(to_big(a) * to_big(b)); }
 
 __int128 wide_div(Int256 n, __int128 d, Round round) {
   return signed_div(n, d, round == Round::Up, round == Round::Down);
