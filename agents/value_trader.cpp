@@ -37,18 +37,20 @@ void ValueTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t) {
   ctx.wake(ctx.now() + time_from_seconds(mb.rng.exponential(1.0 / to_seconds(params_.mean_interval))), i, 0);
 }
 
-double ValueTraders::inventory(AgentContext& ctx, uint32_t i) const {
-  const Member& mb = members_[i];
-  const Ledger& ledger = ctx.clearing().ledger();
-  double coins = to_double(ledger.position(mb.account, mb.market).size);
+double ValueTraders::spot_inventory(AgentContext& ctx, const Member& mb) const {
   for (const VenueId v : mb.venues) {
     const VenueInfo& info = ctx.venue(v);
-    if (info.kind == VenueKind::Spot) {
-      coins += to_double(Quantity(ledger.balance(mb.account, info.base).raw() - endowment_.raw()));
-      break;  // every spot venue of the market trades the same asset
-    }
+    // Every spot venue of the market trades the same asset: the first one tells the holdings.
+    if (info.kind == VenueKind::Spot)
+      return to_double(
+          Quantity(ctx.clearing().ledger().balance(mb.account, info.base).raw() - endowment_.raw()));
   }
-  return coins;
+  return 0;
+}
+
+double ValueTraders::inventory(AgentContext& ctx, uint32_t i) const {
+  const Member& mb = members_[i];
+  return to_double(ctx.clearing().ledger().position(mb.account, mb.market).size) + spot_inventory(ctx, mb);
 }
 
 void ValueTraders::decide(AgentContext& ctx, Member& mb) {
@@ -107,16 +109,7 @@ void ValueTraders::decide(AgentContext& ctx, Member& mb) {
 
 bool ValueTraders::check_patience(AgentContext& ctx, Member& mb, double mid) {
   const Time now = ctx.now();
-  const Ledger& ledger = ctx.clearing().ledger();
-  double spot = 0;
-  for (const VenueId v : mb.venues) {
-    const VenueInfo& info = ctx.venue(v);
-    if (info.kind == VenueKind::Spot) {
-      spot = to_double(Quantity(ledger.balance(mb.account, info.base).raw() - endowment_.raw()));
-      break;
-    }
-  }
-  const double wealth = to_double(ctx.clearing().equity(mb.account)) + spot * mid;
+  const double wealth = to_double(ctx.clearing().equity(mb.account)) + spot_inventory(ctx, mb) * mid;
   if (mb.paused_until && now >= *mb.paused_until) {
     mb.paused_until.reset();
     mb.peak = wealth;

@@ -74,6 +74,8 @@ class ValueTraders final : public Population {
     uint32_t capitulations = 0;
   };
   void decide(AgentContext& ctx, Member& mb);
+  // Coins of the market's asset held on spot beyond the endowment (0 without a spot venue).
+  double spot_inventory(AgentContext& ctx, const Member& mb) const;
   // True while the member is capitulated (after checking its drawdown at `mid`).
   bool check_patience(AgentContext& ctx, Member& mb, double mid);
   void unwind(AgentContext& ctx, Member& mb, VenueId venue, double inventory);

@@ -358,17 +358,7 @@ Quantity OrderBook::quantity_at(Side side, Price price) const {
 
 Quantity OrderBook::depth_within(Side side, Price bound) const {
   Quantity total;
-  if (side == Side::Buy) {
-    const int64_t lowest = ceil_div(bound.raw(), tick_);
-    for (int64_t t = best_bid_; t != kNoTickBelow && t >= lowest; t = ladder_.next_at_or_below(t - 1)) {
-      total += ladder_.find(t)->total;
-    }
-  } else {
-    const int64_t highest = floor_div(bound.raw(), tick_);
-    for (int64_t t = best_ask_; t != kNoTickAbove && t <= highest; t = ladder_.next_at_or_above(t + 1)) {
-      total += ladder_.find(t)->total;
-    }
-  }
+  depth_within(side, std::span<const Price>(&bound, 1), std::span<Quantity>(&total, 1));
   return total;
 }
 

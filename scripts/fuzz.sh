@@ -13,7 +13,7 @@ if ! command -v clang++ > /dev/null || ! echo 'extern "C" int LLVMFuzzerTestOneI
 fi
 build="$root/build-fuzz"
 mkdir -p "$build"
-# -O1: the instrumented build compiles in about half the time of -O3; short smoke runs lose little.
+# -O1: the instrumented build compiles faster than at -O3; short smoke runs lose little.
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLIQSIM_FUZZ=ON \
   -DLIQSIM_BUILD_BENCH=OFF -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" > "$build/configure.log" 2>&1 ||
   { cat "$build/configure.log"; exit 1; }

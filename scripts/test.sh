@@ -3,7 +3,7 @@
 #   scripts/test.sh             Release build in build/, every test but the `long` label
 #                               (run those with: cd build && ctest -L long)
 #   scripts/test.sh --sanitize  AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
-#                               (-O1: it compiles in about half the time), unit and scenario tests but
+#                               (-O1: faster to compile than -O3), unit and scenario tests but
 #                               the `tools` label (Python, Chromium and mpirun wrappers; tests/CMakeLists.txt)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
