@@ -8,6 +8,7 @@
 #include "core/units.h"
 #include "market/order_book.h"
 #include "protocol/clearing_house.h"
+#include "protocol/liquidation_mechanism.h"
 
 namespace liqsim {
 
@@ -57,7 +58,11 @@ class AgentContext {
   virtual void set_alert(AccountId a, std::optional<Ratio> multiple) = 0;
   // Keepers: a liquidation transaction landing in the first block at or after `ready`, ordered in the
   // block by the scenario's same-time rule (priority_fee uses `priority_fee`, micro-dollars).
-  virtual void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) = 0;
+  // `intent` says what the transaction asks for (a keeper take-over by default; an auction's bid).
+  virtual void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee,
+                                   const TxIntent& intent = {}) = 0;
+  // Keepers: the running auctions of `target`'s collateral, as the chain shows them now.
+  virtual std::vector<AuctionView> auctions(AccountId target) const = 0;
   // Keepers: the chain's base fee per liquidation transaction now (micro-dollars), as a keeper reads the
   // current block's base fee; the block that includes a transaction charges its own.
   virtual Amount base_fee() const = 0;

@@ -4,6 +4,15 @@
 
 namespace liqsim {
 
+namespace {
+// The quantity `cash` buys at `price` per coin, rounded down (none for cash <= 0).
+Quantity affordable_quantity(Amount cash, Price price) {
+  if (cash.raw() <= 0 || price.raw() <= 0) return Quantity(0);
+  const __int128 q = (__int128)cash.raw() * kQuantityScale / price.raw();
+  return Quantity(int64_t(std::min<__int128>(q, INT64_MAX)));
+}
+}  // namespace
+
 Keepers::Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t master_seed)
     : params_(params) {
   for (uint32_t i = 0; i < accounts.size(); ++i) {
@@ -24,7 +33,97 @@ std::optional<Keepers::Expected> Keepers::expected_take(const KeeperParams& para
   return Expected{m, terms, notional(ch.mark(m), terms.take, Round::Down)};
 }
 
+bool Keepers::available(uint32_t i, Time now, Amount base_fee) const {
+  if (i < params_.down && now >= params_.outage_start && now < params_.outage_end) return false;
+  if (i < params_.capped && params_.gas_cap.raw() > 0 && base_fee > params_.gas_cap) return false;
+  return true;
+}
+
+void Keepers::send(AgentContext& ctx, Keeper& k, AccountId target, Amount fee, const TxIntent& intent) {
+  const double jitter = k.rng.uniform01() * double(params_.latency_jitter.raw());
+  k.pending.insert(target);
+  ctx.send_liquidation_tx(k.account, target, ctx.now() + params_.latency + Time(int64_t(jitter)), fee,
+                          intent);
+}
+
+void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
+  const ClearingHouse& ch = ctx.clearing();
+  const Amount base_fee = ctx.base_fee();
+  const std::vector<AuctionView> auctions = ctx.auctions(target);
+  if (auctions.empty()) {
+    // A vault to bark: Dog.bark pays tip + chip x tab to its caller (Clipper.kick).
+    if (!params_.auction.bark || !ch.liquidatable(target)) return;
+    const Amount debt = -ch.ledger().account(target).balance;
+    if (debt.raw() <= 0) return;
+    const Amount tab = apply(debt, params_.auction.chop, Round::Down);
+    const Amount incentive = params_.auction.bark_tip + apply(tab, params_.auction.bark_chip, Round::Down);
+    for (uint32_t i = 0; i < keepers_.size(); ++i) {
+      Keeper& k = keepers_[i];
+      if (k.pending.contains(target) || !available(i, ctx.now(), base_fee)) continue;
+      if (incentive - base_fee - k.priority_fee < params_.min_profit) continue;
+      send(ctx, k, target, k.priority_fee, TxIntent{TxAction::Bark});
+    }
+    return;
+  }
+  for (const AuctionView& v : auctions) {
+    const Price market = ctx.view(v.market).index;
+    const Price value = apply(market, Ratio(kRatioScale) - params_.auction.valuation_discount, Round::Down);
+    if (value.raw() <= 0 || v.lot.raw() <= 0) continue;
+    for (uint32_t i = 0; i < keepers_.size(); ++i) {
+      Keeper& k = keepers_[i];
+      if (k.pending.contains(target) || !available(i, ctx.now(), base_fee)) continue;
+      const Amount cost = base_fee + k.priority_fee;
+      const Amount cash = ch.ledger().account(k.account).balance;
+      TxIntent intent;
+      intent.auction = v.id;
+      if (v.kind == AuctionKind::Dutch) {
+        if (v.needs_redo) {
+          if (v.redo_incentive - cost < params_.min_profit) continue;
+          intent.action = TxAction::Redo;
+        } else {
+          if (v.price.raw() <= 0 || v.price > value) continue;
+          // Clipper.take of what its DAI pays for at the current price, at most the lot.
+          const Quantity affordable = affordable_quantity(cash, v.price);
+          const Quantity amount = std::min(v.lot, affordable);
+          if (amount.raw() <= 0) continue;
+          const Amount gain = notional(market, amount, Round::Down) - notional(v.price, amount, Round::Up);
+          if (gain - cost < params_.min_profit) continue;
+          intent.action = TxAction::Take;
+          intent.quantity = amount;
+          intent.max_price = value;
+        }
+      } else {
+        if (v.bidder == k.account) continue;  // its bid stands
+        const Amount lot_value = notional(market, v.lot, Round::Down);
+        if (!v.dent_phase) {
+          const bool lowball = i >= keepers_.size() - std::min<size_t>(params_.lowball, keepers_.size());
+          // Tend: the lowballer bids the smallest acceptable step, the others their valuation of the lot
+          // (at most the tab).
+          const Amount bid = lowball ? v.min_bid : std::min(v.tab, notional(value, v.lot, Round::Down));
+          if (bid < v.min_bid || bid > cash || lot_value - bid - cost < params_.min_profit) continue;
+          intent.action = TxAction::Tend;
+          intent.bid = bid;
+        } else {
+          if (i >= keepers_.size() - std::min<size_t>(params_.lowball, keepers_.size())) continue;
+          // Dent: accept the smallest decrease the Flipper requires if the lot still covers the tab at
+          // the keeper's valuation.
+          const Quantity lot = v.max_lot;
+          if (lot.raw() <= 0 || notional(value, lot, Round::Down) < v.tab || v.tab > cash) continue;
+          if (notional(market, lot, Round::Down) - v.tab - cost < params_.min_profit) continue;
+          intent.action = TxAction::Dent;
+          intent.quantity = lot;
+        }
+      }
+      send(ctx, k, target, k.priority_fee, intent);
+    }
+  }
+}
+
 void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
+  if (params_.auction.enabled) {
+    on_auction_opportunity(ctx, target);
+    return;
+  }
   const ClearingHouse& ch = ctx.clearing();
   const std::optional<Expected> expected = expected_take(params_, ch, target);
   if (!expected) return;
@@ -32,8 +131,9 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   const Amount value = expected->value;
   const Amount reward = expected->terms.reward;
   const Amount base_fee = ctx.base_fee();
-  for (Keeper& k : keepers_) {
-    if (k.pending.contains(target)) continue;
+  for (uint32_t i = 0; i < keepers_.size(); ++i) {
+    Keeper& k = keepers_[i];
+    if (k.pending.contains(target) || !available(i, ctx.now(), base_fee)) continue;
     Amount fee = k.priority_fee;
     if (params_.bidding == KeeperBidding::Adaptive) {
       const std::optional<Amount> bid = adaptive_bid(params_, k.priority_fee, reward, base_fee);
@@ -46,9 +146,7 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     const Amount needed =
         ch.maintenance(k.account) + ch.market(m).margin->initial_margin_at_max_leverage(value);
     if (ch.equity(k.account) - cost < needed) continue;
-    const double jitter = k.rng.uniform01() * double(params_.latency_jitter.raw());
-    k.pending.insert(target);
-    ctx.send_liquidation_tx(k.account, target, ctx.now() + params_.latency + Time(int64_t(jitter)), fee);
+    send(ctx, k, target, fee, TxIntent{});
   }
 }
 
@@ -71,10 +169,12 @@ void Keepers::on_transaction_result(AgentContext& ctx, uint32_t i, AccountId tar
   k.pending.erase(target);
   // A lost race: the account was no longer liquidatable when the transaction ran (someone else was
   // first, or, rarely, the account recovered: the keeper cannot tell them apart either).
-  if (params_.bidding == KeeperBidding::Adaptive &&
+  if (params_.bidding == KeeperBidding::Adaptive && !params_.auction.enabled &&
       result.outcome != KeeperOutcome::KeeperUndercollateralised)
     k.priority_fee = next_bid_level(params_, k.priority_fee, result.outcome == KeeperOutcome::Liquidated);
-  if (result.outcome != KeeperOutcome::Liquidated) return;
+  // Auctions: a bark, a redo or a bid moves no collateral to the keeper (a won English auction is
+  // delivered when it is settled, with its lot).
+  if (result.outcome != KeeperOutcome::Liquidated || result.quantity.raw() == 0) return;
   const int slices = params_.twap ? std::max(1, params_.twap_slices) : 1;
   Unwind u{result.market, result.quantity, Quantity(0), *result.liquidation};
   const Quantity abs_q = result.quantity.raw() < 0 ? -result.quantity : result.quantity;

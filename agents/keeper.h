@@ -32,6 +32,18 @@ namespace liqsim {
 
 enum class KeeperBidding : uint8_t { Fixed, Adaptive };
 
+// How keepers act on a mechanism that sells collateral in auctions (Maker's Clipper and Flipper): they
+// value collateral at the market (the index) less `valuation_discount` and buy or bid below that; they
+// bark an unsafe vault when the kick incentive pays their gas (Clipper: tip + chip x debt x chop).
+struct KeeperAuctionParams {
+  bool enabled = false;
+  Ratio valuation_discount;  // bids and takes at most index x (1 - discount) per coin
+  bool bark = false;         // the mechanism waits for keepers to bark (Clipper), paying the incentive
+  Amount bark_tip;           // Clipper tip
+  Ratio bark_chip;           // Clipper chip: share of the tab
+  Ratio chop;                // 1 + liquidation penalty: tab = debt x chop
+};
+
 struct KeeperParams {
   Time latency;
   Time latency_jitter;
@@ -46,6 +58,19 @@ struct KeeperParams {
   KeeperBidding bidding = KeeperBidding::Fixed;
   Ratio bid_raise = Ratio(kRatioScale);  // adaptive: level multiple after a lost race, >= 1
   Ratio bid_decay = Ratio(kRatioScale);  // adaptive: level multiple after a won race, in (0, 1]
+  KeeperAuctionParams auction;
+  // A keeper with a gas cap sends nothing while the base fee is above it (its transactions would not be
+  // included: Black Thursday's keepers with fixed gas prices). The first `capped` keepers have it;
+  // Amount(0) = no cap.
+  Amount gas_cap;
+  uint32_t capped = 0;
+  // The last `lowball` keepers bid the smallest acceptable tend in English auctions and never dent (the
+  // zero-DAI bidders of 12 March 2020).
+  uint32_t lowball = 0;
+  // The first `down` keepers send nothing in [outage_start, outage_end) (bots that stopped: out of DAI,
+  // a failing node or gas oracle).
+  uint32_t down = 0;
+  Time outage_start, outage_end;
 };
 
 class Keepers final : public Population {
@@ -97,6 +122,10 @@ class Keepers final : public Population {
     std::vector<Unwind> unwinds;
   };
   void unwind_slice(AgentContext& ctx, Keeper& k, Unwind& u);
+  // Keeper i can send now: not in an outage, and the base fee within its gas cap.
+  bool available(uint32_t i, Time now, Amount base_fee) const;
+  void send(AgentContext& ctx, Keeper& k, AccountId target, Amount fee, const TxIntent& intent);
+  void on_auction_opportunity(AgentContext& ctx, AccountId target);
 
   KeeperParams params_;
   std::vector<Keeper> keepers_;

@@ -166,6 +166,27 @@ constexpr FieldSpec kBlockFields[] = {
     LIQSIM_FIELD(BlockRecord, waiting, "waiting", "count", 0, ""),
 };
 
+constexpr FieldSpec kAuctionFields[] = {
+    LIQSIM_FIELD(AuctionRecord, id, "id", "id", 0, ""),
+    LIQSIM_FIELD(AuctionRecord, account, "account", "id", 0, ""),
+    LIQSIM_FIELD(AuctionRecord, market, "market", "index", 0, ""),
+    LIQSIM_FIELD(AuctionRecord, kind, "kind", "enum", 0, ""),
+    LIQSIM_FIELD(AuctionRecord, kicked, "kicked_ns", kNs, 0, ""),
+    LIQSIM_FIELD(AuctionRecord, ended, "ended_ns", kNs, 0, ""),
+    LIQSIM_FIELD(AuctionRecord, lot, "lot", kCoin, -8, ""),
+    LIQSIM_FIELD(AuctionRecord, sold, "sold", kCoin, -8, ""),
+    LIQSIM_FIELD(AuctionRecord, returned, "returned", kCoin, -8, ""),
+    LIQSIM_FIELD(AuctionRecord, due, "due", kUsd, -6, ""),
+    LIQSIM_FIELD(AuctionRecord, tab, "tab", kUsd, -6, ""),
+    LIQSIM_FIELD(AuctionRecord, raised, "raised", kUsd, -6, ""),
+    LIQSIM_FIELD(AuctionRecord, shortfall, "shortfall", kUsd, -6, ""),
+    LIQSIM_FIELD(AuctionRecord, incentive, "incentive", kUsd, -6, ""),
+    LIQSIM_FIELD(AuctionRecord, feed, "feed", kUsdPerCoin, -6, ""),
+    LIQSIM_FIELD(AuctionRecord, winner, "winner", "id", 0, ""),
+    LIQSIM_FIELD(AuctionRecord, bids, "bids", "count", 0, ""),
+    LIQSIM_FIELD(AuctionRecord, restarts, "restarts", "count", 0, ""),
+};
+
 constexpr FieldSpec kAccountFields[] = {
     LIQSIM_FIELD(AccountFinal, account, "account", "id", 0, ""),
     LIQSIM_FIELD(AccountFinal, role, "role", "enum", 0, ""),
@@ -666,6 +687,10 @@ TableSpec blocks() {
   return {"/events", "blocks", "every block that had keeper transactions to include", sizeof(BlockRecord),
           kBlockFields};
 }
+TableSpec auctions() {
+  return {"/events", "auctions", "every collateral auction that ended (Maker Clipper / Flipper)",
+          sizeof(AuctionRecord), kAuctionFields};
+}
 TableSpec assets() {
   return {"/", "assets", "every asset of the ledger: scale and where its units are", sizeof(AssetFinal),
           kAssetFields};
@@ -687,9 +712,9 @@ TableSpec venue_timeseries() {
 }
 std::span<const FieldSpec> summary() { return kSummaryFields; }
 std::vector<TableSpec> tables() {
-  return {liquidations(), trades(),          funding(), mark_updates(),     adl(),
-          keeper_txs(),   keeper_tx_queue(), blocks(),  venue_timeseries(), cascade_sizes(),
-          assets(),       holdings(),        accounts()};
+  return {liquidations(),  trades(),          funding(),  mark_updates(), adl(),
+          keeper_txs(),    keeper_tx_queue(), blocks(),   auctions(),     venue_timeseries(),
+          cascade_sizes(), assets(),          holdings(), accounts()};
 }
 
 std::string field_units(std::span<const FieldSpec> fields) {
@@ -756,6 +781,7 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     run.log.keeper_txs = read_table<KeeperTxRecord>(root, run_file_schema::keeper_txs());
     run.log.keeper_tx_queue = read_table<KeeperTxQueueRecord>(root, run_file_schema::keeper_tx_queue());
     run.log.blocks = read_table<BlockRecord>(root, run_file_schema::blocks());
+    run.log.auctions = read_table<AuctionRecord>(root, run_file_schema::auctions());
     run.log.assets = read_table<AssetFinal>(root, run_file_schema::assets());
     run.log.cascade_sizes = read_table<CascadeSizeRecord>(root, run_file_schema::cascade_sizes());
     run.log.venue_samples = read_table<VenueSampleRecord>(root, run_file_schema::venue_timeseries());

@@ -58,6 +58,7 @@ TableSpec adl();                          // over AdlRecord
 TableSpec keeper_txs();                   // over KeeperTxRecord
 TableSpec keeper_tx_queue();              // over KeeperTxQueueRecord
 TableSpec blocks();                       // over BlockRecord
+TableSpec auctions();                     // over AuctionRecord
 TableSpec assets();                       // over AssetFinal, stored as /assets
 TableSpec holdings();                     // over HoldingFinal, stored as /holdings
 TableSpec accounts();                     // over AccountFinal, stored as /accounts

@@ -22,7 +22,9 @@ constexpr std::optional<LiquidationId> liquidation_from_record(int64_t raw) {
   return raw < 0 ? std::nullopt : std::optional<LiquidationId>(LiquidationId(raw));
 }
 
-enum class LiquidationMechanismKind : uint8_t { Engine = 0, Keeper = 1 };
+// Engine: the protocol closes into the book (also the fund's absorptions); Keeper: a keeper's take-over;
+// Auction: a vault's collateral and debt moved to an auction (Maker bark / bite).
+enum class LiquidationMechanismKind : uint8_t { Engine = 0, Keeper = 1, Auction = 2 };
 
 // Whether a liquidation was brought about by liquidations' own price impact, by the counterfactual of
 // the same seed in which every liquidation executes off the book at the mark (liquidation.execution =
@@ -118,6 +120,29 @@ struct BlockRecord {
   Amount base_fee;        // per liquidation transaction
   uint32_t included = 0;  // keeper transactions included
   uint32_t waiting = 0;   // keeper transactions still waiting for block space after this block
+};
+
+// One collateral auction, recorded when it ends (Maker Clipper: lot sold or tab raised; Flipper: deal).
+// `id` is the bark's (bite's) liquidation id.
+struct AuctionRecord {
+  int64_t id = 0;
+  uint32_t account = 0;  // the vault
+  uint32_t market = 0;
+  uint8_t kind = 0;  // 0 Dutch (Clipper), 1 English (Flipper)
+  Time kicked;
+  Time ended;
+  Quantity lot;            // collateral auctioned
+  Quantity sold;           // collateral bought by keepers
+  Quantity returned;       // collateral given back to the vault owner
+  Amount due;              // the vault's debt taken over
+  Amount tab;              // DAI wanted (debt + penalty)
+  Amount raised;           // DAI received from keepers
+  Amount shortfall;        // max(due - raised, 0): system debt (fund, then bad debt)
+  Amount incentive;        // keeper incentives paid by the Vow (kick, redo)
+  Price feed;              // the feed (mark) when it started
+  int64_t winner = kNoId;  // the last buyer (Dutch) or the winning bidder (English); -1 for none
+  uint32_t bids = 0;       // takes, tends and dents accepted
+  uint32_t restarts = 0;   // Clipper redos, Flipper ticks
 };
 
 struct TimeseriesRow {
@@ -297,6 +322,7 @@ class Recorder {
   virtual void on_keeper_tx(const KeeperTxRecord& r) = 0;
   virtual void on_keeper_tx_queue(const KeeperTxQueueRecord& r) = 0;
   virtual void on_block(const BlockRecord& r) = 0;
+  virtual void on_auction(const AuctionRecord& r) = 0;
   virtual void on_timeseries(const TimeseriesRow& r) = 0;
   virtual void on_mark_update(const MarkUpdateRecord& r) = 0;
   // Every venue at every record time, in venue order after the time-series row.
@@ -321,6 +347,7 @@ class DiscardingRecorder : public Recorder {
   void on_keeper_tx(const KeeperTxRecord&) override {}
   void on_keeper_tx_queue(const KeeperTxQueueRecord&) override {}
   void on_block(const BlockRecord&) override {}
+  void on_auction(const AuctionRecord&) override {}
   void on_timeseries(const TimeseriesRow&) override {}
   void on_mark_update(const MarkUpdateRecord&) override {}
   void on_venue_sample(const VenueSampleRecord&) override {}
@@ -341,6 +368,7 @@ class RunLog : public Recorder {
   std::vector<KeeperTxRecord> keeper_txs;
   std::vector<KeeperTxQueueRecord> keeper_tx_queue;
   std::vector<BlockRecord> blocks;
+  std::vector<AuctionRecord> auctions;
   std::vector<TimeseriesRow> timeseries;
   std::vector<MarkUpdateRecord> mark_updates;
   std::vector<VenueSampleRecord> venue_samples;
@@ -356,6 +384,7 @@ class RunLog : public Recorder {
   void on_keeper_tx(const KeeperTxRecord& r) override { keeper_txs.push_back(r); }
   void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override { keeper_tx_queue.push_back(r); }
   void on_block(const BlockRecord& r) override { blocks.push_back(r); }
+  void on_auction(const AuctionRecord& r) override { auctions.push_back(r); }
   void on_timeseries(const TimeseriesRow& r) override { timeseries.push_back(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { mark_updates.push_back(r); }
   void on_venue_sample(const VenueSampleRecord& r) override { venue_samples.push_back(r); }

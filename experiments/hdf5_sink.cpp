@@ -483,6 +483,7 @@ enum StreamId : size_t {
   kKeeperTxs,
   kKeeperTxQueue,
   kBlocks,
+  kAuctions,
   kVenueSamples,
   kCascadeSizes,
   kAssets,
@@ -542,6 +543,7 @@ struct Schema {
     tables[kKeeperTxs] = run_file_schema::keeper_txs();
     tables[kKeeperTxQueue] = run_file_schema::keeper_tx_queue();
     tables[kBlocks] = run_file_schema::blocks();
+    tables[kAuctions] = run_file_schema::auctions();
     tables[kVenueSamples] = run_file_schema::venue_timeseries();
     tables[kCascadeSizes] = run_file_schema::cascade_sizes();
     tables[kAssets] = run_file_schema::assets();
@@ -575,6 +577,7 @@ struct Schema {
     streams[kKeeperTxQueue] =
         table_stream<KeeperTxQueueRecord>(tables[kKeeperTxQueue], &tables[kKeeperTxQueue]);
     streams[kBlocks] = table_stream<BlockRecord>(tables[kBlocks], &tables[kBlocks]);
+    streams[kAuctions] = table_stream<AuctionRecord>(tables[kAuctions], &tables[kAuctions]);
     streams[kVenueSamples] = table_stream<VenueSampleRecord>(tables[kVenueSamples], &tables[kVenueSamples]);
     streams[kCascadeSizes] = table_stream<CascadeSizeRecord>(tables[kCascadeSizes], &tables[kCascadeSizes]);
     streams[kAssets] = table_stream<AssetFinal>(tables[kAssets], &tables[kAssets]);
@@ -1096,6 +1099,7 @@ void RunFileWriter::on_adl(const AdlRecord& r) { impl_->append(kAdl, r); }
 void RunFileWriter::on_keeper_tx(const KeeperTxRecord& r) { impl_->append(kKeeperTxs, r); }
 void RunFileWriter::on_keeper_tx_queue(const KeeperTxQueueRecord& r) { impl_->append(kKeeperTxQueue, r); }
 void RunFileWriter::on_block(const BlockRecord& r) { impl_->append(kBlocks, r); }
+void RunFileWriter::on_auction(const AuctionRecord& r) { impl_->append(kAuctions, r); }
 void RunFileWriter::on_timeseries(const TimeseriesRow& r) { impl_->append(kTimeseries, r); }
 void RunFileWriter::on_mark_update(const MarkUpdateRecord& r) { impl_->append(kMarkUpdates, r); }
 void RunFileWriter::on_asset(const AssetFinal& r) { impl_->append(kAssets, r); }
@@ -1129,6 +1133,7 @@ std::optional<std::string> write_run_file(const std::string& path, const RunMeta
   for (const KeeperTxRecord& r : log.keeper_txs) writer.on_keeper_tx(r);
   for (const KeeperTxQueueRecord& r : log.keeper_tx_queue) writer.on_keeper_tx_queue(r);
   for (const BlockRecord& r : log.blocks) writer.on_block(r);
+  for (const AuctionRecord& r : log.auctions) writer.on_auction(r);
   for (const VenueSampleRecord& r : log.venue_samples) writer.on_venue_sample(r);
   for (const CascadeSizeRecord& r : log.cascade_sizes) writer.on_cascade_size(r);
   for (const AssetFinal& r : log.assets) writer.on_asset(r);

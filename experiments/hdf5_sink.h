@@ -68,6 +68,7 @@ class RunFileWriter final : public Recorder {
   void on_keeper_tx(const KeeperTxRecord& r) override;
   void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override;
   void on_block(const BlockRecord& r) override;
+  void on_auction(const AuctionRecord& r) override;
   void on_timeseries(const TimeseriesRow& r) override;
   void on_mark_update(const MarkUpdateRecord& r) override;
   void on_cascade_size(const CascadeSizeRecord& r) override;

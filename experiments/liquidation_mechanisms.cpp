@@ -73,6 +73,61 @@ double gas_wei_per_unit(std::string_view price_unit) {
   return price_unit == "wei" ? 1.0 : double(kWeiPerGwei);
 }
 
+namespace {
+// A scenario fraction in dss's units: the ratio at 1e-9 (the run's Ratio), times 1e9 for a wad or 1e18
+// for a ray, so 1.13 is exactly 1.13 WAD.
+maker::Uint256 wad_of(double x) {
+  return maker::Uint256::product((unsigned __int128)ratio_from_double(x).raw(), 1'000'000'000ull);
+}
+maker::Uint256 ray_of(double x) {
+  return maker::Uint256::product((unsigned __int128)ratio_from_double(x).raw(),
+                                 (unsigned __int128)1'000'000'000'000'000'000ull);
+}
+maker::Uint256 rad_of(double dollars) { return maker_units::rad(amount_from_double(dollars)); }
+}  // namespace
+
+MakerClipParams MakerClipSpec::params() const {
+  MakerClipParams p;
+  p.chop = wad_of(chop);
+  p.hole = rad_of(hole);
+  p.Hole = rad_of(global_hole);
+  p.dust = rad_of(dust);
+  p.clipper.buf = ray_of(buf);
+  p.clipper.tail = uint64_t(tail_seconds);
+  p.clipper.cusp = ray_of(cusp);
+  p.clipper.chip = wad_of(chip);
+  p.clipper.tip = rad_of(tip);
+  if (curve == "linear")
+    p.abacus = maker::LinearDecrease{uint64_t(linear_seconds)};
+  else if (curve == "exponential")
+    p.abacus = maker::ExponentialDecrease{ray_of(cut)};
+  else
+    p.abacus = maker::StairstepExponentialDecrease{ray_of(cut), uint64_t(step_seconds)};
+  p.poll = time_from_seconds(poll_seconds);
+  return p;
+}
+
+std::unique_ptr<LiquidationMechanism> MakerClipSpec::build(const MechanismBuildContext& c) const {
+  return std::make_unique<MakerClipLiquidation>(params(), c.clearing, c.recorder, c.venue);
+}
+
+MakerFlipParams MakerFlipSpec::params() const {
+  MakerFlipParams p;
+  p.chop = wad_of(chop);
+  p.dunk = rad_of(dunk);
+  p.box = rad_of(box);
+  p.lump = maker_units::wad(quantity_from_double(lump));
+  p.flipper.beg = wad_of(beg);
+  p.flipper.ttl = uint64_t(ttl_seconds);
+  p.flipper.tau = uint64_t(tau_seconds);
+  p.poll = time_from_seconds(poll_seconds);
+  return p;
+}
+
+std::unique_ptr<LiquidationMechanism> MakerFlipSpec::build(const MechanismBuildContext& c) const {
+  return std::make_unique<MakerFlipLiquidation>(params(), c.clearing, c.recorder, c.venue);
+}
+
 std::unique_ptr<LiquidationMechanism> NoLiquidationSpec::build(const MechanismBuildContext&) const {
   return std::make_unique<NoLiquidation>();
 }

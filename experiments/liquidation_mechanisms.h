@@ -20,6 +20,7 @@
 #include "protocol/chain.h"
 #include "protocol/engine_liquidation.h"
 #include "protocol/liquidation.h"
+#include "protocol/maker_auction.h"
 #include "protocol/no_liquidation.h"
 
 namespace liqsim {
@@ -135,8 +136,61 @@ struct NoLiquidationSpec {
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
 };
 
+// ---- maker_clip: Maker Liquidations 2.0, Dog.bark + Clipper Dutch auctions (protocol/maker_auction.h) ----
+
+// Defaults: the ETH-B onboarding poll's Clipper (stairstep, cut 0.99 every 90 s, buf 1.3, cusp 0.4, tail
+// 8,400 s, hole 8M DAI) and the typical incentives chip 0.1%, tip 300 DAI (reference/protocols.md 3.4).
+struct MakerClipSpec {
+  static constexpr std::string_view kName = "maker_clip";
+  static constexpr std::string_view kDescription =
+      "Maker Liquidations 2.0: keepers bark unsafe vaults (paid tip + chip), Dutch auctions on an abacus "
+      "curve from feed x buf, keepers take at the curve's price, redo past tail or cusp";
+  static constexpr bool kHasKeys = true;
+  double chop = 1.13;                // [1, 2): 1 + liquidation penalty; tab = debt x chop
+  double hole = 8'000'000;           // $ > 0: most DAI (debt + penalty) in one market's running auctions
+  double global_hole = 100'000'000;  // $ > 0: the Dog's Hole, over every market
+  double dust = 5'000;               // $ >= 0: smallest vault debt; at most hole (DssExecLib)
+  double buf = 1.3;                  // [1, 10): starting price = feed x buf (DssExecLib range)
+  double tail_seconds = 8'400;       // [1, 3.2e7]: a sale older than this needs a redo; >= step_seconds
+  double cusp = 0.4;                 // [0, 1): a sale whose price fell below cusp x top needs a redo
+  double chip = 0.001;               // [0, 1): keeper incentive, share of the tab (kick and redo)
+  double tip = 300;                  // $ >= 0: flat keeper incentive (kick and redo)
+  std::string curve = "stairstep";   // "stairstep" | "exponential" | "linear" (the abacus)
+  double cut = 0.99;                 // (0, 1): stairstep: price multiple per step; exponential: per second
+  double step_seconds = 90;          // [1, 86400]: stairstep: seconds between price drops
+  double linear_seconds = 3'600;     // [1, 3.2e7]: linear: seconds until the price reaches 0
+  double poll_seconds = 60;          // [1, 86400]: running auctions are re-published to keepers this often
+
+  MakerClipParams params() const;
+  std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
+};
+
+// ---- maker_flip: Maker Liquidations 1.2, Cat.bite + Flipper English auctions (protocol/maker_auction.h)
+// ----
+
+// Defaults: flip.sol's own (beg 5%, ttl 3 h, tau 2 days) and Cat 1.2's ETH-A dunk of 50,000 DAI.
+struct MakerFlipSpec {
+  static constexpr std::string_view kName = "maker_flip";
+  static constexpr std::string_view kDescription =
+      "Maker Liquidations 1.2: the Cat bites unsafe vaults, Flipper English auctions (tend raises the bid by "
+      "beg, dent lowers the lot, each bid lives ttl, the auction tau)";
+  static constexpr bool kHasKeys = true;
+  double chop = 1.13;        // [1, 2): 1 + liquidation penalty; tab = debt x chop
+  double dunk = 50'000;      // $ > 0: most debt + penalty per auction (Cat 1.2)
+  double box = 100'000'000;  // $ > 0: most debt + penalty in all running auctions (Cat 1.2)
+  double lump = 0;    // coins >= 0: most collateral per auction (Cat 1.0, 50 ETH in March 2020); 0: none
+  double beg = 1.05;  // (1, 2): a tend raises the bid, a dent lowers the lot, by at least this factor
+  double ttl_seconds = 10'800;   // [1, 3.2e7]: a bid's lifetime
+  double tau_seconds = 172'800;  // [1, 3.2e7]: the auction's longest life; >= ttl_seconds
+  double poll_seconds = 60;  // [1, 86400]: ended auctions are settled, running ones re-published, this often
+
+  MakerFlipParams params() const;
+  std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
+};
+
 // The registry: one line per mechanism. The first is the default.
-using MechanismSpecs = std::tuple<EngineLiquidationSpec, KeeperLiquidationSpec, NoLiquidationSpec>;
+using MechanismSpecs =
+    std::tuple<EngineLiquidationSpec, KeeperLiquidationSpec, NoLiquidationSpec, MakerClipSpec, MakerFlipSpec>;
 
 struct MechanismEntry {
   std::string_view name;  // the scenario's `liquidation.mechanism`
@@ -201,6 +255,36 @@ void describe(V& v, KeeperLiquidationSpec& s) {
   v.table("gas", s.gas);
   v.flag("absorb_bankrupt", s.absorb_bankrupt);
   v.number("absorb_max_slippage", s.absorb_max_slippage, open(0, 1), Unit::Fraction);
+}
+
+template <class V>
+void describe(V& v, MakerClipSpec& s) {
+  v.number("chop", s.chop, closed_open(1, 2), Unit::Fraction);
+  v.number("hole", s.hole, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("global_hole", s.global_hole, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("dust", s.dust, closed(0, kMaxDollars), Unit::Dollars);
+  v.number("buf", s.buf, closed_open(1, 10), Unit::Fraction);
+  v.number("tail_seconds", s.tail_seconds, closed(1, kMaxSeconds), Unit::Seconds);
+  v.number("cusp", s.cusp, closed_open(0, 1), Unit::Fraction);
+  v.number("chip", s.chip, closed_open(0, 1), Unit::Fraction);
+  v.number("tip", s.tip, closed(0, kMaxDollars), Unit::Dollars);
+  v.text("curve", s.curve, one_of({"stairstep", "exponential", "linear"}));
+  v.number("cut", s.cut, open(0, 1), Unit::Fraction);
+  v.number("step_seconds", s.step_seconds, closed(1, 86400), Unit::Seconds);
+  v.number("linear_seconds", s.linear_seconds, closed(1, kMaxSeconds), Unit::Seconds);
+  v.number("poll_seconds", s.poll_seconds, closed(1, 86400), Unit::Seconds);
+}
+
+template <class V>
+void describe(V& v, MakerFlipSpec& s) {
+  v.number("chop", s.chop, closed_open(1, 2), Unit::Fraction);
+  v.number("dunk", s.dunk, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("box", s.box, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("lump", s.lump, closed(0, 1e9), Unit::Coins);
+  v.number("beg", s.beg, open(1, 2), Unit::Fraction);
+  v.number("ttl_seconds", s.ttl_seconds, closed(1, kMaxSeconds), Unit::Seconds);
+  v.number("tau_seconds", s.tau_seconds, closed(1, kMaxSeconds), Unit::Seconds);
+  v.number("poll_seconds", s.poll_seconds, closed(1, 86400), Unit::Seconds);
 }
 
 // The names of the registered mechanisms.

@@ -1,6 +1,8 @@
 #include "experiments/populations.h"
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "agents/arbitrageur.h"
 #include "agents/keeper.h"
@@ -110,6 +112,26 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
                   ks.bidding == "adaptive" ? KeeperBidding::Adaptive : KeeperBidding::Fixed,
                   ratio_from_double(ks.bid_raise),
                   ratio_from_double(ks.bid_decay)};
+  const std::string& mechanism = c.scenario.liquidation.mechanism;
+  if (mechanism == MakerClipSpec::kName || mechanism == MakerFlipSpec::kName) {
+    kp.auction.enabled = true;
+    kp.auction.valuation_discount = ratio_from_double(ks.valuation_discount);
+    if (mechanism == MakerClipSpec::kName) {
+      const MakerClipSpec& clip = c.scenario.liquidation.get<MakerClipSpec>();
+      kp.auction.bark = true;
+      kp.auction.bark_tip = amount_from_double(clip.tip);
+      kp.auction.bark_chip = ratio_from_double(clip.chip);
+      kp.auction.chop = ratio_from_double(clip.chop);
+    }
+  }
+  const auto share = [&](double fraction) { return uint32_t(std::llround(fraction * ks.count)); };
+  kp.gas_cap = amount_from_double(ks.gas_cap);
+  kp.lowball = uint32_t(std::min(ks.lowball_count, ks.count));
+  // Lowballers have no cap: the cap applies to the first keepers, at most to the others.
+  kp.capped = std::min(share(ks.gas_capped_fraction), uint32_t(ks.count) - kp.lowball);
+  kp.down = share(ks.outage_fraction);
+  kp.outage_start = time_from_seconds(ks.outage_start_seconds);
+  kp.outage_end = time_from_seconds(ks.outage_start_seconds + ks.outage_duration_seconds);
   return std::make_unique<Keepers>(kp, std::move(ids), c.scenario.seed);
 }
 

@@ -299,6 +299,22 @@ struct KeeperSpec {
   std::string bidding = "fixed";
   double bid_raise = 1.125;  // [1, 10]: adaptive: bid multiple after a lost race
   double bid_decay = 0.98;   // (0, 1]: adaptive: bid multiple after a won race
+  // Auctions (maker_clip, maker_flip): keepers value collateral at the index x (1 - valuation_discount)
+  // and take or bid at most that.
+  double valuation_discount = 0.02;  // [0, 1)
+  // [0, 1e12] $ per transaction, 0 = none: a capped keeper sends nothing while the chain's base fee is
+  // above it (a fixed gas price that no longer gets included). Applies to the first
+  // round(gas_capped_fraction x count) keepers.
+  double gas_cap = 0;
+  double gas_capped_fraction = 1;  // [0, 1]
+  // [0, count]: the last lowball_count keepers bid the smallest acceptable step in English auctions
+  // and never dent (the zero-DAI bidders of 12 March 2020); they have no gas cap.
+  int lowball_count = 0;
+  // The first round(outage_fraction x count) keepers send nothing from outage_start_seconds for
+  // outage_duration_seconds (bots that stopped: out of DAI, a failing node or gas oracle).
+  double outage_fraction = 0;          // [0, 1]
+  double outage_start_seconds = 0;     // >= 0
+  double outage_duration_seconds = 0;  // >= 0
 };
 
 // What a run may cost, estimated at validation from the scenario (events from every periodic process

@@ -95,6 +95,8 @@ double log_uniform(Rng& rng, double lo, double hi) {
   return std::exp(std::log(lo) + (std::log(hi) - std::log(lo)) * rng.uniform01());
 }
 
+void repair_after_cheapening(Scenario& s);
+
 void repair(Scenario& s, Rng& rng) {
   s.record_interval_seconds = std::min(s.record_interval_seconds, s.duration_seconds);
   if (s.measure_from_seconds >= s.duration_seconds) s.measure_from_seconds = s.duration_seconds / 2;
@@ -182,6 +184,15 @@ void repair(Scenario& s, Rng& rng) {
   gas.spike_ramp_seconds = std::min(gas.spike_ramp_seconds, gas.spike_duration_seconds * 0.499);
   if (gas.spike_multiple * keeper.gas_price > kMaxDollars)
     gas.spike_multiple = kMaxDollars / keeper.gas_price;
+  // Maker's cross-field rules (the loader's checks): dust <= hole, a stairstep tail of at least one step,
+  // a Flipper auction at least as long as one bid; at most as many lowballers as keepers.
+  MakerClipSpec& clip = s.liquidation.get<MakerClipSpec>();
+  clip.dust = std::min(clip.dust, clip.hole);
+  clip.tail_seconds = std::max(clip.tail_seconds, clip.step_seconds);
+  MakerFlipSpec& flip = s.liquidation.get<MakerFlipSpec>();
+  flip.tau_seconds = std::max(flip.tau_seconds, flip.ttl_seconds);
+  s.keepers.lowball_count = std::min(s.keepers.lowball_count, s.keepers.count);
+  repair_after_cheapening(s);
   // A keeper's bonus is at most every market's lowest maintenance rate (the loader's check).
   if (s.liquidation.mechanism == KeeperLiquidationSpec::kName) {
     double& bonus = s.liquidation.get<KeeperLiquidationSpec>().bonus;
@@ -189,6 +200,43 @@ void repair(Scenario& s, Rng& rng) {
       if (const std::optional<Ratio> rate = min_maintenance_rate(market.margin))
         bonus = std::min(bonus, to_double(*rate));
   }
+}
+
+// The rules a draw, or cheapen()'s longer intervals, can still break: a record interval scaled below
+// 1 ms, an index over spot venues a market does not have, a gas ramp that rounds to 0 ns, orders of
+// value traders and arbitrageurs worth more than $1e8, a GARCH interval that is no longer a multiple
+// of its price step. Without this most draws were invalid and fell back to one fixed scenario.
+void repair_after_cheapening(Scenario& s) {
+  // The second schema walk redraws the duration too: at least a second, as the first draw.
+  s.duration_seconds = std::max(s.duration_seconds, 1.0);
+  s.record_interval_seconds = std::clamp(s.record_interval_seconds, kMinInterval, s.duration_seconds);
+  double highest_price = 0;
+  for (MarketSpec& market : s.markets) {
+    highest_price = std::max(highest_price, market.initial_price);
+    if (market.index.source == "spot_venues" && market.spot.venues == 0) market.index.source = "exogenous";
+    PriceProcessSpec& price = market.price;
+    price.garch_interval_seconds =
+        std::max(1.0, std::floor(price.garch_interval_seconds / price.step_seconds)) * price.step_seconds;
+    if (price.garch_interval_seconds > 86400) price.model = "gbm";
+  }
+  GasPathSpec& gas = s.liquidation.get<KeeperLiquidationSpec>().gas;
+  if (time_from_seconds(gas.spike_ramp_seconds) == Time(0)) gas.spike_ramp_seconds = 0;
+  // Populations that need spot venues, when no market has one.
+  const bool spot = std::any_of(s.markets.begin(), s.markets.end(),
+                                [](const MarketSpec& market) { return market.spot.venues > 0; });
+  if (!spot) {
+    if (!s.liquidity.on_perpetual) s.liquidity.per_venue = 0;
+    s.arbitrageurs.count = 0;
+    if (s.value_traders.venues == "spot") s.value_traders.venues = "perpetual";
+    s.market_makers.hedge_venue = "outside";
+  }
+  if (s.liquidity.max_distance <= s.liquidity.min_distance)
+    s.liquidity.max_distance = std::min(0.89, s.liquidity.min_distance * 2 + 1e-6);
+  if (s.keepers.bidding == "adaptive")
+    s.keepers.priority_fee_min = std::max(s.keepers.priority_fee_min, 1e-6);
+  s.keepers.priority_fee_max = std::max(s.keepers.priority_fee_max, s.keepers.priority_fee_min);
+  s.value_traders.max_order = std::min(s.value_traders.max_order, 0.99 * kMaxOrderNotional / highest_price);
+  s.arbitrageurs.max_order = std::min(s.arbitrageurs.max_order, 0.99 * kMaxOrderNotional / highest_price);
 }
 
 // Moves one cost knob to its cheap side; returns false when nothing is left to cheapen.
@@ -292,6 +340,7 @@ Scenario random_scenario(uint64_t seed, const RandomScenarioOptions& options) {
     for (int k = 0; k < 200 && estimate_run_cost(s).events > options.max_events; ++k) {
       if (!cheapen(s, rng)) break;
     }
+    repair_after_cheapening(s);
     if (validate_scenario(s).empty()) return s;
   }
   Scenario fallback;

@@ -819,6 +819,37 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     }
   }
 
+  // Maker's own rules on auction parameters (the governance bounds of DssExecLib and the contracts'
+  // checks), judged whatever the mechanism (a sweep may switch it).
+  {
+    const MakerClipSpec& clip = s.liquidation.get<MakerClipSpec>();
+    const std::string p = "liquidation.maker_clip";
+    if (skip.count(p + ".dust") == 0 && skip.count(p + ".hole") == 0 && clip.dust > clip.hole) {
+      add(p + ".dust", clip.dust,
+          "above hole (" + format_number(clip.hole) + "): no auction of a whole vault would fit the limit",
+          "[0, hole]: DssExecLib keeps hole >= dust (setIlkMaxLiquidationAmount)");
+    }
+    if (clip.curve == "stairstep" && skip.count(p + ".tail_seconds") == 0 &&
+        skip.count(p + ".step_seconds") == 0 && clip.tail_seconds < clip.step_seconds) {
+      add(p + ".tail_seconds", clip.tail_seconds,
+          "shorter than one step of the stairstep curve (step_seconds = " + format_number(clip.step_seconds) +
+              "): every sale would need a redo before its price first drops",
+          ">= step_seconds");
+    }
+    const MakerFlipSpec& flip = s.liquidation.get<MakerFlipSpec>();
+    const std::string f = "liquidation.maker_flip";
+    if (skip.count(f + ".tau_seconds") == 0 && skip.count(f + ".ttl_seconds") == 0 &&
+        flip.tau_seconds < flip.ttl_seconds) {
+      add(f + ".tau_seconds", flip.tau_seconds,
+          "shorter than a bid's lifetime ttl_seconds (" + format_number(flip.ttl_seconds) + ")",
+          ">= ttl_seconds (flip.sol: ttl 3 h, tau 2 days)");
+    }
+  }
+  if (s.keepers.lowball_count > s.keepers.count && skip.count("keepers.lowball_count") == 0) {
+    add("keepers.lowball_count", s.keepers.lowball_count, "more than the keepers",
+        "[0, keepers.count] = [0, " + std::to_string(s.keepers.count) + "]");
+  }
+
   const LeveragedTraderSpec& traders = s.traders;
   if (traders.entry_end_seconds < traders.entry_start_seconds) {
     add("traders.entry_end_seconds", traders.entry_end_seconds, "before entry_start_seconds",

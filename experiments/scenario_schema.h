@@ -270,6 +270,13 @@ void describe(V& v, KeeperSpec& s) {
   v.text("bidding", s.bidding, one_of({"fixed", "adaptive"}));
   v.number("bid_raise", s.bid_raise, closed(1, 10), Unit::Fraction);
   v.number("bid_decay", s.bid_decay, open_closed(0, 1), Unit::Fraction);
+  v.number("valuation_discount", s.valuation_discount, closed_open(0, 1), Unit::Fraction);
+  v.number("gas_cap", s.gas_cap, closed(0, kMaxDollars), Unit::Dollars);
+  v.number("gas_capped_fraction", s.gas_capped_fraction, closed(0, 1));
+  v.integer("lowball_count", s.lowball_count, 0, 10000);
+  v.number("outage_fraction", s.outage_fraction, closed(0, 1));
+  v.number("outage_start_seconds", s.outage_start_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("outage_duration_seconds", s.outage_duration_seconds, closed(0, kMaxSeconds), Unit::Seconds);
 }
 
 template <class V>

@@ -126,6 +126,7 @@ class RecordingTee final : public Recorder {
   }
   void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override { sink_.on_keeper_tx_queue(r); }
   void on_block(const BlockRecord& r) override { sink_.on_block(r); }
+  void on_auction(const AuctionRecord& r) override { sink_.on_auction(r); }
   void on_timeseries(const TimeseriesRow& r) override { sink_.on_timeseries(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { sink_.on_mark_update(r); }
   void on_venue_sample(const VenueSampleRecord& r) override { sink_.on_venue_sample(r); }
@@ -176,7 +177,8 @@ class World final : public ExecutionVenue, public PositionSource {
     ch_->set_alert(a, multiple);
     ch_->arm(a);
   }
-  void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee);
+  void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee,
+                           const TxIntent& intent);
   Amount base_fee() const;
   uint32_t market_count() const { return uint32_t(markets_.size()); }
   uint32_t venue_count() const { return uint32_t(venues_.size()); }
@@ -256,8 +258,12 @@ class World final : public ExecutionVenue, public PositionSource {
     const ClearingHouse& clearing() const override { return world_.clearing(); }
     void deposit(AccountId a, Amount amount) override { world_.deposit(a, amount); }
     void set_alert(AccountId a, std::optional<Ratio> multiple) override { world_.set_alert(a, multiple); }
-    void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) override {
-      world_.send_liquidation_tx(keeper, target, ready, priority_fee);
+    void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee,
+                             const TxIntent& intent) override {
+      world_.send_liquidation_tx(keeper, target, ready, priority_fee, intent);
+    }
+    std::vector<AuctionView> auctions(AccountId target) const override {
+      return world_.mechanism_->auctions(target, world_.now());
     }
     Amount base_fee() const override { return world_.base_fee(); }
     uint32_t market_count() const override { return world_.market_count(); }
@@ -294,6 +300,12 @@ class World final : public ExecutionVenue, public PositionSource {
     }
     LiquidationTrigger trigger_for(AccountId a) override {
       return world_.make_trigger(largest_exposure(*world_.ch_, a), a);
+    }
+    void deliver(AccountId keeper, AccountId target, const KeeperTakeover& result) override {
+      world_.ch_->arm(keeper);
+      const auto owner = world_.owner_of(keeper);
+      LIQSIM_CHECK(owner.has_value(), "an auction won by an account no population owns");
+      owner->first->population->on_transaction_result(*owner->first->context, owner->second, target, result);
     }
 
    private:
@@ -654,9 +666,10 @@ void World::cancel_orders(AccountId a, MarketId m) {
   std::erase_if(it->second.orders, [&](const auto& e) { return e.first == m; });
 }
 
-void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) {
+void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee,
+                                const TxIntent& intent) {
   LIQSIM_CHECK(owner_of(keeper).has_value(), "transaction from an account no population owns");
-  const auto [tx, block] = chain_->submit(engine_.now(), ready, keeper, target, priority_fee);
+  const auto [tx, block] = chain_->submit(engine_.now(), ready, keeper, target, priority_fee, intent);
   engine_.schedule(block, kKeeperTx, keeper.raw(), tx, Lane::Transaction, uint64_t(priority_fee.raw()));
 }
 
@@ -939,7 +952,7 @@ void World::on_keeper_tx(const Event& e) {
   const ChainTransaction& p = chain_->transaction(tx);
   const Amount gas = chain_->charge(p);
   ch_->ledger().pay_gas(keeper, gas);
-  const KeeperTakeover result = mechanism_->on_transaction(host_, keeper, p.target);
+  const KeeperTakeover result = mechanism_->on_transaction(host_, keeper, p.target, p.intent);
   ch_->arm(keeper);
   KeeperTxRecord r;
   r.submitted = p.submitted;

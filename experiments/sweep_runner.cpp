@@ -33,6 +33,7 @@ class KeptRecords final : public Recorder {
     keeper_txs_ = kept("keeper_txs");
     keeper_tx_queue_ = kept("keeper_tx_queue");
     blocks_ = kept("blocks");
+    auctions_ = kept("auctions");
     cascade_sizes_ = kept("cascade_sizes");
     venue_timeseries_ = kept("venue_timeseries");
     assets_ = kept("assets");
@@ -60,6 +61,9 @@ class KeptRecords final : public Recorder {
   void on_block(const BlockRecord& r) override {
     if (blocks_) to_.on_block(r);
   }
+  void on_auction(const AuctionRecord& r) override {
+    if (auctions_) to_.on_auction(r);
+  }
   void on_cascade_size(const CascadeSizeRecord& r) override {
     if (cascade_sizes_) to_.on_cascade_size(r);
   }
@@ -85,8 +89,9 @@ class KeptRecords final : public Recorder {
  private:
   Recorder& to_;
   bool timeseries_ = false, liquidations_ = false, trades_ = false, funding_ = false, mark_updates_ = false,
-       adl_ = false, keeper_txs_ = false, keeper_tx_queue_ = false, blocks_ = false, cascade_sizes_ = false,
-       assets_ = false, holdings_ = false, accounts_ = false, venue_timeseries_ = false;
+       adl_ = false, keeper_txs_ = false, keeper_tx_queue_ = false, blocks_ = false, auctions_ = false,
+       cascade_sizes_ = false, assets_ = false, holdings_ = false, accounts_ = false,
+       venue_timeseries_ = false;
 };
 
 }  // namespace

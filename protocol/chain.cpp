@@ -11,7 +11,7 @@ Chain::Chain(ChainParams params, Recorder& recorder) : params_(std::move(params)
 }
 
 std::pair<int64_t, Time> Chain::submit(Time now, Time ready, AccountId sender, AccountId target,
-                                       Amount priority_fee) {
+                                       Amount priority_fee, const TxIntent& intent) {
   const int64_t b = params_.block_interval.raw();
   const Time block = std::max(Time((ready.raw() + b - 1) / b * b), now);
   ChainTransaction tx;
@@ -21,6 +21,7 @@ std::pair<int64_t, Time> Chain::submit(Time now, Time ready, AccountId sender, A
   tx.ready = ready;
   tx.first_block = block;
   tx.priority_fee = priority_fee;
+  tx.intent = intent;
   txs_.push_back(tx);
   return {int64_t(txs_.size()) - 1, block};
 }

@@ -20,6 +20,7 @@
 #include "core/units.h"
 #include "protocol/gas_price_path.h"
 #include "protocol/ledger.h"
+#include "protocol/liquidation_mechanism.h"
 
 namespace liqsim {
 
@@ -30,6 +31,7 @@ struct ChainTransaction {
   Time ready;
   Time first_block;  // the first block at or after ready (and not before submission)
   Amount priority_fee;
+  TxIntent intent;      // what the transaction asks the mechanism to do
   bool waited = false;  // found a block full at least once
   // Set when included:
   Time executed;
@@ -51,7 +53,7 @@ class Chain {
   // Queues a transaction from `sender` submitted now and ready at `ready`; returns its id and the time
   // of the first block it may land in.
   std::pair<int64_t, Time> submit(Time now, Time ready, AccountId sender, AccountId target,
-                                  Amount priority_fee);
+                                  Amount priority_fee, const TxIntent& intent = {});
   const ChainTransaction& transaction(int64_t id) const { return txs_[size_t(id)]; }
   // Transaction `id`'s turn in the block at `block` (blocks come in time order, and a block's
   // transactions in the same-time rule's order): true when the block has room (it is included at

@@ -203,6 +203,8 @@ void EngineLiquidation::on_timer(MechanismHost& host, AccountId a) {
   schedule_unwinds(host);
 }
 
-KeeperTakeover EngineLiquidation::on_transaction(MechanismHost&, AccountId, AccountId) { return {}; }
+KeeperTakeover EngineLiquidation::on_transaction(MechanismHost&, AccountId, AccountId, const TxIntent&) {
+  return {};
+}
 
 }  // namespace liqsim

@@ -91,7 +91,8 @@ class EngineLiquidation final : public LiquidationMechanism {
   std::string_view name() const override { return "engine"; }
   bool on_liquidatable(MechanismHost& host, AccountId a) override;
   void on_timer(MechanismHost& host, AccountId a) override;
-  KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a) override;
+  KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
+                                const TxIntent& intent) override;
 
   const EngineLiquidationParams& params() const { return params_; }
   uint64_t adl_events() const { return adl_events_; }

@@ -358,7 +358,9 @@ void KeeperLiquidation::on_timer(MechanismHost& host, AccountId a) {
   schedule_unwinds(host);
 }
 
-KeeperTakeover KeeperLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a) {
+KeeperTakeover KeeperLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
+                                                 const TxIntent& intent) {
+  if (intent.action != TxAction::Liquidate) return {};
   return execute(keeper, a, host.trigger_for(a));
 }
 

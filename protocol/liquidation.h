@@ -176,7 +176,8 @@ class KeeperLiquidation final : public LiquidationMechanism {
   std::string_view name() const override { return "keeper"; }
   bool on_liquidatable(MechanismHost& host, AccountId a) override;
   void on_timer(MechanismHost& host, AccountId a) override;
-  KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a) override;
+  KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
+                                const TxIntent& intent) override;
   const KeeperLiquidationParams& params() const { return params_; }
 
  private:

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/recorder.h"
 #include "core/units.h"
@@ -35,6 +36,51 @@ struct KeeperTakeover {
   Amount reward;  // what the take removed from the account's equity at the marks (the bonus, capped by it)
 };
 
+// What a keeper's transaction asks the mechanism to do. Keeper take-overs need nothing more than the
+// target; auctions name the auction and the bid (Maker's Clipper.take, Flipper.tend / dent, Dog.bark,
+// Clipper.redo).
+enum class TxAction : uint8_t {
+  Liquidate = 0,  // the keeper mechanism's take-over
+  Bark = 1,       // start an auction of the target's collateral (Dog.bark + Clipper.kick)
+  Take = 2,       // Dutch auction: buy up to `quantity` at a price at most `max_price`
+  Tend = 3,       // English auction: bid `bid` for the whole lot
+  Dent = 4,       // English auction: accept `quantity` (< lot) of collateral for the full tab
+  Redo = 5,       // Dutch auction: restart a sale past its tail or cusp
+};
+
+struct TxIntent {
+  TxAction action = TxAction::Liquidate;
+  std::optional<LiquidationId> auction;  // Take, Tend, Dent, Redo: the auction (its bark's liquidation id)
+  Quantity quantity;                     // Take: most collateral bought; Dent: the lot asked for
+  Price max_price;                       // Take: highest price per coin paid
+  Amount bid;                            // Tend: the DAI bid for the lot
+};
+
+// The public state of a running auction of one account's collateral: what a keeper's bot reads on
+// chain before it bids.
+enum class AuctionKind : uint8_t { Dutch = 0, English = 1 };
+
+struct AuctionView {
+  AuctionKind kind = AuctionKind::Dutch;
+  LiquidationId id;  // the bark's (bite's) liquidation id
+  MarketId market;
+  Quantity lot;  // collateral for sale
+  Amount tab;    // DAI the auction still wants
+  // Dutch: the curve's price now per coin, and whether the sale must be redone before a take.
+  Price price;
+  bool needs_redo = false;
+  Amount redo_incentive;  // what a redo pays its caller (tip + chip x tab, 0 for a dusty sale)
+  // English: the standing bid and its bidder (none before the first), the dent phase (bid == tab), the
+  // smallest acceptable next bid (tend) and the largest acceptable next lot (dent), and when the
+  // standing bid (or the auction) ends.
+  Amount bid;
+  std::optional<AccountId> bidder;
+  bool dent_phase = false;
+  Amount min_bid;
+  Quantity max_lot;
+  Time ends;
+};
+
 // What the kernel offers a mechanism: the clock, timers, the keeper population, cause attribution.
 class MechanismHost {
  public:
@@ -46,6 +92,10 @@ class MechanismHost {
   virtual void publish_opportunity(AccountId a) = 0;
   // What set off a liquidation of account a now (the mark update, the earlier liquidation that moved it).
   virtual LiquidationTrigger trigger_for(AccountId a) = 0;
+  // Tells keeper `keeper`'s population of an outcome that came without a transaction of its own (an
+  // English auction it won, settled when its last bid expired): what it received, as a transaction
+  // result.
+  virtual void deliver(AccountId keeper, AccountId target, const KeeperTakeover& result) = 0;
 };
 
 class LiquidationMechanism {
@@ -58,9 +108,12 @@ class LiquidationMechanism {
   virtual bool on_liquidatable(MechanismHost& host, AccountId a) = 0;
   // A timer this mechanism scheduled through the host.
   virtual void on_timer(MechanismHost& host, AccountId a) = 0;
-  // A keeper's liquidation transaction against a, included in a block now. Mechanisms without
-  // transactions answer NotLiquidatable and move nothing.
-  virtual KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a) = 0;
+  // A keeper's liquidation transaction against a, included in a block now, asking for `intent`.
+  // Mechanisms without transactions answer NotLiquidatable and move nothing.
+  virtual KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
+                                        const TxIntent& intent) = 0;
+  // The running auctions of account a's collateral at time `now` (auction mechanisms), oldest first.
+  virtual std::vector<AuctionView> auctions(AccountId /*a*/, Time /*now*/) const { return {}; }
 };
 
 }  // namespace liqsim

@@ -21,7 +21,13 @@ std::optional<Uint256> liquidation_room(const DogIlk& dog_ilk, const DogTotals& 
 
 std::variant<Bark, BarkRefusal> bark(const Urn& urn, const VatIlk& vat_ilk, const DogIlk& dog_ilk,
                                      const DogTotals& totals) {
-  if (!is_unsafe(urn, vat_ilk)) return BarkRefusal::NotUnsafe;  // also rules out art == 0 below
+  if (!is_unsafe(urn, vat_ilk)) return BarkRefusal::NotUnsafe;
+  return bark_amounts(urn, vat_ilk, dog_ilk, totals);
+}
+
+std::variant<Bark, BarkRefusal> bark_amounts(const Urn& urn, const VatIlk& vat_ilk, const DogIlk& dog_ilk,
+                                             const DogTotals& totals) {
+  if (urn.art.is_zero() || vat_ilk.rate.is_zero()) return BarkRefusal::NotUnsafe;
   const std::optional<Uint256> room = liquidation_room(dog_ilk, totals);
   if (!room) return BarkRefusal::LiquidationLimitHit;
 

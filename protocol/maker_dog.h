@@ -82,5 +82,9 @@ std::optional<Uint256> liquidation_room(const DogIlk& dog_ilk, const DogTotals& 
 // down, against the protocol by under one rad unit: dog.sol's own choice). Vectors #68, #69.
 std::variant<Bark, BarkRefusal> bark(const Urn& urn, const VatIlk& vat_ilk, const DogIlk& dog_ilk,
                                      const DogTotals& totals);
+// bark after its safety check, for a caller whose own margin model decided the vault is unsafe (the
+// kernel's detection); `vat_ilk.spot` is not read. A vault without debt is NotUnsafe.
+std::variant<Bark, BarkRefusal> bark_amounts(const Urn& urn, const VatIlk& vat_ilk, const DogIlk& dog_ilk,
+                                             const DogTotals& totals);
 
 }  // namespace liqsim::maker

@@ -2,6 +2,8 @@
 
 namespace liqsim {
 
-KeeperTakeover NoLiquidation::on_transaction(MechanismHost&, AccountId, AccountId) { return {}; }
+KeeperTakeover NoLiquidation::on_transaction(MechanismHost&, AccountId, AccountId, const TxIntent&) {
+  return {};
+}
 
 }  // namespace liqsim

@@ -13,7 +13,8 @@ class NoLiquidation final : public LiquidationMechanism {
   std::string_view name() const override { return "none"; }
   bool on_liquidatable(MechanismHost&, AccountId) override { return false; }
   void on_timer(MechanismHost&, AccountId) override {}
-  KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a) override;
+  KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
+                                const TxIntent& intent) override;
 };
 
 }  // namespace liqsim

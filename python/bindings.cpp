@@ -144,6 +144,7 @@ py::array log_table(const RunLog& log, const std::string& name) {
     if (name == "keeper_txs") return vector_array(table.fields, log.keeper_txs);
     if (name == "keeper_tx_queue") return vector_array(table.fields, log.keeper_tx_queue);
     if (name == "blocks") return vector_array(table.fields, log.blocks);
+    if (name == "auctions") return vector_array(table.fields, log.auctions);
     if (name == "cascade_sizes") return vector_array(table.fields, log.cascade_sizes);
     if (name == "venue_timeseries") return vector_array(table.fields, log.venue_samples);
     if (name == "assets") return vector_array(table.fields, log.assets);

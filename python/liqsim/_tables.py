@@ -22,7 +22,8 @@ RENAMED = {"index": "index_price"}
 
 # Names of the enum fields' values, by (table, field); docs/hdf5-schema.md and docs/sweeps.md.
 ENUMS = {
-    ("liquidations", "mechanism"): ("engine", "keeper"),
+    ("liquidations", "mechanism"): ("engine", "keeper", "auction"),
+    ("auctions", "kind"): ("dutch", "english"),
     ("liquidations", "endogenous"): ("exogenous", "endogenous", "unmeasured"),
     ("accounts", "role"): ("trader", "noise", "maker", "keeper", "place"),
     ("assets", "kind"): ("quote", "stablecoin", "coin", "debt_share", "lp_share"),

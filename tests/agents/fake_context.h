@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -75,7 +76,9 @@ class FakeContext final : public AgentContext, public PositionSource {
     AccountId target;
     Time ready;
     Amount priority_fee;
+    TxIntent intent;
   };
+  std::map<AccountId, std::vector<AuctionView>> auction_views;  // what auctions() shows
   struct ExecutedFill {
     Time at;
     MarketId market;
@@ -182,8 +185,13 @@ class FakeContext final : public AgentContext, public PositionSource {
     ch_->set_alert(a, multiple);
     ch_->arm(a);
   }
-  void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee) override {
-    liquidation_txs.push_back(LiquidationTx{now_, keeper, target, ready, priority_fee});
+  void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee,
+                           const TxIntent& intent) override {
+    liquidation_txs.push_back(LiquidationTx{now_, keeper, target, ready, priority_fee, intent});
+  }
+  std::vector<AuctionView> auctions(AccountId target) const override {
+    const auto it = auction_views.find(target);
+    return it == auction_views.end() ? std::vector<AuctionView>{} : it->second;
   }
   Amount base_fee() const override { return base_fee_; }
   uint32_t market_count() const override { return uint32_t(books_.size()); }

@@ -78,7 +78,7 @@ int run_child(const Scenario& s) {
 }
 
 void check_seeds(uint64_t first, int count) {
-  int mechanisms[3] = {0, 0, 0};
+  std::map<std::string, int> mechanisms;           // scenarios per liquidation mechanism
   std::map<std::string, int> margin_models_drawn;  // markets per margin model
   for (uint64_t seed = first; seed < first + uint64_t(count); ++seed) {
     RandomScenarioOptions generator;
@@ -88,7 +88,7 @@ void check_seeds(uint64_t first, int count) {
     const auto errors = validate_scenario(s);
     ASSERT_TRUE(errors.empty()) << "seed " << seed
                                 << ": generated an invalid scenario: " << errors[0].message();
-    mechanisms[s.liquidation.mechanism == "engine" ? 0 : s.liquidation.mechanism == "keeper" ? 1 : 2]++;
+    ++mechanisms[s.liquidation.mechanism];
     for (const MarketSpec& market : s.markets) ++margin_models_drawn[market.margin.model];
     std::fflush(nullptr);
     const pid_t child = fork();
@@ -110,7 +110,10 @@ void check_seeds(uint64_t first, int count) {
     }
   }
   if (count >= 30) {
-    for (int k = 0; k < 3; ++k) EXPECT_GT(mechanisms[k], 0) << "every mechanism is drawn";
+    for (const MechanismEntry& mechanism : liquidation_mechanisms())
+      EXPECT_GT(mechanisms[std::string(mechanism.name)], 0)
+          << "mechanism " << mechanism.name << " is drawn (" << mechanisms.size() << " of "
+          << liquidation_mechanisms().size() << " drawn in " << count << " scenarios)";
     for (const MarginModelEntry& model : margin_models())
       EXPECT_GT(margin_models_drawn[std::string(model.name)], 0)
           << "margin model " << model.name << " is drawn";

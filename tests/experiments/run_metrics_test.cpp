@@ -101,6 +101,7 @@ class EpisodeBruteForce final : public Recorder {
   void on_keeper_tx(const KeeperTxRecord& r) override { log.on_keeper_tx(r); }
   void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override { log.on_keeper_tx_queue(r); }
   void on_block(const BlockRecord& r) override { log.on_block(r); }
+  void on_auction(const AuctionRecord& r) override { log.on_auction(r); }
   void on_timeseries(const TimeseriesRow& r) override { log.on_timeseries(r); }
   void on_cascade_size(const CascadeSizeRecord& r) override { log.on_cascade_size(r); }
   void on_venue_sample(const VenueSampleRecord& r) override { log.on_venue_sample(r); }

@@ -409,7 +409,7 @@ TEST(ScenarioLoader, UnknownChoiceListsTheChoices) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "liquidation.mechanism");
   EXPECT_EQ(errors[0].value, "\"kepper\"");
-  EXPECT_EQ(errors[0].allowed, "\"engine\" | \"keeper\" | \"none\"");
+  EXPECT_EQ(errors[0].allowed, "\"engine\" | \"keeper\" | \"none\" | \"maker_clip\" | \"maker_flip\"");
 }
 
 TEST(ScenarioLoader, FloatWhereIntegerExpectedIsWrongType) {

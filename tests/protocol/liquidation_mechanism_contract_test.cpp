@@ -3,7 +3,7 @@
 // above the liquidated account's equity before it, healthy accounts never liquidated, liquidatable
 // accounts handled or, for `none`, left untouched, and every loss accounted for by the waterfall. A fake
 // host plays the kernel: it runs timers in time order and answers a published opportunity with one
-// keeper transaction.
+// keeper transaction (for auctions: bark, then buy or bid on what it finds running).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "market/order_book.h"
 #include "protocol/engine_liquidation.h"
 #include "protocol/liquidation.h"
+#include "protocol/maker_auction.h"
 #include "protocol/no_liquidation.h"
 #include "protocol/tiered_margin.h"
 
@@ -81,7 +82,8 @@ struct Fixture {
 
 class FakeHost final : public MechanismHost {
  public:
-  FakeHost(LiquidationMechanism& mechanism, Fixture& f) : mechanism_(mechanism), f_(f) {}
+  FakeHost(LiquidationMechanism& mechanism, Fixture& f, TxAction first)
+      : mechanism_(mechanism), f_(f), first_(first) {}
   Time now() const override { return now_; }
   void schedule_timer(AccountId a, Time at) override {
     EXPECT_GE(at, now_) << "a timer in the past";
@@ -89,6 +91,37 @@ class FakeHost final : public MechanismHost {
   }
   void publish_opportunity(AccountId a) override { opportunities_.push_back(a); }
   LiquidationTrigger trigger_for(AccountId) override { return LiquidationTrigger{now_, 1, std::nullopt}; }
+  void deliver(AccountId keeper, AccountId, const KeeperTakeover& result) override {
+    EXPECT_EQ(keeper, f_.keeper);
+    EXPECT_EQ(result.outcome, KeeperOutcome::Liquidated);
+    ++delivered;
+  }
+  int delivered = 0;
+
+  // The keeper's answer to an opportunity: the first action on a vault without auctions, else a bid on
+  // the first running auction (any price for a Dutch one, the whole tab, then the smallest decrease, for
+  // an English one it has not already won).
+  TxIntent intent_for(AccountId a) const {
+    const std::vector<AuctionView> running = mechanism_.auctions(a, now_);
+    if (running.empty()) return TxIntent{first_};
+    const AuctionView& v = running.front();
+    TxIntent intent;
+    intent.auction = v.id;
+    if (v.kind == AuctionKind::Dutch) {
+      intent.action = v.needs_redo ? TxAction::Redo : TxAction::Take;
+      intent.quantity = v.lot;
+      intent.max_price = Price::max();
+    } else if (v.bidder == f_.keeper) {
+      intent.action = TxAction::Liquidate;  // its bid stands: nothing to do
+    } else if (!v.dent_phase) {
+      intent.action = TxAction::Tend;
+      intent.bid = v.tab;
+    } else {
+      intent.action = TxAction::Dent;
+      intent.quantity = v.max_lot;
+    }
+    return intent;
+  }
 
   // Runs every timer and answers each opportunity with a keeper transaction, checking conservation
   // after each call and that the rewards the call paid are at most the liquidated account's equity
@@ -101,7 +134,7 @@ class FakeHost final : public MechanismHost {
       if (!opportunities_.empty()) {
         const AccountId a = opportunities_.front();
         opportunities_.erase(opportunities_.begin());
-        mechanism_.on_transaction(*this, f_.keeper, a);
+        mechanism_.on_transaction(*this, f_.keeper, a, intent_for(a));
       } else if (!timers_.empty()) {
         const auto it = timers_.begin();
         now_ = it->first.first;
@@ -130,6 +163,7 @@ class FakeHost final : public MechanismHost {
   uint64_t sequence_ = 0;
   std::map<std::pair<Time, uint64_t>, AccountId> timers_;
   std::vector<AccountId> opportunities_;
+  TxAction first_;
 };
 
 // Each implementation, built as the registry builds it, and what the contract expects of it.
@@ -137,6 +171,7 @@ class FakeHost final : public MechanismHost {
 template <EngineSequence S>
 struct Engine {
   static constexpr bool kLiquidates = true;
+  static constexpr TxAction kFirst = TxAction::Liquidate;
   static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
     return std::make_unique<EngineLiquidation>(
         EngineLiquidationParams{S, rate(0.2), dollars(100'000), seconds(30), rate(0.2),
@@ -151,6 +186,7 @@ using BitmexEngine = Engine<EngineSequence::Bitmex>;
 // contract's reward bound must hold through the mechanism's own cap.
 struct Keeper {
   static constexpr bool kLiquidates = true;
+  static constexpr TxAction kFirst = TxAction::Liquidate;
   static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
     return std::make_unique<KeeperLiquidation>(KeeperLiquidationParams{rate(0.5), rate(0.05), dollars(2'000)},
                                                f.ch, f.log, KeeperAbsorb{&f.venue, rate(0.2), seconds(1)});
@@ -158,12 +194,51 @@ struct Keeper {
 };
 struct None {
   static constexpr bool kLiquidates = false;
+  static constexpr TxAction kFirst = TxAction::Liquidate;
   static std::unique_ptr<LiquidationMechanism> make(Fixture&) { return std::make_unique<NoLiquidation>(); }
+};
+
+// Maker Liquidations 2.0 with the registry's defaults (experiments/liquidation_mechanisms.h MakerClipSpec)
+// and 1.2 (MakerFlipSpec), in dss's units.
+maker::Uint256 wad_of(uint64_t thousandths) {
+  return maker::kWad * maker::Uint256(thousandths) / maker::Uint256(1000);
+}
+maker::Uint256 ray_of(uint64_t thousandths) {
+  return maker::kRay * maker::Uint256(thousandths) / maker::Uint256(1000);
+}
+maker::Uint256 rad_of(double d) { return maker_units::rad(dollars(d)); }
+struct MakerClip {
+  static constexpr bool kLiquidates = true;
+  static constexpr TxAction kFirst = TxAction::Bark;
+  static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
+    MakerClipParams p;
+    p.chop = wad_of(1130);
+    p.hole = rad_of(8e6);
+    p.Hole = rad_of(1e8);
+    p.dust = rad_of(5000);
+    p.clipper = maker::ClipperConfig{ray_of(1300), 8400, ray_of(400), wad_of(1), rad_of(300), {}};
+    p.abacus = maker::StairstepExponentialDecrease{ray_of(990), 90};
+    return std::make_unique<MakerClipLiquidation>(p, f.ch, f.log, f.venue);
+  }
+};
+struct MakerFlip {
+  static constexpr bool kLiquidates = true;
+  static constexpr TxAction kFirst = TxAction::Liquidate;  // the Cat bites by itself
+  static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
+    MakerFlipParams p;
+    p.chop = wad_of(1130);
+    p.dunk = rad_of(50'000);
+    p.box = rad_of(1e8);
+    // Black Thursday's bid and auction lives (10 min, 6 h), so that auctions end within a drain.
+    p.flipper = maker::FlipperConfig{wad_of(1030), 600, 6 * 3600};
+    return std::make_unique<MakerFlipLiquidation>(p, f.ch, f.log, f.venue);
+  }
 };
 
 template <class M>
 class LiquidationMechanismContract : public ::testing::Test {};
-using Mechanisms = ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, Keeper, None>;
+using Mechanisms =
+    ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, Keeper, None, MakerClip, MakerFlip>;
 TYPED_TEST_SUITE(LiquidationMechanismContract, Mechanisms);
 
 TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
@@ -171,11 +246,15 @@ TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
   f.ch.set_mark(MarketId(0), px(9'900));
   ASSERT_FALSE(f.ch.liquidatable(f.trader));
   auto mechanism = TypeParam::make(f);
-  FakeHost host(*mechanism, f);
+  FakeHost host(*mechanism, f, TypeParam::kFirst);
   // Every entry point, called on a healthy account: no record, nothing moves.
   const Amount balance = f.ch.ledger().account(f.trader).balance;
   mechanism->on_timer(host, f.trader);
-  const KeeperTakeover out = mechanism->on_transaction(host, f.keeper, f.trader);
+  for (const TxAction action : {TxAction::Liquidate, TxAction::Bark}) {
+    const KeeperTakeover out = mechanism->on_transaction(host, f.keeper, f.trader, TxIntent{action});
+    EXPECT_NE(out.outcome, KeeperOutcome::Liquidated);
+  }
+  const KeeperTakeover out = mechanism->on_transaction(host, f.keeper, f.trader, TxIntent{});
   EXPECT_NE(out.outcome, KeeperOutcome::Liquidated);
   host.drain();
   EXPECT_TRUE(f.log.liquidations.empty());
@@ -189,7 +268,7 @@ TYPED_TEST(LiquidationMechanismContract, LiquidatableAccountIsHandledAndMoneyCon
   f.ch.set_mark(MarketId(0), px(9'040));
   ASSERT_TRUE(f.ch.liquidatable(f.trader));
   auto mechanism = TypeParam::make(f);
-  FakeHost host(*mechanism, f);
+  FakeHost host(*mechanism, f, TypeParam::kFirst);
   mechanism->on_liquidatable(host, f.trader);
   host.drain();
   ASSERT_TRUE(conserved(f.ch));
@@ -216,7 +295,7 @@ TYPED_TEST(LiquidationMechanismContract, BankruptAccountsLossGoesThroughTheWater
   f.ch.set_mark(MarketId(0), px(8'500));
   ASSERT_TRUE(f.ch.liquidatable(f.trader));
   auto mechanism = TypeParam::make(f);
-  FakeHost host(*mechanism, f);
+  FakeHost host(*mechanism, f, TypeParam::kFirst);
   const Amount fund_before = f.ch.ledger().insurance_fund();
   mechanism->on_liquidatable(host, f.trader);
   host.drain();
@@ -244,7 +323,7 @@ TYPED_TEST(LiquidationMechanismContract, PlacesUnwindWhatTheyTookOver) {
     Fixture f(mark);
     f.ch.set_mark(MarketId(0), px(mark));
     auto mechanism = TypeParam::make(f);
-    FakeHost host(*mechanism, f);
+    FakeHost host(*mechanism, f, TypeParam::kFirst);
     mechanism->on_liquidatable(host, f.trader);
     host.drain(1000);
     ASSERT_TRUE(conserved(f.ch));

@@ -210,7 +210,7 @@ class InProcessRuns(unittest.TestCase):
         stored = self.stored["liquidations"]
         np.testing.assert_array_equal(liq["mark"].to_numpy(), stored["mark"] / 1e6)
         np.testing.assert_array_equal(liq["quantity"].to_numpy(), stored["quantity"] / 1e8)
-        self.assertEqual(list(liq["mechanism"].cat.categories), ["engine", "keeper"])
+        self.assertEqual(list(liq["mechanism"].cat.categories), ["engine", "keeper", "auction"])
         self.assertTrue((liq["mechanism"] == "engine").all())
         np.testing.assert_array_equal(liq["generation"].to_numpy(), stored["generation"])
         trades = self.result.trades

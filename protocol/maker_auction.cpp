@@ -1,0 +1,577 @@
+#include "protocol/maker_auction.h"
+
+#include <algorithm>
+
+#include "core/check.h"
+#include "protocol/maker_dog.h"
+
+namespace liqsim {
+
+using maker::Uint256;
+
+namespace maker_units {
+namespace {
+// 1e39 does not fit 128 bits: it is a 256-bit constant.
+constexpr Uint256 kRadPerMicro = Uint256::product((unsigned __int128)1'000'000'000'000'000'000ull * 1'000ull,
+                                                  1'000'000'000'000'000'000ull);
+constexpr unsigned __int128 kWadPerUnit = 10'000'000'000ull;  // 1e10
+constexpr unsigned __int128 kRayPerMicro =
+    (unsigned __int128)1'000'000'000'000'000'000ull * 1'000ull;  // 1e21
+}  // namespace
+
+Uint256 rad(Amount a) {
+  LIQSIM_CHECK(a.raw() >= 0, "a negative DAI amount in rad");
+  return Uint256((unsigned __int128)a.raw()) * kRadPerMicro;
+}
+Uint256 wad(Quantity q) {
+  LIQSIM_CHECK(q.raw() >= 0, "a negative collateral amount in wad");
+  return Uint256::product((unsigned __int128)q.raw(), kWadPerUnit);
+}
+Uint256 ray(Price p) {
+  LIQSIM_CHECK(p.raw() >= 0, "a negative price in ray");
+  return Uint256::product((unsigned __int128)p.raw(), kRayPerMicro);
+}
+namespace {
+int64_t to_int64(const Uint256& x) {
+  LIQSIM_CHECK(x.high() == 0 && x.low() <= (unsigned __int128)INT64_MAX, "a dss amount beyond int64");
+  return int64_t(x.low());
+}
+}  // namespace
+Amount amount_up(const Uint256& r) {
+  return Amount(to_int64((r + kRadPerMicro - Uint256(1)) / kRadPerMicro));
+}
+Amount amount_down(const Uint256& r) { return Amount(to_int64(r / kRadPerMicro)); }
+Quantity quantity_down(const Uint256& w) { return Quantity(to_int64(w / Uint256(kWadPerUnit))); }
+Price price_down(const Uint256& r) { return Price(to_int64(r / Uint256(kRayPerMicro))); }
+}  // namespace maker_units
+
+using namespace maker_units;
+
+// ---- the common part ----
+
+MakerAuctions::MakerAuctions(ClearingHouse& ch, Recorder& recorder, ExecutionVenue& venue, Time poll)
+    : ch_(ch),
+      recorder_(recorder),
+      venue_(venue),
+      poll_(poll),
+      unwinder_(ch, venue, ratio_from_double(0.05), poll) {
+  LIQSIM_CHECK(poll_ > Time(0), "the auction poll interval must be positive");
+}
+
+std::optional<MarketId> MakerAuctions::vault_market(AccountId a) const {
+  if (Ledger::is_place(a)) return std::nullopt;
+  const MarketId m = largest_exposure(ch_, a);
+  const Ledger& ledger = ch_.ledger();
+  if (ledger.position(a, m).size.raw() <= 0) return std::nullopt;
+  if (ledger.account(a).balance.raw() >= 0) return std::nullopt;
+  return m;
+}
+
+Amount MakerAuctions::vault_debt(AccountId a, MarketId m) const {
+  const Ledger& ledger = ch_.ledger();
+  const Amount debt = -ledger.account(a).balance;
+  // Several positions share the debt by their value at the marks (rounded down: the rest stays with
+  // the vault's other collateral).
+  __int128 total = 0, mine = 0;
+  for (MarketId k(0); k.raw() < ledger.market_count(); ++k) {
+    const Quantity size = ledger.position(a, k).size;
+    if (size.raw() <= 0) continue;
+    const __int128 v = (__int128)size.raw() * ch_.mark(k).raw();
+    total += v;
+    if (k == m) mine = v;
+  }
+  if (total == mine) return debt;
+  return Amount(int64_t((__int128)debt.raw() * mine / total));
+}
+
+MakerAuctions::Auction& MakerAuctions::open(MechanismHost& host, AccountId a, MarketId m, Quantity lot,
+                                            Amount due, Amount tab, std::optional<AccountId> keeper) {
+  const LiquidationTrigger trigger = host.trigger_for(a);
+  Ledger& ledger = ch_.ledger();
+  const AccountId house = place_account(Place::AuctionHouse);
+  // The vault hands over `lot` and is relieved of `due`: the auction house pays the debt and holds the
+  // collateral (Vat.grab: ink and art to the auction, sin to the Vow).
+  ledger.trade(house, a, m, lot, due);
+  ch_.arm(a);
+  const LiquidationId id = ch_.next_liquidation_id();
+  Auction auction;
+  auction.id = id;
+  auction.owner = a;
+  auction.market = m;
+  auction.held = lot;
+  auction.lot0 = lot;
+  auction.due = due;
+  auction.tab0 = tab;
+  auction.feed_at_kick = ch_.mark(m);
+  auction.kicked = host.now();
+  auction.tic = host.now();
+  LiquidationRecord rec;
+  rec.id = id.raw();
+  rec.time = trigger.now;
+  rec.account = a.raw();
+  rec.market = m.raw();
+  rec.quantity = -lot;
+  rec.mark = ch_.mark(m);
+  rec.price = price_for(due, lot, Round::Down);
+  rec.mechanism = LiquidationMechanismKind::Auction;
+  rec.keeper = keeper ? int64_t(keeper->raw()) : kNoId;
+  rec.reward = Amount(0);  // the incentive is the Vow's, not the vault's (AuctionRecord::incentive)
+  rec.mark_update = trigger.mark_update;
+  rec.cause = record_liquidation(trigger.cause);
+  ++ledger.account(a).liquidations;
+  recorder_.on_liquidation(rec);
+  running_.push_back(id);
+  ++per_owner_[a];
+  ensure_poll(host);
+  return auctions_.emplace(id.raw(), auction).first->second;
+}
+
+void MakerAuctions::pay_incentive(Auction& auction, AccountId keeper, Amount amount) {
+  if (amount.raw() <= 0) return;
+  ch_.ledger().fund_debit(keeper, amount);  // vat.suck(vow, kpr, coin): the fund, then bad debt
+  auction.incentive += amount;
+}
+
+void MakerAuctions::give_back(Auction& auction, Quantity q) {
+  if (q.raw() <= 0) return;
+  ch_.ledger().trade(auction.owner, place_account(Place::AuctionHouse), auction.market, q, Amount(0));
+  auction.held -= q;
+  auction.returned += q;
+  ch_.arm(auction.owner);
+}
+
+void MakerAuctions::settle(MechanismHost& host, LiquidationId id) {
+  auto it = auctions_.find(id.raw());
+  LIQSIM_CHECK(it != auctions_.end(), "settling an unknown auction");
+  Auction& auction = it->second;
+  give_back(auction, auction.held);
+  Ledger& ledger = ch_.ledger();
+  const AccountId house = place_account(Place::AuctionHouse);
+  Amount shortfall;
+  if (auction.raised >= auction.due) {
+    ledger.fund_credit(house, auction.raised - auction.due);  // the penalty: the Vow's surplus
+  } else {
+    shortfall = auction.due - auction.raised;  // the Vow's sin: the fund, then bad debt (Flop)
+    ledger.fund_debit(house, shortfall);
+  }
+  AuctionRecord r;
+  r.id = id.raw();
+  r.account = auction.owner.raw();
+  r.market = auction.market.raw();
+  r.kind = kind();
+  r.kicked = auction.kicked;
+  r.ended = host.now();
+  r.lot = auction.lot0;
+  r.sold = auction.lot0 - auction.returned;
+  r.returned = auction.returned;
+  r.due = auction.due;
+  r.tab = auction.tab0;
+  r.raised = auction.raised;
+  r.shortfall = shortfall;
+  r.incentive = auction.incentive;
+  r.feed = auction.feed_at_kick;
+  r.winner = auction.bidder ? int64_t(auction.bidder->raw()) : kNoId;
+  r.bids = auction.bids;
+  r.restarts = auction.redos;
+  recorder_.on_auction(r);
+  if (--per_owner_[auction.owner] == 0) per_owner_.erase(auction.owner);
+  running_.erase(std::find(running_.begin(), running_.end(), id));
+  auctions_.erase(it);
+}
+
+MakerAuctions::Auction* MakerAuctions::find(std::optional<LiquidationId> id) {
+  if (!id) return nullptr;
+  auto it = auctions_.find(id->raw());
+  return it == auctions_.end() ? nullptr : &it->second;
+}
+
+const MakerAuctions::Auction* MakerAuctions::find(LiquidationId id) const {
+  auto it = auctions_.find(id.raw());
+  return it == auctions_.end() ? nullptr : &it->second;
+}
+
+bool MakerAuctions::absorb(MechanismHost& host, AccountId a) {
+  if (!ch_.liquidatable(a)) return false;
+  const MarketId m = largest_exposure(ch_, a);
+  const Quantity size = ch_.ledger().position(a, m).size;
+  if (size.raw() == 0) return false;
+  const LiquidationTrigger trigger = host.trigger_for(a);
+  const AccountId fund = place_account(Place::InsuranceFund);
+  const Takeover t = take_over_at_bankruptcy(ch_, a, m, fund, venue_.tick_size(m));
+  const LiquidationId id = ch_.next_liquidation_id();
+  LiquidationRecord rec;
+  rec.id = id.raw();
+  rec.time = trigger.now;
+  rec.account = a.raw();
+  rec.market = m.raw();
+  rec.quantity = size.raw() > 0 ? -t.quantity : t.quantity;
+  rec.mark = ch_.mark(m);
+  rec.price = t.price;
+  rec.mechanism = LiquidationMechanismKind::Engine;
+  rec.mark_update = trigger.mark_update;
+  rec.cause = record_liquidation(trigger.cause);
+  ++ch_.ledger().account(a).liquidations;
+  recorder_.on_liquidation(rec);
+  absorb_shortfall(ch_, a);
+  ch_.arm(a);
+  unwinder_.took_over(fund, m, id, host.now());
+  for (const auto& [place, at] : unwinder_.take_pending_timers()) host.schedule_timer(place, at);
+  return true;
+}
+
+void MakerAuctions::ensure_poll(MechanismHost& host) {
+  if (polling_) return;
+  polling_ = true;
+  host.schedule_timer(place_account(Place::AuctionHouse), host.now() + poll_);
+}
+
+void MakerAuctions::publish_running(MechanismHost& host) {
+  // One publication per vault with running auctions, in the order the auctions started.
+  std::vector<AccountId> owners;
+  for (const LiquidationId id : running_) {
+    const AccountId owner = auctions_.at(id.raw()).owner;
+    if (std::find(owners.begin(), owners.end(), owner) == owners.end()) owners.push_back(owner);
+  }
+  for (const AccountId owner : owners) host.publish_opportunity(owner);
+}
+
+void MakerAuctions::on_timer(MechanismHost& host, AccountId a) {
+  if (a == place_account(Place::InsuranceFund)) {
+    unwinder_.on_timer(a, host.now());
+    for (const auto& [place, at] : unwinder_.take_pending_timers()) host.schedule_timer(place, at);
+    return;
+  }
+  if (a != place_account(Place::AuctionHouse)) return;
+  polling_ = false;
+  on_poll(host);
+  publish_running(host);
+  if (!running_.empty()) ensure_poll(host);
+}
+
+std::vector<AuctionView> MakerAuctions::auctions(AccountId a, Time now) const {
+  std::vector<AuctionView> out;
+  if (!per_owner_.contains(a)) return out;
+  for (const LiquidationId id : running_) {
+    const Auction& auction = auctions_.at(id.raw());
+    if (auction.owner == a) out.push_back(view(auction, now));
+  }
+  return out;
+}
+
+// ---- Liquidations 2.0: Dog + Clipper ----
+
+MakerClipLiquidation::MakerClipLiquidation(MakerClipParams params, ClearingHouse& ch, Recorder& recorder,
+                                           ExecutionVenue& venue)
+    : MakerAuctions(ch, recorder, venue, params.poll),
+      params_(std::move(params)),
+      ilk_dirt_(ch.market_count()) {
+  params_.clipper.chost = maker::chost(params_.dust, params_.chop);
+}
+
+Uint256 MakerClipLiquidation::feed(MarketId m) const {
+  // The OSM's val [wad] is the mark in micro-dollars x 1e12; par = 1 RAY (DAI at $1).
+  const Uint256 val = Uint256::product((unsigned __int128)ch_.mark(m).raw(), 1'000'000'000'000ull);
+  return maker::clipper_feed_price(val, maker::kRay);
+}
+
+bool MakerClipLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
+  if (!vault_market(a)) {
+    absorb(host, a);
+    return ch_.liquidatable(a);
+  }
+  host.publish_opportunity(a);  // keepers bark (Dog.bark is permissionless and paid)
+  return true;
+}
+
+KeeperTakeover MakerClipLiquidation::bark(MechanismHost& host, AccountId keeper, AccountId a) {
+  KeeperTakeover out;
+  if (!ch_.liquidatable(a)) return out;
+  const std::optional<MarketId> m = vault_market(a);
+  if (!m) return out;
+  const Quantity ink = ch_.ledger().position(a, *m).size;
+  const Amount debt = vault_debt(a, *m);
+  if (debt.raw() <= 0) return out;
+  // The Vat's view of the vault: rate 1 RAY, so art [wad] = debt in DAI x 1e18.
+  const maker::Urn urn{wad(ink), rad(debt) / maker::kRay};
+  const maker::VatIlk vat_ilk{maker::kRay, Uint256(0), params_.dust};
+  const maker::DogIlk dog_ilk{params_.chop, params_.hole, ilk_dirt_[m->raw()]};
+  const auto amounts = maker::bark_amounts(urn, vat_ilk, dog_ilk, maker::DogTotals{params_.Hole, dirt_});
+  const auto* b = std::get_if<maker::Bark>(&amounts);
+  if (b == nullptr) return out;
+  // Ledger units: the lot rounded down to the coin grid (the rest stays in the vault), the debt moved
+  // exactly (rate is 1 RAY, so due is a whole number of micro-DAI when dart is).
+  const Quantity lot = std::min(ink, quantity_down(b->dink));
+  const Amount due = std::min(debt, amount_down(b->due));
+  if (lot.raw() <= 0 || due.raw() <= 0) return out;
+  // The tab in whole micro-DAI, rounded down as dog.sol rounds it (by under one micro-DAI).
+  const Amount tab = amount_down(b->tab);
+  const auto kicked = maker::kick(rad(tab), wad(lot), feed(*m), params_.clipper);
+  const auto* k = std::get_if<maker::Kick>(&kicked);
+  if (k == nullptr) return out;
+  Auction& auction = open(host, a, *m, lot, due, tab, keeper);
+  auction.sale = k->sale;
+  dirt_ = dirt_ + b->tab;
+  ilk_dirt_[m->raw()] = ilk_dirt_[m->raw()] + b->tab;
+  pay_incentive(auction, keeper, amount_down(k->coin));
+  ch_.arm(keeper);
+  out.outcome = KeeperOutcome::Liquidated;
+  out.liquidation = auction.id;
+  out.market = *m;
+  out.reward = auction.incentive;
+  host.publish_opportunity(a);  // the new sale
+  return out;
+}
+
+KeeperTakeover MakerClipLiquidation::take(MechanismHost& host, AccountId keeper, Auction& auction,
+                                          const TxIntent& intent) {
+  KeeperTakeover out;
+  if (intent.quantity.raw() <= 0) return out;
+  const uint64_t elapsed = seconds_of(host.now() - auction.tic);
+  const auto taken = maker::take(auction.sale, params_.abacus, elapsed, wad(intent.quantity),
+                                 ray(intent.max_price), params_.clipper);
+  const auto* t = std::get_if<maker::TakeAmounts>(&taken);
+  if (t == nullptr) return out;
+  const Quantity slice = std::min(auction.held, quantity_down(t->slice));
+  const Amount owe = amount_up(t->owe);
+  if (slice.raw() <= 0) return out;  // less than the coin grid: nothing to deliver
+  Ledger& ledger = ch_.ledger();
+  {
+    // The keeper pays owe and receives the slice; it must be able to carry what it bought (a keeper
+    // without DAI would use Clipper's flash callback and sell at once: the account may go negative).
+    Ledger::Transaction tx(ledger);
+    ledger.trade(keeper, place_account(Place::AuctionHouse), auction.market, slice, owe);
+    if (ch_.liquidatable(keeper)) {
+      tx.revert();
+      out.outcome = KeeperOutcome::KeeperUndercollateralised;
+      return out;
+    }
+    tx.commit();
+  }
+  auction.held -= slice;
+  auction.raised += owe;
+  auction.sale.tab = t->tab;
+  auction.sale.lot = t->lot;
+  auction.bidder = keeper;
+  ++auction.bids;
+  ch_.arm(keeper);
+  // Dog.digs: what the take released (the whole remaining tab when the sale ends).
+  const Uint256 released = std::min(t->dirt_released, dirt_);
+  dirt_ = dirt_ - released;
+  ilk_dirt_[auction.market.raw()] =
+      ilk_dirt_[auction.market.raw()] - std::min(released, ilk_dirt_[auction.market.raw()]);
+  out.outcome = KeeperOutcome::Liquidated;
+  out.liquidation = auction.id;
+  out.market = auction.market;
+  out.quantity = slice;
+  out.price = slice.raw() > 0 ? price_for(owe, slice, Round::Up) : Price(0);
+  if (t->finished) settle(host, auction.id);
+  return out;
+}
+
+KeeperTakeover MakerClipLiquidation::redo(MechanismHost& host, AccountId keeper, Auction& auction) {
+  KeeperTakeover out;
+  const uint64_t elapsed = seconds_of(host.now() - auction.tic);
+  const auto redone =
+      maker::redo(auction.sale, params_.abacus, elapsed, feed(auction.market), params_.clipper);
+  const auto* r = std::get_if<maker::Redo>(&redone);
+  if (r == nullptr) return out;
+  auction.sale.top = r->top;
+  auction.tic = host.now();
+  ++auction.redos;
+  const Amount before = auction.incentive;
+  pay_incentive(auction, keeper, amount_down(r->coin));
+  ch_.arm(keeper);
+  out.outcome = KeeperOutcome::Liquidated;
+  out.liquidation = auction.id;
+  out.market = auction.market;
+  out.reward = auction.incentive - before;
+  host.publish_opportunity(auction.owner);
+  return out;
+}
+
+KeeperTakeover MakerClipLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
+                                                    const TxIntent& intent) {
+  switch (intent.action) {
+    case TxAction::Bark:
+      return bark(host, keeper, a);
+    case TxAction::Take:
+    case TxAction::Redo: {
+      Auction* auction = find(intent.auction);
+      if (auction == nullptr || auction->owner != a) return {};
+      return intent.action == TxAction::Take ? take(host, keeper, *auction, intent)
+                                             : redo(host, keeper, *auction);
+    }
+    default:
+      return {};
+  }
+}
+
+AuctionView MakerClipLiquidation::view(const Auction& auction, Time now) const {
+  AuctionView v;
+  v.kind = AuctionKind::Dutch;
+  v.id = auction.id;
+  v.market = auction.market;
+  v.lot = auction.held;
+  v.tab = amount_up(auction.sale.tab);
+  const maker::AuctionStatus status =
+      maker::auction_status(auction.sale, params_.abacus, seconds_of(now - auction.tic), params_.clipper);
+  v.price = price_down(status.price);
+  v.needs_redo = status.needs_redo;
+  v.redo_incentive = amount_down(maker::keeper_incentive(auction.sale.tab, params_.clipper));
+  return v;
+}
+
+// ---- Liquidations 1.2: Cat + Flipper ----
+
+MakerFlipLiquidation::MakerFlipLiquidation(MakerFlipParams params, ClearingHouse& ch, Recorder& recorder,
+                                           ExecutionVenue& venue)
+    : MakerAuctions(ch, recorder, venue, params.poll), params_(std::move(params)) {}
+
+bool MakerFlipLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
+  if (!vault_market(a)) {
+    absorb(host, a);
+    return ch_.liquidatable(a);
+  }
+  if (bite(host, a)) host.publish_opportunity(a);
+  return ch_.liquidatable(a);  // a vault bitten in part (lump, dunk, box) is bitten again later
+}
+
+bool MakerFlipLiquidation::bite(MechanismHost& host, AccountId a) {
+  if (!ch_.liquidatable(a)) return false;
+  const std::optional<MarketId> m = vault_market(a);
+  if (!m) return false;
+  const Quantity ink_q = ch_.ledger().position(a, *m).size;
+  const Amount debt = vault_debt(a, *m);
+  if (debt.raw() <= 0) return false;
+  const Uint256 ink = wad(ink_q);
+  const Uint256 art = rad(debt) / maker::kRay;  // rate = 1 RAY
+  // cat.sol (1.2): room = box - litter ("Cat/liquidation-limit-hit" when none);
+  // dart = min(art, min(dunk, room) * WAD / rate / chop); dink = ink * dart / art.
+  if (params_.box <= litter_) return false;
+  const Uint256 room = params_.box - litter_;
+  Uint256 dart = maker::min(art, maker::min(params_.dunk, room) * maker::kWad / maker::kRay / params_.chop);
+  Uint256 dink = ink * dart / art;
+  // Cat 1.0's lump: at most `lump` collateral per auction.
+  if (!params_.lump.is_zero() && dink > params_.lump) {
+    dink = params_.lump;
+    dart = art * dink / ink;
+  }
+  const Quantity lot = std::min(ink_q, quantity_down(dink));
+  if (lot.raw() <= 0 || dart.is_zero()) return false;  // "Cat/null-auction"
+  const Amount due = std::min(debt, amount_down(dart * maker::kRay));
+  if (due.raw() <= 0) return false;
+  // tab = dart * rate * chop / WAD, in whole micro-DAI rounded down (by under one micro-DAI).
+  const Amount tab_amount = amount_down(dart * maker::kRay * params_.chop / maker::kWad);
+  if (tab_amount.raw() <= 0) return false;
+  const Uint256 tab = rad(tab_amount);
+  litter_ = litter_ + tab;
+  Auction& auction = open(host, a, *m, lot, due, tab_amount, std::nullopt);
+  auction.flip = maker::flip_kick(tab, wad(lot), Uint256(0), seconds_of(host.now()), params_.flipper);
+  return true;
+}
+
+KeeperTakeover MakerFlipLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
+                                                    const TxIntent& intent) {
+  KeeperTakeover out;
+  if (intent.action != TxAction::Tend && intent.action != TxAction::Dent) return out;
+  Auction* auction = find(intent.auction);
+  if (auction == nullptr || auction->owner != a) return out;
+  const uint64_t now = seconds_of(host.now());
+  const Amount previous = auction->raised;
+  const std::optional<AccountId> guy = auction->bidder;
+  Ledger& ledger = ch_.ledger();
+  if (intent.action == TxAction::Tend) {
+    const auto next = maker::tend(auction->flip, auction->flip.lot, rad(intent.bid), now, params_.flipper);
+    const auto* f = std::get_if<maker::FlipAuction>(&next);
+    if (f == nullptr) return out;
+    // flip.sol tend: the bidder repays the previous bidder's bid and sends the increase to the Vow; the
+    // bid is DAI the bidder holds (no flash liquidity in Flipper).
+    const bool raises_own = guy == keeper;
+    if (ledger.account(keeper).balance < (raises_own ? intent.bid - previous : intent.bid)) {
+      out.outcome = KeeperOutcome::KeeperUndercollateralised;
+      return out;
+    }
+    if (guy && !raises_own) ledger.transfer(keeper, *guy, previous);
+    ledger.transfer(keeper, place_account(Place::AuctionHouse), intent.bid - previous);
+    auction->flip = *f;
+    auction->raised = intent.bid;
+  } else {
+    const Quantity lot = std::min(intent.quantity, auction->held);
+    const auto next = maker::dent(auction->flip, wad(lot), auction->flip.bid, now, params_.flipper);
+    const auto* f = std::get_if<maker::FlipAuction>(&next);
+    if (f == nullptr) return out;
+    // flip.sol dent: a new bidder repays the standing bid (the tab); the lot given up goes back to the
+    // vault owner.
+    if (guy != keeper) {
+      if (ledger.account(keeper).balance < previous) {
+        out.outcome = KeeperOutcome::KeeperUndercollateralised;
+        return out;
+      }
+      if (guy) ledger.transfer(keeper, *guy, previous);
+    }
+    auction->flip = *f;
+    give_back(*auction, auction->held - lot);
+  }
+  if (guy && *guy != keeper) ch_.arm(*guy);
+  auction->bidder = keeper;
+  ++auction->bids;
+  ch_.arm(keeper);
+  out.outcome = KeeperOutcome::Liquidated;
+  out.liquidation = auction->id;
+  out.market = auction->market;
+  host.publish_opportunity(a);  // the others see the new bid
+  return out;
+}
+
+void MakerFlipLiquidation::on_poll(MechanismHost& host) {
+  const uint64_t now = seconds_of(host.now());
+  const std::vector<LiquidationId> ids = running_;
+  for (const LiquidationId id : ids) {
+    Auction& auction = auctions_.at(id.raw());
+    if (maker::can_deal(auction.flip, now)) {
+      // flip.sol deal: the winner receives the lot; Cat.claw releases the tab from litter.
+      const AccountId winner = *auction.bidder;
+      const Quantity lot = auction.held;
+      ch_.ledger().trade(winner, place_account(Place::AuctionHouse), auction.market, lot, Amount(0));
+      auction.held = Quantity(0);
+      ch_.arm(winner);
+      const Uint256 tab = auction.flip.tab;
+      litter_ = litter_ - maker::min(tab, litter_);
+      KeeperTakeover won;
+      won.outcome = KeeperOutcome::Liquidated;
+      won.liquidation = id;
+      won.market = auction.market;
+      won.quantity = lot;
+      won.price = lot.raw() > 0 ? price_for(auction.raised, lot, Round::Up) : Price(0);
+      const AccountId owner = auction.owner;
+      settle(host, id);
+      host.deliver(winner, owner, won);
+    } else if (!auction.bidder) {
+      const auto restarted = maker::tick(auction.flip, now, params_.flipper);
+      if (const auto* f = std::get_if<maker::FlipAuction>(&restarted)) {
+        auction.flip = *f;
+        ++auction.redos;
+      }
+    }
+  }
+}
+
+AuctionView MakerFlipLiquidation::view(const Auction& auction, Time) const {
+  AuctionView v;
+  v.kind = AuctionKind::English;
+  v.id = auction.id;
+  v.market = auction.market;
+  v.lot = auction.held;
+  v.tab = amount_up(auction.flip.tab);
+  v.bid = auction.raised;
+  v.bidder = auction.bidder;
+  v.dent_phase = auction.flip.bid == auction.flip.tab;
+  if (!v.dent_phase) v.min_bid = amount_up(maker::min_tend_bid(auction.flip, params_.flipper));
+  if (v.dent_phase && !auction.flip.lot.is_zero())
+    v.max_lot = quantity_down(maker::max_dent_lot(auction.flip, params_.flipper));
+  const uint64_t end = auction.flip.tic ? std::min(*auction.flip.tic, auction.flip.end) : auction.flip.end;
+  v.ends = seconds(int64_t(end));
+  return v;
+}
+
+}  // namespace liqsim
