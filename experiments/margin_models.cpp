@@ -7,6 +7,7 @@
 #include "core/check.h"
 #include "core/rng.h"
 #include "experiments/scenario_loader.h"
+#include "protocol/collateral_ratio_margin.h"
 #include "protocol/dydx_margin.h"
 #include "protocol/hyperliquid_margin.h"
 #include "protocol/tiered_margin.h"
@@ -207,6 +208,41 @@ void check(const DydxMarginSpec& spec, Checker& c) {
 void randomize(DydxMarginSpec& spec, Rng& rng) {
   spec.initial_margin_ppm = int(log_uniform(rng, 1'000, 1'000'000));
   spec.maintenance_fraction_ppm = int(rng.uniform_int(100'000, 999'999));
+}
+
+// ---- collateral_ratio ----
+
+// The ratios as fixed point of the Ratio scale: the nearest 1e-9 (core/units.h ratio_from_double), exact for
+// every ratio of at most 9 decimals (Maker's 1.5, Liquity's 1.1).
+CollateralRatioParams to_params(const CollateralRatioMarginSpec& spec) {
+  return {ratio_from_double(spec.liquidation_ratio), ratio_from_double(spec.initial_ratio)};
+}
+
+MarginModelRef build(const CollateralRatioMarginSpec& spec) { return CollateralRatioMargin(to_params(spec)); }
+
+bool buildable(const CollateralRatioMarginSpec& spec) {
+  return !CollateralRatioMargin::validate(to_params(spec)).has_value();
+}
+
+void check(const CollateralRatioMarginSpec& spec, Checker& c) {
+  // Judged on the converted ratios, which are what runs.
+  if (c.readable({c.key("initial_ratio"), c.key("liquidation_ratio")}) &&
+      fixed(spec.initial_ratio, kRatioScale) < fixed(spec.liquidation_ratio, kRatioScale)) {
+    c.add(c.key("initial_ratio"), format_number(spec.initial_ratio),
+          "below liquidation_ratio: a position opened at max leverage would already be liquidatable",
+          ">= liquidation_ratio (" + format_number(spec.liquidation_ratio) + ")");
+  }
+}
+
+void randomize(CollateralRatioMarginSpec& spec, Rng& rng) {
+  if (rng.bernoulli(0.3)) {
+    spec = CollateralRatioMarginSpec{};  // Maker ETH-A: 150%
+    return;
+  }
+  // 101% (a 100x position) to 350% (MM 71% of the notional); opened at the ratio or up to 50% above it.
+  spec.liquidation_ratio = 1.0 + log_uniform(rng, 0.01, 2.5);
+  spec.initial_ratio =
+      rng.bernoulli(0.5) ? spec.liquidation_ratio : spec.liquidation_ratio * (1.0 + 0.5 * rng.uniform01());
 }
 
 // Calls f on the spec of the chosen model.

@@ -80,12 +80,29 @@ struct DydxMarginSpec {
   int maintenance_fraction_ppm = 600000;  // [1, 1000000]: MMF = IMF x this (Large-Cap 60%: MMF 1.2%)
 };
 
+// ---- collateral_ratio: a lending protocol's liquidation ratio (protocol/collateral_ratio_margin.h) ----
+
+struct CollateralRatioMarginSpec {
+  static constexpr std::string_view kModel = "collateral_ratio";
+  static constexpr std::string_view kDescription =
+      "Lending collateral ratio (MakerDAO mat, Liquity MCR, Aave 1 / liquidation threshold): liquidatable "
+      "when "
+      "position value / liquidation_ratio < debt, i.e. MM = notional - notional / liquidation_ratio";
+  // [1.001, 100]: Maker's mat, liquidatable when value / this < debt (Maker ETH-A mat 150%; Liquity MCR
+  // 1.1; Aave 1 / liquidation threshold); converted to the nearest 1e-9
+  double liquidation_ratio = 1.5;
+  // [1.001, 100], >= liquidation_ratio: the ratio a position may be opened at (initial margin = notional -
+  // notional / initial_ratio, max leverage initial_ratio / (initial_ratio - 1): 3x at 1.5)
+  double initial_ratio = 1.5;
+};
+
 // The registry: one line per model. The first is the default.
-using MarginModelSpecs = std::tuple<BinanceTieredMarginSpec, HyperliquidMarginSpec, DydxMarginSpec>;
+using MarginModelSpecs =
+    std::tuple<BinanceTieredMarginSpec, HyperliquidMarginSpec, DydxMarginSpec, CollateralRatioMarginSpec>;
 
 struct MarginSpec {
-  // "binance_tiered" | "hyperliquid" | "dydx_v4" (experiments/margin_models.h); the chosen model's keys
-  // (below) sit beside it in [markets.margin]
+  // "binance_tiered" | "hyperliquid" | "dydx_v4" | "collateral_ratio" (experiments/margin_models.h); the
+  // chosen model's keys (below) sit beside it in [markets.margin]
   std::string model = "binance_tiered";
   MarginModelSpecs params;  // every model's keys; only the chosen model's are read, checked and written
 
@@ -159,6 +176,12 @@ template <class V>
 void describe(V& v, DydxMarginSpec& s) {
   v.integer("initial_margin_ppm", s.initial_margin_ppm, 1, 1000000);
   v.integer("maintenance_fraction_ppm", s.maintenance_fraction_ppm, 1, 1000000);
+}
+
+template <class V>
+void describe(V& v, CollateralRatioMarginSpec& s) {
+  v.number("liquidation_ratio", s.liquidation_ratio, closed(1.001, 100), Unit::Fraction);
+  v.number("initial_ratio", s.initial_ratio, closed(1.001, 100), Unit::Fraction);
 }
 
 // `model`, then the keys of the model it names (none for an unknown name: the validator reports it).

@@ -5,7 +5,9 @@
 //   - TieredMaintenanceMargin (protocol/tiered_margin.h): Binance USDⓈ-M / Bybit leverage brackets;
 //   - HyperliquidMargin (protocol/hyperliquid_margin.h): half of the initial margin at max leverage, by
 //     margin tier;
-//   - DydxMargin (protocol/dydx_margin.h): dYdX v4's fixed maintenance fraction of a liquidity tier's IMF.
+//   - DydxMargin (protocol/dydx_margin.h): dYdX v4's fixed maintenance fraction of a liquidity tier's IMF;
+//   - CollateralRatioMargin (protocol/collateral_ratio_margin.h): a lending protocol's liquidation ratio
+//     (MakerDAO mat, Liquity MCR, Aave 1 / liquidation threshold): unsafe when value / ratio < debt.
 // The scenario chooses one per market (experiments/margin_models.h, the registry); the contract every
 // implementation meets is tests/protocol/margin_model_contract_test.cpp.
 //
@@ -79,8 +81,9 @@ class MarginModel {
   // top-up alerts). The clearing house builds it once per distinct multiple and keeps it.
   virtual std::shared_ptr<const MarginModel> scaled(Ratio multiple) const = 0;
 
-  // Initial margin at max leverage for this absolute notional: |notional| * initial_rate, rounded UP.
-  Amount initial_margin_at_max_leverage(Amount abs_notional) const;
+  // Initial margin at max leverage for this absolute notional, rounded UP: |notional| * initial_rate unless
+  // the model states its own exact form (CollateralRatioMargin: notional - floor(notional / ratio)).
+  virtual Amount initial_margin_at_max_leverage(Amount abs_notional) const;
 };
 
 // A market's margin model, shared and immutable: a value type that can be built from any implementation

@@ -37,7 +37,7 @@ tables = [("(top level)", "Scenario"), ("[liquidation]", "LiquidationSpec"),
           ("[markets.margin]", "MarginSpec")]
 # The margin models (experiments/margin_models.h): name, description and spec, in registry order; the
 # chosen model's keys sit in [markets.margin] beside `model`.
-registry = re.search(r"using MarginModelSpecs = std::tuple<([^>]*)>;", text).group(1)
+registry = re.search(r"using MarginModelSpecs =\s*std::tuple<([^>]*)>;", text).group(1)
 models = []
 for spec in [x.strip() for x in registry.split(",")]:
     body = re.search(r"struct " + spec + r" \{(.*?)\n\};", text, re.S).group(1)
@@ -46,7 +46,7 @@ for spec in [x.strip() for x in registry.split(",")]:
     models.append((name, description, spec))
 # The liquidation mechanisms (experiments/liquidation_mechanisms.h): name, description, spec and whether
 # it has keys (its table [liquidation.<name>]), in registry order.
-registry = re.search(r"using MechanismSpecs = std::tuple<([^>]*)>;", text).group(1)
+registry = re.search(r"using MechanismSpecs =\s*std::tuple<([^>]*)>;", text).group(1)
 mechanisms = []
 for spec in [x.strip() for x in registry.split(",")]:
     body = re.search(r"struct " + spec + r" \{(.*?)\n\};", text, re.S).group(1)
@@ -126,6 +126,10 @@ out += ["## Notes", "",
         "- `hyperliquid` tiers start at notional 0 with increasing lower bounds and non-increasing max",
         "  leverage; MM = notional / (2 x max_leverage) - the tier's maintenance deduction (Hyperliquid docs,",
         "  trading/margin-tiers), and a trader's leverage is capped at the tier's max leverage.",
+        "- `collateral_ratio`: a long is a vault (collateral: the position at the mark; debt: minus the",
+        "  balance), liquidatable when value / liquidation_ratio < debt (MakerDAO dss dog.sol `ink * spot <",
+        "  art * rate` with spot = price / mat; Liquity's MCR; Aave's health factor with mat = 1 / LT); a short",
+        "  is charged the same requirement on |notional|. See docs/venues.md.",
         "- `replay_file` is resolved relative to the scenario file's folder; the CSV needs a header row.",
         "- `initial_price` must be a multiple of `tick_size`.",
         "- What validates is what runs: every value is also checked after its conversion to the run's fixed",

@@ -134,9 +134,12 @@ expect 2 "validate without a file" "FILE" -- validate
 expect 2 "margin model tiers" "markets[0].margin.tiers[1].max_leverage = 50" "line 9" \
   "<= markets[0].margin.tiers[0].max_leverage (20)" -- validate bad_margin_tiers.toml
 expect 2 "unknown margin model" "markets[0].margin.model = \"isolated\"" "not one of the choices" \
-  "\"binance_tiered\" | \"hyperliquid\" | \"dydx_v4\"" -- validate good.toml --set 'markets[0].margin.model=isolated'
+  "\"binance_tiered\" | \"hyperliquid\" | \"dydx_v4\" | \"collateral_ratio\"" -- validate good.toml --set 'markets[0].margin.model=isolated'
 expect 2 "margin model key out of range" "markets[0].margin.initial_margin_ppm = 0" "[1, 1000000]" -- \
   validate good.toml --set 'markets[0].margin.model=dydx_v4' --set 'markets[0].margin.initial_margin_ppm=0'
+expect 2 "opening ratio below the liquidation ratio" "markets[0].margin.initial_ratio = 1.2" \
+  "below liquidation_ratio" ">= liquidation_ratio (1.5)" -- validate good.toml \
+  --set 'markets[0].margin.model=collateral_ratio' --set 'markets[0].margin.initial_ratio=1.2'
 expect 2 "measurement window after the run" "measure_from_seconds = 90000" "not before the end of the run" \
   "[0, duration_seconds) = [0, 86400)" -- run --preset default --set measure_from_seconds=90000 --out window.h5
 not_run "measurement window after the run"

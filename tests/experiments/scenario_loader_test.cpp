@@ -20,6 +20,7 @@ auto fields(const BracketSpec& s) {
 }
 auto fields(const HyperliquidTierSpec& s) { return std::tie(s.lower_bound, s.max_leverage); }
 auto fields(const DydxMarginSpec& s) { return std::tie(s.initial_margin_ppm, s.maintenance_fraction_ppm); }
+auto fields(const CollateralRatioMarginSpec& s) { return std::tie(s.liquidation_ratio, s.initial_ratio); }
 auto fields(const PriceProcessSpec& s) {
   return std::tie(s.model, s.drift_per_year, s.vol_per_year, s.step_seconds, s.jump_intensity_per_year,
                   s.jump_mean_log, s.jump_stdev_log, s.garch_alpha, s.garch_beta, s.garch_interval_seconds,
@@ -110,6 +111,8 @@ bool same(const MarginSpec& a, const MarginSpec& b) {
   if (a.model == HyperliquidMarginSpec::kModel)
     return same(a.get<HyperliquidMarginSpec>().tiers, b.get<HyperliquidMarginSpec>().tiers);
   if (a.model == DydxMarginSpec::kModel) return same(a.get<DydxMarginSpec>(), b.get<DydxMarginSpec>());
+  if (a.model == CollateralRatioMarginSpec::kModel)
+    return same(a.get<CollateralRatioMarginSpec>(), b.get<CollateralRatioMarginSpec>());
   ADD_FAILURE() << "a margin model without a comparison here: " << a.model;
   return false;
 }
@@ -315,7 +318,11 @@ Scenario every_field_changed() {
   third.margin.model = "dydx_v4";
   third.margin.get<DydxMarginSpec>() = {100'000, 500'000};
   third.spot = {3, 0.002, 0.0005};
-  s.markets = {m, second, third};
+  MarketSpec fourth = third;
+  fourth.symbol = "LINK-PERP";
+  fourth.margin.model = "collateral_ratio";
+  fourth.margin.get<CollateralRatioMarginSpec>() = {1.1, 1.25};
+  s.markets = {m, second, third, fourth};
   return s;
 }
 
@@ -587,7 +594,7 @@ TEST(ScenarioLoader, UnknownMarginModelNamesTheChoices) {
   ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
   EXPECT_EQ(errors[0].key, "markets[0].margin.model");
   EXPECT_EQ(errors[0].value, "\"portfolio\"");
-  EXPECT_EQ(errors[0].allowed, "\"binance_tiered\" | \"hyperliquid\" | \"dydx_v4\"");
+  EXPECT_EQ(errors[0].allowed, "\"binance_tiered\" | \"hyperliquid\" | \"dydx_v4\" | \"collateral_ratio\"");
   EXPECT_EQ(errors[0].line, 3);
 }
 
@@ -693,6 +700,69 @@ TEST(ScenarioLoader, DydxFractionsAreRangeChecked) {
       "maintenance_fraction_ppm = 1000000\n");
   ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
   EXPECT_EQ(errors[0].key, "markets[0].margin.maintenance_fraction_ppm");
+}
+
+// collateral_ratio: Maker's mat and the opening ratio, with their defaults (ETH-A 150%).
+TEST(ScenarioLoader, CollateralRatioKeysAndDefaults) {
+  Scenario s = load_ok("[[markets]]\n[markets.margin]\nmodel = \"collateral_ratio\"\n");
+  EXPECT_EQ(s.markets[0].margin.get<CollateralRatioMarginSpec>().liquidation_ratio, 1.5);
+  EXPECT_EQ(s.markets[0].margin.get<CollateralRatioMarginSpec>().initial_ratio, 1.5);
+  s = load_ok(
+      "[[markets]]\n[markets.margin]\nmodel = \"collateral_ratio\"\nliquidation_ratio = 1.1\n"
+      "initial_ratio = 1.25\n");
+  EXPECT_EQ(s.markets[0].margin.get<CollateralRatioMarginSpec>().liquidation_ratio, 1.1);  // Liquity MCR
+  EXPECT_EQ(s.markets[0].margin.get<CollateralRatioMarginSpec>().initial_ratio, 1.25);
+  const MarginModelRef model = build_margin_model(s.markets[0].margin);
+  // 1 ETH at 1,980: MM = 1,980 - 1,980 / 1.1 = 180; opening at 125%: initial rate 20% (max leverage 5x).
+  EXPECT_EQ(model->maintenance(quantity_from_double(1), price_from_double(1'980)), amount_from_double(180));
+  EXPECT_EQ(model->initial_rate(Amount(1)), Ratio(200'000'000));
+}
+
+// A liquidation ratio below 100.1% (or above 10,000%) is out of range, naming the key and the value.
+TEST(ScenarioLoader, CollateralRatioLiquidationRatioIsRangeChecked) {
+  auto errors = load_errors(
+      "[[markets]]\n[markets.margin]\nmodel = \"collateral_ratio\"\nliquidation_ratio = 1.0005\n"
+      "initial_ratio = 1.5\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.liquidation_ratio");
+  EXPECT_EQ(errors[0].value, "1.0005");
+  EXPECT_EQ(errors[0].problem, "out of range");
+  EXPECT_EQ(errors[0].allowed, "[1.001, 100]");
+  EXPECT_EQ(errors[0].line, 4);
+  errors =
+      load_errors("[[markets]]\n[markets.margin]\nmodel = \"collateral_ratio\"\nliquidation_ratio = 150\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.liquidation_ratio");
+  EXPECT_EQ(errors[0].value, "150");
+}
+
+// The opening ratio may not be below the liquidation ratio: the message names the key, its value and the
+// rule with the other key's value.
+TEST(ScenarioLoader, CollateralRatioInitialRatioNotBelowLiquidationRatio) {
+  auto errors = load_errors(
+      "[[markets]]\n[markets.margin]\nmodel = \"collateral_ratio\"\nliquidation_ratio = 1.5\n"
+      "initial_ratio = 1.2\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.initial_ratio");
+  EXPECT_EQ(errors[0].value, "1.2");
+  EXPECT_EQ(errors[0].allowed, ">= liquidation_ratio (1.5)");
+  EXPECT_NE(errors[0].problem.find("below liquidation_ratio"), std::string::npos) << errors[0].problem;
+  EXPECT_EQ(errors[0].line, 5);
+  // The default opening ratio (1.5) under a higher liquidation ratio is refused the same way.
+  errors =
+      load_errors("[[markets]]\n[markets.margin]\nmodel = \"collateral_ratio\"\nliquidation_ratio = 1.7\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.initial_ratio");
+  EXPECT_EQ(errors[0].allowed, ">= liquidation_ratio (1.7)");
+  // Equal ratios are fine; an out-of-range liquidation ratio is reported alone (the rule is not judged).
+  load_ok(
+      "[[markets]]\n[markets.margin]\nmodel = \"collateral_ratio\"\nliquidation_ratio = 1.7\n"
+      "initial_ratio = 1.7\n");
+  errors = load_errors(
+      "[[markets]]\n[markets.margin]\nmodel = \"collateral_ratio\"\nliquidation_ratio = 1\n"
+      "initial_ratio = 1.5\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.liquidation_ratio");
 }
 
 // --set reaches a model's keys like any other.

@@ -21,6 +21,7 @@
 #include "core/rng.h"
 #include "market/order_book.h"
 #include "protocol/clearing_house.h"
+#include "protocol/collateral_ratio_margin.h"
 #include "protocol/dydx_margin.h"
 #include "protocol/hyperliquid_margin.h"
 #include "protocol/tiered_margin.h"
@@ -93,10 +94,20 @@ struct Venue<DydxMargin> {
   static long double reference(long double n) { return n * 0.05L * 0.6L; }
 };
 
+// MakerDAO ETH-A's liquidation ratio mat = 150% (dss spot.sol, dog.sol; protocols.md 3.4): unsafe when
+// value / mat < debt, i.e. MM = notional - notional / mat = notional / 3.
+template <>
+struct Venue<CollateralRatioMargin> {
+  static constexpr const char* kName = "collateral_ratio (Maker ETH-A mat 1.5)";
+  static CollateralRatioMargin make() { return CollateralRatioMargin({rate(1.5), rate(1.5)}); }
+  static long double reference(long double n) { return n - n / 1.5L; }
+};
+
 template <class Model>
 class MarginModelContract : public ::testing::Test {};
 
-using Models = ::testing::Types<TieredMaintenanceMargin, HyperliquidMargin, DydxMargin>;
+using Models =
+    ::testing::Types<TieredMaintenanceMargin, HyperliquidMargin, DydxMargin, CollateralRatioMargin>;
 TYPED_TEST_SUITE(MarginModelContract, Models);
 
 // The exact notional |size| * mark in dollars.
@@ -341,6 +352,11 @@ TEST(MarginModelContractMixed, AccountsAcrossMarketsWithDifferentModels) {
       ProtocolMarket{Venue<HyperliquidMargin>::make(), Ratio(0), Ratio(0), px(2'000)},
       ProtocolMarket{Venue<DydxMargin>::make(), Ratio(0), Ratio(0), px(50)}};
   random_book_is_always_detected(std::move(markets), 0x3a1'3edull);
+  std::vector<ProtocolMarket> with_collateral_ratio = {
+      ProtocolMarket{Venue<CollateralRatioMargin>::make(), Ratio(0), Ratio(0), px(10'000)},
+      ProtocolMarket{Venue<DydxMargin>::make(), Ratio(0), Ratio(0), px(2'000)},
+      ProtocolMarket{Venue<HyperliquidMargin>::make(), Ratio(0), Ratio(0), px(50)}};
+  random_book_is_always_detected(std::move(with_collateral_ratio), 0x3a1'3eeull);
 }
 
 // At micro-dollar resolution, where rounding decides: random fractional single positions with equity
