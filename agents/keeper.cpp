@@ -20,7 +20,14 @@ Keepers::Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t 
     // Each keeper bids one priority fee, drawn once: its place in the priority-gas auction.
     const int64_t lo = params.priority_fee_min.raw(), hi = params.priority_fee_max.raw();
     const Amount fee = Amount(rng.uniform_int(lo, hi));
-    keepers_.push_back(Keeper{accounts[i], std::move(rng), fee, {}, {}});
+    Amount cap;
+    if (i < params.capped && params.gas_cap.raw() > 0) {
+      // Drawn only for capped keepers, after the fee: runs without caps keep their streams.
+      const double u = rng.uniform01();
+      cap = std::max(Amount(1), Amount(int64_t(double(params.gas_cap.raw()) *
+                                               (1.0 - to_double(params.gas_cap_spread) * u))));
+    }
+    keepers_.push_back(Keeper{accounts[i], std::move(rng), fee, cap, {}, {}});
   }
 }
 
@@ -35,7 +42,7 @@ std::optional<Keepers::Expected> Keepers::expected_take(const KeeperParams& para
 
 bool Keepers::available(uint32_t i, Time now, Amount base_fee) const {
   if (i < params_.down && now >= params_.outage_start && now < params_.outage_end) return false;
-  if (i < params_.capped && params_.gas_cap.raw() > 0 && base_fee > params_.gas_cap) return false;
+  if (keepers_[i].gas_cap.raw() > 0 && base_fee > keepers_[i].gas_cap) return false;
   return true;
 }
 

@@ -64,6 +64,9 @@ struct KeeperParams {
   // Amount(0) = no cap.
   Amount gas_cap;
   uint32_t capped = 0;
+  // Each capped keeper's cap is gas_cap x (1 - gas_cap_spread x u), u uniform in [0, 1) from its own
+  // stream: bots configured with different fixed gas prices drop out at different base fees.
+  Ratio gas_cap_spread;
   // The last `lowball` keepers bid the smallest acceptable tend in English auctions and never dent (the
   // zero-DAI bidders of 12 March 2020).
   uint32_t lowball = 0;
@@ -116,6 +119,7 @@ class Keepers final : public Population {
     AccountId account;
     Rng rng;
     Amount priority_fee;  // fixed: the fee; adaptive: the bid level
+    Amount gas_cap;       // Amount(0): none
     // Targets with a transaction in flight: only looked up (a queue of waiting transactions can hold
     // thousands), never iterated.
     std::unordered_set<AccountId> pending;

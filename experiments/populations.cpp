@@ -126,6 +126,7 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
   }
   const auto share = [&](double fraction) { return uint32_t(std::llround(fraction * ks.count)); };
   kp.gas_cap = amount_from_double(ks.gas_cap);
+  kp.gas_cap_spread = ratio_from_double(ks.gas_cap_spread);
   kp.lowball = uint32_t(std::min(ks.lowball_count, ks.count));
   // Lowballers have no cap: the cap applies to the first keepers, at most to the others.
   kp.capped = std::min(share(ks.gas_capped_fraction), uint32_t(ks.count) - kp.lowball);

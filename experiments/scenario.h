@@ -307,6 +307,7 @@ struct KeeperSpec {
   // round(gas_capped_fraction x count) keepers.
   double gas_cap = 0;
   double gas_capped_fraction = 1;  // [0, 1]
+  double gas_cap_spread = 0;  // [0, 1]: each capped keeper's cap is gas_cap x (1 - spread x u), u ~ U[0, 1)
   // [0, count]: the last lowball_count keepers bid the smallest acceptable step in English auctions
   // and never dent (the zero-DAI bidders of 12 March 2020); they have no gas cap.
   int lowball_count = 0;

@@ -273,6 +273,7 @@ void describe(V& v, KeeperSpec& s) {
   v.number("valuation_discount", s.valuation_discount, closed_open(0, 1), Unit::Fraction);
   v.number("gas_cap", s.gas_cap, closed(0, kMaxDollars), Unit::Dollars);
   v.number("gas_capped_fraction", s.gas_capped_fraction, closed(0, 1));
+  v.number("gas_cap_spread", s.gas_cap_spread, closed(0, 1), Unit::Fraction);
   v.integer("lowball_count", s.lowball_count, 0, 10000);
   v.number("outage_fraction", s.outage_fraction, closed(0, 1));
   v.number("outage_start_seconds", s.outage_start_seconds, closed(0, kMaxSeconds), Unit::Seconds);

@@ -949,7 +949,8 @@ void World::on_keeper_tx(const Event& e) {
     if (const auto at = chain_->park(e, engine_.now())) engine_.schedule(*at, kQueuedTxs, 0, 0);
     return;
   }
-  const ChainTransaction& p = chain_->transaction(tx);
+  // A copy: the mechanism may publish to keepers, whose new transactions grow the chain's list.
+  const ChainTransaction p = chain_->transaction(tx);
   const Amount gas = chain_->charge(p);
   ch_->ledger().pay_gas(keeper, gas);
   const KeeperTakeover result = mechanism_->on_transaction(host_, keeper, p.target, p.intent);
