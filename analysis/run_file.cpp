@@ -273,6 +273,7 @@ constexpr FieldSpec kSummaryFields[] = {
     LIQSIM_FIELD(RunSummary, liquidation_count, "liquidation_count", "count", 0, ""),
     LIQSIM_FIELD(RunSummary, engine_liquidations, "engine_liquidations", "count", 0, ""),
     LIQSIM_FIELD(RunSummary, keeper_liquidations, "keeper_liquidations", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, auction_liquidations, "auction_liquidations", "count", 0, ""),
     LIQSIM_FIELD(RunSummary, liquidated_notional, "liquidated_notional", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, cascade_generations, "cascade_generations", "count", 0, ""),
     LIQSIM_FIELD(RunSummary, largest_cascade, "largest_cascade", "count", 0, ""),

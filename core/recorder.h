@@ -250,20 +250,21 @@ struct RunSummary {
   double wall_seconds = 0;
   Time measure_from;  // start of the measurement window
   Price reference_min, reference_max, mark_min, mark_max, mid_min, mid_max;
-  Price initial_price;               // market 0's price at time 0 (the first value of its reference path)
-  Price index_min, index_max;        // market 0's index
-  Price spot_min;                    // lowest price of market 0's spot venues (0 without spot venues)
-  double max_mark_index_gap = 0;     // max |mark - index| / index over the run
-  uint64_t liquidation_count = 0;    // window
-  uint64_t engine_liquidations = 0;  // window
-  uint64_t keeper_liquidations = 0;  // window
-  Amount liquidated_notional;        // window: sum |quantity| * mark at trigger
-  uint64_t cascade_generations = 0;  // window: 1 + max generation (0 when no liquidations)
-  uint64_t largest_cascade = 0;      // window: size of the largest tree of liquidations
-  double branching_ratio = 0;        // window: caused liquidations / all liquidations
-  uint64_t cascade_count = 0;        // window: trees of liquidations
-  double cascade_size_mean = 0;      // window: liquidations / trees
-  uint64_t cascade_size_p50 = 0;     // window: nearest-rank percentiles of the tree sizes
+  Price initial_price;                // market 0's price at time 0 (the first value of its reference path)
+  Price index_min, index_max;         // market 0's index
+  Price spot_min;                     // lowest price of market 0's spot venues (0 without spot venues)
+  double max_mark_index_gap = 0;      // max |mark - index| / index over the run
+  uint64_t liquidation_count = 0;     // window
+  uint64_t engine_liquidations = 0;   // window
+  uint64_t keeper_liquidations = 0;   // window
+  uint64_t auction_liquidations = 0;  // window: vaults barked or bitten into an auction
+  Amount liquidated_notional;         // window: sum |quantity| * mark at trigger
+  uint64_t cascade_generations = 0;   // window: 1 + max generation (0 when no liquidations)
+  uint64_t largest_cascade = 0;       // window: size of the largest tree of liquidations
+  double branching_ratio = 0;         // window: caused liquidations / all liquidations
+  uint64_t cascade_count = 0;         // window: trees of liquidations
+  double cascade_size_mean = 0;       // window: liquidations / trees
+  uint64_t cascade_size_p50 = 0;      // window: nearest-rank percentiles of the tree sizes
   uint64_t cascade_size_p99 = 0;
   // Liquidatable episodes (window: by the time of their first liquidation): delay from the mark update
   // that first found the account liquidatable to its first liquidation, nearest-rank over nanoseconds.

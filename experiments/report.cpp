@@ -69,9 +69,10 @@ std::string format_report(const RunMetadata& metadata, const RunSummary& summary
     out += line("measured from        %.3f s (measure_from_seconds): figures marked * count only from then\n",
                 to_seconds(s.measure_from));
   const char* w = s.measure_from.raw() > 0 ? "*" : " ";
-  out += line("liquidations%s        %s, notional %s (engine %s, keeper %s)\n", w,
+  out += line("liquidations%s        %s, notional %s (engine %s, keeper %s%s)\n", w,
               count(s.liquidation_count).c_str(), dollars(s.liquidated_notional).c_str(),
-              count(s.engine_liquidations).c_str(), count(s.keeper_liquidations).c_str());
+              count(s.engine_liquidations).c_str(), count(s.keeper_liquidations).c_str(),
+              s.auction_liquidations > 0 ? (", auction " + count(s.auction_liquidations)).c_str() : "");
   out += line(
       "cascades%s            %s generations, largest %s, branching ratio %.3f; %s trees, size mean %.2f, "
       "p50 %s, p99 %s\n",

@@ -64,8 +64,10 @@ void RunMetrics::on_liquidation(const LiquidationRecord& r) {
   if (r.endogenous == Endogeneity::Endogenous) ++endogenous_liquidations_;
   if (r.mechanism == LiquidationMechanismKind::Engine)
     ++engine_liquidations_;
-  else
+  else if (r.mechanism == LiquidationMechanismKind::Keeper)
     ++keeper_liquidations_;
+  else
+    ++auction_liquidations_;
   liquidated_notional_ += notional(r.mark, abs_quantity(r.quantity), Round::Down);
   keeper_rewards_ += r.reward;
   slippage_ += std::fabs(to_double(r.price - r.mark)) / to_double(r.mark);
@@ -162,6 +164,7 @@ void RunMetrics::fill(RunSummary& s) const {
   s.liquidation_count = cascades_.count();
   s.engine_liquidations = engine_liquidations_;
   s.keeper_liquidations = keeper_liquidations_;
+  s.auction_liquidations = auction_liquidations_;
   s.endogenous_liquidations = endogenous_liquidations_;
   s.liquidated_notional = liquidated_notional_;
   s.keeper_rewards = keeper_rewards_;

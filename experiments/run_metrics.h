@@ -89,6 +89,7 @@ class RunMetrics {
   CascadeCounter cascades_;               // the window's forest, ids rebased to 0
   uint64_t engine_liquidations_ = 0;
   uint64_t keeper_liquidations_ = 0;
+  uint64_t auction_liquidations_ = 0;
   uint64_t endogenous_liquidations_ = 0;
   Amount liquidated_notional_;
   Amount keeper_rewards_;

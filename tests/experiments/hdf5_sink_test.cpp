@@ -209,9 +209,10 @@ RunSummary sample_summary() {
   s.index_max = Price(31'300'000'000);
   s.spot_min = Price(27'250'000'000);
   s.max_mark_index_gap = 0.0125;
-  s.liquidation_count = 4;
+  s.liquidation_count = 9;
   s.engine_liquidations = 2;
   s.keeper_liquidations = 2;
+  s.auction_liquidations = 5;
   s.liquidated_notional = Amount(98'765'432'100);
   s.cascade_generations = 3;
   s.largest_cascade = 3;
