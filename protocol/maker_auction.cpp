@@ -279,40 +279,53 @@ bool MakerClipLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
     absorb(host, a);
     return ch_.liquidatable(a);
   }
-  host.publish_opportunity(a);  // keepers bark (Dog.bark is permissionless and paid)
+  // Keepers bark (Dog.bark is permissionless and paid), when it can succeed: a vault the Dog's limits
+  // (Hole, hole) or dust keep out is no opportunity yet, and detection keeps watching it.
+  if (bark_terms(a)) host.publish_opportunity(a);
   return true;
 }
 
-KeeperTakeover MakerClipLiquidation::bark(MechanismHost& host, AccountId keeper, AccountId a) {
-  KeeperTakeover out;
-  if (!ch_.liquidatable(a)) return out;
+std::optional<MakerClipLiquidation::BarkTerms> MakerClipLiquidation::bark_terms(AccountId a) const {
+  if (!ch_.liquidatable(a)) return std::nullopt;
   const std::optional<MarketId> m = vault_market(a);
-  if (!m) return out;
+  if (!m) return std::nullopt;
   const Quantity ink = ch_.ledger().position(a, *m).size;
   const Amount debt = vault_debt(a, *m);
-  if (debt.raw() <= 0) return out;
+  if (debt.raw() <= 0) return std::nullopt;
   // The Vat's view of the vault: rate 1 RAY, so art [wad] = debt in DAI x 1e18.
   const maker::Urn urn{wad(ink), rad(debt) / maker::kRay};
   const maker::VatIlk vat_ilk{maker::kRay, Uint256(0), params_.dust};
   const maker::DogIlk dog_ilk{params_.chop, params_.hole, ilk_dirt_[m->raw()]};
   const auto amounts = maker::bark_amounts(urn, vat_ilk, dog_ilk, maker::DogTotals{params_.Hole, dirt_});
   const auto* b = std::get_if<maker::Bark>(&amounts);
-  if (b == nullptr) return out;
+  if (b == nullptr) return std::nullopt;
   // Ledger units: the lot rounded down to the coin grid (the rest stays in the vault), the debt moved
   // exactly (rate is 1 RAY, so due is a whole number of micro-DAI when dart is).
-  const Quantity lot = std::min(ink, quantity_down(b->dink));
-  const Amount due = std::min(debt, amount_down(b->due));
-  if (lot.raw() <= 0 || due.raw() <= 0) return out;
+  BarkTerms t;
+  t.market = *m;
+  t.lot = std::min(ink, quantity_down(b->dink));
+  t.due = std::min(debt, amount_down(b->due));
+  if (t.lot.raw() <= 0 || t.due.raw() <= 0) return std::nullopt;
   // The tab in whole micro-DAI, rounded down as dog.sol rounds it (by under one micro-DAI).
-  const Amount tab = amount_down(b->tab);
-  const auto kicked = maker::kick(rad(tab), wad(lot), feed(*m), params_.clipper);
+  t.tab = amount_down(b->tab);
+  t.dirt = b->tab;
+  const auto kicked = maker::kick(rad(t.tab), wad(t.lot), feed(*m), params_.clipper);
   const auto* k = std::get_if<maker::Kick>(&kicked);
-  if (k == nullptr) return out;
-  Auction& auction = open(host, a, *m, lot, due, tab, keeper);
-  auction.sale = k->sale;
-  dirt_ = dirt_ + b->tab;
-  ilk_dirt_[m->raw()] = ilk_dirt_[m->raw()] + b->tab;
-  pay_incentive(auction, keeper, amount_down(k->coin));
+  if (k == nullptr) return std::nullopt;
+  t.kick = *k;
+  return t;
+}
+
+KeeperTakeover MakerClipLiquidation::bark(MechanismHost& host, AccountId keeper, AccountId a) {
+  KeeperTakeover out;
+  const std::optional<BarkTerms> t = bark_terms(a);
+  if (!t) return out;
+  const std::optional<MarketId> m = t->market;
+  Auction& auction = open(host, a, *m, t->lot, t->due, t->tab, keeper);
+  auction.sale = t->kick.sale;
+  dirt_ = dirt_ + t->dirt;
+  ilk_dirt_[m->raw()] = ilk_dirt_[m->raw()] + t->dirt;
+  pay_incentive(auction, keeper, amount_down(t->kick.coin));
   ch_.arm(keeper);
   out.outcome = KeeperOutcome::Liquidated;
   out.liquidation = auction.id;

@@ -162,6 +162,15 @@ class MakerClipLiquidation final : public MakerAuctions {
   const maker::Uint256& dirt() const { return dirt_; }
 
  private:
+  // What Dog.bark + Clipper.kick would do to vault a now; none when it would revert.
+  struct BarkTerms {
+    MarketId market;
+    Quantity lot;
+    Amount due, tab;
+    maker::Uint256 dirt;  // the tab in rad, added to Dirt and the market's dirt
+    maker::Kick kick;
+  };
+  std::optional<BarkTerms> bark_terms(AccountId a) const;
   KeeperTakeover bark(MechanismHost& host, AccountId keeper, AccountId a);
   KeeperTakeover take(MechanismHost& host, AccountId keeper, Auction& auction, const TxIntent& intent);
   KeeperTakeover redo(MechanismHost& host, AccountId keeper, Auction& auction);
