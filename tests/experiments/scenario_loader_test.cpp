@@ -1373,3 +1373,37 @@ TEST(ScenarioLoader, MeasurementWindowStartsBeforeTheEnd) {
 
 }  // namespace
 }  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+// Parameter combinations the real protocols forbid are refused with the key, the value and the rule:
+// Maker's buf below 1 (DssExecLib setStartingPriceMultiplicativeFactor), a stairstep tail shorter than
+// one step, dust above hole (DssExecLib keeps hole >= dust), a Flipper auction shorter than one bid's
+// life, a keeper close factor above 1.
+TEST(ScenarioLoaderMaker, ForbiddenAuctionParametersAreRefusedNamingTheRule) {
+  const auto one = [](const std::string& text, const std::string& key) {
+    const auto errors = load_errors(text);
+    for (const ScenarioError& e : errors)
+      if (e.key == key) return e;
+    ADD_FAILURE() << "no error for " << key << " in:\n" << text;
+    return ScenarioError{};
+  };
+  EXPECT_EQ(one("[liquidation.maker_clip]\nbuf = 0.9\n", "liquidation.maker_clip.buf").value, "0.9");
+  const ScenarioError tail = one("[liquidation.maker_clip]\ntail_seconds = 60\nstep_seconds = 90\n",
+                                 "liquidation.maker_clip.tail_seconds");
+  EXPECT_NE(tail.problem.find("shorter than one step"), std::string::npos) << tail.problem;
+  const ScenarioError dust =
+      one("[liquidation.maker_clip]\ndust = 9000000\nhole = 8000000\n", "liquidation.maker_clip.dust");
+  EXPECT_NE(dust.allowed.find("DssExecLib"), std::string::npos) << dust.allowed;
+  const ScenarioError tau = one("[liquidation.maker_flip]\nttl_seconds = 600\ntau_seconds = 300\n",
+                                "liquidation.maker_flip.tau_seconds");
+  EXPECT_NE(tau.allowed.find(">= ttl_seconds"), std::string::npos) << tau.allowed;
+  EXPECT_EQ(one("[liquidation.keeper]\nclose_factor = 1.5\n", "liquidation.keeper.close_factor").value,
+            "1.5");
+  EXPECT_EQ(one("[liquidation.maker_flip]\nbeg = 1\n", "liquidation.maker_flip.beg").value, "1");
+  EXPECT_EQ(one("[keepers]\ncount = 2\nlowball_count = 3\n", "keepers.lowball_count").value, "3");
+}
+
+}  // namespace
+}  // namespace liqsim
