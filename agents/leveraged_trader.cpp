@@ -217,9 +217,14 @@ std::vector<OpeningPosition> LeveragedTraders::opening_book(const ClearingHouse&
     p.price.resize(kLookbackSteps + 1);
     p.price[0] = to_double(ch.mark(MarketId(m)));
     // Backward GBM: log P(t - dt) = log P(t) - (mu - sigma^2 / 2) dt - sigma sqrt(dt) Z.
+    // Kept within kLookbackRange of the current price either way: entries below initial_price / 4 would
+    // let positions hold more coins than validation bounds (it divides by that lowest entry), and no
+    // market modelled here moved 4x in its look-back window.
+    const double lo = p.price[0] / kLookbackRange, hi = p.price[0] * kLookbackRange;
     for (int k = 1; k <= kLookbackSteps; ++k)
-      p.price[k] =
-          p.price[k - 1] * std::exp(-(drift - 0.5 * vol * vol) * dt - vol * std::sqrt(dt) * rng.normal());
+      p.price[k] = std::clamp(
+          p.price[k - 1] * std::exp(-(drift - 0.5 * vol * vol) * dt - vol * std::sqrt(dt) * rng.normal()), lo,
+          hi);
     p.low = p.price;
     p.high = p.price;
     for (int k = 1; k <= kLookbackSteps; ++k) {

@@ -74,6 +74,10 @@ struct OpeningPosition {
   Amount margin;
 };
 
+// Positions open at time 0 enter at prices of a look-back path kept within this factor of the current
+// price either way (validation bounds the coins they can hold with the lowest such entry).
+inline constexpr double kLookbackRange = 4.0;
+
 class LeveragedTraders final : public Population {
  public:
   // accounts[i] is trader i's account and markets[i] the market it trades; a trader with spread[i]

@@ -153,13 +153,15 @@ struct MakerClipSpec {
   double buf = 1.3;                  // [1, 10): starting price = feed x buf (DssExecLib range)
   double tail_seconds = 8'400;       // [1, 3.2e7]: a sale older than this needs a redo; >= step_seconds
   double cusp = 0.4;                 // [0, 1): a sale whose price fell below cusp x top needs a redo
-  double chip = 0.001;               // [0, 1): keeper incentive, share of the tab (kick and redo)
-  double tip = 300;                  // $ >= 0: flat keeper incentive (kick and redo)
-  std::string curve = "stairstep";   // "stairstep" | "exponential" | "linear" (the abacus)
-  double cut = 0.99;                 // (0, 1): stairstep: price multiple per step; exponential: per second
-  double step_seconds = 90;          // [1, 86400]: stairstep: seconds between price drops
-  double linear_seconds = 3'600;     // [1, 3.2e7]: linear: seconds until the price reaches 0
-  double poll_seconds = 60;          // [1, 86400]: running auctions are re-published to keepers this often
+  // [0, 0.1]: keeper incentive, share of the tab (kick and redo). DssExecLib allows < 100%; governance
+  // set 0.1%. Bounded, with tip, so that what the Vow mints over many redos stays inside the ledger.
+  double chip = 0.001;
+  double tip = 300;                 // $ [0, 10000]: flat keeper incentive (kick and redo); typical 300 DAI
+  std::string curve = "stairstep";  // "stairstep" | "exponential" | "linear" (the abacus)
+  double cut = 0.99;                // (0, 1): stairstep: price multiple per step; exponential: per second
+  double step_seconds = 90;         // [1, 86400]: stairstep: seconds between price drops
+  double linear_seconds = 3'600;    // [1, 3.2e7]: linear: seconds until the price reaches 0
+  double poll_seconds = 60;         // [1, 86400]: running auctions are re-published to keepers this often
 
   MakerClipParams params() const;
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
@@ -266,8 +268,8 @@ void describe(V& v, MakerClipSpec& s) {
   v.number("buf", s.buf, closed_open(1, 10), Unit::Fraction);
   v.number("tail_seconds", s.tail_seconds, closed(1, kMaxSeconds), Unit::Seconds);
   v.number("cusp", s.cusp, closed_open(0, 1), Unit::Fraction);
-  v.number("chip", s.chip, closed_open(0, 1), Unit::Fraction);
-  v.number("tip", s.tip, closed(0, kMaxDollars), Unit::Dollars);
+  v.number("chip", s.chip, closed(0, 0.1), Unit::Fraction);
+  v.number("tip", s.tip, closed(0, 10000), Unit::Dollars);
   v.text("curve", s.curve, one_of({"stairstep", "exponential", "linear"}));
   v.number("cut", s.cut, open(0, 1), Unit::Fraction);
   v.number("step_seconds", s.step_seconds, closed(1, 86400), Unit::Seconds);

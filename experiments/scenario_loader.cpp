@@ -17,6 +17,7 @@
 #include <sstream>
 #include <utility>
 
+#include "agents/leveraged_trader.h"
 #include "agents/liquidity_provider.h"
 #include "core/recorder.h"
 #include "core/units.h"
@@ -488,6 +489,13 @@ std::string spot_asset_symbol(const std::string& market_symbol) {
   return dash == 0 || dash == std::string::npos ? market_symbol : market_symbol.substr(0, dash);
 }
 
+namespace {
+
+// The largest value a distribution key can draw: its mean when "fixed" (not clipped), else its max.
+double largest_draw(const DistributionSpec& d) { return d.kind == "fixed" ? d.mean : d.max; }
+
+}  // namespace
+
 std::vector<std::pair<std::string, double>> scenario_money(const Scenario& s) {
   return {{"noise.capital", s.noise.count * s.noise.capital},
           {"market_makers.capital", s.market_makers.count * s.market_makers.capital},
@@ -495,7 +503,8 @@ std::vector<std::pair<std::string, double>> scenario_money(const Scenario& s) {
           {"liquidity.capital", double(liquidity_providers(s)) * s.liquidity.capital},
           {"value_traders.capital", s.value_traders.count * s.value_traders.capital},
           {"arbitrageurs.capital", s.arbitrageurs.count * s.arbitrageurs.capital},
-          {"traders.margin.max", s.traders.count * s.traders.margin.max * (1 + s.traders.outside_capital)},
+          {"traders.margin.max",
+           s.traders.count * largest_draw(s.traders.margin) * (1 + s.traders.outside_capital)},
           {"liquidation.insurance_fund", s.liquidation.insurance_fund}};
 }
 
@@ -659,16 +668,20 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     }
 
     // Open interest in coins is an int64 of 1e-8 coins (core/units.h, about 9.2e10 coins): every trader
-    // at the largest margin and leverage, entered at the initial price, must stay within kMaxCoins.
-    const double largest_open_interest =
-        double(s.traders.count) * s.traders.margin.max * s.traders.leverage.max / market.initial_price;
+    // at the largest margin and leverage, entered at the lowest price it can enter at, must stay within
+    // kMaxCoins: the initial price, or with open_at_start the look-back path's floor, initial_price /
+    // kLookbackRange (agents/leveraged_trader.h).
+    const double lowest_entry = market.initial_price / (s.traders.open_at_start ? kLookbackRange : 1.0);
+    const double largest_open_interest = double(s.traders.count) * largest_draw(s.traders.margin) *
+                                         largest_draw(s.traders.leverage) / lowest_entry;
     if (s.traders.count > 0 && largest_open_interest > kMaxCoins && skip.count("traders.count") == 0 &&
         skip.count("traders.margin.max") == 0 && skip.count("traders.leverage.max") == 0 &&
         skip.count(p + ".initial_price") == 0) {
       add("traders.count", double(s.traders.count),
-          "with traders.margin.max x traders.leverage.max = $" +
-              format_number(s.traders.margin.max * s.traders.leverage.max) + " each at " + p +
-              ".initial_price (" + format_number(market.initial_price) +
+          "with the largest margin x the largest leverage (max, or mean when fixed) = $" +
+              format_number(largest_draw(s.traders.margin) * largest_draw(s.traders.leverage)) + " each at " +
+              p + ".initial_price (" + format_number(market.initial_price) +
+              (s.traders.open_at_start ? " (open at start: entries as low as 1/4 of it)" : "") +
               "), their open interest could reach " + format_number(largest_open_interest) + " coins",
           "at most " + format_number(kMaxCoins) +
               " coins of open interest (fewer traders, a lower margin or " +
