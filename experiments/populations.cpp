@@ -111,7 +111,15 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
                   c.scenario.liquidation.get<KeeperLiquidationSpec>().params(),
                   ks.bidding == "adaptive" ? KeeperBidding::Adaptive : KeeperBidding::Fixed,
                   ratio_from_double(ks.bid_raise),
-                  ratio_from_double(ks.bid_decay)};
+                  ratio_from_double(ks.bid_decay),
+                  KeeperAuctionParams{},  // auctions, gas caps and outages: set below
+                  Amount(0),
+                  0,
+                  Ratio(0),
+                  0,
+                  0,
+                  Time(0),
+                  Time(0)};
   const std::string& mechanism = c.scenario.liquidation.mechanism;
   if (mechanism == MakerClipSpec::kName || mechanism == MakerFlipSpec::kName) {
     kp.auction.enabled = true;

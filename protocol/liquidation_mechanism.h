@@ -54,6 +54,11 @@ struct TxIntent {
   Quantity quantity;                     // Take: most collateral bought; Dent: the lot asked for
   Price max_price;                       // Take: highest price per coin paid
   Amount bid;                            // Tend: the DAI bid for the lot
+
+  TxIntent() = default;
+  explicit TxIntent(TxAction a, std::optional<LiquidationId> id = std::nullopt, Quantity q = {}, Price p = {},
+                    Amount b = {})
+      : action(a), auction(id), quantity(q), max_price(p), bid(b) {}
 };
 
 // The public state of a running auction of one account's collateral: what a keeper's bot reads on

@@ -157,7 +157,9 @@ TEST(CollateralRatioMargin, WholeUnitValuesFollowMakersRuleExactly) {
                          Uint256(static_cast<unsigned __int128>(debt.raw()) * 1'000'000'000'000ull)};
     const maker::VatIlk ilk{maker::kRay, spot, Uint256(0)};
     const bool exact_boundary = __int128(value.raw()) * kRatioScale == __int128(debt.raw()) * mat.raw();
-    if (!exact_boundary) ASSERT_EQ(ours, maker::is_unsafe(urn, ilk)) << "trial " << trial;
+    if (!exact_boundary) {
+      ASSERT_EQ(ours, maker::is_unsafe(urn, ilk)) << "trial " << trial;
+    }
   }
   EXPECT_GT(unsafe, 5'000);
   EXPECT_GT(safe, 5'000);
@@ -185,12 +187,15 @@ TEST(CollateralRatioMargin, FractionalValuesErrAgainstTheAccountByLessThanMat) {
         << "trial " << trial;
     // Maker's rule on the exact value, x / 1e8 / mat < debt: whenever it holds, so does ours.
     const bool maker_rule = x * kRatioScale < __int128(debt.raw()) * mat.raw() * kQuantityScale;
-    if (maker_rule) ASSERT_TRUE(ours) << "trial " << trial;
+    if (maker_rule) {
+      ASSERT_TRUE(ours) << "trial " << trial;
+    }
     // And ours holds only within mat micro-dollars of value: (V - mat) / mat < debt.
-    if (ours)
+    if (ours) {
       ASSERT_TRUE((x - __int128(mat.raw()) * kQuantityScale / kRatioScale) * kRatioScale <
                   __int128(debt.raw()) * mat.raw() * kQuantityScale)
           << "trial " << trial;
+    }
   }
   EXPECT_GT(fractional, 15'000);
 }
@@ -232,11 +237,17 @@ TEST(CollateralRatioMargin, LongTriggerIsTheExactRootOnTheSafeSide) {
     }
     const Vault v(m, ink, debt, mark);
     // Above the rounded root, the trigger is the last mark the clearing house's rounding makes unsafe.
-    if (t->raw() > root_up) ASSERT_TRUE(v.unsafe_at(*t)) << "trial " << trial;
-    for (int k = 1; k <= 20; ++k) ASSERT_FALSE(v.unsafe_at(Price(t->raw() + k))) << "trial " << trial;
+    if (t->raw() > root_up) {
+      ASSERT_TRUE(v.unsafe_at(*t)) << "trial " << trial;
+    }
+    for (int k = 1; k <= 20; ++k) {
+      ASSERT_FALSE(v.unsafe_at(Price(t->raw() + k))) << "trial " << trial;
+    }
     for (int k = 0; k < 20; ++k)
       ASSERT_FALSE(v.unsafe_at(Price(t->raw() + 1 + rng.uniform_int(0, t->raw())))) << "trial " << trial;
-    if (whole_coins && t->raw() > 1) ASSERT_TRUE(v.unsafe_at(Price(t->raw() - 1))) << "trial " << trial;
+    if (whole_coins && t->raw() > 1) {
+      ASSERT_TRUE(v.unsafe_at(Price(t->raw() - 1))) << "trial " << trial;
+    }
   }
   EXPECT_GT(whole, 800);
 }
