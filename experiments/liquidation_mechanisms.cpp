@@ -128,6 +128,13 @@ std::unique_ptr<LiquidationMechanism> MakerFlipSpec::build(const MechanismBuildC
   return std::make_unique<MakerFlipLiquidation>(params(), c.clearing, c.recorder, c.venue);
 }
 
+std::unique_ptr<LiquidationMechanism> LiquitySpec::build(const MechanismBuildContext& c) const {
+  auto mechanism = std::make_unique<LiquityMechanism>(LiquityParams{amount_from_double(gas_compensation)},
+                                                      c.clearing, c.recorder, c.venue);
+  mechanism->seed_pool(amount_from_double(stability_pool));
+  return mechanism;
+}
+
 std::unique_ptr<LiquidationMechanism> NoLiquidationSpec::build(const MechanismBuildContext&) const {
   return std::make_unique<NoLiquidation>();
 }

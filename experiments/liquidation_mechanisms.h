@@ -20,6 +20,7 @@
 #include "protocol/chain.h"
 #include "protocol/engine_liquidation.h"
 #include "protocol/liquidation.h"
+#include "protocol/liquity_mechanism.h"
 #include "protocol/maker_auction.h"
 #include "protocol/no_liquidation.h"
 
@@ -190,9 +191,24 @@ struct MakerFlipSpec {
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
 };
 
+// ---- liquity: Liquity v1, Stability Pool offset and redistribution (protocol/liquity_mechanism.h) ----
+
+struct LiquitySpec {
+  static constexpr std::string_view kName = "liquity";
+  static constexpr std::string_view kDescription =
+      "Liquity v1 (Normal Mode): keepers liquidate troves below the MCR for 0.5% of the collateral + 200 "
+      "LUSD; "
+      "the Stability Pool offsets the debt for the collateral, the rest is redistributed to the other troves";
+  static constexpr bool kHasKeys = true;
+  double stability_pool = 10'000'000;  // $ [0, 1e12]: LUSD deposited in the Stability Pool at the start
+  double gas_compensation = 200;       // $ [0, 1e6]: LUSD_GAS_COMPENSATION paid to the liquidator (200 LUSD)
+
+  std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
+};
+
 // The registry: one line per mechanism. The first is the default.
-using MechanismSpecs =
-    std::tuple<EngineLiquidationSpec, KeeperLiquidationSpec, NoLiquidationSpec, MakerClipSpec, MakerFlipSpec>;
+using MechanismSpecs = std::tuple<EngineLiquidationSpec, KeeperLiquidationSpec, NoLiquidationSpec,
+                                  MakerClipSpec, MakerFlipSpec, LiquitySpec>;
 
 struct MechanismEntry {
   std::string_view name;  // the scenario's `liquidation.mechanism`
@@ -287,6 +303,12 @@ void describe(V& v, MakerFlipSpec& s) {
   v.number("ttl_seconds", s.ttl_seconds, closed(1, kMaxSeconds), Unit::Seconds);
   v.number("tau_seconds", s.tau_seconds, closed(1, kMaxSeconds), Unit::Seconds);
   v.number("poll_seconds", s.poll_seconds, closed(1, 86400), Unit::Seconds);
+}
+
+template <class V>
+void describe(V& v, LiquitySpec& s) {
+  v.number("stability_pool", s.stability_pool, closed(0, kMaxDollars), Unit::Dollars);
+  v.number("gas_compensation", s.gas_compensation, closed(0, 1e6), Unit::Dollars);
 }
 
 // The names of the registered mechanisms.

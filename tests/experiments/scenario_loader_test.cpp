@@ -416,7 +416,8 @@ TEST(ScenarioLoader, UnknownChoiceListsTheChoices) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "liquidation.mechanism");
   EXPECT_EQ(errors[0].value, "\"kepper\"");
-  EXPECT_EQ(errors[0].allowed, "\"engine\" | \"keeper\" | \"none\" | \"maker_clip\" | \"maker_flip\"");
+  EXPECT_EQ(errors[0].allowed,
+            "\"engine\" | \"keeper\" | \"none\" | \"maker_clip\" | \"maker_flip\" | \"liquity\"");
 }
 
 TEST(ScenarioLoader, FloatWhereIntegerExpectedIsWrongType) {

@@ -14,6 +14,7 @@
 #include "market/order_book.h"
 #include "protocol/engine_liquidation.h"
 #include "protocol/liquidation.h"
+#include "protocol/liquity_mechanism.h"
 #include "protocol/maker_auction.h"
 #include "protocol/no_liquidation.h"
 #include "protocol/tiered_margin.h"
@@ -235,10 +236,21 @@ struct MakerFlip {
   }
 };
 
+// Liquity with a Stability Pool deep enough to offset the fixture's trove whole.
+struct Liquity {
+  static constexpr bool kLiquidates = true;
+  static constexpr TxAction kFirst = TxAction::Liquidate;
+  static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
+    auto m = std::make_unique<LiquityMechanism>(LiquityParams{}, f.ch, f.log, f.venue);
+    m->seed_pool(dollars(100'000));
+    return m;
+  }
+};
+
 template <class M>
 class LiquidationMechanismContract : public ::testing::Test {};
-using Mechanisms =
-    ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, Keeper, None, MakerClip, MakerFlip>;
+using Mechanisms = ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, Keeper, None, MakerClip,
+                                    MakerFlip, Liquity>;
 TYPED_TEST_SUITE(LiquidationMechanismContract, Mechanisms);
 
 TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
@@ -297,6 +309,7 @@ TYPED_TEST(LiquidationMechanismContract, BankruptAccountsLossGoesThroughTheWater
   auto mechanism = TypeParam::make(f);
   FakeHost host(*mechanism, f, TypeParam::kFirst);
   const Amount fund_before = f.ch.ledger().insurance_fund();
+  const Amount pool_before = f.ch.ledger().account(place_account(Place::StabilityPool)).balance;
   mechanism->on_liquidatable(host, f.trader);
   host.drain();
   ASSERT_TRUE(conserved(f.ch));
@@ -306,8 +319,10 @@ TYPED_TEST(LiquidationMechanismContract, BankruptAccountsLossGoesThroughTheWater
     if (l.position(f.trader, MarketId(0)).size == Quantity(0)) {
       EXPECT_GE(l.account(f.trader).balance, Amount(0)) << "a flat account's shortfall must be absorbed";
     }
+    // Liquity: the Stability Pool's depositors take it (they paid the debt for less collateral).
     EXPECT_TRUE(l.insurance_fund() != fund_before || l.bad_debt() > Amount(0) || !f.log.adl.empty() ||
-                l.position(f.trader, MarketId(0)).size != Quantity(0))
+                l.position(f.trader, MarketId(0)).size != Quantity(0) ||
+                l.account(place_account(Place::StabilityPool)).balance != pool_before)
         << "the loss below bankruptcy went nowhere visible";
   } else {
     EXPECT_EQ(l.insurance_fund(), fund_before);
@@ -328,6 +343,8 @@ TYPED_TEST(LiquidationMechanismContract, PlacesUnwindWhatTheyTookOver) {
     host.drain(1000);
     ASSERT_TRUE(conserved(f.ch));
     for (AccountId p(0); p.raw() < kPlaceCount; ++p) {
+      // The Stability Pool's ETH is its depositors' gain, kept as Liquity's depositors keep it.
+      if (p == place_account(Place::StabilityPool)) continue;
       EXPECT_EQ(f.ch.ledger().position(p, MarketId(0)).size, Quantity(0)) << "place " << p.raw();
     }
     if (f.ch.ledger().position(f.trader, MarketId(0)).size == Quantity(0)) {

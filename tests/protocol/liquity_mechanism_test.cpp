@@ -1,0 +1,113 @@
+// Liquity's liquidation on the ledger (protocol/liquity_mechanism.h): with an empty Stability Pool the
+// trove's debt and collateral (less the liquidator's 0.5%) go to the other troves in proportion to their
+// collateral (TroveManager._redistributeDebtAndColl); with a pool that covers part of it, the pool pays
+// that part of the debt for the same share of the collateral (_getOffsetAndRedistributionVals).
+#include "protocol/liquity_mechanism.h"
+
+#include <gtest/gtest.h>
+
+#include "protocol/tiered_margin.h"
+
+namespace liqsim {
+namespace {
+
+Amount usd(double x) { return amount_from_double(x); }
+Price px(double x) { return price_from_double(x); }
+Quantity eth(double x) { return quantity_from_double(x); }
+
+class NoVenue final : public ExecutionVenue {
+ public:
+  Execution execute(MarketId, const ExecutionRequest&, bool) override { return {}; }
+  void cancel_orders(AccountId, MarketId) override {}
+  Price tick_size(MarketId) const override { return px(0.01); }
+};
+
+struct Host final : MechanismHost {
+  Time now() const override { return seconds(10); }
+  void schedule_timer(AccountId, Time) override {}
+  void publish_opportunity(AccountId) override {}
+  LiquidationTrigger trigger_for(AccountId) override {
+    return LiquidationTrigger{seconds(10), 0, std::nullopt};
+  }
+  void deliver(AccountId, AccountId, const KeeperTakeover&) override {}
+};
+
+// Troves at $2,000: A holds 10 ETH against 18,500 LUSD (ICR 108% once ETH is at 2,000: below the 110%
+// MCR, whose maintenance rate is 1 - 1/1.1), B 20 ETH and C 30 ETH against 10,000 LUSD each.
+struct Fixture {
+  RunLog log;
+  NoVenue venue;
+  ClearingHouse ch{{ProtocolMarket{TieredMaintenanceMargin::flat(ratio_from_double(1.0 - 1.0 / 1.1)),
+                                   Ratio(0), Ratio(0), px(2'000)}}};
+  AccountId cp = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, usd(10'000'000));
+  AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Isolated, usd(1'500));
+  AccountId b = ch.open_account(AgentRole::Trader, MarginMode::Isolated, usd(30'000));
+  AccountId c = ch.open_account(AgentRole::Trader, MarginMode::Isolated, usd(50'000));
+  AccountId keeper = ch.open_account(AgentRole::Keeper, MarginMode::Cross, usd(1'000));
+  Fixture() {
+    ch.ledger().trade(a, cp, MarketId(0), eth(10), usd(20'000));
+    ch.ledger().trade(b, cp, MarketId(0), eth(20), usd(40'000));
+    ch.ledger().trade(c, cp, MarketId(0), eth(30), usd(60'000));
+    for (AccountId x : {a, b, c}) ch.arm(x);
+  }
+  bool conserved() const {
+    return ch.ledger().conservation_residual() == Amount(0) &&
+           ch.ledger().position_residual(MarketId(0)) == Quantity(0);
+  }
+};
+
+TEST(LiquityMechanism, EmptyPoolRedistributesToTheOtherTrovesByCollateral) {
+  Fixture f;
+  ASSERT_TRUE(f.ch.liquidatable(f.a));
+  ASSERT_FALSE(f.ch.liquidatable(f.b));
+  Host host;
+  LiquityMechanism liquity(LiquityParams{}, f.ch, f.log, f.venue);
+  const KeeperTakeover out = liquity.on_transaction(host, f.keeper, f.a, TxIntent{TxAction::Liquidate});
+  ASSERT_EQ(out.outcome, KeeperOutcome::Liquidated);
+  EXPECT_TRUE(f.conserved());
+  const Ledger& l = f.ch.ledger();
+  // The liquidator: 0.5% of 10 ETH and 200 LUSD.
+  EXPECT_EQ(l.position(f.keeper, MarketId(0)).size, eth(0.05));
+  EXPECT_EQ(l.account(f.keeper).balance, usd(1'200));
+  EXPECT_EQ(liquity.gas_compensation_paid(), usd(200));
+  // A is flat and owes nothing; B and C took 9.95 ETH and 18,500 LUSD in the ratio 20 : 30.
+  EXPECT_EQ(l.position(f.a, MarketId(0)).size, Quantity(0));
+  EXPECT_EQ(l.account(f.a).balance, Amount(0));
+  EXPECT_EQ(l.position(f.b, MarketId(0)).size, eth(20 + 9.95 * 0.4));
+  EXPECT_EQ(l.position(f.c, MarketId(0)).size, eth(30 + 9.95 * 0.6));
+  EXPECT_EQ(l.account(f.b).balance, usd(30'000 - 40'000 - 18'500 * 0.4));
+  EXPECT_EQ(l.account(f.c).balance, usd(50'000 - 60'000 - 18'500 * 0.6));
+  ASSERT_EQ(f.log.liquidations.size(), 1u);
+  // The reward is the 0.5% at the mark, within A's equity before (20,000 - 18,500).
+  EXPECT_EQ(f.log.liquidations[0].reward, usd(100));
+}
+
+TEST(LiquityMechanism, PoolOffsetsWhatItHoldsAndTheRestIsRedistributed) {
+  Fixture f;
+  Host host;
+  LiquityMechanism liquity(LiquityParams{}, f.ch, f.log, f.venue);
+  liquity.seed_pool(usd(9'250));  // half the debt
+  ASSERT_EQ(liquity.on_transaction(host, f.keeper, f.a, TxIntent{TxAction::Liquidate}).outcome,
+            KeeperOutcome::Liquidated);
+  EXPECT_TRUE(f.conserved());
+  const Ledger& l = f.ch.ledger();
+  const AccountId pool = place_account(Place::StabilityPool);
+  // The pool paid its 9,250 LUSD for half of the 9.95 ETH; the other half and 9,250 of debt went to B, C.
+  EXPECT_EQ(l.account(pool).balance, Amount(0));
+  EXPECT_EQ(l.position(pool, MarketId(0)).size, eth(4.975));
+  EXPECT_EQ(l.position(f.b, MarketId(0)).size, eth(20 + 4.975 * 0.4));
+  EXPECT_EQ(l.account(f.c).balance, usd(50'000 - 60'000 - 9'250 * 0.6));
+  EXPECT_EQ(liquity.pool().total_deposits, LiquityDecimal(0));
+}
+
+TEST(LiquityMechanism, ATroveAboveTheMcrIsNotLiquidated) {
+  Fixture f;
+  Host host;
+  LiquityMechanism liquity(LiquityParams{}, f.ch, f.log, f.venue);
+  EXPECT_NE(liquity.on_transaction(host, f.keeper, f.b, TxIntent{TxAction::Liquidate}).outcome,
+            KeeperOutcome::Liquidated);
+  EXPECT_TRUE(f.log.liquidations.empty());
+}
+
+}  // namespace
+}  // namespace liqsim
