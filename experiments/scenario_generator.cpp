@@ -235,6 +235,20 @@ void repair_after_cheapening(Scenario& s) {
   if (s.keepers.bidding == "adaptive")
     s.keepers.priority_fee_min = std::max(s.keepers.priority_fee_min, 1e-6);
   s.keepers.priority_fee_max = std::max(s.keepers.priority_fee_max, s.keepers.priority_fee_min);
+  // Maker's per-auction limits large enough for the run to hold its auctions (the loader's check, 1e6).
+  const auto largest = [](const DistributionSpec& d) { return d.kind == "fixed" ? d.mean : d.max; };
+  const double vault = largest(s.traders.margin) * largest(s.traders.leverage) * 2;   // x chop < 2
+  const double floor_limit = vault * std::max(100.0, double(s.traders.count)) / 1e5;  // <= 1000 per vault
+  MakerFlipSpec& flip_spec = s.liquidation.get<MakerFlipSpec>();
+  MakerClipSpec& clip_spec = s.liquidation.get<MakerClipSpec>();
+  flip_spec.dunk = std::min(kMaxDollars, std::max(flip_spec.dunk, floor_limit));
+  clip_spec.hole = std::min(kMaxDollars, std::max(clip_spec.hole, floor_limit));
+  clip_spec.dust = std::min(clip_spec.dust, clip_spec.hole);
+  if (flip_spec.lump > 0) {
+    double lowest_price = kMaxDollars;
+    for (const MarketSpec& market : s.markets) lowest_price = std::min(lowest_price, market.initial_price);
+    flip_spec.lump = std::min(1e9, std::max(flip_spec.lump, floor_limit / 2 / (lowest_price / 4)));
+  }
   s.value_traders.max_order = std::min(s.value_traders.max_order, 0.99 * kMaxOrderNotional / highest_price);
   s.arbitrageurs.max_order = std::min(s.arbitrageurs.max_order, 0.99 * kMaxOrderNotional / highest_price);
 }

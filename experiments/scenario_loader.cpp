@@ -858,6 +858,46 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
           ">= ttl_seconds (flip.sol: ttl 3 h, tau 2 days)");
     }
   }
+  // Auctions a run could hold: a vault's debt x chop is split into auctions of at most the per-auction
+  // limit (Flipper: dunk, and lump coins; Clipper: the market's hole), and every vault may be auctioned.
+  // Maker set dunk at 50,000 DAI and lump at 50 ETH; a limit of cents splits one vault into hundreds of
+  // thousands of auctions that no run can carry. Judged for the chosen mechanism.
+  if (s.traders.count > 0 &&
+      (s.liquidation.mechanism == MakerFlipSpec::kName || s.liquidation.mechanism == MakerClipSpec::kName)) {
+    const bool flip = s.liquidation.mechanism == MakerFlipSpec::kName;
+    const MakerFlipSpec& f = s.liquidation.get<MakerFlipSpec>();
+    const MakerClipSpec& c = s.liquidation.get<MakerClipSpec>();
+    const double vault_tab =
+        largest_draw(s.traders.margin) * largest_draw(s.traders.leverage) * (flip ? f.chop : c.chop);
+    double per_vault = vault_tab / (flip ? f.dunk : c.hole);
+    std::string key = flip ? "liquidation.maker_flip.dunk" : "liquidation.maker_clip.hole";
+    double value = flip ? f.dunk : c.hole;
+    if (flip && f.lump > 0) {
+      double lowest_price = kMaxDollars;
+      for (const MarketSpec& market : s.markets) lowest_price = std::min(lowest_price, market.initial_price);
+      const double by_lump = largest_draw(s.traders.margin) * largest_draw(s.traders.leverage) /
+                             (lowest_price / kLookbackRange) / f.lump;
+      if (by_lump > per_vault) {
+        per_vault = by_lump;
+        key = "liquidation.maker_flip.lump";
+        value = f.lump;
+      }
+    }
+    // At most 1,000 auctions per vault (keepers read a vault's running auctions at every bid on it; on
+    // 12 March 2020 the largest vault, 35,000 ETH in 50-ETH lots, made 700) and 1e6 in all.
+    constexpr double kMaxAuctions = 1e6, kMaxAuctionsPerVault = 1000;
+    if (skip.count(key) == 0 && (std::ceil(per_vault) > kMaxAuctionsPerVault ||
+                                 std::ceil(per_vault) * s.traders.count > kMaxAuctions)) {
+      add(key, value,
+          "splits the largest vault (margin x leverage x chop = $" + format_number(vault_tab) + ") into " +
+              format_number(std::ceil(per_vault)) + " auctions, " +
+              format_number(std::ceil(per_vault) * s.traders.count) + " for " +
+              std::to_string(s.traders.count) + " vaults",
+          "a per-auction limit that keeps the run within " + format_number(kMaxAuctionsPerVault) +
+              " auctions per vault and " + format_number(kMaxAuctions) +
+              " in all (Maker: dunk 50,000 DAI, lump 50 ETH, hole 8M DAI)");
+    }
+  }
   if (s.keepers.lowball_count > s.keepers.count && skip.count("keepers.lowball_count") == 0) {
     add("keepers.lowball_count", s.keepers.lowball_count, "more than the keepers",
         "[0, keepers.count] = [0, " + std::to_string(s.keepers.count) + "]");

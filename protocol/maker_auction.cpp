@@ -121,7 +121,7 @@ MakerAuctions::Auction& MakerAuctions::open(MechanismHost& host, AccountId a, Ma
   ++ledger.account(a).liquidations;
   recorder_.on_liquidation(rec);
   running_.push_back(id);
-  ++per_owner_[a];
+  per_owner_[a].push_back(id);
   ensure_poll(host);
   return auctions_.emplace(id.raw(), auction).first->second;
 }
@@ -174,7 +174,9 @@ void MakerAuctions::settle(MechanismHost& host, LiquidationId id) {
   r.bids = auction.bids;
   r.restarts = auction.redos;
   recorder_.on_auction(r);
-  if (--per_owner_[auction.owner] == 0) per_owner_.erase(auction.owner);
+  std::vector<LiquidationId>& mine = per_owner_[auction.owner];
+  mine.erase(std::find(mine.begin(), mine.end(), id));
+  if (mine.empty()) per_owner_.erase(auction.owner);
   running_.erase(std::find(running_.begin(), running_.end(), id));
   auctions_.erase(it);
 }
@@ -250,11 +252,10 @@ void MakerAuctions::on_timer(MechanismHost& host, AccountId a) {
 
 std::vector<AuctionView> MakerAuctions::auctions(AccountId a, Time now) const {
   std::vector<AuctionView> out;
-  if (!per_owner_.contains(a)) return out;
-  for (const LiquidationId id : running_) {
-    const Auction& auction = auctions_.at(id.raw());
-    if (auction.owner == a) out.push_back(view(auction, now));
-  }
+  const auto it = per_owner_.find(a);
+  if (it == per_owner_.end()) return out;
+  out.reserve(it->second.size());
+  for (const LiquidationId id : it->second) out.push_back(view(auctions_.at(id.raw()), now));
   return out;
 }
 
@@ -479,7 +480,7 @@ bool MakerFlipLiquidation::bite(MechanismHost& host, AccountId a) {
   const Uint256 tab = rad(tab_amount);
   litter_ = litter_ + tab;
   Auction& auction = open(host, a, *m, lot, due, tab_amount, std::nullopt);
-  auction.flip = maker::flip_kick(tab, wad(lot), Uint256(0), seconds_of(host.now()), params_.flipper);
+  set_flip(auction, maker::flip_kick(tab, wad(lot), Uint256(0), seconds_of(host.now()), params_.flipper));
   return true;
 }
 
@@ -506,7 +507,7 @@ KeeperTakeover MakerFlipLiquidation::on_transaction(MechanismHost& host, Account
     }
     if (guy && !raises_own) ledger.transfer(keeper, *guy, previous);
     ledger.transfer(keeper, place_account(Place::AuctionHouse), intent.bid - previous);
-    auction->flip = *f;
+    set_flip(*auction, *f);
     auction->raised = intent.bid;
   } else {
     const Quantity lot = std::min(intent.quantity, auction->held);
@@ -522,7 +523,7 @@ KeeperTakeover MakerFlipLiquidation::on_transaction(MechanismHost& host, Account
       }
       if (guy) ledger.transfer(keeper, *guy, previous);
     }
-    auction->flip = *f;
+    set_flip(*auction, *f);
     give_back(*auction, auction->held - lot);
   }
   if (guy && *guy != keeper) ch_.arm(*guy);
@@ -562,11 +563,20 @@ void MakerFlipLiquidation::on_poll(MechanismHost& host) {
     } else if (!auction.bidder) {
       const auto restarted = maker::tick(auction.flip, now, params_.flipper);
       if (const auto* f = std::get_if<maker::FlipAuction>(&restarted)) {
-        auction.flip = *f;
+        set_flip(auction, *f);
         ++auction.redos;
       }
     }
   }
+}
+
+void MakerFlipLiquidation::set_flip(Auction& auction, const maker::FlipAuction& flip) const {
+  auction.flip = flip;
+  const bool dent_phase = flip.bid == flip.tab;
+  auction.min_bid = dent_phase ? Amount(0) : amount_up(maker::min_tend_bid(flip, params_.flipper));
+  auction.max_lot = dent_phase && !flip.lot.is_zero()
+                        ? quantity_down(maker::max_dent_lot(flip, params_.flipper))
+                        : Quantity(0);
 }
 
 AuctionView MakerFlipLiquidation::view(const Auction& auction, Time) const {
@@ -579,9 +589,8 @@ AuctionView MakerFlipLiquidation::view(const Auction& auction, Time) const {
   v.bid = auction.raised;
   v.bidder = auction.bidder;
   v.dent_phase = auction.flip.bid == auction.flip.tab;
-  if (!v.dent_phase) v.min_bid = amount_up(maker::min_tend_bid(auction.flip, params_.flipper));
-  if (v.dent_phase && !auction.flip.lot.is_zero())
-    v.max_lot = quantity_down(maker::max_dent_lot(auction.flip, params_.flipper));
+  v.min_bid = auction.min_bid;
+  v.max_lot = auction.max_lot;
   const uint64_t end = auction.flip.tic ? std::min(*auction.flip.tic, auction.flip.end) : auction.flip.end;
   v.ends = seconds(int64_t(end));
   return v;

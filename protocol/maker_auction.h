@@ -108,6 +108,9 @@ class MakerAuctions : public LiquidationMechanism {
     // English
     maker::FlipAuction flip;
     std::optional<AccountId> bidder;
+    // What keepers read, refreshed when the flip changes (a view is read far more often than a bid lands).
+    Amount min_bid;
+    Quantity max_lot;
   };
 
   // A vault: the account's largest exposure is a long and its balance is a debt. Returns the market.
@@ -143,9 +146,11 @@ class MakerAuctions : public LiquidationMechanism {
   Time poll_;
   bool polling_ = false;
   PlaceUnwinder unwinder_;
-  std::unordered_map<int64_t, Auction> auctions_;      // by liquidation id, looked up only
-  std::vector<LiquidationId> running_;                 // in the order they started
-  std::unordered_map<AccountId, uint32_t> per_owner_;  // running auctions per vault
+  std::unordered_map<int64_t, Auction> auctions_;  // by liquidation id, looked up only
+  std::vector<LiquidationId> running_;             // in the order they started
+  // Running auctions per vault, in the order they started: a keeper's view of one vault costs its own
+  // auctions, not every running one.
+  std::unordered_map<AccountId, std::vector<LiquidationId>> per_owner_;
 };
 
 // Liquidations 2.0: keepers bark unsafe vaults (Dog.bark, paid tip + chip), Dutch auctions on the
@@ -200,6 +205,8 @@ class MakerFlipLiquidation final : public MakerAuctions {
 
  private:
   bool bite(MechanismHost& host, AccountId a);
+  // Sets the auction's flip and the bid limits keepers read (min_tend_bid, max_dent_lot).
+  void set_flip(Auction& auction, const maker::FlipAuction& flip) const;
   AuctionView view(const Auction& auction, Time now) const override;
   void on_poll(MechanismHost& host) override;
   uint8_t kind() const override { return 1; }
