@@ -305,23 +305,23 @@ KeeperLiquidation::KeeperLiquidation(KeeperLiquidationParams params, ClearingHou
   if (absorb.venue != nullptr) unwinder_.emplace(ch, *absorb.venue, absorb.max_slippage, absorb.retry);
 }
 
-bool KeeperLiquidation::absorb(AccountId a, const LiquidationTrigger& trigger) {
-  if (!unwinder_ || !ch_.liquidatable(a)) return false;
-  const Health health = ch_.health(a);
-  if (health.value.raw() > 0) return false;
-  Ledger& ledger = ch_.ledger();
-  const MarketId m = largest_exposure(ch_, a);
+std::optional<LiquidationId> absorb_into_fund(ClearingHouse& ch, Recorder& recorder, PlaceUnwinder& unwinder,
+                                              Price tick, AccountId a, const LiquidationTrigger& trigger) {
+  if (!ch.liquidatable(a)) return std::nullopt;
+  Ledger& ledger = ch.ledger();
+  const MarketId m = largest_exposure(ch, a);
   const Quantity size = ledger.position(a, m).size;
+  if (size.raw() == 0) return std::nullopt;
   const AccountId fund = place_account(Place::InsuranceFund);
-  const Takeover t = take_over_at_bankruptcy(ch_, a, m, fund, absorb_venue_->tick_size(m));
-  const LiquidationId id = ch_.next_liquidation_id();
+  const Takeover t = take_over_at_bankruptcy(ch, a, m, fund, tick);
+  const LiquidationId id = ch.next_liquidation_id();
   LiquidationRecord rec;
   rec.id = id.raw();
   rec.time = trigger.now;
   rec.account = a.raw();
   rec.market = m.raw();
   rec.quantity = size.raw() > 0 ? -t.quantity : t.quantity;
-  rec.mark = ch_.mark(m);
+  rec.mark = ch.mark(m);
   rec.price = t.price;
   rec.mechanism = LiquidationMechanismKind::Engine;  // protocol-driven, as the engine's take-overs
   rec.keeper = kNoId;                                // the protocol, not a keeper
@@ -329,13 +329,20 @@ bool KeeperLiquidation::absorb(AccountId a, const LiquidationTrigger& trigger) {
   rec.mark_update = trigger.mark_update;
   rec.cause = record_liquidation(trigger.cause);
   ++ledger.account(a).liquidations;
-  recorder_.on_liquidation(rec);
+  recorder.on_liquidation(rec);
   // An account with other positions keeps them (its equity is 0 now); a flat one's clamped rest is the
   // waterfall's.
-  absorb_shortfall(ch_, a);
-  ch_.arm(a);
-  unwinder_->took_over(fund, m, id, trigger.now);
-  return true;
+  absorb_shortfall(ch, a);
+  ch.arm(a);
+  unwinder.took_over(fund, m, id, trigger.now);
+  return id;
+}
+
+bool KeeperLiquidation::absorb(AccountId a, const LiquidationTrigger& trigger) {
+  if (!unwinder_ || !ch_.liquidatable(a)) return false;
+  if (ch_.health(a).value.raw() > 0) return false;
+  const MarketId m = largest_exposure(ch_, a);
+  return absorb_into_fund(ch_, recorder_, *unwinder_, absorb_venue_->tick_size(m), a, trigger).has_value();
 }
 
 void KeeperLiquidation::schedule_unwinds(MechanismHost& host) {

@@ -104,6 +104,13 @@ class PlaceUnwinder {
   std::vector<std::pair<AccountId, Time>> pending_;
 };
 
+// The insurance fund takes over account a's largest position at its bankruptcy price (Compound v3's
+// absorb): records an engine-driven liquidation without keeper or reward, books a flat account's
+// shortfall through the waterfall and starts unwinding the position with `unwinder` (its pending timers
+// are the caller's to schedule). Nothing, and no id, when a is not liquidatable or holds no position.
+std::optional<LiquidationId> absorb_into_fund(ClearingHouse& ch, Recorder& recorder, PlaceUnwinder& unwinder,
+                                              Price tick, AccountId a, const LiquidationTrigger& trigger);
+
 struct KeeperLiquidationParams {
   Ratio close_factor;  // share of the position a keeper may take per transaction
   Ratio bonus;         // take-over price = mark * (1 - bonus) for a long, (1 + bonus) for a short

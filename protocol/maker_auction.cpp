@@ -194,29 +194,8 @@ const MakerAuctions::Auction* MakerAuctions::find(LiquidationId id) const {
 
 bool MakerAuctions::absorb(MechanismHost& host, AccountId a) {
   if (!ch_.liquidatable(a)) return false;
-  const MarketId m = largest_exposure(ch_, a);
-  const Quantity size = ch_.ledger().position(a, m).size;
-  if (size.raw() == 0) return false;
-  const LiquidationTrigger trigger = host.trigger_for(a);
-  const AccountId fund = place_account(Place::InsuranceFund);
-  const Takeover t = take_over_at_bankruptcy(ch_, a, m, fund, venue_.tick_size(m));
-  const LiquidationId id = ch_.next_liquidation_id();
-  LiquidationRecord rec;
-  rec.id = id.raw();
-  rec.time = trigger.now;
-  rec.account = a.raw();
-  rec.market = m.raw();
-  rec.quantity = size.raw() > 0 ? -t.quantity : t.quantity;
-  rec.mark = ch_.mark(m);
-  rec.price = t.price;
-  rec.mechanism = LiquidationMechanismKind::Engine;
-  rec.mark_update = trigger.mark_update;
-  rec.cause = record_liquidation(trigger.cause);
-  ++ch_.ledger().account(a).liquidations;
-  recorder_.on_liquidation(rec);
-  absorb_shortfall(ch_, a);
-  ch_.arm(a);
-  unwinder_.took_over(fund, m, id, host.now());
+  const Price tick = venue_.tick_size(largest_exposure(ch_, a));
+  if (!absorb_into_fund(ch_, recorder_, unwinder_, tick, a, host.trigger_for(a))) return false;
   for (const auto& [place, at] : unwinder_.take_pending_timers()) host.schedule_timer(place, at);
   return true;
 }

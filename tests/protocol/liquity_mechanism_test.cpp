@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "protocol/tiered_margin.h"
+#include "tests/protocol/fake_mechanism_host.h"
 
 namespace liqsim {
 namespace {
@@ -15,28 +16,11 @@ Amount usd(double x) { return amount_from_double(x); }
 Price px(double x) { return price_from_double(x); }
 Quantity eth(double x) { return quantity_from_double(x); }
 
-class NoVenue final : public ExecutionVenue {
- public:
-  Execution execute(MarketId, const ExecutionRequest&, bool) override { return {}; }
-  void cancel_orders(AccountId, MarketId) override {}
-  Price tick_size(MarketId) const override { return px(0.01); }
-};
-
-struct Host final : MechanismHost {
-  Time now() const override { return seconds(10); }
-  void schedule_timer(AccountId, Time) override {}
-  void publish_opportunity(AccountId) override {}
-  LiquidationTrigger trigger_for(AccountId) override {
-    return LiquidationTrigger{seconds(10), 0, std::nullopt};
-  }
-  void deliver(AccountId, AccountId, const KeeperTakeover&) override {}
-};
-
 // Troves at $2,000: A holds 10 ETH against 18,500 LUSD (ICR 108% once ETH is at 2,000: below the 110%
 // MCR, whose maintenance rate is 1 - 1/1.1), B 20 ETH and C 30 ETH against 10,000 LUSD each.
 struct Fixture {
   RunLog log;
-  NoVenue venue;
+  testing_support::NoFillVenue venue;
   ClearingHouse ch{{ProtocolMarket{TieredMaintenanceMargin::flat(ratio_from_double(1.0 - 1.0 / 1.1)),
                                    Ratio(0), Ratio(0), px(2'000)}}};
   AccountId cp = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, usd(10'000'000));
@@ -60,7 +44,7 @@ TEST(LiquityMechanism, EmptyPoolRedistributesToTheOtherTrovesByCollateral) {
   Fixture f;
   ASSERT_TRUE(f.ch.liquidatable(f.a));
   ASSERT_FALSE(f.ch.liquidatable(f.b));
-  Host host;
+  testing_support::RecordingHost host;
   LiquityMechanism liquity(LiquityParams{}, f.ch, f.log, f.venue);
   const KeeperTakeover out = liquity.on_transaction(host, f.keeper, f.a, TxIntent{TxAction::Liquidate});
   ASSERT_EQ(out.outcome, KeeperOutcome::Liquidated);
@@ -84,7 +68,7 @@ TEST(LiquityMechanism, EmptyPoolRedistributesToTheOtherTrovesByCollateral) {
 
 TEST(LiquityMechanism, PoolOffsetsWhatItHoldsAndTheRestIsRedistributed) {
   Fixture f;
-  Host host;
+  testing_support::RecordingHost host;
   LiquityMechanism liquity(LiquityParams{}, f.ch, f.log, f.venue);
   liquity.seed_pool(usd(9'250));  // half the debt
   ASSERT_EQ(liquity.on_transaction(host, f.keeper, f.a, TxIntent{TxAction::Liquidate}).outcome,
@@ -102,7 +86,7 @@ TEST(LiquityMechanism, PoolOffsetsWhatItHoldsAndTheRestIsRedistributed) {
 
 TEST(LiquityMechanism, ATroveAboveTheMcrIsNotLiquidated) {
   Fixture f;
-  Host host;
+  testing_support::RecordingHost host;
   LiquityMechanism liquity(LiquityParams{}, f.ch, f.log, f.venue);
   EXPECT_NE(liquity.on_transaction(host, f.keeper, f.b, TxIntent{TxAction::Liquidate}).outcome,
             KeeperOutcome::Liquidated);

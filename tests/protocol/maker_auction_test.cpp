@@ -10,6 +10,7 @@
 
 #include "market/order_book.h"
 #include "protocol/tiered_margin.h"
+#include "tests/protocol/fake_mechanism_host.h"
 
 namespace liqsim {
 namespace {
@@ -18,32 +19,11 @@ Amount usd(double x) { return amount_from_double(x); }
 Price px(double x) { return price_from_double(x); }
 Quantity coins(double x) { return quantity_from_double(x); }
 
-class NoVenue final : public ExecutionVenue {
- public:
-  Execution execute(MarketId, const ExecutionRequest&, bool) override { return {}; }
-  void cancel_orders(AccountId, MarketId) override {}
-  Price tick_size(MarketId) const override { return px(0.01); }
-};
-
-struct Host final : MechanismHost {
-  Time t = seconds(1000);
-  std::vector<AccountId> published;
-  std::vector<std::pair<AccountId, KeeperTakeover>> delivered;
-  std::multimap<Time, AccountId> timers;
-  Time now() const override { return t; }
-  void schedule_timer(AccountId a, Time at) override { timers.emplace(at, a); }
-  void publish_opportunity(AccountId a) override { published.push_back(a); }
-  LiquidationTrigger trigger_for(AccountId) override { return LiquidationTrigger{t, 0, std::nullopt}; }
-  void deliver(AccountId keeper, AccountId, const KeeperTakeover& r) override {
-    delivered.emplace_back(keeper, r);
-  }
-};
-
 // A vault of 10 coins at $150 with $1,000 of debt under a 1/3 maintenance rate (Maker's mat 1.5), two
 // keepers with DAI; the mark then falls to $140: unsafe.
 struct Fixture {
   RunLog log;
-  NoVenue venue;
+  testing_support::NoFillVenue venue;
   ClearingHouse ch{{ProtocolMarket{TieredMaintenanceMargin::flat(ratio_from_double(1.0 / 3.0)), Ratio(0),
                                    Ratio(0), px(150)}}};
   AccountId outside_cp = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, usd(1'000'000));
@@ -78,7 +58,7 @@ MakerClipParams clip_params(double hole) {
 TEST(MakerClip, AVaultTheDogCannotBarkIsNoOpportunity) {
   Fixture f;
   ASSERT_TRUE(f.ch.liquidatable(f.vault));
-  Host host;
+  testing_support::RecordingHost host;
   // hole below the vault's dust-sized remainder: bark_amounts refuses (a dusty partial auction).
   MakerClipLiquidation clip(clip_params(50), f.ch, f.log, f.venue);
   EXPECT_TRUE(clip.on_liquidatable(host, f.vault)) << "detection keeps watching it";
@@ -93,7 +73,7 @@ TEST(MakerClip, AVaultTheDogCannotBarkIsNoOpportunity) {
 
 TEST(MakerClip, BarkThenATakeOfTheTabReturnsTheRestToTheOwner) {
   Fixture f;
-  Host host;
+  testing_support::RecordingHost host;
   MakerClipLiquidation clip(clip_params(1e6), f.ch, f.log, f.venue);
   const Amount fund_before = f.ch.ledger().insurance_fund();
   const KeeperTakeover barked = clip.on_transaction(host, f.k1, f.vault, TxIntent{TxAction::Bark});
@@ -132,7 +112,7 @@ TEST(MakerClip, BarkThenATakeOfTheTabReturnsTheRestToTheOwner) {
 
 TEST(MakerFlip, TendRepaysThePreviousBidderDentReturnsCollateralDealDelivers) {
   Fixture f;
-  Host host;
+  testing_support::RecordingHost host;
   MakerFlipParams p;
   p.chop = wad_of(1130);
   p.dunk = maker_units::rad(usd(1e6));
