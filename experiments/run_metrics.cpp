@@ -73,6 +73,10 @@ void RunMetrics::on_liquidation(const LiquidationRecord& r) {
   slippage_ += std::fabs(to_double(r.price - r.mark)) / to_double(r.mark);
 }
 
+void RunMetrics::on_auction(const AuctionRecord& r) {
+  if (r.ended >= measure_from_) keeper_rewards_ += r.incentive;
+}
+
 void RunMetrics::on_adl(const AdlRecord& r) {
   if (r.time < measure_from_) return;
   ++adl_count_;

@@ -32,6 +32,9 @@ class RunMetrics {
   // Records, in the order the run makes them.
   void on_liquidation(const LiquidationRecord& r);
   void on_adl(const AdlRecord& r);
+  // A collateral auction that ended: its keeper incentives (Clipper tip + chip, paid by the Vow) count
+  // among the keepers' rewards when it ended in the window.
+  void on_auction(const AuctionRecord& r);
   void on_keeper_tx(const KeeperTxRecord& r);
 
   // The window opens once, before the first event at or after measure_from: the insurance fund, the

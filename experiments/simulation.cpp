@@ -126,7 +126,10 @@ class RecordingTee final : public Recorder {
   }
   void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override { sink_.on_keeper_tx_queue(r); }
   void on_block(const BlockRecord& r) override { sink_.on_block(r); }
-  void on_auction(const AuctionRecord& r) override { sink_.on_auction(r); }
+  void on_auction(const AuctionRecord& r) override {
+    metrics_.on_auction(r);
+    sink_.on_auction(r);
+  }
   void on_timeseries(const TimeseriesRow& r) override { sink_.on_timeseries(r); }
   void on_mark_update(const MarkUpdateRecord& r) override { sink_.on_mark_update(r); }
   void on_venue_sample(const VenueSampleRecord& r) override { sink_.on_venue_sample(r); }

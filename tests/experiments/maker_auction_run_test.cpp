@@ -76,6 +76,8 @@ TEST(MakerAuctionRun, BlackThursdayLiq20HasNoZeroBidsAndPaysIncentives) {
   ASSERT_GT(f.ended, 100u);
   EXPECT_EQ(f.zero, 0u);
   EXPECT_GT(f.incentive, Amount(0));
+  // The Vow's incentives are the keepers' rewards of the run (its bark records carry none).
+  EXPECT_EQ(r.summary.keeper_rewards, f.incentive);
   EXPECT_GT(f.raised, f.due) << "the penalty is raised on the whole";
   EXPECT_EQ(r.summary.conservation_residual, Amount(0));
 }
