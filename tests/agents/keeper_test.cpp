@@ -457,3 +457,116 @@ TEST(Keepers, UnwindStopsWhenTheBookSideIsEmpty) {
 
 }  // namespace
 }  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+// ---- Gas caps, outages and auction bids ----
+
+TEST(Keepers, ACappedKeeperSendsNothingWhileTheBaseFeeIsAboveItsCap) {
+  Fixture f;
+  KeeperParams p = base_params();
+  p.min_profit = usd(0);
+  p.gas_cap = usd(1.5);
+  p.capped = 1;  // keeper 0 has the cap, keeper 1 none
+  const auto ids = f.open_keepers(2);
+  Keepers keepers(p, ids, kSeed);
+  f.ctx.set_base_fee(usd(2));
+  keepers.on_opportunity(f.ctx, f.liquidatable_trader(10));
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].keeper, ids[1]);
+  f.ctx.set_base_fee(usd(1));
+  keepers.on_opportunity(f.ctx, f.liquidatable_trader(10));
+  EXPECT_EQ(f.ctx.liquidation_txs.size(), 3u) << "below the cap both send";
+}
+
+TEST(Keepers, KeepersInAnOutageSendNothingUntilItEnds) {
+  Fixture f;
+  KeeperParams p = base_params();
+  p.down = 1;
+  p.outage_start = seconds(10);
+  p.outage_end = seconds(20);
+  const auto ids = f.open_keepers(2);
+  Keepers keepers(p, ids, kSeed);
+  f.ctx.advance_to(seconds(15));
+  keepers.on_opportunity(f.ctx, f.liquidatable_trader(10));
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].keeper, ids[1]);
+  f.ctx.advance_to(seconds(20));
+  keepers.on_opportunity(f.ctx, f.liquidatable_trader(10));
+  EXPECT_EQ(f.ctx.liquidation_txs.size(), 3u) << "the outage is over at its end";
+}
+
+// An English auction of 10 coins for a tab of $800 with the index at 100: the honest keeper bids its
+// valuation of the lot (index - 10% = 90 per coin, capped at the tab: $800), the lowballer the smallest
+// step; once the tab is bid, only the honest keeper dents, to the largest lot the beg allows.
+TEST(Keepers, EnglishAuctionBidsAreTheValuationOrTheSmallestStep) {
+  Fixture f;
+  KeeperParams p = base_params();
+  p.min_profit = usd(0);
+  p.auction.enabled = true;
+  p.auction.valuation_discount = rate(0.1);
+  p.lowball = 1;  // the last keeper
+  const auto ids = f.open_keepers(2, 10'000);
+  Keepers keepers(p, ids, kSeed);
+  const AccountId vault = f.liquidatable_trader(10);
+  AuctionView v;
+  v.kind = AuctionKind::English;
+  v.id = LiquidationId(7);
+  v.market = MarketId(0);
+  v.lot = coins(10);
+  v.tab = usd(800);
+  v.min_bid = usd(0.000001);
+  f.ctx.auction_views[vault] = {v};
+  keepers.on_opportunity(f.ctx, vault);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 2u);
+  for (const auto& tx : f.ctx.liquidation_txs) {
+    EXPECT_EQ(tx.intent.action, TxAction::Tend);
+    EXPECT_EQ(tx.intent.auction, LiquidationId(7));
+    EXPECT_EQ(tx.intent.bid, tx.keeper == ids[0] ? usd(800) : usd(0.000001)) << tx.keeper.raw();
+  }
+  // The dent phase: the tab is bid; the honest keeper (not the bidder) accepts the beg's largest lot.
+  Fixture g;
+  Keepers dent_keepers(p, g.open_keepers(2, 10'000), kSeed);
+  const AccountId vault2 = g.liquidatable_trader(10);
+  v.dent_phase = true;
+  v.bid = usd(800);
+  v.max_lot = coins(9.5);
+  g.ctx.auction_views[vault2] = {v};
+  dent_keepers.on_opportunity(g.ctx, vault2);
+  ASSERT_EQ(g.ctx.liquidation_txs.size(), 1u);
+  EXPECT_EQ(g.ctx.liquidation_txs[0].intent.action, TxAction::Dent);
+  EXPECT_EQ(g.ctx.liquidation_txs[0].intent.quantity, coins(9.5));
+}
+
+// A Dutch auction: a keeper takes when the curve's price is at or below its valuation, as much as its DAI
+// buys, with its valuation as the highest price.
+TEST(Keepers, DutchAuctionTakesOnlyAtOrBelowTheValuation) {
+  Fixture f;
+  KeeperParams p = base_params();
+  p.min_profit = usd(0);
+  p.auction.enabled = true;
+  p.auction.valuation_discount = rate(0.1);
+  Keepers keepers(p, f.open_keepers(1, 450), kSeed);
+  const AccountId vault = f.liquidatable_trader(10);
+  AuctionView v;
+  v.kind = AuctionKind::Dutch;
+  v.id = LiquidationId(3);
+  v.market = MarketId(0);
+  v.lot = coins(10);
+  v.tab = usd(1000);
+  v.price = px(91);
+  f.ctx.auction_views[vault] = {v};
+  keepers.on_opportunity(f.ctx, vault);
+  EXPECT_TRUE(f.ctx.liquidation_txs.empty()) << "91 is above the valuation of 90";
+  v.price = px(90);
+  f.ctx.auction_views[vault] = {v};
+  keepers.on_opportunity(f.ctx, vault);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].intent.action, TxAction::Take);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].intent.quantity, coins(5)) << "$450 buys 5 coins at 90";
+  EXPECT_EQ(f.ctx.liquidation_txs[0].intent.max_price, px(90));
+}
+
+}  // namespace
+}  // namespace liqsim
