@@ -72,6 +72,8 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
     }
     return;
   }
+  // The last params_.lowball keepers are the lowballers.
+  const size_t first_lowball = keepers_.size() - std::min<size_t>(params_.lowball, keepers_.size());
   for (const AuctionView& v : auctions) {
     const Price market = ctx.view(v.market).index;
     const Price value = apply(market, Ratio(kRatioScale) - params_.auction.valuation_discount, Round::Down);
@@ -103,7 +105,7 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
         if (v.bidder == k.account) continue;  // its bid stands
         const Amount lot_value = notional(market, v.lot, Round::Down);
         if (!v.dent_phase) {
-          const bool lowball = i >= keepers_.size() - std::min<size_t>(params_.lowball, keepers_.size());
+          const bool lowball = i >= first_lowball;
           // Tend: the lowballer bids the smallest acceptable step, the others their valuation of the lot
           // (at most the tab).
           const Amount bid = lowball ? v.min_bid : std::min(v.tab, notional(value, v.lot, Round::Down));
@@ -111,7 +113,7 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
           intent.action = TxAction::Tend;
           intent.bid = bid;
         } else {
-          if (i >= keepers_.size() - std::min<size_t>(params_.lowball, keepers_.size())) continue;
+          if (i >= first_lowball) continue;  // lowballers never dent
           // Dent: accept the smallest decrease the Flipper requires if the lot still covers the tab at
           // the keeper's valuation.
           const Quantity lot = v.max_lot;
