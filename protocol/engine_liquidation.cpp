@@ -61,7 +61,7 @@ AccountId EngineLiquidation::taker() const {
                                                                        : Place::InsuranceFund);
 }
 
-void EngineLiquidation::take_over_or_deleverage(AccountId a, MarketId m, const LiquidationTrigger& trigger) {
+bool EngineLiquidation::take_over_or_deleverage(AccountId a, MarketId m, const LiquidationTrigger& trigger) {
   Ledger& ledger = ch_.ledger();
   const Quantity size = ledger.position(a, m).size;
   const bool is_long = size.raw() > 0;
@@ -74,8 +74,6 @@ void EngineLiquidation::take_over_or_deleverage(AccountId a, MarketId m, const L
   rec.mechanism = LiquidationMechanismKind::Engine;
   rec.mark_update = trigger.mark_update;
   rec.cause = record_liquidation(trigger.cause);
-  const LiquidationId id = ch_.next_liquidation_id();
-  rec.id = id.raw();
   // Hyperliquid's vault takes accounts that still hold margin; an account below zero goes to ADL
   // (hyperliquid-docs trading/auto-deleveraging). Binance and BitMEX: the fund takes the position if
   // its value at the marks covers the loss at the mark, ADL when it is depleted.
@@ -83,6 +81,8 @@ void EngineLiquidation::take_over_or_deleverage(AccountId a, MarketId m, const L
                                   ? equity.raw() >= 0
                                   : ch_.place_value(Place::InsuranceFund) >= std::max(-equity, Amount(0));
   if (taker_can_bear) {
+    const LiquidationId id = ch_.next_liquidation_id();
+    rec.id = id.raw();
     const Takeover t = take_over_at_bankruptcy(ch_, a, m, taker(), venue_.tick_size(m));
     rec.quantity = is_long ? -t.quantity : t.quantity;
     rec.price = t.price;
@@ -90,16 +90,23 @@ void EngineLiquidation::take_over_or_deleverage(AccountId a, MarketId m, const L
     ++ledger.account(a).liquidations;
     recorder_.on_liquidation(rec);
     unwinder_.took_over(taker(), m, id, trigger.now);
-    return;
+    return true;
   }
+  // The id is committed only if a counterparty took something: without one (every opposite position is
+  // gone) nothing moved and nothing is recorded.
+  const LiquidationId id(ch_.liquidation_count());
   const Amount before = ledger.account(a).balance;
   const Quantity closed = auto_deleverage(ch_, recorder_, a, m, id, trigger.now, venue_.tick_size(m));
+  if (closed.raw() == 0) return false;
+  rec.id = ch_.next_liquidation_id().raw();
+  LIQSIM_CHECK(rec.id == id.raw(), "liquidation ids must be dense");
   ++adl_events_;
   rec.quantity = is_long ? -closed : closed;
   const Amount cash = ledger.account(a).balance - before;
   rec.price = closed.raw() > 0 ? price_for(cash.raw() < 0 ? -cash : cash, closed, Round::Down) : rec.mark;
   ++ledger.account(a).liquidations;
   recorder_.on_liquidation(rec);
+  return true;
 }
 
 std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigger& trigger) {
@@ -159,8 +166,7 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
     const Health health = ch_.health(a);
     const bool take_over = hyperliquid ? hyperliquid_backstop(health.value, health.requirement) : book_failed;
     if (take_over) {
-      take_over_or_deleverage(a, m, trigger);
-      progress = true;
+      progress = take_over_or_deleverage(a, m, trigger) || progress;
       absorb_shortfall(ch_, a);
     }
   }

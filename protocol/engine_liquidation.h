@@ -102,8 +102,9 @@ class EngineLiquidation final : public LiquidationMechanism {
   // The place that takes over what the book does not: Hyperliquid's liquidator vault, else the fund.
   AccountId taker() const;
   // The rest of a's position in m goes to the taker at the bankruptcy price if it can bear it, else it
-  // is auto-deleveraged; one LiquidationRecord either way.
-  void take_over_or_deleverage(AccountId a, MarketId m, const LiquidationTrigger& trigger);
+  // is auto-deleveraged; one LiquidationRecord when something moved. False when nothing could (ADL found
+  // no counterparty): the step made no progress and is not retried at the same instant.
+  bool take_over_or_deleverage(AccountId a, MarketId m, const LiquidationTrigger& trigger);
   void schedule_unwinds(MechanismHost& host);
 
   EngineLiquidationParams params_;

@@ -92,6 +92,32 @@ TEST(EngineLiquidation, HyperliquidCloseChargesNoFeeAndTheUserKeepsTheLeftover) 
 // per coin (rounded down, against the account). The account ends at 0; the fund holds 0.9 coin it paid
 // 8,096 for (worth 8,136 at the mark: it gained the account's 40 of margin) and unwinds it into the book
 // when bids come back, a mark interval later: 0.9 at 9,000 = 8,100, so the fund ends at 1,004.
+// A bankrupt account whose only counterparty is a protocol place (never auto-deleveraged), with an empty
+// fund and an empty book, under a zero cool-down: ADL finds nobody, nothing moves, nothing is recorded,
+// and the step is retried later rather than at the same instant (a random scenario once looped here,
+// recording empty liquidations until memory ran out).
+TEST(EngineLiquidation, AdlWithoutCounterpartiesRecordsNothingAndWaits) {
+  RunLog log;
+  ClearingHouse ch{
+      {ProtocolMarket{TieredMaintenanceMargin::flat(rate(0.005)), rate(0.0004), rate(0.0002), px(10'000)}}};
+  BookVenue venue{ch, px(0.01)};
+  const AccountId trader = ch.open_account(AgentRole::Trader, MarginMode::Isolated, dollars(1'000));
+  ch.ledger().trade(trader, place_account(Place::BackstopVault), MarketId(0), coins(1), dollars(10'000));
+  ch.arm(trader);
+  EngineLiquidationParams params = engine_params(0.25, 0, EngineSequence::Bitmex);
+  params.cooldown = Time(0);
+  EngineLiquidation engine(params, ch, venue, log);
+  ch.set_mark(MarketId(0), px(8'900));  // equity 1,000 - 1,100 < 0
+  ASSERT_TRUE(ch.liquidatable(trader));
+  const std::optional<Time> next = engine.step(trader, at(5));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_GT(*next, seconds(5));
+  EXPECT_TRUE(log.liquidations.empty());
+  EXPECT_EQ(engine.adl_events(), 0u);
+  EXPECT_EQ(ch.ledger().position(trader, MarketId(0)).size, coins(1));
+  EXPECT_TRUE(conserved(ch));
+}
+
 TEST(EngineLiquidation, BinanceFundTakesOverAtTheBankruptcyPriceWhatTheBookCannotAbsorb) {
   World w(dollars(1'000));
   EngineLiquidation engine(engine_params(0.25, 0), w.ch, w.venue, w.log);
