@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "protocol/comet_mechanism.h"
+
 namespace liqsim {
 
 namespace {
@@ -64,11 +66,26 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
     if (debt.raw() <= 0) return;
     const Amount tab = apply(debt, params_.auction.chop, Round::Down);
     const Amount incentive = params_.auction.bark_tip + apply(tab, params_.auction.bark_chip, Round::Down);
+    // Comet's absorb and buy: the lot of the largest exposure at the store price, valued like a take.
+    const MarketId m = largest_exposure(ch, target);
+    const Quantity lot = ch.ledger().position(target, m).size;
+    const Price market = ctx.view(m).index;
+    const Price value = apply(market, Ratio(kRatioScale) - params_.auction.valuation_discount, Round::Down);
+    const Price store = apply(ch.mark(m), Ratio(kRatioScale) - params_.auction.buy_discount, Round::Down);
+    const bool buy = params_.auction.buy_on_bark && lot.raw() > 0 && store.raw() > 0 && store <= value &&
+                     comet_store_open(ch.ledger(), params_.auction.buy_target_reserves);
     for (uint32_t i = 0; i < keepers_.size(); ++i) {
       Keeper& k = keepers_[i];
       if (k.pending.contains(target) || !available(i, ctx.now(), base_fee)) continue;
-      if (incentive - base_fee - k.priority_fee < params_.min_profit) continue;
-      send(ctx, k, target, k.priority_fee, TxIntent{TxAction::Bark});
+      TxIntent intent{TxAction::Bark};
+      Amount gain = incentive;
+      if (buy) {
+        intent.quantity = std::min(lot, affordable_quantity(ch.ledger().account(k.account).balance, store));
+        intent.max_price = value;
+        gain += notional(market, intent.quantity, Round::Down) - notional(store, intent.quantity, Round::Up);
+      }
+      if (gain - base_fee - k.priority_fee < params_.min_profit) continue;
+      send(ctx, k, target, k.priority_fee, intent);
     }
     return;
   }

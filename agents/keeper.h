@@ -42,6 +42,12 @@ struct KeeperAuctionParams {
   Amount bark_tip;           // Clipper tip
   Ratio bark_chip;           // Clipper chip: share of the tab
   Ratio chop;                // 1 + liquidation penalty: tab = debt x chop
+  // Comet: the bark (absorb) pays nothing, so a keeper absorbs to buy the collateral in the same
+  // transaction at the mark x (1 - buy_discount), while the store is open (the reserves below
+  // buy_target_reserves, protocol/comet_mechanism.h); its gain at its valuation is the incentive.
+  bool buy_on_bark = false;
+  Ratio buy_discount;
+  Amount buy_target_reserves;
 };
 
 struct KeeperParams {

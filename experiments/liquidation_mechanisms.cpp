@@ -135,6 +135,24 @@ std::unique_ptr<LiquidationMechanism> LiquitySpec::build(const MechanismBuildCon
   return mechanism;
 }
 
+namespace {
+// A decimal factor as Compound's 1e18 mantissa: the nearest 1e-9 (the scenario's precision), exact.
+int64_t compound_mantissa(double x) { return ratio_from_double(x).raw() * 1'000'000'000; }
+}  // namespace
+
+CometParams CompoundV3Spec::params() const {
+  CometParams p;
+  p.liquidation_factor = compound_mantissa(liquidation_factor);
+  p.store_front_price_factor = compound_mantissa(store_front_price_factor);
+  p.target_reserves = amount_from_double(target_reserves);
+  p.poll = time_from_seconds(poll_seconds);
+  return p;
+}
+
+std::unique_ptr<LiquidationMechanism> CompoundV3Spec::build(const MechanismBuildContext& c) const {
+  return std::make_unique<CometAbsorbLiquidation>(params(), c.clearing, c.recorder, c.venue);
+}
+
 std::unique_ptr<LiquidationMechanism> NoLiquidationSpec::build(const MechanismBuildContext&) const {
   return std::make_unique<NoLiquidation>();
 }

@@ -18,6 +18,7 @@
 #include "core/recorder.h"
 #include "experiments/schema_vocabulary.h"
 #include "protocol/chain.h"
+#include "protocol/comet_mechanism.h"
 #include "protocol/engine_liquidation.h"
 #include "protocol/liquidation.h"
 #include "protocol/liquity_mechanism.h"
@@ -206,9 +207,30 @@ struct LiquitySpec {
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
 };
 
+// ---- compound_v3: Comet's absorb, then the store front (protocol/comet_mechanism.h) ----
+
+// Defaults: cUSDCv3's launch configuration (compound-finance/comet deployments/mainnet/usdc/
+// configuration.json): WETH liquidationFactor 0.95, storeFrontPriceFactor 0.5, targetReserves 5,000,000
+// USDC. The liquidation test is the market's margin model (`collateral_ratio` at 1 / liquidateCF).
+struct CompoundV3Spec {
+  static constexpr std::string_view kName = "compound_v3";
+  static constexpr std::string_view kDescription =
+      "Compound v3 (Comet): keepers absorb unsafe borrowers (the protocol takes the collateral, credits "
+      "value x liquidationFactor, its reserves cover the rest), then buy the collateral at the store "
+      "front's discount while the reserves are below target";
+  static constexpr bool kHasKeys = true;
+  double liquidation_factor = 0.95;       // [0, 1]: share of the collateral's value credited on absorb
+  double store_front_price_factor = 0.5;  // [0, 1]: discount = this x (1 - liquidation_factor)
+  double target_reserves = 5'000'000;     // $ >= 0: the store sells only while reserves are below this
+  double poll_seconds = 60;  // [1, 86400]: unsold collateral is re-published to keepers this often
+
+  CometParams params() const;
+  std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
+};
+
 // The registry: one line per mechanism. The first is the default.
 using MechanismSpecs = std::tuple<EngineLiquidationSpec, KeeperLiquidationSpec, NoLiquidationSpec,
-                                  MakerClipSpec, MakerFlipSpec, LiquitySpec>;
+                                  MakerClipSpec, MakerFlipSpec, LiquitySpec, CompoundV3Spec>;
 
 struct MechanismEntry {
   std::string_view name;  // the scenario's `liquidation.mechanism`
@@ -309,6 +331,14 @@ template <class V>
 void describe(V& v, LiquitySpec& s) {
   v.number("stability_pool", s.stability_pool, closed(0, kMaxDollars), Unit::Dollars);
   v.number("gas_compensation", s.gas_compensation, closed(0, 1e6), Unit::Dollars);
+}
+
+template <class V>
+void describe(V& v, CompoundV3Spec& s) {
+  v.number("liquidation_factor", s.liquidation_factor, closed(0, 1), Unit::Fraction);
+  v.number("store_front_price_factor", s.store_front_price_factor, closed(0, 1), Unit::Fraction);
+  v.number("target_reserves", s.target_reserves, closed(0, kMaxDollars), Unit::Dollars);
+  v.number("poll_seconds", s.poll_seconds, closed(1, 86400), Unit::Seconds);
 }
 
 // The names of the registered mechanisms.

@@ -121,6 +121,19 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
                   Time(0),
                   Time(0)};
   const std::string& mechanism = c.scenario.liquidation.mechanism;
+  if (mechanism == CompoundV3Spec::kName) {
+    const CompoundV3Spec& comet = c.scenario.liquidation.get<CompoundV3Spec>();
+    const CometParams cp = comet.params();
+    kp.auction.enabled = true;
+    kp.auction.valuation_discount = ratio_from_double(ks.valuation_discount);
+    kp.auction.bark = true;
+    kp.auction.chop = Ratio(kRatioScale);
+    kp.auction.buy_on_bark = true;
+    // The store's discount, a 1e18 mantissa of 1e-9 multiples: exact as a Ratio.
+    kp.auction.buy_discount =
+        Ratio(comet_store_front_discount(cp.store_front_price_factor, cp.liquidation_factor) / 1'000'000'000);
+    kp.auction.buy_target_reserves = amount_from_double(comet.target_reserves);
+  }
   if (mechanism == MakerClipSpec::kName || mechanism == MakerFlipSpec::kName) {
     kp.auction.enabled = true;
     kp.auction.valuation_discount = ratio_from_double(ks.valuation_discount);

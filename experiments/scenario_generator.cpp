@@ -249,6 +249,17 @@ void repair_after_cheapening(Scenario& s) {
     for (const MarketSpec& market : s.markets) lowest_price = std::min(lowest_price, market.initial_price);
     flip_spec.lump = std::min(1e9, std::max(flip_spec.lump, floor_limit / 2 / (lowest_price / 4)));
   }
+  // Comet's borrowCF < liquidateCF: an initial ratio above the liquidation ratio (the loader's check).
+  if (s.liquidation.mechanism == CompoundV3Spec::kName) {
+    for (MarketSpec& market : s.markets) {
+      if (market.margin.model != CollateralRatioMarginSpec::kModel) continue;
+      CollateralRatioMarginSpec& cr = market.margin.get<CollateralRatioMarginSpec>();
+      if (ratio_from_double(cr.initial_ratio) <= ratio_from_double(cr.liquidation_ratio)) {
+        cr.liquidation_ratio = std::min(cr.liquidation_ratio, 99.0);
+        cr.initial_ratio = std::min(100.0, cr.liquidation_ratio * 1.1);
+      }
+    }
+  }
   s.value_traders.max_order = std::min(s.value_traders.max_order, 0.99 * kMaxOrderNotional / highest_price);
   s.arbitrageurs.max_order = std::min(s.arbitrageurs.max_order, 0.99 * kMaxOrderNotional / highest_price);
 }

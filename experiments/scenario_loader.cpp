@@ -858,6 +858,27 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
           ">= ttl_seconds (flip.sol: ttl 3 h, tau 2 days)");
     }
   }
+  // Comet's configuration rules (CometMainInterface / Comet.sol constructor, getPackedAssetInternal):
+  // borrowCollateralFactor < liquidateCollateralFactor (BorrowCFTooLarge). With the `collateral_ratio`
+  // model, borrowCF = 1 / initial_ratio and liquidateCF = 1 / liquidation_ratio.
+  if (s.liquidation.mechanism == CompoundV3Spec::kName) {
+    for (size_t i = 0; i < s.markets.size(); ++i) {
+      const MarginSpec& margin = s.markets[i].margin;
+      if (margin.model != CollateralRatioMarginSpec::kModel) continue;
+      const CollateralRatioMarginSpec& cr = margin.get<CollateralRatioMarginSpec>();
+      const std::string key = indexed("markets", i) + ".margin.initial_ratio";
+      if (skip.count(key) == 0 &&
+          ratio_from_double(cr.initial_ratio) <= ratio_from_double(cr.liquidation_ratio)) {
+        add(key, cr.initial_ratio,
+            "not above liquidation_ratio (" + format_number(cr.liquidation_ratio) +
+                "): Comet's borrow collateral factor (1 / initial_ratio) would not be below its liquidate "
+                "collateral factor (1 / liquidation_ratio)",
+            "> liquidation_ratio with compound_v3 (Comet reverts BorrowCFTooLarge; cUSDCv3 WETH: borrowCF "
+            "0.82, "
+            "liquidateCF 0.90)");
+      }
+    }
+  }
   // Auctions a run could hold: a vault's debt x chop is split into auctions of at most the per-auction
   // limit (Flipper: dunk, and lump coins; Clipper: the market's hole), and every vault may be auctioned.
   // Maker set dunk at 50,000 DAI and lump at 50 ETH; a limit of cents splits one vault into hundreds of

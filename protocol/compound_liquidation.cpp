@@ -110,8 +110,14 @@ bool comet_is_liquidatable(Amount base_balance, Price base_price,
 }
 
 CometAbsorb comet_absorb(Amount base_balance, Price base_price, std::span<const CometCollateral> collateral) {
+  if (!comet_is_liquidatable(base_balance, base_price, collateral)) return CometAbsorb{};
+  return comet_absorb_credit(base_balance, base_price, collateral);
+}
+
+CometAbsorb comet_absorb_credit(Amount base_balance, Price base_price,
+                                std::span<const CometCollateral> collateral) {
+  LIQSIM_CHECK(base_price > Price(0), "absorb needs a positive base price");
   CometAbsorb out;
-  if (!comet_is_liquidatable(base_balance, base_price, collateral)) return out;
   out.outcome = CometAbsorbOutcome::Absorbed;
   Wide value_total = 0;
   Wide delta_value = 0;
@@ -136,14 +142,21 @@ int64_t comet_store_front_discount(int64_t store_front_price_factor, int64_t liq
                 "comet discount");
 }
 
+Price comet_store_front_price(Price asset_price, int64_t store_front_price_factor,
+                              int64_t liquidation_factor) {
+  LIQSIM_CHECK(asset_price >= Price(0), "the collateral price must be non-negative");
+  const int64_t discount = comet_store_front_discount(store_front_price_factor, liquidation_factor);
+  return Price(narrow(mul_factor(Wide(asset_price.raw()), kCompoundMantissaOne - discount), "comet price"));
+}
+
 Quantity comet_quote_collateral(Amount base_amount, Price asset_price, Price base_price,
                                 int64_t store_front_price_factor, int64_t liquidation_factor) {
   LIQSIM_CHECK(asset_price > Price(0) && base_price > Price(0), "quoteCollateral needs positive prices");
   LIQSIM_CHECK(base_amount >= Amount(0), "quoteCollateral needs a non-negative base amount");
-  const int64_t discount = comet_store_front_discount(store_front_price_factor, liquidation_factor);
-  const Wide discounted = mul_factor(Wide(asset_price.raw()), kCompoundMantissaOne - discount);
-  LIQSIM_CHECK(discounted > 0, "discounted collateral price truncated to zero");
-  const Wide out = Wide(base_price.raw()) * base_amount.raw() * kQuantityScale / discounted / kAmountScale;
+  const Price discounted = comet_store_front_price(asset_price, store_front_price_factor, liquidation_factor);
+  LIQSIM_CHECK(discounted > Price(0), "discounted collateral price truncated to zero");
+  const Wide out =
+      Wide(base_price.raw()) * base_amount.raw() * kQuantityScale / discounted.raw() / kAmountScale;
   return Quantity(narrow(out, "comet quoteCollateral"));
 }
 

@@ -96,9 +96,19 @@ struct CometAbsorb {
 // and any positive remainder becomes a supply balance). NotLiquidatable when isLiquidatable is false.
 // Vector #63.
 CometAbsorb comet_absorb(Amount base_balance, Price base_price, std::span<const CometCollateral> collateral);
+// absorbInternal's amounts without its isLiquidatable test, for a caller whose margin model made the
+// test (the `compound_v3` mechanism: the market's `collateral_ratio` model at 1 / liquidateCF). Always
+// Absorbed; base_price > 0.
+CometAbsorb comet_absorb_credit(Amount base_balance, Price base_price,
+                                std::span<const CometCollateral> collateral);
 
 // discountFactor = mulFactor(storeFrontPriceFactor, 1e18 - liquidationFactor), DOWN.
 int64_t comet_store_front_discount(int64_t store_front_price_factor, int64_t liquidation_factor);
+
+// assetPriceDiscounted = mulFactor(assetPrice, 1e18 - discountFactor), DOWN: the store front's price per
+// coin (quoteCollateral's divisor).
+Price comet_store_front_price(Price asset_price, int64_t store_front_price_factor,
+                              int64_t liquidation_factor);
 
 // quoteCollateral: collateral bought for base_amount at the store-front price
 //   assetPriceDiscounted = mulFactor(assetPrice, 1e18 - discountFactor)            (DOWN)

@@ -186,9 +186,7 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
   return trigger.now + params_.cooldown;
 }
 
-void EngineLiquidation::schedule_unwinds(MechanismHost& host) {
-  for (const auto& [place, at] : unwinder_.take_pending_timers()) host.schedule_timer(place, at);
-}
+void EngineLiquidation::schedule_unwinds(MechanismHost& host) { unwinder_.schedule_pending(host); }
 
 bool EngineLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
   AccountState& st = ch_.ledger().account(a);

@@ -338,6 +338,19 @@ std::optional<LiquidationId> absorb_into_fund(ClearingHouse& ch, Recorder& recor
   return id;
 }
 
+bool absorb_into_fund_now(MechanismHost& host, ClearingHouse& ch, Recorder& recorder, PlaceUnwinder& unwinder,
+                          ExecutionVenue& venue, AccountId a) {
+  if (!ch.liquidatable(a)) return false;
+  const Price tick = venue.tick_size(largest_exposure(ch, a));
+  if (!absorb_into_fund(ch, recorder, unwinder, tick, a, host.trigger_for(a))) return false;
+  unwinder.schedule_pending(host);
+  return true;
+}
+
+void PlaceUnwinder::schedule_pending(MechanismHost& host) {
+  for (const auto& [place, at] : take_pending_timers()) host.schedule_timer(place, at);
+}
+
 bool KeeperLiquidation::absorb(AccountId a, const LiquidationTrigger& trigger) {
   if (!unwinder_ || !ch_.liquidatable(a)) return false;
   if (ch_.health(a).value.raw() > 0) return false;
@@ -346,8 +359,7 @@ bool KeeperLiquidation::absorb(AccountId a, const LiquidationTrigger& trigger) {
 }
 
 void KeeperLiquidation::schedule_unwinds(MechanismHost& host) {
-  if (!unwinder_) return;
-  for (const auto& [place, at] : unwinder_->take_pending_timers()) host.schedule_timer(place, at);
+  if (unwinder_) unwinder_->schedule_pending(host);
 }
 
 bool KeeperLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {

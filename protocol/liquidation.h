@@ -91,6 +91,8 @@ class PlaceUnwinder {
   // Timers this unwinder wants scheduled (place, time), handed over once each: the mechanism passes
   // them to its host.
   std::vector<std::pair<AccountId, Time>> take_pending_timers() { return std::exchange(pending_, {}); }
+  // Hands the pending timers to the mechanism's host.
+  void schedule_pending(MechanismHost& host);
 
  private:
   void unwind(AccountId place, Time now);
@@ -110,6 +112,12 @@ class PlaceUnwinder {
 // are the caller's to schedule). Nothing, and no id, when a is not liquidatable or holds no position.
 std::optional<LiquidationId> absorb_into_fund(ClearingHouse& ch, Recorder& recorder, PlaceUnwinder& unwinder,
                                               Price tick, AccountId a, const LiquidationTrigger& trigger);
+
+// The same for a mechanism that cannot handle account a its own way (a short under a lending mechanism:
+// no collateral to sell): when a is liquidatable, the fund absorbs its largest position now, at the
+// venue's tick, and the unwinding timers go to the host. True when something was absorbed.
+bool absorb_into_fund_now(MechanismHost& host, ClearingHouse& ch, Recorder& recorder, PlaceUnwinder& unwinder,
+                          ExecutionVenue& venue, AccountId a);
 
 struct KeeperLiquidationParams {
   Ratio close_factor;  // share of the position a keeper may take per transaction

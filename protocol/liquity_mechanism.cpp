@@ -29,17 +29,9 @@ std::optional<MarketId> LiquityMechanism::trove_market(AccountId a) const {
   return m;
 }
 
-bool LiquityMechanism::absorb(MechanismHost& host, AccountId a) {
-  if (!ch_.liquidatable(a)) return false;
-  const Price tick = venue_.tick_size(largest_exposure(ch_, a));
-  if (!absorb_into_fund(ch_, recorder_, unwinder_, tick, a, host.trigger_for(a))) return false;
-  for (const auto& [place, at] : unwinder_.take_pending_timers()) host.schedule_timer(place, at);
-  return true;
-}
-
 bool LiquityMechanism::on_liquidatable(MechanismHost& host, AccountId a) {
   if (!trove_market(a)) {
-    absorb(host, a);
+    absorb_into_fund_now(host, ch_, recorder_, unwinder_, venue_, a);
     return ch_.liquidatable(a);
   }
   host.publish_opportunity(a);  // TroveManager.liquidate is permissionless and pays its caller
@@ -49,7 +41,7 @@ bool LiquityMechanism::on_liquidatable(MechanismHost& host, AccountId a) {
 void LiquityMechanism::on_timer(MechanismHost& host, AccountId a) {
   if (!Ledger::is_place(a)) return;
   unwinder_.on_timer(a, host.now());
-  for (const auto& [place, at] : unwinder_.take_pending_timers()) host.schedule_timer(place, at);
+  unwinder_.schedule_pending(host);
 }
 
 KeeperTakeover LiquityMechanism::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
@@ -88,7 +80,7 @@ KeeperTakeover LiquityMechanism::on_transaction(MechanismHost& host, AccountId k
     }
     // Liquity refuses to liquidate the last trove; here it goes to the insurance fund.
     if (others.empty()) {
-      absorb(host, a);
+      absorb_into_fund_now(host, ch_, recorder_, unwinder_, venue_, a);
       return out;
     }
   }

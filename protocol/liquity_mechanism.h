@@ -51,7 +51,6 @@ class LiquityMechanism final : public LiquidationMechanism {
  private:
   // A trove: a non-place account whose largest exposure is a long, with a debt. Its market.
   std::optional<MarketId> trove_market(AccountId a) const;
-  bool absorb(MechanismHost& host, AccountId a);
 
   LiquityParams params_;
   ClearingHouse& ch_;

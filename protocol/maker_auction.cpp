@@ -192,14 +192,6 @@ const MakerAuctions::Auction* MakerAuctions::find(LiquidationId id) const {
   return it == auctions_.end() ? nullptr : &it->second;
 }
 
-bool MakerAuctions::absorb(MechanismHost& host, AccountId a) {
-  if (!ch_.liquidatable(a)) return false;
-  const Price tick = venue_.tick_size(largest_exposure(ch_, a));
-  if (!absorb_into_fund(ch_, recorder_, unwinder_, tick, a, host.trigger_for(a))) return false;
-  for (const auto& [place, at] : unwinder_.take_pending_timers()) host.schedule_timer(place, at);
-  return true;
-}
-
 void MakerAuctions::ensure_poll(MechanismHost& host) {
   if (polling_) return;
   polling_ = true;
@@ -219,7 +211,7 @@ void MakerAuctions::publish_running(MechanismHost& host) {
 void MakerAuctions::on_timer(MechanismHost& host, AccountId a) {
   if (a == place_account(Place::InsuranceFund)) {
     unwinder_.on_timer(a, host.now());
-    for (const auto& [place, at] : unwinder_.take_pending_timers()) host.schedule_timer(place, at);
+    unwinder_.schedule_pending(host);
     return;
   }
   if (a != place_account(Place::AuctionHouse)) return;
@@ -256,7 +248,7 @@ Uint256 MakerClipLiquidation::feed(MarketId m) const {
 
 bool MakerClipLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
   if (!vault_market(a)) {
-    absorb(host, a);
+    absorb_into_fund_now(host, ch_, recorder_, unwinder_, venue_, a);
     return ch_.liquidatable(a);
   }
   // Keepers bark (Dog.bark is permissionless and paid), when it can succeed: a vault the Dog's limits
@@ -422,7 +414,7 @@ MakerFlipLiquidation::MakerFlipLiquidation(MakerFlipParams params, ClearingHouse
 
 bool MakerFlipLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
   if (!vault_market(a)) {
-    absorb(host, a);
+    absorb_into_fund_now(host, ch_, recorder_, unwinder_, venue_, a);
     return ch_.liquidatable(a);
   }
   if (bite(host, a)) host.publish_opportunity(a);

@@ -130,8 +130,6 @@ class MakerAuctions : public LiquidationMechanism {
   void settle(MechanismHost& host, LiquidationId id);
   Auction* find(std::optional<LiquidationId> id);
   const Auction* find(LiquidationId id) const;
-  // An account without collateral to auction (a short) is absorbed by the fund and unwound.
-  bool absorb(MechanismHost& host, AccountId a);
   void ensure_poll(MechanismHost& host);
   void publish_running(MechanismHost& host);
   virtual AuctionView view(const Auction& auction, Time now) const = 0;

@@ -568,5 +568,47 @@ TEST(Keepers, DutchAuctionTakesOnlyAtOrBelowTheValuation) {
   EXPECT_EQ(f.ctx.liquidation_txs[0].intent.max_price, px(90));
 }
 
+// Compound v3: absorbing pays nothing, so a keeper absorbs to buy the lot in the same transaction at the
+// store price (mark 100 x (1 - 2.5%) = 97.5) when that is at or below its valuation (index less its
+// discount): 10 coins bought for $975 and worth $1,000 pay the gas. At a 3% discount (valuation 97) or
+// with the store closed (the reserves at the target), nobody absorbs.
+TEST(Keepers, CometKeepersAbsorbToBuyTheLotAtTheStorePrice) {
+  const auto params = [](double valuation_discount) {
+    KeeperParams p = base_params();
+    p.min_profit = usd(0);
+    p.auction.enabled = true;
+    p.auction.valuation_discount = rate(valuation_discount);
+    p.auction.bark = true;
+    p.auction.chop = rate(1);
+    p.auction.buy_on_bark = true;
+    p.auction.buy_discount = rate(0.025);
+    p.auction.buy_target_reserves = usd(5'000'000);
+    return p;
+  };
+  {
+    Fixture f;
+    Keepers keepers(params(0.01), f.open_keepers(1, 10'000), kSeed);
+    keepers.on_opportunity(f.ctx, f.liquidatable_trader(10));
+    ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+    const TxIntent& intent = f.ctx.liquidation_txs[0].intent;
+    EXPECT_EQ(intent.action, TxAction::Bark);
+    EXPECT_EQ(intent.quantity, coins(10));
+    EXPECT_EQ(intent.max_price, px(99));
+  }
+  {
+    Fixture f;
+    Keepers keepers(params(0.03), f.open_keepers(1, 10'000), kSeed);
+    keepers.on_opportunity(f.ctx, f.liquidatable_trader(10));
+    EXPECT_TRUE(f.ctx.liquidation_txs.empty()) << "the store price 97.5 is above the valuation 97";
+  }
+  {
+    Fixture f;
+    f.ctx.ch().ledger().seed_insurance_fund(usd(5'000'000));
+    Keepers keepers(params(0.01), f.open_keepers(1, 10'000), kSeed);
+    keepers.on_opportunity(f.ctx, f.liquidatable_trader(10));
+    EXPECT_TRUE(f.ctx.liquidation_txs.empty()) << "NotForSale: the reserves are at the target";
+  }
+}
+
 }  // namespace
 }  // namespace liqsim

@@ -416,8 +416,9 @@ TEST(ScenarioLoader, UnknownChoiceListsTheChoices) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "liquidation.mechanism");
   EXPECT_EQ(errors[0].value, "\"kepper\"");
-  EXPECT_EQ(errors[0].allowed,
-            "\"engine\" | \"keeper\" | \"none\" | \"maker_clip\" | \"maker_flip\" | \"liquity\"");
+  EXPECT_EQ(
+      errors[0].allowed,
+      "\"engine\" | \"keeper\" | \"none\" | \"maker_clip\" | \"maker_flip\" | \"liquity\" | \"compound_v3\"");
 }
 
 TEST(ScenarioLoader, FloatWhereIntegerExpectedIsWrongType) {
@@ -717,6 +718,27 @@ TEST(ScenarioLoader, CollateralRatioKeysAndDefaults) {
   // 1 ETH at 1,980: MM = 1,980 - 1,980 / 1.1 = 180; opening at 125%: initial rate 20% (max leverage 5x).
   EXPECT_EQ(model->maintenance(quantity_from_double(1), price_from_double(1'980)), amount_from_double(180));
   EXPECT_EQ(model->initial_rate(Amount(1)), Ratio(200'000'000));
+}
+
+// Compound v3 refuses a borrow collateral factor that is not below the liquidate one (Comet.sol
+// BorrowCFTooLarge): with collateral_ratio, an initial ratio equal to the liquidation ratio; and its
+// factors are within [0, 1] (LiquidateCFTooLarge, BadDiscount).
+TEST(ScenarioLoader, CompoundV3RefusesABorrowFactorNotBelowTheLiquidateFactor) {
+  const std::string market =
+      "[[markets]]\n[markets.margin]\nmodel = \"collateral_ratio\"\nliquidation_ratio = 1.111111111\n";
+  auto errors =
+      load_errors("[liquidation]\nmechanism = \"compound_v3\"\n" + market + "initial_ratio = 1.111111111\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.initial_ratio");
+  EXPECT_EQ(errors[0].value, "1.111111111");
+  EXPECT_NE(errors[0].allowed.find("BorrowCFTooLarge"), std::string::npos) << errors[0].allowed;
+  load_ok("[liquidation]\nmechanism = \"compound_v3\"\n" + market + "initial_ratio = 1.219512195\n");
+  load_ok("[liquidation]\nmechanism = \"keeper\"\n" + market + "initial_ratio = 1.111111111\n");
+  errors =
+      load_errors("[liquidation.compound_v3]\nliquidation_factor = 1.05\nstore_front_price_factor = -0.1\n");
+  ASSERT_EQ(errors.size(), 2u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "liquidation.compound_v3.liquidation_factor");
+  EXPECT_EQ(errors[1].key, "liquidation.compound_v3.store_front_price_factor");
 }
 
 // A liquidation ratio below 100.1% (or above 10,000%) is out of range, naming the key and the value.
@@ -1263,7 +1285,7 @@ TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
   const auto errors = load_errors("base = \"defualt\"\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "base");
-  EXPECT_NE(errors[0].allowed.find("calm, default, exogenous, hyperliquid, keeper"), std::string::npos)
+  EXPECT_NE(errors[0].allowed.find("calm, compound_v3, default, exogenous, hyperliquid, keeper"), std::string::npos)
       << errors[0].message();
   EXPECT_EQ(errors[0].line, 1);
   EXPECT_EQ(load_errors("base = 3\n")[0].problem, "wrong type (integer)");

@@ -12,6 +12,7 @@
 
 #include "core/check.h"
 #include "market/order_book.h"
+#include "protocol/comet_mechanism.h"
 #include "protocol/engine_liquidation.h"
 #include "protocol/liquidation.h"
 #include "protocol/liquity_mechanism.h"
@@ -247,10 +248,20 @@ struct Liquity {
   }
 };
 
+// Compound v3 with the registry's defaults (cUSDCv3: liquidationFactor 0.95, storeFrontPriceFactor 0.5,
+// targetReserves 5M USDC).
+struct CompoundV3 {
+  static constexpr bool kLiquidates = true;
+  static constexpr TxAction kFirst = TxAction::Bark;  // absorb
+  static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
+    return std::make_unique<CometAbsorbLiquidation>(CometParams{}, f.ch, f.log, f.venue);
+  }
+};
+
 template <class M>
 class LiquidationMechanismContract : public ::testing::Test {};
 using Mechanisms = ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, Keeper, None, MakerClip,
-                                    MakerFlip, Liquity>;
+                                    MakerFlip, Liquity, CompoundV3>;
 TYPED_TEST_SUITE(LiquidationMechanismContract, Mechanisms);
 
 TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
