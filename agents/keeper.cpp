@@ -155,7 +155,7 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   if (!expected) return;
   const MarketId m = expected->market;
   const Amount value = expected->value;
-  const Amount reward = expected->terms.reward;
+  const Amount reward = expected->terms.reward - expected->terms.protocol_fee;  // the keeper's part
   const Amount base_fee = ctx.base_fee();
   for (uint32_t i = 0; i < keepers_.size(); ++i) {
     Keeper& k = keepers_[i];

@@ -33,7 +33,8 @@ std::unique_ptr<LiquidationMechanism> EngineLiquidationSpec::build(const Mechani
 KeeperLiquidationParams KeeperLiquidationSpec::params() const {
   return KeeperLiquidationParams{ratio_from_double(close_factor), ratio_from_double(bonus),
                                  amount_from_double(full_close_below_notional),
-                                 ratio_from_double(close_factor_full_below_health)};
+                                 ratio_from_double(close_factor_full_below_health),
+                                 ratio_from_double(protocol_fee)};
 }
 
 std::unique_ptr<LiquidationMechanism> KeeperLiquidationSpec::build(const MechanismBuildContext& c) const {

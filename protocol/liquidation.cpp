@@ -230,6 +230,7 @@ KeeperTakeTerms keeper_take_terms(const KeeperLiquidationParams& params, Quantit
     t.price = price_for(t.cash, t.take, is_long ? Round::Down : Round::Up);
     t.reward = equity;
   }
+  t.protocol_fee = apply(t.reward, params.protocol_fee, Round::Down);
   return t;
 }
 
@@ -250,6 +251,8 @@ KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const L
     ledger.trade(keeper, a, m, terms.take, terms.cash);
   else
     ledger.trade(a, keeper, m, terms.take, terms.cash);
+  // The protocol's share of the bonus, from the keeper to the treasury (the insurance fund).
+  if (terms.protocol_fee.raw() > 0) ledger.fund_credit(keeper, terms.protocol_fee);
   if (ch_.liquidatable(keeper)) {
     tx.revert();
     out.outcome = KeeperOutcome::KeeperUndercollateralised;
@@ -272,7 +275,7 @@ KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const L
   out.market = m;
   out.quantity = is_long ? terms.take : -terms.take;
   out.price = terms.price;
-  out.reward = terms.reward;
+  out.reward = terms.reward - terms.protocol_fee;  // the keeper's part of the bonus
   LiquidationRecord rec;
   rec.id = out.liquidation->raw();
   rec.time = trigger.now;

@@ -129,6 +129,11 @@ struct KeeperLiquidationParams {
   // 1e4): at a health factor (equity / maintenance requirement) at or below this the close factor is
   // 100%. Ratio(0) disables it.
   Ratio full_close_below_health = Ratio(0);
+  // Share of the bonus the protocol takes from the keeper (Aave v3 liquidationProtocolFee, 10% on WETH:
+  // bonusPart x fee to the treasury; Compound v2's protocolSeizeShare of 2.8% of the seized collateral is
+  // 2.8% x incentive / (incentive - 1) of the bonus: 0.378 at 1.08). Paid to the insurance fund (the
+  // treasury / reserves), rounded down (Compound truncates; Aave's percentMul rounds half up).
+  Ratio protocol_fee = Ratio(0);
 };
 
 // Where a keeper mechanism sends accounts that can no longer pay any bonus (equity <= 0 at the marks):
@@ -148,10 +153,12 @@ struct KeeperAbsorb {
 // of the bonus. `bankrupt`: the account had no equity, so there is no bonus (the keeper pays the slice's
 // value at the mark) and the slice is settled at the bankruptcy price by the waterfall.
 struct KeeperTakeTerms {
-  Quantity take;  // absolute quantity taken over, > 0
-  Amount cash;    // >= 0
-  Price price;    // per coin: mark x (1 -/+ bonus), or cash / take when the bonus was capped or absent
-  Amount reward;  // >= 0
+  Quantity take;        // absolute quantity taken over, > 0
+  Amount cash;          // >= 0
+  Price price;          // per coin: mark x (1 -/+ bonus), or cash / take when the bonus was capped or absent
+  Amount reward;        // >= 0: what the take removes from the account's equity at the mark (the whole bonus)
+  Amount protocol_fee;  // the protocol's share of the reward: reward x protocol_fee, down; the keeper keeps
+                        // reward - protocol_fee
   bool bankrupt = false;
 };
 

@@ -489,6 +489,31 @@ TEST(KeeperLiquidation, KeeperTakesTheCloseFactorOfALongBelowTheMarkByTheBonus) 
 // Aave caps the seized collateral at the borrower's balance (LiquidationLogic.
 // _calculateAvailableCollateralToLiquidate) and configures liquidation threshold x bonus <= 100%
 // (PoolConfigurator.configureReserveAsCollateral) so the bonus is the borrower's own money.
+// Aave v3's liquidationProtocolFee (reference vector #53: the treasury takes fee x the bonus part of the
+// seized collateral): with a 10% fee the same take as above moves the same cash and position, the account
+// loses the same 11.30 of equity, the keeper keeps 10.17 and the fund receives 1.13.
+TEST(KeeperLiquidation, ProtocolFeeTakesItsShareOfTheBonusFromTheKeeper) {
+  KeeperWorld w;
+  KeeperLiquidationParams params{rate(0.5), rate(0.0025), Amount(0)};
+  params.protocol_fee = rate(0.1);
+  KeeperLiquidation keeper(params, w.ch, w.log);
+  w.ch.set_mark(MarketId(0), px(9'040));
+  const KeeperTakeover out = keeper.execute(w.keeper, w.trader, at(7, 21, std::nullopt));
+  EXPECT_TRUE(conserved(w.ch));
+  ASSERT_EQ(out.outcome, KeeperOutcome::Liquidated);
+  EXPECT_EQ(out.price, px(9'017.40));
+  EXPECT_EQ(out.reward, dollars(10.17));
+  EXPECT_EQ(w.ch.equity(w.trader), dollars(40 - 11.30));
+  EXPECT_EQ(w.balance(w.keeper), dollars(10'000 - 4'508.70 - 1.13));
+  EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(1'000 + 1.13));
+  ASSERT_EQ(w.log.liquidations.size(), 1u);
+  EXPECT_EQ(w.log.liquidations[0].reward, dollars(10.17));
+  const KeeperTakeTerms terms =
+      keeper_take_terms(params, coins(1), px(9'040), Health{dollars(40), dollars(45.20)});
+  EXPECT_EQ(terms.reward, dollars(11.30));
+  EXPECT_EQ(terms.protocol_fee, dollars(1.13));
+}
+
 TEST(KeeperLiquidation, BonusIsCappedAtTheAccountsEquity) {
   KeeperWorld w;
   KeeperLiquidation keeper(KeeperLiquidationParams{rate(0.5), rate(0.025), Amount(0)}, w.ch, w.log);
