@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <filesystem>
 #include <variant>
 
@@ -13,6 +14,7 @@ EngineLiquidationParams EngineLiquidationSpec::params(Time shortest_mark_interva
   EngineLiquidationParams p;
   p.sequence = sequence == "hyperliquid" ? EngineSequence::Hyperliquid
                : sequence == "bitmex"    ? EngineSequence::Bitmex
+               : sequence == "dydx"      ? EngineSequence::Dydx
                                          : EngineSequence::Binance;
   p.step_fraction = ratio_from_double(step_fraction);
   p.full_close_below = amount_from_double(full_close_below_notional);
@@ -22,6 +24,15 @@ EngineLiquidationParams EngineLiquidationSpec::params(Time shortest_mark_interva
   // the margin above bankruptcy through its take-over.
   p.clearance_fee = p.sequence == EngineSequence::Binance ? ratio_from_double(clearance_fee) : Ratio(0);
   p.no_progress_retry = std::max(shortest_mark_interval, Time(1));
+  // dYdX's ppm fields, to the nearest part per million.
+  const auto ppm = [](double x) { return int64_t(std::llround(x * kDydxPpm)); };
+  p.dydx.max_liquidation_fee_ppm = ppm(dydx.max_liquidation_fee);
+  p.dydx.bankruptcy_adjustment_ppm = ppm(dydx.bankruptcy_adjustment);
+  p.dydx.spread_to_maintenance_margin_ratio_ppm = ppm(dydx.spread_to_maintenance);
+  p.dydx.min_position_notional_liquidated = amount_from_double(dydx.min_position_notional);
+  p.dydx.max_position_portion_liquidated_ppm = ppm(dydx.max_position_portion);
+  p.dydx.subaccount_max_notional_liquidated = amount_from_double(dydx.subaccount_block_limit);
+  p.dydx_max_insurance_lost_per_block = amount_from_double(dydx.max_insurance_lost_per_block);
   return p;
 }
 

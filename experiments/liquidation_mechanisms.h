@@ -37,12 +37,26 @@ struct MechanismBuildContext {
 
 // ---- engine: the protocol closes positions into the book (protocol/engine_liquidation.h) ----
 
+// dYdX v4's liquidations config, the table [liquidation.engine.dydx]: defaults from dydxprotocol/v4-chain
+// protocol/testing/genesis.sh (protocols.md 2.1).
+struct DydxEngineSpec {
+  double max_liquidation_fee = 0.015;         // (0, 1]: fee to the insurance fund, share of the quote (1.5%)
+  double bankruptcy_adjustment = 1.0;         // [1, 100]: BA of the fillable price (100%)
+  double spread_to_maintenance = 1.5;         // (0, 100]: SMMR of the fillable price (150%)
+  double min_position_notional = 1'000;       // $ >= 0: a block may always liquidate this much of a position
+  double max_position_portion = 0.1;          // (0, 1]: share of a position liquidated per block (10%)
+  double subaccount_block_limit = 100'000;    // $ > 0: most notional liquidated per account and block
+  double max_insurance_lost_per_block = 1e6;  // $ >= 0: most the fund pays for liquidations in a block
+};
+
 struct EngineLiquidationSpec {
   static constexpr std::string_view kName = "engine";
   static constexpr std::string_view kDescription =
       "the protocol closes positions into the book in a venue's sequence (Binance, Hyperliquid, BitMEX): "
       "partial closes at market, the user keeps the rest; take-over at the bankruptcy price, then ADL";
   static constexpr bool kHasKeys = true;
+  // "dydx": one IOC per block (cooldown_seconds = the block time) of the block limit at the fillable
+  // price, the insurance fund settling each order at the bankruptcy quote, deleveraging when it cannot;
   // "binance": IOC steps with a clearance fee to the fund, fund take-over when the book cannot absorb;
   // "hyperliquid": 20% steps above $100k, whole position for cooldown_seconds after a liquidation, no
   // fee, liquidator-vault take-over below 2/3 of maintenance margin; "bitmex": risk-limit tier step-down,
@@ -57,6 +71,7 @@ struct EngineLiquidationSpec {
   // account holds); Binance's documented 0.3-0.5% "on the liquidated amount"
   double clearance_fee = 0.005;
   std::string adl_ranking = "profit_leverage";  // "profit_leverage" (BitMEX/Bybit)
+  DydxEngineSpec dydx;                          // sequence "dydx": its liquidations config
 
   EngineLiquidationParams params(Time shortest_mark_interval) const;
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
@@ -254,13 +269,26 @@ namespace schema {
 
 template <class V>
 void describe(V& v, EngineLiquidationSpec& s) {
-  v.text("sequence", s.sequence, one_of({"binance", "hyperliquid", "bitmex"}));
+  v.text("sequence", s.sequence, one_of({"binance", "hyperliquid", "bitmex", "dydx"}));
   v.number("step_fraction", s.step_fraction, open_closed(0, 1), Unit::Fraction);
   v.number("full_close_below_notional", s.full_close_below_notional, closed(0, kMaxDollars), Unit::Dollars);
   v.number("cooldown_seconds", s.cooldown_seconds, closed(0, kMaxSeconds), Unit::Seconds);
   v.number("max_slippage", s.max_slippage, open(0, 1), Unit::Fraction);
   v.number("clearance_fee", s.clearance_fee, closed(0, 0.1), Unit::Fraction);
   v.text("adl_ranking", s.adl_ranking, one_of({"profit_leverage"}));
+  v.table("dydx", s.dydx);
+}
+
+template <class V>
+void describe(V& v, DydxEngineSpec& s) {
+  v.number("max_liquidation_fee", s.max_liquidation_fee, open_closed(0, 1), Unit::Fraction);
+  v.number("bankruptcy_adjustment", s.bankruptcy_adjustment, closed(1, 100), Unit::Fraction);
+  v.number("spread_to_maintenance", s.spread_to_maintenance, open_closed(0, 100), Unit::Fraction);
+  v.number("min_position_notional", s.min_position_notional, closed(0, kMaxDollars), Unit::Dollars);
+  v.number("max_position_portion", s.max_position_portion, open_closed(0, 1), Unit::Fraction);
+  v.number("subaccount_block_limit", s.subaccount_block_limit, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("max_insurance_lost_per_block", s.max_insurance_lost_per_block, closed(0, kMaxDollars),
+           Unit::Dollars);
 }
 
 // Largest gas units of one transaction: 3e7, Ethereum's block gas limit in 2021-2024.

@@ -7,6 +7,20 @@ namespace {
 
 Quantity abs_quantity(Quantity q) { return q.raw() < 0 ? -q : q; }
 
+// An engine-driven liquidation of a's position in m at `mark`, set off by `trigger`; the caller fills in
+// the id, quantity and price.
+LiquidationRecord engine_record(AccountId a, MarketId m, Price mark, const LiquidationTrigger& trigger) {
+  LiquidationRecord rec;
+  rec.time = trigger.now;
+  rec.account = a.raw();
+  rec.market = m.raw();
+  rec.mark = mark;
+  rec.mechanism = LiquidationMechanismKind::Engine;
+  rec.mark_update = trigger.mark_update;
+  rec.cause = record_liquidation(trigger.cause);
+  return rec;
+}
+
 }  // namespace
 
 std::string_view engine_sequence_name(EngineSequence sequence) {
@@ -17,6 +31,8 @@ std::string_view engine_sequence_name(EngineSequence sequence) {
       return "hyperliquid";
     case EngineSequence::Bitmex:
       return "bitmex";
+    case EngineSequence::Dydx:
+      return "dydx";
   }
   return "binance";
 }
@@ -31,6 +47,12 @@ Quantity engine_step_quantity(const EngineLiquidationParams& params, const Margi
     // floor((floor - 1 micro-dollar) / mark) coins.
     const Quantity keep = Quantity(mul_div(floor.raw() - 1, kQuantityScale, mark.raw(), Round::Down));
     return keep < abs_size ? abs_size - keep : abs_size;
+  }
+  if (params.sequence == EngineSequence::Dydx) {
+    const Amount position = notional(mark, abs_size, Round::Down);
+    const Amount limit = dydx_max_liquidatable_notional(position, params.dydx, Amount(0));
+    if (limit >= position) return abs_size;
+    return std::min(abs_size, Quantity(mul_div(limit.raw(), kQuantityScale, mark.raw(), Round::Down)));
   }
   if (whole_position_window || abs_notional <= params.full_close_below) return abs_size;
   const Quantity slice = apply(abs_size, params.step_fraction, Round::Up);
@@ -66,14 +88,7 @@ bool EngineLiquidation::take_over_or_deleverage(AccountId a, MarketId m, const L
   const Quantity size = ledger.position(a, m).size;
   const bool is_long = size.raw() > 0;
   const Amount equity = ch_.equity(a);
-  LiquidationRecord rec;
-  rec.time = trigger.now;
-  rec.account = a.raw();
-  rec.market = m.raw();
-  rec.mark = ch_.mark(m);
-  rec.mechanism = LiquidationMechanismKind::Engine;
-  rec.mark_update = trigger.mark_update;
-  rec.cause = record_liquidation(trigger.cause);
+  LiquidationRecord rec = engine_record(a, m, ch_.mark(m), trigger);
   // Hyperliquid's vault takes accounts that still hold margin; an account below zero goes to ADL
   // (hyperliquid-docs trading/auto-deleveraging). Binance and BitMEX: the fund takes the position if
   // its value at the marks covers the loss at the mark, ADL when it is depleted.
@@ -92,6 +107,13 @@ bool EngineLiquidation::take_over_or_deleverage(AccountId a, MarketId m, const L
     unwinder_.took_over(taker(), m, id, trigger.now);
     return true;
   }
+  return deleverage(a, m, trigger, rec);
+}
+
+bool EngineLiquidation::deleverage(AccountId a, MarketId m, const LiquidationTrigger& trigger,
+                                   LiquidationRecord rec) {
+  Ledger& ledger = ch_.ledger();
+  const bool is_long = ledger.position(a, m).size.raw() > 0;
   // The id is committed only if a counterparty took something: without one (every opposite position is
   // gone) nothing moved and nothing is recorded.
   const LiquidationId id(ch_.liquidation_count());
@@ -103,7 +125,7 @@ bool EngineLiquidation::take_over_or_deleverage(AccountId a, MarketId m, const L
   ++adl_events_;
   rec.quantity = is_long ? -closed : closed;
   const Amount cash = ledger.account(a).balance - before;
-  rec.price = closed.raw() > 0 ? price_for(cash.raw() < 0 ? -cash : cash, closed, Round::Down) : rec.mark;
+  rec.price = price_for(cash.raw() < 0 ? -cash : cash, closed, Round::Down);
   ++ledger.account(a).liquidations;
   recorder_.on_liquidation(rec);
   return true;
@@ -117,6 +139,7 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
     ch_.arm(a);
     return std::nullopt;
   }
+  if (params_.sequence == EngineSequence::Dydx) return dydx_step(a, trigger);
   const bool hyperliquid = params_.sequence == EngineSequence::Hyperliquid;
   const bool window =
       hyperliquid && st.liquidations > 0 && trigger.now < st.last_liquidation_step + params_.cooldown;
@@ -140,7 +163,7 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
     book_failed = result.filled < order;
     if (result.filled.raw() > 0) {
       progress = true;
-      LiquidationRecord rec;
+      LiquidationRecord rec = engine_record(a, m, mark, trigger);
       rec.id = ch_.next_liquidation_id().raw();
       LIQSIM_CHECK(rec.id == id, "liquidation ids must be dense");
       const Amount received = ledger.account(a).balance - before;  // + for sells, - for buys
@@ -148,13 +171,6 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
       // Binance's clearance fee goes to the insurance fund; the rest of the account is the user's.
       const Amount fee = clearance_fee(params_.clearance_fee, executed, ch_.equity(a));
       if (fee.raw() > 0) ledger.fund_credit(a, fee);
-      rec.time = trigger.now;
-      rec.account = a.raw();
-      rec.market = m.raw();
-      rec.mark = mark;
-      rec.mechanism = LiquidationMechanismKind::Engine;
-      rec.mark_update = trigger.mark_update;
-      rec.cause = record_liquidation(trigger.cause);
       rec.quantity = is_long ? -result.filled : result.filled;
       rec.price = price_for(executed, result.filled, Round::Down);
       ++st.liquidations;
@@ -184,6 +200,80 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
   if (hyperliquid) return trigger.now + params_.no_progress_retry;
   if (!progress) return trigger.now + std::max(params_.cooldown, params_.no_progress_retry);
   return trigger.now + params_.cooldown;
+}
+
+std::optional<Time> EngineLiquidation::dydx_step(AccountId a, const LiquidationTrigger& trigger) {
+  Ledger& ledger = ch_.ledger();
+  AccountState& st = ledger.account(a);
+  st.in_liquidation = true;
+  const int64_t block = trigger.now.raw() / std::max<int64_t>(params_.cooldown.raw(), 1);
+  if (block != block_) {
+    block_ = block;
+    fund_lost_in_block_ = Amount(0);
+  }
+  const MarketId m = largest_exposure(ch_, a);
+  const Quantity size = ledger.position(a, m).size;
+  const bool is_long = size.raw() > 0;
+  const Price mark = ch_.mark(m);
+  const MarginModel& model = *ch_.market(m).margin;
+  venue_.cancel_orders(a, m);
+  LiquidationRecord rec = engine_record(a, m, mark, trigger);
+  bool progress = false;
+  const Amount tnc = ch_.equity(a);
+  const Amount tmmr = ch_.maintenance(a);
+  const bool fund_spent = fund_lost_in_block_ >= params_.dydx_max_insurance_lost_per_block;
+  if (tnc.raw() < 0 && (fund_spent || ch_.place_value(Place::InsuranceFund) < -tnc)) {
+    // x/clob deleveraging.go: negative TNC that the insurance fund cannot cover.
+    progress = deleverage(a, m, trigger, rec);
+  } else if (!fund_spent && tmmr.raw() > 0) {
+    const Quantity order = engine_step_quantity(params_, model, abs_quantity(size), mark, false);
+    const Amount pnnv(mul_div(size.raw(), mark.raw(), kQuantityScale, Round::Down));
+    const Amount pmmr = model.maintenance(size, mark);
+    const Price tick = venue_.tick_size(m);
+    Price worst = dydx_fillable_price(size, pnnv, pmmr, tnc, tmmr, params_.dydx.bankruptcy_adjustment_ppm,
+                                      params_.dydx.spread_to_maintenance_margin_ratio_ppm);
+    // On the tick grid toward the mark (the order never fills worse than the fillable price).
+    worst = is_long ? round_up_to_tick(worst, tick) : round_down_to_tick(worst, tick);
+    if (worst.raw() <= 0) worst = tick;
+    const int64_t id = ch_.liquidation_count();  // committed only if something fills
+    const Amount before = ledger.account(a).balance;
+    const Execution result = order.raw() > 0
+                                 ? venue_.execute(m,
+                                                  ExecutionRequest{a, is_long ? Side::Sell : Side::Buy, order,
+                                                                   worst, /*reduce_only=*/true, id},
+                                                  /*taker_fee_waived=*/true)
+                                 : Execution{};
+    if (result.filled.raw() > 0) {
+      progress = true;
+      const Amount received = ledger.account(a).balance - before;  // signed: + when the order sold
+      const Quantity after = is_long ? size - result.filled : size + result.filled;
+      const Amount delta_nnv = Amount(mul_div(after.raw(), mark.raw(), kQuantityScale, Round::Down)) - pnnv;
+      const Amount delta_mmr = model.maintenance(after, mark) - pmmr;
+      const Amount bankruptcy = dydx_bankruptcy_quote(delta_nnv, delta_mmr, tnc, tmmr);
+      const Amount to_fund =
+          dydx_insurance_fund_delta(received, bankruptcy, params_.dydx.max_liquidation_fee_ppm);
+      if (to_fund.raw() > 0) {
+        ledger.fund_credit(a, to_fund);
+      } else if (to_fund.raw() < 0) {
+        fund_lost_in_block_ += ledger.fund_debit(a, -to_fund);
+      }
+      rec.id = ch_.next_liquidation_id().raw();
+      LIQSIM_CHECK(rec.id == id, "liquidation ids must be dense");
+      rec.quantity = is_long ? -result.filled : result.filled;
+      rec.price = price_for(received.raw() < 0 ? -received : received, result.filled, Round::Down);
+      ++st.liquidations;
+      recorder_.on_liquidation(rec);
+    }
+  }
+  absorb_shortfall(ch_, a);
+  st.last_liquidation_step = trigger.now;
+  ch_.arm(a);
+  if (!ledger.has_position(a) || !ch_.liquidatable(a)) {
+    st.in_liquidation = false;
+    return std::nullopt;
+  }
+  // The next block; a block that closed nothing waits at least a mark interval.
+  return trigger.now + (progress ? params_.cooldown : std::max(params_.cooldown, params_.no_progress_retry));
 }
 
 void EngineLiquidation::schedule_unwinds(MechanismHost& host) { unwinder_.schedule_pending(host); }

@@ -22,6 +22,15 @@
 //   stepped down to the next lower tier (MarginModel::tier_floor) with IOCs, one tier per step; in the
 //   lowest tier, or when a step cannot be filled, the engine (insurance fund) takes the position over
 //   at the bankruptcy price; a depleted fund means ADL.
+// - dYdX v4 (x/clob/keeper/liquidations.go, protocols.md 2.1; formulas in protocol/dydx_liquidation.h):
+//   one protocol IOC per block (`cooldown` is the block interval) of at most the block limit's notional
+//   (max(min notional, 10% of the position), at most $100,000 per subaccount), its worst price the
+//   fillable price (PNNV - ABR x SMMR x PMMR) / PS; each filled order settles with the insurance fund at
+//   the bankruptcy quote: above it the account pays the difference as a fee, at most 1.5% of the quote;
+//   below it the fund pays the loss, at most `max_insurance_lost_per_block` per block (beyond it no
+//   liquidation order is sent until the next block). No take-over: an account with negative equity that
+//   the fund cannot cover is deleveraged against opposite positions at its bankruptcy price (dYdX
+//   iterates them from a random start; ours are ranked by profit x leverage, as on BitMEX).
 #pragma once
 
 #include <optional>
@@ -32,14 +41,15 @@
 #include "core/check.h"
 #include "core/recorder.h"
 #include "protocol/clearing_house.h"
+#include "protocol/dydx_liquidation.h"
 #include "protocol/liquidation.h"
 #include "protocol/liquidation_mechanism.h"
 
 namespace liqsim {
 
-enum class EngineSequence : uint8_t { Binance, Hyperliquid, Bitmex };
+enum class EngineSequence : uint8_t { Binance, Hyperliquid, Bitmex, Dydx };
 
-// "binance", "hyperliquid", "bitmex".
+// "binance", "hyperliquid", "bitmex", "dydx".
 std::string_view engine_sequence_name(EngineSequence sequence);
 
 struct EngineLiquidationParams {
@@ -54,13 +64,19 @@ struct EngineLiquidationParams {
   // Delay before retrying a step that closed nothing, and Hyperliquid's next check: at least one mark
   // interval, so the retry sees a new mark and a book that had time to refill. Must be > 0.
   Time no_progress_retry = seconds(1);
+  // dYdX: the liquidations config (genesis.sh defaults) and the most the insurance fund may lose in one
+  // block ($1,000,000 in genesis.sh).
+  DydxLiquidationsConfig dydx;
+  Amount dydx_max_insurance_lost_per_block = Amount(1'000'000'000'000);
 };
 
 // The quantity one book step sends for a position of `abs_size` at `mark` (0: no book step, the
 // sequence goes to its take-over). Binance and Hyperliquid: step_fraction of it rounded up, all of it at
 // or below full_close_below of notional (Hyperliquid vector #28: $250,000 -> $50,000) or, for
 // Hyperliquid, inside the whole-position window. BitMEX: down to the largest quantity whose notional
-// (rounded up) is below the floor of the position's tier; 0 in the lowest tier.
+// (rounded up) is below the floor of the position's tier; 0 in the lowest tier. dYdX: the block limit's
+// notional (dydx_max_liquidatable_notional, vector #34) over the mark, rounded down, the whole position
+// when the limit covers it.
 Quantity engine_step_quantity(const EngineLiquidationParams& params, const MarginModel& model,
                               Quantity abs_size, Price mark, bool whole_position_window);
 
@@ -105,6 +121,11 @@ class EngineLiquidation final : public LiquidationMechanism {
   // is auto-deleveraged; one LiquidationRecord when something moved. False when nothing could (ADL found
   // no counterparty): the step made no progress and is not retried at the same instant.
   bool take_over_or_deleverage(AccountId a, MarketId m, const LiquidationTrigger& trigger);
+  // Auto-deleverages a's position in m, recorded with `rec` (its id is set here); false when no
+  // counterparty took anything (nothing recorded).
+  bool deleverage(AccountId a, MarketId m, const LiquidationTrigger& trigger, LiquidationRecord rec);
+  // dYdX's block: one IOC at the fillable price, the insurance-fund settlement, deleveraging.
+  std::optional<Time> dydx_step(AccountId a, const LiquidationTrigger& trigger);
   void schedule_unwinds(MechanismHost& host);
 
   EngineLiquidationParams params_;
@@ -114,6 +135,8 @@ class EngineLiquidation final : public LiquidationMechanism {
   PlaceUnwinder unwinder_;
   uint64_t adl_events_ = 0;
   uint64_t takeovers_ = 0;
+  int64_t block_ = -1;         // dYdX: the block the fund's losses below are counted in
+  Amount fund_lost_in_block_;  // dYdX: what the insurance fund paid for liquidations in that block
 };
 
 }  // namespace liqsim

@@ -1285,7 +1285,8 @@ TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
   const auto errors = load_errors("base = \"defualt\"\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "base");
-  EXPECT_NE(errors[0].allowed.find("calm, compound_v3, default, exogenous, hyperliquid, keeper"), std::string::npos)
+  EXPECT_NE(errors[0].allowed.find("calm, compound_v3, default, dydx, exogenous, hyperliquid, keeper"),
+            std::string::npos)
       << errors[0].message();
   EXPECT_EQ(errors[0].line, 1);
   EXPECT_EQ(load_errors("base = 3\n")[0].problem, "wrong type (integer)");

@@ -280,3 +280,105 @@ TEST(EngineLiquidation, BitmexLowestTierIsTakenOverAtTheBankruptcyPrice) {
 
 }  // namespace
 }  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+using namespace liquidation_test;
+
+// dYdX v4 on reference vectors #29-#31 (protocols.md 2.1): 1 coin long at an oracle (mark) of 50,000
+// with a 3% maintenance margin (PMMR = TMMR = 1,500) and TNC 1,000. The fillable price is 49,250 (ABR
+// 1/3, SMMR 1.5); the bankruptcy quote of the full close 49,000; filled at 49,250 the account pays the
+// insurance fund min(250, 1.5% of 49,250) = 250 and ends flat with nothing.
+struct DydxWorld {
+  RunLog log;
+  ClearingHouse ch{
+      {ProtocolMarket{TieredMaintenanceMargin::flat(rate(0.03)), rate(0.0004), rate(0.0002), px(50'000)}}};
+  BookVenue venue{ch, px(0.01)};
+  AccountId maker = ch.open_account(AgentRole::MarketMaker, MarginMode::Cross, dollars(10'000'000));
+
+  explicit DydxWorld(Amount fund = Amount(0)) { ch.ledger().seed_insurance_fund(fund); }
+  // A long of 1 coin with `equity` at the mark.
+  AccountId trader(double equity) {
+    const AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Isolated, dollars(equity));
+    ch.ledger().trade(a, place_account(Place::BackstopVault), MarketId(0), coins(1), dollars(50'000));
+    ch.arm(a);
+    return a;
+  }
+  Quantity size(AccountId a) const { return ch.ledger().position(a, MarketId(0)).size; }
+  Amount balance(AccountId a) const { return ch.ledger().account(a).balance; }
+};
+
+EngineLiquidationParams dydx_params(double portion = 1.0) {
+  EngineLiquidationParams p = engine_params(0.25, 0, EngineSequence::Dydx);
+  p.cooldown = seconds(1);  // the block time
+  p.dydx.max_position_portion_liquidated_ppm = int64_t(portion * kDydxPpm);
+  p.dydx.subaccount_max_notional_liquidated = dollars(1'000'000);
+  return p;
+}
+
+TEST(EngineLiquidationDydx, OrderAtTheFillablePriceAndTheFeeToTheFundMatchVectors29To31) {
+  DydxWorld w;
+  const AccountId t = w.trader(1'000);
+  ASSERT_TRUE(w.ch.liquidatable(t));
+  w.venue.rest(w.maker, Side::Buy, px(49'250), coins(1));
+  w.venue.rest(w.maker, Side::Buy, px(49'249.99), coins(5));
+  EngineLiquidation engine(dydx_params(), w.ch, w.venue, w.log);
+  EXPECT_FALSE(engine.step(t, at(5)).has_value());
+  EXPECT_TRUE(conserved(w.ch));
+  ASSERT_FALSE(w.venue.orders.empty());
+  EXPECT_EQ(w.venue.orders.back().worst, px(49'250));
+  EXPECT_EQ(w.size(t), Quantity(0));
+  EXPECT_EQ(w.balance(t), Amount(0));
+  EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(250));
+  ASSERT_EQ(w.log.liquidations.size(), 1u);
+  EXPECT_EQ(w.log.liquidations[0].price, px(49'250));
+  EXPECT_EQ(w.log.liquidations[0].quantity, coins(-1));
+}
+
+// The block limit (vector #34's rule): max(min($1,000, |N|), 10% of |N|) = $5,000 of a $50,000
+// position, 0.1 coin, per block; the fee on it is capped at 1.5% of the quote (4,990 x 1.5% = 74.85, below
+// the 90 above the bankruptcy quote of 4,900). The next order waits for the next block.
+TEST(EngineLiquidationDydx, OneBlockLiquidatesAtMostTheBlockLimit) {
+  DydxWorld w;
+  const AccountId t = w.trader(1'000);
+  w.venue.rest(w.maker, Side::Buy, px(49'900), coins(5));
+  EngineLiquidation engine(dydx_params(0.1), w.ch, w.venue, w.log);
+  const std::optional<Time> next = engine.step(t, at(5));
+  EXPECT_TRUE(conserved(w.ch));
+  EXPECT_EQ(w.size(t), coins(0.9));
+  EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(74.85));
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(*next, seconds(6));
+}
+
+// Below the bankruptcy quote the insurance fund pays the loss, at most max_insurance_lost_per_block per
+// block: TNC 100 gives a fillable price of 47,900 (ABR 14/15); filled at 48,000 against a bankruptcy
+// quote of 49,900 the fund pays 1,900, above the $1,000 cap, so a second account in the same block gets
+// no order; in the next block it does.
+TEST(EngineLiquidationDydx, FundLossesAreCappedPerBlock) {
+  DydxWorld w(dollars(100'000));
+  const AccountId first = w.trader(100);
+  const AccountId second = w.trader(100);
+  w.venue.rest(w.maker, Side::Buy, px(48'000), coins(2));
+  EngineLiquidationParams p = dydx_params();
+  p.dydx_max_insurance_lost_per_block = dollars(1'000);
+  EngineLiquidation engine(p, w.ch, w.venue, w.log);
+  EXPECT_FALSE(engine.step(first, at(5)).has_value());
+  EXPECT_EQ(w.venue.orders.back().worst, px(47'900));
+  EXPECT_EQ(w.size(first), Quantity(0));
+  EXPECT_EQ(w.balance(first), Amount(0));
+  EXPECT_EQ(w.ch.ledger().insurance_fund(), dollars(100'000 - 1'900));
+  const size_t orders = w.venue.orders.size();
+  const std::optional<Time> retry = engine.step(second, at(5));
+  EXPECT_EQ(w.venue.orders.size(), orders) << "the fund's loss cap for this block is spent";
+  EXPECT_EQ(w.size(second), coins(1));
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_GT(*retry, seconds(5));
+  EXPECT_FALSE(engine.step(second, at(6)).has_value());
+  EXPECT_EQ(w.size(second), Quantity(0));
+  EXPECT_TRUE(conserved(w.ch));
+}
+
+}  // namespace
+}  // namespace liqsim

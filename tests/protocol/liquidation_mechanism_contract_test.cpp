@@ -184,6 +184,19 @@ struct Engine {
 using BinanceEngine = Engine<EngineSequence::Binance>;
 using HyperliquidEngine = Engine<EngineSequence::Hyperliquid>;
 using BitmexEngine = Engine<EngineSequence::Bitmex>;
+// dYdX with genesis.sh's liquidations config. Its orders fill only at or above the fillable price (9,032.2
+// for the fixture's account at 9,040: ABR = 1 - 40 / 45.2, SMMR 1.5), above the fixture's 9,000 bid: a
+// maker bids 9,035 too.
+struct DydxEngine {
+  static constexpr bool kLiquidates = true;
+  static constexpr TxAction kFirst = TxAction::Liquidate;
+  static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
+    f.venue.rest(OrderRequest{f.maker, Side::Buy, OrderType::Limit, px(9'035), coins(0.5), false, -1});
+    EngineLiquidationParams p{
+        EngineSequence::Dydx, rate(0.2), dollars(100'000), seconds(1), rate(0.2), Ratio(0), seconds(1)};
+    return std::make_unique<EngineLiquidation>(p, f.ch, f.venue, f.log);
+  }
+};
 // A 5 % bonus against the fixture's 0.5 % maintenance rate (scenario validation would refuse it): the
 // contract's reward bound must hold through the mechanism's own cap.
 struct Keeper {
@@ -260,8 +273,8 @@ struct CompoundV3 {
 
 template <class M>
 class LiquidationMechanismContract : public ::testing::Test {};
-using Mechanisms = ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, Keeper, None, MakerClip,
-                                    MakerFlip, Liquity, CompoundV3>;
+using Mechanisms = ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, DydxEngine, Keeper, None,
+                                    MakerClip, MakerFlip, Liquity, CompoundV3>;
 TYPED_TEST_SUITE(LiquidationMechanismContract, Mechanisms);
 
 TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
