@@ -141,8 +141,10 @@ std::unique_ptr<LiquidationMechanism> MakerFlipSpec::build(const MechanismBuildC
 }
 
 std::unique_ptr<LiquidationMechanism> LiquitySpec::build(const MechanismBuildContext& c) const {
-  auto mechanism = std::make_unique<LiquityMechanism>(LiquityParams{amount_from_double(gas_compensation)},
-                                                      c.clearing, c.recorder, c.venue);
+  auto mechanism =
+      std::make_unique<LiquityMechanism>(LiquityParams{amount_from_double(gas_compensation), recovery_mode,
+                                                       time_from_seconds(recovery_check_seconds)},
+                                         c.clearing, c.recorder, c.venue);
   mechanism->seed_pool(amount_from_double(stability_pool));
   return mechanism;
 }

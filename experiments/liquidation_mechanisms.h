@@ -216,12 +216,17 @@ struct MakerFlipSpec {
 struct LiquitySpec {
   static constexpr std::string_view kName = "liquity";
   static constexpr std::string_view kDescription =
-      "Liquity v1 (Normal Mode): keepers liquidate troves below the MCR for 0.5% of the collateral + 200 "
+      "Liquity v1 (Normal and Recovery Mode): keepers liquidate troves below the MCR (below the TCR in "
+      "Recovery Mode) for 0.5% of the collateral + 200 "
       "LUSD; "
       "the Stability Pool offsets the debt for the collateral, the rest is redistributed to the other troves";
   static constexpr bool kHasKeys = true;
   double stability_pool = 10'000'000;  // $ [0, 1e12]: LUSD deposited in the Stability Pool at the start
   double gas_compensation = 200;       // $ [0, 1e6]: LUSD_GAS_COMPENSATION paid to the liquidator (200 LUSD)
+  // Recovery Mode (TCR < 150%): troves below the TCR become liquidatable, the pool offsets capped at 110%;
+  // false: Normal Mode always (a counterfactual)
+  bool recovery_mode = true;
+  double recovery_check_seconds = 60;  // [1, 86400]: how often troves below the TCR are looked for
 
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
 };
@@ -364,6 +369,8 @@ template <class V>
 void describe(V& v, LiquitySpec& s) {
   v.number("stability_pool", s.stability_pool, closed(0, kMaxDollars), Unit::Dollars);
   v.number("gas_compensation", s.gas_compensation, closed(0, 1e6), Unit::Dollars);
+  v.flag("recovery_mode", s.recovery_mode);
+  v.number("recovery_check_seconds", s.recovery_check_seconds, closed(1, 86400), Unit::Seconds);
 }
 
 template <class V>

@@ -16,10 +16,20 @@
 // mark, up to the trove's equity before (the part that is the trove's own money; below it the other
 // troves pay the rest through the redistribution); the 200 LUSD are counted in gas_compensation_paid().
 //
-// Not modelled: Recovery Mode (TCR < 150%: the formula module has it; the system's TCR needs totals the
-// kernel does not keep yet), redemptions, the borrowing fee, depositors as agents. A trove with no other
-// trove to redistribute to, or a short position (no collateral to offset), is absorbed by the insurance
-// fund at its bankruptcy price and unwound into the book.
+// Recovery Mode (TroveManager._liquidateRecoveryMode, when the market's TCR, computed over its troves at
+// each liquidation, is below CCR 150%; formula module liquity_liquidate_recovery_mode): a trove at ICR <=
+// 100% is redistributed without the pool; 100% < ICR < MCR as in Normal Mode; MCR <= ICR < TCR, when the
+// pool holds the whole debt, is offset whole against collateral capped at debt x 110% / price, and the rest
+// of its collateral stays with the borrower (Liquity's claimable surplus: here the account keeps it as
+// its position, owing nothing). Troves above MCR are not found by detection (the margin model is the
+// MCR): every `recovery_check` the mechanism computes each market's TCR and, in Recovery Mode, publishes
+// the troves between the MCR and the TCR whose debt the pool covers (those a liquidation takes now),
+// lowest ICR first (Liquity's SortedTroves), O(troves) per check.
+//
+// Not modelled: redemptions, the borrowing fee, depositors as agents, Recovery Mode's ban on
+// withdrawals that lower the TCR. A trove with no other trove to redistribute to, or a short position (no
+// collateral to offset), is absorbed by the insurance fund at its bankruptcy price and unwound into the
+// book.
 #pragma once
 
 #include <optional>
@@ -32,6 +42,8 @@ namespace liqsim {
 
 struct LiquityParams {
   Amount gas_compensation = Amount(200'000'000);  // LUSD_GAS_COMPENSATION: 200 LUSD
+  bool recovery_mode = true;                      // false: Normal Mode always (a counterfactual)
+  Time recovery_check = seconds(60);              // how often troves below the TCR are looked for
 };
 
 class LiquityMechanism final : public LiquidationMechanism {
@@ -51,6 +63,11 @@ class LiquityMechanism final : public LiquidationMechanism {
  private:
   // A trove: a non-place account whose largest exposure is a long, with a debt. Its market.
   std::optional<MarketId> trove_market(AccountId a) const;
+  // The market's TCR over its troves at the mark (_getTCR), O(troves).
+  LiquityDecimal tcr(MarketId m) const;
+  // Recovery Mode's check: publishes, per market in Recovery Mode, the troves below its TCR.
+  void check_recovery(MechanismHost& host);
+  void ensure_check(MechanismHost& host);
 
   LiquityParams params_;
   ClearingHouse& ch_;
@@ -59,6 +76,7 @@ class LiquityMechanism final : public LiquidationMechanism {
   PlaceUnwinder unwinder_;
   LiquityStabilityPool pool_;
   Amount gas_paid_;
+  bool checking_ = false;  // a Recovery Mode check is scheduled
 };
 
 }  // namespace liqsim
