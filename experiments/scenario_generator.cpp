@@ -249,6 +249,9 @@ void repair_after_cheapening(Scenario& s) {
     for (const MarketSpec& market : s.markets) lowest_price = std::min(lowest_price, market.initial_price);
     flip_spec.lump = std::min(1e9, std::max(flip_spec.lump, floor_limit / 2 / (lowest_price / 4)));
   }
+  // dYdX's block time (the loader's check).
+  EngineLiquidationSpec& engine = s.liquidation.get<EngineLiquidationSpec>();
+  if (engine.sequence == "dydx") engine.cooldown_seconds = std::max(engine.cooldown_seconds, kMinInterval);
   // Comet's borrowCF < liquidateCF: an initial ratio above the liquidation ratio (the loader's check).
   if (s.liquidation.mechanism == CompoundV3Spec::kName) {
     for (MarketSpec& market : s.markets) {
@@ -278,7 +281,7 @@ bool cheapen(Scenario& s, Rng& rng) {
   };
   for (int attempt = 0; attempt < 64; ++attempt) {
     MarketSpec& m = s.markets[rng.uniform_below(s.markets.size())];
-    switch (rng.uniform_below(14)) {
+    switch (rng.uniform_below(15)) {
       case 0:
         if (longer(s.record_interval_seconds, s.duration_seconds)) return true;
         break;
@@ -330,6 +333,11 @@ bool cheapen(Scenario& s, Rng& rng) {
       case 13:
         if (fewer(s.traders.count)) return true;
         break;
+      case 14: {
+        EngineLiquidationSpec& engine = s.liquidation.get<EngineLiquidationSpec>();
+        if (engine.sequence == "dydx" && longer(engine.cooldown_seconds, 3600)) return true;
+        break;
+      }
     }
   }
   return false;

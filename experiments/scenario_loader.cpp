@@ -858,6 +858,18 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
           ">= ttl_seconds (flip.sol: ttl 3 h, tau 2 days)");
     }
   }
+  // dYdX's sequence steps once per block: the block time (cooldown_seconds) must be positive.
+  {
+    const EngineLiquidationSpec& engine = s.liquidation.get<EngineLiquidationSpec>();
+    const std::string key = "liquidation.engine.cooldown_seconds";
+    if (engine.sequence == "dydx" && skip.count(key) == 0 && skip.count("liquidation.engine.sequence") == 0 &&
+        engine.cooldown_seconds < kMinInterval) {
+      add(key, engine.cooldown_seconds,
+          "is the block time of the dydx sequence (one liquidation order per account and block): a block "
+          "of 0 s would liquidate a position in unbounded steps at one instant",
+          ">= " + format_number(kMinInterval) + " with sequence = \"dydx\" (dYdX v4 blocks: about 1 s)");
+    }
+  }
   // Comet's configuration rules (CometMainInterface / Comet.sol constructor, getPackedAssetInternal):
   // borrowCollateralFactor < liquidateCollateralFactor (BorrowCFTooLarge). With the `collateral_ratio`
   // model, borrowCF = 1 / initial_ratio and liquidateCF = 1 / liquidation_ratio.
@@ -1575,6 +1587,19 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
          s.traders.check_interval_seconds, "checks of stops and drawdowns");
     term(double(s.traders.count) * 2 * (1 + s.traders.max_reentries), "traders.max_reentries",
          s.traders.max_reentries, "exits and re-entries");
+  }
+  if (s.liquidation.mechanism == EngineLiquidationSpec::kName) {
+    const EngineLiquidationSpec& engine = s.liquidation.get<EngineLiquidationSpec>();
+    if (engine.sequence == "dydx" && engine.cooldown_seconds > 0) {
+      // One order per liquidated account and block until its largest position is closed: at least
+      // min(min_position_notional, subaccount_block_limit) per block, at most one per block in the run.
+      const double position = largest_draw(s.traders.margin) * largest_draw(s.traders.leverage);
+      const double floor = std::min(engine.dydx.min_position_notional, engine.dydx.subaccount_block_limit);
+      double per_account = d / engine.cooldown_seconds;
+      if (floor > 0) per_account = std::min(per_account, position / floor + 1);
+      term(double(s.traders.count) * per_account, "liquidation.engine.cooldown_seconds",
+           engine.cooldown_seconds, "dYdX liquidation blocks x traders");
+    }
   }
   if (s.liquidation.mechanism == "keeper") {
     term(d / s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds,

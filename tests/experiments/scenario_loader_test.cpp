@@ -741,6 +741,21 @@ TEST(ScenarioLoader, CompoundV3RefusesABorrowFactorNotBelowTheLiquidateFactor) {
   EXPECT_EQ(errors[1].key, "liquidation.compound_v3.store_front_price_factor");
 }
 
+// dYdX's sequence liquidates once per block: its block time may not be 0; its config keys are ranged.
+TEST(ScenarioLoader, DydxSequenceNeedsABlockTime) {
+  auto errors = load_errors("[liquidation.engine]\nsequence = \"dydx\"\ncooldown_seconds = 0\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "liquidation.engine.cooldown_seconds");
+  EXPECT_EQ(errors[0].value, "0");
+  load_ok("[liquidation.engine]\nsequence = \"binance\"\ncooldown_seconds = 0\n");
+  const Scenario ok = load_ok("[liquidation.engine]\nsequence = \"dydx\"\ncooldown_seconds = 1\n");
+  EXPECT_EQ(ok.liquidation.get<EngineLiquidationSpec>().dydx.max_position_portion, 0.1);
+  errors = load_errors("[liquidation.engine.dydx]\nbankruptcy_adjustment = 0.5\nmax_position_portion = 0\n");
+  ASSERT_EQ(errors.size(), 2u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "liquidation.engine.dydx.bankruptcy_adjustment");
+  EXPECT_EQ(errors[1].key, "liquidation.engine.dydx.max_position_portion");
+}
+
 // A liquidation ratio below 100.1% (or above 10,000%) is out of range, naming the key and the value.
 TEST(ScenarioLoader, CollateralRatioLiquidationRatioIsRangeChecked) {
   auto errors = load_errors(
