@@ -62,8 +62,8 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
   if (auctions.empty()) {
     // A vault to bark: Dog.bark pays tip + chip x tab to its caller (Clipper.kick).
     if (!params_.auction.bark || !ch.liquidatable(target)) return;
-    const Amount debt = -ch.ledger().account(target).balance;
-    if (debt.raw() <= 0) return;
+    const Amount debt = std::max(Amount(0), -ch.ledger().account(target).balance);
+    if (debt.raw() <= 0 && !params_.auction.bark_any_position) return;
     const Amount tab = apply(debt, params_.auction.chop, Round::Down);
     const Amount incentive = params_.auction.bark_tip + apply(tab, params_.auction.bark_chip, Round::Down);
     // Comet's absorb and buy: the lot of the largest exposure at the store price, valued like a take.

@@ -46,6 +46,9 @@ struct KeeperAuctionParams {
   // transaction at the mark x (1 - buy_discount), while the store is open (the reserves below
   // buy_target_reserves, protocol/comet_mechanism.h); its gain at its valuation is the incentive.
   bool buy_on_bark = false;
+  // GMX: the mechanism liquidates positions, long or short, not debts: any liquidatable account is barked
+  // (the incentive is bark_tip, paid by the pool).
+  bool bark_any_position = false;
   Ratio buy_discount;
   Amount buy_target_reserves;
 };

@@ -167,6 +167,18 @@ std::unique_ptr<LiquidationMechanism> CompoundV3Spec::build(const MechanismBuild
   return std::make_unique<CometAbsorbLiquidation>(params(), c.clearing, c.recorder, c.venue);
 }
 
+GmxMechanismParams GmxV1Spec::params() const {
+  GmxMechanismParams p;
+  p.margin_fee_basis_points = std::llround(margin_fee * kGmxBasisPointsDivisor);
+  p.liquidation_fee = amount_from_double(liquidation_fee);
+  p.max_leverage = std::llround(max_leverage * kGmxBasisPointsDivisor);
+  return p;
+}
+
+std::unique_ptr<LiquidationMechanism> GmxV1Spec::build(const MechanismBuildContext& c) const {
+  return std::make_unique<GmxV1Liquidation>(params(), c.clearing, c.recorder);
+}
+
 std::unique_ptr<LiquidationMechanism> NoLiquidationSpec::build(const MechanismBuildContext&) const {
   return std::make_unique<NoLiquidation>();
 }

@@ -20,6 +20,7 @@
 #include "protocol/chain.h"
 #include "protocol/comet_mechanism.h"
 #include "protocol/engine_liquidation.h"
+#include "protocol/gmx_mechanism.h"
 #include "protocol/liquidation.h"
 #include "protocol/liquity_mechanism.h"
 #include "protocol/maker_auction.h"
@@ -252,9 +253,27 @@ struct CompoundV3Spec {
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
 };
 
+// ---- gmx_v1: keepers close positions against the GLP pool at the oracle (protocol/gmx_mechanism.h) ----
+
+// Defaults: gmx-io/gmx-contracts Vault (marginFeeBasisPoints 10, maxLeverage 50x) and setFees.js
+// (liquidationFeeUsd $5).
+struct GmxV1Spec {
+  static constexpr std::string_view kName = "gmx_v1";
+  static constexpr std::string_view kDescription =
+      "GMX v1: keepers liquidate positions against the pool at the oracle price (no order book); the pool "
+      "keeps the collateral, bears losses beyond it and pays the keeper a flat fee";
+  static constexpr bool kHasKeys = true;
+  double margin_fee = 0.001;   // [0, 0.05]: position fee, share of the size (Vault: <= 500 bps)
+  double liquidation_fee = 5;  // $ [0, 100]: paid by the pool to the keeper (Vault: <= $100)
+  double max_leverage = 50;    // (1, 1000]: above it a position is closed and the user keeps the rest
+
+  GmxMechanismParams params() const;
+  std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
+};
+
 // The registry: one line per mechanism. The first is the default.
 using MechanismSpecs = std::tuple<EngineLiquidationSpec, KeeperLiquidationSpec, NoLiquidationSpec,
-                                  MakerClipSpec, MakerFlipSpec, LiquitySpec, CompoundV3Spec>;
+                                  MakerClipSpec, MakerFlipSpec, LiquitySpec, CompoundV3Spec, GmxV1Spec>;
 
 struct MechanismEntry {
   std::string_view name;  // the scenario's `liquidation.mechanism`
@@ -379,6 +398,13 @@ void describe(V& v, CompoundV3Spec& s) {
   v.number("store_front_price_factor", s.store_front_price_factor, closed(0, 1), Unit::Fraction);
   v.number("target_reserves", s.target_reserves, closed(0, kMaxDollars), Unit::Dollars);
   v.number("poll_seconds", s.poll_seconds, closed(1, 86400), Unit::Seconds);
+}
+
+template <class V>
+void describe(V& v, GmxV1Spec& s) {
+  v.number("margin_fee", s.margin_fee, closed(0, 0.05), Unit::Fraction);
+  v.number("liquidation_fee", s.liquidation_fee, closed(0, 100), Unit::Dollars);
+  v.number("max_leverage", s.max_leverage, open_closed(1, 1000), Unit::Fraction);
 }
 
 // The names of the registered mechanisms.

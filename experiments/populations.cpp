@@ -134,6 +134,14 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
         Ratio(comet_store_front_discount(cp.store_front_price_factor, cp.liquidation_factor) / 1'000'000'000);
     kp.auction.buy_target_reserves = amount_from_double(comet.target_reserves);
   }
+  if (mechanism == GmxV1Spec::kName) {
+    // Position keepers: any liquidatable position, for the pool's flat fee.
+    kp.auction.enabled = true;
+    kp.auction.bark = true;
+    kp.auction.bark_any_position = true;
+    kp.auction.bark_tip = amount_from_double(c.scenario.liquidation.get<GmxV1Spec>().liquidation_fee);
+    kp.auction.chop = Ratio(kRatioScale);
+  }
   if (mechanism == MakerClipSpec::kName || mechanism == MakerFlipSpec::kName) {
     kp.auction.enabled = true;
     kp.auction.valuation_discount = ratio_from_double(ks.valuation_discount);

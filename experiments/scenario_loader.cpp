@@ -601,6 +601,7 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
   }
 
   std::set<std::string> symbols;
+  bool level_coins_reported = false;  // the ladder's size in coins is the same for every market
   for (size_t m = 0; m < s.markets.size(); ++m) {
     const MarketSpec& market = s.markets[m];
     const std::string p = indexed("markets", m);
@@ -656,8 +657,19 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
       }
     }
 
-    if (largest_level * market.initial_price > kMaxOrderNotional &&
-        skip.count("liquidity.depth_at_1pct") == 0 && skip.count(p + ".initial_price") == 0) {
+    if (largest_level > kMaxCoins && skip.count("liquidity.depth_at_1pct") == 0) {
+      // The ladder's depth grows as (distance / 1%)^depth_exponent: far levels can outgrow a quantity.
+      if (!level_coins_reported)
+        add("liquidity.depth_at_1pct", s.liquidity.depth_at_1pct,
+            "its largest ladder level (" + format_number(largest_level) +
+                " coins per provider, at max_distance " + format_number(s.liquidity.max_distance) +
+                " with depth_exponent " + format_number(s.liquidity.depth_exponent) +
+                ") is more than an order can hold",
+            "at most " + format_number(s.liquidity.depth_at_1pct * kMaxCoins / largest_level) +
+                " (a level of at most " + format_number(kMaxCoins) + " coins)");
+      level_coins_reported = true;
+    } else if (largest_level * market.initial_price > kMaxOrderNotional &&
+               skip.count("liquidity.depth_at_1pct") == 0 && skip.count(p + ".initial_price") == 0) {
       // The largest level scales with depth_at_1pct.
       add("liquidity.depth_at_1pct", s.liquidity.depth_at_1pct,
           "its largest ladder level (" + format_number(largest_level) +

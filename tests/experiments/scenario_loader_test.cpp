@@ -416,9 +416,9 @@ TEST(ScenarioLoader, UnknownChoiceListsTheChoices) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "liquidation.mechanism");
   EXPECT_EQ(errors[0].value, "\"kepper\"");
-  EXPECT_EQ(
-      errors[0].allowed,
-      "\"engine\" | \"keeper\" | \"none\" | \"maker_clip\" | \"maker_flip\" | \"liquity\" | \"compound_v3\"");
+  EXPECT_EQ(errors[0].allowed,
+            "\"engine\" | \"keeper\" | \"none\" | \"maker_clip\" | \"maker_flip\" | \"liquity\" | "
+            "\"compound_v3\" | \"gmx_v1\"");
 }
 
 TEST(ScenarioLoader, FloatWhereIntegerExpectedIsWrongType) {
@@ -754,6 +754,20 @@ TEST(ScenarioLoader, DydxSequenceNeedsABlockTime) {
   ASSERT_EQ(errors.size(), 2u) << all_messages(errors);
   EXPECT_EQ(errors[0].key, "liquidation.engine.dydx.bankruptcy_adjustment");
   EXPECT_EQ(errors[1].key, "liquidation.engine.dydx.max_position_portion");
+}
+
+// A liquidity ladder whose far levels outgrow an order (depth grows as (distance / 1%)^exponent: 12.6M
+// coins at 1% and exponent 3 is 1.2e11 coins per provider at 90%) is refused once, naming depth_at_1pct,
+// even where its notional is small (a price of $0.000024); found by a random scenario that aborted.
+TEST(ScenarioLoader, LiquidityLevelsMustFitAnOrder) {
+  const std::string market = "[[markets]]\ninitial_price = 0.000024\ntick_size = 0.000001\n";
+  const auto errors = load_errors(
+      "[liquidity]\nper_venue = 64\non_perpetual = true\ndepth_at_1pct = 12593268\ndepth_exponent = 3\n"
+      "min_distance = 0.0002\nmax_distance = 0.899\nlevels = 16\n[traders]\ncount = 0\n" +
+      market + market + "symbol = \"B\"\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "liquidity.depth_at_1pct");
+  EXPECT_NE(errors[0].problem.find("more than an order can hold"), std::string::npos) << errors[0].problem;
 }
 
 // A liquidation ratio below 100.1% (or above 10,000%) is out of range, naming the key and the value.
@@ -1300,7 +1314,7 @@ TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
   const auto errors = load_errors("base = \"defualt\"\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "base");
-  EXPECT_NE(errors[0].allowed.find("calm, compound_v3, default, dydx, exogenous, hyperliquid, keeper"),
+  EXPECT_NE(errors[0].allowed.find("calm, compound_v3, default, dydx, exogenous, gmx, hyperliquid, keeper"),
             std::string::npos)
       << errors[0].message();
   EXPECT_EQ(errors[0].line, 1);

@@ -14,6 +14,7 @@
 #include "market/order_book.h"
 #include "protocol/comet_mechanism.h"
 #include "protocol/engine_liquidation.h"
+#include "protocol/gmx_mechanism.h"
 #include "protocol/liquidation.h"
 #include "protocol/liquity_mechanism.h"
 #include "protocol/maker_auction.h"
@@ -271,10 +272,20 @@ struct CompoundV3 {
   }
 };
 
+// GMX v1 with the registry's defaults ($5 liquidation fee, 10 bps, 50x).
+struct GmxV1 {
+  static constexpr bool kLiquidates = true;
+  static constexpr bool kCounterpartyPool = true;
+  static constexpr TxAction kFirst = TxAction::Liquidate;
+  static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
+    return std::make_unique<GmxV1Liquidation>(GmxMechanismParams{}, f.ch, f.log);
+  }
+};
+
 template <class M>
 class LiquidationMechanismContract : public ::testing::Test {};
 using Mechanisms = ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, DydxEngine, Keeper, None,
-                                    MakerClip, MakerFlip, Liquity, CompoundV3>;
+                                    MakerClip, MakerFlip, Liquity, CompoundV3, GmxV1>;
 TYPED_TEST_SUITE(LiquidationMechanismContract, Mechanisms);
 
 TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
@@ -334,6 +345,7 @@ TYPED_TEST(LiquidationMechanismContract, BankruptAccountsLossGoesThroughTheWater
   FakeHost host(*mechanism, f, TypeParam::kFirst);
   const Amount fund_before = f.ch.ledger().insurance_fund();
   const Amount pool_before = f.ch.ledger().account(place_account(Place::StabilityPool)).balance;
+  const Amount vault_before = f.ch.ledger().account(place_account(Place::BackstopVault)).balance;
   mechanism->on_liquidatable(host, f.trader);
   host.drain();
   ASSERT_TRUE(conserved(f.ch));
@@ -343,10 +355,12 @@ TYPED_TEST(LiquidationMechanismContract, BankruptAccountsLossGoesThroughTheWater
     if (l.position(f.trader, MarketId(0)).size == Quantity(0)) {
       EXPECT_GE(l.account(f.trader).balance, Amount(0)) << "a flat account's shortfall must be absorbed";
     }
-    // Liquity: the Stability Pool's depositors take it (they paid the debt for less collateral).
+    // Liquity: the Stability Pool's depositors take it (they paid the debt for less collateral); GMX: the
+    // pool (GLP, the backstop vault) that is every trader's counterparty.
     EXPECT_TRUE(l.insurance_fund() != fund_before || l.bad_debt() > Amount(0) || !f.log.adl.empty() ||
                 l.position(f.trader, MarketId(0)).size != Quantity(0) ||
-                l.account(place_account(Place::StabilityPool)).balance != pool_before)
+                l.account(place_account(Place::StabilityPool)).balance != pool_before ||
+                l.account(place_account(Place::BackstopVault)).balance != vault_before)
         << "the loss below bankruptcy went nowhere visible";
   } else {
     EXPECT_EQ(l.insurance_fund(), fund_before);
@@ -367,8 +381,12 @@ TYPED_TEST(LiquidationMechanismContract, PlacesUnwindWhatTheyTookOver) {
     host.drain(1000);
     ASSERT_TRUE(conserved(f.ch));
     for (AccountId p(0); p.raw() < kPlaceCount; ++p) {
-      // The Stability Pool's ETH is its depositors' gain, kept as Liquity's depositors keep it.
+      // The Stability Pool's ETH is its depositors' gain, kept as Liquity's depositors keep it; a pool that
+      // is every trader's counterparty (GMX's GLP) keeps the positions it closes.
       if (p == place_account(Place::StabilityPool)) continue;
+      if constexpr (requires { TypeParam::kCounterpartyPool; }) {
+        if (p == place_account(Place::BackstopVault)) continue;
+      }
       EXPECT_EQ(f.ch.ledger().position(p, MarketId(0)).size, Quantity(0)) << "place " << p.raw();
     }
     if (f.ch.ledger().position(f.trader, MarketId(0)).size == Quantity(0)) {

@@ -1,0 +1,111 @@
+#include "protocol/gmx_mechanism.h"
+
+#include <algorithm>
+
+#include "core/check.h"
+
+namespace liqsim {
+
+namespace {
+
+struct GmxPosition {
+  GmxUsd collateral;  // equity less PnL, at least 0
+  GmxUsd size;        // |size| x mark
+  GmxUsd pnl;         // size x mark - open notional (signed)
+};
+
+// The account's position in m as GMX sees it, in micro-dollars.
+GmxPosition gmx_position(const ClearingHouse& ch, AccountId a, MarketId m) {
+  const Position& p = ch.ledger().position(a, m);
+  const Price mark = ch.mark(m);
+  const __int128 value = __int128(p.size.raw()) * mark.raw() / kQuantityScale;  // signed, toward zero
+  const GmxUsd pnl = value - p.open_notional.raw();
+  const GmxUsd equity = ch.equity(a).raw();
+  return GmxPosition{std::max<GmxUsd>(0, equity - pnl), value < 0 ? -value : value, pnl};
+}
+
+}  // namespace
+
+GmxV1Liquidation::GmxV1Liquidation(GmxMechanismParams params, ClearingHouse& ch, Recorder& recorder)
+    : params_(params), ch_(ch), recorder_(recorder) {}
+
+GmxV1Params GmxV1Liquidation::formula_params() const {
+  GmxV1Params p;
+  p.margin_fee_basis_points = params_.margin_fee_basis_points;
+  p.liquidation_fee_usd = params_.liquidation_fee.raw();  // micro-dollars, like the values passed
+  p.max_leverage = params_.max_leverage;
+  return p;
+}
+
+GmxV1LiquidationState GmxV1Liquidation::state(AccountId a, MarketId m) const {
+  if (ch_.ledger().position(a, m).size.raw() == 0) return GmxV1LiquidationState::Healthy;
+  const GmxPosition g = gmx_position(ch_, a, m);
+  return gmx_v1_validate_liquidation(g.collateral, g.size, g.pnl, 0, formula_params()).state;
+}
+
+bool GmxV1Liquidation::on_liquidatable(MechanismHost& host, AccountId a) {
+  host.publish_opportunity(a);  // Vault.liquidatePosition by a position keeper
+  return true;
+}
+
+KeeperTakeover GmxV1Liquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
+                                                const TxIntent& intent) {
+  KeeperTakeover out;
+  if ((intent.action != TxAction::Liquidate && intent.action != TxAction::Bark) || Ledger::is_place(a))
+    return out;
+  Ledger& ledger = ch_.ledger();
+  const MarketId m = largest_exposure(ch_, a);
+  const Quantity size = ledger.position(a, m).size;
+  if (size.raw() == 0) return out;
+  const GmxPosition g = gmx_position(ch_, a, m);
+  const GmxV1LiquidationCheck check =
+      gmx_v1_validate_liquidation(g.collateral, g.size, g.pnl, 0, formula_params());
+  if (check.state == GmxV1LiquidationState::Healthy) return out;
+  const LiquidationTrigger trigger = host.trigger_for(a);
+  const Price mark = ch_.mark(m);
+  const AccountId pool = place_account(Place::BackstopVault);
+  const Quantity q = size.raw() > 0 ? size : -size;
+  // The position goes back to the pool at the mark (the oracle), rounded against the account.
+  if (size.raw() > 0)
+    ledger.trade(pool, a, m, q, notional(mark, q, Round::Down));
+  else
+    ledger.trade(a, pool, m, q, notional(mark, q, Round::Up));
+  // The margin fees, at most what the account still holds, to the fee pool.
+  const Amount balance = ledger.account(a).balance;
+  const Amount fees = std::clamp(Amount(int64_t(check.margin_fees)), Amount(0), std::max(balance, Amount(0)));
+  ledger.pay_fee(a, fees);
+  if (check.state == GmxV1LiquidationState::Liquidate && !ledger.has_position(a)) {
+    // The collateral left is the pool's; a loss beyond it is the pool's too.
+    const Amount left = ledger.account(a).balance;
+    if (left.raw() >= 0)
+      ledger.transfer(a, pool, left);
+    else
+      ledger.transfer(pool, a, -left);
+    ledger.transfer(pool, keeper, params_.liquidation_fee);
+  }
+  ch_.arm(a);
+  ch_.arm(keeper);
+  out.outcome = KeeperOutcome::Liquidated;
+  out.liquidation = ch_.next_liquidation_id();
+  out.market = m;
+  out.price = mark;
+  LiquidationRecord rec;
+  rec.id = out.liquidation->raw();
+  rec.time = trigger.now;
+  rec.account = a.raw();
+  rec.market = m.raw();
+  rec.quantity = -size;
+  rec.mark = mark;
+  rec.price = mark;
+  rec.mechanism = LiquidationMechanismKind::Keeper;
+  rec.keeper = keeper.raw();
+  rec.reward = Amount(0);  // the keeper's fee is the pool's money, not the account's
+  rec.mark_update = trigger.mark_update;
+  rec.cause = record_liquidation(trigger.cause);
+  ++ledger.account(a).liquidations;
+  recorder_.on_liquidation(rec);
+  absorb_shortfall(ch_, a);
+  return out;
+}
+
+}  // namespace liqsim
