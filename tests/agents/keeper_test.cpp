@@ -610,5 +610,33 @@ TEST(Keepers, CometKeepersAbsorbToBuyTheLotAtTheStorePrice) {
   }
 }
 
+// GMX: position keepers liquidate longs and shorts alike (no debt needed) when the pool's flat fee pays
+// their gas and priority fee (base fee $1, priority fee $2).
+TEST(Keepers, PositionKeepersBarkLongsAndShortsForThePoolsFee) {
+  KeeperParams p = base_params();
+  p.min_profit = usd(0);
+  p.auction.enabled = true;
+  p.auction.bark = true;
+  p.auction.bark_any_position = true;
+  p.auction.chop = rate(1);
+  p.auction.bark_tip = usd(5);
+  Fixture f;
+  Keepers keepers(p, f.open_keepers(1), kSeed);
+  keepers.on_opportunity(f.ctx, f.liquidatable_trader(-10));  // a short: a positive balance, no debt
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].intent.action, TxAction::Bark);
+  p.auction.bark_tip = usd(0.5);  // below the gas
+  Fixture g;
+  Keepers poor(p, g.open_keepers(1), kSeed);
+  poor.on_opportunity(g.ctx, g.liquidatable_trader(10));
+  EXPECT_TRUE(g.ctx.liquidation_txs.empty());
+  p.auction.bark_any_position = false;  // Maker's rule: a vault needs a debt
+  p.auction.bark_tip = usd(5);
+  Fixture h;
+  Keepers vaults(p, h.open_keepers(1), kSeed);
+  vaults.on_opportunity(h.ctx, h.liquidatable_trader(-10));
+  EXPECT_TRUE(h.ctx.liquidation_txs.empty());
+}
+
 }  // namespace
 }  // namespace liqsim
