@@ -179,6 +179,28 @@ std::unique_ptr<LiquidationMechanism> GmxV1Spec::build(const MechanismBuildConte
   return std::make_unique<GmxV1Liquidation>(params(), c.clearing, c.recorder);
 }
 
+SynthetixLiquidationParams SynthetixSpec::params() const {
+  // Synthetix's 18 decimals from the scenario's: fractions to the nearest 1e-9, dollars to the
+  // micro-dollar, coins to 1e-8 (all exact in 1e18).
+  const auto fraction = [](double x) { return SynthetixDecimal(ratio_from_double(x).raw()) * 1'000'000'000; };
+  const auto dollars = [](double x) {
+    return SynthetixDecimal(amount_from_double(x).raw()) * 1'000'000'000'000;
+  };
+  SynthetixLiquidationParams p;
+  p.liquidation_fee_ratio = fraction(liquidation_fee_ratio);
+  p.min_keeper_fee = dollars(min_keeper_fee);
+  p.max_keeper_fee = dollars(max_keeper_fee);
+  p.liquidation_buffer_ratio = fraction(liquidation_buffer_ratio);
+  p.keeper_liquidation_fee = dollars(keeper_liquidation_fee);
+  p.skew_scale = SynthetixDecimal(quantity_from_double(skew_scale).raw()) * 10'000'000'000;
+  p.liquidation_premium_multiplier = fraction(liquidation_premium_multiplier);
+  return p;
+}
+
+std::unique_ptr<LiquidationMechanism> SynthetixSpec::build(const MechanismBuildContext& c) const {
+  return std::make_unique<SynthetixLiquidation>(params(), c.clearing, c.recorder);
+}
+
 std::unique_ptr<LiquidationMechanism> NoLiquidationSpec::build(const MechanismBuildContext&) const {
   return std::make_unique<NoLiquidation>();
 }

@@ -25,6 +25,7 @@
 #include "protocol/liquity_mechanism.h"
 #include "protocol/maker_auction.h"
 #include "protocol/no_liquidation.h"
+#include "protocol/synthetix_mechanism.h"
 
 namespace liqsim {
 
@@ -271,9 +272,33 @@ struct GmxV1Spec {
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
 };
 
+// ---- synthetix: keepers flag and liquidate against the debt pool (protocol/synthetix_mechanism.h) ----
+
+// Defaults: mainnet-ovm params.json (fee ratio 2 bps, keeper fee 4-100 sUSD), sETH-PERP in
+// perpsv2-markets.json (buffer 0.75%, skew scale 1e6 ETH, premium multiplier 1.5625) and index.js
+// (keeperLiquidationFee 2 sUSD); protocols.md 2.5.
+struct SynthetixSpec {
+  static constexpr std::string_view kName = "synthetix";
+  static constexpr std::string_view kDescription =
+      "Synthetix Perps v2: keepers flag and liquidate positions against the debt pool at the oracle price "
+      "(no order book), paid minted fees; the remaining margin goes to the stakers";
+  static constexpr bool kHasKeys = true;
+  double liquidation_fee_ratio = 0.0002;           // [0, 0.1]: flag fee, share of the notional
+  double min_keeper_fee = 4;                       // $ [0, 10000]: the flag fee's floor; <= max_keeper_fee
+  double max_keeper_fee = 100;                     // $ [0, 10000]: the flag fee's cap
+  double liquidation_buffer_ratio = 0.0075;        // [0, 0.5]: liquidation margin, share of the notional
+  double keeper_liquidation_fee = 2;               // $ [0, 10000]: paid to the liquidator
+  double skew_scale = 1'000'000;                   // coins (0, 1e9]: the premium's scale
+  double liquidation_premium_multiplier = 1.5625;  // [0, 100]
+
+  SynthetixLiquidationParams params() const;
+  std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
+};
+
 // The registry: one line per mechanism. The first is the default.
-using MechanismSpecs = std::tuple<EngineLiquidationSpec, KeeperLiquidationSpec, NoLiquidationSpec,
-                                  MakerClipSpec, MakerFlipSpec, LiquitySpec, CompoundV3Spec, GmxV1Spec>;
+using MechanismSpecs =
+    std::tuple<EngineLiquidationSpec, KeeperLiquidationSpec, NoLiquidationSpec, MakerClipSpec, MakerFlipSpec,
+               LiquitySpec, CompoundV3Spec, GmxV1Spec, SynthetixSpec>;
 
 struct MechanismEntry {
   std::string_view name;  // the scenario's `liquidation.mechanism`
@@ -405,6 +430,18 @@ void describe(V& v, GmxV1Spec& s) {
   v.number("margin_fee", s.margin_fee, closed(0, 0.05), Unit::Fraction);
   v.number("liquidation_fee", s.liquidation_fee, closed(0, 100), Unit::Dollars);
   v.number("max_leverage", s.max_leverage, open_closed(1, 1000), Unit::Fraction);
+}
+
+template <class V>
+void describe(V& v, SynthetixSpec& s) {
+  v.number("liquidation_fee_ratio", s.liquidation_fee_ratio, closed(0, 0.1), Unit::Fraction);
+  v.number("min_keeper_fee", s.min_keeper_fee, closed(0, 10000), Unit::Dollars);
+  v.number("max_keeper_fee", s.max_keeper_fee, closed(0, 10000), Unit::Dollars);
+  v.number("liquidation_buffer_ratio", s.liquidation_buffer_ratio, closed(0, 0.5), Unit::Fraction);
+  v.number("keeper_liquidation_fee", s.keeper_liquidation_fee, closed(0, 10000), Unit::Dollars);
+  v.number("skew_scale", s.skew_scale, open_closed(0, kMaxCoins), Unit::Coins);
+  v.number("liquidation_premium_multiplier", s.liquidation_premium_multiplier, closed(0, 100),
+           Unit::Fraction);
 }
 
 // The names of the registered mechanisms.

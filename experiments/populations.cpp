@@ -134,6 +134,16 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
         Ratio(comet_store_front_discount(cp.store_front_price_factor, cp.liquidation_factor) / 1'000'000'000);
     kp.auction.buy_target_reserves = amount_from_double(comet.target_reserves);
   }
+  if (mechanism == SynthetixSpec::kName) {
+    // Flagger-liquidators: any liquidatable position, for at least the minimum flag fee and the
+    // liquidator fee (the flag fee grows with the notional; the keepers count its floor).
+    const SynthetixSpec& snx = c.scenario.liquidation.get<SynthetixSpec>();
+    kp.auction.enabled = true;
+    kp.auction.bark = true;
+    kp.auction.bark_any_position = true;
+    kp.auction.bark_tip = amount_from_double(snx.min_keeper_fee + snx.keeper_liquidation_fee);
+    kp.auction.chop = Ratio(kRatioScale);
+  }
   if (mechanism == GmxV1Spec::kName) {
     // Position keepers: any liquidatable position, for the pool's flat fee.
     kp.auction.enabled = true;

@@ -249,6 +249,9 @@ void repair_after_cheapening(Scenario& s) {
     for (const MarketSpec& market : s.markets) lowest_price = std::min(lowest_price, market.initial_price);
     flip_spec.lump = std::min(1e9, std::max(flip_spec.lump, floor_limit / 2 / (lowest_price / 4)));
   }
+  // Synthetix's keeper fee floor at most its cap (the loader's check).
+  SynthetixSpec& snx = s.liquidation.get<SynthetixSpec>();
+  if (snx.min_keeper_fee > snx.max_keeper_fee) std::swap(snx.min_keeper_fee, snx.max_keeper_fee);
   // dYdX's block time (the loader's check).
   EngineLiquidationSpec& engine = s.liquidation.get<EngineLiquidationSpec>();
   if (engine.sequence == "dydx") engine.cooldown_seconds = std::max(engine.cooldown_seconds, kMinInterval);

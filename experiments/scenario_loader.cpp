@@ -882,6 +882,16 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
           ">= " + format_number(kMinInterval) + " with sequence = \"dydx\" (dYdX v4 blocks: about 1 s)");
     }
   }
+  // Synthetix: PerpsV2MarketSettings.setMinKeeperFee / setMaxKeeperFee require min <= max.
+  {
+    const SynthetixSpec& snx = s.liquidation.get<SynthetixSpec>();
+    const std::string key = "liquidation.synthetix.min_keeper_fee";
+    if (skip.count(key) == 0 && skip.count("liquidation.synthetix.max_keeper_fee") == 0 &&
+        snx.min_keeper_fee > snx.max_keeper_fee) {
+      add(key, snx.min_keeper_fee, "above max_keeper_fee (" + format_number(snx.max_keeper_fee) + ")",
+          "<= max_keeper_fee (PerpsV2MarketSettings: min keeper fee <= max keeper fee)");
+    }
+  }
   // Comet's configuration rules (CometMainInterface / Comet.sol constructor, getPackedAssetInternal):
   // borrowCollateralFactor < liquidateCollateralFactor (BorrowCFTooLarge). With the `collateral_ratio`
   // model, borrowCF = 1 / initial_ratio and liquidateCF = 1 / liquidation_ratio.

@@ -61,49 +61,17 @@ KeeperTakeover GmxV1Liquidation::on_transaction(MechanismHost& host, AccountId k
   const GmxV1LiquidationCheck check =
       gmx_v1_validate_liquidation(g.collateral, g.size, g.pnl, 0, formula_params());
   if (check.state == GmxV1LiquidationState::Healthy) return out;
-  const LiquidationTrigger trigger = host.trigger_for(a);
-  const Price mark = ch_.mark(m);
   const AccountId pool = place_account(Place::BackstopVault);
-  const Quantity q = size.raw() > 0 ? size : -size;
-  // The position goes back to the pool at the mark (the oracle), rounded against the account.
-  if (size.raw() > 0)
-    ledger.trade(pool, a, m, q, notional(mark, q, Round::Down));
-  else
-    ledger.trade(a, pool, m, q, notional(mark, q, Round::Up));
+  // The position goes back to the pool at the mark (the oracle).
+  out = close_against_pool(ch_, recorder_, keeper, a, m, pool, host.trigger_for(a));
   // The margin fees, at most what the account still holds, to the fee pool.
   const Amount balance = ledger.account(a).balance;
-  const Amount fees = std::clamp(Amount(int64_t(check.margin_fees)), Amount(0), std::max(balance, Amount(0)));
-  ledger.pay_fee(a, fees);
+  ledger.pay_fee(a, std::clamp(Amount(int64_t(check.margin_fees)), Amount(0), std::max(balance, Amount(0))));
   if (check.state == GmxV1LiquidationState::Liquidate && !ledger.has_position(a)) {
-    // The collateral left is the pool's; a loss beyond it is the pool's too.
-    const Amount left = ledger.account(a).balance;
-    if (left.raw() >= 0)
-      ledger.transfer(a, pool, left);
-    else
-      ledger.transfer(pool, a, -left);
+    // The collateral left is the pool's; a loss beyond it is the pool's too; the pool pays the keeper.
+    settle_against_pool(ledger, a, pool, pool);
     ledger.transfer(pool, keeper, params_.liquidation_fee);
   }
-  ch_.arm(a);
-  ch_.arm(keeper);
-  out.outcome = KeeperOutcome::Liquidated;
-  out.liquidation = ch_.next_liquidation_id();
-  out.market = m;
-  out.price = mark;
-  LiquidationRecord rec;
-  rec.id = out.liquidation->raw();
-  rec.time = trigger.now;
-  rec.account = a.raw();
-  rec.market = m.raw();
-  rec.quantity = -size;
-  rec.mark = mark;
-  rec.price = mark;
-  rec.mechanism = LiquidationMechanismKind::Keeper;
-  rec.keeper = keeper.raw();
-  rec.reward = Amount(0);  // the keeper's fee is the pool's money, not the account's
-  rec.mark_update = trigger.mark_update;
-  rec.cause = record_liquidation(trigger.cause);
-  ++ledger.account(a).liquidations;
-  recorder_.on_liquidation(rec);
   absorb_shortfall(ch_, a);
   return out;
 }

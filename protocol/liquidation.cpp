@@ -341,6 +341,50 @@ std::optional<LiquidationId> absorb_into_fund(ClearingHouse& ch, Recorder& recor
   return id;
 }
 
+KeeperTakeover close_against_pool(ClearingHouse& ch, Recorder& recorder, AccountId keeper, AccountId a,
+                                  MarketId m, AccountId pool, const LiquidationTrigger& trigger) {
+  Ledger& ledger = ch.ledger();
+  const Quantity size = ledger.position(a, m).size;
+  LIQSIM_CHECK(size.raw() != 0, "closing an empty position against a pool");
+  const Price mark = ch.mark(m);
+  const Quantity q = abs_quantity(size);
+  if (size.raw() > 0)
+    ledger.trade(pool, a, m, q, notional(mark, q, Round::Down));
+  else
+    ledger.trade(a, pool, m, q, notional(mark, q, Round::Up));
+  ch.arm(a);
+  ch.arm(keeper);
+  KeeperTakeover out;
+  out.outcome = KeeperOutcome::Liquidated;
+  out.liquidation = ch.next_liquidation_id();
+  out.market = m;
+  out.price = mark;
+  LiquidationRecord rec;
+  rec.id = out.liquidation->raw();
+  rec.time = trigger.now;
+  rec.account = a.raw();
+  rec.market = m.raw();
+  rec.quantity = -size;
+  rec.mark = mark;
+  rec.price = mark;
+  rec.mechanism = LiquidationMechanismKind::Keeper;
+  rec.keeper = keeper.raw();
+  rec.reward = Amount(0);
+  rec.mark_update = trigger.mark_update;
+  rec.cause = record_liquidation(trigger.cause);
+  ++ledger.account(a).liquidations;
+  recorder.on_liquidation(rec);
+  return out;
+}
+
+void settle_against_pool(Ledger& ledger, AccountId a, AccountId pool, AccountId to) {
+  const Amount left = ledger.account(a).balance;
+  if (left.raw() >= 0)
+    ledger.transfer(a, to, left);
+  else
+    ledger.transfer(pool, a, -left);
+}
+
 bool absorb_into_fund_now(MechanismHost& host, ClearingHouse& ch, Recorder& recorder, PlaceUnwinder& unwinder,
                           ExecutionVenue& venue, AccountId a) {
   if (!ch.liquidatable(a)) return false;

@@ -119,6 +119,18 @@ std::optional<LiquidationId> absorb_into_fund(ClearingHouse& ch, Recorder& recor
 bool absorb_into_fund_now(MechanismHost& host, ClearingHouse& ch, Recorder& recorder, PlaceUnwinder& unwinder,
                           ExecutionVenue& venue, AccountId a);
 
+// Oracle-priced venues whose pool is every trader's counterparty (GMX v1's GLP, Synthetix's debt pool):
+// keeper k's transaction closes account a's whole position in m against `pool` at the mark, rounded
+// against a, and records a keeper-driven liquidation at the mark with reward 0 (the venue pays its keeper
+// from the pool or mints the fee: not the account's money). Returns the KeeperTakeover (the keeper
+// receives no position). The caller settles the account's margin and the keeper's fee afterwards.
+KeeperTakeover close_against_pool(ClearingHouse& ch, Recorder& recorder, AccountId keeper, AccountId a,
+                                  MarketId m, AccountId pool, const LiquidationTrigger& trigger);
+
+// What is left on an account closed against a pool: a positive balance goes to `to` (the pool, or the
+// stakers' fee pool), a negative one is paid by `pool` (it bears losses beyond the collateral).
+void settle_against_pool(Ledger& ledger, AccountId a, AccountId pool, AccountId to);
+
 struct KeeperLiquidationParams {
   Ratio close_factor;  // share of the position a keeper may take per transaction
   Ratio bonus;         // take-over price = mark * (1 - bonus) for a long, (1 + bonus) for a short

@@ -418,7 +418,7 @@ TEST(ScenarioLoader, UnknownChoiceListsTheChoices) {
   EXPECT_EQ(errors[0].value, "\"kepper\"");
   EXPECT_EQ(errors[0].allowed,
             "\"engine\" | \"keeper\" | \"none\" | \"maker_clip\" | \"maker_flip\" | \"liquity\" | "
-            "\"compound_v3\" | \"gmx_v1\"");
+            "\"compound_v3\" | \"gmx_v1\" | \"synthetix\"");
 }
 
 TEST(ScenarioLoader, FloatWhereIntegerExpectedIsWrongType) {
@@ -768,6 +768,14 @@ TEST(ScenarioLoader, LiquidityLevelsMustFitAnOrder) {
   ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
   EXPECT_EQ(errors[0].key, "liquidity.depth_at_1pct");
   EXPECT_NE(errors[0].problem.find("more than an order can hold"), std::string::npos) << errors[0].problem;
+}
+
+// Synthetix refuses a keeper fee floor above its cap (PerpsV2MarketSettings).
+TEST(ScenarioLoader, SynthetixKeeperFeeFloorAtMostItsCap) {
+  const auto errors = load_errors("[liquidation.synthetix]\nmin_keeper_fee = 150\nmax_keeper_fee = 100\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "liquidation.synthetix.min_keeper_fee");
+  EXPECT_EQ(errors[0].value, "150");
 }
 
 // A liquidation ratio below 100.1% (or above 10,000%) is out of range, naming the key and the value.

@@ -19,6 +19,7 @@
 #include "protocol/liquity_mechanism.h"
 #include "protocol/maker_auction.h"
 #include "protocol/no_liquidation.h"
+#include "protocol/synthetix_mechanism.h"
 #include "protocol/tiered_margin.h"
 
 namespace liqsim {
@@ -170,16 +171,24 @@ class FakeHost final : public MechanismHost {
 };
 
 // Each implementation, built as the registry builds it, and what the contract expects of it.
-// The engine in each venue's sequence, with the registry's default keys.
+// The engine in each venue's sequence, with the registry's default keys (dYdX: genesis.sh's config).
+EngineLiquidationParams engine_defaults(EngineSequence sequence, Time cooldown) {
+  EngineLiquidationParams p;
+  p.sequence = sequence;
+  p.step_fraction = rate(0.2);
+  p.full_close_below = dollars(100'000);
+  p.cooldown = cooldown;
+  p.max_slippage = rate(0.2);
+  p.clearance_fee = sequence == EngineSequence::Binance ? rate(0.005) : Ratio(0);
+  p.no_progress_retry = seconds(1);
+  return p;
+}
 template <EngineSequence S>
 struct Engine {
   static constexpr bool kLiquidates = true;
   static constexpr TxAction kFirst = TxAction::Liquidate;
   static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
-    return std::make_unique<EngineLiquidation>(
-        EngineLiquidationParams{S, rate(0.2), dollars(100'000), seconds(30), rate(0.2),
-                                S == EngineSequence::Binance ? rate(0.005) : Ratio(0), seconds(1)},
-        f.ch, f.venue, f.log);
+    return std::make_unique<EngineLiquidation>(engine_defaults(S, seconds(30)), f.ch, f.venue, f.log);
   }
 };
 using BinanceEngine = Engine<EngineSequence::Binance>;
@@ -193,9 +202,8 @@ struct DydxEngine {
   static constexpr TxAction kFirst = TxAction::Liquidate;
   static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
     f.venue.rest(OrderRequest{f.maker, Side::Buy, OrderType::Limit, px(9'035), coins(0.5), false, -1});
-    EngineLiquidationParams p{
-        EngineSequence::Dydx, rate(0.2), dollars(100'000), seconds(1), rate(0.2), Ratio(0), seconds(1)};
-    return std::make_unique<EngineLiquidation>(p, f.ch, f.venue, f.log);
+    return std::make_unique<EngineLiquidation>(engine_defaults(EngineSequence::Dydx, seconds(1)), f.ch,
+                                               f.venue, f.log);
   }
 };
 // A 5 % bonus against the fixture's 0.5 % maintenance rate (scenario validation would refuse it): the
@@ -282,10 +290,20 @@ struct GmxV1 {
   }
 };
 
+// Synthetix Perps v2 with the registry's defaults (sETH-PERP on mainnet-ovm).
+struct Synthetix {
+  static constexpr bool kLiquidates = true;
+  static constexpr bool kCounterpartyPool = true;
+  static constexpr TxAction kFirst = TxAction::Liquidate;
+  static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
+    return std::make_unique<SynthetixLiquidation>(SynthetixLiquidationParams{}, f.ch, f.log);
+  }
+};
+
 template <class M>
 class LiquidationMechanismContract : public ::testing::Test {};
 using Mechanisms = ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, DydxEngine, Keeper, None,
-                                    MakerClip, MakerFlip, Liquity, CompoundV3, GmxV1>;
+                                    MakerClip, MakerFlip, Liquity, CompoundV3, GmxV1, Synthetix>;
 TYPED_TEST_SUITE(LiquidationMechanismContract, Mechanisms);
 
 TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
