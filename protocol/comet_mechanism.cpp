@@ -63,8 +63,7 @@ void CometAbsorbLiquidation::ensure_poll(MechanismHost& host) {
 
 void CometAbsorbLiquidation::on_timer(MechanismHost& host, AccountId a) {
   if (a == place_account(Place::InsuranceFund)) {
-    unwinder_.on_timer(a, host.now());
-    unwinder_.schedule_pending(host);
+    unwinder_.on_timer(host, a);
     return;
   }
   if (a != place_account(Place::AuctionHouse)) return;
@@ -128,22 +127,14 @@ KeeperTakeover CometAbsorbLiquidation::absorb(MechanismHost& host, AccountId kee
     lot.due = due[i];
     lot.feed = ch_.mark(m);
     lot.absorbed = host.now();
-    LiquidationRecord rec;
+    // Reward 0: Comet pays absorbers nothing (liquidatorPoints only).
+    LiquidationRecord rec = liquidation_record(a, m, lot.feed, LiquidationMechanismKind::Auction, trigger);
     rec.id = lot.id.raw();
-    rec.time = trigger.now;
-    rec.account = a.raw();
-    rec.market = m.raw();
     rec.quantity = -lot.lot0;
-    rec.mark = lot.feed;
     // The credit per coin: the feed x liquidationFactor.
     rec.price = Price(int64_t((__int128)lot.feed.raw() * params_.liquidation_factor / kCompoundMantissaOne));
-    rec.mechanism = LiquidationMechanismKind::Auction;
     rec.keeper = keeper.raw();
-    rec.reward = Amount(0);  // Comet pays absorbers nothing (liquidatorPoints only)
-    rec.mark_update = trigger.mark_update;
-    rec.cause = record_liquidation(trigger.cause);
-    ++ledger.account(a).liquidations;
-    recorder_.on_liquidation(rec);
+    commit_liquidation(ch_, recorder_, rec);
     lots_.emplace(lot.id.raw(), lot);
     open_.push_back(lot.id);
     per_owner_[a].push_back(lot.id);

@@ -7,20 +7,6 @@ namespace {
 
 Quantity abs_quantity(Quantity q) { return q.raw() < 0 ? -q : q; }
 
-// An engine-driven liquidation of a's position in m at `mark`, set off by `trigger`; the caller fills in
-// the id, quantity and price.
-LiquidationRecord engine_record(AccountId a, MarketId m, Price mark, const LiquidationTrigger& trigger) {
-  LiquidationRecord rec;
-  rec.time = trigger.now;
-  rec.account = a.raw();
-  rec.market = m.raw();
-  rec.mark = mark;
-  rec.mechanism = LiquidationMechanismKind::Engine;
-  rec.mark_update = trigger.mark_update;
-  rec.cause = record_liquidation(trigger.cause);
-  return rec;
-}
-
 }  // namespace
 
 std::string_view engine_sequence_name(EngineSequence sequence) {
@@ -88,7 +74,7 @@ bool EngineLiquidation::take_over_or_deleverage(AccountId a, MarketId m, const L
   const Quantity size = ledger.position(a, m).size;
   const bool is_long = size.raw() > 0;
   const Amount equity = ch_.equity(a);
-  LiquidationRecord rec = engine_record(a, m, ch_.mark(m), trigger);
+  LiquidationRecord rec = liquidation_record(a, m, ch_.mark(m), LiquidationMechanismKind::Engine, trigger);
   // Hyperliquid's vault takes accounts that still hold margin; an account below zero goes to ADL
   // (hyperliquid-docs trading/auto-deleveraging). Binance and BitMEX: the fund takes the position if
   // its value at the marks covers the loss at the mark, ADL when it is depleted.
@@ -102,8 +88,7 @@ bool EngineLiquidation::take_over_or_deleverage(AccountId a, MarketId m, const L
     rec.quantity = is_long ? -t.quantity : t.quantity;
     rec.price = t.price;
     ++takeovers_;
-    ++ledger.account(a).liquidations;
-    recorder_.on_liquidation(rec);
+    commit_liquidation(ch_, recorder_, rec);
     unwinder_.took_over(taker(), m, id, trigger.now);
     return true;
   }
@@ -126,8 +111,7 @@ bool EngineLiquidation::deleverage(AccountId a, MarketId m, const LiquidationTri
   rec.quantity = is_long ? -closed : closed;
   const Amount cash = ledger.account(a).balance - before;
   rec.price = price_for(cash.raw() < 0 ? -cash : cash, closed, Round::Down);
-  ++ledger.account(a).liquidations;
-  recorder_.on_liquidation(rec);
+  commit_liquidation(ch_, recorder_, rec);
   return true;
 }
 
@@ -163,7 +147,7 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
     book_failed = result.filled < order;
     if (result.filled.raw() > 0) {
       progress = true;
-      LiquidationRecord rec = engine_record(a, m, mark, trigger);
+      LiquidationRecord rec = liquidation_record(a, m, mark, LiquidationMechanismKind::Engine, trigger);
       rec.id = ch_.next_liquidation_id().raw();
       LIQSIM_CHECK(rec.id == id, "liquidation ids must be dense");
       const Amount received = ledger.account(a).balance - before;  // + for sells, - for buys
@@ -173,8 +157,7 @@ std::optional<Time> EngineLiquidation::step(AccountId a, const LiquidationTrigge
       if (fee.raw() > 0) ledger.fund_credit(a, fee);
       rec.quantity = is_long ? -result.filled : result.filled;
       rec.price = price_for(executed, result.filled, Round::Down);
-      ++st.liquidations;
-      recorder_.on_liquidation(rec);
+      commit_liquidation(ch_, recorder_, rec);
     }
   }
   absorb_shortfall(ch_, a);
@@ -217,7 +200,7 @@ std::optional<Time> EngineLiquidation::dydx_step(AccountId a, const LiquidationT
   const Price mark = ch_.mark(m);
   const MarginModel& model = *ch_.market(m).margin;
   venue_.cancel_orders(a, m);
-  LiquidationRecord rec = engine_record(a, m, mark, trigger);
+  LiquidationRecord rec = liquidation_record(a, m, mark, LiquidationMechanismKind::Engine, trigger);
   bool progress = false;
   const Amount tnc = ch_.equity(a);
   const Amount tmmr = ch_.maintenance(a);
@@ -261,8 +244,7 @@ std::optional<Time> EngineLiquidation::dydx_step(AccountId a, const LiquidationT
       LIQSIM_CHECK(rec.id == id, "liquidation ids must be dense");
       rec.quantity = is_long ? -result.filled : result.filled;
       rec.price = price_for(received.raw() < 0 ? -received : received, result.filled, Round::Down);
-      ++st.liquidations;
-      recorder_.on_liquidation(rec);
+      commit_liquidation(ch_, recorder_, rec);
     }
   }
   absorb_shortfall(ch_, a);

@@ -37,10 +37,14 @@ GmxV1Params GmxV1Liquidation::formula_params() const {
   return p;
 }
 
+GmxV1LiquidationCheck GmxV1Liquidation::check(AccountId a, MarketId m) const {
+  const GmxPosition g = gmx_position(ch_, a, m);
+  return gmx_v1_validate_liquidation(g.collateral, g.size, g.pnl, 0, formula_params());
+}
+
 GmxV1LiquidationState GmxV1Liquidation::state(AccountId a, MarketId m) const {
   if (ch_.ledger().position(a, m).size.raw() == 0) return GmxV1LiquidationState::Healthy;
-  const GmxPosition g = gmx_position(ch_, a, m);
-  return gmx_v1_validate_liquidation(g.collateral, g.size, g.pnl, 0, formula_params()).state;
+  return check(a, m).state;
 }
 
 bool GmxV1Liquidation::on_liquidatable(MechanismHost& host, AccountId a) {
@@ -51,23 +55,19 @@ bool GmxV1Liquidation::on_liquidatable(MechanismHost& host, AccountId a) {
 KeeperTakeover GmxV1Liquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
                                                 const TxIntent& intent) {
   KeeperTakeover out;
-  if ((intent.action != TxAction::Liquidate && intent.action != TxAction::Bark) || Ledger::is_place(a))
-    return out;
+  const std::optional<MarketId> market = pool_liquidation_market(ch_, a, intent);
+  if (!market) return out;
+  const MarketId m = *market;
   Ledger& ledger = ch_.ledger();
-  const MarketId m = largest_exposure(ch_, a);
-  const Quantity size = ledger.position(a, m).size;
-  if (size.raw() == 0) return out;
-  const GmxPosition g = gmx_position(ch_, a, m);
-  const GmxV1LiquidationCheck check =
-      gmx_v1_validate_liquidation(g.collateral, g.size, g.pnl, 0, formula_params());
-  if (check.state == GmxV1LiquidationState::Healthy) return out;
+  const GmxV1LiquidationCheck terms = check(a, m);
+  if (terms.state == GmxV1LiquidationState::Healthy) return out;
   const AccountId pool = place_account(Place::BackstopVault);
   // The position goes back to the pool at the mark (the oracle).
   out = close_against_pool(ch_, recorder_, keeper, a, m, pool, host.trigger_for(a));
   // The margin fees, at most what the account still holds, to the fee pool.
   const Amount balance = ledger.account(a).balance;
-  ledger.pay_fee(a, std::clamp(Amount(int64_t(check.margin_fees)), Amount(0), std::max(balance, Amount(0))));
-  if (check.state == GmxV1LiquidationState::Liquidate && !ledger.has_position(a)) {
+  ledger.pay_fee(a, std::clamp(Amount(int64_t(terms.margin_fees)), Amount(0), std::max(balance, Amount(0))));
+  if (terms.state == GmxV1LiquidationState::Liquidate && !ledger.has_position(a)) {
     // The collateral left is the pool's; a loss beyond it is the pool's too; the pool pays the keeper.
     settle_against_pool(ledger, a, pool, pool);
     ledger.transfer(pool, keeper, params_.liquidation_fee);

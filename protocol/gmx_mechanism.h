@@ -50,6 +50,8 @@ class GmxV1Liquidation final : public LiquidationMechanism {
 
  private:
   GmxV1Params formula_params() const;
+  // validateLiquidation for a's position in m (not empty) at the mark.
+  GmxV1LiquidationCheck check(AccountId a, MarketId m) const;
 
   GmxMechanismParams params_;
   ClearingHouse& ch_;

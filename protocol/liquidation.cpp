@@ -38,6 +38,24 @@ Amount adl_long_receipt(Amount equity_other, Quantity closed, Quantity size, Pri
 
 }  // namespace
 
+LiquidationRecord liquidation_record(AccountId a, MarketId m, Price mark, LiquidationMechanismKind kind,
+                                     const LiquidationTrigger& trigger) {
+  LiquidationRecord rec;
+  rec.time = trigger.now;
+  rec.account = a.raw();
+  rec.market = m.raw();
+  rec.mark = mark;
+  rec.mechanism = kind;
+  rec.mark_update = trigger.mark_update;
+  rec.cause = record_liquidation(trigger.cause);
+  return rec;
+}
+
+void commit_liquidation(ClearingHouse& ch, Recorder& recorder, const LiquidationRecord& rec) {
+  ++ch.ledger().account(AccountId(rec.account)).liquidations;
+  recorder.on_liquidation(rec);
+}
+
 MarketId largest_exposure(const ClearingHouse& ch, AccountId a) {
   MarketId best(0);
   Amount best_mm = Amount(-1);
@@ -276,21 +294,13 @@ KeeperTakeover KeeperLiquidation::execute(AccountId keeper, AccountId a, const L
   out.quantity = is_long ? terms.take : -terms.take;
   out.price = terms.price;
   out.reward = terms.reward - terms.protocol_fee;  // the keeper's part of the bonus
-  LiquidationRecord rec;
+  LiquidationRecord rec = liquidation_record(a, m, mark, LiquidationMechanismKind::Keeper, trigger);
   rec.id = out.liquidation->raw();
-  rec.time = trigger.now;
-  rec.account = a.raw();
-  rec.market = m.raw();
   rec.quantity = is_long ? -terms.take : terms.take;
-  rec.mark = mark;
   rec.price = out.price;
-  rec.mechanism = LiquidationMechanismKind::Keeper;
   rec.keeper = keeper.raw();
   rec.reward = out.reward;
-  rec.mark_update = trigger.mark_update;
-  rec.cause = record_liquidation(trigger.cause);
-  ++ledger.account(a).liquidations;
-  recorder_.on_liquidation(rec);
+  commit_liquidation(ch_, recorder_, rec);
   absorb_shortfall(ch_, a);
   ch_.arm(a);
   ch_.arm(keeper);
@@ -318,21 +328,12 @@ std::optional<LiquidationId> absorb_into_fund(ClearingHouse& ch, Recorder& recor
   const AccountId fund = place_account(Place::InsuranceFund);
   const Takeover t = take_over_at_bankruptcy(ch, a, m, fund, tick);
   const LiquidationId id = ch.next_liquidation_id();
-  LiquidationRecord rec;
+  // Protocol-driven, as the engine's take-overs: no keeper, no reward.
+  LiquidationRecord rec = liquidation_record(a, m, ch.mark(m), LiquidationMechanismKind::Engine, trigger);
   rec.id = id.raw();
-  rec.time = trigger.now;
-  rec.account = a.raw();
-  rec.market = m.raw();
   rec.quantity = size.raw() > 0 ? -t.quantity : t.quantity;
-  rec.mark = ch.mark(m);
   rec.price = t.price;
-  rec.mechanism = LiquidationMechanismKind::Engine;  // protocol-driven, as the engine's take-overs
-  rec.keeper = kNoId;                                // the protocol, not a keeper
-  rec.reward = Amount(0);
-  rec.mark_update = trigger.mark_update;
-  rec.cause = record_liquidation(trigger.cause);
-  ++ledger.account(a).liquidations;
-  recorder.on_liquidation(rec);
+  commit_liquidation(ch, recorder, rec);
   // An account with other positions keeps them (its equity is 0 now); a flat one's clamped rest is the
   // waterfall's.
   absorb_shortfall(ch, a);
@@ -359,22 +360,22 @@ KeeperTakeover close_against_pool(ClearingHouse& ch, Recorder& recorder, Account
   out.liquidation = ch.next_liquidation_id();
   out.market = m;
   out.price = mark;
-  LiquidationRecord rec;
+  LiquidationRecord rec = liquidation_record(a, m, mark, LiquidationMechanismKind::Keeper, trigger);
   rec.id = out.liquidation->raw();
-  rec.time = trigger.now;
-  rec.account = a.raw();
-  rec.market = m.raw();
   rec.quantity = -size;
-  rec.mark = mark;
   rec.price = mark;
-  rec.mechanism = LiquidationMechanismKind::Keeper;
   rec.keeper = keeper.raw();
-  rec.reward = Amount(0);
-  rec.mark_update = trigger.mark_update;
-  rec.cause = record_liquidation(trigger.cause);
-  ++ledger.account(a).liquidations;
-  recorder.on_liquidation(rec);
+  commit_liquidation(ch, recorder, rec);
   return out;
+}
+
+std::optional<MarketId> pool_liquidation_market(const ClearingHouse& ch, AccountId a,
+                                                const TxIntent& intent) {
+  if ((intent.action != TxAction::Liquidate && intent.action != TxAction::Bark) || Ledger::is_place(a))
+    return std::nullopt;
+  const MarketId m = largest_exposure(ch, a);
+  if (ch.ledger().position(a, m).size.raw() == 0) return std::nullopt;
+  return m;
 }
 
 void settle_against_pool(Ledger& ledger, AccountId a, AccountId pool, AccountId to) {
@@ -392,6 +393,11 @@ bool absorb_into_fund_now(MechanismHost& host, ClearingHouse& ch, Recorder& reco
   if (!absorb_into_fund(ch, recorder, unwinder, tick, a, host.trigger_for(a))) return false;
   unwinder.schedule_pending(host);
   return true;
+}
+
+void PlaceUnwinder::on_timer(MechanismHost& host, AccountId place) {
+  on_timer(place, host.now());
+  schedule_pending(host);
 }
 
 void PlaceUnwinder::schedule_pending(MechanismHost& host) {
@@ -420,8 +426,7 @@ bool KeeperLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
 
 void KeeperLiquidation::on_timer(MechanismHost& host, AccountId a) {
   if (!unwinder_ || !Ledger::is_place(a)) return;
-  unwinder_->on_timer(a, host.now());
-  schedule_unwinds(host);
+  unwinder_->on_timer(host, a);
 }
 
 KeeperTakeover KeeperLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,

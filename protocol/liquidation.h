@@ -34,6 +34,13 @@ class ExecutionVenue {
   virtual Price tick_size(MarketId m) const = 0;
 };
 
+// The record of a liquidation of account a's position in m at `mark` by a mechanism of kind `kind`, set
+// off by `trigger` (its mark update and cause); the caller sets the id, quantity, price, keeper and reward.
+LiquidationRecord liquidation_record(AccountId a, MarketId m, Price mark, LiquidationMechanismKind kind,
+                                     const LiquidationTrigger& trigger);
+// Counts the liquidation on its account and hands the record to the recorder.
+void commit_liquidation(ClearingHouse& ch, Recorder& recorder, const LiquidationRecord& rec);
+
 // The market whose position carries the largest maintenance margin (the one liquidated first).
 MarketId largest_exposure(const ClearingHouse& ch, AccountId a);
 
@@ -93,6 +100,8 @@ class PlaceUnwinder {
   std::vector<std::pair<AccountId, Time>> take_pending_timers() { return std::exchange(pending_, {}); }
   // Hands the pending timers to the mechanism's host.
   void schedule_pending(MechanismHost& host);
+  // A timer of `place` delivered by the host: one unwinding round now, its next timers to the host.
+  void on_timer(MechanismHost& host, AccountId place);
 
  private:
   void unwind(AccountId place, Time now);
@@ -126,6 +135,10 @@ bool absorb_into_fund_now(MechanismHost& host, ClearingHouse& ch, Recorder& reco
 // receives no position). The caller settles the account's margin and the keeper's fee afterwards.
 KeeperTakeover close_against_pool(ClearingHouse& ch, Recorder& recorder, AccountId keeper, AccountId a,
                                   MarketId m, AccountId pool, const LiquidationTrigger& trigger);
+
+// The market whose position a keeper's Liquidate (or Bark) transaction against account a closes at such a
+// venue: a's largest exposure; nothing for another action, a place or an account without a position.
+std::optional<MarketId> pool_liquidation_market(const ClearingHouse& ch, AccountId a, const TxIntent& intent);
 
 // What is left on an account closed against a pool: a positive balance goes to `to` (the pool, or the
 // stakers' fee pool), a negative one is paid by `pool` (it bears losses beyond the collateral).

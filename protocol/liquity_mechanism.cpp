@@ -104,8 +104,7 @@ void LiquityMechanism::on_timer(MechanismHost& host, AccountId a) {
     return;
   }
   if (!Ledger::is_place(a)) return;
-  unwinder_.on_timer(a, host.now());
-  unwinder_.schedule_pending(host);
+  unwinder_.on_timer(host, a);
 }
 
 KeeperTakeover LiquityMechanism::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
@@ -194,21 +193,13 @@ KeeperTakeover LiquityMechanism::on_transaction(MechanismHost& host, AccountId k
   out.quantity = coll_gas;
   out.price = Price(0);
   out.reward = std::min(notional(mark, coll_gas, Round::Down), std::max(Amount(0), equity_before));
-  LiquidationRecord rec;
+  LiquidationRecord rec = liquidation_record(a, m, mark, LiquidationMechanismKind::Keeper, trigger);
   rec.id = out.liquidation->raw();
-  rec.time = trigger.now;
-  rec.account = a.raw();
-  rec.market = m.raw();
   rec.quantity = -(coll - surplus);
-  rec.mark = mark;
   rec.price = price_for(debt, coll - surplus, Round::Down);  // the debt per coin the trove gave up
-  rec.mechanism = LiquidationMechanismKind::Keeper;
   rec.keeper = keeper.raw();
   rec.reward = out.reward;
-  rec.mark_update = trigger.mark_update;
-  rec.cause = record_liquidation(trigger.cause);
-  ++ledger.account(a).liquidations;
-  recorder_.on_liquidation(rec);
+  commit_liquidation(ch_, recorder_, rec);
   absorb_shortfall(ch_, a);
   ch_.arm(a);
   ch_.arm(keeper);

@@ -105,21 +105,13 @@ MakerAuctions::Auction& MakerAuctions::open(MechanismHost& host, AccountId a, Ma
   auction.feed_at_kick = ch_.mark(m);
   auction.kicked = host.now();
   auction.tic = host.now();
-  LiquidationRecord rec;
+  // Reward 0: the incentive is the Vow's, not the vault's (AuctionRecord::incentive).
+  LiquidationRecord rec = liquidation_record(a, m, ch_.mark(m), LiquidationMechanismKind::Auction, trigger);
   rec.id = id.raw();
-  rec.time = trigger.now;
-  rec.account = a.raw();
-  rec.market = m.raw();
   rec.quantity = -lot;
-  rec.mark = ch_.mark(m);
   rec.price = price_for(due, lot, Round::Down);
-  rec.mechanism = LiquidationMechanismKind::Auction;
   rec.keeper = keeper ? int64_t(keeper->raw()) : kNoId;
-  rec.reward = Amount(0);  // the incentive is the Vow's, not the vault's (AuctionRecord::incentive)
-  rec.mark_update = trigger.mark_update;
-  rec.cause = record_liquidation(trigger.cause);
-  ++ledger.account(a).liquidations;
-  recorder_.on_liquidation(rec);
+  commit_liquidation(ch_, recorder_, rec);
   running_.push_back(id);
   per_owner_[a].push_back(id);
   ensure_poll(host);
@@ -210,8 +202,7 @@ void MakerAuctions::publish_running(MechanismHost& host) {
 
 void MakerAuctions::on_timer(MechanismHost& host, AccountId a) {
   if (a == place_account(Place::InsuranceFund)) {
-    unwinder_.on_timer(a, host.now());
-    unwinder_.schedule_pending(host);
+    unwinder_.on_timer(host, a);
     return;
   }
   if (a != place_account(Place::AuctionHouse)) return;

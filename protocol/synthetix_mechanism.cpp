@@ -52,12 +52,11 @@ bool SynthetixLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
 KeeperTakeover SynthetixLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
                                                     const TxIntent& intent) {
   KeeperTakeover out;
-  if ((intent.action != TxAction::Liquidate && intent.action != TxAction::Bark) || Ledger::is_place(a))
-    return out;
+  const std::optional<MarketId> market = pool_liquidation_market(ch_, a, intent);
+  if (!market || !can_liquidate(a, *market)) return out;
+  const MarketId m = *market;
   Ledger& ledger = ch_.ledger();
-  const MarketId m = largest_exposure(ch_, a);
   const Quantity size = ledger.position(a, m).size;
-  if (size.raw() == 0 || !can_liquidate(a, m)) return out;
   const Price mark = ch_.mark(m);
   const AccountId pool = place_account(Place::BackstopVault);
   const Amount fees = amount_down(synthetix_liquidation_fee(decimal_of(size), decimal_of(mark), params_)) +
