@@ -63,6 +63,9 @@ class AgentContext {
                                    const TxIntent& intent = {}) = 0;
   // Keepers: the running auctions of `target`'s collateral, as the chain shows them now.
   virtual std::vector<AuctionView> auctions(AccountId target) const = 0;
+  // Keepers: what a liquidation transaction against `target` would give them now, by the mechanism's own
+  // rules (LiquidationMechanism::quote); none where they estimate it from the keeper parameters.
+  virtual std::optional<LiquidationQuote> liquidation_quote(AccountId target) const = 0;
   // Keepers: the chain's base fee per liquidation transaction now (micro-dollars), as a keeper reads the
   // current block's base fee; the block that includes a transaction charges its own.
   virtual Amount base_fee() const = 0;

@@ -151,11 +151,20 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     return;
   }
   const ClearingHouse& ch = ctx.clearing();
-  const std::optional<Expected> expected = expected_take(params_, ch, target);
-  if (!expected) return;
-  const MarketId m = expected->market;
-  const Amount value = expected->value;
-  const Amount reward = expected->terms.reward - expected->terms.protocol_fee;  // the keeper's part
+  // The mechanism's own simulation of the call where it offers one (Drift), else the keeper rule's terms.
+  MarketId m;
+  Amount value, reward;
+  if (const std::optional<LiquidationQuote> quote = ctx.liquidation_quote(target)) {
+    m = quote->market;
+    value = quote->value;
+    reward = quote->reward;
+  } else {
+    const std::optional<Expected> expected = expected_take(params_, ch, target);
+    if (!expected) return;
+    m = expected->market;
+    value = expected->value;
+    reward = expected->terms.reward - expected->terms.protocol_fee;  // the keeper's part
+  }
   const Amount base_fee = ctx.base_fee();
   for (uint32_t i = 0; i < keepers_.size(); ++i) {
     Keeper& k = keepers_[i];

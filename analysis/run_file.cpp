@@ -139,6 +139,18 @@ constexpr FieldSpec kAdlFields[] = {
     LIQSIM_FIELD(AdlRecord, rank_score, "rank_score", "1", 0, ""),
 };
 
+constexpr FieldSpec kSocialLossFields[] = {
+    LIQSIM_FIELD(SocialLossRecord, time, "time_ns", kNs, 0, ""),
+    LIQSIM_FIELD(SocialLossRecord, liquidation, "liquidation", "id", 0, ""),
+    LIQSIM_FIELD(SocialLossRecord, account, "account", "id", 0, ""),
+    LIQSIM_FIELD(SocialLossRecord, market, "market", "index", 0, ""),
+    LIQSIM_FIELD(SocialLossRecord, loss, "loss", kUsd, -6, ""),
+    LIQSIM_FIELD(SocialLossRecord, fund_paid, "fund_paid", kUsd, -6, ""),
+    LIQSIM_FIELD(SocialLossRecord, socialised, "socialised", kUsd, -6, ""),
+    LIQSIM_FIELD(SocialLossRecord, per_coin, "per_coin", kUsdPerCoin, -6, ""),
+    LIQSIM_FIELD(SocialLossRecord, open_base, "open_base", kCoin, -8, ""),
+};
+
 constexpr FieldSpec kKeeperTxFields[] = {
     LIQSIM_FIELD(KeeperTxRecord, submitted, "submitted_ns", kNs, 0, ""),
     LIQSIM_FIELD(KeeperTxRecord, executed, "executed_ns", kNs, 0, ""),
@@ -299,6 +311,7 @@ constexpr FieldSpec kSummaryFields[] = {
     LIQSIM_FIELD(RunSummary, insurance_fund_final, "insurance_fund_final", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, adl_count, "adl_count", "count", 0, ""),
     LIQSIM_FIELD(RunSummary, adl_quantity, "adl_quantity", kCoin, -8, ""),
+    LIQSIM_FIELD(RunSummary, socialised_loss, "socialised_loss", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, bad_debt, "bad_debt", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, unliquidated_underwater_accounts, "unliquidated_underwater_accounts", "count", 0,
                  ""),
@@ -675,6 +688,11 @@ TableSpec mark_updates() {
 TableSpec adl() {
   return {"/events", "adl", "auto-deleveraging of counterparties", sizeof(AdlRecord), kAdlFields};
 }
+TableSpec social_losses() {
+  return {"/events", "social_losses",
+          "bankrupt accounts' losses beyond the insurance fund charged to every open position (Drift)",
+          sizeof(SocialLossRecord), kSocialLossFields};
+}
 TableSpec keeper_txs() {
   return {"/events", "keeper_txs", "keeper liquidation transactions", sizeof(KeeperTxRecord),
           kKeeperTxFields};
@@ -713,9 +731,9 @@ TableSpec venue_timeseries() {
 }
 std::span<const FieldSpec> summary() { return kSummaryFields; }
 std::vector<TableSpec> tables() {
-  return {liquidations(),  trades(),          funding(),  mark_updates(), adl(),
-          keeper_txs(),    keeper_tx_queue(), blocks(),   auctions(),     venue_timeseries(),
-          cascade_sizes(), assets(),          holdings(), accounts()};
+  return {liquidations(),     trades(),        funding(),         mark_updates(), adl(),
+          social_losses(),    keeper_txs(),    keeper_tx_queue(), blocks(),       auctions(),
+          venue_timeseries(), cascade_sizes(), assets(),          holdings(),     accounts()};
 }
 
 std::string field_units(std::span<const FieldSpec> fields) {
@@ -779,6 +797,7 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     run.log.funding = read_table<FundingRecord>(root, run_file_schema::funding());
     run.log.mark_updates = read_table<MarkUpdateRecord>(root, run_file_schema::mark_updates());
     run.log.adl = read_table<AdlRecord>(root, run_file_schema::adl());
+    run.log.social_losses = read_table<SocialLossRecord>(root, run_file_schema::social_losses());
     run.log.keeper_txs = read_table<KeeperTxRecord>(root, run_file_schema::keeper_txs());
     run.log.keeper_tx_queue = read_table<KeeperTxQueueRecord>(root, run_file_schema::keeper_tx_queue());
     run.log.blocks = read_table<BlockRecord>(root, run_file_schema::blocks());

@@ -55,6 +55,7 @@ TableSpec trades();                       // over TradeRecord
 TableSpec funding();                      // over FundingRecord
 TableSpec mark_updates();                 // over MarkUpdateRecord
 TableSpec adl();                          // over AdlRecord
+TableSpec social_losses();                // over SocialLossRecord
 TableSpec keeper_txs();                   // over KeeperTxRecord
 TableSpec keeper_tx_queue();              // over KeeperTxQueueRecord
 TableSpec blocks();                       // over BlockRecord

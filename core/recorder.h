@@ -92,6 +92,21 @@ struct AdlRecord {
   double rank_score = 0;  // profit x leverage score at selection
 };
 
+// A bankrupt account's loss after the insurance fund, spread over every open position of its market (Drift's
+// resolve_perp_bankruptcy moves both sides' cumulative funding rate): each position paid per_coin x its
+// size, rounded up; what the rounding collected beyond the loss went to the insurance fund.
+struct SocialLossRecord {
+  Time time;
+  int64_t liquidation = kNoId;  // the liquidation that left the account bankrupt
+  uint32_t account = 0;         // the bankrupt account
+  uint32_t market = 0;
+  Amount loss;         // the account's negative balance, > 0
+  Amount fund_paid;    // the insurance fund's part
+  Amount socialised;   // collected from the open positions (>= loss - fund_paid)
+  Price per_coin;      // charge per coin of open position, rounded up
+  Quantity open_base;  // total open position of the market's other accounts, longs plus shorts
+};
+
 struct KeeperTxRecord {
   Time submitted;
   Time executed;
@@ -284,6 +299,7 @@ struct RunSummary {
   Amount insurance_fund_final;
   uint64_t adl_count = 0;  // window
   Quantity adl_quantity;   // window
+  Amount socialised_loss;  // window: bankrupt accounts' losses charged to open positions (SocialLossRecord)
   Amount bad_debt;         // at the end
   // End state: agent accounts that no liquidation is closing (no engine step pending).
   uint64_t unliquidated_underwater_accounts = 0;    // equity < 0 at the final marks
@@ -320,6 +336,7 @@ class Recorder {
   virtual void on_liquidation(const LiquidationRecord& r) = 0;
   virtual void on_funding(const FundingRecord& r) = 0;
   virtual void on_adl(const AdlRecord& r) = 0;
+  virtual void on_social_loss(const SocialLossRecord& r) = 0;
   virtual void on_keeper_tx(const KeeperTxRecord& r) = 0;
   virtual void on_keeper_tx_queue(const KeeperTxQueueRecord& r) = 0;
   virtual void on_block(const BlockRecord& r) = 0;
@@ -345,6 +362,7 @@ class DiscardingRecorder : public Recorder {
   void on_liquidation(const LiquidationRecord&) override {}
   void on_funding(const FundingRecord&) override {}
   void on_adl(const AdlRecord&) override {}
+  void on_social_loss(const SocialLossRecord&) override {}
   void on_keeper_tx(const KeeperTxRecord&) override {}
   void on_keeper_tx_queue(const KeeperTxQueueRecord&) override {}
   void on_block(const BlockRecord&) override {}
@@ -366,6 +384,7 @@ class RunLog : public Recorder {
   std::vector<LiquidationRecord> liquidations;
   std::vector<FundingRecord> funding;
   std::vector<AdlRecord> adl;
+  std::vector<SocialLossRecord> social_losses;
   std::vector<KeeperTxRecord> keeper_txs;
   std::vector<KeeperTxQueueRecord> keeper_tx_queue;
   std::vector<BlockRecord> blocks;
@@ -382,6 +401,7 @@ class RunLog : public Recorder {
   void on_liquidation(const LiquidationRecord& r) override { liquidations.push_back(r); }
   void on_funding(const FundingRecord& r) override { funding.push_back(r); }
   void on_adl(const AdlRecord& r) override { adl.push_back(r); }
+  void on_social_loss(const SocialLossRecord& r) override { social_losses.push_back(r); }
   void on_keeper_tx(const KeeperTxRecord& r) override { keeper_txs.push_back(r); }
   void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override { keeper_tx_queue.push_back(r); }
   void on_block(const BlockRecord& r) override { blocks.push_back(r); }

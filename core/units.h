@@ -78,6 +78,8 @@ struct RatioTag {};
 using Ratio = StrongInt<RatioTag>;
 constexpr int64_t kRatioScale = 1'000'000'000;
 
+constexpr Quantity abs_quantity(Quantity q) { return q.raw() < 0 ? -q : q; }
+
 // Notional value of a quantity at a price, signed like the quantity: price * qty / 1e8.
 Amount notional(Price p, Quantity q, Round round);
 // Price that makes `a` the notional of `q`: a * 1e8 / q (q != 0).

@@ -480,6 +480,7 @@ enum StreamId : size_t {
   kFunding,
   kMarkUpdates,
   kAdl,
+  kSocialLosses,
   kKeeperTxs,
   kKeeperTxQueue,
   kBlocks,
@@ -540,6 +541,7 @@ struct Schema {
     tables[kFunding] = run_file_schema::funding();
     tables[kMarkUpdates] = run_file_schema::mark_updates();
     tables[kAdl] = run_file_schema::adl();
+    tables[kSocialLosses] = run_file_schema::social_losses();
     tables[kKeeperTxs] = run_file_schema::keeper_txs();
     tables[kKeeperTxQueue] = run_file_schema::keeper_tx_queue();
     tables[kBlocks] = run_file_schema::blocks();
@@ -573,6 +575,7 @@ struct Schema {
     streams[kFunding] = table_stream<FundingRecord>(tables[kFunding], &tables[kFunding]);
     streams[kMarkUpdates] = table_stream<MarkUpdateRecord>(tables[kMarkUpdates], &tables[kMarkUpdates]);
     streams[kAdl] = table_stream<AdlRecord>(tables[kAdl], &tables[kAdl]);
+    streams[kSocialLosses] = table_stream<SocialLossRecord>(tables[kSocialLosses], &tables[kSocialLosses]);
     streams[kKeeperTxs] = table_stream<KeeperTxRecord>(tables[kKeeperTxs], &tables[kKeeperTxs]);
     streams[kKeeperTxQueue] =
         table_stream<KeeperTxQueueRecord>(tables[kKeeperTxQueue], &tables[kKeeperTxQueue]);
@@ -1096,6 +1099,7 @@ void RunFileWriter::on_trade(const TradeRecord& r) { impl_->append(kTrades, r); 
 void RunFileWriter::on_liquidation(const LiquidationRecord& r) { impl_->add_liquidation(r); }
 void RunFileWriter::on_funding(const FundingRecord& r) { impl_->append(kFunding, r); }
 void RunFileWriter::on_adl(const AdlRecord& r) { impl_->append(kAdl, r); }
+void RunFileWriter::on_social_loss(const SocialLossRecord& r) { impl_->append(kSocialLosses, r); }
 void RunFileWriter::on_keeper_tx(const KeeperTxRecord& r) { impl_->append(kKeeperTxs, r); }
 void RunFileWriter::on_keeper_tx_queue(const KeeperTxQueueRecord& r) { impl_->append(kKeeperTxQueue, r); }
 void RunFileWriter::on_block(const BlockRecord& r) { impl_->append(kBlocks, r); }
@@ -1130,6 +1134,7 @@ std::optional<std::string> write_run_file(const std::string& path, const RunMeta
   for (const FundingRecord& r : log.funding) writer.on_funding(r);
   for (const MarkUpdateRecord& r : log.mark_updates) writer.on_mark_update(r);
   for (const AdlRecord& r : log.adl) writer.on_adl(r);
+  for (const SocialLossRecord& r : log.social_losses) writer.on_social_loss(r);
   for (const KeeperTxRecord& r : log.keeper_txs) writer.on_keeper_tx(r);
   for (const KeeperTxQueueRecord& r : log.keeper_tx_queue) writer.on_keeper_tx_queue(r);
   for (const BlockRecord& r : log.blocks) writer.on_block(r);

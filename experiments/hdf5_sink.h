@@ -65,6 +65,7 @@ class RunFileWriter final : public Recorder {
   void on_liquidation(const LiquidationRecord& r) override;
   void on_funding(const FundingRecord& r) override;
   void on_adl(const AdlRecord& r) override;
+  void on_social_loss(const SocialLossRecord& r) override;
   void on_keeper_tx(const KeeperTxRecord& r) override;
   void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override;
   void on_block(const BlockRecord& r) override;

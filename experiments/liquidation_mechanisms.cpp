@@ -201,6 +201,27 @@ std::unique_ptr<LiquidationMechanism> SynthetixSpec::build(const MechanismBuildC
   return std::make_unique<SynthetixLiquidation>(params(), c.clearing, c.recorder);
 }
 
+DriftMechanismParams DriftSpec::params() const {
+  // Drift's precisions: fees in ppm, ratios and shares in 1e-4, to the nearest unit.
+  const auto ppm = [](double x) { return std::llround(x * double(kDriftLiquidationFeePrecision)); };
+  DriftMechanismParams p;
+  p.liquidator_fee_ppm = ppm(liquidator_fee);
+  p.max_liquidator_fee_ppm = ppm(max_liquidator_fee);
+  p.if_liquidation_fee_ppm = ppm(if_liquidation_fee);
+  p.margin_buffer_ratio = std::llround(margin_buffer * double(kDriftMarginPrecision));
+  p.initial_pct_to_liquidate = std::llround(initial_pct_to_liquidate * double(kDriftLiquidationPctPrecision));
+  p.liquidation_duration_slots = liquidation_duration_slots;
+  p.slot = time_from_seconds(slot_seconds);
+  p.max_insurance_claim = amount_from_double(max_insurance_claim);
+  return p;
+}
+
+std::unique_ptr<LiquidationMechanism> DriftSpec::build(const MechanismBuildContext& c) const {
+  DriftMechanismParams p = params();
+  p.min_republish = std::max(c.shortest_mark_interval, Time(1));
+  return std::make_unique<DriftLiquidation>(p, c.clearing, c.recorder);
+}
+
 std::unique_ptr<LiquidationMechanism> NoLiquidationSpec::build(const MechanismBuildContext&) const {
   return std::make_unique<NoLiquidation>();
 }

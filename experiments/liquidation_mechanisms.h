@@ -19,6 +19,7 @@
 #include "experiments/schema_vocabulary.h"
 #include "protocol/chain.h"
 #include "protocol/comet_mechanism.h"
+#include "protocol/drift_mechanism.h"
 #include "protocol/engine_liquidation.h"
 #include "protocol/gmx_mechanism.h"
 #include "protocol/liquidation.h"
@@ -295,10 +296,39 @@ struct SynthetixSpec {
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
 };
 
+// ---- drift: keepers take over positions in steps, fees to keeper and fund, loss socialised ----
+
+// Defaults: drift-labs/protocol-v2 math/constants.rs (DEFAULT_LIQUIDATION_MARGIN_BUFFER_RATIO 2%,
+// INSURANCE_A_MAX $100M), instructions/admin.rs (if_liquidation_fee 1% at market creation) and the
+// liquidation math's tests (liquidator fee 1% escalating to 5%; 10% at once, 100% after 150 slots, "~1
+// minute if per slot is 400ms"); protocols.md 2.4, vectors #35-#41. Mainnet markets' values are set on
+// chain and not in the reference material.
+struct DriftSpec {
+  static constexpr std::string_view kName = "drift";
+  static constexpr std::string_view kDescription =
+      "Drift v2: keepers take over positions at the oracle in gradual steps to maintenance + a buffer, paid "
+      "a "
+      "fee that grows with time; the account pays the insurance fund a fee; losses beyond the fund's claim "
+      "are socialised over every open position";
+  static constexpr bool kHasKeys = true;
+  // Fees in ppm and shares in 1e-4, as Drift stores them (to the nearest unit).
+  double liquidator_fee = 0.01;      // [0, 1): keeper's fee, share of the value taken over
+  double max_liquidator_fee = 0.05;  // [0, 1): the fee's cap as it grows 1 ppm per slot; >= liquidator_fee
+  double if_liquidation_fee = 0.01;  // [0, 1): the insurance fund fee's cap; + liquidator_fee < 1
+  double margin_buffer = 0.02;       // [0, 1]: liquidation continues to maintenance + this x notional
+  double initial_pct_to_liquidate = 0.1;     // [0, 1]: share of the shortage covered at once
+  int liquidation_duration_slots = 150;      // [0, 10000000]: slots until the whole shortage may be covered
+  double slot_seconds = 0.4;                 // (0, 60]: Solana's slot
+  double max_insurance_claim = 100'000'000;  // $ >= 0: most the fund pays bankruptcies per market (tier A)
+
+  DriftMechanismParams params() const;
+  std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
+};
+
 // The registry: one line per mechanism. The first is the default.
 using MechanismSpecs =
     std::tuple<EngineLiquidationSpec, KeeperLiquidationSpec, NoLiquidationSpec, MakerClipSpec, MakerFlipSpec,
-               LiquitySpec, CompoundV3Spec, GmxV1Spec, SynthetixSpec>;
+               LiquitySpec, CompoundV3Spec, GmxV1Spec, SynthetixSpec, DriftSpec>;
 
 struct MechanismEntry {
   std::string_view name;  // the scenario's `liquidation.mechanism`
@@ -442,6 +472,18 @@ void describe(V& v, SynthetixSpec& s) {
   v.number("skew_scale", s.skew_scale, open_closed(0, kMaxCoins), Unit::Coins);
   v.number("liquidation_premium_multiplier", s.liquidation_premium_multiplier, closed(0, 100),
            Unit::Fraction);
+}
+
+template <class V>
+void describe(V& v, DriftSpec& s) {
+  v.number("liquidator_fee", s.liquidator_fee, closed_open(0, 1), Unit::Fraction);
+  v.number("max_liquidator_fee", s.max_liquidator_fee, closed_open(0, 1), Unit::Fraction);
+  v.number("if_liquidation_fee", s.if_liquidation_fee, closed_open(0, 1), Unit::Fraction);
+  v.number("margin_buffer", s.margin_buffer, closed(0, 1), Unit::Fraction);
+  v.number("initial_pct_to_liquidate", s.initial_pct_to_liquidate, closed(0, 1), Unit::Fraction);
+  v.integer("liquidation_duration_slots", s.liquidation_duration_slots, 0, 10000000);
+  v.number("slot_seconds", s.slot_seconds, open_closed(0, 60), Unit::Seconds);
+  v.number("max_insurance_claim", s.max_insurance_claim, closed(0, kMaxDollars), Unit::Dollars);
 }
 
 // The names of the registered mechanisms.

@@ -107,6 +107,9 @@ std::string format_report(const RunMetadata& metadata, const RunSummary& summary
            dollars(s.insurance_fund_min).c_str(), dollars(s.insurance_fund_final).c_str());
   out += line("ADL%s                 %s events, %.8f coins\n", w, count(s.adl_count).c_str(),
               to_double(s.adl_quantity));
+  if (s.socialised_loss.raw() != 0)
+    out +=
+        line("socialised loss%s     %s charged to open positions\n", w, dollars(s.socialised_loss).c_str());
   out += line("bad debt             %s\n", dollars(s.bad_debt).c_str());
   out += line("left unliquidated    %s accounts underwater (deficit %s); %s liquidatable (notional %s)\n",
               count(s.unliquidated_underwater_accounts).c_str(), dollars(s.unliquidated_deficit).c_str(),

@@ -11,7 +11,6 @@
 namespace liqsim {
 namespace {
 
-Quantity abs_quantity(Quantity q) { return q.raw() < 0 ? -q : q; }
 
 double seconds_of(int64_t ns) { return double(ns) / 1e9; }
 
@@ -81,6 +80,10 @@ void RunMetrics::on_adl(const AdlRecord& r) {
   if (r.time < measure_from_) return;
   ++adl_count_;
   adl_quantity_ += abs_quantity(r.quantity);
+}
+
+void RunMetrics::on_social_loss(const SocialLossRecord& r) {
+  if (r.time >= measure_from_) socialised_loss_ += r.socialised;
 }
 
 void RunMetrics::on_keeper_tx(const KeeperTxRecord& r) {
@@ -203,6 +206,7 @@ void RunMetrics::fill(RunSummary& s) const {
   s.keeper_failed_gas = keeper_failed_gas_;
   s.adl_count = adl_count_;
   s.adl_quantity = adl_quantity_;
+  s.socialised_loss = socialised_loss_;
 
   // The end state of the agents' accounts, at the final marks. Accounts with an engine liquidation
   // still in progress (a step pending) are being liquidated and are left out.

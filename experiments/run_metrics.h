@@ -32,6 +32,7 @@ class RunMetrics {
   // Records, in the order the run makes them.
   void on_liquidation(const LiquidationRecord& r);
   void on_adl(const AdlRecord& r);
+  void on_social_loss(const SocialLossRecord& r);
   // A collateral auction that ended: its keeper incentives (Clipper tip + chip, paid by the Vow) count
   // among the keepers' rewards when it ended in the window.
   void on_auction(const AuctionRecord& r);
@@ -99,6 +100,7 @@ class RunMetrics {
   double slippage_ = 0;  // sum of |price - mark| / mark, in liquidation order
   uint64_t adl_count_ = 0;
   Quantity adl_quantity_;
+  Amount socialised_loss_;
   Amount keeper_gas_;
   uint64_t keeper_failed_txs_ = 0;
   Amount keeper_failed_gas_;

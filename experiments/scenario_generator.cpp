@@ -252,6 +252,12 @@ void repair_after_cheapening(Scenario& s) {
   // Synthetix's keeper fee floor at most its cap (the loader's check).
   SynthetixSpec& snx = s.liquidation.get<SynthetixSpec>();
   if (snx.min_keeper_fee > snx.max_keeper_fee) std::swap(snx.min_keeper_fee, snx.max_keeper_fee);
+  // Drift's fees below 100% together and the fee cap at or above the fee (the loader's checks).
+  DriftSpec& drift = s.liquidation.get<DriftSpec>();
+  drift.liquidator_fee = std::min(drift.liquidator_fee, 0.99);
+  if (drift.liquidator_fee + drift.if_liquidation_fee >= 0.999)
+    drift.if_liquidation_fee = 0.5 * (1 - drift.liquidator_fee);
+  drift.max_liquidator_fee = std::max(drift.max_liquidator_fee, drift.liquidator_fee);
   // dYdX's block time (the loader's check).
   EngineLiquidationSpec& engine = s.liquidation.get<EngineLiquidationSpec>();
   if (engine.sequence == "dydx") engine.cooldown_seconds = std::max(engine.cooldown_seconds, kMinInterval);

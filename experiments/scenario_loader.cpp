@@ -892,6 +892,25 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
           "<= max_keeper_fee (PerpsV2MarketSettings: min keeper fee <= max keeper fee)");
     }
   }
+  // Drift: handle_update_perp_liquidation_fee requires liquidator_fee + if_liquidation_fee < 100%; the
+  // escalating fee's cap is not below the base fee (get_liquidation_fee caps at it).
+  {
+    const DriftSpec& drift = s.liquidation.get<DriftSpec>();
+    const std::string key = "liquidation.drift.if_liquidation_fee";
+    if (skip.count(key) == 0 && skip.count("liquidation.drift.liquidator_fee") == 0 &&
+        drift_validate_perp_liquidation_fees(std::llround(drift.liquidator_fee * 1e6),
+                                             std::llround(drift.if_liquidation_fee * 1e6))) {
+      add(key, drift.if_liquidation_fee,
+          "plus liquidator_fee (" + format_number(drift.liquidator_fee) + ") is not below 1",
+          "< 1 - liquidator_fee (Drift handle_update_perp_liquidation_fee: the fees below 100%)");
+    }
+    const std::string cap = "liquidation.drift.max_liquidator_fee";
+    if (skip.count(cap) == 0 && skip.count("liquidation.drift.liquidator_fee") == 0 &&
+        drift.max_liquidator_fee < drift.liquidator_fee) {
+      add(cap, drift.max_liquidator_fee, "below liquidator_fee (" + format_number(drift.liquidator_fee) + ")",
+          ">= liquidator_fee (the cap of the fee that grows from it)");
+    }
+  }
   // Comet's configuration rules (CometMainInterface / Comet.sol constructor, getPackedAssetInternal):
   // borrowCollateralFactor < liquidateCollateralFactor (BorrowCFTooLarge). With the `collateral_ratio`
   // model, borrowCF = 1 / initial_ratio and liquidateCF = 1 / liquidation_ratio.
@@ -1613,12 +1632,10 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
   if (s.liquidation.mechanism == EngineLiquidationSpec::kName) {
     const EngineLiquidationSpec& engine = s.liquidation.get<EngineLiquidationSpec>();
     if (engine.sequence == "dydx" && engine.cooldown_seconds > 0) {
-      // One order per liquidated account and block until its largest position is closed: at least
-      // min(min_position_notional, subaccount_block_limit) per block, at most one per block in the run.
-      const double position = largest_draw(s.traders.margin) * largest_draw(s.traders.leverage);
-      const double floor = std::min(engine.dydx.min_position_notional, engine.dydx.subaccount_block_limit);
-      double per_account = d / engine.cooldown_seconds;
-      if (floor > 0) per_account = std::min(per_account, position / floor + 1);
+      // One order per liquidated account and block until its largest position is closed. An order that
+      // finds nothing at the fillable price is sent again the next block, as long as the book stays thin:
+      // at most one per block in the run.
+      const double per_account = d / engine.cooldown_seconds;
       term(double(s.traders.count) * per_account, "liquidation.engine.cooldown_seconds",
            engine.cooldown_seconds, "dYdX liquidation blocks x traders");
     }

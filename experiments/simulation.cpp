@@ -120,6 +120,10 @@ class RecordingTee final : public Recorder {
     metrics_.on_adl(r);
     sink_.on_adl(r);
   }
+  void on_social_loss(const SocialLossRecord& r) override {
+    metrics_.on_social_loss(r);
+    sink_.on_social_loss(r);
+  }
   void on_keeper_tx(const KeeperTxRecord& r) override {
     metrics_.on_keeper_tx(r);
     sink_.on_keeper_tx(r);
@@ -267,6 +271,9 @@ class World final : public ExecutionVenue, public PositionSource {
     }
     std::vector<AuctionView> auctions(AccountId target) const override {
       return world_.mechanism_->auctions(target, world_.now());
+    }
+    std::optional<LiquidationQuote> liquidation_quote(AccountId target) const override {
+      return world_.mechanism_->quote(target, world_.now());
     }
     Amount base_fee() const override { return world_.base_fee(); }
     uint32_t market_count() const override { return world_.market_count(); }

@@ -30,6 +30,7 @@ class KeptRecords final : public Recorder {
     funding_ = kept("funding");
     mark_updates_ = kept("mark_updates");
     adl_ = kept("adl");
+    social_losses_ = kept("social_losses");
     keeper_txs_ = kept("keeper_txs");
     keeper_tx_queue_ = kept("keeper_tx_queue");
     blocks_ = kept("blocks");
@@ -51,6 +52,9 @@ class KeptRecords final : public Recorder {
   }
   void on_adl(const AdlRecord& r) override {
     if (adl_) to_.on_adl(r);
+  }
+  void on_social_loss(const SocialLossRecord& r) override {
+    if (social_losses_) to_.on_social_loss(r);
   }
   void on_keeper_tx(const KeeperTxRecord& r) override {
     if (keeper_txs_) to_.on_keeper_tx(r);
@@ -89,8 +93,8 @@ class KeptRecords final : public Recorder {
  private:
   Recorder& to_;
   bool timeseries_ = false, liquidations_ = false, trades_ = false, funding_ = false, mark_updates_ = false,
-       adl_ = false, keeper_txs_ = false, keeper_tx_queue_ = false, blocks_ = false, auctions_ = false,
-       cascade_sizes_ = false, assets_ = false, holdings_ = false, accounts_ = false,
+       adl_ = false, social_losses_ = false, keeper_txs_ = false, keeper_tx_queue_ = false, blocks_ = false,
+       auctions_ = false, cascade_sizes_ = false, assets_ = false, holdings_ = false, accounts_ = false,
        venue_timeseries_ = false;
 };
 

@@ -5,7 +5,6 @@
 namespace liqsim {
 namespace {
 
-Quantity abs_quantity(Quantity q) { return q.raw() < 0 ? -q : q; }
 
 }  // namespace
 

@@ -7,8 +7,6 @@
 namespace liqsim {
 namespace {
 
-Quantity abs_quantity(Quantity q) { return q.raw() < 0 ? -q : q; }
-
 // Cash the account receives (long; negative: pays, short) for closing `closed` of `size` at its
 // bankruptcy price, where equity_other = equity without this market's position:
 // -equity_other * closed / |size|, rounded against the account.

@@ -86,6 +86,15 @@ struct AuctionView {
   Time ends;
 };
 
+// What a keeper's liquidation transaction against an account would give it now, by the mechanism's own
+// rules (a bot simulating the call before it sends it): the position it would receive and its reward.
+struct LiquidationQuote {
+  MarketId market;
+  Quantity take;  // absolute quantity the keeper would receive
+  Amount value;   // the take's notional at the mark
+  Amount reward;  // what the keeper would earn at the mark
+};
+
 // What the kernel offers a mechanism: the clock, timers, the keeper population, cause attribution.
 class MechanismHost {
  public:
@@ -119,6 +128,9 @@ class LiquidationMechanism {
                                         const TxIntent& intent) = 0;
   // The running auctions of account a's collateral at time `now` (auction mechanisms), oldest first.
   virtual std::vector<AuctionView> auctions(AccountId /*a*/, Time /*now*/) const { return {}; }
+  // A keeper's take-over of account a now by this mechanism's own rules; none where keepers estimate it
+  // from the keeper parameters (keeper_take_terms) or the mechanism has no take-over.
+  virtual std::optional<LiquidationQuote> quote(AccountId /*a*/, Time /*now*/) const { return std::nullopt; }
 };
 
 }  // namespace liqsim

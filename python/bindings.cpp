@@ -141,6 +141,7 @@ py::array log_table(const RunLog& log, const std::string& name) {
     if (name == "funding") return vector_array(table.fields, log.funding);
     if (name == "mark_updates") return vector_array(table.fields, log.mark_updates);
     if (name == "adl") return vector_array(table.fields, log.adl);
+    if (name == "social_losses") return vector_array(table.fields, log.social_losses);
     if (name == "keeper_txs") return vector_array(table.fields, log.keeper_txs);
     if (name == "keeper_tx_queue") return vector_array(table.fields, log.keeper_tx_queue);
     if (name == "blocks") return vector_array(table.fields, log.blocks);

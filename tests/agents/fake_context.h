@@ -79,6 +79,7 @@ class FakeContext final : public AgentContext, public PositionSource {
     TxIntent intent;
   };
   std::map<AccountId, std::vector<AuctionView>> auction_views;  // what auctions() shows
+  std::map<AccountId, LiquidationQuote> quotes;                  // what liquidation_quote() shows
   struct ExecutedFill {
     Time at;
     MarketId market;
@@ -192,6 +193,11 @@ class FakeContext final : public AgentContext, public PositionSource {
   std::vector<AuctionView> auctions(AccountId target) const override {
     const auto it = auction_views.find(target);
     return it == auction_views.end() ? std::vector<AuctionView>{} : it->second;
+  }
+  std::optional<LiquidationQuote> liquidation_quote(AccountId target) const override {
+    const auto it = quotes.find(target);
+    if (it == quotes.end()) return std::nullopt;
+    return it->second;
   }
   Amount base_fee() const override { return base_fee_; }
   uint32_t market_count() const override { return uint32_t(books_.size()); }

@@ -127,6 +127,19 @@ RunLog sample_log() {
     r.rank_score = 1.25;
     log.on_adl(r);
   }
+  {
+    SocialLossRecord r;
+    r.time = seconds(102);
+    r.liquidation = 3;
+    r.account = 45;
+    r.market = 1;
+    r.loss = Amount(1'000'000'001);
+    r.fund_paid = Amount(400'000'000);
+    r.socialised = Amount(600'000'003);
+    r.per_coin = Price(3'000'001);
+    r.open_base = Quantity(20'000'000'000);
+    log.on_social_loss(r);
+  }
   for (uint32_t v = 0; v < 3; ++v) {
     VenueSampleRecord r;
     r.time = Time(10 + v);
@@ -237,6 +250,7 @@ RunSummary sample_summary() {
   s.insurance_fund_final = Amount(999'999'980);
   s.adl_count = 1;
   s.adl_quantity = Quantity(5'000'000);
+  s.socialised_loss = Amount(600'000'003);
   s.bad_debt = Amount(52);
   s.unliquidated_underwater_accounts = 2;
   s.unliquidated_deficit = Amount(1'234'567);

@@ -41,7 +41,6 @@ Scenario keeper_crash() {
   return s;
 }
 
-Quantity abs_quantity(Quantity q) { return q.raw() < 0 ? -q : q; }
 
 // The p-th nearest-rank percentile of a sorted sample, written out here on its own.
 template <class T>
@@ -98,6 +97,7 @@ class EpisodeBruteForce final : public Recorder {
   void on_trade(const TradeRecord& r) override { log.on_trade(r); }
   void on_funding(const FundingRecord& r) override { log.on_funding(r); }
   void on_adl(const AdlRecord& r) override { log.on_adl(r); }
+  void on_social_loss(const SocialLossRecord& r) override { log.on_social_loss(r); }
   void on_keeper_tx(const KeeperTxRecord& r) override { log.on_keeper_tx(r); }
   void on_keeper_tx_queue(const KeeperTxQueueRecord& r) override { log.on_keeper_tx_queue(r); }
   void on_block(const BlockRecord& r) override { log.on_block(r); }

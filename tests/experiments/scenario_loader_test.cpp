@@ -418,7 +418,7 @@ TEST(ScenarioLoader, UnknownChoiceListsTheChoices) {
   EXPECT_EQ(errors[0].value, "\"kepper\"");
   EXPECT_EQ(errors[0].allowed,
             "\"engine\" | \"keeper\" | \"none\" | \"maker_clip\" | \"maker_flip\" | \"liquity\" | "
-            "\"compound_v3\" | \"gmx_v1\" | \"synthetix\"");
+            "\"compound_v3\" | \"gmx_v1\" | \"synthetix\" | \"drift\"");
 }
 
 TEST(ScenarioLoader, FloatWhereIntegerExpectedIsWrongType) {
@@ -776,6 +776,26 @@ TEST(ScenarioLoader, SynthetixKeeperFeeFloorAtMostItsCap) {
   ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
   EXPECT_EQ(errors[0].key, "liquidation.synthetix.min_keeper_fee");
   EXPECT_EQ(errors[0].value, "150");
+}
+
+// Drift refuses liquidation fees of 100% or more together (handle_update_perp_liquidation_fee), and the
+// escalating fee's cap below its base.
+TEST(ScenarioLoader, DriftFeesStayBelowOneAndTheCapAboveTheFee) {
+  auto errors = load_errors(
+      "[liquidation.drift]\nliquidator_fee = 0.6\nif_liquidation_fee = 0.4\nmax_liquidator_fee = 0.7\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "liquidation.drift.if_liquidation_fee");
+  EXPECT_EQ(errors[0].value, "0.4");
+  EXPECT_NE(errors[0].allowed.find("handle_update_perp_liquidation_fee"), std::string::npos)
+      << errors[0].allowed;
+  errors = load_errors("[liquidation.drift]\nliquidator_fee = 0.02\nmax_liquidator_fee = 0.01\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "liquidation.drift.max_liquidator_fee");
+  EXPECT_EQ(errors[0].value, "0.01");
+  EXPECT_EQ(load_ok("[liquidation.drift]\nliquidator_fee = 0.02\nmax_liquidator_fee = 0.02\n")
+                .liquidation.get<DriftSpec>()
+                .max_liquidator_fee,
+            0.02);
 }
 
 // A liquidation ratio below 100.1% (or above 10,000%) is out of range, naming the key and the value.
@@ -1322,8 +1342,9 @@ TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
   const auto errors = load_errors("base = \"defualt\"\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "base");
-  EXPECT_NE(errors[0].allowed.find("calm, compound_v3, default, dydx, exogenous, gmx, hyperliquid, keeper"),
-            std::string::npos)
+  EXPECT_NE(
+      errors[0].allowed.find("calm, compound_v3, default, drift, dydx, exogenous, gmx, hyperliquid, keeper"),
+      std::string::npos)
       << errors[0].message();
   EXPECT_EQ(errors[0].line, 1);
   EXPECT_EQ(load_errors("base = 3\n")[0].problem, "wrong type (integer)");

@@ -879,7 +879,8 @@ class ReferenceBook {
     where_[o.id] = {side, tick};
   }
   void take(OrderId id) {
-    const auto [side, tick] = where_.at(id);
+    const auto [side, at] = where_.at(id);
+    const int64_t tick = at;  // a plain variable: clang 14 cannot capture structured bindings
     auto erase = [&](auto& book) {
       std::deque<Order>& level = book.at(tick);
       level.erase(std::find_if(level.begin(), level.end(), [&](const Order& o) { return o.id == id; }));
