@@ -8,7 +8,9 @@
 #include <set>
 #include <tuple>
 
+#include "experiments/margin_models.h"
 #include "experiments/presets.h"
+#include "protocol/tiered_margin.h"
 
 namespace liqsim {
 namespace {
@@ -1147,6 +1149,26 @@ TEST(Presets, PresetsHaveTheDocumentedShape) {
   EXPECT_GT(merton.markets[0].price.jump_intensity_per_year, 0.0);
 }
 
+// The bybit preset carries Bybit's BTCUSDT margin parameters: its brackets' derived maintenance amounts
+// are the table's maintenance-margin deductions (Bybit "Margin parameters", protocols.md 1.3), and the
+// margin at a value is value x MMR - deduction (80M USDT: 80M x 4.5% - 1,482,000 = 2,118,000).
+TEST(Presets, BybitBracketsReproduceTheDeductionTable) {
+  const Scenario bybit = std::get<Scenario>(load_preset("bybit"));
+  EXPECT_EQ(bybit.liquidation.get<EngineLiquidationSpec>().sequence, "bitmex");
+  const MarginModelRef model = build_margin_model(bybit.markets[0].margin);
+  const auto* tiered = dynamic_cast<const TieredMaintenanceMargin*>(model.get());
+  ASSERT_NE(tiered, nullptr);
+  const double deductions[] = {0,      1200,   3020,   4300,   5820,    8460,   15460,
+                               20500,  46000,  66000,  80000,  160000,  300000, 452000,
+                               502000, 777000, 837000, 967000, 1107000, 1482000};
+  ASSERT_EQ(tiered->brackets().size(), std::size(deductions));
+  for (size_t k = 0; k < std::size(deductions); ++k)
+    EXPECT_EQ(tiered->brackets()[k].maintenance_amount, amount_from_double(deductions[k]))
+        << "tier " << k + 1;
+  EXPECT_EQ(tiered->maintenance_margin(amount_from_double(80'000'000)), amount_from_double(2'118'000));
+  EXPECT_EQ(tiered->brackets()[0].initial_rate, ratio_from_double(0.01));  // 100x
+}
+
 TEST(Presets, FindPreset) {
   ASSERT_NE(find_preset("small"), nullptr);
   EXPECT_EQ(find_preset("small")->name, "small");
@@ -1343,7 +1365,7 @@ TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "base");
   EXPECT_NE(
-      errors[0].allowed.find("calm, compound_v3, default, drift, dydx, exogenous, gmx, hyperliquid, keeper"),
+      errors[0].allowed.find("bybit, calm, compound_v3, default, drift, dydx, exogenous, gmx, hyperliquid"),
       std::string::npos)
       << errors[0].message();
   EXPECT_EQ(errors[0].line, 1);
