@@ -89,7 +89,7 @@ struct AdlRecord {
   uint32_t market = 0;
   Quantity quantity;      // signed quantity removed from the counterparty
   Price price;            // bankruptcy price of the liquidated account
-  double rank_score = 0;  // profit x leverage score at selection
+  double rank_score = 0;  // the ranking's score at selection (dYdX's random start: the place in the order)
 };
 
 // A bankrupt account's loss after the insurance fund, spread over every open position of its market (Drift's

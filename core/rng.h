@@ -26,6 +26,7 @@ enum class StreamKind : uint64_t {
   LiquidityProvider = 12,
   ValueTrader = 13,
   Arbitrageur = 14,
+  Deleveraging = 15,  // dYdX's random start of the deleveraging iteration, per liquidation
 };
 
 // SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mix.

@@ -33,12 +33,16 @@ EngineLiquidationParams EngineLiquidationSpec::params(Time shortest_mark_interva
   p.dydx.max_position_portion_liquidated_ppm = ppm(dydx.max_position_portion);
   p.dydx.subaccount_max_notional_liquidated = amount_from_double(dydx.subaccount_block_limit);
   p.dydx_max_insurance_lost_per_block = amount_from_double(dydx.max_insurance_lost_per_block);
+  p.adl_ranking = adl_ranking == "hyperliquid"    ? AdlRanking::Hyperliquid
+                  : adl_ranking == "random_start" ? AdlRanking::RandomStart
+                                                  : AdlRanking::ProfitLeverage;
   return p;
 }
 
 std::unique_ptr<LiquidationMechanism> EngineLiquidationSpec::build(const MechanismBuildContext& c) const {
-  return std::make_unique<EngineLiquidation>(params(c.shortest_mark_interval), c.clearing, c.venue,
-                                             c.recorder);
+  EngineLiquidationParams p = params(c.shortest_mark_interval);
+  p.adl_seed = c.seed;
+  return std::make_unique<EngineLiquidation>(p, c.clearing, c.venue, c.recorder);
 }
 
 KeeperLiquidationParams KeeperLiquidationSpec::params() const {

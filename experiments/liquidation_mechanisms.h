@@ -36,6 +36,7 @@ struct MechanismBuildContext {
   ExecutionVenue& venue;
   Recorder& recorder;
   Time shortest_mark_interval;  // engine: an unfilled step is retried no sooner than this
+  uint64_t seed = 0;            // the run's master seed (dYdX's random deleveraging start)
 };
 
 // ---- engine: the protocol closes positions into the book (protocol/engine_liquidation.h) ----
@@ -73,8 +74,10 @@ struct EngineLiquidationSpec {
   // [0, 0.1]: binance: share of each executed step's value paid to the insurance fund (at most what the
   // account holds); Binance's documented 0.3-0.5% "on the liquidated amount"
   double clearance_fee = 0.005;
-  std::string adl_ranking = "profit_leverage";  // "profit_leverage" (BitMEX/Bybit)
-  DydxEngineSpec dydx;                          // sequence "dydx": its liquidations config
+  // "profit_leverage" (BitMEX / Bybit: PnL% x effective leverage), "hyperliquid" ((mark / entry) x
+  // (notional / account value)), "random_start" (dYdX: offsetting positions from a random one on)
+  std::string adl_ranking = "profit_leverage";
+  DydxEngineSpec dydx;  // sequence "dydx": its liquidations config
 
   EngineLiquidationParams params(Time shortest_mark_interval) const;
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
@@ -354,7 +357,7 @@ void describe(V& v, EngineLiquidationSpec& s) {
   v.number("cooldown_seconds", s.cooldown_seconds, closed(0, kMaxSeconds), Unit::Seconds);
   v.number("max_slippage", s.max_slippage, open(0, 1), Unit::Fraction);
   v.number("clearance_fee", s.clearance_fee, closed(0, 0.1), Unit::Fraction);
-  v.text("adl_ranking", s.adl_ranking, one_of({"profit_leverage"}));
+  v.text("adl_ranking", s.adl_ranking, one_of({"profit_leverage", "hyperliquid", "random_start"}));
   v.table("dydx", s.dydx);
 }
 

@@ -37,6 +37,12 @@ double bitmex_adl_score(Quantity size, Price mark, Price entry, Amount wallet_ba
 // absolute position value at mark. account_value <= 0 ranks first (+infinity; our choice). Vector #26.
 double hyperliquid_adl_index(Price mark, Price entry, Amount notional_position, Amount account_value);
 
+// How ADL orders the opposite positions (protocols.md, loss absorption): BitMEX / Bybit's profit x
+// effective leverage (bitmex_adl_score), Hyperliquid's sorting index (hyperliquid_adl_index), or dYdX's
+// iteration over the offsetting subaccounts from a random start (x/clob/keeper/deleveraging.go: no
+// ranking).
+enum class AdlRanking : uint8_t { ProfitLeverage, Hyperliquid, RandomStart };
+
 // An opposite-side position that ADL may close. `available` is the absolute quantity it holds.
 struct AdlCandidate {
   AccountId account;

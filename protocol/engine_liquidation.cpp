@@ -3,10 +3,7 @@
 #include <algorithm>
 
 namespace liqsim {
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 std::string_view engine_sequence_name(EngineSequence sequence) {
   switch (sequence) {
@@ -102,7 +99,8 @@ bool EngineLiquidation::deleverage(AccountId a, MarketId m, const LiquidationTri
   // gone) nothing moved and nothing is recorded.
   const LiquidationId id(ch_.liquidation_count());
   const Amount before = ledger.account(a).balance;
-  const Quantity closed = auto_deleverage(ch_, recorder_, a, m, id, trigger.now, venue_.tick_size(m));
+  const Quantity closed = auto_deleverage(ch_, recorder_, a, m, id, trigger.now, venue_.tick_size(m),
+                                          params_.adl_ranking, params_.adl_seed);
   if (closed.raw() == 0) return false;
   rec.id = ch_.next_liquidation_id().raw();
   LIQSIM_CHECK(rec.id == id.raw(), "liquidation ids must be dense");

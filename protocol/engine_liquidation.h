@@ -68,6 +68,9 @@ struct EngineLiquidationParams {
   // block ($1,000,000 in genesis.sh).
   DydxLiquidationsConfig dydx;
   Amount dydx_max_insurance_lost_per_block = Amount(1'000'000'000'000);
+  // The order of ADL's counterparties, and the run's seed for dYdX's random start.
+  AdlRanking adl_ranking = AdlRanking::ProfitLeverage;
+  uint64_t adl_seed = 0;
 };
 
 // The quantity one book step sends for a position of `abs_size` at `mark` (0: no book step, the

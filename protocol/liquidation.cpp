@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/check.h"
+#include "core/rng.h"
 
 namespace liqsim {
 namespace {
@@ -76,8 +77,60 @@ void absorb_shortfall(ClearingHouse& ch, AccountId a) {
   if (balance.raw() < 0) ledger.fund_debit(a, -balance);
 }
 
+namespace {
+
+// The opposite positions of market m (longs when the bankrupt account is short), places and `exclude`
+// left out, in account order, with their Hyperliquid sorting index.
+std::vector<AdlCandidate> opposite_positions(const ClearingHouse& ch, MarketId m, bool bankrupt_is_long,
+                                             AccountId exclude) {
+  const Ledger& ledger = ch.ledger();
+  const Price mark = ch.mark(m);
+  std::vector<AdlCandidate> out;
+  for (AccountId c(kPlaceCount); c.raw() < ledger.account_count(); ++c) {
+    const Position& p = ledger.position(c, m);
+    if (c == exclude || p.size.raw() == 0 || (p.size.raw() > 0) == bankrupt_is_long) continue;
+    const Quantity held = abs_quantity(p.size);
+    const Price entry = price_for(p.open_notional, p.size, Round::Down);
+    out.push_back(AdlCandidate{
+        c, held, hyperliquid_adl_index(mark, entry, notional(mark, held, Round::Down), ch.equity(c))});
+  }
+  return out;
+}
+
+// The counterparties of an ADL of `needed` in the order `ranking` gives them.
+std::vector<AdlFill> adl_fills(ClearingHouse& ch, MarketId m, bool bankrupt_is_long, AccountId exclude,
+                               Quantity needed, AdlRanking ranking, uint64_t seed,
+                               LiquidationId liquidation) {
+  if (ranking == AdlRanking::ProfitLeverage)
+    return ch.adl_counterparties(m, bankrupt_is_long, exclude, needed);
+  const std::vector<AdlCandidate> candidates = opposite_positions(ch, m, bankrupt_is_long, exclude);
+  std::vector<AdlFill> fills;
+  if (candidates.empty()) return fills;
+  if (ranking == AdlRanking::Hyperliquid) {
+    std::vector<double> score_of(ch.ledger().account_count());
+    for (const AdlCandidate& c : candidates) score_of[c.account.raw()] = c.score;
+    for (const auto& [c, q] : allocate_adl(candidates, needed))
+      fills.push_back(AdlFill{c, q, score_of[c.raw()]});
+    return fills;
+  }
+  // dYdX: from a random offsetting subaccount onwards, wrapping around; the score is the position in that
+  // order.
+  Rng rng(seed, StreamKind::Deleveraging, uint64_t(liquidation.raw()));
+  const size_t start = size_t(rng.uniform_below(candidates.size()));
+  Quantity remaining = needed;
+  for (size_t k = 0; k < candidates.size() && remaining > Quantity(0); ++k) {
+    const AdlCandidate& c = candidates[(start + k) % candidates.size()];
+    const Quantity take = std::min(c.available, remaining);
+    fills.push_back(AdlFill{c.account, take, double(k)});
+    remaining -= take;
+  }
+  return fills;
+}
+
+}  // namespace
+
 Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, MarketId m,
-                         LiquidationId liquidation, Time now, Price tick) {
+                         LiquidationId liquidation, Time now, Price tick, AdlRanking ranking, uint64_t seed) {
   Ledger& ledger = ch.ledger();
   const Quantity size = ledger.position(a, m).size;
   const bool is_long = size.raw() > 0;
@@ -86,9 +139,9 @@ Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, Mar
   const Amount total_cash = adl_long_receipt(equity_other, needed, size, tick);
   Quantity closed;
   Amount moved;
-  // Counterparties ranked by profit x leverage at the current marks (ClearingHouse::adl_counterparties:
-  // the order of allocate_adl over every opposite position, without scanning them).
-  for (const auto& [c, quantity, score] : ch.adl_counterparties(m, is_long, a, needed)) {
+  // Counterparties in the ranking's order (profit x leverage: ClearingHouse::adl_counterparties, the order
+  // of allocate_adl over every opposite position, without scanning them).
+  for (const auto& [c, quantity, score] : adl_fills(ch, m, is_long, a, needed, ranking, seed, liquidation)) {
     // Cumulative amounts, so the last slice takes the exact remainder of the whole value.
     const Quantity after = closed + quantity;
     const Amount cash_so_far = adl_long_receipt(equity_other, after, size, tick);

@@ -54,9 +54,13 @@ void absorb_shortfall(ClearingHouse& ch, AccountId a);
 // deleveraged balance) it is <= 0, and no counterparty can be made to pay to hand over its long. At the
 // clamp the counterparties give up their positions for one tick per coin and the rest of a's loss stays
 // on a's balance, where the waterfall books it (insurance fund, then bad debt) once a is flat. Returns
-// the quantity closed. Records AdlRecords with `liquidation`.
+// the quantity closed. Records AdlRecords with `liquidation`. The counterparties come in the order of
+// `ranking`: profit x leverage from the clearing house's ADL queues (without scanning positions); the
+// Hyperliquid index or dYdX's random start (drawn from the stream (seed, Deleveraging, liquidation)) by a
+// scan of the market's opposite positions, places excluded.
 Quantity auto_deleverage(ClearingHouse& ch, Recorder& recorder, AccountId a, MarketId m,
-                         LiquidationId liquidation, Time now, Price tick);
+                         LiquidationId liquidation, Time now, Price tick,
+                         AdlRanking ranking = AdlRanking::ProfitLeverage, uint64_t seed = 0);
 
 // Sends a reduce-only IOC for `quantity` of `owner`'s position in market m (a sell for a long) with
 // its worst price `max_slippage` from the mark, on the tick grid toward the mark (one tick at least),

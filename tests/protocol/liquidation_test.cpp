@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <set>
 #include <vector>
 
 #include "core/check.h"
@@ -295,6 +296,90 @@ TEST(EngineLiquidation, BeyondBankruptcyWithASmallFundAutoDeleveragesInBitmexSco
   EXPECT_EQ(log.liquidations[0].mark, px(8'800));
   EXPECT_EQ(log.liquidations[0].mechanism, LiquidationMechanismKind::Engine);
   EXPECT_TRUE(venue.orders.empty());  // nothing went to the book
+}
+
+// The same bankrupt long (1 coin, bankruptcy 9,000, mark 8,800) against four shorts, deleveraged in the
+// order of each selectable ranking (protocols.md, loss absorption). At 8,800:
+//   S1 0.5 @ 10,000, equity 1,600: BitMEX 0.12 x 4,400/1,600 = 0.33;   Hyperliquid 0.88 x 2.75 = 2.42
+//   S2 0.3 @ 10,000, equity 5,360: 0.12 x 0.49 = 0.059;                 0.88 x 0.49 = 0.43
+//   S3 0.6 @ 9,666.67, equity 2,520: 0.0897 x 2.10 = 0.188;             0.910 x 2.10 = 1.91
+//   S4 0.5 @ 9,000, equity 700: 0.0222 x 6.29 = 0.140;                  0.978 x 6.29 = 6.15
+// BitMEX / Bybit closes S1 then S3; Hyperliquid's index puts the most leveraged first: S4 then S1.
+struct RankingFixture {
+  RunLog log;
+  ClearingHouse ch{
+      {ProtocolMarket{TieredMaintenanceMargin::flat(rate(0.005)), rate(0.0004), rate(0.0002), px(10'000)}}};
+  BookVenue venue{ch, px(0.01)};
+  AccountId a = ch.open_account(AgentRole::Trader, MarginMode::Isolated, dollars(1'000));
+  AccountId s1 = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(1'000));
+  AccountId s2 = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(5'000));
+  AccountId s3 = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(2'000));
+  AccountId s4 = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(600));
+  AccountId l = ch.open_account(AgentRole::Trader, MarginMode::Cross, dollars(100'000));
+  RankingFixture() {
+    Ledger& ledger = ch.ledger();
+    ledger.seed_insurance_fund(dollars(50));
+    ledger.trade(a, s1, MarketId(0), coins(0.5), dollars(5'000));
+    ledger.trade(a, s2, MarketId(0), coins(0.3), dollars(3'000));
+    ledger.trade(a, s3, MarketId(0), coins(0.2), dollars(2'000));
+    ledger.trade(l, s3, MarketId(0), coins(0.4), dollars(3'800));
+    ledger.trade(l, s4, MarketId(0), coins(0.5), dollars(4'500));
+    for (AccountId x(0); x.raw() < ledger.account_count(); ++x) ch.arm(x);
+    ch.set_mark(MarketId(0), px(8'800));
+  }
+  std::vector<uint32_t> deleveraged(AdlRanking ranking, uint64_t seed = 0) {
+    EngineLiquidationParams p = engine_params(0.25, 0);
+    p.adl_ranking = ranking;
+    p.adl_seed = seed;
+    EngineLiquidation engine(p, ch, venue, log);
+    EXPECT_FALSE(engine.step(a, at(9)).has_value());
+    EXPECT_TRUE(conserved(ch));
+    EXPECT_EQ(ch.ledger().position(a, MarketId(0)).size, Quantity(0));
+    std::vector<uint32_t> out;
+    Quantity total;
+    for (const AdlRecord& r : log.adl) {
+      out.push_back(r.account);
+      total += r.quantity;
+      EXPECT_EQ(r.price, px(9'000));  // every ranking closes at the bankruptcy price
+    }
+    EXPECT_EQ(total, coins(1));
+    return out;
+  }
+};
+
+TEST(EngineLiquidation, AdlRankingsOrderTheCounterpartiesEachTheirWay) {
+  {
+    RankingFixture f;
+    EXPECT_EQ(f.deleveraged(AdlRanking::ProfitLeverage), (std::vector<uint32_t>{f.s1.raw(), f.s3.raw()}));
+    EXPECT_NEAR(f.log.adl[0].rank_score, 0.33, 1e-9);
+  }
+  RankingFixture f;
+  EXPECT_EQ(f.deleveraged(AdlRanking::Hyperliquid), (std::vector<uint32_t>{f.s4.raw(), f.s1.raw()}));
+  EXPECT_NEAR(f.log.adl[0].rank_score, (8'800.0 / 9'000.0) * (4'400.0 / 700.0), 1e-9);
+  EXPECT_NEAR(f.log.adl[1].rank_score, 0.88 * 4'400.0 / 1'600.0, 1e-9);
+}
+
+// dYdX: the offsetting positions (S1-S4 in account order; places and longs never) from a random start
+// onwards, wrapping around: consecutive in that cyclic order, the same for the same seed, and the start
+// varies with the seed.
+TEST(EngineLiquidation, RandomStartDeleveragesInCyclicAccountOrderFromASeededStart) {
+  std::set<uint32_t> starts;
+  for (uint64_t seed = 1; seed <= 24; ++seed) {
+    RankingFixture f;
+    const std::vector<uint32_t> order = f.deleveraged(AdlRanking::RandomStart, seed);
+    const std::vector<uint32_t> shorts = {f.s1.raw(), f.s2.raw(), f.s3.raw(), f.s4.raw()};
+    ASSERT_FALSE(order.empty());
+    const size_t first = size_t(std::find(shorts.begin(), shorts.end(), order[0]) - shorts.begin());
+    ASSERT_LT(first, shorts.size());
+    for (size_t k = 0; k < order.size(); ++k) {
+      EXPECT_EQ(order[k], shorts[(first + k) % shorts.size()]) << "seed " << seed;
+      EXPECT_EQ(f.log.adl[k].rank_score, double(k));
+    }
+    starts.insert(order[0]);
+    RankingFixture again;
+    EXPECT_EQ(again.deleveraged(AdlRanking::RandomStart, seed), order) << "seed " << seed;
+  }
+  EXPECT_GE(starts.size(), 3u) << "the start should vary with the seed";
 }
 
 // Short mirror: short 1 at 10,000 with 1,000 (bankruptcy 11,000), mark 11,200, empty fund. Longs:
