@@ -49,6 +49,9 @@ bool Keepers::available(uint32_t i, Time now, Amount base_fee) const {
 }
 
 void Keepers::send(AgentContext& ctx, Keeper& k, AccountId target, Amount fee, const TxIntent& intent) {
+  // A transaction whose sender cannot pay its gas at the current base fee is not valid on chain: a bot
+  // with less equity than that sends nothing, whatever profit it expects.
+  if (ctx.clearing().equity(k.account) < ctx.base_fee() + fee) return;
   const double jitter = k.rng.uniform01() * double(params_.latency_jitter.raw());
   k.pending.insert(target);
   ctx.send_liquidation_tx(k.account, target, ctx.now() + params_.latency + Time(int64_t(jitter)), fee,

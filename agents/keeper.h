@@ -1,6 +1,6 @@
 // Keeper bots for keeper-driven liquidation. A keeper learns of a liquidatable account when the
 // protocol's detection finds it, and if the expected reward minus gas and its priority fee clears its
-// minimum profit and its capital can carry the position it would receive, it
+// minimum profit, its equity pays that gas and its capital can carry the position it would receive, it
 // sends a liquidation transaction after its latency; the transaction lands in a block, ordered by the
 // scenario's rule, and may fail (someone else was first, or the account recovered) -- gas is paid
 // either way. The expected take and reward are the protocol's own terms at the current marks

@@ -638,5 +638,28 @@ TEST(Keepers, PositionKeepersBarkLongsAndShortsForThePoolsFee) {
   EXPECT_TRUE(h.ctx.liquidation_txs.empty());
 }
 
+// A transaction needs its gas: a keeper whose equity is below the base fee plus its priority fee sends
+// nothing, even one that accepts any loss (a found random scenario: $49 keepers bidding up to $2e11
+// drove the block producer's balance past int64).
+TEST(Keepers, AKeeperThatCannotPayTheGasSendsNothing) {
+  KeeperParams p = base_params();
+  p.min_profit = usd(-1e12);
+  p.auction.enabled = true;
+  p.auction.bark = true;
+  p.auction.bark_any_position = true;
+  p.auction.chop = rate(1);
+  p.priority_fee_min = p.priority_fee_max = usd(10);
+  {
+    Fixture f;
+    Keepers rich(p, f.open_keepers(1, 11), kSeed);  // 11 $ >= 1 $ of gas + 10 $ of fee
+    rich.on_opportunity(f.ctx, f.liquidatable_trader(-10));
+    EXPECT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  }
+  Fixture f;
+  Keepers poor(p, f.open_keepers(1, 10.999999), kSeed);
+  poor.on_opportunity(f.ctx, f.liquidatable_trader(-10));
+  EXPECT_TRUE(f.ctx.liquidation_txs.empty());
+}
+
 }  // namespace
 }  // namespace liqsim
