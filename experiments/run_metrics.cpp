@@ -11,7 +11,6 @@
 namespace liqsim {
 namespace {
 
-
 double seconds_of(int64_t ns) { return double(ns) / 1e9; }
 
 // Sum over keepers of equity - deposits (their profit so far, net of the gas they paid).

@@ -503,8 +503,9 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
   Time mark_interval = Time::max();
   for (const MarketSpec& ms : s.markets)
     mark_interval = std::min(mark_interval, time_from_seconds(ms.mark.update_interval_seconds));
-  mechanism_ = build_liquidation_mechanism(s.liquidation.mechanism, s.liquidation.params,
-                                           MechanismBuildContext{*ch_, *this, recorder_, mark_interval, s.seed});
+  mechanism_ =
+      build_liquidation_mechanism(s.liquidation.mechanism, s.liquidation.params,
+                                  MechanismBuildContext{*ch_, *this, recorder_, mark_interval, s.seed});
 
   // Initial schedule: per market the index before the mark at every shared instant (FIFO).
   for (MarketId m(0); m.raw() < markets_.size(); ++m) {

@@ -107,10 +107,12 @@ std::vector<AdlFill> adl_fills(ClearingHouse& ch, MarketId m, bool bankrupt_is_l
   std::vector<AdlFill> fills;
   if (candidates.empty()) return fills;
   if (ranking == AdlRanking::Hyperliquid) {
-    std::vector<double> score_of(ch.ledger().account_count());
-    for (const AdlCandidate& c : candidates) score_of[c.account.raw()] = c.score;
-    for (const auto& [c, q] : allocate_adl(candidates, needed))
-      fills.push_back(AdlFill{c, q, score_of[c.raw()]});
+    // The candidates are in account order: each fill's score by binary search, no per-account table.
+    for (const auto& [c, q] : allocate_adl(candidates, needed)) {
+      const auto it = std::lower_bound(candidates.begin(), candidates.end(), c,
+                                       [](const AdlCandidate& x, AccountId id) { return x.account < id; });
+      fills.push_back(AdlFill{c, q, it->score});
+    }
     return fills;
   }
   // dYdX: from a random offsetting subaccount onwards, wrapping around; the score is the position in that

@@ -79,7 +79,7 @@ class FakeContext final : public AgentContext, public PositionSource {
     TxIntent intent;
   };
   std::map<AccountId, std::vector<AuctionView>> auction_views;  // what auctions() shows
-  std::map<AccountId, LiquidationQuote> quotes;                  // what liquidation_quote() shows
+  std::map<AccountId, LiquidationQuote> quotes;                 // what liquidation_quote() shows
   struct ExecutedFill {
     Time at;
     MarketId market;

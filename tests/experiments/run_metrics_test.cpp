@@ -41,7 +41,6 @@ Scenario keeper_crash() {
   return s;
 }
 
-
 // The p-th nearest-rank percentile of a sorted sample, written out here on its own.
 template <class T>
 T rank_percentile(const std::vector<T>& sorted, uint64_t p) {
