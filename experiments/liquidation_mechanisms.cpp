@@ -183,6 +183,28 @@ std::unique_ptr<LiquidationMechanism> GmxV1Spec::build(const MechanismBuildConte
   return std::make_unique<GmxV1Liquidation>(params(), c.clearing, c.recorder);
 }
 
+GmxV2MechanismParams GmxV2Spec::params() const {
+  // GMX's 1e30 factors from the scenario's fractions to the nearest 1e-9 (exact), dollars to the
+  // micro-dollar.
+  const auto factor = [](double x) {
+    return GmxFactor(ratio_from_double(x).raw()) * (kGmxFloatPrecision / kRatioScale);
+  };
+  GmxV2MechanismParams p;
+  p.check.min_collateral_factor = factor(min_collateral_factor);
+  p.check.min_collateral_usd =
+      GmxUsd(amount_from_double(min_collateral_usd).raw()) * (kGmxFloatPrecision / 1'000'000);
+  p.check.max_position_impact_factor_for_liquidations = 0;
+  p.position_fee_factor = factor(position_fee_factor);
+  p.liquidation_fee_factor = factor(liquidation_fee_factor);
+  p.fee_receiver_factor = factor(fee_receiver_factor);
+  p.keeper_delay = time_from_seconds(keeper_delay_seconds);
+  return p;
+}
+
+std::unique_ptr<LiquidationMechanism> GmxV2Spec::build(const MechanismBuildContext& c) const {
+  return std::make_unique<GmxV2Liquidation>(params(), c.clearing, c.recorder);
+}
+
 SynthetixLiquidationParams SynthetixSpec::params() const {
   // Synthetix's 18 decimals from the scenario's: fractions to the nearest 1e-9, dollars to the
   // micro-dollar, coins to 1e-8 (all exact in 1e18).

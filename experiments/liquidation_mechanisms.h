@@ -22,6 +22,7 @@
 #include "protocol/drift_mechanism.h"
 #include "protocol/engine_liquidation.h"
 #include "protocol/gmx_mechanism.h"
+#include "protocol/gmx_v2_mechanism.h"
 #include "protocol/liquidation.h"
 #include "protocol/liquity_mechanism.h"
 #include "protocol/maker_auction.h"
@@ -276,6 +277,31 @@ struct GmxV1Spec {
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
 };
 
+// ---- gmx_v2: GMX's keepers close positions against the GM pool at the oracle (protocol/gmx_v2_mechanism.h)
+
+// Defaults: gmx-io/gmx-synthetics config/markets.ts, the Arbitrum ETH/USD market (minCollateralFactor
+// ForLiquidation 0.5%, positionFeeFactorForNegativeImpact 0.06%, liquidationFeeFactor 0.20%) and
+// config/general.ts (minCollateralUsd $1, positionFeeReceiverFactor = liquidationFeeReceiverFactor 37%).
+struct GmxV2Spec {
+  static constexpr std::string_view kName = "gmx_v2";
+  static constexpr std::string_view kDescription =
+      "GMX v2: the protocol's liquidation keepers close positions against the pool at the oracle price (no "
+      "order book, no reward); position and liquidation fees to the pool and the fee receiver, the rest of "
+      "the collateral back to the trader, losses beyond it the pool's";
+  static constexpr bool kHasKeys = true;
+  // Ranges: ConfigUtils.validateRange (MIN_COLLATERAL_USD <= $10, POSITION_FEE_FACTOR <= 5%, receiver
+  // factors <= 100%); the liquidation fee's 1% check is commented out there, 10% here.
+  double min_collateral_factor = 0.005;   // (0, 1]: liquidatable below size x this
+  double min_collateral_usd = 1;          // $ [0, 10]: liquidatable below this
+  double position_fee_factor = 0.0006;    // [0, 0.05]: the close's position fee, share of the size
+  double liquidation_fee_factor = 0.002;  // [0, 0.1]: the liquidation fee, share of the size
+  double fee_receiver_factor = 0.37;      // [0, 1]: the fee receiver's share of both fees
+  double keeper_delay_seconds = 1;        // [0, 86400]: from detection to the keepers' order
+
+  GmxV2MechanismParams params() const;
+  std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
+};
+
 // ---- synthetix: keepers flag and liquidate against the debt pool (protocol/synthetix_mechanism.h) ----
 
 // Defaults: mainnet-ovm params.json (fee ratio 2 bps, keeper fee 4-100 sUSD), sETH-PERP in
@@ -331,7 +357,7 @@ struct DriftSpec {
 // The registry: one line per mechanism. The first is the default.
 using MechanismSpecs =
     std::tuple<EngineLiquidationSpec, KeeperLiquidationSpec, NoLiquidationSpec, MakerClipSpec, MakerFlipSpec,
-               LiquitySpec, CompoundV3Spec, GmxV1Spec, SynthetixSpec, DriftSpec>;
+               LiquitySpec, CompoundV3Spec, GmxV1Spec, GmxV2Spec, SynthetixSpec, DriftSpec>;
 
 struct MechanismEntry {
   std::string_view name;  // the scenario's `liquidation.mechanism`
@@ -463,6 +489,16 @@ void describe(V& v, GmxV1Spec& s) {
   v.number("margin_fee", s.margin_fee, closed(0, 0.05), Unit::Fraction);
   v.number("liquidation_fee", s.liquidation_fee, closed(0, 100), Unit::Dollars);
   v.number("max_leverage", s.max_leverage, open_closed(1, 1000), Unit::Fraction);
+}
+
+template <class V>
+void describe(V& v, GmxV2Spec& s) {
+  v.number("min_collateral_factor", s.min_collateral_factor, open_closed(0, 1), Unit::Fraction);
+  v.number("min_collateral_usd", s.min_collateral_usd, closed(0, 10), Unit::Dollars);
+  v.number("position_fee_factor", s.position_fee_factor, closed(0, 0.05), Unit::Fraction);
+  v.number("liquidation_fee_factor", s.liquidation_fee_factor, closed(0, 0.1), Unit::Fraction);
+  v.number("fee_receiver_factor", s.fee_receiver_factor, closed(0, 1), Unit::Fraction);
+  v.number("keeper_delay_seconds", s.keeper_delay_seconds, closed(0, 86400), Unit::Seconds);
 }
 
 template <class V>

@@ -395,8 +395,9 @@ std::optional<LiquidationId> absorb_into_fund(ClearingHouse& ch, Recorder& recor
   return id;
 }
 
-KeeperTakeover close_against_pool(ClearingHouse& ch, Recorder& recorder, AccountId keeper, AccountId a,
-                                  MarketId m, AccountId pool, const LiquidationTrigger& trigger) {
+KeeperTakeover close_against_pool(ClearingHouse& ch, Recorder& recorder, std::optional<AccountId> keeper,
+                                  AccountId a, MarketId m, AccountId pool,
+                                  const LiquidationTrigger& trigger) {
   Ledger& ledger = ch.ledger();
   const Quantity size = ledger.position(a, m).size;
   LIQSIM_CHECK(size.raw() != 0, "closing an empty position against a pool");
@@ -407,17 +408,18 @@ KeeperTakeover close_against_pool(ClearingHouse& ch, Recorder& recorder, Account
   else
     ledger.trade(a, pool, m, q, notional(mark, q, Round::Up));
   ch.arm(a);
-  ch.arm(keeper);
+  if (keeper) ch.arm(*keeper);
   KeeperTakeover out;
   out.outcome = KeeperOutcome::Liquidated;
   out.liquidation = ch.next_liquidation_id();
   out.market = m;
   out.price = mark;
-  LiquidationRecord rec = liquidation_record(a, m, mark, LiquidationMechanismKind::Keeper, trigger);
+  LiquidationRecord rec = liquidation_record(
+      a, m, mark, keeper ? LiquidationMechanismKind::Keeper : LiquidationMechanismKind::Engine, trigger);
   rec.id = out.liquidation->raw();
   rec.quantity = -size;
   rec.price = mark;
-  rec.keeper = keeper.raw();
+  rec.keeper = keeper ? keeper->raw() : kNoId;
   commit_liquidation(ch, recorder, rec);
   return out;
 }

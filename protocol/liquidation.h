@@ -132,13 +132,15 @@ std::optional<LiquidationId> absorb_into_fund(ClearingHouse& ch, Recorder& recor
 bool absorb_into_fund_now(MechanismHost& host, ClearingHouse& ch, Recorder& recorder, PlaceUnwinder& unwinder,
                           ExecutionVenue& venue, AccountId a);
 
-// Oracle-priced venues whose pool is every trader's counterparty (GMX v1's GLP, Synthetix's debt pool):
-// keeper k's transaction closes account a's whole position in m against `pool` at the mark, rounded
+// Oracle-priced venues whose pool is every trader's counterparty (GMX's GLP and GM pools, Synthetix's debt
+// pool): keeper k's transaction closes account a's whole position in m against `pool` at the mark, rounded
 // against a, and records a keeper-driven liquidation at the mark with reward 0 (the venue pays its keeper
-// from the pool or mints the fee: not the account's money). Returns the KeeperTakeover (the keeper
-// receives no position). The caller settles the account's margin and the keeper's fee afterwards.
-KeeperTakeover close_against_pool(ClearingHouse& ch, Recorder& recorder, AccountId keeper, AccountId a,
-                                  MarketId m, AccountId pool, const LiquidationTrigger& trigger);
+// from the pool or mints the fee: not the account's money). Without a keeper (GMX v2's permissioned
+// liquidation keepers, which the protocol runs and does not pay) the record is engine-driven. Returns the
+// KeeperTakeover (the keeper receives no position). The caller settles the account's margin and the
+// keeper's fee afterwards.
+KeeperTakeover close_against_pool(ClearingHouse& ch, Recorder& recorder, std::optional<AccountId> keeper,
+                                  AccountId a, MarketId m, AccountId pool, const LiquidationTrigger& trigger);
 
 // The market whose position a keeper's Liquidate (or Bark) transaction against account a closes at such a
 // venue: a's largest exposure; nothing for another action, a place or an account without a position.

@@ -420,7 +420,7 @@ TEST(ScenarioLoader, UnknownChoiceListsTheChoices) {
   EXPECT_EQ(errors[0].value, "\"kepper\"");
   EXPECT_EQ(errors[0].allowed,
             "\"engine\" | \"keeper\" | \"none\" | \"maker_clip\" | \"maker_flip\" | \"liquity\" | "
-            "\"compound_v3\" | \"gmx_v1\" | \"synthetix\" | \"drift\"");
+            "\"compound_v3\" | \"gmx_v1\" | \"gmx_v2\" | \"synthetix\" | \"drift\"");
 }
 
 TEST(ScenarioLoader, FloatWhereIntegerExpectedIsWrongType) {
@@ -1364,9 +1364,9 @@ TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
   const auto errors = load_errors("base = \"defualt\"\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "base");
-  EXPECT_NE(
-      errors[0].allowed.find("bybit, calm, compound_v3, default, drift, dydx, exogenous, gmx, hyperliquid"),
-      std::string::npos)
+  EXPECT_NE(errors[0].allowed.find(
+                "bybit, calm, compound_v3, default, drift, dydx, exogenous, gmx, gmx_v2, hyperliquid"),
+            std::string::npos)
       << errors[0].message();
   EXPECT_EQ(errors[0].line, 1);
   EXPECT_EQ(load_errors("base = 3\n")[0].problem, "wrong type (integer)");

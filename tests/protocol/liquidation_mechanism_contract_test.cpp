@@ -16,6 +16,7 @@
 #include "protocol/drift_mechanism.h"
 #include "protocol/engine_liquidation.h"
 #include "protocol/gmx_mechanism.h"
+#include "protocol/gmx_v2_mechanism.h"
 #include "protocol/liquidation.h"
 #include "protocol/liquity_mechanism.h"
 #include "protocol/maker_auction.h"
@@ -313,6 +314,17 @@ struct GmxV1 {
   }
 };
 
+// GMX v2 with the registry's defaults (ETH/USD: 0.5% minimum collateral factor, 0.06% position fee, 0.20%
+// liquidation fee, 37% to the fee receiver): the protocol's keepers act on a timer, not by transaction.
+struct GmxV2 {
+  static constexpr bool kLiquidates = true;
+  static constexpr bool kCounterpartyPool = true;
+  static constexpr TxAction kFirst = TxAction::Liquidate;
+  static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
+    return std::make_unique<GmxV2Liquidation>(GmxV2MechanismParams{}, f.ch, f.log);
+  }
+};
+
 // Synthetix Perps v2 with the registry's defaults (sETH-PERP on mainnet-ovm).
 struct Synthetix {
   static constexpr bool kLiquidates = true;
@@ -336,8 +348,9 @@ struct Drift {
 
 template <class M>
 class LiquidationMechanismContract : public ::testing::Test {};
-using Mechanisms = ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, DydxEngine, Keeper, None,
-                                    MakerClip, MakerFlip, Liquity, CompoundV3, GmxV1, Synthetix, Drift>;
+using Mechanisms =
+    ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, DydxEngine, Keeper, None, MakerClip,
+                     MakerFlip, Liquity, CompoundV3, GmxV1, GmxV2, Synthetix, Drift>;
 TYPED_TEST_SUITE(LiquidationMechanismContract, Mechanisms);
 
 TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
