@@ -1169,6 +1169,58 @@ TEST(Presets, BybitBracketsReproduceTheDeductionTable) {
   EXPECT_EQ(tiered->brackets()[0].initial_rate, ratio_from_double(0.01));  // 100x
 }
 
+// The binance preset carries BTCUSDT's brackets of Binance's 2021-03-18 announcement: the maintenance
+// amounts derived for continuity are 0, 50 and 1,300 in the first three brackets as the exchange's
+// leverageBracket responses give them (`cum`), and the liquidation clearance fee is exchangeInfo's
+// liquidationFee 0.0125.
+TEST(Presets, BinanceBracketsHaveTheExchangesMaintenanceAmounts) {
+  const Scenario binance = std::get<Scenario>(load_preset("binance"));
+  const auto& engine = binance.liquidation.get<EngineLiquidationSpec>();
+  EXPECT_EQ(engine.sequence, "binance");
+  EXPECT_EQ(engine.clearance_fee, 0.0125);
+  const MarginModelRef model = build_margin_model(binance.markets[0].margin);
+  const auto* tiered = dynamic_cast<const TieredMaintenanceMargin*>(model.get());
+  ASSERT_NE(tiered, nullptr);
+  const double cum[] = {0,         50,        1'300,     16'300,     266'300,
+                        1'266'300, 2'516'300, 5'016'300, 25'016'300, 100'016'300};
+  ASSERT_EQ(tiered->brackets().size(), std::size(cum));
+  for (size_t k = 0; k < std::size(cum); ++k)
+    EXPECT_EQ(tiered->brackets()[k].maintenance_amount, amount_from_double(cum[k])) << "bracket " << k + 1;
+  EXPECT_EQ(tiered->brackets()[0].initial_rate, ratio_from_double(0.008));  // 125x
+  // 1M USDT of notional: 1M x 2.5% - 16,300 = 8,700 (bracket 4).
+  EXPECT_EQ(tiered->maintenance_margin(amount_from_double(1'000'000)), amount_from_double(8'700));
+}
+
+// The compound_v2 preset's keeper terms are the Comptroller's: at most closeFactor 50% of the borrow per
+// call, collateral seized at liquidationIncentive 1.08 (the keeper's price mark / 1.08), and the
+// protocol's 2.8% of the seized tokens (protocolSeizeShareMantissa) as a share of the 8% bonus:
+// 0.378 x 0.08 = 0.028 x 1.08 (vector #61: 27 tokens seized, 0.756 to the reserves).
+TEST(Presets, CompoundV2KeeperTermsAreTheComptrollers) {
+  const Scenario compound = std::get<Scenario>(load_preset("compound_v2"));
+  EXPECT_EQ(compound.liquidation.mechanism, "keeper");
+  const auto& keeper = compound.liquidation.get<KeeperLiquidationSpec>();
+  EXPECT_EQ(keeper.close_factor, 0.5);
+  EXPECT_NEAR(1 / (1 - keeper.bonus), 1.08, 1e-8);
+  EXPECT_NEAR(keeper.protocol_fee * 0.08, 0.028 * 1.08, 1e-12);
+  EXPECT_NEAR(0.756 / 27.0, 0.028, 1e-12);
+  EXPECT_EQ(keeper.close_factor_full_below_health, 0.0);  // Aave v3.3's rule, not Compound's
+  EXPECT_EQ(keeper.full_close_below_notional, 0.0);
+  const auto& margin = compound.markets[0].margin.get<CollateralRatioMarginSpec>();
+  EXPECT_NEAR(1 / margin.liquidation_ratio, 0.825, 1e-9);  // cETH collateral factor
+}
+
+// The gmx_v2 preset flags accounts where the contract's check does: detection's maintenance rate is the
+// minimum collateral factor plus the close's position fee factor (0.5% + 0.06%).
+TEST(Presets, GmxV2DetectionMatchesTheContractsCheck) {
+  const Scenario gmx = std::get<Scenario>(load_preset("gmx_v2"));
+  EXPECT_EQ(gmx.liquidation.mechanism, "gmx_v2");
+  const auto& spec = gmx.liquidation.get<GmxV2Spec>();
+  const MarginModelRef model = build_margin_model(gmx.markets[0].margin);
+  const Amount requirement = model->maintenance(quantity_from_double(10), price_from_double(3'000));
+  EXPECT_EQ(requirement,
+            amount_from_double(30'000 * (spec.min_collateral_factor + spec.position_fee_factor)));
+}
+
 TEST(Presets, FindPreset) {
   ASSERT_NE(find_preset("small"), nullptr);
   EXPECT_EQ(find_preset("small")->name, "small");
@@ -1364,8 +1416,8 @@ TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
   const auto errors = load_errors("base = \"defualt\"\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "base");
-  EXPECT_NE(errors[0].allowed.find(
-                "bybit, calm, compound_v3, default, drift, dydx, exogenous, gmx, gmx_v2, hyperliquid"),
+  EXPECT_NE(errors[0].allowed.find("binance, bybit, calm, compound_v2, compound_v3, default, drift, dydx, "
+                                   "exogenous, gmx, gmx_v2, hyperliquid"),
             std::string::npos)
       << errors[0].message();
   EXPECT_EQ(errors[0].line, 1);
