@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "core/check.h"
-#include "protocol/wide_int.h"
+#include "core/wide_int.h"
 
 namespace liqsim {
 namespace {

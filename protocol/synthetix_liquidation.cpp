@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/check.h"
-#include "protocol/wide_int.h"
+#include "core/wide_int.h"
 
 namespace liqsim {
 namespace {

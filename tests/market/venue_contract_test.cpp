@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/rng.h"
+#include "market/amm_pool.h"
 #include "market/venue.h"
 
 namespace liqsim {
@@ -29,10 +30,20 @@ struct OrderBookVenueMaker {
   }
 };
 
+// A constant-product pool around `mid` (Uniswap v2's 0.3% fee) with 1 to 1,000 coins of reserve.
+struct AmmPoolMaker {
+  std::unique_ptr<Venue> venue;
+  void add_liquidity(Rng& rng, Price mid) {
+    const Quantity coins(rng.uniform_int(100'000'000, 100'000'000'000));
+    venue = std::make_unique<ConstantProductPool>(AccountId(1), coins, notional(mid, coins, Round::Down),
+                                                  ratio_from_double(0.003));
+  }
+};
+
 template <class Maker>
 class VenueContract : public ::testing::Test {};
 
-using Implementations = ::testing::Types<OrderBookVenueMaker>;
+using Implementations = ::testing::Types<OrderBookVenueMaker, AmmPoolMaker>;
 TYPED_TEST_SUITE(VenueContract, Implementations);
 
 TYPED_TEST(VenueContract, NoFillWorseThanTheWorstPriceAndFillsAddUp) {

@@ -1,5 +1,5 @@
-// Exact 256-bit intermediates for venue formulas whose products outgrow 128 bits: GMX's 1e30 USD and
-// factors, Synthetix's 1e18 decimals (uint256 on chain) and dYdX's exact rationals (big.Rat).
+// Exact 256-bit intermediates for venue formulas whose products outgrow 128 bits: the AMM pool's swaps, GMX's
+// 1e30 USD and factors, Synthetix's 1e18 decimals (uint256 on chain) and dYdX's exact rationals (big.Rat).
 //
 // Contract: Int256 is a two's-complement 256-bit integer holding a product of two 128-bit values or a
 // sum of such products; every division by a positive 128-bit divisor names its rounding (Round::Down

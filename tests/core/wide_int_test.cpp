@@ -1,5 +1,5 @@
 // 256-bit intermediates: products beyond 128 bits, sums, and each rounding of the division.
-#include "protocol/wide_int.h"
+#include "core/wide_int.h"
 
 #include <gtest/gtest.h>
 

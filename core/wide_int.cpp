@@ -1,4 +1,4 @@
-#include "protocol/wide_int.h"
+#include "core/wide_int.h"
 
 #include <boost/multiprecision/cpp_int.hpp>
 #include <cstdint>
