@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/units.h"
+#include "market/amm_pool.h"
 #include "market/order_book.h"
 #include "protocol/clearing_house.h"
 #include "protocol/liquidation_mechanism.h"
@@ -26,10 +27,12 @@ struct MarketView {
   std::optional<Price> best_ask;
 };
 
-enum class VenueKind : uint8_t { Perpetual = 0, Spot = 1 };
+enum class VenueKind : uint8_t { Perpetual = 0, Spot = 1, Amm = 2 };
 
 // A trading venue: the perpetual market m's book is VenueId(m); spot venues trade the asset of a
-// market (`base`, at the Quantity scale) against the quote, settled in the ledger.
+// market (`base`, at the Quantity scale) against the quote, settled in the ledger; an AMM venue is market
+// m's constant-product pool, where the market's instrument trades against the pool's reserves (the
+// amm_pool place), its fee in its prices (taker and maker fees 0).
 struct VenueInfo {
   VenueKind kind = VenueKind::Perpetual;
   MarketId market;
@@ -78,7 +81,13 @@ class AgentContext {
   virtual const VenueInfo& venue(VenueId v) const = 0;
   virtual SubmitResult submit_at(VenueId v, const OrderRequest& order) = 0;
   virtual bool cancel_at(VenueId v, OrderId id) = 0;
+  // The book of a perpetual or spot venue (an AMM venue has none: pool_at).
   virtual const OrderBook& book_at(VenueId v) const = 0;
+  // The pool of an AMM venue, nullptr for a book. Orders at it (submit_at) are swaps: an IOC or market
+  // order, its limit the worst marginal price (market/amm_pool.h).
+  virtual const ConstantProductPool* pool_at(VenueId v) const = 0;
+  // Market m's AMM venue, if it has a pool.
+  virtual std::optional<VenueId> amm_of(MarketId m) const = 0;
 };
 
 }  // namespace liqsim

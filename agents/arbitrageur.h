@@ -1,11 +1,14 @@
-// Arbitrageurs: they link the venues of one asset (its perpetual book and its spot venues). At every
-// decision an arbitrageur compares the best bid and the best ask of every venue, net of the venues'
-// taker fees, and while the best net bid beats the best net ask by more than min_edge it buys at the
-// ask's venue and sells at the bid's venue, immediate-or-cancel at those prices, at most the top
-// levels' size and max_order. Cross-venue spot arbitrage and perpetual-spot basis arbitrage are the
+// Arbitrageurs: they link the venues of one asset (its perpetual book, its spot venues and its AMM pool).
+// At every decision an arbitrageur compares the best bid and the best ask of every venue, net of the
+// venues' taker fees (a pool's marginal prices, its fee included), and while the best net bid beats the
+// best net ask by more than min_edge it buys at the ask's venue and sells at the bid's venue,
+// immediate-or-cancel, at most the top levels' size at their prices and max_order; a pool leg swaps until
+// its marginal price meets the other venue's net price less the edge (ConstantProductPool::quantity_to),
+// that price its limit. Cross-venue spot arbitrage and perpetual-spot basis arbitrage are the
 // same rule; a basis position (long spot, short perpetual) is held, earning or paying funding, until
 // the basis turns and the rule trades it back. Inventory is limited per instrument: the perpetual
-// position and the spot holdings (minus the endowment) stay within +-max_inventory, and spot sales
+// position (its book and its pool together) and the spot holdings (minus the endowment) stay within
+// +-max_inventory, and spot sales
 // never exceed the coins held. Forced selling on the perpetual book is so carried into the spot venues,
 // and so into the index.
 //

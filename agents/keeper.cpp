@@ -254,7 +254,16 @@ void Keepers::unwind_slice(AgentContext& ctx, Keeper& k, Unwind& u) {
     OrderRequest order{
         k.account,          sell ? Side::Sell : Side::Buy, OrderType::Market, std::nullopt, q, true,
         u.liquidation.raw()};  // the order tag carries the raw id
-    const SubmitResult r = ctx.submit(u.market, order);
+    const std::optional<VenueId> amm = params_.unwind_on_amm ? ctx.amm_of(u.market) : std::nullopt;
+    if (amm) {
+      // A swap with a minimum output: no unit below (above, for a buy) the index x (1 -+ slippage), the
+      // keeper's valuation of the coin; what the pool cannot take at that the keeper carries.
+      const Price index = ctx.view(u.market).index;
+      order.type = OrderType::ImmediateOrCancel;
+      order.limit = sell ? apply(index, Ratio(kRatioScale) - params_.amm_max_slippage, Round::Up)
+                         : apply(index, Ratio(kRatioScale) + params_.amm_max_slippage, Round::Down);
+    }
+    const SubmitResult r = amm ? ctx.submit_at(*amm, order) : ctx.submit(u.market, order);
     q = r.filled;
   }
   // Whatever did not fill (an empty book side) is carried by the keeper: stop tracking it.

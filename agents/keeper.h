@@ -7,7 +7,8 @@
 // (keeper_take_terms: the close factor, 100% at a low health factor or for a small position, the bonus
 // capped by the account's equity), as a bot simulates the liquidation call against the pending state
 // before it sends it. A successful keeper unwinds the seized position into the book: at once (IOC) or in
-// equal slices over a TWAP horizon, so keepers' selling moves the price too.
+// equal slices over a TWAP horizon, so keepers' selling moves the price too; or into the market's AMM
+// pool (unwind_on_amm), which arbitrageurs carry to the book.
 //
 // Priority fees (the priority-gas auction): each keeper draws one fee uniformly in [min, max]. With
 // `fixed` bidding it bids that fee all run. With `adaptive` bidding (KeeperBidding::Adaptive) the draw is
@@ -83,6 +84,12 @@ struct KeeperParams {
   // a failing node or gas oracle).
   uint32_t down = 0;
   Time outage_start, outage_end;
+  // Sell seized positions into the market's AMM pool instead of its book (on-chain keepers swapping the
+  // collateral), no unit of a swap more than amm_max_slippage below (above, for a buy) the market's index,
+  // the keeper's valuation (a swap's minimum output); what the limit leaves unsold the keeper carries, as
+  // with an empty book side.
+  bool unwind_on_amm = false;
+  Ratio amm_max_slippage;
 };
 
 class Keepers final : public Population {

@@ -98,7 +98,19 @@ Int256 wide(__int128 x) {
   return r;
 }
 
-Int256 wide_mul(__int128 a, __int128 b) { return from_big(to_big(a) * to_big(b)); }
+Int256 wide_mul(__int128 a, __int128 b) {
+  // Schoolbook on the magnitudes' 64-bit halves (the product of two magnitudes <= 2^127 fits in 254
+  // bits), then the sign: the hot path of the AMM pool's swaps, without Boost's conversions.
+  const U128 ua = a < 0 ? U128(0) - U128(a) : U128(a);
+  const U128 ub = b < 0 ? U128(0) - U128(b) : U128(b);
+  const U128 a0 = uint64_t(ua), a1 = ua >> 64, b0 = uint64_t(ub), b1 = ub >> 64;
+  const U128 p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const U128 mid = (p00 >> 64) + uint64_t(p01) + uint64_t(p10);  // < 3 x 2^64
+  Int256 r;
+  r.lo = (mid << 64) | uint64_t(p00);
+  r.hi = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
+  return (a < 0) != (b < 0) ? -r : r;
+}
 
 __int128 wide_div(Int256 n, __int128 d, Round round) {
   return signed_div(n, d, round == Round::Up, round == Round::Down);

@@ -39,13 +39,14 @@ std::unique_ptr<Population> build_noise(const PopulationBuildContext& c) {
   return std::make_unique<NoiseTraders>(np, std::move(ids), c.scenario.seed);
 }
 
-// The venues of market m of the given kind, in venue order.
-std::vector<VenueId> venues_of(const PopulationBuildContext& c, MarketId m, bool perpetual, bool spot) {
+// The venues of market m of the given kinds, in venue order.
+std::vector<VenueId> venues_of(const PopulationBuildContext& c, MarketId m, bool perpetual, bool spot,
+                               bool amm = false) {
   std::vector<VenueId> out;
   for (VenueId v(0); v.raw() < c.venues.size(); ++v) {
     const VenueInfo& info = c.venues[v.raw()];
-    if (info.market == m &&
-        ((perpetual && info.kind == VenueKind::Perpetual) || (spot && info.kind == VenueKind::Spot)))
+    if (info.market == m && ((perpetual && info.kind == VenueKind::Perpetual) ||
+                             (spot && info.kind == VenueKind::Spot) || (amm && info.kind == VenueKind::Amm)))
       out.push_back(v);
   }
   return out;
@@ -172,6 +173,8 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
   kp.down = share(ks.outage_fraction);
   kp.outage_start = time_from_seconds(ks.outage_start_seconds);
   kp.outage_end = time_from_seconds(ks.outage_start_seconds + ks.outage_duration_seconds);
+  kp.unwind_on_amm = ks.unwind_venue == "amm";
+  kp.amm_max_slippage = ratio_from_double(ks.amm_max_slippage);
   return std::make_unique<Keepers>(kp, std::move(ids), c.scenario.seed);
 }
 
@@ -254,7 +257,7 @@ std::unique_ptr<Population> build_liquidity(const PopulationBuildContext& c) {
   const Quantity coins = quantity_from_double(ls.max_inventory);
   for (VenueId v(0); v.raw() < c.venues.size(); ++v) {
     const bool spot = c.venues[v.raw()].kind == VenueKind::Spot;
-    if (!spot && !ls.on_perpetual) continue;
+    if (c.venues[v.raw()].kind == VenueKind::Amm || (!spot && !ls.on_perpetual)) continue;  // a pool quotes itself
     for (int k = 0; k < ls.per_venue; ++k) {
       const AccountId a =
           c.clearing.open_account(AgentRole::MarketMaker, MarginMode::Cross, amount_from_double(ls.capital));
@@ -326,10 +329,10 @@ std::unique_ptr<Population> build_arbitrageurs(const PopulationBuildContext& c) 
   std::vector<std::vector<VenueId>> venues;
   const uint32_t market_count = c.clearing.market_count();
   for (int i = 0; i < as.count; ++i) {
-    // Round robin over the markets with at least one spot venue.
+    // Round robin over the markets with a second venue (a spot venue or a pool).
     std::vector<VenueId> mine;
     for (uint32_t k = 0; k < market_count && mine.size() < 2; ++k)
-      mine = venues_of(c, MarketId(uint32_t(i + k) % market_count), true, true);
+      mine = venues_of(c, MarketId(uint32_t(i + k) % market_count), true, true, true);
     const AccountId a =
         c.clearing.open_account(AgentRole::MarketMaker, MarginMode::Cross, amount_from_double(as.capital));
     endow(c, a, endowment);

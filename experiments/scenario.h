@@ -70,6 +70,14 @@ struct SpotSpec {
   double maker_fee = 0.0;    // [-0.001, 0.01]
 };
 
+// A constant-product AMM pool (Uniswap v2, market/amm_pool.h) where the market's instrument trades against
+// the quote, arbitraged against the book by the arbitrageurs; keepers with unwind_venue = "amm" sell what
+// they seize into it. It starts at the market's initial price: quote reserve = reserve x initial_price.
+struct AmmSpec {
+  double reserve = 0;  // coins [0, 1e9]: the pool's coin reserve at the start; 0: no pool
+  double fee = 0.003;  // (0, 0.1]: the swap fee on the input, kept by the pool (Uniswap v2: 0.3%)
+};
+
 struct OracleSpec {
   double heartbeat_seconds = 3600;  // [0.001, 3.2e7]
   double deviation = 0.005;         // [0, 1)
@@ -106,6 +114,7 @@ struct MarketSpec {
   ShockSpec shock;
   IndexSpec index;
   SpotSpec spot;
+  AmmSpec amm;
   OracleSpec oracle;
   MarkSpec mark;
   FundingSpec funding;
@@ -316,6 +325,11 @@ struct KeeperSpec {
   double outage_fraction = 0;          // [0, 1]
   double outage_start_seconds = 0;     // >= 0
   double outage_duration_seconds = 0;  // >= 0
+  // Where seized positions are sold: "book" (the market's order book) or "amm" (the market's AMM pool,
+  // [markets.amm]; on-chain keepers swapping collateral), no unit of a swap more than amm_max_slippage
+  // below (above, for a buy) the market's index; what the pool cannot take at that the keeper carries.
+  std::string unwind_venue = "book";
+  double amm_max_slippage = 0.05;  // (0, 1)
 };
 
 // What a run may cost, estimated at validation from the scenario (events from every periodic process

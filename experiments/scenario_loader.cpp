@@ -792,6 +792,25 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
       }
     }
 
+    // The AMM pool's reserves are ledger amounts: both positive, the quote reserve within an Amount.
+    if (market.amm.reserve > 0) {
+      const double quote_reserve = market.amm.reserve * market.initial_price;
+      if (quote_reserve > kMaxDollars) {
+        add(p + ".amm.reserve", market.amm.reserve,
+            "times initial_price (" + format_number(market.initial_price) + ") is a quote reserve of $" +
+                format_number(quote_reserve),
+            "<= " + format_number(kMaxDollars / market.initial_price) + " coins (a quote reserve <= $1e12)");
+      } else if (quote_reserve < 1 || market.amm.reserve < 1e-6) {
+        add(p + ".amm.reserve", market.amm.reserve,
+            "would start a pool with less than $1 or 1e-6 coins of reserve",
+            "0 (no pool), or >= 1e-6 coins worth >= $1 at initial_price");
+      }
+    } else if (s.keepers.unwind_venue == "amm" && s.keepers.count > 0 &&
+               skip.count("keepers.unwind_venue") == 0) {
+      add(p + ".amm.reserve", market.amm.reserve, "no pool for keepers.unwind_venue = \"amm\" to sell into",
+          "> 0 on every market when keepers unwind on the AMM");
+    }
+
     if (market.mark.basis_window_seconds < market.mark.basis_sample_interval_seconds) {
       add(p + ".mark.basis_window_seconds", market.mark.basis_window_seconds,
           "shorter than the basis sample interval",
@@ -1085,10 +1104,12 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
                       "\"perpetual\" or \"all\", or spot venues (markets[i].spot.venues >= 1)",
                       "value traders on spot venues, but no market has spot venues"});
   }
-  if (s.arbitrageurs.count > 0 && spot_venues == 0) {
+  const bool any_pool =
+      std::any_of(s.markets.begin(), s.markets.end(), [](const MarketSpec& m) { return m.amm.reserve > 0; });
+  if (s.arbitrageurs.count > 0 && spot_venues == 0 && !any_pool) {
     add("arbitrageurs.count", s.arbitrageurs.count,
-        "arbitrage needs two venues of the same asset, and no market has spot venues",
-        "0, or spot venues (markets[i].spot.venues >= 1)");
+        "arbitrage needs two venues of the same asset, and no market has spot venues or an AMM pool",
+        "0, or spot venues (markets[i].spot.venues >= 1) or a pool (markets[i].amm.reserve > 0)");
   }
   // Coins endowed on spot venues are summed in one int64 of 1e-8 coins per asset.
   const double coins =

@@ -83,6 +83,13 @@ void describe(V& v, SpotSpec& s) {
 }
 
 template <class V>
+void describe(V& v, AmmSpec& s) {
+  // reserve x initial_price <= 1e12 $ (the quote reserve an Amount holds): a cross-field rule.
+  v.number("reserve", s.reserve, closed(0, kMaxCoins), Unit::Coins);
+  v.number("fee", s.fee, open_closed(0, 0.1), Unit::Fraction);
+}
+
+template <class V>
 void describe(V& v, OracleSpec& s) {
   v.number("heartbeat_seconds", s.heartbeat_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
   v.number("deviation", s.deviation, closed_open(0, 1), Unit::Fraction);
@@ -125,6 +132,7 @@ void describe(V& v, MarketSpec& s) {
   v.table("shock", s.shock);
   v.table("index", s.index);
   v.table("spot", s.spot);
+  v.table("amm", s.amm);
   v.table("oracle", s.oracle);
   v.table("mark", s.mark);
   v.table("funding", s.funding);
@@ -265,6 +273,8 @@ void describe(V& v, KeeperSpec& s) {
   v.number("priority_fee_max", s.priority_fee_max, closed(0, kMaxDollars), Unit::Dollars);
   v.number("min_profit", s.min_profit, closed(-kMaxDollars, kMaxDollars), Unit::Dollars);
   v.text("sell_rule", s.sell_rule, one_of({"immediate", "twap"}));
+  v.text("unwind_venue", s.unwind_venue, one_of({"book", "amm"}));
+  v.number("amm_max_slippage", s.amm_max_slippage, open(0, 1), Unit::Fraction);
   v.number("twap_seconds", s.twap_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
   v.integer("twap_slices", s.twap_slices, 1, 1000);
   v.text("bidding", s.bidding, one_of({"fixed", "adaptive"}));

@@ -78,7 +78,8 @@ struct MarketRuntime {
   // whether the index reads them.
   std::vector<uint32_t> spot;
   bool spot_index = false;
-  Quantity volume;  // traded on the book since the last venue sample
+  std::optional<VenueId> amm;  // the market's constant-product pool, if it has one
+  Quantity volume;             // traded on the book since the last venue sample
 };
 
 // A simulated spot venue: an order book of a market's asset against the quote, settled in the ledger.
@@ -88,6 +89,14 @@ struct SpotVenueRuntime {
   std::optional<Price> last_trade;
   Price price;  // mid, else last trade, else the previous price (the index's input)
   Quantity volume;
+};
+
+// A market's constant-product pool: its reserves are the amm_pool place's position in the market and its
+// share of that place's balance (World::check_conservation checks both).
+struct AmmRuntime {
+  MarketId market;
+  std::unique_ptr<ConstantProductPool> pool;
+  Quantity volume;  // swapped since the last venue sample
 };
 
 // Forwards every record to the run's sink, each new liquidation's account to the cause trackers
@@ -191,16 +200,29 @@ class World final : public ExecutionVenue, public PositionSource {
   uint32_t venue_count() const { return uint32_t(venues_.size()); }
   const VenueInfo& venue(VenueId v) const { return venues_[v.raw()]; }
   SubmitResult submit_at(VenueId v, const OrderRequest& order) {
-    if (venues_[v.raw()].kind == VenueKind::Perpetual) return submit(venues_[v.raw()].market, order);
-    return route_spot(v, order);
+    switch (venues_[v.raw()].kind) {
+      case VenueKind::Perpetual:
+        return submit(venues_[v.raw()].market, order);
+      case VenueKind::Spot:
+        return route_spot(v, order);
+      case VenueKind::Amm:
+        break;
+    }
+    return route_amm(v, order);
   }
   bool cancel_at(VenueId v, OrderId id) {
     if (venues_[v.raw()].kind == VenueKind::Perpetual) return cancel(venues_[v.raw()].market, id);
+    if (venues_[v.raw()].kind == VenueKind::Amm) return false;  // a swap leaves no order
     return spot_of(v).book->cancel(id);
   }
   const OrderBook& book_at(VenueId v) const {
+    LIQSIM_CHECK(venues_[v.raw()].kind != VenueKind::Amm, "an AMM venue has no book");
     return venues_[v.raw()].kind == VenueKind::Perpetual ? *markets_[v.raw()].book : *spot_of(v).book;
   }
+  const ConstantProductPool* pool_at(VenueId v) const {
+    return venues_[v.raw()].kind == VenueKind::Amm ? amm_of_venue(v).pool.get() : nullptr;
+  }
+  std::optional<VenueId> amm_of(MarketId m) const { return markets_[m.raw()].amm; }
 
   // ExecutionVenue
   Execution execute(MarketId m, const ExecutionRequest& request, bool taker_fee_waived) override;
@@ -215,9 +237,18 @@ class World final : public ExecutionVenue, public PositionSource {
  private:
   SubmitResult route(MarketId m, const OrderRequest& order, bool taker_fee_waived);
   SubmitResult route_spot(VenueId v, const OrderRequest& order);
+  // A swap at market m's pool: an IOC or market order whose limit is the worst marginal price; the fill
+  // moves the position and the cash between the taker and the amm_pool place, fee-free (the pool's fee
+  // is in its price), and reduce-only orders are capped at what the taker can reduce.
+  SubmitResult route_amm(VenueId v, const OrderRequest& order);
   SpotVenueRuntime& spot_of(VenueId v) { return spot_[v.raw() - markets_.size()]; }
   const SpotVenueRuntime& spot_of(VenueId v) const { return spot_[v.raw() - markets_.size()]; }
+  AmmRuntime& amm_of_venue(VenueId v) { return amm_[v.raw() - markets_.size() - spot_.size()]; }
+  const AmmRuntime& amm_of_venue(VenueId v) const { return amm_[v.raw() - markets_.size() - spot_.size()]; }
   void sample_venues();
+  // A pool's sample: marginal bid and ask, price y / x, volume, and the coins a swap moves to each depth
+  // band's edge from the pool's price.
+  VenueSampleRecord sample_amm(VenueId v);
   // liquidation.execution = "impact_free": a liquidation order filled in full at the mark against the
   // backstop_vault place, off the book (reduce-only orders capped at what the owner can reduce).
   Quantity fill_off_book(MarketId m, AccountId owner, Side side, Quantity quantity, bool reduce_only,
@@ -245,7 +276,8 @@ class World final : public ExecutionVenue, public PositionSource {
   std::unique_ptr<ClearingHouse> ch_;
   std::vector<MarketRuntime> markets_;
   std::vector<SpotVenueRuntime> spot_;
-  std::vector<VenueInfo> venues_;  // perpetual books (venue = market), then the spot venues
+  std::vector<AmmRuntime> amm_;
+  std::vector<VenueInfo> venues_;  // perpetual books (venue = market), then the spot venues, then the pools
   // One population's door to the world: its wake-ups come back to it (event kind kPopulationWake + p).
   class PopulationContext final : public AgentContext {
    public:
@@ -284,6 +316,8 @@ class World final : public ExecutionVenue, public PositionSource {
     }
     bool cancel_at(VenueId v, OrderId id) override { return world_.cancel_at(v, id); }
     const OrderBook& book_at(VenueId v) const override { return world_.book_at(v); }
+    const ConstantProductPool* pool_at(VenueId v) const override { return world_.pool_at(v); }
+    std::optional<VenueId> amm_of(MarketId m) const override { return world_.amm_of(m); }
 
    private:
     World& world_;
@@ -481,6 +515,25 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
                                   ratio_from_double(ms.spot.maker_fee)});
     }
   }
+  // The markets' AMM pools, after every spot venue: each starts at the market's initial price with its
+  // coin reserve bought by the amm_pool place from the outside place at that price, and as much quote
+  // deposited beside it (docs/ARCHITECTURE.md, "AMM pools").
+  const AccountId amm_place = place_account(Place::AmmPool);
+  for (MarketId m(0); m.raw() < markets_.size(); ++m) {
+    const MarketSpec& ms = s.markets[m.raw()];
+    if (ms.amm.reserve <= 0) continue;
+    const Price p0 = price_from_double(ms.initial_price);
+    const Quantity coins = quantity_from_double(ms.amm.reserve);
+    const Amount quote = notional(p0, coins, Round::Down);
+    ledger.transfer(place_account(Place::Outside), amm_place, quote + quote);
+    ledger.trade(amm_place, place_account(Place::Outside), m, coins, quote);
+    markets_[m.raw()].amm = VenueId(uint32_t(venues_.size()));
+    amm_.push_back(AmmRuntime{
+        m,
+        std::make_unique<ConstantProductPool>(amm_place, coins, quote, ratio_from_double(ms.amm.fee)),
+        {}});
+    venues_.push_back(VenueInfo{VenueKind::Amm, m, kQuoteAsset, Price(1), Ratio(0), Ratio(0)});
+  }
   ledger.reserve(uint32_t(s.noise.count + s.market_makers.count + s.keepers.count + s.traders.count));
   ledger.seed_insurance_fund(amount_from_double(s.liquidation.insurance_fund));
   metrics_.start(*ch_);
@@ -584,6 +637,39 @@ SubmitResult World::route_spot(VenueId v, const OrderRequest& order) {
     ch_->apply_spot_fill(info.base, f, info.taker_fee, info.maker_fee);
     venue.last_trade = f.price;
     venue.volume += f.quantity;
+  }
+  return r;
+}
+
+SubmitResult World::route_amm(VenueId v, const OrderRequest& order) {
+  AmmRuntime& amm = amm_of_venue(v);
+  const MarketId m = amm.market;
+  SubmitResult r;
+  if (order.type != OrderType::ImmediateOrCancel && order.type != OrderType::Market) {
+    r.reject = RejectReason::InvalidPrice;  // a pool holds no resting order
+    return r;
+  }
+  if (outside_price_band(m, order.limit)) return band_rejection();
+  Ledger& ledger = ch_->ledger();
+  Quantity q = order.quantity;
+  if (order.reduce_only) {
+    const Quantity held = ledger.position(order.owner, m).size;
+    q = std::min(q, order.side == Side::Sell ? std::max(held, Quantity(0)) : std::max(-held, Quantity(0)));
+    if (q.raw() <= 0) return r;
+  }
+  const Price worst = order.limit.value_or(order.side == Side::Sell ? Price(1) : Price::max());
+  const Execution x =
+      amm.pool->execute(ExecutionRequest{order.owner, order.side, q, worst, false, order.tag});
+  r.reject = x.reject;
+  r.filled = x.filled;
+  r.fills = x.fills;
+  for (const Fill& f : x.fills) {
+    const bool taker_buys = f.taker_side == Side::Buy;
+    const AccountId buyer = taker_buys ? f.taker_owner : f.maker_owner;
+    const AccountId seller = taker_buys ? f.maker_owner : f.taker_owner;
+    ledger.trade(buyer, seller, m, f.quantity, notional(f.price, f.quantity, Round::Down));
+    ch_->arm(f.taker_owner);
+    amm.volume += f.quantity;
   }
   return r;
 }
@@ -903,9 +989,43 @@ void World::on_record() {
   if (next <= end_) engine_.schedule(next, kRecord, 0, 0);
 }
 
+VenueSampleRecord World::sample_amm(VenueId v) {
+  AmmRuntime& amm = amm_of_venue(v);
+  const ConstantProductPool& pool = *amm.pool;
+  VenueSampleRecord r;
+  r.time = engine_.now();
+  r.venue = v.raw();
+  r.market = amm.market.raw();
+  r.kind = uint8_t(VenueKind::Amm);
+  r.best_bid = *pool.best_bid();
+  r.best_ask = *pool.best_ask();
+  r.price = pool.price();
+  r.volume = amm.volume;
+  amm.volume = Quantity(0);
+  const double price = to_double(r.price);
+  const auto depth = [&](Side taker, double distance) {
+    const double target = taker == Side::Sell ? price * (1 - distance) : price * (1 + distance);
+    return quantity_from_double(pool.quantity_to(taker, target));
+  };
+  const double band = s_.markets[amm.market.raw()].depth_band;
+  r.bid_depth = depth(Side::Sell, band);
+  r.ask_depth = depth(Side::Buy, band);
+  Quantity* bids[] = {&r.bid_depth_half_pct, &r.bid_depth_1pct, &r.bid_depth_2pct, &r.bid_depth_5pct};
+  Quantity* asks[] = {&r.ask_depth_half_pct, &r.ask_depth_1pct, &r.ask_depth_2pct, &r.ask_depth_5pct};
+  for (size_t b = 0; b < std::size(kVenueDepthBands); ++b) {
+    *bids[b] = depth(Side::Sell, kVenueDepthBands[b]);
+    *asks[b] = depth(Side::Buy, kVenueDepthBands[b]);
+  }
+  return r;
+}
+
 void World::sample_venues() {
   for (VenueId v(0); v.raw() < venues_.size(); ++v) {
     const VenueInfo& info = venues_[v.raw()];
+    if (info.kind == VenueKind::Amm) {
+      recorder_.on_venue_sample(sample_amm(v));
+      continue;
+    }
     const OrderBook& book = book_at(v);
     VenueSampleRecord r;
     r.time = engine_.now();
@@ -989,6 +1109,16 @@ void World::check_conservation() const {
                  "asset conservation violated");
   for (MarketId m(0); m.raw() < markets_.size(); ++m)
     LIQSIM_CHECK(ledger.position_residual(m).raw() == 0, "position conservation violated");
+  // The pools' reserves are exactly what the amm_pool place holds.
+  const AccountId amm_place = place_account(Place::AmmPool);
+  Amount quote_reserves;
+  for (const AmmRuntime& amm : amm_) {
+    LIQSIM_CHECK(ledger.position(amm_place, amm.market).size == amm.pool->base_reserve(),
+                 "an AMM pool's coin reserve differs from the ledger");
+    quote_reserves += amm.pool->quote_reserve();
+  }
+  LIQSIM_CHECK(ledger.account(amm_place).balance == quote_reserves,
+               "the AMM pools' quote reserves differ from the ledger");
 }
 
 Time World::run_until(Time until) {

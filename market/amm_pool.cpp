@@ -92,12 +92,33 @@ Execution ConstantProductPool::execute(const ExecutionRequest& request) {
   const auto within = [&](int64_t q) {
     return sell ? sell_within(Quantity(q), request.worst) : buy_within(Quantity(q), request.worst);
   };
-  int64_t lo = 0, hi = sell ? request.quantity.raw() : std::min(request.quantity.raw(), base_.raw() - 1);
-  if (hi <= 0 || !within(1)) return out;
-  if (within(hi)) {
-    lo = hi;
+  const int64_t cap = sell ? request.quantity.raw() : std::min(request.quantity.raw(), base_.raw() - 1);
+  if (cap <= 0 || !within(1)) return out;
+  int64_t lo = 1, hi = cap;  // within(lo); within(q) is false for q > hi unless hi == cap
+  if (within(cap)) {
+    lo = cap;
   } else {
-    lo = 1;
+    // Bracket the boundary from the closed-form estimate (a few exact checks), then bisect exactly.
+    const int64_t guess = std::clamp<int64_t>(boundary_estimate(request.side, request.worst), 1, cap - 1);
+    if (within(guess)) {
+      lo = guess;  // gallop up: hi stays cap (not within) unless a probe fails first
+      for (int64_t step = 1; lo + step < cap; step *= 2) {
+        if (!within(lo + step)) {
+          hi = lo + step;
+          break;
+        }
+        lo += step;
+      }
+    } else {
+      hi = guess;  // gallop down: lo stays 1 (within) unless a probe succeeds first
+      for (int64_t step = 1; hi - step > 1; step *= 2) {
+        if (within(hi - step)) {
+          lo = hi - step;
+          break;
+        }
+        hi -= step;
+      }
+    }
     while (hi - lo > 1) {
       const int64_t mid = lo + (hi - lo) / 2;
       (within(mid) ? lo : hi) = mid;
@@ -135,6 +156,29 @@ Execution ConstantProductPool::execute(const ExecutionRequest& request) {
   out.filled = q;
   out.fills = std::span<const Fill>(&fill_, 1);
   return out;
+}
+
+int64_t ConstantProductPool::boundary_estimate(Side side, Price worst) const {
+  // The swap whose marginal price after is `worst`, from the exact post-swap reserves (long double): a
+  // sell of d leaves y' = x y / (x + g d) against x' = x + d, so g y' / x' = w is g d^2 + x (1 + g) d + x^2
+  // - g x y / w = 0; a buy leaves u = x - d and y' = y (g u + x - u) / (g u), so y' / (g u) = w is
+  // w g^2 u^2 + y (1 - g) u - x y = 0. Both roots in the cancellation-free form.
+  using Real = long double;
+  const Real x = base_.raw(), y = quote_.raw();
+  const Real g = Real(kRatioScale - fee_.raw()) / kRatioScale;
+  const Real w = Real(worst.raw()) / Real(kPerCoin);  // micro-dollars per 1e-8 coin
+  Real d;
+  if (side == Side::Sell) {
+    const Real b = x * (1 + g), c = x * x - g * x * y / w;
+    if (c >= 0) return 0;
+    d = -2 * c / (b + std::sqrt(b * b - 4 * g * c));
+  } else {
+    const Real a = w * g * g, b = y * (1 - g), c = -x * y;
+    const Real u = -2 * c / (b + std::sqrt(b * b - 4 * a * c));
+    d = x - u;
+  }
+  if (!(d > 0)) return 0;
+  return d >= Real(INT64_MAX) ? INT64_MAX : int64_t(d);
 }
 
 double ConstantProductPool::quantity_to(Side side, double target) const {

@@ -54,6 +54,9 @@ class ConstantProductPool final : public Venue {
   double quantity_to(Side side, double target) const;
 
  private:
+  // The quantity (raw) whose swap leaves the marginal price at `worst`, in long double: where the exact
+  // search starts.
+  int64_t boundary_estimate(Side side, Price worst) const;
   // The marginal price after selling (or buying) q coins is not worse than `worst`.
   bool sell_within(Quantity q, Price worst) const;
   bool buy_within(Quantity q, Price worst) const;

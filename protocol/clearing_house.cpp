@@ -368,7 +368,7 @@ std::pair<Amount, Amount> ClearingHouse::settle_funding(MarketId m, Ratio rate) 
   if (magnitude.raw() == 0) return {Amount(0), Amount(0)};
   for (AccountId a(0); a.raw() < ledger_.account_count(); ++a) {
     const Quantity s = ledger_.position(a, m).size;
-    if (s.raw() == 0) continue;
+    if (s.raw() == 0 || Ledger::holds_coins_not_exposure(a)) continue;
     const Quantity q = s.raw() < 0 ? -s : s;
     const bool pays = (s.raw() > 0) == longs_pay;
     if (pays) {

@@ -212,6 +212,7 @@ void DriftLiquidation::resolve_bankruptcy(AccountId a, MarketId m, LiquidationId
   if (rest.raw() <= 0) return;
   int64_t longs = 0, shorts = 0;
   for (AccountId c(0); c.raw() < ledger.account_count(); ++c) {
+    if (Ledger::holds_coins_not_exposure(c)) continue;
     const Quantity s = ledger.position(c, m).size;
     (s.raw() > 0 ? longs : shorts) += abs_quantity(s).raw();
   }
@@ -225,7 +226,7 @@ void DriftLiquidation::resolve_bankruptcy(AccountId a, MarketId m, LiquidationId
   Amount collected;
   for (AccountId c(0); c.raw() < ledger.account_count(); ++c) {
     const Quantity s = ledger.position(c, m).size;
-    if (s.raw() == 0) continue;
+    if (s.raw() == 0 || Ledger::holds_coins_not_exposure(c)) continue;
     const Amount share(
         mul_div(*delta, abs_quantity(s).raw() * kBasePerQuantity, kFundingTimesBasePerQuote, Round::Up));
     ledger.transfer(c, a, share);

@@ -27,6 +27,8 @@ const char* place_name(Place p) {
       return "auction_house";
     case Place::LendingPool:
       return "lending_pool";
+    case Place::AmmPool:
+      return "amm_pool";
   }
   return "?";
 }

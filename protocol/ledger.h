@@ -63,8 +63,9 @@ enum class Place : uint8_t {
   StabilityPool = 6,  // Liquity-style stability pool
   AuctionHouse = 7,   // collateral lots under auction (Maker Clipper / Flipper)
   LendingPool = 8,    // reserves of lending markets; mints debt shares
+  AmmPool = 9,        // the reserves of the markets' constant-product pools (market/amm_pool.h)
 };
-constexpr uint32_t kPlaceCount = 9;
+constexpr uint32_t kPlaceCount = 10;
 constexpr AccountId place_account(Place p) { return AccountId(static_cast<uint32_t>(p)); }
 const char* place_name(Place p);
 
@@ -106,6 +107,12 @@ class Ledger {
   uint32_t market_count() const { return markets_; }
   void reserve(uint32_t accounts);
   static bool is_place(AccountId a) { return a.raw() < kPlaceCount; }
+  // The amm_pool place's position in a market is the pool's coin reserve, and the outside place's the
+  // coins that came from outside: holdings, not perpetual exposure. They pay and receive no funding and
+  // bear no socialised loss.
+  static bool holds_coins_not_exposure(AccountId a) {
+    return a == place_account(Place::AmmPool) || a == place_account(Place::Outside);
+  }
 
   AccountState& account(AccountId a) { return accounts_[a.raw()]; }
   const AccountState& account(AccountId a) const { return accounts_[a.raw()]; }

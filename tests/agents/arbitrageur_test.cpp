@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "tests/agents/fake_context.h"
@@ -171,6 +172,46 @@ TEST(Arbitrageurs, DecidesEveryIntervalPlusJitter) {
     EXPECT_LT(gap, seconds(2)) << k;
     last = f.ctx.now();
   }
+}
+
+}  // namespace
+}  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+// The perpetual book bids 102 for 100 coins while the market's pool (100 coins / $10,000, 0.3% fee)
+// offers at about 100.3: the arbitrageur swaps coins out of the pool until its marginal ask reaches
+// 102 / (1 + min_edge), limit that price, and sells what it bought on the book at 102 in the same
+// decision; its position is flat again and the pool's ask has risen to the book's bid less the edge.
+TEST(Arbitrageurs, BuysFromAPoolBelowTheBookUntilItsMarginalPriceMeetsIt) {
+  FakeContext ctx(1, kTick, px(100), TieredMaintenanceMargin::flat(ratio_from_double(0.005)));
+  const VenueId pool =
+      ctx.add_amm(MarketId(0), coins(100), amount_from_double(10'000), ratio_from_double(0.003));
+  const AccountId arb = ctx.open_account(AgentRole::MarketMaker, amount_from_double(1e7));
+  const AccountId other = ctx.open_account(AgentRole::NoiseTrader, amount_from_double(1e9));
+  ctx.place(MarketId(0), OrderRequest{other, Side::Buy, OrderType::Limit, px(102), coins(100), false, -1});
+  ArbitrageurParams p = params();
+  p.max_order = coins(100);
+  p.max_inventory = coins(100);
+  Arbitrageurs arbs(p, {arb}, {{VenueId(0), pool}}, Quantity(0), kSeed);
+  arbs.start(ctx);
+  const auto w = ctx.pop_wake();
+  ASSERT_TRUE(w.has_value());
+  arbs.on_wake(ctx, w->target, w->arg);
+  ASSERT_GE(ctx.submissions.size(), 2u);
+  const auto& buy = ctx.submissions[0];
+  EXPECT_EQ(buy.venue, std::optional(pool));
+  EXPECT_EQ(buy.order.side, Side::Buy);
+  EXPECT_EQ(buy.order.limit, px(102 / 1.0005));
+  const auto& sell = ctx.submissions[1];
+  EXPECT_EQ(sell.order.side, Side::Sell);
+  EXPECT_EQ(sell.order.limit, px(102));
+  EXPECT_EQ(sell.filled, buy.filled);
+  // About 100 (1 - sqrt(100.3 / 101.95)) = 0.81 coins bought from the pool.
+  EXPECT_NEAR(to_double(buy.filled), 100 * (1 - std::sqrt(100 / 0.997 / (102 / 1.0005))), 0.01);
+  EXPECT_EQ(ctx.clearing().ledger().position(arb, MarketId(0)).size, Quantity(0));
+  EXPECT_NEAR(to_double(*ctx.pool_at(pool)->best_ask()), 102 / 1.0005, 0.01);
 }
 
 }  // namespace

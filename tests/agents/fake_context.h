@@ -106,6 +106,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   // Adds a spot venue trading market m's asset (registered in the ledger at the first call for m);
   // returns its id. Fills settle with ClearingHouse::apply_spot_fill, as in the World.
   VenueId add_spot_venue(MarketId m, Ratio taker_fee = Ratio(0), Ratio maker_fee = Ratio(0)) {
+    LIQSIM_CHECK(pools_.empty(), "spot venues come before the AMM pools, as in the World");
     AssetId base;
     bool found = false;
     for (const VenueInfo& v : venues_)
@@ -115,6 +116,17 @@ class FakeContext final : public AgentContext, public PositionSource {
     venues_.push_back(VenueInfo{VenueKind::Spot, m, base, tick_, taker_fee, maker_fee});
     spot_books_.push_back(std::make_unique<OrderBook>(tick_));
     return VenueId(uint32_t(venues_.size() - 1));
+  }
+  // Adds market m's constant-product pool (after every spot venue, as in the World): the amm_pool place
+  // holds `coins` bought from the outside place at quote / coins and `quote` beside them.
+  VenueId add_amm(MarketId m, Quantity coins, Amount quote, Ratio fee) {
+    const AccountId place = place_account(Place::AmmPool);
+    ch_->ledger().transfer(place_account(Place::Outside), place, quote + quote);
+    ch_->ledger().trade(place, place_account(Place::Outside), m, coins, quote);
+    venues_.push_back(VenueInfo{VenueKind::Amm, m, kQuoteAsset, Price(1), Ratio(0), Ratio(0)});
+    pools_.push_back({VenueId(uint32_t(venues_.size() - 1)),
+                      std::make_unique<ConstantProductPool>(place, coins, quote, fee)});
+    return pools_.back().first;
   }
   std::span<const VenueInfo> venues() const { return venues_; }
   void set_fundamental(MarketId m, Price p) {
@@ -209,8 +221,9 @@ class FakeContext final : public AgentContext, public PositionSource {
     s.at = now_;
     s.venue = v;
     s.order = order;
-    s.best_bid = book_at(v).best_bid();
-    s.best_ask = book_at(v).best_ask();
+    const ConstantProductPool* pool = pool_at(v);
+    s.best_bid = pool ? pool->best_bid() : book_at(v).best_bid();
+    s.best_ask = pool ? pool->best_ask() : book_at(v).best_ask();
     const SubmitResult r = route_at(v, order);
     s.id = r.id;
     s.reject = r.reject;
@@ -226,8 +239,19 @@ class FakeContext final : public AgentContext, public PositionSource {
     return found;
   }
   const OrderBook& book_at(VenueId v) const override {
+    LIQSIM_CHECK(venues_[v.raw()].kind != VenueKind::Amm, "an AMM venue has no book");
     return venues_[v.raw()].kind == VenueKind::Perpetual ? *books_[v.raw()]
                                                          : *spot_books_[v.raw() - books_.size()];
+  }
+  const ConstantProductPool* pool_at(VenueId v) const override {
+    for (const auto& [id, pool] : pools_)
+      if (id == v) return pool.get();
+    return nullptr;
+  }
+  std::optional<VenueId> amm_of(MarketId m) const override {
+    for (const auto& [id, pool] : pools_)
+      if (venues_[id.raw()].market == m) return id;
+    return std::nullopt;
   }
 
   // ---- PositionSource (reduce-only orders read the ledger of the market being traded) ----
@@ -303,6 +327,35 @@ class FakeContext final : public AgentContext, public PositionSource {
   static bool later(const Wake& a, const Wake& b) { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
   const Wake& earliest() const { return pending_.front(); }
 
+  // A swap at a pool, settled as the World settles it (World::route_amm).
+  SubmitResult swap(VenueId v, const OrderRequest& order) {
+    const MarketId m = venues_[v.raw()].market;
+    ConstantProductPool* found = nullptr;
+    for (auto& [id, p] : pools_)
+      if (id == v) found = p.get();
+    ConstantProductPool& pool = *found;
+    Quantity q = order.quantity;
+    if (order.reduce_only) {
+      const Quantity held = ch_->ledger().position(order.owner, m).size;
+      q = std::min(q, order.side == Side::Sell ? std::max(held, Quantity(0)) : std::max(-held, Quantity(0)));
+    }
+    SubmitResult r;
+    if (q.raw() <= 0) return r;
+    const Price worst = order.limit.value_or(order.side == Side::Sell ? Price(1) : Price::max());
+    const Execution x = pool.execute(ExecutionRequest{order.owner, order.side, q, worst, false, order.tag});
+    r.reject = x.reject;
+    r.filled = x.filled;
+    r.fills = x.fills;
+    for (const Fill& f : x.fills) {
+      const bool taker_buys = f.taker_side == Side::Buy;
+      ch_->ledger().trade(taker_buys ? f.taker_owner : f.maker_owner,
+                          taker_buys ? f.maker_owner : f.taker_owner, m, f.quantity,
+                          notional(f.price, f.quantity, Round::Down));
+      ch_->arm(f.taker_owner);
+      fills.push_back(ExecutedFill{now_, m, f, v});
+    }
+    return r;
+  }
   SubmitResult route(MarketId m, const OrderRequest& order) {
     current_market_ = m;
     const SubmitResult r = books_[m.raw()]->submit(order);
@@ -312,6 +365,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   SubmitResult route_at(VenueId v, const OrderRequest& order) {
     const VenueInfo& info = venues_[v.raw()];
     if (info.kind == VenueKind::Perpetual) return route(info.market, order);
+    if (info.kind == VenueKind::Amm) return swap(v, order);
     const SubmitResult r = spot_books_[v.raw() - books_.size()]->submit(order);
     for (const Fill& f : r.fills) {
       ch_->apply_spot_fill(info.base, f, info.taker_fee, info.maker_fee);
@@ -334,6 +388,7 @@ class FakeContext final : public AgentContext, public PositionSource {
   std::unique_ptr<ClearingHouse> ch_;
   std::vector<std::unique_ptr<OrderBook>> books_;
   std::vector<std::unique_ptr<OrderBook>> spot_books_;
+  std::vector<std::pair<VenueId, std::unique_ptr<ConstantProductPool>>> pools_;
   std::vector<VenueInfo> venues_;
   std::vector<std::optional<Price>> fundamental_;
   Time now_{0};

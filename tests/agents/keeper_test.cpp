@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <vector>
 
@@ -435,6 +436,35 @@ TEST(Keepers, TwapUnwindSellsEqualSlicesOverTheHorizon) {
     EXPECT_EQ(s.order.tag, result.liquidation->raw());
   }
   EXPECT_EQ(f.position(ids[0]), Quantity(0));
+}
+
+// On-chain keepers swap the seized 5 coins into the market's pool (10 coins / $1,000, 0.3% fee) instead of
+// the book, no unit below the index x (1 - 5%) = $95: the pool's marginal bid ends at or above 95, the
+// swap takes what it can (about 0.25 coins: 10 x (1 / sqrt(0.95 / 0.997) - 1)), the keeper carries the
+// rest; the book is not touched.
+TEST(Keepers, OnChainKeepersSwapIntoThePoolDownToTheirLimit) {
+  KeeperParams p = base_params();
+  p.unwind_on_amm = true;
+  p.amm_max_slippage = rate(0.05);
+  Fixture f;
+  const VenueId pool = f.ctx.add_amm(MarketId(0), coins(10), usd(1'000), rate(0.003));
+  const AccountId target = f.liquidatable_trader(10);
+  const auto ids = f.open_keepers(1);
+  Keepers keepers(p, ids, kSeed);
+  f.ctx.place_limit(MarketId(0), f.lp, Side::Buy, px(99), coins(100));
+  const KeeperTakeover result = f.take_over(p, ids[0], target);
+  ASSERT_EQ(result.outcome, KeeperOutcome::Liquidated);
+  keepers.on_transaction_result(f.ctx, 0, target, result);
+  ASSERT_EQ(f.ctx.submissions.size(), 1u);
+  const auto& s = f.ctx.submissions[0];
+  ASSERT_EQ(s.venue, pool);
+  EXPECT_EQ(s.order.type, OrderType::ImmediateOrCancel);
+  EXPECT_EQ(s.order.limit, px(95));
+  EXPECT_TRUE(s.order.reduce_only);
+  EXPECT_NEAR(to_double(s.filled), 10 * (1 / std::sqrt(0.95 / 0.997) - 1), 0.01);
+  EXPECT_GE(*f.ctx.pool_at(pool)->best_bid(), px(95));
+  EXPECT_EQ(f.position(ids[0]), coins(5) - s.filled) << "the keeper carries what the pool would not take";
+  EXPECT_EQ(f.ctx.book(MarketId(0)).best_bid(), px(99)) << "the book untouched";
 }
 
 // With no bids the first slice cannot trade: the keeper keeps the position and stops unwinding rather

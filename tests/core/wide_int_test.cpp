@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/rng.h"
+
 namespace liqsim {
 namespace {
 
@@ -37,6 +39,34 @@ TEST(WideInt, SumsAndOrderingOfWideValues) {
   EXPECT_TRUE(is_negative(b - a));
   EXPECT_TRUE(wide_div(b - a, kE30, Round::Down) == -1);
   EXPECT_TRUE(wide(-5) + wide(3) == wide(-2));
+}
+
+// The native product against the division (Boost.Multiprecision's): (a x b) / b = a exactly for every
+// sign and magnitude, the product commutes and distributes, and the extremes fit (2^254).
+TEST(WideInt, ProductIsExactOverTheWholeRange) {
+  Rng rng(21);
+  const auto draw = [&rng] {
+    const __int128 magnitude = (__int128(rng.next_u64() >> 1) << 63) | __int128(rng.next_u64() >> 1);
+    const int shift = int(rng.uniform_int(0, 125));
+    const __int128 x = magnitude >> shift;
+    return rng.bernoulli(0.5) ? -x : x;
+  };
+  for (int k = 0; k < 20'000; ++k) {
+    const __int128 a = draw(), b = draw(), c = draw() >> 2;
+    if (b == 0) continue;
+    const Int256 ab = wide_mul(a, b);
+    ASSERT_TRUE(wide_div(b > 0 ? ab : -ab, b > 0 ? b : -b, Round::Down) == a) << k;
+    ASSERT_TRUE(ab == wide_mul(b, a)) << k;
+    const __int128 b4 = b >> 2;
+    ASSERT_TRUE(wide_mul(a, b4) + wide_mul(a, c) == wide_mul(a, b4 + c)) << k;
+  }
+  const __int128 min = __int128(1) << 127;  // -2^127 as a signed value
+  const Int256 top = wide_mul(-min, -min);  // 2^254
+  EXPECT_FALSE(is_negative(top));
+  EXPECT_TRUE(top.hi == (static_cast<unsigned __int128>(1) << 126) && top.lo == 0);
+  EXPECT_TRUE(wide_mul(-min, 1) == wide(-min));
+  EXPECT_TRUE(wide_mul(3, -5) == wide(-15));
+  EXPECT_TRUE(wide_mul(0, -min) == wide(0));
 }
 
 }  // namespace

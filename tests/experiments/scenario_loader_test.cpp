@@ -1009,12 +1009,30 @@ TEST(ScenarioLoader, SpotValueTradersNeedSpotVenues) {
   load_ok("[value_traders]\ncount = 10\n[[markets]]\nspot.venues = 1\n");
 }
 
-TEST(ScenarioLoader, ArbitrageursNeedSpotVenues) {
+TEST(ScenarioLoader, ArbitrageursNeedSpotVenuesOrAPool) {
   const ScenarioError e = only_error("[arbitrageurs]\ncount = 2\n");
   EXPECT_EQ(e.key, "arbitrageurs.count");
   EXPECT_EQ(e.value, "2");
-  EXPECT_EQ(e.allowed, "0, or spot venues (markets[i].spot.venues >= 1)");
+  EXPECT_EQ(e.allowed,
+            "0, or spot venues (markets[i].spot.venues >= 1) or a pool (markets[i].amm.reserve > 0)");
   load_ok("[arbitrageurs]\ncount = 2\n[[markets]]\nspot.venues = 1\n");
+  load_ok("[arbitrageurs]\ncount = 2\n[[markets]]\namm.reserve = 100\n");
+}
+
+// A pool's quote reserve (reserve x initial_price) must be an Amount and at least $1; keepers that sell on
+// the AMM need a pool on every market.
+TEST(ScenarioLoader, AmmPoolReservesAreChecked) {
+  const ScenarioError big = only_error("[[markets]]\ninitial_price = 1000000\namm.reserve = 1e7\n");
+  EXPECT_EQ(big.key, "markets[0].amm.reserve");
+  EXPECT_EQ(big.allowed, "<= 1000000 coins (a quote reserve <= $1e12)");
+  const ScenarioError tiny = only_error("[[markets]]\ninitial_price = 100\namm.reserve = 0.001\n");
+  EXPECT_EQ(tiny.key, "markets[0].amm.reserve");
+  const ScenarioError none = only_error("[keepers]\nunwind_venue = \"amm\"\n");
+  EXPECT_EQ(none.key, "markets[0].amm.reserve");
+  EXPECT_EQ(none.allowed, "> 0 on every market when keepers unwind on the AMM");
+  const ScenarioError fee = only_error("[[markets]]\namm.reserve = 10\namm.fee = 0\n");
+  EXPECT_EQ(fee.key, "markets[0].amm.fee");
+  load_ok("[keepers]\nunwind_venue = \"amm\"\n[[markets]]\namm.reserve = 100\n");
 }
 
 // Spot assets are named by the symbol's base: BTC-PERP and BTC-USD would both trade BTC.
