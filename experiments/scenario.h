@@ -31,7 +31,7 @@ struct PriceProcessSpec {
   std::string innovations = "normal";  // garch: "normal" | "student_t" (unit variance)
   double student_t_dof = 8;            // garch student_t: (4, 1000] degrees of freedom
   // replay
-  std::string replay_file;  // CSV path, relative to the scenario file's folder
+  std::string replay_file = "";  // CSV path, relative to the scenario file's folder
   std::string time_column = "open_time";
   std::string price_column = "close";
   double time_unit_seconds = 0.001;    // (0, 86400]: seconds per unit of the time column
@@ -81,7 +81,15 @@ struct AmmSpec {
 struct OracleSpec {
   double heartbeat_seconds = 3600;  // [0.001, 3.2e7]
   double deviation = 0.005;         // [0, 1)
-  double delay_seconds = 0;         // >= 0 (Maker OSM: 3600)
+  double delay_seconds = 0;         // >= 0 (Maker OSM: 3600); 0 with source = "replay"
+  // "model": publish the index by the heartbeat / deviation rule, visible after delay_seconds;
+  // "replay": the values a protocol read, from a CSV file (Maker's OSM LogValue events), each usable
+  // from its time (the file's first row is time 0, as the price replay's); the rule's keys do not apply.
+  std::string source = "model";
+  std::string replay_file = "";           // replay: CSV path, relative to the scenario file's folder
+  std::string time_column = "timestamp";  // replay: the time column's header (numbers)
+  std::string price_column = "price";     // replay: the value column's header ($ per coin, > 0)
+  double time_unit_seconds = 1;           // (0, 86400]: seconds per unit of the time column
 };
 
 struct MarkSpec {

@@ -23,6 +23,7 @@
 #include "core/units.h"
 #include "experiments/presets.h"
 #include "experiments/scenario_schema.h"
+#include "market/oracle.h"
 #include "market/price_process.h"
 #include "protocol/gas_price_path.h"
 
@@ -789,6 +790,41 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
                             "markets " + std::to_string(o) + " and " + std::to_string(m) +
                                 " would both trade the spot asset " + spot_asset_symbol(market.symbol)});
         }
+      }
+    }
+
+    // A replayed oracle: the file is read and checked now, as the run will read it; the recorded values
+    // are the visible ones, so no delay applies on top.
+    if (market.oracle.source == "replay") {
+      const OracleSpec& oracle = market.oracle;
+      if (oracle.replay_file.empty()) {
+        errors.push_back({p + ".oracle.replay_file", quote(""),
+                          "the path of a CSV file, relative to the scenario file",
+                          "required when source = \"replay\""});
+      } else {
+        std::filesystem::path file(oracle.replay_file);
+        if (file.is_relative()) file = std::filesystem::path(s.source_dir) / file;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(file, ec)) {
+          errors.push_back({p + ".oracle.replay_file", quote(oracle.replay_file),
+                            "an existing CSV file, relative to the scenario file's folder",
+                            "file not found (looked for " +
+                                std::filesystem::absolute(file, ec).lexically_normal().string() + ")"});
+        } else if (open_closed(0, 86400).contains(oracle.time_unit_seconds)) {
+          auto loaded = load_oracle_csv(file.string(), oracle.time_column, oracle.price_column,
+                                        oracle.time_unit_seconds);
+          if (const auto* problem = std::get_if<std::string>(&loaded)) {
+            errors.push_back({p + ".oracle.replay_file", quote(oracle.replay_file),
+                              "a CSV file with a header row, the time and price columns, strictly increasing "
+                              "times and positive prices",
+                              *problem});
+          }
+        }
+      }
+      if (oracle.delay_seconds != 0) {
+        add(p + ".oracle.delay_seconds", oracle.delay_seconds,
+            "a delay on top of a replayed oracle (its recorded values are the ones the protocol could use)",
+            "0 with source = \"replay\"");
       }
     }
 

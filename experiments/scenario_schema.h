@@ -91,6 +91,11 @@ void describe(V& v, AmmSpec& s) {
 
 template <class V>
 void describe(V& v, OracleSpec& s) {
+  v.text("source", s.source, one_of({"model", "replay"}));
+  v.text("replay_file", s.replay_file, any_text());
+  v.text("time_column", s.time_column, any_text());
+  v.text("price_column", s.price_column, any_text());
+  v.number("time_unit_seconds", s.time_unit_seconds, open_closed(0, 86400));
   v.number("heartbeat_seconds", s.heartbeat_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
   v.number("deviation", s.deviation, closed_open(0, 1), Unit::Fraction);
   v.number("delay_seconds", s.delay_seconds, closed(0, kMaxSeconds), Unit::Seconds);

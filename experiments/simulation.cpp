@@ -474,10 +474,20 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     // Each market's venues draw from their own streams: offset the seed by the market id.
     rt.index = std::make_unique<VenueIndex>(ic, stream_seed(s.seed, StreamKind::VenueQuoteNoise, m.raw()));
     rt.index_now = initial;
-    rt.oracle = std::make_unique<Oracle>(
-        OracleConfig{time_from_seconds(ms.oracle.heartbeat_seconds), ratio_from_double(ms.oracle.deviation),
-                     time_from_seconds(ms.oracle.delay_seconds)},
-        initial);
+    if (ms.oracle.source == "replay") {
+      // The recorded oracle (read and checked when the scenario was validated).
+      std::filesystem::path file(ms.oracle.replay_file);
+      if (file.is_relative() && !s.source_dir.empty()) file = std::filesystem::path(s.source_dir) / file;
+      auto recorded = load_oracle_csv(file.string(), ms.oracle.time_column, ms.oracle.price_column,
+                                      ms.oracle.time_unit_seconds);
+      LIQSIM_CHECK(recorded.index() == 0, "the oracle replay file became unreadable after validation");
+      rt.oracle = std::make_unique<Oracle>(std::move(std::get<0>(recorded)));
+    } else {
+      rt.oracle = std::make_unique<Oracle>(
+          OracleConfig{time_from_seconds(ms.oracle.heartbeat_seconds), ratio_from_double(ms.oracle.deviation),
+                       time_from_seconds(ms.oracle.delay_seconds)},
+          initial);
+    }
     const size_t window = std::max<size_t>(
         1, size_t(std::llround(ms.mark.basis_window_seconds / ms.mark.basis_sample_interval_seconds)));
     rt.mark_engine =

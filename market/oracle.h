@@ -1,10 +1,15 @@
 // An on-chain price oracle: Chainlink-style push updates (publish on deviation or heartbeat) seen
-// through an optional Maker OSM-style delay (a published value becomes usable only `delay` later).
+// through an optional Maker OSM-style delay (a published value becomes usable only `delay` later); or
+// a recorded oracle replayed: the values a protocol read, at the times it read them (Maker's OSM
+// LogValue events: the value `poke` made current, usable from then on).
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <utility>
+#include <variant>
+#include <vector>
 
 #include "core/units.h"
 
@@ -27,6 +32,11 @@ struct OracleConfig {
 class Oracle {
  public:
   Oracle(OracleConfig config, Price initial);
+  // A replayed oracle: `recorded` (time, value) in strictly increasing time from time 0, values > 0.
+  // observe() publishes every recorded value whose time has come (its source argument unused); value(now)
+  // is the last recorded value at or before now. The config's rules do not apply.
+  explicit Oracle(std::vector<std::pair<Time, Price>> recorded);
+  bool replayed() const { return !recorded_.empty(); }
 
   // Samples the source at `now`; returns true when this observation is published.
   bool observe(Time now, Price source);
@@ -50,6 +60,15 @@ class Oracle {
   Time released_through_{0};                    // pending entries visible by this time were released
   std::deque<std::pair<Time, Price>> pending_;  // (visible at, price), visible-at increasing
   uint64_t publications_ = 0;
+  std::vector<std::pair<Time, Price>> recorded_;  // a replayed oracle's values
+  size_t next_recorded_ = 1;                      // the first recorded value not yet published
 };
+
+// A recorded oracle from a CSV file (market/time_value_csv: header row, times re-based so the first row
+// is time 0, strictly increasing): its (time, value) rows, values in $ per coin > 0 and at most
+// kMaxModelPriceRaw once in Price, or the first error (naming the file, the line and the column).
+std::variant<std::vector<std::pair<Time, Price>>, std::string> load_oracle_csv(
+    const std::string& path, const std::string& time_column, const std::string& value_column,
+    double time_unit_seconds);
 
 }  // namespace liqsim

@@ -60,13 +60,16 @@ TEST(WideInt, ProductIsExactOverTheWholeRange) {
     const __int128 b4 = b >> 2;
     ASSERT_TRUE(wide_mul(a, b4) + wide_mul(a, c) == wide_mul(a, b4 + c)) << k;
   }
-  const __int128 min = __int128(1) << 127;  // -2^127 as a signed value
-  const Int256 top = wide_mul(-min, -min);  // 2^254
+  // The extremes: -2^127 (whose negation does not fit in __int128, so it is never negated here).
+  const __int128 min = static_cast<__int128>(static_cast<unsigned __int128>(1) << 127);
+  const Int256 top = wide_mul(min, min);  // 2^254
   EXPECT_FALSE(is_negative(top));
   EXPECT_TRUE(top.hi == (static_cast<unsigned __int128>(1) << 126) && top.lo == 0);
-  EXPECT_TRUE(wide_mul(-min, 1) == wide(-min));
+  EXPECT_TRUE(wide_mul(min, 1) == wide(min));
+  EXPECT_TRUE(wide_mul(min, -1) == -wide(min));
+  EXPECT_FALSE(is_negative(wide_mul(min, -1)));
   EXPECT_TRUE(wide_mul(3, -5) == wide(-15));
-  EXPECT_TRUE(wide_mul(0, -min) == wide(0));
+  EXPECT_TRUE(wide_mul(0, min) == wide(0));
 }
 
 }  // namespace

@@ -152,8 +152,8 @@ bool same(const Scenario& a, const Scenario& b) {
          same(t.leverage, u.leverage) && same(t.margin, u.margin);
 }
 
-Scenario load_ok(std::string_view text) {
-  ScenarioResult result = load_scenario_text(text, "test", "/nonexistent-liqsim-dir");
+Scenario load_ok(std::string_view text, const std::string& source_dir = "/nonexistent-liqsim-dir") {
+  ScenarioResult result = load_scenario_text(text, "test", source_dir);
   if (auto* errors = std::get_if<std::vector<ScenarioError>>(&result)) {
     std::string all;
     for (const ScenarioError& e : *errors) all += e.message() + "\n";
@@ -1353,6 +1353,37 @@ TEST(ScenarioLoaderRunnable, ReplayCsvIsCheckedAtValidation) {
   std::filesystem::remove_all(dir);
   ASSERT_EQ(tiny.size(), 1u) << all_messages(tiny);
   EXPECT_NE(tiny[0].problem.find("not after the previous row"), std::string::npos) << tiny[0].message();
+}
+
+// A replayed oracle: the file is read at validation like a price replay; no delay on top of it.
+TEST(ScenarioLoaderRunnable, OracleReplayIsCheckedAtValidation) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("liqsim-oracle-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "osm.csv") << "timestamp,osm_usd\n0,191.16\n708,193.815\n";
+  std::ofstream(dir / "zero.csv") << "timestamp,osm_usd\n0,191.16\n708,0\n";
+  const std::string head = "[[markets]]\noracle.source = \"replay\"\noracle.price_column = \"osm_usd\"\n";
+  const Scenario ok = load_ok(head + "oracle.replay_file = \"osm.csv\"\n", dir.string());
+  EXPECT_EQ(ok.markets[0].oracle.source, "replay");
+  const auto zero = load_errors(head + "oracle.replay_file = \"zero.csv\"\n", dir.string());
+  const auto delayed =
+      load_errors(head + "oracle.replay_file = \"osm.csv\"\noracle.delay_seconds = 3600\n", dir.string());
+  const auto absent = load_errors(head + "oracle.replay_file = \"absent.csv\"\n", dir.string());
+  const auto unnamed = load_errors(head, dir.string());
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(zero.size(), 1u) << all_messages(zero);
+  EXPECT_EQ(zero[0].key, "markets[0].oracle.replay_file");
+  EXPECT_NE(zero[0].problem.find("zero.csv:3"), std::string::npos) << zero[0].message();
+  ASSERT_EQ(delayed.size(), 1u) << all_messages(delayed);
+  EXPECT_EQ(delayed[0].key, "markets[0].oracle.delay_seconds");
+  EXPECT_EQ(delayed[0].allowed, "0 with source = \"replay\"");
+  ASSERT_EQ(absent.size(), 1u) << all_messages(absent);
+  EXPECT_NE(absent[0].problem.find("file not found"), std::string::npos) << absent[0].message();
+  ASSERT_EQ(unnamed.size(), 1u) << all_messages(unnamed);
+  EXPECT_EQ(unnamed[0].key, "markets[0].oracle.replay_file");
+  const auto source = load_errors("[[markets]]\noracle.source = \"chainlink\"\n");
+  ASSERT_EQ(source.size(), 1u) << all_messages(source);
+  EXPECT_EQ(source[0].key, "markets[0].oracle.source");
 }
 
 // ---- Malformed text never reaches the parser's internal assertions ----

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <string>
+
 namespace liqsim {
 namespace {
 
@@ -75,6 +78,57 @@ TEST(Oracle, PendingQueueStaysBoundedByTheDelay) {
     EXPECT_EQ(oracle.value(seconds(s)), s <= 10 ? usd(1000) : usd(1000 + double(s - 10)));
   }
   EXPECT_EQ(oracle.publications(), 1000u);
+}
+
+// A replayed oracle (Maker's OSM LogValue events): each recorded value is the one usable from its
+// time until the next; the source the run observes does not matter.
+TEST(Oracle, ReplayedValuesHoldFromTheirTimeUntilTheNext) {
+  Oracle oracle({{Time(0), usd(191.16)}, {seconds(708), usd(193.815)}, {seconds(10803), usd(183.925)}});
+  EXPECT_TRUE(oracle.replayed());
+  EXPECT_EQ(oracle.value(Time(0)), usd(191.16));
+  EXPECT_FALSE(oracle.observe(seconds(60), usd(50)));  // the source is ignored
+  EXPECT_EQ(oracle.value(seconds(707)), usd(191.16));
+  EXPECT_EQ(oracle.value(seconds(708)), usd(193.815));
+  EXPECT_TRUE(oracle.observe(seconds(708), usd(50)));
+  EXPECT_EQ(oracle.last_published(), usd(193.815));
+  EXPECT_EQ(oracle.last_update(), seconds(708));
+  // Both later values pass between two observations: both count as publications, the last is visible.
+  EXPECT_FALSE(oracle.observe(seconds(5000), usd(50)));
+  EXPECT_TRUE(oracle.observe(seconds(20000), usd(50)));
+  EXPECT_EQ(oracle.publications(), 2u);
+  EXPECT_EQ(oracle.last_published(), usd(183.925));
+  EXPECT_EQ(oracle.value(seconds(1'000'000)), usd(183.925));
+}
+
+TEST(Oracle, ReplayFileIsReadAndCheckedNamingTheLine) {
+  const std::string dir = ::testing::TempDir();
+  const auto write = [&](const std::string& name, const std::string& text) {
+    const std::string path = dir + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  };
+  const auto good = load_oracle_csv(write("osm_good.csv",
+                                          "timestamp,osm_usd,block\n1583971200,191.16,1\n"
+                                          "1583971908,193.815,2\n"),
+                                    "timestamp", "osm_usd", 1.0);
+  ASSERT_EQ(good.index(), 0u) << std::get<1>(good);
+  const auto& rows = std::get<0>(good);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0], std::make_pair(Time(0), usd(191.16)));
+  EXPECT_EQ(rows[1], std::make_pair(seconds(708), usd(193.815)));
+
+  const auto negative = load_oracle_csv(write("osm_negative.csv", "timestamp,osm_usd\n0,191.16\n60,-1\n"),
+                                        "timestamp", "osm_usd", 1.0);
+  ASSERT_EQ(negative.index(), 1u);
+  EXPECT_NE(std::get<1>(negative).find("osm_negative.csv:3"), std::string::npos) << std::get<1>(negative);
+  const auto huge =
+      load_oracle_csv(write("osm_huge.csv", "timestamp,osm_usd\n0,2e12\n"), "timestamp", "osm_usd", 1.0);
+  ASSERT_EQ(huge.index(), 1u);
+  EXPECT_NE(std::get<1>(huge).find("1e12"), std::string::npos) << std::get<1>(huge);
+  const auto missing =
+      load_oracle_csv(write("osm_cols.csv", "timestamp,price\n0,1\n"), "timestamp", "osm_usd", 1.0);
+  ASSERT_EQ(missing.index(), 1u);
+  EXPECT_NE(std::get<1>(missing).find("osm_usd"), std::string::npos) << std::get<1>(missing);
 }
 
 }  // namespace
