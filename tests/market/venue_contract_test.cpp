@@ -6,6 +6,7 @@
 
 #include "core/rng.h"
 #include "market/amm_pool.h"
+#include "market/concentrated_pool.h"
 #include "market/venue.h"
 
 namespace liqsim {
@@ -40,10 +41,29 @@ struct AmmPoolMaker {
   }
 };
 
+// A Uniswap v3 pool around `mid` (the 0.3% tier, spacing 60) with 1 to 4 ranges containing it, each from
+// 1% to 50% on either side and 1 to 1,000 coins with as much quote.
+struct ConcentratedPoolMaker {
+  std::unique_ptr<Venue> venue;
+  void add_liquidity(Rng& rng, Price mid) {
+    std::vector<ConcentratedPosition> positions;
+    const int64_t ranges = rng.uniform_int(1, 4);
+    for (int64_t i = 0; i < ranges; ++i) {
+      const Price lower = mid - Price(mid.raw() / 100 * rng.uniform_int(1, 50));
+      const Price upper = mid + Price(mid.raw() / 100 * rng.uniform_int(1, 50));
+      const Quantity coins(rng.uniform_int(100'000'000, 100'000'000'000));
+      positions.push_back(ConcentratedLiquidityPool::position_for(mid, 60, lower, upper, coins,
+                                                                  notional(mid, coins, Round::Down)));
+    }
+    venue = std::make_unique<ConcentratedLiquidityPool>(AccountId(1), mid, ratio_from_double(0.003), 60,
+                                                        positions);
+  }
+};
+
 template <class Maker>
 class VenueContract : public ::testing::Test {};
 
-using Implementations = ::testing::Types<OrderBookVenueMaker, AmmPoolMaker>;
+using Implementations = ::testing::Types<OrderBookVenueMaker, AmmPoolMaker, ConcentratedPoolMaker>;
 TYPED_TEST_SUITE(VenueContract, Implementations);
 
 TYPED_TEST(VenueContract, NoFillWorseThanTheWorstPriceAndFillsAddUp) {
