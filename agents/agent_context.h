@@ -56,7 +56,11 @@ class AgentContext {
   virtual const OrderBook& book(MarketId m) const = 0;
   virtual MarketView view(MarketId m) const = 0;
   virtual const ClearingHouse& clearing() const = 0;
+  // Adds margin to an account that is not frozen (see frozen()).
   virtual void deposit(AccountId a, Amount amount) = 0;
+  // The protocol froze account a: its orders are rejected (RejectReason::AccountFrozen) and it takes no
+  // deposit (Synthetix's flagged positions, LiquidationMechanism::frozen).
+  virtual bool frozen(AccountId /*a*/) const { return false; }
   // Sets (or clears) the protocol's top-up alert for an account: equity below multiple * MM.
   virtual void set_alert(AccountId a, std::optional<Ratio> multiple) = 0;
   // Keepers: a liquidation transaction landing in the first block at or after `ready`, ordered in the

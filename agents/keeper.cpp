@@ -157,10 +157,16 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   // The mechanism's own simulation of the call where it offers one (Drift), else the keeper rule's terms.
   MarketId m;
   Amount value, reward;
+  std::optional<AccountId> beneficiary;
+  Amount beneficiary_reward;
+  TxAction action = TxAction::Liquidate;
   if (const std::optional<LiquidationQuote> quote = ctx.liquidation_quote(target)) {
+    action = quote->action;
     m = quote->market;
     value = quote->value;
     reward = quote->reward;
+    beneficiary = quote->beneficiary;
+    beneficiary_reward = quote->beneficiary_reward;
   } else {
     const std::optional<Expected> expected = expected_take(params_, ch, target);
     if (!expected) return;
@@ -172,19 +178,21 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   for (uint32_t i = 0; i < keepers_.size(); ++i) {
     Keeper& k = keepers_[i];
     if (k.pending.contains(target) || !available(i, ctx.now(), base_fee)) continue;
+    // What this keeper would earn: a reward it already earned (its flag) is paid by this transaction too.
+    const Amount earned = reward + (beneficiary == k.account ? beneficiary_reward : Amount(0));
     Amount fee = k.priority_fee;
     if (params_.bidding == KeeperBidding::Adaptive) {
-      const std::optional<Amount> bid = adaptive_bid(params_, k.priority_fee, reward, base_fee);
+      const std::optional<Amount> bid = adaptive_bid(params_, k.priority_fee, earned, base_fee);
       if (!bid) continue;
       fee = *bid;
     }
     const Amount cost = base_fee + fee;
-    if (reward - cost < params_.min_profit) continue;
+    if (earned - cost < params_.min_profit) continue;
     // Capital: the keeper must be able to post initial margin at max leverage on the seized notional.
     const Amount needed =
         ch.maintenance(k.account) + ch.market(m).margin->initial_margin_at_max_leverage(value);
     if (ch.equity(k.account) - cost < needed) continue;
-    send(ctx, k, target, fee, TxIntent{});
+    send(ctx, k, target, fee, TxIntent{action});
   }
 }
 

@@ -164,7 +164,7 @@ void LeveragedTraders::on_alert(AgentContext& ctx, uint32_t i) {
   if (params_.topup_trigger <= 0) return;
   const AccountId a = accounts_[i];
   const ClearingHouse& ch = ctx.clearing();
-  if (outside_left_[i].raw() <= 0 || !ch.ledger().has_position(a)) return;
+  if (outside_left_[i].raw() <= 0 || !ch.ledger().has_position(a) || ctx.frozen(a)) return;
   if (last_topup_[i].raw() >= 0 && ctx.now() - last_topup_[i] < params_.topup_cooldown) {
     // Silence the alert until the cool-down ends instead of hearing it at every mark update.
     ctx.set_alert(a, std::nullopt);

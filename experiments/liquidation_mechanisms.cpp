@@ -220,11 +220,14 @@ SynthetixLiquidationParams SynthetixSpec::params() const {
   p.keeper_liquidation_fee = dollars(keeper_liquidation_fee);
   p.skew_scale = SynthetixDecimal(quantity_from_double(skew_scale).raw()) * 10'000'000'000;
   p.liquidation_premium_multiplier = fraction(liquidation_premium_multiplier);
+  p.max_liquidation_delta = fraction(max_liquidation_delta);
+  p.max_pd = fraction(max_pd);
   return p;
 }
 
 std::unique_ptr<LiquidationMechanism> SynthetixSpec::build(const MechanismBuildContext& c) const {
-  return std::make_unique<SynthetixLiquidation>(params(), c.clearing, c.recorder);
+  return std::make_unique<SynthetixLiquidation>(params(), c.clearing, c.recorder,
+                                                time_from_seconds(flag_poll_seconds));
 }
 
 DriftMechanismParams DriftSpec::params() const {

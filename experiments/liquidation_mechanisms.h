@@ -302,7 +302,7 @@ struct GmxV2Spec {
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
 };
 
-// ---- synthetix: keepers flag and liquidate against the debt pool (protocol/synthetix_mechanism.h) ----
+// ---- synthetix: keepers flag, then liquidate against the debt pool (protocol/synthetix_mechanism.h) ----
 
 // Defaults: mainnet-ovm params.json (fee ratio 2 bps, keeper fee 4-100 sUSD), sETH-PERP in
 // perpsv2-markets.json (buffer 0.75%, skew scale 1e6 ETH, premium multiplier 1.5625) and index.js
@@ -310,8 +310,9 @@ struct GmxV2Spec {
 struct SynthetixSpec {
   static constexpr std::string_view kName = "synthetix";
   static constexpr std::string_view kDescription =
-      "Synthetix Perps v2: keepers flag and liquidate positions against the debt pool at the oracle price "
-      "(no order book), paid minted fees; the remaining margin goes to the stakers";
+      "Synthetix Perps v2: keepers flag positions (frozen from then) and liquidate them in a second "
+      "transaction against the debt pool at the oracle price (no order book), paid minted fees; the "
+      "remaining margin less the fees goes to the stakers";
   static constexpr bool kHasKeys = true;
   double liquidation_fee_ratio = 0.0002;           // [0, 0.1]: flag fee, share of the notional
   double min_keeper_fee = 4;                       // $ [0, 10000]: the flag fee's floor; <= max_keeper_fee
@@ -320,6 +321,11 @@ struct SynthetixSpec {
   double keeper_liquidation_fee = 2;               // $ [0, 10000]: paid to the liquidator
   double skew_scale = 1'000'000;                   // coins (0, 1e9]: the premium's scale
   double liquidation_premium_multiplier = 1.5625;  // [0, 100]
+  // liquidatePosition reverts unless max_liquidation_delta > |size| / skew_scale and max_pd > |skew| /
+  // skew_scale (sETH-PERP: 0.0008 and 0.0016); 0 = no limit. Endorsed force-liquidations are not modelled.
+  double max_liquidation_delta = 0;  // [0, 1]
+  double max_pd = 0;                 // [0, 1]
+  double flag_poll_seconds = 60;     // [0.001, 86400]: keepers' poll of flagged positions
 
   SynthetixLiquidationParams params() const;
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
@@ -511,6 +517,9 @@ void describe(V& v, SynthetixSpec& s) {
   v.number("skew_scale", s.skew_scale, open_closed(0, kMaxCoins), Unit::Coins);
   v.number("liquidation_premium_multiplier", s.liquidation_premium_multiplier, closed(0, 100),
            Unit::Fraction);
+  v.number("max_liquidation_delta", s.max_liquidation_delta, closed(0, 1), Unit::Fraction);
+  v.number("max_pd", s.max_pd, closed(0, 1), Unit::Fraction);
+  v.number("flag_poll_seconds", s.flag_poll_seconds, closed(kMinInterval, 86400), Unit::Seconds);
 }
 
 template <class V>

@@ -120,7 +120,9 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
                   0,
                   0,
                   Time(0),
-                  Time(0)};
+                  Time(0),
+                  false,
+                  Ratio(0)};  // the AMM unwind: set below
   const std::string& mechanism = c.scenario.liquidation.mechanism;
   if (mechanism == CompoundV3Spec::kName) {
     const CompoundV3Spec& comet = c.scenario.liquidation.get<CompoundV3Spec>();
@@ -135,16 +137,7 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
         Ratio(comet_store_front_discount(cp.store_front_price_factor, cp.liquidation_factor) / 1'000'000'000);
     kp.auction.buy_target_reserves = amount_from_double(comet.target_reserves);
   }
-  if (mechanism == SynthetixSpec::kName) {
-    // Flagger-liquidators: any liquidatable position, for at least the minimum flag fee and the
-    // liquidator fee (the flag fee grows with the notional; the keepers count its floor).
-    const SynthetixSpec& snx = c.scenario.liquidation.get<SynthetixSpec>();
-    kp.auction.enabled = true;
-    kp.auction.bark = true;
-    kp.auction.bark_any_position = true;
-    kp.auction.bark_tip = amount_from_double(snx.min_keeper_fee + snx.keeper_liquidation_fee);
-    kp.auction.chop = Ratio(kRatioScale);
-  }
+  // Synthetix's keepers take the mechanism's quotes (flag, then liquidate: SynthetixLiquidation::quote).
   if (mechanism == GmxV1Spec::kName) {
     // Position keepers: any liquidatable position, for the pool's flat fee.
     kp.auction.enabled = true;
@@ -257,7 +250,8 @@ std::unique_ptr<Population> build_liquidity(const PopulationBuildContext& c) {
   const Quantity coins = quantity_from_double(ls.max_inventory);
   for (VenueId v(0); v.raw() < c.venues.size(); ++v) {
     const bool spot = c.venues[v.raw()].kind == VenueKind::Spot;
-    if (c.venues[v.raw()].kind == VenueKind::Amm || (!spot && !ls.on_perpetual)) continue;  // a pool quotes itself
+    if (c.venues[v.raw()].kind == VenueKind::Amm || (!spot && !ls.on_perpetual))
+      continue;  // a pool quotes itself
     for (int k = 0; k < ls.per_venue; ++k) {
       const AccountId a =
           c.clearing.open_account(AgentRole::MarketMaker, MarginMode::Cross, amount_from_double(ls.capital));

@@ -1,8 +1,8 @@
 // Random valid scenarios for robustness tests: every key drawn across its whole allowed range from the
-// scenario schema (bounds included, about one value in five at a bound), every mechanism and same-time
-// order, 1-3 markets, cross and isolated traders; then repaired to satisfy the cross-field rules and
-// brought under a run-cost budget by moving cost knobs (intervals, rates, counts) to their cheap side.
-// Deterministic in the seed. Replay price paths are not drawn (they need a data file).
+// scenario schema (bounds included, about one value in five at a bound), every mechanism in turn by seed,
+// every same-time order, 1-3 markets, cross and isolated traders; then repaired to satisfy the cross-field
+// rules and brought under a run-cost budget by moving cost knobs (intervals, rates, counts) to their cheap
+// side. Deterministic in the seed. Replay price paths and oracles are not drawn (they need a data file).
 #pragma once
 
 #include <cstdint>

@@ -56,6 +56,12 @@ SubmitResult band_rejection() {
   return rejected;
 }
 
+SubmitResult frozen_rejection() {
+  SubmitResult rejected;
+  rejected.reject = RejectReason::AccountFrozen;
+  return rejected;
+}
+
 struct MarketRuntime {
   const MarketSpec* spec = nullptr;
   Price tick;
@@ -176,7 +182,10 @@ class World final : public ExecutionVenue, public PositionSource {
 
   // What populations do through their contexts.
   Time now() const { return engine_.now(); }
-  SubmitResult submit(MarketId m, const OrderRequest& order) { return route(m, order, false); }
+  SubmitResult submit(MarketId m, const OrderRequest& order) {
+    if (mechanism_->frozen(order.owner)) return frozen_rejection();
+    return route(m, order, false);
+  }
   bool cancel(MarketId m, OrderId id) { return markets_[m.raw()].book->cancel(id); }
   SubmitResult modify(MarketId m, OrderId id, std::optional<Price> price, std::optional<Quantity> q) {
     current_market_ = m;  // the reduce-only position source reads this market
@@ -188,7 +197,11 @@ class World final : public ExecutionVenue, public PositionSource {
   const OrderBook& book(MarketId m) const { return *markets_[m.raw()].book; }
   MarketView view(MarketId m) const;
   const ClearingHouse& clearing() const { return *ch_; }
-  void deposit(AccountId a, Amount amount) { ch_->deposit(a, amount); }
+  void deposit(AccountId a, Amount amount) {
+    LIQSIM_CHECK(!mechanism_->frozen(a), "a deposit to a frozen account");
+    ch_->deposit(a, amount);
+  }
+  bool frozen(AccountId a) const { return mechanism_->frozen(a); }
   void set_alert(AccountId a, std::optional<Ratio> multiple) {
     ch_->set_alert(a, multiple);
     ch_->arm(a);
@@ -200,6 +213,7 @@ class World final : public ExecutionVenue, public PositionSource {
   uint32_t venue_count() const { return uint32_t(venues_.size()); }
   const VenueInfo& venue(VenueId v) const { return venues_[v.raw()]; }
   SubmitResult submit_at(VenueId v, const OrderRequest& order) {
+    if (mechanism_->frozen(order.owner)) return frozen_rejection();
     switch (venues_[v.raw()].kind) {
       case VenueKind::Perpetual:
         return submit(venues_[v.raw()].market, order);
@@ -296,6 +310,7 @@ class World final : public ExecutionVenue, public PositionSource {
     MarketView view(MarketId m) const override { return world_.view(m); }
     const ClearingHouse& clearing() const override { return world_.clearing(); }
     void deposit(AccountId a, Amount amount) override { world_.deposit(a, amount); }
+    bool frozen(AccountId a) const override { return world_.frozen(a); }
     void set_alert(AccountId a, std::optional<Ratio> multiple) override { world_.set_alert(a, multiple); }
     void send_liquidation_tx(AccountId keeper, AccountId target, Time ready, Amount priority_fee,
                              const TxIntent& intent) override {

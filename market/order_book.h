@@ -65,6 +65,7 @@ enum class RejectReason : uint8_t {
   NoLiquidity,  // Market order with nothing on the other side
   UnknownOrder,
   PriceOutOfRange,  // live prices would span more than 2^30 ticks (see PriceLadder)
+  AccountFrozen,    // the protocol froze the owner's account (a Synthetix flag); set by the run, not the book
 };
 
 // Outcome of submit/modify. The spans point into the book and stay valid until its next mutating call.

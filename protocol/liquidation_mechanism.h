@@ -41,7 +41,7 @@ struct KeeperTakeover {
 // Clipper.redo).
 enum class TxAction : uint8_t {
   Liquidate = 0,  // the keeper mechanism's take-over
-  Bark = 1,       // start an auction of the target's collateral (Dog.bark + Clipper.kick)
+  Bark = 1,       // start an auction of the target's collateral (Dog.bark + Clipper.kick); Synthetix's flag
   Take = 2,       // Dutch auction: buy up to `quantity` at a price at most `max_price`
   Tend = 3,       // English auction: bid `bid` for the whole lot
   Dent = 4,       // English auction: accept `quantity` (< lot) of collateral for the full tab
@@ -93,6 +93,11 @@ struct LiquidationQuote {
   Quantity take;  // absolute quantity the keeper would receive
   Amount value;   // the take's notional at the mark
   Amount reward;  // what the keeper would earn at the mark
+  // A reward already earned by one account that this transaction pays out, on top of `reward` when that
+  // account sends it (Synthetix's flagger fee, paid at liquidatePosition).
+  std::optional<AccountId> beneficiary;
+  Amount beneficiary_reward;
+  TxAction action = TxAction::Liquidate;  // the call to send (Synthetix: Bark to flag, Liquidate once flagged)
 };
 
 // What the kernel offers a mechanism: the clock, timers, the keeper population, cause attribution.
@@ -131,6 +136,8 @@ class LiquidationMechanism {
   // A keeper's take-over of account a now by this mechanism's own rules; none where keepers estimate it
   // from the keeper parameters (keeper_take_terms) or the mechanism has no take-over.
   virtual std::optional<LiquidationQuote> quote(AccountId /*a*/, Time /*now*/) const { return std::nullopt; }
+  // The account's owner may not trade or add margin (Synthetix freezes a flagged position).
+  virtual bool frozen(AccountId /*a*/) const { return false; }
 };
 
 }  // namespace liqsim

@@ -30,7 +30,17 @@ std::optional<std::string> synthetix_validate_liquidation_params(const Synthetix
       params.liquidation_premium_multiplier < 0)
     return std::string("liquidation ratios must be non-negative");
   if (params.skew_scale <= 0) return std::string("skew scale must be positive");
+  if (params.max_liquidation_delta < 0 || params.max_pd < 0)
+    return std::string("liquidation limits must be non-negative");
   return std::nullopt;
+}
+
+bool synthetix_within_liquidation_limits(SynthetixDecimal size, SynthetixDecimal skew,
+                                         const SynthetixLiquidationParams& params) {
+  if (params.max_liquidation_delta > 0 &&
+      !(params.max_liquidation_delta > divide_decimal(abs_decimal(size), params.skew_scale)))
+    return false;
+  return params.max_pd == 0 || params.max_pd > divide_decimal(abs_decimal(skew), params.skew_scale);
 }
 
 SynthetixDecimal synthetix_liquidation_fee(SynthetixDecimal size, SynthetixDecimal price,

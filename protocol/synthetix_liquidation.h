@@ -39,6 +39,11 @@ struct SynthetixLiquidationParams {
   SynthetixDecimal keeper_liquidation_fee = 2 * kSynthetixUnit;                // sUSD, to the liquidator
   SynthetixDecimal skew_scale = 1'000'000 * kSynthetixUnit;                    // base units
   SynthetixDecimal liquidation_premium_multiplier = kSynthetixUnit * 25 / 16;  // 1.5625
+  // liquidatePosition's limits (PerpsV2MarketLiquidate.sol): it reverts unless maxLiquidationDelta >
+  // |size| / skewScale and maxPD > |market skew| / skewScale; only endorsed liquidators may then force the
+  // liquidation. 0 = no limit (sETH-PERP's are 0.0008 and 0.0016: perpsv2-markets.json).
+  SynthetixDecimal max_liquidation_delta = 0;
+  SynthetixDecimal max_pd = 0;
 };
 
 // The problem PerpsV2MarketSettings refuses, or nullopt: min keeper fee <= max keeper fee, non-negative
@@ -71,6 +76,10 @@ bool synthetix_can_liquidate(SynthetixDecimal size, SynthetixDecimal price, Synt
                              SynthetixDecimal pnl, SynthetixDecimal accrued_funding,
                              const SynthetixLiquidationParams& params);
 
+// liquidatePosition's limits: max_liquidation_delta > |size| / skew_scale and max_pd > |skew| / skew_scale
+// (divideDecimal rounded DOWN), each limit skipped when 0.
+bool synthetix_within_liquidation_limits(SynthetixDecimal size, SynthetixDecimal skew,
+                                         const SynthetixLiquidationParams& params);
 // Funding velocity per day: clamp(skew / skew_scale, -1, 1) * max_funding_velocity (toward zero).
 SynthetixDecimal synthetix_funding_velocity(SynthetixDecimal skew, SynthetixDecimal skew_scale,
                                             SynthetixDecimal max_funding_velocity);

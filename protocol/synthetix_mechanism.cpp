@@ -34,9 +34,10 @@ SynthetixPosition synthetix_position(const ClearingHouse& ch, AccountId a, Marke
 }  // namespace
 
 SynthetixLiquidation::SynthetixLiquidation(SynthetixLiquidationParams params, ClearingHouse& ch,
-                                           Recorder& recorder)
-    : params_(params), ch_(ch), recorder_(recorder) {
+                                           Recorder& recorder, Time flag_poll)
+    : params_(params), ch_(ch), recorder_(recorder), flag_poll_(flag_poll) {
   LIQSIM_CHECK(!synthetix_validate_liquidation_params(params_), "invalid Synthetix liquidation parameters");
+  LIQSIM_CHECK(flag_poll_ > Time(0), "the flag poll must be positive");
 }
 
 bool SynthetixLiquidation::can_liquidate(AccountId a, MarketId m) const {
@@ -44,27 +45,90 @@ bool SynthetixLiquidation::can_liquidate(AccountId a, MarketId m) const {
   return synthetix_can_liquidate(s.size, s.price, s.margin, s.pnl, 0, params_);
 }
 
+bool SynthetixLiquidation::within_limits(AccountId a, MarketId m) const {
+  const Ledger& ledger = ch_.ledger();
+  // The market skew: the traders' net position, the debt pool holding the other side.
+  const Quantity skew = -ledger.position(place_account(Place::BackstopVault), m).size;
+  return synthetix_within_liquidation_limits(decimal_of(ledger.position(a, m).size), decimal_of(skew),
+                                             params_);
+}
+
 bool SynthetixLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
-  host.publish_opportunity(a);  // flagPosition is permissionless
+  host.publish_opportunity(a);  // flagPosition is permissionless (and liquidatePosition, once flagged)
   return true;
+}
+
+void SynthetixLiquidation::on_timer(MechanismHost& host, AccountId a) {
+  if (!flags_.contains(a.raw())) return;
+  host.publish_opportunity(a);
+  host.schedule_timer(a, host.now() + flag_poll_);
+}
+
+std::optional<LiquidationQuote> SynthetixLiquidation::quote(AccountId a, Time) const {
+  LiquidationQuote q;
+  if (const auto it = flags_.find(a.raw()); it != flags_.end()) {
+    const Flag& flag = it->second;
+    q.market = flag.market;
+    // A liquidation the limits would revert pays nothing: the keeper's simulation of the call fails.
+    if (!within_limits(a, flag.market)) return q;
+    q.reward = amount_down(params_.keeper_liquidation_fee);
+    q.beneficiary = flag.flagger;
+    q.beneficiary_reward = amount_down(synthetix_liquidation_fee(
+        decimal_of(ch_.ledger().position(a, flag.market).size), decimal_of(ch_.mark(flag.market)), params_));
+    return q;
+  }
+  const std::optional<MarketId> market = pool_liquidation_market(ch_, a, TxIntent{});
+  if (!market) return std::nullopt;
+  q.action = TxAction::Bark;  // flagPosition
+  q.market = *market;
+  q.reward = amount_down(synthetix_liquidation_fee(decimal_of(ch_.ledger().position(a, *market).size),
+                                                   decimal_of(ch_.mark(*market)), params_));
+  return q;
 }
 
 KeeperTakeover SynthetixLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
                                                     const TxIntent& intent) {
   KeeperTakeover out;
+  const auto it = flags_.find(a.raw());
+  if (intent.action == TxAction::Liquidate) {
+    // liquidatePosition: reverts unless flagged.
+    return it != flags_.end() ? liquidate(host, keeper, a, it->second) : out;
+  }
+  // flagPosition (Bark): reverts on a flagged position (notFlagged) or unless canLiquidate.
+  if (intent.action != TxAction::Bark || it != flags_.end()) return out;
   const std::optional<MarketId> market = pool_liquidation_market(ch_, a, intent);
   if (!market || !can_liquidate(a, *market)) return out;
-  const MarketId m = *market;
+  flags_.emplace(a.raw(), Flag{keeper, *market});
+  out.outcome = KeeperOutcome::Liquidated;  // the flag succeeded; nothing moved
+  out.market = *market;
+  host.publish_opportunity(a);
+  host.schedule_timer(a, host.now() + flag_poll_);
+  return out;
+}
+
+KeeperTakeover SynthetixLiquidation::liquidate(MechanismHost& host, AccountId keeper, AccountId a,
+                                               const Flag& flag) {
+  KeeperTakeover out;
+  const MarketId m = flag.market;
   Ledger& ledger = ch_.ledger();
   const Quantity size = ledger.position(a, m).size;
+  if (size.raw() == 0 || !within_limits(a, m)) return out;  // reverts: the position stays flagged
+  const AccountId flagger = flag.flagger;
+  flags_.erase(a.raw());
   const Price mark = ch_.mark(m);
+  const Amount flag_fee = amount_down(synthetix_liquidation_fee(decimal_of(size), decimal_of(mark), params_));
+  const Amount liquidator_fee = amount_down(params_.keeper_liquidation_fee);
   const AccountId pool = place_account(Place::BackstopVault);
-  const Amount fees = amount_down(synthetix_liquidation_fee(decimal_of(size), decimal_of(mark), params_)) +
-                      amount_down(params_.keeper_liquidation_fee);
+  const AccountId outside = place_account(Place::Outside);
   out = close_against_pool(ch_, recorder_, keeper, a, m, pool, host.trigger_for(a));
-  // The margin left is the stakers' (the fee pool); a loss beyond it is the debt pool's.
-  if (!ledger.has_position(a)) settle_against_pool(ledger, a, pool, place_account(Place::FeePool));
-  ledger.transfer(place_account(Place::Outside), keeper, fees);  // minted to the flagger-liquidator
+  if (!ledger.has_position(a)) {
+    // remainingMargin - totalFees (floored at 0) to the stakers; a loss beyond the margin is the pool's.
+    const Amount remaining = ledger.account(a).balance;
+    if (remaining > Amount(0)) ledger.transfer(a, outside, std::min(remaining, flag_fee + liquidator_fee));
+    settle_against_pool(ledger, a, pool, place_account(Place::FeePool));
+  }
+  ledger.transfer(outside, flagger, flag_fee);  // minted
+  ledger.transfer(outside, keeper, liquidator_fee);
   absorb_shortfall(ch_, a);
   return out;
 }

@@ -110,7 +110,11 @@ class FakeHost final : public MechanismHost {
   // an English one it has not already won).
   TxIntent intent_for(AccountId a) const {
     const std::vector<AuctionView> running = mechanism_.auctions(a, now_);
-    if (running.empty()) return TxIntent{first_};
+    if (running.empty()) {
+      // The mechanism's own quote names the call where it has one (Synthetix: flag, then liquidate).
+      if (const std::optional<LiquidationQuote> q = mechanism_.quote(a, now_)) return TxIntent{q->action};
+      return TxIntent{first_};
+    }
     const AuctionView& v = running.front();
     TxIntent intent;
     intent.auction = v.id;
@@ -329,7 +333,7 @@ struct GmxV2 {
 struct Synthetix {
   static constexpr bool kLiquidates = true;
   static constexpr bool kCounterpartyPool = true;
-  static constexpr TxAction kFirst = TxAction::Liquidate;
+  static constexpr TxAction kFirst = TxAction::Bark;  // flagPosition, then liquidatePosition
   static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
     return std::make_unique<SynthetixLiquidation>(SynthetixLiquidationParams{}, f.ch, f.log);
   }
