@@ -56,7 +56,7 @@ bool Arbitrageurs::trade_once(AgentContext& ctx, Member& mb) {
   std::optional<VenueId> sell_at, buy_at;
   double best_bid = 0, best_ask = 0;
   for (const VenueId v : mb.venues) {
-    const ConstantProductPool* pool = ctx.pool_at(v);
+    const AmmVenue* pool = ctx.pool_at(v);
     const VenueInfo& info = ctx.venue(v);
     const auto bid = pool ? pool->best_bid() : ctx.book_at(v).best_bid();
     const auto ask = pool ? pool->best_ask() : ctx.book_at(v).best_ask();
@@ -73,8 +73,8 @@ bool Arbitrageurs::trade_once(AgentContext& ctx, Member& mb) {
     return false;
   // A book leg takes its top level at its best price; a pool leg swaps until its marginal price meets the
   // other venue's net price less the edge (its limit).
-  const ConstantProductPool* sell_pool = ctx.pool_at(*sell_at);
-  const ConstantProductPool* buy_pool = ctx.pool_at(*buy_at);
+  const AmmVenue* sell_pool = ctx.pool_at(*sell_at);
+  const AmmVenue* buy_pool = ctx.pool_at(*buy_at);
   const double sell_floor = best_ask * (1.0 + params_.min_edge);  // a pool sold into stops here
   const double buy_cap = best_bid / (1.0 + params_.min_edge);     // a pool bought from stops here
   const Price bid =

@@ -70,12 +70,19 @@ struct SpotSpec {
   double maker_fee = 0.0;    // [-0.001, 0.01]
 };
 
-// A constant-product AMM pool (Uniswap v2, market/amm_pool.h) where the market's instrument trades against
-// the quote, arbitraged against the book by the arbitrageurs; keepers with unwind_venue = "amm" sell what
-// they seize into it. It starts at the market's initial price: quote reserve = reserve x initial_price.
+// An AMM pool where the market's instrument trades against the quote, arbitraged against the book by the
+// arbitrageurs; keepers with unwind_venue = "amm" sell what they seize into it. It starts at the market's
+// initial price with a budget of `reserve` coins and reserve x initial_price of quote: a constant-product
+// pool (Uniswap v2, market/amm_pool.h) holds both; a concentrated-liquidity pool (Uniswap v3,
+// market/concentrated_pool.h) puts them in one position over [range_low, range_high] x initial_price
+// (ticks on the spacing, outward), with the liquidity the budgets allow (the smaller side's).
 struct AmmSpec {
-  double reserve = 0;  // coins [0, 1e9]: the pool's coin reserve at the start; 0: no pool
+  double reserve = 0;  // coins [0, 1e9]: the pool's coin reserve (budget) at the start; 0: no pool
   double fee = 0.003;  // (0, 0.1]: the swap fee on the input, kept by the pool (Uniswap v2: 0.3%)
+  std::string kind = "constant_product";  // "constant_product" (Uniswap v2) / "concentrated" (Uniswap v3)
+  double range_low = 0.8;                 // concentrated: (0, 1), the range's lower bound / initial price
+  double range_high = 1.25;               // concentrated: (1, 1000], its upper bound / initial price
+  int tick_spacing = 60;                  // concentrated: [1, 16384] (Uniswap v3: 60 for the 0.3% tier)
 };
 
 struct OracleSpec {

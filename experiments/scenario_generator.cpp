@@ -124,6 +124,9 @@ void repair(Scenario& s, Rng& rng) {
         market.index.weights.push_back(rng.bernoulli(0.2) ? 0.001 : log_uniform(rng, 0.001, 1e6));
     }
     randomize_margin_model(market.margin, rng);
+    // A concentrated pool's fee in whole pips (Uniswap v3).
+    if (market.amm.kind == "concentrated")
+      market.amm.fee = std::max(1.0, std::round(market.amm.fee * 1e6)) / 1e6;
   }
   LeveragedTraderSpec& t = s.traders;
   if (t.entry_end_seconds < t.entry_start_seconds) std::swap(t.entry_start_seconds, t.entry_end_seconds);

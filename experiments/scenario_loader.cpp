@@ -23,6 +23,7 @@
 #include "core/units.h"
 #include "experiments/presets.h"
 #include "experiments/scenario_schema.h"
+#include "market/concentrated_pool.h"
 #include "market/oracle.h"
 #include "market/price_process.h"
 #include "protocol/gas_price_path.h"
@@ -840,6 +841,37 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
         add(p + ".amm.reserve", market.amm.reserve,
             "would start a pool with less than $1 or 1e-6 coins of reserve",
             "0 (no pool), or >= 1e-6 coins worth >= $1 at initial_price");
+      } else if (market.amm.kind == "concentrated") {
+        // Uniswap v3 takes its fee in whole pips (1e-6) and mints a position only with liquidity > 0.
+        const double pips = market.amm.fee * 1e6;
+        if (std::abs(pips - std::round(pips)) > 1e-6) {
+          add(p + ".amm.fee", market.amm.fee, "is not a whole number of pips (1e-6) for a concentrated pool",
+              "a multiple of 0.000001 (Uniswap v3's fee tiers: 0.0001, 0.0005, 0.003, 0.01)");
+        } else if (price_from_double(market.initial_price * market.amm.range_low).raw() <= 0) {
+          add(p + ".amm.range_low", market.amm.range_low,
+              "puts the range's lower bound below $0.000001 at initial_price " +
+                  format_number(market.initial_price),
+              ">= " + format_number(1e-6 / market.initial_price) + " (a lower bound of at least $0.000001)");
+        } else if (price_from_double(market.initial_price * market.amm.range_high) <=
+                   price_from_double(market.initial_price * market.amm.range_low)) {
+          add(p + ".amm.range_high", market.amm.range_high,
+              "gives the same $ bound as range_low at initial_price " + format_number(market.initial_price) +
+                  " (prices are whole micro-dollars)",
+              "a range at least $0.000001 wide");
+        } else if (skip.count(p + ".amm.range_low") == 0 && skip.count(p + ".amm.range_high") == 0 &&
+                   skip.count(p + ".amm.tick_spacing") == 0) {
+          const Price p0 = price_from_double(market.initial_price);
+          const ConcentratedPosition position = ConcentratedLiquidityPool::position_for(
+              p0, market.amm.tick_spacing, price_from_double(market.initial_price * market.amm.range_low),
+              price_from_double(market.initial_price * market.amm.range_high),
+              quantity_from_double(market.amm.reserve),
+              notional(p0, quantity_from_double(market.amm.reserve), Round::Down));
+          if (position.liquidity == 0) {
+            add(p + ".amm.reserve", market.amm.reserve,
+                "mints no liquidity over the concentrated range (the budget is too small for it)",
+                "a larger reserve or a narrower range");
+          }
+        }
       }
     } else if (s.keepers.unwind_venue == "amm" && s.keepers.count > 0 &&
                skip.count("keepers.unwind_venue") == 0) {

@@ -87,6 +87,10 @@ void describe(V& v, AmmSpec& s) {
   // reserve x initial_price <= 1e12 $ (the quote reserve an Amount holds): a cross-field rule.
   v.number("reserve", s.reserve, closed(0, kMaxCoins), Unit::Coins);
   v.number("fee", s.fee, open_closed(0, 0.1), Unit::Fraction);
+  v.text("kind", s.kind, one_of({"constant_product", "concentrated"}));
+  v.number("range_low", s.range_low, open(0, 1), Unit::Fraction);
+  v.number("range_high", s.range_high, open_closed(1, 1000), Unit::Fraction);
+  v.integer("tick_spacing", s.tick_spacing, 1, 16384);
 }
 
 template <class V>

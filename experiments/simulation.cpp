@@ -20,6 +20,8 @@
 #include "experiments/run_metrics.h"
 #include "experiments/scenario_loader.h"
 #include "experiments/version.h"
+#include "market/amm_pool.h"
+#include "market/concentrated_pool.h"
 #include "market/oracle.h"
 #include "market/order_book.h"
 #include "market/price_process.h"
@@ -101,7 +103,7 @@ struct SpotVenueRuntime {
 // share of that place's balance (World::check_conservation checks both).
 struct AmmRuntime {
   MarketId market;
-  std::unique_ptr<ConstantProductPool> pool;
+  std::unique_ptr<AmmVenue> pool;
   Quantity volume;  // swapped since the last venue sample
 };
 
@@ -233,7 +235,7 @@ class World final : public ExecutionVenue, public PositionSource {
     LIQSIM_CHECK(venues_[v.raw()].kind != VenueKind::Amm, "an AMM venue has no book");
     return venues_[v.raw()].kind == VenueKind::Perpetual ? *markets_[v.raw()].book : *spot_of(v).book;
   }
-  const ConstantProductPool* pool_at(VenueId v) const {
+  const AmmVenue* pool_at(VenueId v) const {
     return venues_[v.raw()].kind == VenueKind::Amm ? amm_of_venue(v).pool.get() : nullptr;
   }
   std::optional<VenueId> amm_of(MarketId m) const { return markets_[m.raw()].amm; }
@@ -331,7 +333,7 @@ class World final : public ExecutionVenue, public PositionSource {
     }
     bool cancel_at(VenueId v, OrderId id) override { return world_.cancel_at(v, id); }
     const OrderBook& book_at(VenueId v) const override { return world_.book_at(v); }
-    const ConstantProductPool* pool_at(VenueId v) const override { return world_.pool_at(v); }
+    const AmmVenue* pool_at(VenueId v) const override { return world_.pool_at(v); }
     std::optional<VenueId> amm_of(MarketId m) const override { return world_.amm_of(m); }
 
    private:
@@ -550,13 +552,25 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     const Price p0 = price_from_double(ms.initial_price);
     const Quantity coins = quantity_from_double(ms.amm.reserve);
     const Amount quote = notional(p0, coins, Round::Down);
-    ledger.transfer(place_account(Place::Outside), amm_place, quote + quote);
-    ledger.trade(amm_place, place_account(Place::Outside), m, coins, quote);
+    std::unique_ptr<AmmVenue> pool;
+    if (ms.amm.kind == "concentrated") {
+      // One position over the range, from both budgets; the pool holds what its mint owes.
+      const ConcentratedPosition position = ConcentratedLiquidityPool::position_for(
+          p0, ms.amm.tick_spacing, price_from_double(ms.initial_price * ms.amm.range_low),
+          price_from_double(ms.initial_price * ms.amm.range_high), coins, quote);
+      pool = std::make_unique<ConcentratedLiquidityPool>(amm_place, p0, ratio_from_double(ms.amm.fee),
+                                                         ms.amm.tick_spacing, std::span(&position, 1));
+    } else {
+      pool = std::make_unique<ConstantProductPool>(amm_place, coins, quote, ratio_from_double(ms.amm.fee));
+    }
+    // The amm_pool place buys the pool's coins from the outside place at the initial price and holds its
+    // quote beside them.
+    const Quantity base_reserve = pool->base_reserve();
+    const Amount cost = notional(p0, base_reserve, Round::Down);
+    ledger.transfer(place_account(Place::Outside), amm_place, pool->quote_reserve() + cost);
+    ledger.trade(amm_place, place_account(Place::Outside), m, base_reserve, cost);
     markets_[m.raw()].amm = VenueId(uint32_t(venues_.size()));
-    amm_.push_back(AmmRuntime{
-        m,
-        std::make_unique<ConstantProductPool>(amm_place, coins, quote, ratio_from_double(ms.amm.fee)),
-        {}});
+    amm_.push_back(AmmRuntime{m, std::move(pool), {}});
     venues_.push_back(VenueInfo{VenueKind::Amm, m, kQuoteAsset, Price(1), Ratio(0), Ratio(0)});
   }
   ledger.reserve(uint32_t(s.noise.count + s.market_makers.count + s.keepers.count + s.traders.count));
@@ -1016,14 +1030,15 @@ void World::on_record() {
 
 VenueSampleRecord World::sample_amm(VenueId v) {
   AmmRuntime& amm = amm_of_venue(v);
-  const ConstantProductPool& pool = *amm.pool;
+  const AmmVenue& pool = *amm.pool;
   VenueSampleRecord r;
   r.time = engine_.now();
   r.venue = v.raw();
   r.market = amm.market.raw();
   r.kind = uint8_t(VenueKind::Amm);
-  r.best_bid = *pool.best_bid();
-  r.best_ask = *pool.best_ask();
+  // 0 on a side without liquidity (a concentrated pool's price outside its ranges).
+  r.best_bid = pool.best_bid().value_or(Price(0));
+  r.best_ask = pool.best_ask().value_or(Price(0));
   r.price = pool.price();
   r.volume = amm.volume;
   amm.volume = Quantity(0);

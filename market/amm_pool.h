@@ -21,11 +21,11 @@
 
 #include <optional>
 
-#include "market/venue.h"
+#include "market/amm_venue.h"
 
 namespace liqsim {
 
-class ConstantProductPool final : public Venue {
+class ConstantProductPool final : public AmmVenue {
  public:
   // Requires reserves > 0 and 0 < fee < 1.
   ConstantProductPool(AccountId owner, Quantity base_reserve, Amount quote_reserve, Ratio fee);
@@ -37,11 +37,11 @@ class ConstantProductPool final : public Venue {
   Price tick_size() const override { return Price(1); }
 
   AccountId owner() const { return owner_; }
-  Quantity base_reserve() const { return base_; }
-  Amount quote_reserve() const { return quote_; }
+  Quantity base_reserve() const override { return base_; }
+  Amount quote_reserve() const override { return quote_; }
   Ratio fee() const { return fee_; }
   // y / x, rounded down: the pool's price before fees.
-  Price price() const;
+  Price price() const override;
 
   // getAmountOut and getAmountIn in the reserves' base units (see above). amount_in > 0; 0 < amount_out <
   // the output reserve.
@@ -51,7 +51,7 @@ class ConstantProductPool final : public Venue {
   // Coins a trader would sell (Side::Sell) or buy into the pool to bring its marginal price to `target`,
   // ignoring the fee's growth of the reserves: a decision aid for arbitrage sizing (double), 0 when the
   // pool is already at or beyond it.
-  double quantity_to(Side side, double target) const;
+  double quantity_to(Side side, double target) const override;
 
  private:
   // The quantity (raw) whose swap leaves the marginal price at `worst`, in long double: where the exact

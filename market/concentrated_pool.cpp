@@ -339,7 +339,7 @@ Liquidity get_liquidity_for_amounts(const U256& sqrt_ratio_x96, const U256& sqrt
                                     const U256& sqrt_ratio_b_x96, const U256& amount0, const U256& amount1) {
   U256 a = sqrt_ratio_a_x96, b = sqrt_ratio_b_x96;
   if (a > b) std::swap(a, b);
-  if (sqrt_ratio_x96 < a) return get_liquidity_for_amount0(a, b, amount0);
+  if (sqrt_ratio_x96 <= a) return get_liquidity_for_amount0(a, b, amount0);  // LiquidityAmounts.sol: <=
   if (sqrt_ratio_x96 < b) {
     return std::min(get_liquidity_for_amount0(sqrt_ratio_x96, b, amount0),
                     get_liquidity_for_amount1(a, sqrt_ratio_x96, amount1));

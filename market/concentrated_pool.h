@@ -53,7 +53,7 @@
 #include <utility>
 #include <vector>
 
-#include "market/venue.h"
+#include "market/amm_venue.h"
 
 namespace liqsim {
 
@@ -216,7 +216,7 @@ struct ConcentratedPosition {
   uniswap_v3::Liquidity liquidity = 0;
 };
 
-class ConcentratedLiquidityPool final : public Venue {
+class ConcentratedLiquidityPool final : public AmmVenue {
  public:
   // initialize(sqrt_price_x96_at(initial_price)), then mint each position in order; the pool's reserves
   // start at the deposits those mints owe (rounded up), which the ledger funds. Requires initial_price > 0,
@@ -243,8 +243,8 @@ class ConcentratedLiquidityPool final : public Venue {
 
   AccountId owner() const { return owner_; }
   // The tokens the pool holds: deposits + swaps' inputs - outputs (fees included).
-  Quantity base_reserve() const { return base_; }
-  Amount quote_reserve() const { return quote_; }
+  Quantity base_reserve() const override { return base_; }
+  Amount quote_reserve() const override { return quote_; }
   // What the positions deposited at construction.
   Quantity deposited_base() const { return deposited_base_; }
   Amount deposited_quote() const { return deposited_quote_; }
@@ -257,13 +257,13 @@ class ConcentratedLiquidityPool final : public Venue {
   // The v3 state (sqrt price, tick, active liquidity, initialized ticks).
   const uniswap_v3::Pool& core() const { return core_; }
   // The pool's price before fees, sqrtPriceX96^2 * 1e8 / 2^192 rounded down (at most Price::max()).
-  Price price() const;
+  Price price() const override;
 
   // Coins a trader would sell (Side::Sell) or buy to bring the marginal price including the fee to
   // `target` ($ per coin), walking the ranges in doubles: a decision aid for arbitrage sizing; a sell's is
   // the gross input (fee included), 0 when the pool is already at or beyond the target, and what the
   // liquidity allows when it runs out first.
-  double quantity_to(Side side, double target) const;
+  double quantity_to(Side side, double target) const override;
 
  private:
   // The sqrt price at which the next unit in the direction trades: the current one with liquidity there,

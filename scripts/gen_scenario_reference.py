@@ -31,7 +31,7 @@ tables = [("(top level)", "Scenario"), ("[liquidation]", "LiquidationSpec"),
           ("[traders]", "LeveragedTraderSpec"), ("[traders.leverage] / [traders.margin]", "DistributionSpec"),
           ("[keepers]", "KeeperSpec"), ("[liquidity]", "LiquiditySpec"), ("[value_traders]", "ValueTraderSpec"),
           ("[arbitrageurs]", "ArbitrageurSpec"), ("[limits]", "LimitsSpec"), ("[[markets]]", "MarketSpec"), ("[markets.price]", "PriceProcessSpec"),
-          ("[markets.shock]", "ShockSpec"), ("[markets.index]", "IndexSpec"), ("[markets.spot]", "SpotSpec"),
+          ("[markets.shock]", "ShockSpec"), ("[markets.index]", "IndexSpec"), ("[markets.spot]", "SpotSpec"), ("[markets.amm]", "AmmSpec"),
           ("[markets.oracle]", "OracleSpec"),
           ("[markets.mark]", "MarkSpec"), ("[markets.funding]", "FundingSpec"),
           ("[markets.margin]", "MarginSpec")]

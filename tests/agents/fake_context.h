@@ -221,7 +221,7 @@ class FakeContext final : public AgentContext, public PositionSource {
     s.at = now_;
     s.venue = v;
     s.order = order;
-    const ConstantProductPool* pool = pool_at(v);
+    const AmmVenue* pool = pool_at(v);
     s.best_bid = pool ? pool->best_bid() : book_at(v).best_bid();
     s.best_ask = pool ? pool->best_ask() : book_at(v).best_ask();
     const SubmitResult r = route_at(v, order);
@@ -243,7 +243,7 @@ class FakeContext final : public AgentContext, public PositionSource {
     return venues_[v.raw()].kind == VenueKind::Perpetual ? *books_[v.raw()]
                                                          : *spot_books_[v.raw() - books_.size()];
   }
-  const ConstantProductPool* pool_at(VenueId v) const override {
+  const AmmVenue* pool_at(VenueId v) const override {
     for (const auto& [id, pool] : pools_)
       if (id == v) return pool.get();
     return nullptr;

@@ -1,4 +1,5 @@
-// Whole runs with a market's constant-product pool (market/amm_pool.h, [markets.amm]): keepers that sell
+// Whole runs with a market's AMM pool (Uniswap v2's market/amm_pool.h, v3's market/concentrated_pool.h,
+// [markets.amm]): keepers that sell
 // what they seize into the pool (keepers.unwind_venue = "amm"), arbitrageurs that tie it to the book.
 #include <gtest/gtest.h>
 
@@ -52,11 +53,14 @@ Scenario load(const std::string& text) {
   return std::get<Scenario>(r);
 }
 
-// The scenario above with `arbitrageurs` arbitrageurs and keepers unwinding on `unwind_venue`.
-RunResult run(int arbitrageurs = 3, const std::string& unwind_venue = "amm", bool check_every_event = false) {
+// The scenario above with `arbitrageurs` arbitrageurs, keepers unwinding on `unwind_venue` and a pool of
+// `kind` (the concentrated one over [0.8, 1.25] x the initial price).
+RunResult run(int arbitrageurs = 3, const std::string& unwind_venue = "amm", bool check_every_event = false,
+              const std::string& kind = "constant_product") {
   Scenario s = load(std::string(kPoolMarket));
   s.arbitrageurs.count = arbitrageurs;
   s.keepers.unwind_venue = unwind_venue;
+  s.markets[0].amm.kind = kind;
   RunOptions options;
   options.check_every_event = check_every_event;
   return run_simulation(s, to_toml(s), options);
@@ -119,6 +123,40 @@ TEST(AmmMarket, KeepersDumpingIntoAThinPoolLoseMoreThanOnTheBook) {
   const RunSummary pool = run(0).summary;
   const RunSummary book = run(0, "book").summary;
   EXPECT_LT(pool.keeper_profit.raw(), book.keeper_profit.raw() - amount_from_double(100'000).raw());
+}
+
+// The same with a Uniswap v3 pool (market/concentrated_pool.h): its reserves are the mint's deposits
+// plus the swaps' flows, and the ledger's after every event.
+TEST(AmmMarket, ConcentratedPoolReservesStayTheLedgersAfterEveryEvent) {
+  const RunResult r = run(3, "amm", /*check_every_event=*/true, "concentrated");
+  EXPECT_EQ(r.summary.conservation_residual, Amount(0));
+  const PoolFigures f = pool_figures(r.log);
+  EXPECT_GT(f.samples, 0u);
+  EXPECT_GT(f.volume.raw(), 0);
+  EXPECT_LT(f.mean_gap, 0.005) << "arbitrageurs tie the concentrated pool to the book too";
+  EXPECT_GT(r.summary.keeper_liquidations, 0u);
+}
+
+// The same capital (50 coins and their value in quote) concentrated over [0.8, 1.25] x the price buys
+// 1 / (1 - sqrt(0.8)) = 9.47 times the liquidity of the constant-product pool (Uniswap v3 whitepaper,
+// section 2: real reserves x = L (1 / sqrt(P) - 1 / sqrt(P_b)) against x = L / sqrt(P)), so about that
+// many times the coins within 1% of the price, on both sides, at the start.
+TEST(AmmMarket, ConcentratedLiquidityIsDeeperNearThePriceForTheSameCapital) {
+  const auto first_pool_sample = [](const RunLog& log) {
+    for (const VenueSampleRecord& v : log.venue_samples)
+      if (v.kind == uint8_t(VenueKind::Amm)) return v;
+    ADD_FAILURE() << "no pool sample";
+    return VenueSampleRecord{};
+  };
+  const VenueSampleRecord v2 = first_pool_sample(run(3, "amm", false, "constant_product").log);
+  const VenueSampleRecord v3 = first_pool_sample(run(3, "amm", false, "concentrated").log);
+  const double expected = 1.0 / (1.0 - std::sqrt(0.8));
+  for (const auto& [concentrated, constant] :
+       {std::pair{v3.bid_depth_1pct, v2.bid_depth_1pct}, std::pair{v3.ask_depth_1pct, v2.ask_depth_1pct}}) {
+    ASSERT_GT(constant.raw(), 0);
+    const double ratio = to_double(concentrated) / to_double(constant);
+    EXPECT_NEAR(ratio, expected, 0.1 * expected);
+  }
 }
 
 TEST(AmmMarket, SameSeedSamePoolPath) {

@@ -1035,6 +1035,27 @@ TEST(ScenarioLoader, AmmPoolReservesAreChecked) {
   load_ok("[keepers]\nunwind_venue = \"amm\"\n[[markets]]\namm.reserve = 100\n");
 }
 
+// A Uniswap v3 pool takes its fee in whole pips (1e-6) and a range around the initial price.
+TEST(ScenarioLoader, ConcentratedPoolKeysAreChecked) {
+  const std::string pool = "[[markets]]\namm.reserve = 10\namm.kind = \"concentrated\"\n";
+  const ScenarioError pips = only_error(pool + "amm.fee = 0.0030005\n");
+  EXPECT_EQ(pips.key, "markets[0].amm.fee");
+  EXPECT_NE(pips.allowed.find("0.000001"), std::string::npos) << pips.message();
+  EXPECT_EQ(only_error(pool + "amm.range_low = 1\n").key, "markets[0].amm.range_low");
+  EXPECT_EQ(only_error(pool + "amm.range_high = 1\n").key, "markets[0].amm.range_high");
+  EXPECT_EQ(only_error(pool + "amm.tick_spacing = 0\n").key, "markets[0].amm.tick_spacing");
+  EXPECT_EQ(only_error("[[markets]]\namm.kind = \"curve\"\n").key, "markets[0].amm.kind");
+  const ScenarioError low = only_error(
+      "[[markets]]\ninitial_price = 100\namm.reserve = 10\n"
+      "amm.kind = \"concentrated\"\namm.range_low = 1e-9\n");
+  EXPECT_EQ(low.key, "markets[0].amm.range_low");
+  EXPECT_EQ(low.allowed, ">= 1e-08 (a lower bound of at least $0.000001)");
+  const Scenario ok = load_ok(pool + "amm.fee = 0.0005\namm.range_low = 0.5\namm.tick_spacing = 10\n");
+  EXPECT_EQ(ok.markets[0].amm.kind, "concentrated");
+  // A constant-product pool's fee need not be whole pips.
+  load_ok("[[markets]]\namm.reserve = 10\namm.fee = 0.0030005\n");
+}
+
 // Spot assets are named by the symbol's base: BTC-PERP and BTC-USD would both trade BTC.
 TEST(ScenarioLoader, TwoMarketsWithSpotVenuesNeedDistinctBases) {
   const ScenarioError e = only_error(

@@ -274,6 +274,12 @@ TEST(UniswapV3LiquidityAmounts, MatchesV3Periphery) {
             Liquidity(1938));
   EXPECT_EQ(get_liquidity_for_amounts(kPrice111_100, kPrice100_110, kPrice110_100, U256(100), U256(200)),
             Liquidity(2097));
+  // At the range's lower bound only token0 counts (LiquidityAmounts.sol: sqrtRatioX96 <= sqrtRatioAX96), as
+  // below the range (the amount-1 formula would divide by zero): 100 x sqrt(100/110) x sqrt(110/100) /
+  // (sqrt(110/100) - sqrt(100/110)) = 1048.8, rounded down.
+  EXPECT_EQ(get_liquidity_for_amounts(kPrice100_110, kPrice100_110, kPrice110_100, U256(100), U256(200)),
+            Liquidity(1048));
+  EXPECT_EQ(uniswap_v3::get_liquidity_for_amount0(kPrice100_110, kPrice110_100, U256(100)), Liquidity(1048));
 }
 
 // v3-core test/TickBitmap.spec.ts, #nextInitializedTickWithinOneWord with ticks 70, 78, 84, 139, 240, 535

@@ -1,0 +1,23 @@
+// An AMM pool as a Venue: what the run and the agents read of a pool beyond the execution contract (the
+// constant-product pool of Uniswap v2, market/amm_pool.h, and the concentrated-liquidity pool of Uniswap
+// v3, market/concentrated_pool.h). Reserves are the tokens the pool holds in the ledger's units (the
+// run checks them against the ledger's amm_pool place after every event in tests).
+#pragma once
+
+#include "market/venue.h"
+
+namespace liqsim {
+
+class AmmVenue : public Venue {
+ public:
+  // The pool's price before fees (quote per coin), rounded down.
+  virtual Price price() const = 0;
+  virtual Quantity base_reserve() const = 0;
+  virtual Amount quote_reserve() const = 0;
+  // Coins a trader would sell (Side::Sell) or buy into the pool to bring its marginal price to `target`: a
+  // decision aid for arbitrage sizing and depth samples (double), 0 when the pool is already at or beyond
+  // it or has no liquidity that way.
+  virtual double quantity_to(Side side, double target) const = 0;
+};
+
+}  // namespace liqsim
