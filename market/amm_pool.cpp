@@ -78,15 +78,8 @@ bool ConstantProductPool::buy_within(Quantity q, Price worst) const {
 }
 
 Execution ConstantProductPool::execute(const ExecutionRequest& request) {
-  Execution out;
-  if (request.quantity.raw() <= 0) {
-    out.reject = RejectReason::InvalidQuantity;
-    return out;
-  }
-  if (request.worst.raw() <= 0) {
-    out.reject = RejectReason::InvalidPrice;
-    return out;
-  }
+  Execution out = check_request(request);
+  if (!out.accepted()) return out;
   const bool sell = request.side == Side::Sell;
   // The largest quantity within the worst price: the condition is monotone in the quantity.
   const auto within = [&](int64_t q) {

@@ -699,15 +699,8 @@ std::optional<Price> ConcentratedLiquidityPool::best_ask() const {
 }
 
 Execution ConcentratedLiquidityPool::execute(const ExecutionRequest& request) {
-  Execution out;
-  if (request.quantity.raw() <= 0) {
-    out.reject = RejectReason::InvalidQuantity;
-    return out;
-  }
-  if (request.worst.raw() <= 0) {
-    out.reject = RejectReason::InvalidPrice;
-    return out;
-  }
+  Execution out = check_request(request);
+  if (!out.accepted()) return out;
   const bool sell = request.side == Side::Sell;
   const uint32_t pips = core_.fee_pips();
   const Big worst = big_of(request.worst.raw());

@@ -2,16 +2,18 @@
 
 namespace liqsim {
 
-Execution OrderBookVenue::execute(const ExecutionRequest& request) {
+Execution check_request(const ExecutionRequest& request) {
   Execution out;
-  if (request.quantity.raw() <= 0) {
+  if (request.quantity.raw() <= 0)
     out.reject = RejectReason::InvalidQuantity;
-    return out;
-  }
-  if (request.worst.raw() <= 0) {
+  else if (request.worst.raw() <= 0)
     out.reject = RejectReason::InvalidPrice;
-    return out;
-  }
+  return out;
+}
+
+Execution OrderBookVenue::execute(const ExecutionRequest& request) {
+  Execution out = check_request(request);
+  if (!out.accepted()) return out;
   const Price tick = book_.tick_size();
   Price limit = request.side == Side::Buy ? round_down_to_tick(request.worst, tick)
                                           : round_up_to_tick(request.worst, tick);

@@ -34,6 +34,10 @@ struct Execution {
   bool accepted() const { return reject == RejectReason::None; }
 };
 
+// What every venue refuses before it looks at its liquidity: a quantity <= 0 (InvalidQuantity) or a worst
+// price <= 0 (InvalidPrice); an accepted Execution with nothing filled otherwise.
+Execution check_request(const ExecutionRequest& request);
+
 class Venue {
  public:
   virtual ~Venue() = default;
