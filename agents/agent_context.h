@@ -88,7 +88,7 @@ class AgentContext {
   // The book of a perpetual or spot venue (an AMM venue has none: pool_at).
   virtual const OrderBook& book_at(VenueId v) const = 0;
   // The pool of an AMM venue, nullptr for a book. Orders at it (submit_at) are swaps: an IOC or market
-  // order, its limit the worst marginal price (market/amm_pool.h).
+  // order, its limit the worst marginal price (market/amm_venue.h: a constant-product or concentrated pool).
   virtual const AmmVenue* pool_at(VenueId v) const = 0;
   // Market m's AMM venue, if it has a pool.
   virtual std::optional<VenueId> amm_of(MarketId m) const = 0;

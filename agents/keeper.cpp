@@ -154,7 +154,8 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     return;
   }
   const ClearingHouse& ch = ctx.clearing();
-  // The mechanism's own simulation of the call where it offers one (Drift), else the keeper rule's terms.
+  // The mechanism's own simulation of the call where it offers one (Drift, Synthetix: also which call to
+  // send), else the keeper rule's terms.
   MarketId m;
   Amount value, reward;
   std::optional<AccountId> beneficiary;

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "core/check.h"
+#include "experiments/scenario_paths.h"
 
 namespace liqsim {
 
@@ -70,10 +71,9 @@ ChainParams KeeperLiquidationSpec::chain_params(const std::string& source_dir) c
         GasSpike{time_from_seconds(gas.spike_start_seconds), time_from_seconds(gas.spike_duration_seconds),
                  time_from_seconds(gas.spike_ramp_seconds), ratio_from_double(gas.spike_multiple)});
   } else if (gas.path == "replay") {
-    std::filesystem::path file(gas.replay_file);
-    if (file.is_relative() && !source_dir.empty()) file = std::filesystem::path(source_dir) / file;
-    auto loaded = load_gas_price_csv(file.string(), gas.time_column, gas.price_column, gas.time_unit_seconds,
-                                     gas_wei_per_unit(gas.price_unit));
+    auto loaded =
+        load_gas_price_csv(scenario_file_path(source_dir, gas.replay_file).string(), gas.time_column,
+                           gas.price_column, gas.time_unit_seconds, gas_wei_per_unit(gas.price_unit));
     LIQSIM_CHECK(std::holds_alternative<GasPriceSeries>(loaded), "gas replay file failed after validation");
     params.gas = GasPricePath::replay(
         GasReplay{std::get<GasPriceSeries>(std::move(loaded)),

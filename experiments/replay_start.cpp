@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "experiments/scenario_paths.h"
+
 namespace liqsim {
 namespace {
 
@@ -33,10 +35,7 @@ std::vector<std::string_view> fields_of(std::string_view line) {
 std::optional<double> replay_start_seconds(const Scenario& scenario) {
   if (scenario.markets.empty() || scenario.markets[0].price.model != "replay") return std::nullopt;
   const PriceProcessSpec& price = scenario.markets[0].price;
-  std::filesystem::path file(price.replay_file);
-  if (file.is_relative() && !scenario.source_dir.empty())
-    file = std::filesystem::path(scenario.source_dir) / file;
-  std::ifstream in(file);
+  std::ifstream in(scenario_file_path(scenario.source_dir, price.replay_file));
   std::string line;
   if (!std::getline(in, line)) return std::nullopt;
   const std::vector<std::string_view> header = fields_of(line);

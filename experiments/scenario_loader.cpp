@@ -22,6 +22,7 @@
 #include "core/recorder.h"
 #include "core/units.h"
 #include "experiments/presets.h"
+#include "experiments/scenario_paths.h"
 #include "experiments/scenario_schema.h"
 #include "market/concentrated_pool.h"
 #include "market/oracle.h"
@@ -514,6 +515,26 @@ namespace {
 
 // The keeper chain's gas path ([liquidation.keeper.gas]): checked whatever the mechanism, as the chain is
 // always built. Times are compared after their conversion to nanoseconds, as the run will use them.
+// The replay file `key` names (`name`, required when `needed_when` holds), resolved against the scenario's
+// folder: its path when it exists, else nothing, with the problem recorded.
+std::optional<std::filesystem::path> existing_replay_file(const Scenario& s, const std::string& key,
+                                                          const std::string& name,
+                                                          const std::string& needed_when,
+                                                          std::vector<ScenarioError>& errors) {
+  if (name.empty()) {
+    errors.push_back({key, quote(""), "the path of a CSV file, relative to the scenario file",
+                      "required when " + needed_when});
+    return std::nullopt;
+  }
+  const std::filesystem::path file = scenario_file_path(s.source_dir, name);
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(file, ec)) return file;
+  errors.push_back({key, quote(name), "an existing CSV file, relative to the scenario file's folder",
+                    "file not found (looked for " +
+                        std::filesystem::absolute(file, ec).lexically_normal().string() + ")"});
+  return std::nullopt;
+}
+
 void check_gas_path(const Scenario& s, const std::set<std::string>& skip,
                     std::vector<ScenarioError>& errors) {
   const KeeperLiquidationSpec& keeper = s.liquidation.get<KeeperLiquidationSpec>();
@@ -552,30 +573,18 @@ void check_gas_path(const Scenario& s, const std::set<std::string>& skip,
     }
   }
   if (gas.path == "replay") {
-    if (gas.replay_file.empty()) {
-      errors.push_back({p + ".replay_file", quote(""),
-                        "the path of a CSV file, relative to the scenario file",
-                        "required when path = \"replay\""});
-    } else {
-      std::filesystem::path file(gas.replay_file);
-      if (file.is_relative()) file = std::filesystem::path(s.source_dir) / file;
-      std::error_code ec;
-      if (!std::filesystem::is_regular_file(file, ec)) {
+    const auto file =
+        existing_replay_file(s, p + ".replay_file", gas.replay_file, "path = \"replay\"", errors);
+    if (file && !gas.time_column.empty() && !gas.price_column.empty() &&
+        open_closed(0, 86400).contains(gas.time_unit_seconds)) {
+      // Read and checked now, as the run will read it (protocol/gas_price_path).
+      auto loaded = load_gas_price_csv(file->string(), gas.time_column, gas.price_column,
+                                       gas.time_unit_seconds, gas_wei_per_unit(gas.price_unit));
+      if (const auto* problem = std::get_if<std::string>(&loaded)) {
         errors.push_back({p + ".replay_file", quote(gas.replay_file),
-                          "an existing CSV file, relative to the scenario file's folder",
-                          "file not found (looked for " +
-                              std::filesystem::absolute(file, ec).lexically_normal().string() + ")"});
-      } else if (!gas.time_column.empty() && !gas.price_column.empty() &&
-                 open_closed(0, 86400).contains(gas.time_unit_seconds)) {
-        // Read and checked now, as the run will read it (protocol/gas_price_path).
-        auto loaded = load_gas_price_csv(file.string(), gas.time_column, gas.price_column,
-                                         gas.time_unit_seconds, gas_wei_per_unit(gas.price_unit));
-        if (const auto* problem = std::get_if<std::string>(&loaded)) {
-          errors.push_back({p + ".replay_file", quote(gas.replay_file),
-                            "a CSV file with a header row, the time and gas price columns, strictly "
-                            "increasing times and gas prices in [0, 1e7 gwei]",
-                            *problem});
-        }
+                          "a CSV file with a header row, the time and gas price columns, strictly "
+                          "increasing times and gas prices in [0, 1e7 gwei]",
+                          *problem});
       }
     }
     if (gas.time_column.empty()) errors.push_back({p + ".time_column", quote(""), "a column name", "empty"});
@@ -724,33 +733,21 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
 
     if (market.price.model == "replay") {
       const PriceProcessSpec& price = market.price;
-      if (price.replay_file.empty()) {
-        errors.push_back({p + ".price.replay_file", quote(""),
-                          "the path of a CSV file, relative to the scenario file",
-                          "required when model = \"replay\""});
-      } else {
-        std::filesystem::path file(price.replay_file);
-        if (file.is_relative()) file = std::filesystem::path(s.source_dir) / file;
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(file, ec)) {
+      const auto file =
+          existing_replay_file(s, p + ".price.replay_file", price.replay_file, "model = \"replay\"", errors);
+      if (file && !price.time_column.empty() && !price.price_column.empty() &&
+          open_closed(0, 86400).contains(price.time_unit_seconds) &&
+          open_closed(0, kMaxInitialPrice).contains(market.initial_price)) {
+        // Read and checked now, as the run will read it: columns present, numbers, times strictly
+        // increasing at 1 ns, prices positive and representable (market/price_process).
+        auto loaded = load_price_csv(
+            file->string(), price.time_column, price.price_column, price.time_unit_seconds,
+            price.rescale_to_initial ? std::optional<double>(market.initial_price) : std::nullopt);
+        if (const auto* problem = std::get_if<std::string>(&loaded)) {
           errors.push_back({p + ".price.replay_file", quote(price.replay_file),
-                            "an existing CSV file, relative to the scenario file's folder",
-                            "file not found (looked for " +
-                                std::filesystem::absolute(file, ec).lexically_normal().string() + ")"});
-        } else if (!price.time_column.empty() && !price.price_column.empty() &&
-                   open_closed(0, 86400).contains(price.time_unit_seconds) &&
-                   open_closed(0, kMaxInitialPrice).contains(market.initial_price)) {
-          // Read and checked now, as the run will read it: columns present, numbers, times strictly
-          // increasing at 1 ns, prices positive and representable (market/price_process).
-          auto loaded = load_price_csv(
-              file.string(), price.time_column, price.price_column, price.time_unit_seconds,
-              price.rescale_to_initial ? std::optional<double>(market.initial_price) : std::nullopt);
-          if (const auto* problem = std::get_if<std::string>(&loaded)) {
-            errors.push_back({p + ".price.replay_file", quote(price.replay_file),
-                              "a CSV file with a header row, the time and price columns, strictly "
-                              "increasing times and positive prices",
-                              *problem});
-          }
+                            "a CSV file with a header row, the time and price columns, strictly "
+                            "increasing times and positive prices",
+                            *problem});
         }
       }
       if (price.time_column.empty()) {
@@ -798,28 +795,16 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     // are the visible ones, so no delay applies on top.
     if (market.oracle.source == "replay") {
       const OracleSpec& oracle = market.oracle;
-      if (oracle.replay_file.empty()) {
-        errors.push_back({p + ".oracle.replay_file", quote(""),
-                          "the path of a CSV file, relative to the scenario file",
-                          "required when source = \"replay\""});
-      } else {
-        std::filesystem::path file(oracle.replay_file);
-        if (file.is_relative()) file = std::filesystem::path(s.source_dir) / file;
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(file, ec)) {
+      const auto file = existing_replay_file(s, p + ".oracle.replay_file", oracle.replay_file,
+                                             "source = \"replay\"", errors);
+      if (file && open_closed(0, 86400).contains(oracle.time_unit_seconds)) {
+        auto loaded = load_oracle_csv(file->string(), oracle.time_column, oracle.price_column,
+                                      oracle.time_unit_seconds);
+        if (const auto* problem = std::get_if<std::string>(&loaded)) {
           errors.push_back({p + ".oracle.replay_file", quote(oracle.replay_file),
-                            "an existing CSV file, relative to the scenario file's folder",
-                            "file not found (looked for " +
-                                std::filesystem::absolute(file, ec).lexically_normal().string() + ")"});
-        } else if (open_closed(0, 86400).contains(oracle.time_unit_seconds)) {
-          auto loaded = load_oracle_csv(file.string(), oracle.time_column, oracle.price_column,
-                                        oracle.time_unit_seconds);
-          if (const auto* problem = std::get_if<std::string>(&loaded)) {
-            errors.push_back({p + ".oracle.replay_file", quote(oracle.replay_file),
-                              "a CSV file with a header row, the time and price columns, strictly increasing "
-                              "times and positive prices",
-                              *problem});
-          }
+                            "a CSV file with a header row, the time and price columns, strictly increasing "
+                            "times and positive prices",
+                            *problem});
         }
       }
       if (oracle.delay_seconds != 0) {

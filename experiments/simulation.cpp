@@ -19,6 +19,7 @@
 #include "experiments/populations.h"
 #include "experiments/run_metrics.h"
 #include "experiments/scenario_loader.h"
+#include "experiments/scenario_paths.h"
 #include "experiments/version.h"
 #include "market/amm_pool.h"
 #include "market/concentrated_pool.h"
@@ -218,7 +219,7 @@ class World final : public ExecutionVenue, public PositionSource {
     if (mechanism_->frozen(order.owner)) return frozen_rejection();
     switch (venues_[v.raw()].kind) {
       case VenueKind::Perpetual:
-        return submit(venues_[v.raw()].market, order);
+        return route(venues_[v.raw()].market, order, false);
       case VenueKind::Spot:
         return route_spot(v, order);
       case VenueKind::Amm:
@@ -448,10 +449,9 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
           Time(step.raw() * std::llround(ms.price.garch_interval_seconds / ms.price.step_seconds));
       process = std::make_unique<GarchProcess>(initial, garch, path_rng);
     } else if (ms.price.model == "replay") {
-      std::filesystem::path file(ms.price.replay_file);
-      if (file.is_relative() && !s.source_dir.empty()) file = std::filesystem::path(s.source_dir) / file;
       auto loaded = load_price_csv(
-          file.string(), ms.price.time_column, ms.price.price_column, ms.price.time_unit_seconds,
+          scenario_file_path(s.source_dir, ms.price.replay_file).string(), ms.price.time_column,
+          ms.price.price_column, ms.price.time_unit_seconds,
           ms.price.rescale_to_initial ? std::optional<double>(ms.initial_price) : std::nullopt);
       LIQSIM_CHECK(std::holds_alternative<PricePath>(loaded), "replay file failed after validation");
       process = std::make_unique<CsvReplay>(std::get<PricePath>(std::move(loaded)),
@@ -493,10 +493,9 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     rt.index_now = initial;
     if (ms.oracle.source == "replay") {
       // The recorded oracle (read and checked when the scenario was validated).
-      std::filesystem::path file(ms.oracle.replay_file);
-      if (file.is_relative() && !s.source_dir.empty()) file = std::filesystem::path(s.source_dir) / file;
-      auto recorded = load_oracle_csv(file.string(), ms.oracle.time_column, ms.oracle.price_column,
-                                      ms.oracle.time_unit_seconds);
+      auto recorded =
+          load_oracle_csv(scenario_file_path(s.source_dir, ms.oracle.replay_file).string(),
+                          ms.oracle.time_column, ms.oracle.price_column, ms.oracle.time_unit_seconds);
       LIQSIM_CHECK(recorded.index() == 0, "the oracle replay file became unreadable after validation");
       rt.oracle = std::make_unique<Oracle>(std::move(std::get<0>(recorded)));
     } else {

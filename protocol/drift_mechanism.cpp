@@ -93,7 +93,12 @@ std::optional<DriftTakeTerms> DriftLiquidation::terms(AccountId a, Time now) con
 std::optional<LiquidationQuote> DriftLiquidation::quote(AccountId a, Time now) const {
   const std::optional<DriftTakeTerms> t = terms(a, now);
   if (!t) return std::nullopt;
-  return LiquidationQuote{t->market, t->take, t->value, t->liquidator_fee, std::nullopt, Amount(0), TxAction::Liquidate};
+  LiquidationQuote q;
+  q.market = t->market;
+  q.take = t->take;
+  q.value = t->value;
+  q.reward = t->liquidator_fee;
+  return q;
 }
 
 Time DriftLiquidation::republish_after() const {

@@ -97,7 +97,8 @@ struct LiquidationQuote {
   // account sends it (Synthetix's flagger fee, paid at liquidatePosition).
   std::optional<AccountId> beneficiary;
   Amount beneficiary_reward;
-  TxAction action = TxAction::Liquidate;  // the call to send (Synthetix: Bark to flag, Liquidate once flagged)
+  // The call to send (Synthetix: Bark to flag, Liquidate once flagged).
+  TxAction action = TxAction::Liquidate;
 };
 
 // What the kernel offers a mechanism: the clock, timers, the keeper population, cause attribution.
