@@ -191,7 +191,7 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     if (earned - cost < params_.min_profit) continue;
     // Capital: the keeper must be able to post initial margin at max leverage on the seized notional.
     const Amount needed =
-        ch.maintenance(k.account) + ch.market(m).margin->initial_margin_at_max_leverage(value);
+        ch.maintenance(k.account) + ch.margin_model(k.account, m).initial_margin_at_max_leverage(value);
     if (ch.equity(k.account) - cost < needed) continue;
     send(ctx, k, target, fee, TxIntent{action});
   }

@@ -136,11 +136,11 @@ void LeveragedTraders::on_wake(AgentContext& ctx, uint32_t i, int64_t arg) {
 void LeveragedTraders::open_position(AgentContext& ctx, uint32_t i, MarketId m, double margin) {
   const AccountId a = accounts_[i];
   const MarketView v = ctx.view(m);
-  const ProtocolMarket& pm = ctx.clearing().market(m);
   // Leverage is capped by the bracket's maximum (1 / initial rate) at the intended notional.
   double leverage = leverage_[i];
   const double intended = margin * leverage;
-  const double max_leverage = 1.0 / to_double(pm.margin->initial_rate(amount_from_double(intended)));
+  const double max_leverage =
+      1.0 / to_double(ctx.clearing().margin_model(a, m).initial_rate(amount_from_double(intended)));
   leverage = std::min(leverage, max_leverage);
   const double coins = margin * leverage / to_double(v.mark);
   if (!(coins < 1e10)) return;  // not representable as a Quantity (1e-8 coins): no entry (also NaN)
@@ -242,7 +242,7 @@ std::vector<OpeningPosition> LeveragedTraders::opening_book(const ClearingHouse&
     for (MarketId m(0); m.raw() < markets; ++m) {
       if (!spread && m != markets_[i]) continue;
       const Path& path = paths[m.raw()];
-      const ProtocolMarket& pm = ch.market(m);
+      const MarginModel& model = ch.margin_model(accounts_[i], m);
       const double margin = to_double(margin_[i]) * share;
       std::optional<OpeningPosition> chosen;
       for (int attempt = 0; attempt <= kAgeDraws && !chosen; ++attempt) {
@@ -251,8 +251,8 @@ std::vector<OpeningPosition> LeveragedTraders::opening_book(const ClearingHouse&
         const auto entry = try_price_from_double(path.price[k]);
         if (!entry || entry->raw() <= 0) continue;
         const double intended = margin * leverage_[i];
-        const double leverage = std::min(
-            double(leverage_[i]), 1.0 / to_double(pm.margin->initial_rate(amount_from_double(intended))));
+        const double leverage =
+            std::min(double(leverage_[i]), 1.0 / to_double(model.initial_rate(amount_from_double(intended))));
         const double coins = margin * leverage / to_double(*entry);
         if (!(coins < 1e10)) continue;
         const Quantity q = lots(coins);
@@ -260,7 +260,7 @@ std::vector<OpeningPosition> LeveragedTraders::opening_book(const ClearingHouse&
         const Quantity size = is_long ? q : -q;
         const Amount cash = notional(*entry, q, Round::Down);
         // Liquidation price of the position as it stood at entry (equity = margin at the entry mark).
-        const auto trigger = pm.margin->trigger(size, *entry, amount_from_double(margin));
+        const auto trigger = model.trigger(size, *entry, amount_from_double(margin));
         if (k > 0 && trigger) {
           const double liq = to_double(*trigger);
           if (is_long ? path.low[k] <= liq : path.high[k] >= liq) continue;  // already liquidated

@@ -251,6 +251,23 @@ std::unique_ptr<LiquidationMechanism> DriftSpec::build(const MechanismBuildConte
   return std::make_unique<DriftLiquidation>(p, c.clearing, c.recorder);
 }
 
+AaveV3MechanismParams AaveV3Spec::params(const std::vector<MarginSpec>& margins) const {
+  AaveV3MechanismParams p;
+  p.rules = rules == "3.0" ? AaveRules::V30 : AaveRules::V33;
+  for (const MarginSpec& margin : margins) {
+    LIQSIM_CHECK(margin.model == AaveV3ReserveMarginSpec::kModel,
+                 "aave_v3 needs every market's margin model to be aave_v3 (validate the scenario first)");
+    const AaveReserveBps b = aave_reserve_bps(margin.get<AaveV3ReserveMarginSpec>());
+    p.reserves.push_back(AaveReserveConfig{b.liquidation_threshold, b.liquidation_bonus, b.protocol_fee,
+                                           b.emode_liquidation_threshold, b.emode_liquidation_bonus});
+  }
+  return p;
+}
+
+std::unique_ptr<LiquidationMechanism> AaveV3Spec::build(const MechanismBuildContext& c) const {
+  return std::make_unique<AaveV3Liquidation>(params(c.margins), c.clearing, c.recorder, c.venue);
+}
+
 std::unique_ptr<LiquidationMechanism> NoLiquidationSpec::build(const MechanismBuildContext&) const {
   return std::make_unique<NoLiquidation>();
 }

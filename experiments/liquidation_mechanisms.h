@@ -16,7 +16,9 @@
 #include <tuple>
 
 #include "core/recorder.h"
+#include "experiments/margin_models.h"
 #include "experiments/schema_vocabulary.h"
+#include "protocol/aave_v3_mechanism.h"
 #include "protocol/chain.h"
 #include "protocol/comet_mechanism.h"
 #include "protocol/drift_mechanism.h"
@@ -36,8 +38,9 @@ struct MechanismBuildContext {
   ClearingHouse& clearing;
   ExecutionVenue& venue;
   Recorder& recorder;
-  Time shortest_mark_interval;  // engine: an unfilled step is retried no sooner than this
-  uint64_t seed = 0;            // the run's master seed (dYdX's random deleveraging start)
+  Time shortest_mark_interval;           // engine: an unfilled step is retried no sooner than this
+  uint64_t seed = 0;                     // the run's master seed (dYdX's random deleveraging start)
+  std::vector<MarginSpec> margins = {};  // every market's margin keys, in market order (Aave's reserves)
 };
 
 // ---- engine: the protocol closes positions into the book (protocol/engine_liquidation.h) ----
@@ -360,10 +363,29 @@ struct DriftSpec {
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
 };
 
+// ---- aave_v3: Aave v3 liquidationCall over multi-collateral borrowers (protocol/aave_v3_mechanism.h) ----
+
+// Every market must use the `aave_v3` margin model: its reserve configuration (threshold, bonus, protocol
+// fee, e-mode) is this mechanism's per-reserve parameters.
+struct AaveV3Spec {
+  static constexpr std::string_view kName = "aave_v3";
+  static constexpr std::string_view kDescription =
+      "Aave v3 liquidationCall: keepers repay a borrower's debt (half or all of it by the close factor) and "
+      "seize the collateral of their choice at its reserve's bonus, the treasury taking a share of the "
+      "bonus; v3.3's dust rule and deficit, or v3.0-3.2's rules";
+  static constexpr bool kHasKeys = true;
+  // "3.3" (aave-v3-origin: 100% close factor below $2,000 or HF <= 0.95, MustNotLeaveDust, debt without
+  // collateral burned into the deficit) | "3.0" (aave-v3-core: 50% / 100% at HF 0.95, no dust rule)
+  std::string rules = "3.3";
+
+  AaveV3MechanismParams params(const std::vector<MarginSpec>& margins) const;
+  std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
+};
+
 // The registry: one line per mechanism. The first is the default.
 using MechanismSpecs =
     std::tuple<EngineLiquidationSpec, KeeperLiquidationSpec, NoLiquidationSpec, MakerClipSpec, MakerFlipSpec,
-               LiquitySpec, CompoundV3Spec, GmxV1Spec, GmxV2Spec, SynthetixSpec, DriftSpec>;
+               LiquitySpec, CompoundV3Spec, GmxV1Spec, GmxV2Spec, SynthetixSpec, DriftSpec, AaveV3Spec>;
 
 struct MechanismEntry {
   std::string_view name;  // the scenario's `liquidation.mechanism`
@@ -532,6 +554,11 @@ void describe(V& v, DriftSpec& s) {
   v.integer("liquidation_duration_slots", s.liquidation_duration_slots, 0, 10000000);
   v.number("slot_seconds", s.slot_seconds, open_closed(0, 60), Unit::Seconds);
   v.number("max_insurance_claim", s.max_insurance_claim, closed(0, kMaxDollars), Unit::Dollars);
+}
+
+template <class V>
+void describe(V& v, AaveV3Spec& s) {
+  v.text("rules", s.rules, one_of({"3.3", "3.0"}));
 }
 
 // The names of the registered mechanisms.

@@ -7,6 +7,7 @@
 #include "core/check.h"
 #include "core/rng.h"
 #include "experiments/scenario_loader.h"
+#include "protocol/aave_v3_liquidation.h"
 #include "protocol/collateral_ratio_margin.h"
 #include "protocol/dydx_margin.h"
 #include "protocol/hyperliquid_margin.h"
@@ -245,6 +246,115 @@ void randomize(CollateralRatioMarginSpec& spec, Rng& rng) {
       rng.bernoulli(0.5) ? spec.liquidation_ratio : spec.liquidation_ratio * (1.0 + 0.5 * rng.uniform01());
 }
 
+// ---- aave_v3 ----
+
+int64_t bps(double x) { return fixed(x, 10'000); }
+
+AaveReserveBps to_bps(const AaveV3ReserveMarginSpec& spec) {
+  AaveReserveBps b;
+  b.ltv = bps(spec.ltv);
+  b.liquidation_threshold = bps(spec.liquidation_threshold);
+  b.liquidation_bonus = 10'000 + bps(spec.liquidation_bonus);
+  b.protocol_fee = bps(spec.liquidation_protocol_fee);
+  b.emode_ltv = bps(spec.emode_ltv);
+  b.emode_liquidation_threshold = bps(spec.emode_liquidation_threshold);
+  b.emode_liquidation_bonus =
+      spec.emode_liquidation_threshold > 0 ? 10'000 + bps(spec.emode_liquidation_bonus) : 0;
+  return b;
+}
+
+bool buildable(const AaveV3ReserveMarginSpec& spec) {
+  const AaveReserveBps b = to_bps(spec);
+  const bool reserve =
+      b.liquidation_threshold > 0 && b.liquidation_threshold < 10'000 && b.ltv >= 0 &&
+      b.ltv <= b.liquidation_threshold &&
+      validate_aave_collateral_config(b.ltv, b.liquidation_threshold, b.liquidation_bonus, b.protocol_fee)
+          .empty();
+  const bool emode = b.emode_liquidation_threshold == 0 ||
+                     (b.emode_liquidation_threshold < 10'000 &&
+                      validate_aave_collateral_config(b.emode_ltv, b.emode_liquidation_threshold,
+                                                      b.emode_liquidation_bonus, b.protocol_fee)
+                          .empty());
+  return reserve && emode;
+}
+
+MarginModelRef build(const AaveV3ReserveMarginSpec& spec) {
+  const AaveReserveBps b = to_bps(spec);
+  return CollateralRatioMargin::from_basis_points(b.liquidation_threshold, b.ltv);
+}
+
+void check(const AaveV3ReserveMarginSpec& spec, Checker& c) {
+  // Aave stores each value in whole basis points (ReserveConfiguration, EModeConfiguration).
+  const std::pair<const char*, double> values[] = {
+      {"ltv", spec.ltv},
+      {"liquidation_threshold", spec.liquidation_threshold},
+      {"liquidation_bonus", spec.liquidation_bonus},
+      {"liquidation_protocol_fee", spec.liquidation_protocol_fee},
+      {"emode_ltv", spec.emode_ltv},
+      {"emode_liquidation_threshold", spec.emode_liquidation_threshold},
+      {"emode_liquidation_bonus", spec.emode_liquidation_bonus}};
+  bool whole = true;
+  for (const auto& [key, value] : values) {
+    if (!c.readable({c.key(key)})) return;
+    if (std::fabs(value * 10'000 - std::round(value * 10'000)) > 1e-6) {
+      whole = false;
+      c.add(c.key(key), format_number(value), "not a whole basis point (Aave stores basis points)",
+            "a multiple of 0.0001");
+    }
+  }
+  if (!whole) return;
+  const AaveReserveBps b = to_bps(spec);
+  // PoolConfigurator.configureReserveAsCollateral (INVALID_RESERVE_PARAMS) and setEModeCategory
+  // (INVALID_EMODE_CATEGORY_PARAMS): ltv <= threshold, threshold x bonus <= 100%.
+  for (const std::string& problem :
+       validate_aave_collateral_config(b.ltv, b.liquidation_threshold, b.liquidation_bonus, b.protocol_fee))
+    c.add(c.key("liquidation_bonus"),
+          "ltv " + format_number(spec.ltv) + ", threshold " + format_number(spec.liquidation_threshold) +
+              ", bonus " + format_number(spec.liquidation_bonus),
+          problem + " (Aave v3 PoolConfigurator.configureReserveAsCollateral)",
+          "ltv <= liquidation_threshold and liquidation_threshold x (1 + liquidation_bonus) <= 1");
+  if (b.emode_liquidation_threshold == 0) {
+    if (b.emode_ltv != 0 || spec.emode_liquidation_bonus != 0)
+      c.add(c.key("emode_liquidation_threshold"), "0",
+            "emode_ltv or emode_liquidation_bonus is set but the reserve is not in the e-mode category",
+            "> 0 with emode_ltv / emode_liquidation_bonus, or both 0");
+    return;
+  }
+  for (const std::string& problem : validate_aave_collateral_config(
+           b.emode_ltv, b.emode_liquidation_threshold, b.emode_liquidation_bonus, b.protocol_fee))
+    c.add(c.key("emode_liquidation_bonus"),
+          "emode_ltv " + format_number(spec.emode_ltv) + ", threshold " +
+              format_number(spec.emode_liquidation_threshold) + ", bonus " +
+              format_number(spec.emode_liquidation_bonus),
+          problem + " (Aave v3 PoolConfigurator.setEModeCategory)",
+          "emode_ltv <= emode_liquidation_threshold and threshold x (1 + bonus) <= 1, bonus > 0");
+  // aave-v3-core PoolConfigurator.setAssetEModeCategory: the reserve's own threshold may not exceed the
+  // category's (INVALID_EMODE_CATEGORY_ASSIGNMENT).
+  if (b.emode_liquidation_threshold < b.liquidation_threshold)
+    c.add(c.key("emode_liquidation_threshold"), format_number(spec.emode_liquidation_threshold),
+          "below the reserve's liquidation_threshold (Aave v3 setAssetEModeCategory: "
+          "INVALID_EMODE_CATEGORY_ASSIGNMENT)",
+          ">= liquidation_threshold (" + format_number(spec.liquidation_threshold) + ")");
+}
+
+void randomize(AaveV3ReserveMarginSpec& spec, Rng& rng) {
+  spec = AaveV3ReserveMarginSpec{};
+  // A threshold of 50-90% in whole basis points, LTV up to it, a bonus that threshold x (1 + bonus) <= 1
+  // allows, at most 15%.
+  spec.liquidation_threshold = double(rng.uniform_int(5'000, 9'000)) / 10'000;
+  spec.ltv = double(rng.uniform_int(0, int64_t(spec.liquidation_threshold * 10'000 + 0.5))) / 10'000;
+  const int64_t max_bonus =
+      std::min<int64_t>(1'500, int64_t(1e8 / (spec.liquidation_threshold * 1e4)) - 10'001);
+  spec.liquidation_bonus = double(rng.uniform_int(1, std::max<int64_t>(1, max_bonus))) / 10'000;
+  spec.liquidation_protocol_fee = double(rng.uniform_int(0, 2'000)) / 10'000;
+  if (rng.bernoulli(0.5)) {
+    // An e-mode category of 90-97% with a 1-2% bonus (stablecoin and ETH-correlated categories).
+    spec.emode_liquidation_threshold = double(rng.uniform_int(9'000, 9'700)) / 10'000;
+    spec.emode_ltv = spec.emode_liquidation_threshold - 0.02;
+    spec.emode_liquidation_bonus = double(rng.uniform_int(100, 200)) / 10'000;
+  }
+}
+
 // Calls f on the spec of the chosen model.
 template <class Spec, class F>
 void with_chosen(Spec& spec, F&& f) {
@@ -302,6 +412,18 @@ void check_margin_model(const MarginSpec& spec, const std::string& path, const s
 
 void randomize_margin_model(MarginSpec& spec, Rng& rng) {
   with_chosen(spec, [&](auto& params) { randomize(params, rng); });
+}
+
+std::optional<MarginModelRef> build_emode_margin_model(const MarginSpec& spec) {
+  if (spec.model != AaveV3ReserveMarginSpec::kModel) return std::nullopt;
+  const AaveReserveBps b = to_bps(spec.get<AaveV3ReserveMarginSpec>());
+  if (b.emode_liquidation_threshold == 0) return std::nullopt;
+  return MarginModelRef(CollateralRatioMargin::from_basis_points(b.emode_liquidation_threshold, b.emode_ltv));
+}
+
+AaveReserveBps aave_reserve_bps(const AaveV3ReserveMarginSpec& spec) {
+  LIQSIM_CHECK(buildable(spec), "invalid aave_v3 reserve (validate the scenario first)");
+  return to_bps(spec);
 }
 
 std::optional<Ratio> min_maintenance_rate(const MarginSpec& spec) {

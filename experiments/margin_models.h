@@ -96,12 +96,36 @@ struct CollateralRatioMarginSpec {
   double initial_ratio = 1.5;
 };
 
+// ---- aave_v3: an Aave v3 reserve as collateral (protocol/collateral_ratio_margin.h from_basis_points) ----
+
+// Defaults: Aave v3's WETH reserve at launch (LTV 80%, liquidation threshold 82.5%, bonus 5%,
+// liquidationProtocolFee 10%; docs/venues.md "Aave v3"). Every value is a whole basis point, as Aave stores
+// it (ReserveConfiguration: 16-bit fields in basis points).
+struct AaveV3ReserveMarginSpec {
+  static constexpr std::string_view kModel = "aave_v3";
+  static constexpr std::string_view kDescription =
+      "Aave v3 reserve: liquidatable when the sum over the account's collaterals of value x "
+      "liquidation_threshold is below its debt (health factor < 1), borrowing up to ltv; accounts in e-mode "
+      "use the category's ltv, threshold and bonus; the aave_v3 mechanism reads the bonus and fee";
+  double ltv = 0.8;                      // [0, 0.9999]: borrowing limit, share of the value; <= threshold
+  double liquidation_threshold = 0.825;  // (0, 0.9999]: HF = sum(value x this) / debt
+  double liquidation_bonus = 0.05;  // (0, 0.5]: collateral seized = debt repaid x (1 + this); threshold x (1
+                                    // + this) <= 1 (PoolConfigurator)
+  double liquidation_protocol_fee = 0.1;  // [0, 1]: the treasury's share of the bonus
+  // The e-mode category's values for accounts in e-mode (traders.emode_fraction); 0 threshold: the reserve
+  // is not in the category (then emode_ltv and emode_liquidation_bonus must be 0 too).
+  double emode_ltv = 0;                    // [0, 0.9999], <= emode_liquidation_threshold
+  double emode_liquidation_threshold = 0;  // [0, 0.9999], 0 or >= liquidation_threshold
+  double emode_liquidation_bonus = 0;      // [0, 0.5], > 0 with a threshold
+};
+
 // The registry: one line per model. The first is the default.
-using MarginModelSpecs =
-    std::tuple<BinanceTieredMarginSpec, HyperliquidMarginSpec, DydxMarginSpec, CollateralRatioMarginSpec>;
+using MarginModelSpecs = std::tuple<BinanceTieredMarginSpec, HyperliquidMarginSpec, DydxMarginSpec,
+                                    CollateralRatioMarginSpec, AaveV3ReserveMarginSpec>;
 
 struct MarginSpec {
-  // "binance_tiered" | "hyperliquid" | "dydx_v4" | "collateral_ratio" (experiments/margin_models.h); the
+  // "binance_tiered" | "hyperliquid" | "dydx_v4" | "collateral_ratio" | "aave_v3"
+  // (experiments/margin_models.h); the
   // chosen model's keys (below) sit beside it in [markets.margin]
   std::string model = "binance_tiered";
   MarginModelSpecs params;  // every model's keys; only the chosen model's are read, checked and written
@@ -126,6 +150,15 @@ std::vector<MarginModelEntry> margin_models();
 // The protocol model of a validated spec (an unknown model name or an invalid spec here is a bug in the
 // caller and aborts).
 MarginModelRef build_margin_model(const MarginSpec& spec);
+// The model of accounts in e-mode (ProtocolMarket::emode_margin): an aave_v3 reserve in the e-mode category
+// (emode_liquidation_threshold > 0); none otherwise.
+std::optional<MarginModelRef> build_emode_margin_model(const MarginSpec& spec);
+// An Aave reserve's values in basis points (the spec must be an aave_v3 model that validates).
+struct AaveReserveBps {
+  int64_t ltv = 0, liquidation_threshold = 0, liquidation_bonus = 0, protocol_fee = 0;
+  int64_t emode_ltv = 0, emode_liquidation_threshold = 0, emode_liquidation_bonus = 0;
+};
+AaveReserveBps aave_reserve_bps(const AaveV3ReserveMarginSpec& spec);
 // Cross-field rules of the chosen model's keys (`path` names the [markets.margin] table, e.g.
 // "markets[0].margin"); keys in `skip` were not read and are not judged.
 void check_margin_model(const MarginSpec& spec, const std::string& path, const std::set<std::string>& skip,
@@ -182,6 +215,17 @@ template <class V>
 void describe(V& v, CollateralRatioMarginSpec& s) {
   v.number("liquidation_ratio", s.liquidation_ratio, closed(1.001, 100), Unit::Fraction);
   v.number("initial_ratio", s.initial_ratio, closed(1.001, 100), Unit::Fraction);
+}
+
+template <class V>
+void describe(V& v, AaveV3ReserveMarginSpec& s) {
+  v.number("ltv", s.ltv, closed(0, 0.9999), Unit::Fraction);
+  v.number("liquidation_threshold", s.liquidation_threshold, open_closed(0, 0.9999), Unit::Fraction);
+  v.number("liquidation_bonus", s.liquidation_bonus, open_closed(0, 0.5), Unit::Fraction);
+  v.number("liquidation_protocol_fee", s.liquidation_protocol_fee, closed(0, 1), Unit::Fraction);
+  v.number("emode_ltv", s.emode_ltv, closed(0, 0.9999), Unit::Fraction);
+  v.number("emode_liquidation_threshold", s.emode_liquidation_threshold, closed(0, 0.9999), Unit::Fraction);
+  v.number("emode_liquidation_bonus", s.emode_liquidation_bonus, closed(0, 0.5), Unit::Fraction);
 }
 
 // `model`, then the keys of the model it names (none for an unknown name: the validator reports it).

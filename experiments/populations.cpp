@@ -198,14 +198,23 @@ std::unique_ptr<Population> build_traders(const PopulationBuildContext& c) {
   std::vector<AccountId> ids;
   std::vector<MarketId> trader_markets;
   std::vector<uint8_t> trader_spread;
+  // The markets of the e-mode category (ProtocolMarket::emode_margin).
+  std::vector<MarketId> emode_markets;
+  for (MarketId m(0); m.raw() < markets; ++m)
+    if (c.clearing.market(m).emode_margin) emode_markets.push_back(m);
   for (int i = 0; i < ts.count; ++i) {
     Rng mode_rng(c.scenario.seed, StreamKind::Population, uint64_t(i));
     const MarginMode mode = mode_rng.bernoulli(ts.cross_fraction) ? MarginMode::Cross : MarginMode::Isolated;
     const AccountId a = c.clearing.open_account(AgentRole::Trader, mode, Amount(0));
     if (ts.topup_trigger > 0 && ts.outside_capital > 0)
       c.clearing.set_alert(a, ratio_from_double(ts.topup_trigger));
+    // Drawn after the margin mode from the same stream, and only when e-mode is on: runs without it draw
+    // exactly what they drew before.
+    const bool emode =
+        ts.emode_fraction > 0 && !emode_markets.empty() && mode_rng.bernoulli(ts.emode_fraction);
+    if (emode) c.clearing.set_emode(a, true);
     ids.push_back(a);
-    trader_markets.push_back(MarketId(i % markets));
+    trader_markets.push_back(emode ? emode_markets[size_t(i) % emode_markets.size()] : MarketId(i % markets));
     trader_spread.push_back(mode == MarginMode::Cross ? 1 : 0);
   }
   LeveragedTraderParams lp;

@@ -268,6 +268,11 @@ struct LeveragedTraderSpec {
   int count = 10000;            // [0, 2000000]
   double long_fraction = 0.5;   // [0, 1]
   double cross_fraction = 0.2;  // [0, 1]: share on cross margin (rest isolated)
+  // [0, 1]: share of the traders whose accounts are in Aave's efficiency mode (setUserEMode): their
+  // collateral in markets of the e-mode category (aave_v3 margin with emode_liquidation_threshold > 0) is
+  // valued with the category's ltv and threshold; isolated ones trade only category markets. Needs such a
+  // market.
+  double emode_fraction = 0;
   // Leverage at entry. Fitted to Hyperliquid's open interest by leverage of 15 Dec 2025 (36% of the
   // notional at 0-3x, 48% at 3-7x, 15% above 7x; docs/calibration.md, "Leverage"): notional-weighted,
   // a lognormal of count mean 3.08 and stdev 2.09 is again lognormal, with those three shares.

@@ -123,6 +123,9 @@ void repair(Scenario& s, Rng& rng) {
       for (int v = 0; v < market.index.venues; ++v)
         market.index.weights.push_back(rng.bernoulli(0.2) ? 0.001 : log_uniform(rng, 0.001, 1e6));
     }
+    // Aave's mechanism reads every market's reserve configuration (the loader's check).
+    if (s.liquidation.mechanism == AaveV3Spec::kName)
+      market.margin.model = std::string(AaveV3ReserveMarginSpec::kModel);
     randomize_margin_model(market.margin, rng);
     // A concentrated pool's fee in whole pips (Uniswap v3).
     if (market.amm.kind == "concentrated")
@@ -275,6 +278,11 @@ void repair_after_cheapening(Scenario& s) {
       }
     }
   }
+  // E-mode traders need a market of the e-mode category (the loader's check).
+  bool category = false;
+  for (const MarketSpec& market : s.markets)
+    category = category || build_emode_margin_model(market.margin).has_value();
+  if (!category) s.traders.emode_fraction = 0;
   s.value_traders.max_order = std::min(s.value_traders.max_order, 0.99 * kMaxOrderNotional / highest_price);
   s.arbitrageurs.max_order = std::min(s.arbitrageurs.max_order, 0.99 * kMaxOrderNotional / highest_price);
 }

@@ -1004,6 +1004,29 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
       }
     }
   }
+  // Aave v3's mechanism takes each reserve's threshold, bonus and protocol fee from its market's margin
+  // keys, so every market must be an aave_v3 reserve.
+  if (s.liquidation.mechanism == AaveV3Spec::kName) {
+    for (size_t i = 0; i < s.markets.size(); ++i) {
+      const std::string key = indexed("markets", i) + ".margin.model";
+      if (skip.count(key) == 0 && s.markets[i].margin.model != AaveV3ReserveMarginSpec::kModel)
+        errors.push_back(
+            {key, quote(s.markets[i].margin.model), "\"aave_v3\" with liquidation.mechanism = \"aave_v3\"",
+             "not an Aave reserve: the aave_v3 mechanism reads each market's reserve configuration "
+             "(liquidation_threshold, liquidation_bonus, liquidation_protocol_fee) from it"});
+    }
+  }
+  // E-mode traders need a market of the e-mode category.
+  if (s.traders.emode_fraction > 0 && skip.count("traders.emode_fraction") == 0) {
+    bool category = false;
+    for (const MarketSpec& ms : s.markets)
+      category = category || (ms.margin.model == AaveV3ReserveMarginSpec::kModel &&
+                              ms.margin.get<AaveV3ReserveMarginSpec>().emode_liquidation_threshold > 0);
+    if (!category)
+      add("traders.emode_fraction", s.traders.emode_fraction,
+          "no market is in the e-mode category (an aave_v3 margin with emode_liquidation_threshold > 0)",
+          "0, or a market with markets[i].margin.model = \"aave_v3\" and emode_liquidation_threshold > 0");
+  }
   // Auctions a run could hold: a vault's debt x chop is split into auctions of at most the per-auction
   // limit (Flipper: dunk, and lump coins; Clipper: the market's hole), and every vault may be auctioned.
   // Maker set dunk at 50,000 DAI and lump at 50 ETH; a limit of cents splits one vault into hundreds of

@@ -248,6 +248,7 @@ void describe(V& v, LeveragedTraderSpec& s) {
   v.integer("count", s.count, 0, 2000000);
   v.number("long_fraction", s.long_fraction, closed(0, 1));
   v.number("cross_fraction", s.cross_fraction, closed(0, 1));
+  v.number("emode_fraction", s.emode_fraction, closed(0, 1));
   v.number("entry_start_seconds", s.entry_start_seconds, closed(0, kMaxSeconds), Unit::Seconds);
   v.number("entry_end_seconds", s.entry_end_seconds, closed(0, kMaxSeconds), Unit::Seconds);
   v.number("topup_trigger", s.topup_trigger, closed(0, 1000), Unit::Fraction);

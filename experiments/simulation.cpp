@@ -422,7 +422,8 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     const MarketSpec& ms = s.markets[m.raw()];
     const Price initial = price_from_double(ms.initial_price);
     protocol_markets.push_back(ProtocolMarket{build_margin_model(ms.margin), ratio_from_double(ms.taker_fee),
-                                              ratio_from_double(ms.maker_fee), initial});
+                                              ratio_from_double(ms.maker_fee), initial,
+                                              build_emode_margin_model(ms.margin)});
     MarketRuntime& rt = markets_[m.raw()];
     rt.spec = &ms;
     rt.tick = price_from_double(ms.tick_size);
@@ -594,9 +595,11 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
   Time mark_interval = Time::max();
   for (const MarketSpec& ms : s.markets)
     mark_interval = std::min(mark_interval, time_from_seconds(ms.mark.update_interval_seconds));
-  mechanism_ =
-      build_liquidation_mechanism(s.liquidation.mechanism, s.liquidation.params,
-                                  MechanismBuildContext{*ch_, *this, recorder_, mark_interval, s.seed});
+  std::vector<MarginSpec> margins;
+  for (const MarketSpec& ms : s.markets) margins.push_back(ms.margin);
+  mechanism_ = build_liquidation_mechanism(
+      s.liquidation.mechanism, s.liquidation.params,
+      MechanismBuildContext{*ch_, *this, recorder_, mark_interval, s.seed, std::move(margins)});
 
   // Initial schedule: per market the index before the mark at every shared instant (FIFO).
   for (MarketId m(0); m.raw() < markets_.size(); ++m) {

@@ -96,17 +96,21 @@ AaveSeizure aave_collateral_to_liquidate(Quantity debt_to_cover, Price debt_pric
                "Aave protocol fee must be within [0, 10000] bps");
   AaveSeizure out;
   // (debtPrice * debtToCover * collUnit) / (collPrice * debtUnit): the units are equal and cancel.
-  const int64_t base_collateral =
-      div_round(Wide(debt_price.raw()) * debt_to_cover.raw(), collateral_price.raw(), Round::Down);
-  const int64_t max_collateral = aave_percent_mul(base_collateral, liquidation_bonus_bps);
+  // Solidity's uint256 does not overflow here: a base above the balance (a collapsed collateral price) is
+  // capped like any other maxCollateral above it (the bonus is > 100%, so max >= base).
+  const Wide base_collateral = Wide(debt_price.raw()) * debt_to_cover.raw() / collateral_price.raw();
+  const bool capped = base_collateral > user_collateral.raw();
+  // percentMul, half up, in 128 bits (base <= the balance here, so the product fits).
+  const Wide max_collateral =
+      capped ? Wide(0) : (base_collateral * liquidation_bonus_bps + kAaveBpsOne / 2) / kAaveBpsOne;
   int64_t total = 0;
-  if (max_collateral > user_collateral.raw()) {
+  if (capped || max_collateral > user_collateral.raw()) {
     total = user_collateral.raw();
     const int64_t value_in_debt_tokens =
         div_round(Wide(collateral_price.raw()) * total, debt_price.raw(), Round::Down);
     out.debt_repaid = Quantity(aave_percent_div(value_in_debt_tokens, liquidation_bonus_bps));
   } else {
-    total = max_collateral;
+    total = static_cast<int64_t>(max_collateral);
     out.debt_repaid = debt_to_cover;
   }
   out.collateral_value = base_value(Quantity(total), collateral_price, Round::Down);

@@ -12,6 +12,7 @@ ClearingHouse::ClearingHouse(std::vector<ProtocolMarket> markets)
     : ledger_(static_cast<uint32_t>(markets.size())),
       markets_(std::move(markets)),
       alert_multiple_(ledger_.account_count()),  // rows for the places, which the ledger opened
+      emode_(ledger_.account_count()),
       triggers_(static_cast<uint32_t>(markets_.size())),
       adl_(static_cast<uint32_t>(markets_.size())),
       adl_version_(ledger_.account_count()) {}
@@ -19,6 +20,7 @@ ClearingHouse::ClearingHouse(std::vector<ProtocolMarket> markets)
 AccountId ClearingHouse::open_account(AgentRole role, MarginMode mode, Amount deposit) {
   const AccountId a = ledger_.open_account(role, mode);
   alert_multiple_.push_back(Ratio(0));
+  emode_.push_back(0);
   adl_version_.push_back(0);
   if (deposit.raw() > 0) ledger_.deposit(a, deposit);
   return a;
@@ -31,6 +33,11 @@ void ClearingHouse::deposit(AccountId a, Amount amount) {
 
 void ClearingHouse::set_alert(AccountId a, std::optional<Ratio> multiple) {
   alert_multiple_[a.raw()] = multiple.value_or(Ratio(0));
+}
+
+void ClearingHouse::set_emode(AccountId a, bool on) {
+  LIQSIM_CHECK(!ledger_.has_position(a), "e-mode switched on an account holding positions");
+  emode_[a.raw()] = on ? 1 : 0;
 }
 
 void ClearingHouse::apply_fill(MarketId m, const Fill& fill, bool taker_fee_waived) {
@@ -91,7 +98,7 @@ Amount ClearingHouse::maintenance(AccountId a) const {
   Amount mm;
   for (MarketId m(0); m.raw() < market_count(); ++m) {
     const Quantity s = ledger_.position(a, m).size;
-    if (s.raw() != 0) mm += markets_[m.raw()].margin->maintenance(s, markets_[m.raw()].mark);
+    if (s.raw() != 0) mm += margin_model(a, m).maintenance(s, markets_[m.raw()].mark);
   }
   return mm;
 }
@@ -102,7 +109,7 @@ Health ClearingHouse::health(AccountId a) const {
     const Quantity s = ledger_.position(a, m).size;
     if (s.raw() == 0) continue;
     h.value += notional(markets_[m.raw()].mark, s, Round::Down);
-    h.requirement += markets_[m.raw()].margin->maintenance(s, markets_[m.raw()].mark);
+    h.requirement += margin_model(a, m).maintenance(s, markets_[m.raw()].mark);
   }
   return h;
 }
@@ -116,7 +123,7 @@ bool ClearingHouse::liquidatable_at(AccountId a, MarketId which, Price mark) con
     if (s.raw() == 0) continue;
     const Price p = m == which ? mark : markets_[m.raw()].mark;
     equity += notional(p, s, Round::Down);
-    mm += markets_[m.raw()].margin->maintenance(s, p);
+    mm += margin_model(a, m).maintenance(s, p);
   }
   return equity < mm;
 }
@@ -125,12 +132,14 @@ bool ClearingHouse::liquidatable(AccountId a) const {
   return ledger_.has_position(a) && health(a).below_requirement();
 }
 
-const MarginModel& ClearingHouse::scaled_model(MarketId m, Ratio multiple) {
-  if (scaled_models_.size() < markets_.size()) scaled_models_.resize(markets_.size());
-  for (const auto& [k, model] : scaled_models_[m.raw()])
+const MarginModel& ClearingHouse::scaled_model(AccountId a, MarketId m, Ratio multiple) {
+  if (scaled_models_.size() < 2 * markets_.size()) scaled_models_.resize(2 * markets_.size());
+  const MarginModel& base = margin_model(a, m);
+  auto& cache = scaled_models_[2 * m.raw() + (&base == markets_[m.raw()].margin.get() ? 0 : 1)];
+  for (const auto& [k, model] : cache)
     if (k == multiple) return *model;
-  scaled_models_[m.raw()].emplace_back(multiple, markets_[m.raw()].margin->scaled(multiple));
-  return *scaled_models_[m.raw()].back().second;
+  cache.emplace_back(multiple, base.scaled(multiple));
+  return *cache.back().second;
 }
 
 std::optional<Price> ClearingHouse::single_position_trigger(AccountId a, MarketId m, Ratio multiple) {
@@ -140,7 +149,7 @@ std::optional<Price> ClearingHouse::single_position_trigger(AccountId a, MarketI
   const Price mark = markets_[m.raw()].mark;
   const Amount equity_at_mark = ledger_.account(a).balance + notional(mark, s, Round::Down);
   const MarginModel& model =
-      multiple == Ratio(kRatioScale) ? *markets_[m.raw()].margin : scaled_model(m, multiple);
+      multiple == Ratio(kRatioScale) ? margin_model(a, m) : scaled_model(a, m, multiple);
   return model.trigger(s, mark, equity_at_mark);
 }
 
@@ -159,7 +168,7 @@ void ClearingHouse::arm_market_position(AccountId a, MarketId m, uint32_t versio
     const Amount share = Amount(mul_div(buffer.raw(), abs_notional.raw(), total_notional.raw(), Round::Down));
     const Ratio multiple = kind == TriggerKind::Liquidation ? Ratio(kRatioScale) : alert_multiple_[a.raw()];
     const Ratio slope =
-        Ratio(kRatioScale) + apply(markets_[m.raw()].margin->max_maintenance_rate(), multiple, Round::Up);
+        Ratio(kRatioScale) + apply(margin_model(a, m).max_maintenance_rate(), multiple, Round::Up);
     // move = floor(floor(share * 1e8 / |s|) * 1e9 / slope) = floor(share * 1e17 / (|s| * slope)), in 128
     // bits: a dust position with a large buffer share moves further than any representable price.
     using Wide = __int128;

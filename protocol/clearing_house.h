@@ -38,6 +38,10 @@ struct ProtocolMarket {
   Ratio taker_fee;
   Ratio maker_fee;
   Price mark;
+  // The model of accounts in the market's efficiency-mode category (Aave v3 e-mode: the category's LTV and
+  // liquidation threshold replace the reserve's for an account that opted in); none: e-mode accounts use
+  // `margin` too.
+  std::optional<MarginModelRef> emode_margin = std::nullopt;
 };
 
 struct TriggerHit {
@@ -71,6 +75,16 @@ class ClearingHouse {
   void deposit(AccountId a, Amount amount);
   // Trader top-up alert: fires when equity may have fallen below multiple * maintenance margin.
   void set_alert(AccountId a, std::optional<Ratio> multiple);
+  // Aave v3 setUserEMode: the account's positions are valued with each market's e-mode model where it
+  // has one. Only while the account holds no position (a switch would need Aave's health check).
+  void set_emode(AccountId a, bool on);
+  bool in_emode(AccountId a) const { return emode_[a.raw()] != 0; }
+  // The model that values account a's position in market m: the e-mode one when a is in e-mode and m has
+  // one, else the market's.
+  const MarginModel& margin_model(AccountId a, MarketId m) const {
+    const ProtocolMarket& pm = markets_[m.raw()];
+    return emode_[a.raw()] != 0 && pm.emode_margin ? **pm.emode_margin : *pm.margin;
+  }
 
   // Applies one book fill: cash and positions move, maker and taker fees go to the fee pool (the
   // taker fee is waived when `taker_fee_waived`, used for engine liquidation orders).
@@ -131,15 +145,16 @@ class ClearingHouse {
   void arm_market_position(AccountId a, MarketId m, uint32_t version, Amount buffer, Amount total_notional,
                            TriggerKind kind);
   std::optional<Price> single_position_trigger(AccountId a, MarketId m, Ratio multiple);
-  // The market's margin model scaled by `multiple` (MarginModel::scaled: alerts at multiple x MM are its
-  // triggers), built once per distinct multiple.
-  const MarginModel& scaled_model(MarketId m, Ratio multiple);
+  // Account a's model of market m (margin_model) scaled by `multiple` (MarginModel::scaled: alerts at
+  // multiple x MM are its triggers), built once per distinct multiple and model.
+  const MarginModel& scaled_model(AccountId a, MarketId m, Ratio multiple);
 
   Ledger ledger_;
   std::vector<ProtocolMarket> markets_;
   std::vector<Ratio> alert_multiple_;  // per account; 0 = no alert
+  std::vector<uint8_t> emode_;         // per account; 1 = in e-mode
   std::vector<std::vector<std::pair<Ratio, std::shared_ptr<const MarginModel>>>>
-      scaled_models_;  // per market
+      scaled_models_;  // per market x {reserve model, e-mode model}
   // ADL ranking (see the class comment).
   static constexpr double kAdlBand = 0.005;
   double adl_bound(AccountId c, MarketId m) const;

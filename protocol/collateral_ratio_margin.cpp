@@ -36,12 +36,8 @@ bool add(Wide a, Wide b, Wide& out) { return !__builtin_add_overflow(a, b, &out)
 
 Amount clamped_amount(Wide x) { return x > kMaxRaw ? Amount::max() : Amount(static_cast<int64_t>(x)); }
 
-// 1 - 1/ratio = (ratio - 1) / ratio in Ratio units, rounded as asked.
-Ratio kept_complement(Ratio ratio, Round round) {
-  const Wide num = Wide(ratio.raw() - kRatioScale) * kRatioScale;
-  return Ratio(
-      static_cast<int64_t>(round == Round::Up ? div_ceil(num, ratio.raw()) : div_floor(num, ratio.raw())));
-}
+// 1 - 1/ratio = (ratio - 1) / ratio, exactly.
+ExactRate kept_complement(Ratio ratio) { return reduced(Wide(ratio.raw()) - kRatioScale, ratio.raw()); }
 
 // The trigger of a long of q > 0 coins whose balance is B (debt D = -B), requirement ceil(c * a / b) with
 // a < b, where c = ceil(q * P / 1e8) and the equity is B + floor(q * P / 1e8). The largest mark T such that
@@ -105,15 +101,34 @@ std::optional<std::string> CollateralRatioMargin::validate(const CollateralRatio
 }
 
 CollateralRatioMargin::CollateralRatioMargin(const CollateralRatioParams& params)
-    : CollateralRatioMargin(
-          params, reduced(Wide(params.liquidation_ratio.raw()) - kRatioScale, params.liquidation_ratio.raw()),
-          Amount(0)) {}
+    : CollateralRatioMargin(params, kept_complement(params.liquidation_ratio),
+                            kept_complement(params.initial_ratio), Amount(0)) {
+  LIQSIM_CHECK(!validate(params).has_value(), "invalid ratios (call CollateralRatioMargin::validate first)");
+}
+
+CollateralRatioMargin CollateralRatioMargin::from_basis_points(int64_t liquidation_threshold_bps,
+                                                               int64_t ltv_bps) {
+  constexpr int64_t kOne = 10'000;
+  LIQSIM_CHECK(liquidation_threshold_bps > 0 && liquidation_threshold_bps < kOne,
+               "liquidation threshold outside (0, 1)");
+  LIQSIM_CHECK(ltv_bps >= 0 && ltv_bps <= liquidation_threshold_bps,
+               "LTV outside [0, liquidation threshold]");
+  const auto inverse = [](int64_t bps) {
+    return bps == 0
+               ? kMaxRatio
+               : std::min(kMaxRatio,
+                          Ratio(static_cast<int64_t>(div_floor(Wide(kRatioScale) * kOne + bps / 2, bps))));
+  };
+  return CollateralRatioMargin(CollateralRatioParams{inverse(liquidation_threshold_bps), inverse(ltv_bps)},
+                               reduced(kOne - liquidation_threshold_bps, kOne), reduced(kOne - ltv_bps, kOne),
+                               Amount(0));
+}
 
 CollateralRatioMargin::CollateralRatioMargin(const CollateralRatioParams& params, ExactRate rate,
-                                             Amount allowance)
-    : params_(params), rate_(rate), allowance_(allowance) {
-  LIQSIM_CHECK(!validate(params).has_value(), "invalid ratios (call CollateralRatioMargin::validate first)");
+                                             ExactRate initial, Amount allowance)
+    : params_(params), rate_(rate), initial_(initial), allowance_(allowance) {
   LIQSIM_CHECK(rate_.num > 0 && rate_.den > 0, "non-positive maintenance fraction");
+  LIQSIM_CHECK(initial_.num > 0 && initial_.num <= initial_.den, "initial margin fraction outside (0, 1]");
   LIQSIM_CHECK(allowance_ >= Amount(0), "negative rounding allowance");
 }
 
@@ -135,12 +150,13 @@ Ratio CollateralRatioMargin::min_maintenance_rate() const {
 }
 
 Ratio CollateralRatioMargin::initial_rate(Amount) const {
-  return kept_complement(params_.initial_ratio, Round::Up);
+  return Ratio(static_cast<int64_t>(div_ceil(Wide(initial_.num) * kRatioScale, initial_.den)));
 }
 
 Amount CollateralRatioMargin::initial_margin_at_max_leverage(Amount abs_notional) const {
+  // n - floor(n / initial_ratio) = ceil(n * (initial_ratio - 1) / initial_ratio) for an integer n.
   const Wide n = abs_notional < Amount(0) ? -Wide(abs_notional.raw()) : Wide(abs_notional.raw());
-  return clamped_amount(n - div_floor(n * kRatioScale, params_.initial_ratio.raw()));
+  return clamped_amount(div_ceil(n * initial_.num, initial_.den));
 }
 
 std::optional<Price> CollateralRatioMargin::trigger(Quantity size, Price mark, Amount equity_at_mark) const {
@@ -164,7 +180,7 @@ std::shared_ptr<const MarginModel> CollateralRatioMargin::scaled(Ratio multiple)
   const Wide scaled_num = div_ceil(Wide(rate_.num) * multiple.raw(), rate_.den);
   const Amount allowance(static_cast<int64_t>(div_ceil(multiple.raw(), kRatioScale)) + allowance_.raw());
   return std::shared_ptr<const MarginModel>(
-      new CollateralRatioMargin(params_, reduced(scaled_num, kRatioScale), allowance));
+      new CollateralRatioMargin(params_, reduced(scaled_num, kRatioScale), initial_, allowance));
 }
 
 }  // namespace liqsim

@@ -56,6 +56,12 @@ class CollateralRatioMargin final : public MarginModel {
   static std::optional<std::string> validate(const CollateralRatioParams& params);
   // The ratios must pass validate(): invalid ones here are a bug in the caller and abort.
   explicit CollateralRatioMargin(const CollateralRatioParams& params);
+  // Aave's form, exact in basis points: liquidatable when sum(value x LT) < debt, i.e. the requirement of a
+  // notional n is n - floor(n x LT / 10000); initial margin n - floor(n x LTV / 10000) (max leverage
+  // 1 / (1 - LTV)). 0 < liquidation_threshold_bps < 10000, 0 <= ltv_bps <= liquidation_threshold_bps
+  // (checked: a bug in the caller otherwise). params() then holds 1 / LT and 1 / LTV to the nearest 1e-9
+  // (1 / LTV capped at 100), for reports only.
+  static CollateralRatioMargin from_basis_points(int64_t liquidation_threshold_bps, int64_t ltv_bps);
 
   const CollateralRatioParams& params() const { return params_; }
   // The maintenance fraction of the notional, exactly and reduced: (mat - 1) / mat for this model; a
@@ -86,11 +92,13 @@ class CollateralRatioMargin final : public MarginModel {
   std::shared_ptr<const MarginModel> scaled(Ratio multiple) const override;
 
  private:
-  CollateralRatioMargin(const CollateralRatioParams& params, ExactRate rate, Amount allowance);
+  CollateralRatioMargin(const CollateralRatioParams& params, ExactRate rate, ExactRate initial,
+                        Amount allowance);
 
   CollateralRatioParams params_;
-  ExactRate rate_;    // maintenance fraction num / den, reduced
-  Amount allowance_;  // subtracted from the equity by trigger(): 0 for the model itself
+  ExactRate rate_;     // maintenance fraction num / den, reduced
+  ExactRate initial_;  // initial margin fraction num / den, reduced: (initial_ratio - 1) / initial_ratio
+  Amount allowance_;   // subtracted from the equity by trigger(): 0 for the model itself
 };
 
 }  // namespace liqsim

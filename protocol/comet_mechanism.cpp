@@ -33,21 +33,8 @@ CometAbsorbLiquidation::CometAbsorbLiquidation(CometParams params, ClearingHouse
                "Comet factors must be within [0, 1]");
 }
 
-bool CometAbsorbLiquidation::is_borrower(AccountId a) const {
-  if (Ledger::is_place(a)) return false;
-  const Ledger& ledger = ch_.ledger();
-  if (ledger.account(a).balance.raw() >= 0) return false;
-  bool any = false;
-  for (MarketId m(0); m.raw() < ledger.market_count(); ++m) {
-    const Quantity size = ledger.position(a, m).size;
-    if (size.raw() < 0) return false;
-    any = any || size.raw() > 0;
-  }
-  return any;
-}
-
 bool CometAbsorbLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
-  if (!is_borrower(a)) {
+  if (!is_lending_borrower(ch_, a)) {
     absorb_into_fund_now(host, ch_, recorder_, unwinder_, venue_, a);
     return ch_.liquidatable(a);
   }
@@ -83,7 +70,7 @@ void CometAbsorbLiquidation::on_timer(MechanismHost& host, AccountId a) {
 KeeperTakeover CometAbsorbLiquidation::absorb(MechanismHost& host, AccountId keeper, AccountId a,
                                               const TxIntent& intent) {
   KeeperTakeover out;
-  if (!is_borrower(a) || !ch_.liquidatable(a)) return out;  // Comet: NotLiquidatable
+  if (!is_lending_borrower(ch_, a) || !ch_.liquidatable(a)) return out;  // Comet: NotLiquidatable
   const LiquidationTrigger trigger = host.trigger_for(a);
   Ledger& ledger = ch_.ledger();
   const AccountId house = place_account(Place::AuctionHouse);

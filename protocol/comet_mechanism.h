@@ -85,8 +85,6 @@ class CometAbsorbLiquidation final : public LiquidationMechanism {
     uint32_t buys = 0;
   };
 
-  // A borrower: not a place, a negative balance, long positions only (at least one).
-  bool is_borrower(AccountId a) const;
   KeeperTakeover absorb(MechanismHost& host, AccountId keeper, AccountId a, const TxIntent& intent);
   KeeperTakeover buy(MechanismHost& host, AccountId keeper, Lot& lot, Quantity quantity, Price max_price);
   void close(MechanismHost& host, Lot& lot);

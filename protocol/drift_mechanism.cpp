@@ -59,7 +59,7 @@ std::optional<DriftTakeTerms> DriftLiquidation::terms(AccountId a, Time now) con
   // The market's maintenance ratio for this position (get_margin_ratio), in 1e-4 rounded up, plus the buffer.
   const Amount value_held = notional(mark, held, Round::Up);
   if (value_held.raw() <= 0) return std::nullopt;
-  const Amount maintenance = ch_.market(m).margin->maintenance(size, mark);
+  const Amount maintenance = ch_.margin_model(a, m).maintenance(size, mark);
   const int64_t ratio = mul_div(maintenance.raw(), kDriftMarginPrecision, value_held.raw(), Round::Up) +
                         params_.margin_buffer_ratio;
   const int64_t slots = (now - in.start).raw() / params_.slot.raw();

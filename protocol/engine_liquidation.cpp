@@ -195,7 +195,7 @@ std::optional<Time> EngineLiquidation::dydx_step(AccountId a, const LiquidationT
   const Quantity size = ledger.position(a, m).size;
   const bool is_long = size.raw() > 0;
   const Price mark = ch_.mark(m);
-  const MarginModel& model = *ch_.market(m).margin;
+  const MarginModel& model = ch_.margin_model(a, m);
   venue_.cancel_orders(a, m);
   LiquidationRecord rec = liquidation_record(a, m, mark, LiquidationMechanismKind::Engine, trigger);
   bool progress = false;

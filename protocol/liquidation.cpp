@@ -55,13 +55,26 @@ void commit_liquidation(ClearingHouse& ch, Recorder& recorder, const Liquidation
   recorder.on_liquidation(rec);
 }
 
+bool is_lending_borrower(const ClearingHouse& ch, AccountId a) {
+  if (Ledger::is_place(a)) return false;
+  const Ledger& ledger = ch.ledger();
+  if (ledger.account(a).balance.raw() >= 0) return false;
+  bool any = false;
+  for (MarketId m(0); m.raw() < ledger.market_count(); ++m) {
+    const Quantity size = ledger.position(a, m).size;
+    if (size.raw() < 0) return false;
+    any = any || size.raw() > 0;
+  }
+  return any;
+}
+
 MarketId largest_exposure(const ClearingHouse& ch, AccountId a) {
   MarketId best(0);
   Amount best_mm = Amount(-1);
   for (MarketId m(0); m.raw() < ch.market_count(); ++m) {
     const Quantity s = ch.ledger().position(a, m).size;
     if (s.raw() == 0) continue;
-    const Amount mm = ch.market(m).margin->maintenance(s, ch.mark(m));
+    const Amount mm = ch.margin_model(a, m).maintenance(s, ch.mark(m));
     if (mm > best_mm) {
       best_mm = mm;
       best = m;

@@ -41,6 +41,10 @@ LiquidationRecord liquidation_record(AccountId a, MarketId m, Price mark, Liquid
 // Counts the liquidation on its account and hands the record to the recorder.
 void commit_liquidation(ClearingHouse& ch, Recorder& recorder, const LiquidationRecord& rec);
 
+// A lending borrower: not a place, a negative quote balance (its debt) and long positions only, at least
+// one (its collateral). Lending mechanisms (Aave, Comet) seize or absorb only such accounts.
+bool is_lending_borrower(const ClearingHouse& ch, AccountId a);
+
 // The market whose position carries the largest maintenance margin (the one liquidated first).
 MarketId largest_exposure(const ClearingHouse& ch, AccountId a);
 

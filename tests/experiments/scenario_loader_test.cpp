@@ -420,7 +420,7 @@ TEST(ScenarioLoader, UnknownChoiceListsTheChoices) {
   EXPECT_EQ(errors[0].value, "\"kepper\"");
   EXPECT_EQ(errors[0].allowed,
             "\"engine\" | \"keeper\" | \"none\" | \"maker_clip\" | \"maker_flip\" | \"liquity\" | "
-            "\"compound_v3\" | \"gmx_v1\" | \"gmx_v2\" | \"synthetix\" | \"drift\"");
+            "\"compound_v3\" | \"gmx_v1\" | \"gmx_v2\" | \"synthetix\" | \"drift\" | \"aave_v3\"");
 }
 
 TEST(ScenarioLoader, FloatWhereIntegerExpectedIsWrongType) {
@@ -598,8 +598,44 @@ TEST(ScenarioLoader, UnknownMarginModelNamesTheChoices) {
   ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
   EXPECT_EQ(errors[0].key, "markets[0].margin.model");
   EXPECT_EQ(errors[0].value, "\"portfolio\"");
-  EXPECT_EQ(errors[0].allowed, "\"binance_tiered\" | \"hyperliquid\" | \"dydx_v4\" | \"collateral_ratio\"");
+  EXPECT_EQ(errors[0].allowed,
+            "\"binance_tiered\" | \"hyperliquid\" | \"dydx_v4\" | \"collateral_ratio\" | \"aave_v3\"");
   EXPECT_EQ(errors[0].line, 3);
+}
+
+// Aave v3 reserve rules (PoolConfigurator): whole basis points, threshold x (1 + bonus) <= 100%, an e-mode
+// category threshold not below the reserve's; the aave_v3 mechanism needs aave_v3 reserves; e-mode
+// traders need a category market.
+TEST(ScenarioLoader, AaveReserveRulesAreCheckedWithTheirSource) {
+  auto errors = load_errors(
+      "[[markets]]\n[markets.margin]\nmodel = \"aave_v3\"\nliquidation_threshold = 0.95\n"
+      "liquidation_bonus = 0.06\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.liquidation_bonus");
+  EXPECT_NE(errors[0].message().find("configureReserveAsCollateral"), std::string::npos)
+      << errors[0].message();
+  errors = load_errors("[[markets]]\n[markets.margin]\nmodel = \"aave_v3\"\nltv = 0.80005\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.ltv");
+  EXPECT_NE(errors[0].message().find("whole basis point"), std::string::npos);
+  errors = load_errors(
+      "[[markets]]\n[markets.margin]\nmodel = \"aave_v3\"\nemode_ltv = 0.7\nemode_liquidation_threshold = "
+      "0.8\nemode_liquidation_bonus = 0.01\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.emode_liquidation_threshold");
+  EXPECT_NE(errors[0].message().find("INVALID_EMODE_CATEGORY_ASSIGNMENT"), std::string::npos);
+  errors = load_errors("[liquidation]\nmechanism = \"aave_v3\"\n[[markets]]\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "markets[0].margin.model");
+  errors =
+      load_errors("[traders]\nemode_fraction = 0.5\n[[markets]]\n[markets.margin]\nmodel = \"aave_v3\"\n");
+  ASSERT_EQ(errors.size(), 1u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "traders.emode_fraction");
+  const Scenario ok = load_ok(
+      "[liquidation]\nmechanism = \"aave_v3\"\n[traders]\nemode_fraction = 0.5\n[[markets]]\n"
+      "[markets.margin]\nmodel = \"aave_v3\"\nemode_ltv = 0.93\nemode_liquidation_threshold = 0.95\n"
+      "emode_liquidation_bonus = 0.01\n");
+  EXPECT_EQ(ok.traders.emode_fraction, 0.5);
 }
 
 // A key of another model is unknown for the chosen one, and the message lists the chosen model's keys.

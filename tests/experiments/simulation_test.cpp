@@ -308,6 +308,9 @@ TEST(Simulation, EveryMarginModelRunsTheCrashConserved) {
     SCOPED_TRACE(std::string(model.name));
     Scenario s = load(kTinyCrash);
     s.markets[0].margin.model = std::string(model.name);
+    // Aave's defaults open at LTV 80% under a threshold of 82.5%: with outside capital the traders top
+    // up through the 18% fall (0 liquidations), without it they are liquidated.
+    if (model.name == AaveV3ReserveMarginSpec::kModel) s.traders.outside_capital = 0;
     ASSERT_TRUE(validate_scenario(s).empty());
     const RunResult r = run(s, /*check_every_event=*/true);
     EXPECT_EQ(r.summary.conservation_residual, Amount(0));

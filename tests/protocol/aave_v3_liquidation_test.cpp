@@ -165,6 +165,21 @@ TEST(AaveV3Liquidation, Vector54CappedByCollateralBalance) {
   EXPECT_NEAR(to_double(s.debt_repaid), 5142.85714286, 1e-6);
 }
 
+// A collapsed collateral price: debtPrice x debtToCover / collPrice is far beyond 64 bits (Solidity's
+// uint256 holds it); the seizure is capped by the balance as any other (a random scenario's GARCH path at
+// a micro-dollar aborted here).
+TEST(AaveV3Liquidation, CollapsedCollateralPriceIsCappedByTheBalance) {
+  const AaveSeizure s =
+      aave_collateral_to_liquidate(Quantity(int64_t(9e17)), px(1), Price(1), tokens(3), 10'500, 1'000);
+  EXPECT_EQ(s.total_collateral(), tokens(3));
+  // 3 tokens at $0.000001 are worth 3 micro-dollars of debt tokens (3e-6 x 1e8 = 300 units), / 1.05.
+  EXPECT_EQ(s.debt_repaid, Quantity(286));
+  // A base just below the balance whose bonus product passes 64 bits.
+  const AaveSeizure t = aave_collateral_to_liquidate(Quantity(int64_t(9e18)), px(1), px(1),
+                                                     Quantity(int64_t(9.1e18)), 10'500, 0);
+  EXPECT_EQ(t.total_collateral(), Quantity(int64_t(9.1e18)));
+}
+
 // protocol_vectors.json #56, source kAaveV3Origin (MUST_NOT_LEAVE_DUST): HF 0.9, $5,000 of debt, 8 tokens
 // at $1,000, bonus 105%; repaying 4,500 leaves $500 < $1,000 of debt while collateral remains -> revert.
 TEST(AaveV3Liquidation, Vector56MustNotLeaveDust) {

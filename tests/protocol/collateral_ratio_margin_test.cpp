@@ -107,6 +107,30 @@ TEST(CollateralRatioMargin, AaveHealthFactorWithLiquidationRatioOneOverThreshold
 
 // requirement(n) = n - floor(n / mat), exact in integers, for any notional and ratio; max leverage
 // initial_ratio / (initial_ratio - 1).
+// Aave's form in basis points (GenericLogic.calculateUserAccountData: sum(value x LT) against the debt;
+// the borrowing limit sum(value x LTV)): requirement n - floor(n x 8250 / 10000), initial margin
+// n - floor(n x 8000 / 10000), max leverage 1 / (1 - 0.8) = 5x.
+TEST(CollateralRatioMargin, AaveBasisPointsAreExact) {
+  const CollateralRatioMargin m = CollateralRatioMargin::from_basis_points(8'250, 8'000);
+  EXPECT_EQ(m.maintenance(coins(10), px(1'800)), dollars(18'000 - 14'850));
+  EXPECT_EQ(m.maintenance(coins(-10), px(1'800)), dollars(18'000 - 14'850));
+  // A notional of one micro-dollar (rounded up): floor(1 x 0.825) = 0 of it counts, all of it is required.
+  EXPECT_EQ(m.maintenance(Quantity(1), px(1)), Amount(1));
+  EXPECT_EQ(m.initial_rate(dollars(1'000)), rate(0.2));
+  EXPECT_EQ(m.initial_margin_at_max_leverage(dollars(18'000)), dollars(3'600));
+  EXPECT_EQ(m.min_maintenance_rate(), rate(0.175));
+  EXPECT_EQ(m.max_maintenance_rate(), rate(0.175));
+  EXPECT_EQ(m.params().liquidation_ratio, rate(1.212121212));
+  EXPECT_EQ(m.params().initial_ratio, rate(1.25));
+  // The same rule as the mat form where 1 / LT is exact (LT 80%: mat 1.25).
+  const CollateralRatioMargin bps = CollateralRatioMargin::from_basis_points(8'000, 8'000);
+  const CollateralRatioMargin mat = model(1.25, 1.25);
+  for (const double p : {1'234.567891, 0.01, 97'000.5})
+    EXPECT_EQ(bps.maintenance(coins(3.3), px(p)), mat.maintenance(coins(3.3), px(p))) << p;
+  // A vault at exactly HF 1 (10 coins at $1,800, debt $14,850) is safe; one micro-dollar more debt is not.
+  EXPECT_EQ(m.trigger(coins(10), px(1'800), dollars(18'000 - 14'850)), px(1'800));
+}
+
 TEST(CollateralRatioMargin, RequirementIsNotionalLessFlooredNotionalOverMat) {
   Rng rng(0xc0'11a7ull);
   for (int trial = 0; trial < 20'000; ++trial) {

@@ -12,6 +12,7 @@
 
 #include "core/check.h"
 #include "market/order_book.h"
+#include "protocol/aave_v3_mechanism.h"
 #include "protocol/comet_mechanism.h"
 #include "protocol/drift_mechanism.h"
 #include "protocol/engine_liquidation.h"
@@ -350,11 +351,25 @@ struct Drift {
   }
 };
 
+// Aave v3.3 with the fixture's market as its one reserve: LT 99.5% (the fixture's 0.5% maintenance rate),
+// a 0.4% bonus (99.5% x 100.4% <= 100%) and a 10% protocol fee. Aave pays the bonus out of the collateral
+// even when the debt exceeds it (the deficit grows by it).
+struct AaveV3 {
+  static constexpr bool kLiquidates = true;
+  static constexpr bool kRewardCoveredByWaterfall = true;
+  static constexpr TxAction kFirst = TxAction::Liquidate;
+  static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
+    return std::make_unique<AaveV3Liquidation>(
+        AaveV3MechanismParams{AaveRules::V33, {AaveReserveConfig{9'950, 10'040, 1'000}}}, f.ch, f.log,
+        f.venue);
+  }
+};
+
 template <class M>
 class LiquidationMechanismContract : public ::testing::Test {};
 using Mechanisms =
     ::testing::Types<BinanceEngine, HyperliquidEngine, BitmexEngine, DydxEngine, Keeper, None, MakerClip,
-                     MakerFlip, Liquity, CompoundV3, GmxV1, GmxV2, Synthetix, Drift>;
+                     MakerFlip, Liquity, CompoundV3, GmxV1, GmxV2, Synthetix, Drift, AaveV3>;
 TYPED_TEST_SUITE(LiquidationMechanismContract, Mechanisms);
 
 TYPED_TEST(LiquidationMechanismContract, HealthyAccountIsNeverLiquidated) {
