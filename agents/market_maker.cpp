@@ -47,13 +47,13 @@ void MarketMakers::place(AgentContext& ctx, Maker& mk, MarketId m, std::optional
   }
   if (slot) {
     const auto current = ctx.book(m).order(*slot);
-    if (current->price == *price && current->remaining == params_.level_size) return;
+    if (current->price == *price && current->remaining == params_.level_size[m.raw()]) return;
     ctx.cancel(m, *slot);
     slot.reset();
   }
   // A plain limit: a quote that crosses stale orders trades against them (the maker arbitrages the
   // book back to its fair value), the rest rests.
-  OrderRequest order{mk.account, side, OrderType::Limit, *price, params_.level_size, false, kNoId};
+  OrderRequest order{mk.account, side, OrderType::Limit, *price, params_.level_size[m.raw()], false, kNoId};
   const SubmitResult r = ctx.submit(m, order);
   if (r.accepted() && r.resting.raw() > 0) slot = r.id;
 }
@@ -63,7 +63,7 @@ double MarketMakers::hedge_on_spot(AgentContext& ctx, Maker& mk, MarketId m, dou
   const AssetId base = ctx.venue(venues.front()).base;
   const Ledger& ledger = ctx.clearing().ledger();
   const auto held = [&] { return to_double(Quantity(ledger.balance(mk.account, base).raw())); };
-  const double hedge = to_double(params_.endowment) - held();
+  const double hedge = to_double(params_.endowment[m.raw()]) - held();
   // A long position is hedged by selling coins; the hedge never sells more than the maker holds.
   const double delta = std::min(desired - hedge, held());
   const Quantity quantity = quantity_from_double(std::fabs(delta));
@@ -88,7 +88,7 @@ double MarketMakers::hedge_on_spot(AgentContext& ctx, Maker& mk, MarketId m, dou
   if (limit.raw() <= 0) return hedge;
   ctx.submit_at(*best,
                 OrderRequest{mk.account, side, OrderType::ImmediateOrCancel, limit, quantity, false, -1});
-  return to_double(params_.endowment) - held();
+  return to_double(params_.endowment[m.raw()]) - held();
 }
 
 // RMS of successive log returns in the window, per sqrt(second): drift counts as volatility, since a
@@ -136,11 +136,11 @@ void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
   const double inventory = position - q.hedge;
   // Quotes far from the index (a large skew beyond max_inventory) are refused by the venue's price
   // band (experiments/simulation) or not placed when not representable.
-  const double fair =
-      to_double(v.index) * (1.0 - params_.inventory_skew * inventory / to_double(params_.max_inventory));
+  const double max_inventory = to_double(params_.max_inventory[m.raw()]);
+  const double fair = to_double(v.index) * (1.0 - params_.inventory_skew * inventory / max_inventory);
   const double half = params_.half_spread + params_.vol_widening * std::max(q.vol, q.index_vol);
-  const bool quote_bids = !q.pulled && inventory < to_double(params_.max_inventory);
-  const bool quote_asks = !q.pulled && inventory > -to_double(params_.max_inventory);
+  const bool quote_bids = !q.pulled && inventory < max_inventory;
+  const bool quote_asks = !q.pulled && inventory > -max_inventory;
   std::vector<std::optional<Price>> bids(params_.levels), asks(params_.levels);
   for (int k = 0; k < params_.levels; ++k) {
     const double offset = half + params_.level_spacing * k;
@@ -161,7 +161,8 @@ void MarketMakers::requote(AgentContext& ctx, Maker& mk, MarketId m) {
   const auto withdraw_if_moved = [&](std::optional<OrderId>& slot, std::optional<Price> price) {
     if (!slot) return;
     const auto current = ctx.book(m).order(*slot);
-    if (current && price && current->price == *price && current->remaining == params_.level_size) return;
+    if (current && price && current->price == *price && current->remaining == params_.level_size[m.raw()])
+      return;
     if (current) ctx.cancel(m, *slot);
     slot.reset();
   };

@@ -26,10 +26,11 @@ struct MarketMakerParams {
   double half_spread = 0;  // fraction of the index
   int levels = 1;
   double level_spacing = 0;  // fraction of the index between levels
-  Quantity level_size;
+  // Per market: coins per quote level and the inventory beyond which the side that grows it stops.
+  std::vector<Quantity> level_size;
   Time requote_interval;
   double inventory_skew = 0;  // fraction of fair value the quotes shift at full max_inventory
-  Quantity max_inventory;
+  std::vector<Quantity> max_inventory;
   Time vol_window;
   double vol_widening = 0;  // added half-spread per unit of realised vol per sqrt(second)
   double stress_vol = 0;    // pull quotes when realised vol per sqrt(second) exceeds this
@@ -37,7 +38,8 @@ struct MarketMakerParams {
   // Per market, the spot venues the hedge trades on; empty = the hedge is held outside the simulation.
   std::vector<std::vector<VenueId>> hedge_venues;
   double hedge_max_slippage = 0.005;
-  Quantity endowment;  // coins of each market's asset a maker holds at the start (spot hedging)
+  std::vector<Quantity>
+      endowment;  // per market: coins of its asset a maker holds at the start (spot hedging)
 };
 
 // Log-price samples within a time window and the exact sum of their squared successive returns,

@@ -203,6 +203,7 @@ constexpr FieldSpec kAccountFields[] = {
     LIQSIM_FIELD(AccountFinal, account, "account", "id", 0, ""),
     LIQSIM_FIELD(AccountFinal, role, "role", "enum", 0, ""),
     LIQSIM_FIELD(AccountFinal, cross, "cross", "flag", 0, ""),
+    LIQSIM_FIELD(AccountFinal, emode, "emode", "flag", 0, "1 for an account in Aave's e-mode"),
     LIQSIM_FIELD(AccountFinal, balance, "balance", kUsd, -6, ""),
     LIQSIM_FIELD(AccountFinal, deposits, "deposits", kUsd, -6, ""),
     LIQSIM_FIELD(AccountFinal, position, "position", kCoin, -8, ""),

@@ -209,6 +209,7 @@ struct AccountFinal {
   uint32_t account = 0;
   uint8_t role = 0;  // AgentRole value
   uint8_t cross = 0;
+  uint8_t emode = 0;  // Aave e-mode (ClearingHouse::set_emode)
   Amount balance;
   Amount deposits;
   Quantity position;  // market 0 (first market) position

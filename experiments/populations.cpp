@@ -52,22 +52,34 @@ std::vector<VenueId> venues_of(const PopulationBuildContext& c, MarketId m, bool
   return out;
 }
 
-// Coins of every spot asset brought in for an account (from the outside place).
-void endow(const PopulationBuildContext& c, AccountId a, Quantity coins) {
-  if (coins.raw() <= 0) return;
+// Coins of every spot asset brought in for an account (from the outside place): `coins[m]` of market m's.
+void endow(const PopulationBuildContext& c, AccountId a, const std::vector<Quantity>& coins) {
   std::vector<AssetId> done;
   for (const VenueInfo& info : c.venues) {
     if (info.kind != VenueKind::Spot || std::find(done.begin(), done.end(), info.base) != done.end())
       continue;
-    c.clearing.ledger().deposit_asset(a, info.base, AssetAmount(coins.raw()));
+    const Quantity q = coins[info.market.raw()];
+    if (q.raw() > 0) c.clearing.ledger().deposit_asset(a, info.base, AssetAmount(q.raw()));
     done.push_back(info.base);
   }
+}
+
+// The same coins of every market's asset.
+void endow(const PopulationBuildContext& c, AccountId a, Quantity coins) {
+  if (coins.raw() > 0) endow(c, a, std::vector<Quantity>(c.clearing.market_count(), coins));
 }
 
 std::unique_ptr<Population> build_makers(const PopulationBuildContext& c) {
   const MarketMakerSpec& mms = c.scenario.market_makers;
   const bool spot_hedge = mms.hedge_venue == "spot";
-  const Quantity endowment = spot_hedge ? quantity_from_double(mms.max_inventory) : Quantity(0);
+  // Sizes in coins, or per market the coins a dollar notional buys at its initial price.
+  std::vector<Quantity> level_size, max_inventory;
+  for (const MarketSpec& ms : c.scenario.markets) {
+    level_size.push_back(quantity_from_double(maker_level_coins(mms, ms)));
+    max_inventory.push_back(quantity_from_double(maker_max_inventory_coins(mms, ms)));
+  }
+  const std::vector<Quantity> endowment =
+      spot_hedge ? max_inventory : std::vector<Quantity>(max_inventory.size(), Quantity(0));
   std::vector<AccountId> ids;
   for (int i = 0; i < mms.count; ++i) {
     ids.push_back(
@@ -77,10 +89,10 @@ std::unique_ptr<Population> build_makers(const PopulationBuildContext& c) {
   MarketMakerParams mp{mms.half_spread,
                        mms.levels,
                        mms.level_spacing,
-                       quantity_from_double(mms.level_size),
+                       level_size,
                        time_from_seconds(mms.requote_seconds),
                        mms.inventory_skew,
-                       quantity_from_double(mms.max_inventory),
+                       max_inventory,
                        time_from_seconds(mms.vol_window_seconds),
                        mms.vol_widening,
                        mms.stress_vol,

@@ -189,6 +189,10 @@ struct MarketMakerSpec {
   // spread, impact and taker fee, within hedge_max_slippage of its mid), holding coins in the ledger.
   std::string hedge_venue = "outside";
   double hedge_max_slippage = 0.005;  // (0, 0.5)
+  // $ >= 0: when > 0, level_size and max_inventory are these dollar notionals at each market's initial
+  // price instead (markets of very different prices: a $1 stablecoin beside BTC)
+  double level_notional = 0;
+  double max_inventory_notional = 0;
 };
 
 // Resilient liquidity on the simulated venues: providers keep a ladder of limit orders whose cumulative
@@ -384,5 +388,14 @@ struct Scenario {
   LimitsSpec limits;
   std::string source_dir;  // folder of the scenario file (relative replay paths); not a TOML key
 };
+
+// Coins of one market maker quote level in `market`: level_notional at its initial price when set, else
+// level_size; the same for the inventory limit.
+inline double maker_level_coins(const MarketMakerSpec& mm, const MarketSpec& market) {
+  return mm.level_notional > 0 ? mm.level_notional / market.initial_price : mm.level_size;
+}
+inline double maker_max_inventory_coins(const MarketMakerSpec& mm, const MarketSpec& market) {
+  return mm.max_inventory_notional > 0 ? mm.max_inventory_notional / market.initial_price : mm.max_inventory;
+}
 
 }  // namespace liqsim

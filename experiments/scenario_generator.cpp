@@ -150,6 +150,20 @@ void repair(Scenario& s, Rng& rng) {
   s.market_makers.level_size =
       std::min({s.market_makers.level_size, kMaxOrderNotional / highest_price,
                 1e10 / (double(std::max(1, s.market_makers.count)) * s.market_makers.levels)});
+  // Makers sized in dollars in some draws: at most what the lowest price turns into representable coins
+  // (the loader's checks).
+  double lowest_price = highest_price;
+  for (const MarketSpec& market : s.markets) lowest_price = std::min(lowest_price, market.initial_price);
+  if (rng.bernoulli(0.7)) {
+    s.market_makers.level_notional = 0;
+    s.market_makers.max_inventory_notional = 0;
+  } else {
+    const double resting = 1e10 / (double(std::max(1, s.market_makers.count)) * s.market_makers.levels);
+    s.market_makers.level_notional = std::min(
+        {s.market_makers.level_notional, 0.5 * kMaxCoins * lowest_price, 0.5 * resting * lowest_price});
+    s.market_makers.max_inventory_notional =
+        std::min(s.market_makers.max_inventory_notional, 0.5 * kMaxCoins * lowest_price);
+  }
   // At most $5e11 of money in all: shrink the largest capital until it fits.
   for (int k = 0; k < 64; ++k) {
     double total = 0;

@@ -657,7 +657,7 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     }
     for (auto [key, size] :
          {std::pair<std::string, double>{"noise.order_size", s.noise.order_size},
-          {"market_makers.level_size", s.market_makers.level_size},
+          {"market_makers.level_size", s.market_makers.level_notional > 0 ? 0.0 : s.market_makers.level_size},
           {"value_traders.max_order", s.value_traders.count > 0 ? s.value_traders.max_order : 0.0},
           {"arbitrageurs.max_order", s.arbitrageurs.count > 0 ? s.arbitrageurs.max_order : 0.0}}) {
       if (skip.count(key) == 0 && skip.count(p + ".initial_price") == 0 &&
@@ -665,6 +665,23 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
         add(key, size,
             "worth more than $1e8 at " + p + ".initial_price (" + format_number(market.initial_price) + ")",
             "at most " + format_number(kMaxOrderNotional / market.initial_price) + " coins");
+      }
+    }
+
+    // Dollar-sized makers: the coins of a level and of the inventory limit at this market's price.
+    for (auto [key, coins] :
+         {std::pair<std::string, double>{
+              "market_makers.level_notional",
+              s.market_makers.level_notional > 0 ? maker_level_coins(s.market_makers, market) : 0.0},
+          {"market_makers.max_inventory_notional", s.market_makers.max_inventory_notional > 0
+                                                       ? maker_max_inventory_coins(s.market_makers, market)
+                                                       : 0.0}}) {
+      if (skip.count(key) == 0 && skip.count(p + ".initial_price") == 0 && coins > kMaxCoins) {
+        add(key,
+            key == "market_makers.level_notional" ? s.market_makers.level_notional
+                                                  : s.market_makers.max_inventory_notional,
+            "is more than 1e9 coins at " + p + ".initial_price (" + format_number(market.initial_price) + ")",
+            "at most " + format_number(kMaxCoins * market.initial_price) + " dollars");
       }
     }
 
@@ -1136,11 +1153,17 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
             ") rests more than 1e10 coins",
         "at most " + format_number(kMaxRestingCoins / (200.0 * std::max(1, s.noise.count))) + " coins");
   }
-  if (skip.count("market_makers.level_size") == 0 &&
-      double(s.market_makers.count) * s.market_makers.levels * s.market_makers.level_size >
-          kMaxRestingCoins) {
-    add("market_makers.level_size", s.market_makers.level_size,
-        "times levels and market_makers.count rests more than 1e10 coins",
+  double maker_level = 0, maker_inventory = 0;  // the largest in coins over the markets
+  for (const MarketSpec& market : s.markets) {
+    maker_level = std::max(maker_level, maker_level_coins(s.market_makers, market));
+    maker_inventory = std::max(maker_inventory, maker_max_inventory_coins(s.market_makers, market));
+  }
+  if (skip.count("market_makers.level_size") == 0 && skip.count("market_makers.level_notional") == 0 &&
+      double(s.market_makers.count) * s.market_makers.levels * maker_level > kMaxRestingCoins) {
+    const bool notional = s.market_makers.level_notional > 0;
+    add(notional ? "market_makers.level_notional" : "market_makers.level_size",
+        notional ? s.market_makers.level_notional : s.market_makers.level_size,
+        "times levels and market_makers.count rests more than 1e10 coins (at the lowest initial price)",
         "at most " +
             format_number(kMaxRestingCoins /
                           (double(std::max(1, s.market_makers.count)) * s.market_makers.levels)) +
@@ -1192,7 +1215,7 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
       double(liquidity_providers(s)) * s.liquidity.max_inventory +
       s.value_traders.count * s.value_traders.max_position +
       double(s.arbitrageurs.count) * s.arbitrageurs.max_inventory * std::max(1, spot_venues) +
-      double(s.market_makers.count) * s.market_makers.max_inventory;
+      double(s.market_makers.count) * maker_inventory;
   if (spot_venues > 0 && coins > 1e10 && skip.empty()) {
     add("liquidity.max_inventory", s.liquidity.max_inventory,
         "the coins endowed on spot venues total " + format_number(coins) +

@@ -177,6 +177,8 @@ void describe(V& v, MarketMakerSpec& s) {
   v.number("requote_seconds", s.requote_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
   v.number("inventory_skew", s.inventory_skew, closed(0, 1));
   v.number("max_inventory", s.max_inventory, open_closed(0, kMaxCoins), Unit::Coins);
+  v.number("level_notional", s.level_notional, closed(0, kMaxOrderNotional), Unit::Dollars);
+  v.number("max_inventory_notional", s.max_inventory_notional, closed(0, kMaxDollars), Unit::Dollars);
   v.number("vol_window_seconds", s.vol_window_seconds, closed(kMinInterval, kMaxSeconds), Unit::Seconds);
   v.number("vol_widening", s.vol_widening, closed(0, 1e4));
   v.number("stress_vol", s.stress_vol, open_closed(0, 1e4));

@@ -1216,6 +1216,7 @@ void World::finish() {
     f.account = a.raw();
     f.role = uint8_t(st.role);
     f.cross = st.mode == MarginMode::Cross ? 1 : 0;
+    f.emode = ch_->in_emode(a) ? 1 : 0;
     f.balance = st.balance;
     f.deposits = st.deposits;
     f.position = ledger.position(a, MarketId(0)).size;

@@ -23,10 +23,10 @@ MarketMakerParams params() {
   p.half_spread = 0.001;
   p.levels = 3;
   p.level_spacing = 0.0005;
-  p.level_size = coins(1);
+  p.level_size = {coins(1)};
   p.requote_interval = seconds(1);
   p.inventory_skew = 0.05;  // 5% at the 5-coin limit: 1% per coin
-  p.max_inventory = coins(5);
+  p.max_inventory = {coins(5)};
   p.vol_window = seconds(30);
   p.vol_widening = 0;
   p.stress_vol = 0.02;
@@ -319,7 +319,7 @@ struct HedgeFixture {
     p.hedge_half_life = seconds(1);
     if (on_spot) p.hedge_venues = {{v1, v2}};
     p.hedge_max_slippage = 0.005;
-    p.endowment = coins(10);
+    p.endowment = {coins(10)};
     ctx.ch().ledger().deposit_asset(maker, base, AssetAmount(coins(10).raw()));
     ctx.ch().ledger().deposit_asset(other, base, AssetAmount(coins(1000).raw()));
     makers = std::make_unique<MarketMakers>(p, std::vector<AccountId>{maker}, 1, kSeed);

@@ -23,6 +23,10 @@ auto fields(const BracketSpec& s) {
 auto fields(const HyperliquidTierSpec& s) { return std::tie(s.lower_bound, s.max_leverage); }
 auto fields(const DydxMarginSpec& s) { return std::tie(s.initial_margin_ppm, s.maintenance_fraction_ppm); }
 auto fields(const CollateralRatioMarginSpec& s) { return std::tie(s.liquidation_ratio, s.initial_ratio); }
+auto fields(const AaveV3ReserveMarginSpec& s) {
+  return std::tie(s.ltv, s.liquidation_threshold, s.liquidation_bonus, s.liquidation_protocol_fee,
+                  s.emode_ltv, s.emode_liquidation_threshold, s.emode_liquidation_bonus);
+}
 auto fields(const PriceProcessSpec& s) {
   return std::tie(s.model, s.drift_per_year, s.vol_per_year, s.step_seconds, s.jump_intensity_per_year,
                   s.jump_mean_log, s.jump_stdev_log, s.garch_alpha, s.garch_beta, s.garch_interval_seconds,
@@ -69,7 +73,8 @@ auto fields(const NoiseTraderSpec& s) {
 auto fields(const MarketMakerSpec& s) {
   return std::tie(s.count, s.half_spread, s.levels, s.level_spacing, s.level_size, s.requote_seconds,
                   s.inventory_skew, s.max_inventory, s.vol_window_seconds, s.vol_widening, s.stress_vol,
-                  s.capital, s.hedge_half_life_seconds, s.hedge_venue, s.hedge_max_slippage);
+                  s.capital, s.hedge_half_life_seconds, s.hedge_venue, s.hedge_max_slippage, s.level_notional,
+                  s.max_inventory_notional);
 }
 auto fields(const LiquiditySpec& s) {
   return std::tie(s.per_venue, s.on_perpetual, s.depth_at_1pct, s.depth_exponent, s.min_distance,
@@ -115,6 +120,8 @@ bool same(const MarginSpec& a, const MarginSpec& b) {
   if (a.model == DydxMarginSpec::kModel) return same(a.get<DydxMarginSpec>(), b.get<DydxMarginSpec>());
   if (a.model == CollateralRatioMarginSpec::kModel)
     return same(a.get<CollateralRatioMarginSpec>(), b.get<CollateralRatioMarginSpec>());
+  if (a.model == AaveV3ReserveMarginSpec::kModel)
+    return same(a.get<AaveV3ReserveMarginSpec>(), b.get<AaveV3ReserveMarginSpec>());
   ADD_FAILURE() << "a margin model without a comparison here: " << a.model;
   return false;
 }
@@ -144,7 +151,7 @@ bool same(const Scenario& a, const Scenario& b) {
          same(a.liquidation.get<KeeperLiquidationSpec>(), b.liquidation.get<KeeperLiquidationSpec>()) &&
          same(a.noise, b.noise) && same(a.market_makers, b.market_makers) && same(a.keepers, b.keepers) &&
          same(a.liquidity, b.liquidity) && same(a.value_traders, b.value_traders) &&
-         same(a.arbitrageurs, b.arbitrageurs) &&
+         same(a.arbitrageurs, b.arbitrageurs) && t.emode_fraction == u.emode_fraction &&
          std::tie(t.count, t.long_fraction, t.cross_fraction, t.entry_start_seconds, t.entry_end_seconds,
                   t.topup_trigger, t.topup_fraction, t.outside_capital, t.topup_cooldown_seconds) ==
              std::tie(u.count, u.long_fraction, u.cross_fraction, u.entry_start_seconds, u.entry_end_seconds,
@@ -276,6 +283,8 @@ Scenario every_field_changed() {
   s.market_makers.hedge_half_life_seconds = 321;
   s.market_makers.hedge_venue = "spot";
   s.market_makers.hedge_max_slippage = 0.0125;
+  s.market_makers.level_notional = 25'000.5;
+  s.market_makers.max_inventory_notional = 2.5e6;
   s.liquidity = {3, true, 25.5, 0.6, 0.0003, 0.04, 12, 15, 45, 2, 150, 0.02, 3e7};
   s.value_traders = {17, "all", 0.003, 1800, 1500, 0.0007, 40, 4, 20, 8e6};
   s.arbitrageurs = {4, 0.0004, 150, 8, 2, 0.5, 4e7};
@@ -290,6 +299,7 @@ Scenario every_field_changed() {
   s.traders.topup_fraction = 1.25;
   s.traders.outside_capital = 2.5;
   s.traders.topup_cooldown_seconds = 77;
+  s.traders.emode_fraction = 0.375;
   s.keepers = {11, 4e6, 0.25, 0.125, 1.5, 30, -2.5, "twap", 120, 12, "adaptive", 1.25, 0.875};
 
   MarketSpec m;
@@ -324,7 +334,12 @@ Scenario every_field_changed() {
   fourth.symbol = "LINK-PERP";
   fourth.margin.model = "collateral_ratio";
   fourth.margin.get<CollateralRatioMarginSpec>() = {1.1, 1.25};
-  s.markets = {m, second, third, fourth};
+  MarketSpec fifth = fourth;
+  fifth.symbol = "USDC";
+  fifth.initial_price = 1;
+  fifth.margin.model = "aave_v3";
+  fifth.margin.get<AaveV3ReserveMarginSpec>() = {0.75, 0.78, 0.045, 0.1, 0.93, 0.95, 0.01};
+  s.markets = {m, second, third, fourth, fifth};
   return s;
 }
 
