@@ -374,9 +374,9 @@ struct AaveV3Spec {
       "seize the collateral of their choice at its reserve's bonus, the treasury taking a share of the "
       "bonus; v3.3's dust rule and deficit, or v3.0-3.2's rules";
   static constexpr bool kHasKeys = true;
-  // "3.3" (aave-v3-origin: 100% close factor below $2,000 or HF <= 0.95, MustNotLeaveDust, debt without
-  // collateral burned into the deficit) | "3.0" (aave-v3-core: 50% / 100% at HF 0.95, no dust rule)
-  std::string rules = "3.3";
+  // "v3.3" (aave-v3-origin: 100% close factor below $2,000 or HF <= 0.95, MustNotLeaveDust, debt without
+  // collateral burned into the deficit) | "v3.0" (aave-v3-core: 50% / 100% at HF 0.95, no dust rule)
+  std::string rules = "v3.3";
 
   AaveV3MechanismParams params(const std::vector<MarginSpec>& margins) const;
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
@@ -558,7 +558,7 @@ void describe(V& v, DriftSpec& s) {
 
 template <class V>
 void describe(V& v, AaveV3Spec& s) {
-  v.text("rules", s.rules, one_of({"3.3", "3.0"}));
+  v.text("rules", s.rules, one_of({"v3.3", "v3.0"}));
 }
 
 // The names of the registered mechanisms.

@@ -93,6 +93,17 @@ AaveCall AaveV3Liquidation::call(AccountId a, MarketId collateral) const {
     in.total_debt_value = debt;
     in.health_factor = hf;
     c.result = aave_v33_liquidation(in);
+    if (c.result.outcome == AaveLiquidationOutcome::MustNotLeaveDust) {
+      // The whole amount would leave less than $1,000 of this collateral: a liquidator passes the largest
+      // amount that leaves $1,000 of it, (value - $1,000) / bonus of debt (the dust rule does not revert
+      // what it leaves), and the call is tried once more.
+      const Amount reserve_value = aave_collateral_value(held, price);
+      const Amount spare = reserve_value - kAaveMinLeftoverBase - Amount(1);
+      if (spare.raw() > 0) {
+        in.debt_to_cover = Quantity(aave_percent_div(debt_units(spare).raw(), in.liquidation_bonus_bps));
+        c.result = aave_v33_liquidation(in);
+      }
+    }
   } else if (hf < kAaveLiquidationHfThreshold && debt.raw() > 0 && held.raw() > 0) {
     // aave-v3-core: _calculateDebt with the 50% / 100% close factor, then the same seizure; no dust rule
     // and no deficit.

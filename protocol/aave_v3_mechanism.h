@@ -17,7 +17,9 @@
 // must be liquidatable both by the clearing house and by Aave's health factor (< 1 in WAD).
 //   - v3.3 rules (aave-v3-origin, `rules = V33`): the whole debt, unless the reserve's collateral and
 //     debt are both worth >= $2,000 and HF > 0.95, where half of the total debt; MustNotLeaveDust
-//     reverts a partial call leaving less than $1,000 of debt or collateral (the bot then has no call);
+//     reverts a partial call leaving less than $1,000 of debt or collateral: the bot then passes the
+//     largest amount that leaves $1,000 of the collateral ((value - $1,000) / bonus), and has no call
+//     against that reserve if that reverts too;
 //     when the call seizes all the account's collateral, the rest of its debt is burned into the
 //     reserve deficit (_burnBadDebt): recorded bad debt, not the insurance fund's money.
 //   - v3.0-3.2 rules (aave-v3-core, `rules = V30`): half the debt while HF > 0.95, all of it at or

@@ -16,6 +16,8 @@ namespace {
 Amount usd(double x) { return amount_from_double(x); }
 Price px(double x) { return price_from_double(x); }
 Quantity coins(double x) { return quantity_from_double(x); }
+// A stablecoin amount in Aave's 8-decimal token units.
+Quantity usd_units(double x) { return quantity_from_double(x); }
 const MarketId kWeth(0), kWbtc(1);
 
 // WETH (LT 82.5%, bonus 5%, fee 10%) and WBTC (LT 75%, bonus 10%, fee 10%; e-mode category: none). The
@@ -167,20 +169,28 @@ TEST(AaveV3Mechanism, TheLiquidatorChoosesTheCollateralThatPaysMost) {
   EXPECT_TRUE(f.conserved());
 }
 
-TEST(AaveV3Mechanism, ACallThatLeavesDustRevertsAndTheLiquidatorUsesAnother) {
+TEST(AaveV3Mechanism, ACallThatWouldLeaveDustIsCutToLeaveOneThousandDollars) {
   // v3.3 MustNotLeaveDust (#56's rule): 1.05 WETH ($2,100) and 0.05 WBTC ($1,500) against $3,000, HF
   // (1,732.5 + 1,125) / 3,000 = 0.9525 > 0.95. Through WETH (collateral and debt >= $2,000) the close
-  // factor is 50%: $1,500 repaid seizes $1,575 of WETH and leaves $525 < $1,000 of it: the call reverts.
-  // Through WBTC (below $2,000) the whole debt may be covered; the call is capped by the WBTC balance and
-  // takes it whole, so it leaves no dust: that is the liquidator's call.
+  // factor is 50%: $1,500 repaid would seize $1,575 of WETH and leave $525 < $1,000 of it, so that call
+  // reverts; the liquidator passes (2,100 - 1,000) / 1.05 = $1,047.62 instead, which leaves $1,000.
+  // Through WBTC (below $2,000) the whole debt may be covered; capped by the balance, the call takes all
+  // the WBTC and pays the 10% bonus on $1,363.64: the better call.
   Fixture f(1.05, 0.05, 3'000);
   AaveV3Liquidation aave(Fixture::params(), f.ch, f.log, f.venue);
   ASSERT_TRUE(f.ch.liquidatable(f.borrower));
-  EXPECT_EQ(aave.call(f.borrower, kWeth).result.outcome, AaveLiquidationOutcome::MustNotLeaveDust);
+  AaveV33LiquidationInput whole{usd_units(3'000), usd_units(3'000), px(1), coins(1.05), px(2'000), 10'500,
+                                1'000, usd(3'600), usd(3'000), aave.health_factor(f.borrower)};
+  EXPECT_EQ(aave_v33_liquidation(whole).outcome, AaveLiquidationOutcome::MustNotLeaveDust);
+  const AaveCall weth = aave.call(f.borrower, kWeth);
+  ASSERT_EQ(weth.result.outcome, AaveLiquidationOutcome::Liquidated);
+  EXPECT_NEAR(to_double(weth.repaid), 1'100 / 1.05, 1e-5);
+  EXPECT_NEAR(to_double(coins(1.05) - weth.result.seizure.total_collateral()) * 2'000, 1'000, 0.01);
   const AaveCall wbtc = aave.call(f.borrower, kWbtc);
   ASSERT_EQ(wbtc.result.outcome, AaveLiquidationOutcome::Liquidated);
   EXPECT_EQ(wbtc.result.seizure.total_collateral(), coins(0.05));
   EXPECT_NEAR(to_double(wbtc.repaid), 1'500 / 1.1, 1e-5);
+  EXPECT_GT(wbtc.gain(), weth.gain());
   const KeeperTakeover out = aave.on_transaction(f.host, f.keeper, f.borrower, TxIntent{TxAction::Liquidate});
   ASSERT_EQ(out.outcome, KeeperOutcome::Liquidated);
   EXPECT_EQ(out.market, kWbtc);
