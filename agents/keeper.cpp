@@ -157,6 +157,7 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   // The mechanism's own simulation of the call where it offers one (Drift, Synthetix: also which call to
   // send), else the keeper rule's terms.
   MarketId m;
+  Quantity take;
   Amount value, reward;
   std::optional<AccountId> beneficiary;
   Amount beneficiary_reward;
@@ -164,6 +165,7 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   if (const std::optional<LiquidationQuote> quote = ctx.liquidation_quote(target)) {
     action = quote->action;
     m = quote->market;
+    take = quote->take;
     value = quote->value;
     reward = quote->reward;
     beneficiary = quote->beneficiary;
@@ -172,8 +174,22 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     const std::optional<Expected> expected = expected_take(params_, ch, target);
     if (!expected) return;
     m = expected->market;
+    take = expected->terms.take;
     value = expected->value;
     reward = expected->terms.reward - expected->terms.protocol_fee;  // the keeper's part
+  }
+  TxIntent intent{action};
+  if (params_.flash_loan) {
+    // The loan pays the take's cost (its value less the keeper's reward, one micro-dollar over for the
+    // rounding); the pool pays for the coins now. Only a long's collateral is sold this way.
+    const std::optional<VenueId> amm = ctx.amm_of(m);
+    if (!amm || ch.ledger().position(target, m).size.raw() <= 0 || action != TxAction::Liquidate) return;
+    const Amount loan = flash_loan_amount(value, reward);
+    const SwapPreview sale =
+        ctx.pool_at(*amm)->preview(ExecutionRequest{AccountId(0), Side::Sell, take, Price(1), false, -1});
+    if (sale.filled != take) return;
+    reward = sale.quote - loan - apply(loan, params_.flash_loan_fee, Round::Up);
+    intent.flash_loan = true;
   }
   const Amount base_fee = ctx.base_fee();
   for (uint32_t i = 0; i < keepers_.size(); ++i) {
@@ -189,11 +205,14 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     }
     const Amount cost = base_fee + fee;
     if (earned - cost < params_.min_profit) continue;
-    // Capital: the keeper must be able to post initial margin at max leverage on the seized notional.
+    // Capital: the keeper must be able to post initial margin at max leverage on the seized notional
+    // (with a flash loan, nothing beyond its gas).
     const Amount needed =
-        ch.maintenance(k.account) + ch.margin_model(k.account, m).initial_margin_at_max_leverage(value);
+        params_.flash_loan
+            ? Amount(0)
+            : ch.maintenance(k.account) + ch.margin_model(k.account, m).initial_margin_at_max_leverage(value);
     if (ch.equity(k.account) - cost < needed) continue;
-    send(ctx, k, target, fee, TxIntent{action});
+    send(ctx, k, target, fee, intent);
   }
 }
 

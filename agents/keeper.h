@@ -90,6 +90,11 @@ struct KeeperParams {
   // with an empty book side.
   bool unwind_on_amm = false;
   Ratio amm_max_slippage;
+  // Flash-loan liquidations (TxIntent::flash_loan): a keeper values a take of a long by what the market's
+  // AMM pool pays for it now (AmmVenue::preview) less the loan (the cash the take costs) and its fee,
+  // needs no capital beyond its gas, and receives nothing to unwind (the sale is in the transaction).
+  bool flash_loan = false;
+  Ratio flash_loan_fee;
 };
 
 class Keepers final : public Population {

@@ -180,6 +180,8 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
   kp.outage_end = time_from_seconds(ks.outage_start_seconds + ks.outage_duration_seconds);
   kp.unwind_on_amm = ks.unwind_venue == "amm";
   kp.amm_max_slippage = ratio_from_double(ks.amm_max_slippage);
+  kp.flash_loan = ks.flash_loan;
+  kp.flash_loan_fee = ratio_from_double(ks.flash_loan_fee);
   return std::make_unique<Keepers>(kp, std::move(ids), c.scenario.seed);
 }
 

@@ -292,6 +292,13 @@ void repair_after_cheapening(Scenario& s) {
       }
     }
   }
+  // Keepers unwind on a pool only where every market has one (the loader's check).
+  for (const MarketSpec& market : s.markets)
+    if (market.amm.reserve <= 0) s.keepers.unwind_venue = "book";
+  // Flash loans with an AMM unwind and the mechanisms that quote what they execute (the loader's check).
+  if (s.keepers.unwind_venue != "amm" || (s.liquidation.mechanism != KeeperLiquidationSpec::kName &&
+                                          s.liquidation.mechanism != AaveV3Spec::kName))
+    s.keepers.flash_loan = false;
   // E-mode traders need a market of the e-mode category (the loader's check).
   bool category = false;
   for (const MarketSpec& market : s.markets)

@@ -287,6 +287,8 @@ void describe(V& v, KeeperSpec& s) {
   v.text("sell_rule", s.sell_rule, one_of({"immediate", "twap"}));
   v.text("unwind_venue", s.unwind_venue, one_of({"book", "amm"}));
   v.number("amm_max_slippage", s.amm_max_slippage, open(0, 1), Unit::Fraction);
+  v.flag("flash_loan", s.flash_loan);
+  v.number("flash_loan_fee", s.flash_loan_fee, closed(0, 0.1), Unit::Fraction);
   v.number("twap_seconds", s.twap_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
   v.integer("twap_slices", s.twap_slices, 1, 1000);
   v.text("bidding", s.bidding, one_of({"fixed", "adaptive"}));

@@ -279,14 +279,26 @@ class World final : public ExecutionVenue, public PositionSource {
   void on_funding_settle(MarketId m);
   void on_record();
   void on_keeper_tx(const Event& e);
+  // A keeper's flash-loan liquidation (TxIntent::flash_loan), atomic: the plan exists when the mechanism's
+  // quote, sold on the market's AMM pool now, repays the loan and its fee; executing it borrows, liquidates,
+  // sells and repays.
+  struct FlashPlan {
+    LiquidationQuote quote;
+    VenueId amm;
+    Amount loan;
+    Amount fee;
+  };
+  std::optional<FlashPlan> flash_plan(AccountId keeper, const ChainTransaction& p);
+  KeeperTakeover flash_liquidation(AccountId keeper, const ChainTransaction& p, const FlashPlan& plan);
   LiquidationTrigger make_trigger(MarketId m, AccountId a);
   std::optional<Price> impact_price(MarketId m, Side taker_side) const;
   void check_conservation() const;
 
   const Scenario& s_;
   RunOptions options_;
-  const bool impact_free_;  // liquidation.execution == "impact_free"
-  Fill off_book_fill_;      // the last off-book fill (the span an off-book execution returns)
+  const bool impact_free_;      // liquidation.execution == "impact_free"
+  const Ratio flash_loan_fee_;  // keepers.flash_loan_fee
+  Fill off_book_fill_;          // the last off-book fill (the span an off-book execution returns)
   RunMetrics metrics_;
   RecordingTee recorder_;
   Engine engine_;
@@ -401,6 +413,7 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     : s_(s),
       options_(options),
       impact_free_(s.liquidation.execution == "impact_free"),
+      flash_loan_fee_(ratio_from_double(s.keepers.flash_loan_fee)),
       metrics_(time_from_seconds(s.measure_from_seconds)),
       recorder_(sink, markets_, metrics_, impact_free_, options.impact_free_twin),
       engine_(*same_time_order_from_string(s.same_time_order),
@@ -1124,9 +1137,16 @@ void World::on_keeper_tx(const Event& e) {
   }
   // A copy: the mechanism may publish to keepers, whose new transactions grow the chain's list.
   const ChainTransaction p = chain_->transaction(tx);
-  const Amount gas = chain_->charge(p);
+  // A flash-loan liquidation goes to the block builder as a bundle that is dropped, paying nothing, when it
+  // would revert (a private relay's revert protection): it lands only as checked.
+  std::optional<FlashPlan> plan;
+  if (p.intent.flash_loan) plan = flash_plan(keeper, p);
+  const bool dropped = p.intent.flash_loan && !plan;
+  const Amount gas = dropped ? Amount(0) : chain_->charge(p);
   ch_->ledger().pay_gas(keeper, gas);
-  const KeeperTakeover result = mechanism_->on_transaction(host_, keeper, p.target, p.intent);
+  const KeeperTakeover result = plan      ? flash_liquidation(keeper, p, *plan)
+                                : dropped ? KeeperTakeover{}
+                                          : mechanism_->on_transaction(host_, keeper, p.target, p.intent);
   ch_->arm(keeper);
   KeeperTxRecord r;
   r.submitted = p.submitted;
@@ -1141,6 +1161,41 @@ void World::on_keeper_tx(const Event& e) {
   recorder_.on_keeper_tx_queue(chain_->queue_record(tx));
   const auto owner = owner_of(keeper);
   owner->first->population->on_transaction_result(*owner->first->context, owner->second, p.target, result);
+}
+
+std::optional<World::FlashPlan> World::flash_plan(AccountId keeper, const ChainTransaction& p) {
+  // The pre-check a flash-loan liquidator makes (its swap's minimum output): the quote is what the
+  // mechanism executes (KeeperLiquidation, AaveV3Liquidation), the preview what the pool pays now.
+  const std::optional<LiquidationQuote> q = mechanism_->quote(p.target, engine_.now());
+  if (!q || p.intent.action != TxAction::Liquidate) return std::nullopt;
+  const std::optional<VenueId> amm = markets_[q->market.raw()].amm;
+  if (!amm || ch_->ledger().position(p.target, q->market).size.raw() <= 0) return std::nullopt;
+  const SwapPreview sale =
+      amm_of_venue(*amm).pool->preview(ExecutionRequest{keeper, Side::Sell, q->take, Price(1), false, -1});
+  const Amount loan = flash_loan_amount(q->value, q->reward);
+  const Amount fee = apply(loan, flash_loan_fee_, Round::Up);
+  if (sale.filled != q->take || sale.quote < loan + fee) return std::nullopt;
+  return FlashPlan{*q, *amm, loan, fee};
+}
+
+KeeperTakeover World::flash_liquidation(AccountId keeper, const ChainTransaction& p, const FlashPlan& plan) {
+  Ledger& ledger = ch_->ledger();
+  const AccountId lender = place_account(Place::LendingPool);
+  ledger.transfer(lender, keeper, plan.loan);
+  KeeperTakeover result = mechanism_->on_transaction(host_, keeper, p.target, p.intent);
+  if (result.outcome != KeeperOutcome::Liquidated) {
+    ledger.transfer(keeper, lender, plan.loan);
+    return result;
+  }
+  LIQSIM_CHECK(result.market == plan.quote.market && result.quantity == plan.quote.take,
+               "a flash-loan liquidation differs from the mechanism's quote");
+  const SubmitResult sold =
+      route_amm(plan.amm, OrderRequest{keeper, Side::Sell, OrderType::Market, std::nullopt, result.quantity,
+                                       false, result.liquidation->raw()});
+  LIQSIM_CHECK(sold.filled == result.quantity, "a flash-loan liquidation's sale differs from its preview");
+  ledger.transfer(keeper, lender, plan.loan + plan.fee);
+  result.quantity = Quantity(0);  // sold in the transaction: nothing for the keeper to unwind
+  return result;
 }
 
 void World::check_conservation() const {

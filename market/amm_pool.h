@@ -32,6 +32,10 @@ class ConstantProductPool final : public AmmVenue {
 
   std::string_view kind() const override { return "amm"; }
   Execution execute(const ExecutionRequest& request) override;
+  SwapPreview preview(const ExecutionRequest& request) const override {
+    ConstantProductPool copy = *this;
+    return summarize_swap(copy.execute(request));
+  }
   std::optional<Price> best_bid() const override;
   std::optional<Price> best_ask() const override;
   Price tick_size() const override { return Price(1); }

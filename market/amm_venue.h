@@ -8,8 +8,28 @@
 
 namespace liqsim {
 
+// What a swap would do, without doing it: the quantity it fills and the quote that changes hands, summed
+// over its fills as the run books them (each fill's price x quantity, rounded down).
+struct SwapPreview {
+  Quantity filled;
+  Amount quote;
+};
+
+// The preview of an execution's fills (their spans may point into the venue that made them).
+inline SwapPreview summarize_swap(const Execution& x) {
+  SwapPreview p;
+  for (const Fill& f : x.fills) {
+    p.filled += f.quantity;
+    p.quote += notional(f.price, f.quantity, Round::Down);
+  }
+  return p;
+}
+
 class AmmVenue : public Venue {
  public:
+  // The execution of `request` on a copy of the pool: exactly what execute() would fill now, the pool
+  // unchanged (a flash-loan liquidator's atomic pre-check of its sale).
+  virtual SwapPreview preview(const ExecutionRequest& request) const = 0;
   // The pool's price before fees (quote per coin), rounded down.
   virtual Price price() const = 0;
   virtual Quantity base_reserve() const = 0;

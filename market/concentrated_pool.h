@@ -237,6 +237,10 @@ class ConcentratedLiquidityPool final : public AmmVenue {
 
   std::string_view kind() const override { return "amm_v3"; }
   Execution execute(const ExecutionRequest& request) override;
+  SwapPreview preview(const ExecutionRequest& request) const override {
+    ConcentratedLiquidityPool copy = *this;
+    return summarize_swap(copy.execute(request));
+  }
   std::optional<Price> best_bid() const override;
   std::optional<Price> best_ask() const override;
   Price tick_size() const override { return Price(1); }

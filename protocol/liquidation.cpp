@@ -497,6 +497,21 @@ void KeeperLiquidation::on_timer(MechanismHost& host, AccountId a) {
   unwinder_->on_timer(host, a);
 }
 
+std::optional<LiquidationQuote> KeeperLiquidation::quote(AccountId a, Time) const {
+  if (Ledger::is_place(a) || !ch_.liquidatable(a)) return std::nullopt;
+  const MarketId m = largest_exposure(ch_, a);
+  const Quantity size = ch_.ledger().position(a, m).size;
+  if (size.raw() == 0) return std::nullopt;
+  const Price mark = ch_.mark(m);
+  const KeeperTakeTerms terms = keeper_take_terms(params_, size, mark, ch_.health(a));
+  LiquidationQuote q;
+  q.market = m;
+  q.take = terms.take;
+  q.value = notional(mark, terms.take, Round::Down);
+  q.reward = terms.reward - terms.protocol_fee;
+  return q;
+}
+
 KeeperTakeover KeeperLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
                                                  const TxIntent& intent) {
   if (intent.action != TxAction::Liquidate) return {};

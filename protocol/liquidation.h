@@ -235,6 +235,9 @@ class KeeperLiquidation final : public LiquidationMechanism {
   void on_timer(MechanismHost& host, AccountId a) override;
   KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
                                 const TxIntent& intent) override;
+  // execute()'s terms now: the largest exposure's take, its value at the mark and the keeper's part of
+  // the bonus (reward less the protocol fee); none when a is not liquidatable.
+  std::optional<LiquidationQuote> quote(AccountId a, Time now) const override;
   const KeeperLiquidationParams& params() const { return params_; }
 
  private:

@@ -54,6 +54,9 @@ struct TxIntent {
   Quantity quantity;                     // Take: most collateral bought; Dent: the lot asked for
   Price max_price;                       // Take: highest price per coin paid
   Amount bid;                            // Tend: the DAI bid for the lot
+  // Liquidate: the keeper pays with a flash loan, sells what it receives on the market's AMM pool in the
+  // same transaction and repays the loan and its fee; the transaction reverts unless the sale covers them.
+  bool flash_loan = false;
 
   TxIntent() = default;
   explicit TxIntent(TxAction a, std::optional<LiquidationId> id = std::nullopt, Quantity q = {}, Price p = {},
@@ -100,6 +103,10 @@ struct LiquidationQuote {
   // The call to send (Synthetix: Bark to flag, Liquidate once flagged).
   TxAction action = TxAction::Liquidate;
 };
+
+// The flash loan a liquidation of `value` at the mark paying the keeper `reward` needs: its cost, value -
+// reward, one micro-dollar over (the keeper mechanism's cash rounds per slice of the position).
+inline Amount flash_loan_amount(Amount value, Amount reward) { return value - reward + Amount(1); }
 
 // What the kernel offers a mechanism: the clock, timers, the keeper population, cause attribution.
 class MechanismHost {

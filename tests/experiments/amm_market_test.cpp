@@ -9,6 +9,7 @@
 #include <string>
 
 #include "agents/agent_context.h"
+#include "experiments/presets.h"
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
 
@@ -166,6 +167,55 @@ TEST(AmmMarket, SameSeedSamePoolPath) {
     ASSERT_EQ(a.venue_samples[i].price, b.venue_samples[i].price) << i;
     ASSERT_EQ(a.venue_samples[i].volume, b.venue_samples[i].volume) << i;
   }
+}
+
+// Flash-loan keepers (keepers.flash_loan) with $1,000 each, enough for gas only, on the aave_v3 preset's
+// day with a 100,000-coin pool beside the book: they liquidate by borrowing the repayment, selling the
+// seized WETH on the pool in the same transaction and repaying the loan and its 0.05% fee. They end every
+// transaction holding no collateral, take positions far beyond what $1,000 could carry (20% initial margin
+// at Aave's 80% LTV), the lending pool earns the fees, and money is conserved after every event.
+Scenario flash_day(bool flash_loan) {
+  const ScenarioResult r = load_preset("aave_v3", {{"duration_seconds", "43200"},
+                                                   {"traders.count", "300"},
+                                                   {"keepers.count", "5"},
+                                                   {"keepers.capital", "1000"},
+                                                   {"keepers.unwind_venue", "amm"},
+                                                   {"arbitrageurs.count", "5"},
+                                                   {"markets[0].amm.reserve", "100000"},
+                                                   {"keepers.flash_loan", flash_loan ? "true" : "false"}});
+  const auto* s = std::get_if<Scenario>(&r);
+  if (s == nullptr) {
+    for (const auto& e : std::get<std::vector<ScenarioError>>(r)) ADD_FAILURE() << e.message();
+    return Scenario{};
+  }
+  return *s;
+}
+
+TEST(AmmMarket, FlashLoanKeepersLiquidateWithoutCapitalAndRepayInTheTransaction) {
+  RunOptions options;
+  options.check_every_event = true;
+  const Scenario s = flash_day(true);
+  ASSERT_TRUE(validate_scenario(s).empty()) << validate_scenario(s)[0].message();
+  const RunResult r = run_simulation(s, to_toml(s), options);
+  EXPECT_EQ(r.summary.conservation_residual, Amount(0));
+  ASSERT_GT(r.log.liquidations.size(), 10u);
+  const AccountFinal& lender = r.log.accounts[place_account(Place::LendingPool).raw()];
+  EXPECT_GT(lender.balance, Amount(0));  // the flash-loan fees
+  Amount gas;
+  for (const KeeperTxRecord& tx : r.log.keeper_txs) gas += tx.gas_paid;
+  Amount keepers_balance, keepers_deposits;
+  for (const AccountFinal& a : r.log.accounts) {
+    if (a.role != uint8_t(AgentRole::Keeper)) continue;
+    EXPECT_EQ(a.position, Quantity(0));  // every seized coin sold in its transaction
+    keepers_balance += a.balance;
+    keepers_deposits += a.deposits;
+  }
+  // What the keepers have beyond their capital less their gas is what the sales left over the loans.
+  EXPECT_GT(keepers_balance - (keepers_deposits - gas), Amount(0));
+  double largest = 0;
+  for (const LiquidationRecord& l : r.log.liquidations)
+    largest = std::max(largest, -to_double(l.quantity) * to_double(l.mark));
+  EXPECT_GT(largest, 5 * 1'000.0);
 }
 
 }  // namespace

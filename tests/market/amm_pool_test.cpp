@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 
 #include "core/rng.h"
 
@@ -29,6 +30,22 @@ __int128 uniswap_amount_out(__int128 in, __int128 reserve_in, __int128 reserve_o
 }
 __int128 uniswap_amount_in(__int128 out, __int128 reserve_in, __int128 reserve_out) {
   return reserve_in * out * 1000 / ((reserve_out - out) * 997) + 1;
+}
+
+// preview() is execute() on a copy: the same fill and quote, and the pool itself unchanged.
+TEST(ConstantProductPool, PreviewIsTheExecutionWithoutIt) {
+  ConstantProductPool p = pool();
+  for (const auto& [side, q, worst] : {std::tuple{Side::Sell, Quantity(250'000'000), Price(1)},
+                                       std::tuple{Side::Buy, Quantity(77'000'000), Price::max()},
+                                       std::tuple{Side::Sell, Quantity(3'000'000'000), Price(25'000'000)}}) {
+    const SwapPreview preview = p.preview(request(side, q, worst));
+    EXPECT_EQ(p.base_reserve(), Quantity(10'000'000'000));
+    ConstantProductPool copy = p;
+    const SwapPreview done = summarize_swap(copy.execute(request(side, q, worst)));
+    EXPECT_EQ(preview.filled, done.filled);
+    EXPECT_EQ(preview.quote, done.quote);
+    EXPECT_GT(preview.filled.raw(), 0);
+  }
 }
 
 TEST(ConstantProductPool, SwapAmountsAreUniswapV2s) {

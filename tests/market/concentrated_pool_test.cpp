@@ -612,6 +612,18 @@ ConcentratedLiquidityPool single_range_pool() {
   return ConcentratedLiquidityPool(kPool, dollars(2000), ratio_from_double(0.01), 200, positions);
 }
 
+// preview() is execute() on a copy: a sale crossing ticks fills and pays the same, the pool unchanged.
+TEST(ConcentratedLiquidityPool, PreviewIsTheExecutionWithoutIt) {
+  ConcentratedLiquidityPool pool = reference_pool();
+  const ExecutionRequest sale{AccountId(77), Side::Sell, Quantity(4 * kCoin), Price(1), false, -1};
+  const SwapPreview preview = pool.preview(sale);
+  EXPECT_EQ(pool.price(), reference_pool().price());
+  const SwapPreview done = summarize_swap(pool.execute(sale));
+  EXPECT_EQ(preview.filled, done.filled);
+  EXPECT_EQ(preview.quote, done.quote);
+  EXPECT_EQ(preview.filled, Quantity(4 * kCoin));
+}
+
 // Ticks from the $ bounds (lower rounded down, upper up, onto the spacing), liquidity from
 // LiquidityAmounts.getLiquidityForAmounts, the mints' deposits (rounded up) as the reserves, and the pool's
 // initial state: all from the reference.
