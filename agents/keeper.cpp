@@ -195,6 +195,11 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   for (uint32_t i = 0; i < keepers_.size(); ++i) {
     Keeper& k = keepers_[i];
     if (k.pending.contains(target) || !available(i, ctx.now(), base_fee)) continue;
+    if (action == TxAction::ForceLiquidate) {
+      // Only endorsed liquidators may send it, and they do as the protocol's service, not for profit.
+      if (i < params_.endorsed) send(ctx, k, target, k.priority_fee, intent);
+      continue;
+    }
     // What this keeper would earn: a reward it already earned (its flag) is paid by this transaction too.
     const Amount earned = reward + (beneficiary == k.account ? beneficiary_reward : Amount(0));
     Amount fee = k.priority_fee;

@@ -95,6 +95,9 @@ struct KeeperParams {
   // needs no capital beyond its gas, and receives nothing to unwind (the sale is in the transaction).
   bool flash_loan = false;
   Ratio flash_loan_fee;
+  // The first `endorsed` keepers are the venue's endorsed liquidators (Synthetix's forceLiquidatePosition):
+  // they send the forced call the mechanism quotes, for no reward, whatever their gas costs.
+  uint32_t endorsed = 0;
 };
 
 class Keepers final : public Population {

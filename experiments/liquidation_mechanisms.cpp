@@ -226,8 +226,11 @@ SynthetixLiquidationParams SynthetixSpec::params() const {
 }
 
 std::unique_ptr<LiquidationMechanism> SynthetixSpec::build(const MechanismBuildContext& c) const {
-  return std::make_unique<SynthetixLiquidation>(params(), c.clearing, c.recorder,
-                                                time_from_seconds(flag_poll_seconds));
+  auto mechanism = std::make_unique<SynthetixLiquidation>(params(), c.clearing, c.recorder,
+                                                          time_from_seconds(flag_poll_seconds));
+  for (size_t i = 0; i < c.keepers.size() && i < size_t(endorsed_keepers); ++i)
+    mechanism->endorse(c.keepers[i]);
+  return mechanism;
 }
 
 DriftMechanismParams DriftSpec::params() const {

@@ -41,6 +41,7 @@ struct MechanismBuildContext {
   Time shortest_mark_interval;           // engine: an unfilled step is retried no sooner than this
   uint64_t seed = 0;                     // the run's master seed (dYdX's random deleveraging start)
   std::vector<MarginSpec> margins = {};  // every market's margin keys, in market order (Aave's reserves)
+  std::vector<AccountId> keepers = {};   // the keeper population's accounts, in member order
 };
 
 // ---- engine: the protocol closes positions into the book (protocol/engine_liquidation.h) ----
@@ -329,6 +330,9 @@ struct SynthetixSpec {
   double max_liquidation_delta = 0;  // [0, 1]
   double max_pd = 0;                 // [0, 1]
   double flag_poll_seconds = 60;     // [0.001, 86400]: keepers' poll of flagged positions
+  // [0, 1000]: the first keepers are endorsed liquidators (Synthetix's own): they forceLiquidatePosition a
+  // flagged position the limits hold, for no fee, whatever it costs them in gas
+  int endorsed_keepers = 0;
 
   SynthetixLiquidationParams params() const;
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
@@ -542,6 +546,7 @@ void describe(V& v, SynthetixSpec& s) {
   v.number("max_liquidation_delta", s.max_liquidation_delta, closed(0, 1), Unit::Fraction);
   v.number("max_pd", s.max_pd, closed(0, 1), Unit::Fraction);
   v.number("flag_poll_seconds", s.flag_poll_seconds, closed(kMinInterval, 86400), Unit::Seconds);
+  v.integer("endorsed_keepers", s.endorsed_keepers, 0, 1000);
 }
 
 template <class V>

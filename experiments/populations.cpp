@@ -149,7 +149,11 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
         Ratio(comet_store_front_discount(cp.store_front_price_factor, cp.liquidation_factor) / 1'000'000'000);
     kp.auction.buy_target_reserves = amount_from_double(comet.target_reserves);
   }
-  // Synthetix's keepers take the mechanism's quotes (flag, then liquidate: SynthetixLiquidation::quote).
+  // Synthetix's keepers take the mechanism's quotes (flag, then liquidate: SynthetixLiquidation::quote); the
+  // first endorsed_keepers force what the limits hold.
+  if (mechanism == SynthetixSpec::kName)
+    kp.endorsed =
+        uint32_t(std::clamp(c.scenario.liquidation.get<SynthetixSpec>().endorsed_keepers, 0, ks.count));
   if (mechanism == GmxV1Spec::kName) {
     // Position keepers: any liquidatable position, for the pool's flat fee.
     kp.auction.enabled = true;

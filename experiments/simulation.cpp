@@ -591,13 +591,16 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
   metrics_.start(*ch_);
 
   // The populations, from the registry, in its order (which is the order of their accounts).
+  std::vector<AccountId> keepers;
   for (const PopulationEntry& entry : populations()) {
     PopulationSlot slot;
     slot.first = AccountId(ledger.account_count());
     slot.population = entry.build(PopulationBuildContext{s, *ch_, venues_});
-    for (uint32_t i = 0; i < slot.population->size(); ++i)
+    for (uint32_t i = 0; i < slot.population->size(); ++i) {
       LIQSIM_CHECK(slot.population->account(i) == AccountId(slot.first.raw() + i),
                    "a population's accounts must be consecutive");
+      if (entry.name == "keepers") keepers.push_back(slot.population->account(i));
+    }
     slot.context =
         std::make_unique<PopulationContext>(*this, uint32_t(kPopulationWake + populations_.size()));
     populations_.push_back(std::move(slot));
@@ -610,9 +613,10 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     mark_interval = std::min(mark_interval, time_from_seconds(ms.mark.update_interval_seconds));
   std::vector<MarginSpec> margins;
   for (const MarketSpec& ms : s.markets) margins.push_back(ms.margin);
-  mechanism_ = build_liquidation_mechanism(
-      s.liquidation.mechanism, s.liquidation.params,
-      MechanismBuildContext{*ch_, *this, recorder_, mark_interval, s.seed, std::move(margins)});
+  mechanism_ =
+      build_liquidation_mechanism(s.liquidation.mechanism, s.liquidation.params,
+                                  MechanismBuildContext{*ch_, *this, recorder_, mark_interval, s.seed,
+                                                        std::move(margins), std::move(keepers)});
 
   // Initial schedule: per market the index before the mark at every shared instant (FIFO).
   for (MarketId m(0); m.raw() < markets_.size(); ++m) {

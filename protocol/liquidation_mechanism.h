@@ -46,6 +46,7 @@ enum class TxAction : uint8_t {
   Tend = 3,       // English auction: bid `bid` for the whole lot
   Dent = 4,       // English auction: accept `quantity` (< lot) of collateral for the full tab
   Redo = 5,       // Dutch auction: restart a sale past its tail or cusp
+  ForceLiquidate = 6,  // Synthetix: an endorsed liquidator's forceLiquidatePosition (no limits, no fee)
 };
 
 struct TxIntent {

@@ -69,12 +69,16 @@ std::optional<LiquidationQuote> SynthetixLiquidation::quote(AccountId a, Time) c
   if (const auto it = flags_.find(a.raw()); it != flags_.end()) {
     const Flag& flag = it->second;
     q.market = flag.market;
-    // A liquidation the limits would revert pays nothing: the keeper's simulation of the call fails.
-    if (!within_limits(a, flag.market)) return q;
-    q.reward = amount_down(params_.keeper_liquidation_fee);
     q.beneficiary = flag.flagger;
     q.beneficiary_reward = amount_down(synthetix_liquidation_fee(
         decimal_of(ch_.ledger().position(a, flag.market).size), decimal_of(ch_.mark(flag.market)), params_));
+    // A liquidation the limits would revert: only forceLiquidatePosition goes through, paying the
+    // liquidator nothing.
+    if (!within_limits(a, flag.market)) {
+      q.action = TxAction::ForceLiquidate;
+      return q;
+    }
+    q.reward = amount_down(params_.keeper_liquidation_fee);
     return q;
   }
   const std::optional<MarketId> market = pool_liquidation_market(ch_, a, TxIntent{});
@@ -92,7 +96,11 @@ KeeperTakeover SynthetixLiquidation::on_transaction(MechanismHost& host, Account
   const auto it = flags_.find(a.raw());
   if (intent.action == TxAction::Liquidate) {
     // liquidatePosition: reverts unless flagged.
-    return it != flags_.end() ? liquidate(host, keeper, a, it->second) : out;
+    return it != flags_.end() ? liquidate(host, keeper, a, it->second, false) : out;
+  }
+  if (intent.action == TxAction::ForceLiquidate) {
+    // forceLiquidatePosition: flagged(account), and the sender endorsed.
+    return it != flags_.end() && endorsed(keeper) ? liquidate(host, keeper, a, it->second, true) : out;
   }
   // flagPosition (Bark): reverts on a flagged position (notFlagged) or unless canLiquidate.
   if (intent.action != TxAction::Bark || it != flags_.end()) return out;
@@ -107,17 +115,17 @@ KeeperTakeover SynthetixLiquidation::on_transaction(MechanismHost& host, Account
 }
 
 KeeperTakeover SynthetixLiquidation::liquidate(MechanismHost& host, AccountId keeper, AccountId a,
-                                               const Flag& flag) {
+                                               const Flag& flag, bool forced) {
   KeeperTakeover out;
   const MarketId m = flag.market;
   Ledger& ledger = ch_.ledger();
   const Quantity size = ledger.position(a, m).size;
-  if (size.raw() == 0 || !within_limits(a, m)) return out;  // reverts: the position stays flagged
+  if (size.raw() == 0 || (!forced && !within_limits(a, m))) return out;  // reverts: it stays flagged
   const AccountId flagger = flag.flagger;
   flags_.erase(a.raw());
   const Price mark = ch_.mark(m);
   const Amount flag_fee = amount_down(synthetix_liquidation_fee(decimal_of(size), decimal_of(mark), params_));
-  const Amount liquidator_fee = amount_down(params_.keeper_liquidation_fee);
+  const Amount liquidator_fee = forced ? Amount(0) : amount_down(params_.keeper_liquidation_fee);
   const AccountId pool = place_account(Place::BackstopVault);
   const AccountId outside = place_account(Place::Outside);
   out = close_against_pool(ch_, recorder_, keeper, a, m, pool, host.trigger_for(a));

@@ -20,14 +20,16 @@
 //   system); a loss beyond the margin is the debt pool's.
 // Nothing reaches a book. The keepers' fees are minted, not the account's money: the LiquidationRecord
 // carries reward 0 (as Maker's Vow-paid incentives); keepers' balances show them. A flagged position
-// whose liquidation keeps reverting stays flagged (endorsed liquidators' forceLiquidatePosition is not
-// modelled); flagged positions are published again every `flag_poll` while they wait.
+// whose liquidation the limits revert stays flagged until they allow it or an endorsed liquidator (the
+// keepers given to endorse()) calls forceLiquidatePosition: no limit checks and no liquidator fee (the
+// flagger is still paid). Flagged positions are published again every `flag_poll` while they wait.
 //
 // Not modelled: funding, the premium's effect on the fill price (it is charged to the margin, which the
 // stakers receive either way), delayed orders cancelled at the flag.
 #pragma once
 
 #include <map>
+#include <set>
 
 #include "core/recorder.h"
 #include "protocol/liquidation.h"
@@ -46,14 +48,19 @@ class SynthetixLiquidation final : public LiquidationMechanism {
   // A flagged position still waiting: published again.
   void on_timer(MechanismHost& host, AccountId a) override;
   // Bark: flagPosition (the account's largest position; reverts on a flagged one); Liquidate:
-  // liquidatePosition (reverts on an unflagged one). Any other action reverts.
+  // liquidatePosition (reverts on an unflagged one); ForceLiquidate: forceLiquidatePosition (reverts on an
+  // unflagged one or from an account that is not endorsed). Any other action reverts.
   KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
                                 const TxIntent& intent) override;
   // Unflagged: Bark, for the flag fee paid to the flagger when the position is liquidated; flagged:
-  // Liquidate, for the liquidator fee, and the flag fee to the flagger if it liquidates (both 0 while the
-  // limits would revert it). Nothing is received: take and value 0.
+  // Liquidate, for the liquidator fee, and the flag fee to the flagger if it liquidates; flagged but held
+  // by the limits: ForceLiquidate, for nothing but the flag fee to the flagger (only endorsed accounts
+  // may send it). Nothing is received: take and value 0.
   std::optional<LiquidationQuote> quote(AccountId a, Time now) const override;
   bool frozen(AccountId a) const override { return flags_.contains(a.raw()); }
+  // PerpsV2MarketSettings' endorsed addresses (FuturesMarketManager.isEndorsed): may forceLiquidate.
+  void endorse(AccountId a) { endorsed_.insert(a.raw()); }
+  bool endorsed(AccountId a) const { return endorsed_.contains(a.raw()); }
   // _canLiquidate for account a's position in m at the mark.
   bool can_liquidate(AccountId a, MarketId m) const;
   // liquidatePosition's limits for account a's position in m now.
@@ -65,13 +72,15 @@ class SynthetixLiquidation final : public LiquidationMechanism {
     AccountId flagger;
     MarketId market;
   };
-  KeeperTakeover liquidate(MechanismHost& host, AccountId keeper, AccountId a, const Flag& flag);
+  // liquidatePosition, or forceLiquidatePosition when `forced` (no limits, no liquidator fee).
+  KeeperTakeover liquidate(MechanismHost& host, AccountId keeper, AccountId a, const Flag& flag, bool forced);
 
   SynthetixLiquidationParams params_;
   ClearingHouse& ch_;
   Recorder& recorder_;
   Time flag_poll_;
   std::map<uint32_t, Flag> flags_;  // flagged accounts (by raw id)
+  std::set<uint32_t> endorsed_;     // endorsed liquidators (by raw id)
 };
 
 }  // namespace liqsim

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <variant>
 
 #include "experiments/presets.h"
@@ -71,6 +72,28 @@ TEST(SynthetixRun, LiquidationDeltaLimitKeepsFlaggedPositionsUnliquidated) {
   EXPECT_GT(flags, 10u);
   EXPECT_TRUE(r.log.liquidations.empty());
   EXPECT_LT(failed, 20 * flags) << "keepers simulate the call and stop sending reverting liquidations";
+  EXPECT_EQ(r.summary.conservation_residual, Amount(0));
+}
+
+// The same limit with two endorsed liquidators (Synthetix's own keepers): every flagged position is
+// force-liquidated (forceLiquidatePosition skips the limits), the endorsed keepers are paid nothing for it
+// and the flaggers their fees.
+TEST(SynthetixRun, EndorsedKeepersForceWhatTheLimitsHold) {
+  RunOptions options;
+  options.check_every_event = true;
+  const RunResult r = run_simulation(synthetix({{"traders.count", "1500"},
+                                                {"duration_seconds", "23000"},
+                                                {"liquidation.synthetix.max_liquidation_delta", "1e-9"},
+                                                {"liquidation.synthetix.endorsed_keepers", "2"}}),
+                                     "", options);
+  size_t flags = 0;
+  for (const KeeperTxRecord& tx : r.log.keeper_txs) flags += is_flag(tx) ? 1 : 0;
+  ASSERT_GT(r.log.liquidations.size(), 10u);
+  // Every liquidation was sent by one of the two endorsed keepers.
+  std::set<int64_t> liquidators;
+  for (const LiquidationRecord& l : r.log.liquidations) liquidators.insert(l.keeper);
+  EXPECT_LE(liquidators.size(), 2u);  // only the endorsed ones
+  EXPECT_GE(flags, r.log.liquidations.size());
   EXPECT_EQ(r.summary.conservation_residual, Amount(0));
 }
 

@@ -164,13 +164,40 @@ TEST(SynthetixMechanism, LiquidationLimitsRevertAndLeaveThePositionFlagged) {
   ASSERT_EQ(snx.on_transaction(f.host, f.keeper, f.trader, TxIntent{TxAction::Bark}).outcome,
             KeeperOutcome::Liquidated);  // the flag
   EXPECT_FALSE(snx.within_limits(f.trader, MarketId(0)));
-  EXPECT_EQ(snx.quote(f.trader, f.host.t)->reward, Amount(0));  // a keeper's simulation of the call fails
-  EXPECT_EQ(snx.quote(f.trader, f.host.t)->beneficiary_reward, Amount(0));
+  // A keeper's simulation of liquidatePosition fails: the quote is forceLiquidatePosition, paying no
+  // liquidator fee (the flag fee still goes to the flagger).
+  const std::optional<LiquidationQuote> q = snx.quote(f.trader, f.host.t);
+  ASSERT_TRUE(q.has_value());
+  EXPECT_EQ(q->action, TxAction::ForceLiquidate);
+  EXPECT_EQ(q->reward, Amount(0));
+  EXPECT_GT(q->beneficiary_reward, Amount(0));
+  EXPECT_EQ(q->beneficiary, f.keeper);
   EXPECT_EQ(snx.on_transaction(f.host, f.keeper, f.trader, TxIntent{TxAction::Liquidate}).outcome,
             KeeperOutcome::NotLiquidatable);
   EXPECT_TRUE(snx.frozen(f.trader));
   EXPECT_TRUE(f.log.liquidations.empty());
   EXPECT_TRUE(f.conserved());
+
+  // forceLiquidatePosition (PerpsV2MarketLiquidate.sol): "address not endorsed" reverts; an endorsed
+  // sender liquidates without the limits and is paid nothing (liquidatorFee 0), the flagger its fee.
+  const AccountId endorsed = f.ch.open_account(AgentRole::Keeper, MarginMode::Cross, usd(1'000));
+  EXPECT_EQ(snx.on_transaction(f.host, f.keeper, f.trader, TxIntent{TxAction::ForceLiquidate}).outcome,
+            KeeperOutcome::NotLiquidatable);
+  snx.endorse(endorsed);
+  const Amount flagger_before = f.balance(f.keeper);
+  const KeeperTakeover forced =
+      snx.on_transaction(f.host, endorsed, f.trader, TxIntent{TxAction::ForceLiquidate});
+  ASSERT_EQ(forced.outcome, KeeperOutcome::Liquidated);
+  EXPECT_EQ(f.balance(endorsed), usd(1'000));
+  EXPECT_EQ(f.balance(f.keeper) - flagger_before, q->beneficiary_reward);
+  EXPECT_FALSE(snx.frozen(f.trader));
+  EXPECT_EQ(f.ch.ledger().position(f.trader, MarketId(0)).size, Quantity(0));
+  ASSERT_EQ(f.log.liquidations.size(), 1u);
+  EXPECT_EQ(f.log.liquidations[0].keeper, int64_t(endorsed.raw()));
+  EXPECT_TRUE(f.conserved());
+  // Nothing is left to force.
+  EXPECT_EQ(snx.on_transaction(f.host, endorsed, f.trader, TxIntent{TxAction::ForceLiquidate}).outcome,
+            KeeperOutcome::NotLiquidatable);
 }
 
 }  // namespace
