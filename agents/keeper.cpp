@@ -179,11 +179,13 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     reward = expected->terms.reward - expected->terms.protocol_fee;  // the keeper's part
   }
   TxIntent intent{action};
-  if (params_.flash_loan) {
+  // A flash loan pays for a long's collateral that the market's pool can buy; anything else (a short, a
+  // market without a pool, another call) the keeper takes with its own capital as usual.
+  const std::optional<VenueId> amm = ctx.amm_of(m);
+  if (params_.flash_loan && amm && ch.ledger().position(target, m).size.raw() > 0 &&
+      action == TxAction::Liquidate) {
     // The loan pays the take's cost (its value less the keeper's reward, one micro-dollar over for the
-    // rounding); the pool pays for the coins now. Only a long's collateral is sold this way.
-    const std::optional<VenueId> amm = ctx.amm_of(m);
-    if (!amm || ch.ledger().position(target, m).size.raw() <= 0 || action != TxAction::Liquidate) return;
+    // rounding); the pool pays for the coins now.
     const Amount loan = flash_loan_amount(value, reward);
     const SwapPreview sale =
         ctx.pool_at(*amm)->preview(ExecutionRequest{AccountId(0), Side::Sell, take, Price(1), false, -1});
@@ -213,7 +215,7 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     // Capital: the keeper must be able to post initial margin at max leverage on the seized notional
     // (with a flash loan, nothing beyond its gas).
     const Amount needed =
-        params_.flash_loan
+        intent.flash_loan
             ? Amount(0)
             : ch.maintenance(k.account) + ch.margin_model(k.account, m).initial_margin_at_max_leverage(value);
     if (ch.equity(k.account) - cost < needed) continue;
