@@ -75,6 +75,56 @@ struct Fixture {
 
 // ---- Deciding to send ----
 
+// Flash loans (KeeperParams::flash_loan): a long's take of 5 coins (close factor 50%) at 95 $ costs 475 $;
+// a 1,000-coin pool at 100 $ (0.3% fee) pays about 496 $ for them, so a keeper with 5 $, enough for gas
+// and its fee only, sends a flash-financed transaction; a 10-coin pool pays too little and nobody sends;
+// a short is no flash take: only a keeper with the capital to carry it sends, without a loan.
+KeeperParams flash_params() {
+  KeeperParams p = base_params();
+  p.min_profit = usd(0);
+  p.flash_loan = true;
+  p.flash_loan_fee = rate(0.0005);
+  return p;
+}
+
+TEST(Keepers, FlashLoanKeepersNeedOnlyGasWhenThePoolPaysForTheTake) {
+  Fixture f;
+  f.ctx.add_amm(MarketId(0), coins(1'000), usd(100'000), rate(0.003));
+  const AccountId target = f.liquidatable_trader(10);
+  Keepers keepers(flash_params(), f.open_keepers(1, 5), kSeed);
+  keepers.on_opportunity(f.ctx, target);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  EXPECT_TRUE(f.ctx.liquidation_txs[0].intent.flash_loan);
+  // Without the loan the same keeper cannot carry the take (50 $ of initial margin).
+  KeeperParams no_flash = flash_params();
+  no_flash.flash_loan = false;
+  Keepers poor(no_flash, f.open_keepers(1, 5), kSeed);
+  poor.on_opportunity(f.ctx, target);
+  EXPECT_EQ(f.ctx.liquidation_txs.size(), 1u);
+}
+
+TEST(Keepers, FlashLoanKeepersSkipATakeTheShallowPoolCannotRepay) {
+  Fixture f;
+  f.ctx.add_amm(MarketId(0), coins(10), usd(1'000), rate(0.003));
+  const AccountId target = f.liquidatable_trader(10);
+  Keepers keepers(flash_params(), f.open_keepers(1, 1'000), kSeed);
+  keepers.on_opportunity(f.ctx, target);
+  EXPECT_TRUE(f.ctx.liquidation_txs.empty());
+}
+
+TEST(Keepers, FlashLoanKeepersTakeAShortWithTheirOwnCapital) {
+  Fixture f;
+  f.ctx.add_amm(MarketId(0), coins(1'000), usd(100'000), rate(0.003));
+  const AccountId target = f.liquidatable_trader(-10);
+  const AccountId poor = f.open_keepers(1, 5)[0];
+  const AccountId rich = f.open_keepers(1, 1'000)[0];
+  Keepers keepers(flash_params(), {poor, rich}, kSeed);
+  keepers.on_opportunity(f.ctx, target);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].keeper, rich);
+  EXPECT_FALSE(f.ctx.liquidation_txs[0].intent.flash_loan);
+}
+
 TEST(Keepers, SendsWhenRewardCoversGasFeeAndMinProfit) {
   Fixture f;
   const AccountId target = f.liquidatable_trader(10);
