@@ -39,44 +39,47 @@ AaveV3Liquidation::AaveV3Liquidation(AaveV3MechanismParams params, ClearingHouse
   }
 }
 
+bool AaveV3Liquidation::in_category(AccountId a, MarketId m) const {
+  return ch_.in_emode(a) && reserve(m).emode_liquidation_threshold_bps != 0;
+}
+
 int64_t AaveV3Liquidation::threshold_bps(AccountId a, MarketId m) const {
-  const AaveReserveConfig& r = reserve(m);
-  return ch_.in_emode(a) && r.emode_liquidation_threshold_bps != 0 ? r.emode_liquidation_threshold_bps
-                                                                   : r.liquidation_threshold_bps;
+  return in_category(a, m) ? reserve(m).emode_liquidation_threshold_bps
+                           : reserve(m).liquidation_threshold_bps;
 }
 
 int64_t AaveV3Liquidation::bonus_bps(AccountId a, MarketId m) const {
-  const AaveReserveConfig& r = reserve(m);
-  return ch_.in_emode(a) && r.emode_liquidation_threshold_bps != 0 ? r.emode_liquidation_bonus_bps
-                                                                   : r.liquidation_bonus_bps;
+  return in_category(a, m) ? reserve(m).emode_liquidation_bonus_bps : reserve(m).liquidation_bonus_bps;
 }
 
-AaveWad AaveV3Liquidation::health_factor(AccountId a) const {
+AaveV3Liquidation::AccountData AaveV3Liquidation::account_data(AccountId a) const {
+  // GenericLogic.calculateUserAccountData over the account's collaterals and its one debt.
   const Ledger& ledger = ch_.ledger();
   std::vector<AaveCollateral> collateral;
+  AccountData d;
   for (MarketId m(0); m.raw() < ledger.market_count(); ++m) {
     const Quantity size = ledger.position(a, m).size;
-    if (size.raw() > 0) collateral.push_back({size, ch_.mark(m), threshold_bps(a, m)});
+    if (size.raw() <= 0) continue;
+    collateral.push_back({size, ch_.mark(m), threshold_bps(a, m)});
+    d.collateral_value += aave_collateral_value(size, ch_.mark(m));
   }
-  const Amount debt = std::max(Amount(0), -ledger.account(a).balance);
-  return aave_health_factor(collateral, debt);
+  d.debt = std::max(Amount(0), -ledger.account(a).balance);
+  d.health_factor = aave_health_factor(collateral, d.debt);
+  return d;
 }
 
-bool AaveV3Liquidation::liquidatable(AccountId a) const {
-  return is_lending_borrower(ch_, a) && ch_.liquidatable(a) && health_factor(a) < kAaveLiquidationHfThreshold;
-}
+AaveWad AaveV3Liquidation::health_factor(AccountId a) const { return account_data(a).health_factor; }
 
 AaveCall AaveV3Liquidation::call(AccountId a, MarketId collateral) const {
-  const Ledger& ledger = ch_.ledger();
-  Amount total_collateral_value;
-  for (MarketId m(0); m.raw() < ledger.market_count(); ++m) {
-    const Quantity size = ledger.position(a, m).size;
-    if (size.raw() > 0) total_collateral_value += aave_collateral_value(size, ch_.mark(m));
-  }
-  const Amount debt = std::max(Amount(0), -ledger.account(a).balance);
-  const Quantity held = std::max(Quantity(0), ledger.position(a, collateral).size);
+  return call(a, collateral, account_data(a));
+}
+
+AaveCall AaveV3Liquidation::call(AccountId a, MarketId collateral, const AccountData& data) const {
+  const Amount debt = data.debt;
+  const Amount total_collateral_value = data.collateral_value;
+  const AaveWad hf = data.health_factor;
+  const Quantity held = std::max(Quantity(0), ch_.ledger().position(a, collateral).size);
   const Price price = ch_.mark(collateral);
-  const AaveWad hf = health_factor(a);
   AaveCall c;
   c.market = collateral;
   if (params_.rules == AaveRules::V33) {
@@ -121,11 +124,13 @@ AaveCall AaveV3Liquidation::call(AccountId a, MarketId collateral) const {
 }
 
 std::optional<AaveCall> AaveV3Liquidation::best_call(AccountId a) const {
-  if (!liquidatable(a)) return std::nullopt;
+  if (!is_lending_borrower(ch_, a) || !ch_.liquidatable(a)) return std::nullopt;
+  const AccountData data = account_data(a);
+  if (data.health_factor >= kAaveLiquidationHfThreshold) return std::nullopt;
   std::optional<AaveCall> best;
   for (MarketId m(0); m.raw() < ch_.market_count(); ++m) {
     if (ch_.ledger().position(a, m).size.raw() <= 0) continue;
-    AaveCall c = call(a, m);
+    AaveCall c = call(a, m, data);
     if (c.result.outcome != AaveLiquidationOutcome::Liquidated) continue;
     if (c.result.seizure.total_collateral().raw() <= 0) continue;
     if (!best || c.gain() > best->gain()) best = c;

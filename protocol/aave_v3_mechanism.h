@@ -99,8 +99,17 @@ class AaveV3Liquidation final : public LiquidationMechanism {
   std::optional<LiquidationQuote> quote(AccountId a, Time now) const override;
 
  private:
-  bool liquidatable(AccountId a) const;
+  // The account as calculateUserAccountData sees it: collateral and debt in the base currency, the HF.
+  struct AccountData {
+    Amount collateral_value;
+    Amount debt;
+    AaveWad health_factor = kAaveHealthFactorNoDebt;
+  };
+  AccountData account_data(AccountId a) const;
+  AaveCall call(AccountId a, MarketId collateral, const AccountData& data) const;
   const AaveReserveConfig& reserve(MarketId m) const { return params_.reserves[m.raw()]; }
+  // Account a is in e-mode and market m's reserve in the category: the category's values apply.
+  bool in_category(AccountId a, MarketId m) const;
   int64_t threshold_bps(AccountId a, MarketId m) const;
   int64_t bonus_bps(AccountId a, MarketId m) const;
 

@@ -179,8 +179,16 @@ TEST(AaveV3Mechanism, ACallThatWouldLeaveDustIsCutToLeaveOneThousandDollars) {
   Fixture f(1.05, 0.05, 3'000);
   AaveV3Liquidation aave(Fixture::params(), f.ch, f.log, f.venue);
   ASSERT_TRUE(f.ch.liquidatable(f.borrower));
-  AaveV33LiquidationInput whole{usd_units(3'000), usd_units(3'000), px(1), coins(1.05), px(2'000), 10'500,
-                                1'000, usd(3'600), usd(3'000), aave.health_factor(f.borrower)};
+  AaveV33LiquidationInput whole{usd_units(3'000),
+                                usd_units(3'000),
+                                px(1),
+                                coins(1.05),
+                                px(2'000),
+                                10'500,
+                                1'000,
+                                usd(3'600),
+                                usd(3'000),
+                                aave.health_factor(f.borrower)};
   EXPECT_EQ(aave_v33_liquidation(whole).outcome, AaveLiquidationOutcome::MustNotLeaveDust);
   const AaveCall weth = aave.call(f.borrower, kWeth);
   ASSERT_EQ(weth.result.outcome, AaveLiquidationOutcome::Liquidated);
