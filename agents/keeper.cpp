@@ -212,12 +212,13 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     }
     const Amount cost = base_fee + fee;
     if (earned - cost < params_.min_profit) continue;
-    // Capital: the keeper must be able to post initial margin at max leverage on the seized notional
-    // (with a flash loan, nothing beyond its gas).
-    const Amount needed =
-        intent.flash_loan
-            ? Amount(0)
-            : ch.maintenance(k.account) + ch.margin_model(k.account, m).initial_margin_at_max_leverage(value);
+    // Capital: the keeper must be able to post initial margin at max leverage on the seized position at
+    // the mark (with a flash loan, nothing beyond its gas).
+    const Amount needed = intent.flash_loan
+                              ? Amount(0)
+                              : ch.maintenance(k.account) +
+                                    ch.margin_model(k.account, m)
+                                        .initial_margin_at_max_leverage(abs_quantity(take), ctx.view(m).mark);
     if (ch.equity(k.account) - cost < needed) continue;
     send(ctx, k, target, fee, intent);
   }

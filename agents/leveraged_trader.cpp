@@ -139,8 +139,8 @@ void LeveragedTraders::open_position(AgentContext& ctx, uint32_t i, MarketId m, 
   // Leverage is capped by the bracket's maximum (1 / initial rate) at the intended notional.
   double leverage = leverage_[i];
   const double intended = margin * leverage;
-  const double max_leverage =
-      1.0 / to_double(ctx.clearing().margin_model(a, m).initial_rate(amount_from_double(intended)));
+  const double max_leverage = 1.0 / to_double(ctx.clearing().margin_model(a, m).initial_rate(
+                                        quantity_from_double(intended / to_double(v.mark)), v.mark));
   leverage = std::min(leverage, max_leverage);
   const double coins = margin * leverage / to_double(v.mark);
   if (!(coins < 1e10)) return;  // not representable as a Quantity (1e-8 coins): no entry (also NaN)
@@ -251,8 +251,9 @@ std::vector<OpeningPosition> LeveragedTraders::opening_book(const ClearingHouse&
         const auto entry = try_price_from_double(path.price[k]);
         if (!entry || entry->raw() <= 0) continue;
         const double intended = margin * leverage_[i];
-        const double leverage =
-            std::min(double(leverage_[i]), 1.0 / to_double(model.initial_rate(amount_from_double(intended))));
+        const double leverage = std::min(
+            double(leverage_[i]),
+            1.0 / to_double(model.initial_rate(quantity_from_double(intended / to_double(*entry)), *entry)));
         const double coins = margin * leverage / to_double(*entry);
         if (!(coins < 1e10)) continue;
         const Quantity q = lots(coins);

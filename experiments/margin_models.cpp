@@ -8,6 +8,7 @@
 #include "core/rng.h"
 #include "experiments/scenario_loader.h"
 #include "protocol/aave_v3_liquidation.h"
+#include "protocol/bitmex_margin.h"
 #include "protocol/collateral_ratio_margin.h"
 #include "protocol/dydx_margin.h"
 #include "protocol/hyperliquid_margin.h"
@@ -209,6 +210,57 @@ void check(const DydxMarginSpec& spec, Checker& c) {
 void randomize(DydxMarginSpec& spec, Rng& rng) {
   spec.initial_margin_ppm = int(log_uniform(rng, 1'000, 1'000'000));
   spec.maintenance_fraction_ppm = int(rng.uniform_int(100'000, 999'999));
+}
+
+// ---- bitmex_risk_limit ----
+
+BitmexRiskLimits to_limits(const BitmexRiskLimitMarginSpec& spec) {
+  return {quantity_from_double(spec.base_risk_limit), quantity_from_double(spec.risk_step),
+          ratio_from_double(spec.base_maintenance_rate), ratio_from_double(spec.base_initial_rate),
+          spec.max_risk_steps};
+}
+
+MarginModelRef build(const BitmexRiskLimitMarginSpec& spec) { return BitmexRiskLimitMargin(to_limits(spec)); }
+
+bool buildable(const BitmexRiskLimitMarginSpec& spec) {
+  return !BitmexRiskLimitMargin::validate(to_limits(spec)).has_value();
+}
+
+void check(const BitmexRiskLimitMarginSpec& spec, Checker& c) {
+  // Judged on the converted values, which are what runs.
+  const BitmexRiskLimits l = to_limits(spec);
+  if (c.readable({c.key("base_initial_rate"), c.key("base_maintenance_rate")}) &&
+      l.base_initial < l.base_maintenance)
+    c.add(c.key("base_initial_rate"), format_number(spec.base_initial_rate),
+          "below base_maintenance_rate: a position opened at max leverage would already be liquidatable",
+          ">= base_maintenance_rate (" + format_number(spec.base_maintenance_rate) + ")");
+  if (!c.readable({c.key("base_maintenance_rate"), c.key("base_initial_rate"), c.key("max_risk_steps")}))
+    return;
+  if (Ratio(l.base_maintenance.raw()) * (spec.max_risk_steps + 1) >= Ratio(kRatioScale))
+    c.add(c.key("max_risk_steps"), std::to_string(spec.max_risk_steps),
+          "the maintenance rate at the highest risk limit, base_maintenance_rate x (1 + max_risk_steps), "
+          "reaches "
+          "100% (bitmex.com/app/riskLimitsExamples: each step adds the base maintenance rate)",
+          "< 1 / base_maintenance_rate - 1 (" + format_number(1.0 / spec.base_maintenance_rate - 1) + ")");
+  else if (l.base_initial + Ratio(l.base_maintenance.raw() * spec.max_risk_steps) > Ratio(kRatioScale))
+    c.add(c.key("max_risk_steps"), std::to_string(spec.max_risk_steps),
+          "the initial rate at the highest risk limit, base_initial_rate + max_risk_steps x "
+          "base_maintenance_rate, exceeds 100%",
+          "<= (1 - base_initial_rate) / base_maintenance_rate");
+}
+
+void randomize(BitmexRiskLimitMarginSpec& spec, Rng& rng) {
+  if (rng.bernoulli(0.3)) {
+    spec = BitmexRiskLimitMarginSpec{};  // XBTUSD
+    return;
+  }
+  spec.base_maintenance_rate = log_uniform(rng, 0.002, 0.05);
+  spec.base_initial_rate = spec.base_maintenance_rate * (1.0 + 3.0 * rng.uniform01());
+  spec.base_risk_limit = log_uniform(rng, 0.01, 1e6);
+  spec.risk_step = log_uniform(rng, 0.01, 1e6);
+  const int limit = int(std::min((1.0 - spec.base_initial_rate) / spec.base_maintenance_rate,
+                                 0.9 / spec.base_maintenance_rate - 1));
+  spec.max_risk_steps = std::max(0, int(rng.uniform_below(uint64_t(std::min(limit, 40)) + 1)));
 }
 
 // ---- collateral_ratio ----

@@ -119,12 +119,31 @@ struct AaveV3ReserveMarginSpec {
   double emode_liquidation_bonus = 0;      // [0, 0.5], > 0 with a threshold
 };
 
+// ---- bitmex_risk_limit: BitMEX risk limits (protocol/bitmex_margin.h) ----
+
+// Defaults: XBTUSD in bitmex.com/app/riskLimitsExamples (0.50% / 1.00% below 200 XBT, +0.50% per 150 XBT).
+struct BitmexRiskLimitMarginSpec {
+  static constexpr std::string_view kModel = "bitmex_risk_limit";
+  static constexpr std::string_view kDescription =
+      "BitMEX risk limits: MM = notional x base_maintenance_rate x (1 + steps), IM rate base_initial_rate + "
+      "steps x base_maintenance_rate, steps = the risk steps the position's size reaches above "
+      "base_risk_limit; the rate applies to the whole position (no deduction: the requirement jumps)";
+  double base_risk_limit = 200;          // coins > 0: positions below it pay the base rates
+  double risk_step = 150;                // coins > 0: each further step adds base_maintenance_rate
+  double base_maintenance_rate = 0.005;  // (0, 0.5]
+  double base_initial_rate = 0.01;       // [base_maintenance_rate, 1]
+  // [0, 1000]: risk limits above the base; larger positions pay the last one's rates. The maintenance
+  // rate there, base x (1 + max_risk_steps), must be below 1 and the initial rate at most 1.
+  int max_risk_steps = 10;
+};
+
 // The registry: one line per model. The first is the default.
-using MarginModelSpecs = std::tuple<BinanceTieredMarginSpec, HyperliquidMarginSpec, DydxMarginSpec,
-                                    CollateralRatioMarginSpec, AaveV3ReserveMarginSpec>;
+using MarginModelSpecs =
+    std::tuple<BinanceTieredMarginSpec, HyperliquidMarginSpec, DydxMarginSpec, CollateralRatioMarginSpec,
+               AaveV3ReserveMarginSpec, BitmexRiskLimitMarginSpec>;
 
 struct MarginSpec {
-  // "binance_tiered" | "hyperliquid" | "dydx_v4" | "collateral_ratio" | "aave_v3"
+  // "binance_tiered" | "hyperliquid" | "dydx_v4" | "collateral_ratio" | "aave_v3" | "bitmex_risk_limit"
   // (experiments/margin_models.h); the
   // chosen model's keys (below) sit beside it in [markets.margin]
   std::string model = "binance_tiered";
@@ -226,6 +245,15 @@ void describe(V& v, AaveV3ReserveMarginSpec& s) {
   v.number("emode_ltv", s.emode_ltv, closed(0, 0.9999), Unit::Fraction);
   v.number("emode_liquidation_threshold", s.emode_liquidation_threshold, closed(0, 0.9999), Unit::Fraction);
   v.number("emode_liquidation_bonus", s.emode_liquidation_bonus, closed(0, 0.5), Unit::Fraction);
+}
+
+template <class V>
+void describe(V& v, BitmexRiskLimitMarginSpec& s) {
+  v.number("base_risk_limit", s.base_risk_limit, open_closed(0, 1e10), Unit::Coins);
+  v.number("risk_step", s.risk_step, open_closed(0, 1e10), Unit::Coins);
+  v.number("base_maintenance_rate", s.base_maintenance_rate, open_closed(0, 0.5), Unit::Fraction);
+  v.number("base_initial_rate", s.base_initial_rate, open_closed(0, 1), Unit::Fraction);
+  v.integer("max_risk_steps", s.max_risk_steps, 0, 1000);
 }
 
 // `model`, then the keys of the model it names (none for an unknown name: the validator reports it).

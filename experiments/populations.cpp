@@ -134,7 +134,10 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
                   Time(0),
                   Time(0),
                   false,
-                  Ratio(0)};  // the AMM unwind: set below
+                  Ratio(0),  // the AMM unwind: set below
+                  false,
+                  Ratio(0),  // flash loans: set below
+                  0};        // endorsed liquidators: set below
   const std::string& mechanism = c.scenario.liquidation.mechanism;
   if (mechanism == CompoundV3Spec::kName) {
     const CompoundV3Spec& comet = c.scenario.liquidation.get<CompoundV3Spec>();

@@ -101,7 +101,8 @@ struct OracleSpec {
 
 struct MarkSpec {
   // "index" | "last" | "index_plus_basis" | "binance_median" | "hyperliquid_median" | "oracle" (the
-  // oracle's published price, lending-style: with delay_seconds = 3600 it is Maker's OSM)
+  // oracle's published price, lending-style: with delay_seconds = 3600 it is Maker's OSM) |
+  // "bitmex_fair_price" (index x (1 + last funding rate x time to funding / interval))
   std::string method = "binance_median";
   double update_interval_seconds = 1;        // [0.001, 60]
   double basis_window_seconds = 30;          // >= sample interval

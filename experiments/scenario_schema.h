@@ -108,7 +108,8 @@ void describe(V& v, OracleSpec& s) {
 template <class V>
 void describe(V& v, MarkSpec& s) {
   v.text("method", s.method,
-         one_of({"index", "last", "index_plus_basis", "binance_median", "hyperliquid_median", "oracle"}));
+         one_of({"index", "last", "index_plus_basis", "binance_median", "hyperliquid_median", "oracle",
+                 "bitmex_fair_price"}));
   v.number("update_interval_seconds", s.update_interval_seconds, closed(kMinInterval, 60), Unit::Seconds);
   v.number("basis_window_seconds", s.basis_window_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
   v.number("basis_sample_interval_seconds", s.basis_sample_interval_seconds, closed(kMinInterval, 60),

@@ -149,13 +149,13 @@ Ratio CollateralRatioMargin::min_maintenance_rate() const {
   return r > kMaxRaw ? Ratio::max() : Ratio(static_cast<int64_t>(r));
 }
 
-Ratio CollateralRatioMargin::initial_rate(Amount) const {
+Ratio CollateralRatioMargin::initial_rate(Quantity, Price) const {
   return Ratio(static_cast<int64_t>(div_ceil(Wide(initial_.num) * kRatioScale, initial_.den)));
 }
 
-Amount CollateralRatioMargin::initial_margin_at_max_leverage(Amount abs_notional) const {
+Amount CollateralRatioMargin::initial_margin_at_max_leverage(Quantity abs_size, Price mark) const {
   // n - floor(n / initial_ratio) = ceil(n * (initial_ratio - 1) / initial_ratio) for an integer n.
-  const Wide n = abs_notional < Amount(0) ? -Wide(abs_notional.raw()) : Wide(abs_notional.raw());
+  const Wide n = Wide(notional(mark, abs_size, Round::Up).raw());
   return clamped_amount(div_ceil(n * initial_.num, initial_.den));
 }
 

@@ -75,10 +75,10 @@ class CollateralRatioMargin final : public MarginModel {
   // 1 - 1/mat rounded DOWN: one rate for every position size.
   Ratio min_maintenance_rate() const override;
   // 1 - 1/initial_ratio rounded UP: max leverage initial_ratio / (initial_ratio - 1).
-  Ratio initial_rate(Amount abs_notional) const override;
-  // n - floor(n / initial_ratio), exactly (at least |notional| * initial_rate(), the base class's form,
-  // less its rounding).
-  Amount initial_margin_at_max_leverage(Amount abs_notional) const override;
+  Ratio initial_rate(Quantity abs_size, Price mark) const override;
+  // n - floor(n / initial_ratio) with n = |notional| rounded UP, exactly (at least n * initial_rate(), the
+  // base class's form, less its rounding).
+  Amount initial_margin_at_max_leverage(Quantity abs_size, Price mark) const override;
   // The exact root of equity = requirement, nudged to the safe side. A long (collateral `size` coins,
   // debt D = -balance): liquidatable below D * mat / size (Maker's liquidation price), rounded UP; when
   // size is not a whole coin, some marks give a fractional notional, where the clearing house's rounding

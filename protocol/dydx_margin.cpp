@@ -54,7 +54,7 @@ Ratio DydxMargin::min_maintenance_rate() const {
   return r > std::numeric_limits<int64_t>::max() ? Ratio::max() : Ratio(static_cast<int64_t>(r));
 }
 
-Ratio DydxMargin::initial_rate(Amount) const {
+Ratio DydxMargin::initial_rate(Quantity, Price) const {
   return Ratio(tier_.initial_margin_ppm * (kRatioScale / kPpm));
 }
 

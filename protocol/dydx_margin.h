@@ -48,7 +48,7 @@ class DydxMargin final : public MarginModel {
   // MMF rounded DOWN: one rate for every position size.
   Ratio min_maintenance_rate() const override;
   // The base IMF (exact: ppm are whole multiples of 1e-9).
-  Ratio initial_rate(Amount abs_notional) const override;
+  Ratio initial_rate(Quantity abs_size, Price mark) const override;
   // The root of TNC = TMMR for one position (exact_rate_liquidation_price with no deduction) for an
   // equity kRoundingAllowance below the equity at the mark.
   std::optional<Price> trigger(Quantity size, Price mark, Amount equity_at_mark) const override;

@@ -21,14 +21,10 @@ std::string_view engine_sequence_name(EngineSequence sequence) {
 
 Quantity engine_step_quantity(const EngineLiquidationParams& params, const MarginModel& model,
                               Quantity abs_size, Price mark, bool whole_position_window) {
-  const Amount abs_notional = notional(mark, abs_size, Round::Up);
   if (params.sequence == EngineSequence::Bitmex) {
-    const Amount floor = model.tier_floor(abs_notional);
-    if (floor.raw() <= 0) return Quantity(0);
-    // The largest quantity whose notional (rounded up, as the tier is chosen) is below the floor:
-    // floor((floor - 1 micro-dollar) / mark) coins.
-    const Quantity keep = Quantity(mul_div(floor.raw() - 1, kQuantityScale, mark.raw(), Round::Down));
-    return keep < abs_size ? abs_size - keep : abs_size;
+    const std::optional<Quantity> keep = model.lower_tier_size(abs_size, mark);
+    if (!keep) return Quantity(0);
+    return *keep < abs_size ? abs_size - *keep : abs_size;
   }
   if (params.sequence == EngineSequence::Dydx) {
     const Amount position = notional(mark, abs_size, Round::Down);
@@ -36,7 +32,8 @@ Quantity engine_step_quantity(const EngineLiquidationParams& params, const Margi
     if (limit >= position) return abs_size;
     return std::min(abs_size, Quantity(mul_div(limit.raw(), kQuantityScale, mark.raw(), Round::Down)));
   }
-  if (whole_position_window || abs_notional <= params.full_close_below) return abs_size;
+  if (whole_position_window || notional(mark, abs_size, Round::Up) <= params.full_close_below)
+    return abs_size;
   const Quantity slice = apply(abs_size, params.step_fraction, Round::Up);
   return std::min(slice, abs_size);
 }

@@ -19,7 +19,7 @@
 //   liquidator vault (the `backstop_vault` place) takes the positions and margin (vector #27);
 //   an account with negative equity is auto-deleveraged.
 // - BitMEX (bitmex.com/app/liquidation, protocols.md 1.2): above the lowest risk limit the position is
-//   stepped down to the next lower tier (MarginModel::tier_floor) with IOCs, one tier per step; in the
+//   stepped down to the next lower tier (MarginModel::lower_tier_size) with IOCs, one tier per step; in the
 //   lowest tier, or when a step cannot be filled, the engine (insurance fund) takes the position over
 //   at the bankruptcy price; a depleted fund means ADL.
 // - dYdX v4 (x/clob/keeper/liquidations.go, protocols.md 2.1; formulas in protocol/dydx_liquidation.h):
@@ -76,8 +76,8 @@ struct EngineLiquidationParams {
 // The quantity one book step sends for a position of `abs_size` at `mark` (0: no book step, the
 // sequence goes to its take-over). Binance and Hyperliquid: step_fraction of it rounded up, all of it at
 // or below full_close_below of notional (Hyperliquid vector #28: $250,000 -> $50,000) or, for
-// Hyperliquid, inside the whole-position window. BitMEX: down to the largest quantity whose notional
-// (rounded up) is below the floor of the position's tier; 0 in the lowest tier. dYdX: the block limit's
+// Hyperliquid, inside the whole-position window. BitMEX: down to the largest size of the tier below
+// the position's (MarginModel::lower_tier_size); 0 in the lowest tier. dYdX: the block limit's
 // notional (dydx_max_liquidatable_notional, vector #34) over the mark, rounded down, the whole position
 // when the limit covers it.
 Quantity engine_step_quantity(const EngineLiquidationParams& params, const MarginModel& model,

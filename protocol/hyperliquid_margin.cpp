@@ -117,7 +117,8 @@ Ratio HyperliquidMargin::min_maintenance_rate() const {
   return rate > kMaxRaw ? Ratio::max() : Ratio(static_cast<int64_t>(rate));
 }
 
-Ratio HyperliquidMargin::initial_rate(Amount abs_notional) const {
+Ratio HyperliquidMargin::initial_rate(Quantity abs_size, Price mark) const {
+  const Amount abs_notional = notional(mark, abs_size, Round::Up);
   return Ratio(div_round(kRatioScale, tiers_[tier_for(abs_notional)].max_leverage, Round::Up));
 }
 

@@ -78,10 +78,13 @@ class HyperliquidMargin final : public MarginModel {
   Ratio max_maintenance_rate() const override;
   // The first tier's rate 1 / (2 x max_leverage_0), rounded DOWN (max leverage never increases).
   Ratio min_maintenance_rate() const override;
-  // 1 / max_leverage of the tier containing the notional, rounded UP.
-  Ratio initial_rate(Amount abs_notional) const override;
-  // The lower bound of the tier containing the notional.
-  Amount tier_floor(Amount abs_notional) const override { return tiers_[tier_for(abs_notional)].lower_bound; }
+  // 1 / max_leverage of the tier containing the notional (rounded up), rounded UP.
+  Ratio initial_rate(Quantity abs_size, Price mark) const override;
+  // Below the lower bound of the tier containing the notional.
+  std::optional<Quantity> lower_tier_size(Quantity abs_size, Price mark) const override {
+    return size_below_notional(tiers_[tier_for(notional(mark, abs_size, Round::Up))].lower_bound, mark,
+                               abs_size);
+  }
   // liquidation_price for an account value kRoundingAllowance below the equity at the mark.
   std::optional<Price> trigger(Quantity size, Price mark, Amount equity_at_mark) const override;
   // The same tiers with every rate multiplied by `multiple` (exactly) and the deductions derived again.

@@ -33,8 +33,15 @@ MarginModelRef::MarginModelRef(std::shared_ptr<const MarginModel> model) : model
   LIQSIM_CHECK(model_ != nullptr, "a market needs a margin model");
 }
 
-Amount MarginModel::initial_margin_at_max_leverage(Amount abs_notional) const {
-  return initial_margin(abs_notional, initial_rate(abs_notional));
+Amount MarginModel::initial_margin_at_max_leverage(Quantity abs_size, Price mark) const {
+  return initial_margin(notional(mark, abs_size, Round::Up), initial_rate(abs_size, mark));
+}
+
+std::optional<Quantity> size_below_notional(Amount tier_floor, Price mark, Quantity abs_size) {
+  if (tier_floor.raw() <= 0) return std::nullopt;
+  // floor((floor - 1 micro-dollar) / mark) coins: its notional rounded up is at most floor - 1.
+  const Quantity keep(mul_div(tier_floor.raw() - 1, kQuantityScale, mark.raw(), Round::Down));
+  return std::min(keep, abs_size);
 }
 
 Amount initial_margin(Amount notional, Ratio imr) {

@@ -7,7 +7,9 @@
 //     margin tier;
 //   - DydxMargin (protocol/dydx_margin.h): dYdX v4's fixed maintenance fraction of a liquidity tier's IMF;
 //   - CollateralRatioMargin (protocol/collateral_ratio_margin.h): a lending protocol's liquidation ratio
-//     (MakerDAO mat, Liquity MCR, Aave 1 / liquidation threshold): unsafe when value / ratio < debt.
+//     (MakerDAO mat, Liquity MCR, Aave 1 / liquidation threshold): unsafe when value / ratio < debt;
+//   - BitmexRiskLimitMargin (protocol/bitmex_margin.h): BitMEX risk limits, one rate for the whole position
+//     rising a step at each risk limit its size reaches.
 // The scenario chooses one per market (experiments/margin_models.h, the registry); the contract every
 // implementation meets is tests/protocol/margin_model_contract_test.cpp.
 //
@@ -56,16 +58,17 @@ class MarginModel {
   // liquidationThreshold x liquidationBonus <= 100% (PoolConfigurator.configureReserveAsCollateral).
   virtual Ratio min_maintenance_rate() const = 0;
 
-  // The lowest notional of the risk tier that contains `abs_notional` (inclusive): Amount(0) in the first
-  // tier and for models with one rate. BitMEX steps a liquidated position down its risk limits tier by
-  // tier (bitmex.com/app/liquidation), i.e. to below this floor.
-  virtual Amount tier_floor(Amount abs_notional) const {
-    (void)abs_notional;
-    return Amount(0);
+  // The largest size at `mark` in the risk tier below the one that holds a position of `abs_size`
+  // (> 0) at `mark`; nullopt in the first tier and for models with one rate. BitMEX steps a liquidated
+  // position down its risk limits tier by tier (bitmex.com/app/liquidation), i.e. to this size.
+  virtual std::optional<Quantity> lower_tier_size(Quantity abs_size, Price mark) const {
+    (void)abs_size;
+    (void)mark;
+    return std::nullopt;
   }
 
-  // Initial margin rate (1 / max leverage) for a position of this absolute notional, rounded UP.
-  virtual Ratio initial_rate(Amount abs_notional) const = 0;
+  // Initial margin rate (1 / max leverage) for a position of `abs_size` (>= 0) at `mark`, rounded UP.
+  virtual Ratio initial_rate(Quantity abs_size, Price mark) const = 0;
 
   // The conservative trigger of an account whose only position is `size` (non-zero) and whose equity at
   // `mark` is `equity_at_mark` (balance + size * mark, rounded down). Guarantee: at every mark p strictly
@@ -81,10 +84,15 @@ class MarginModel {
   // top-up alerts). The clearing house builds it once per distinct multiple and keeps it.
   virtual std::shared_ptr<const MarginModel> scaled(Ratio multiple) const = 0;
 
-  // Initial margin at max leverage for this absolute notional, rounded UP: |notional| * initial_rate unless
-  // the model states its own exact form (CollateralRatioMargin: notional - floor(notional / ratio)).
-  virtual Amount initial_margin_at_max_leverage(Amount abs_notional) const;
+  // Initial margin at max leverage for a position of `abs_size` at `mark`, rounded UP: |notional| *
+  // initial_rate with the notional rounded up, unless the model states its own exact form
+  // (CollateralRatioMargin: notional - floor(notional / ratio)).
+  virtual Amount initial_margin_at_max_leverage(Quantity abs_size, Price mark) const;
 };
+
+// The largest size at `mark` whose notional, rounded up, is below `tier_floor` (a notional-tiered model's
+// lower_tier_size): nullopt when the floor is 0 (the first tier), at most `abs_size`. mark > 0.
+std::optional<Quantity> size_below_notional(Amount tier_floor, Price mark, Quantity abs_size);
 
 // A market's margin model, shared and immutable: a value type that can be built from any implementation
 // (ProtocolMarket{TieredMaintenanceMargin::flat(...), ...}) and copied with the clearing house.

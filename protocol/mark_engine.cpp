@@ -28,6 +28,9 @@ Price MarkEngine::update(const MarkInputs& in) {
     case MarkMethod::Oracle:
       mark = in.oracle;
       break;
+    case MarkMethod::BitmexFairPrice:
+      mark = funding_basis_price(in.index, in.last_funding_rate, in.until_funding, in.funding_interval);
+      break;
     case MarkMethod::BinanceMedian:
       mark = binance_mark(in.index, in.last_funding_rate, in.until_funding, in.funding_interval,
                           ma_basis_price, clamp_to_book(last, in.bid, in.ask));

@@ -23,13 +23,16 @@ std::string_view mark_method_name(MarkMethod method) {
       return "hyperliquid_median";
     case MarkMethod::Oracle:
       return "oracle";
+    case MarkMethod::BitmexFairPrice:
+      return "bitmex_fair_price";
   }
   LIQSIM_CHECK(false, "unknown MarkMethod");
 }
 
 std::optional<MarkMethod> mark_method_from_string(std::string_view name) {
-  for (MarkMethod m : {MarkMethod::Index, MarkMethod::Last, MarkMethod::IndexPlusBasis,
-                       MarkMethod::BinanceMedian, MarkMethod::HyperliquidMedian, MarkMethod::Oracle}) {
+  for (MarkMethod m :
+       {MarkMethod::Index, MarkMethod::Last, MarkMethod::IndexPlusBasis, MarkMethod::BinanceMedian,
+        MarkMethod::HyperliquidMedian, MarkMethod::Oracle, MarkMethod::BitmexFairPrice}) {
     if (mark_method_name(m) == name) return m;
   }
   return std::nullopt;

@@ -17,10 +17,19 @@ namespace liqsim {
 // How a venue marks positions. Names are the scenario-file spellings.
 // Oracle: the oracle's published price (heartbeat, deviation, delay), as lending protocols value
 // collateral (Aave, Compound, Maker behind its one-hour OSM); liquidation detection then moves only
-// when the oracle publishes.
-enum class MarkMethod { Index, Last, IndexPlusBasis, BinanceMedian, HyperliquidMedian, Oracle };
+// when the oracle publishes. BitmexFairPrice: BitMEX's perpetual Fair Price, Index x (1 + FundingBasis)
+// (funding_basis_price below).
+enum class MarkMethod {
+  Index,
+  Last,
+  IndexPlusBasis,
+  BinanceMedian,
+  HyperliquidMedian,
+  Oracle,
+  BitmexFairPrice
+};
 
-// "index", "last", "index_plus_basis", "binance_median", "hyperliquid_median", "oracle".
+// "index", "last", "index_plus_basis", "binance_median", "hyperliquid_median", "oracle", "bitmex_fair_price".
 std::string_view mark_method_name(MarkMethod method);
 std::optional<MarkMethod> mark_method_from_string(std::string_view name);
 

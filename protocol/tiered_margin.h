@@ -73,8 +73,13 @@ class TieredMaintenanceMargin final : public MarginModel {
   Ratio max_maintenance_rate() const override { return max_rate(); }
   // The first bracket's rate: rates never decrease and cum_k rounds down, so MM >= notional x MMR_1.
   Ratio min_maintenance_rate() const override { return rate_at_max_leverage(); }
-  Ratio initial_rate(Amount abs_notional) const override { return bracket_for(abs_notional).initial_rate; }
-  Amount tier_floor(Amount abs_notional) const override { return bracket_for(abs_notional).notional_floor; }
+  Ratio initial_rate(Quantity abs_size, Price mark) const override {
+    return bracket_for(notional(mark, abs_size, Round::Up)).initial_rate;
+  }
+  std::optional<Quantity> lower_tier_size(Quantity abs_size, Price mark) const override {
+    return size_below_notional(bracket_for(notional(mark, abs_size, Round::Up)).notional_floor, mark,
+                               abs_size);
+  }
   // Binance's liquidation price with bracket reselection (liquidation_price below), computed with the mark
   // as entry and the equity at the mark as WB' (the formula is invariant to the entry used as long as
   // WB' = balance + s * EP), less kRoundingAllowance.

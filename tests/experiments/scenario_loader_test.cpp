@@ -614,7 +614,8 @@ TEST(ScenarioLoader, UnknownMarginModelNamesTheChoices) {
   EXPECT_EQ(errors[0].key, "markets[0].margin.model");
   EXPECT_EQ(errors[0].value, "\"portfolio\"");
   EXPECT_EQ(errors[0].allowed,
-            "\"binance_tiered\" | \"hyperliquid\" | \"dydx_v4\" | \"collateral_ratio\" | \"aave_v3\"");
+            "\"binance_tiered\" | \"hyperliquid\" | \"dydx_v4\" | \"collateral_ratio\" | \"aave_v3\" | "
+            "\"bitmex_risk_limit\"");
   EXPECT_EQ(errors[0].line, 3);
 }
 
@@ -783,7 +784,7 @@ TEST(ScenarioLoader, CollateralRatioKeysAndDefaults) {
   const MarginModelRef model = build_margin_model(s.markets[0].margin);
   // 1 ETH at 1,980: MM = 1,980 - 1,980 / 1.1 = 180; opening at 125%: initial rate 20% (max leverage 5x).
   EXPECT_EQ(model->maintenance(quantity_from_double(1), price_from_double(1'980)), amount_from_double(180));
-  EXPECT_EQ(model->initial_rate(Amount(1)), Ratio(200'000'000));
+  EXPECT_EQ(model->initial_rate(quantity_from_double(1), price_from_double(1'980)), Ratio(200'000'000));
 }
 
 // Compound v3 refuses a borrow collateral factor that is not below the liquidate one (Comet.sol
@@ -1550,9 +1551,10 @@ TEST(ScenarioLoaderBase, UnknownBaseNamesThePresets) {
   const auto errors = load_errors("base = \"defualt\"\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "base");
-  EXPECT_NE(errors[0].allowed.find("binance, bybit, calm, compound_v2, compound_v3, default, drift, dydx, "
-                                   "exogenous, gmx, gmx_v2, hyperliquid"),
-            std::string::npos)
+  EXPECT_NE(
+      errors[0].allowed.find("binance, bitmex, bybit, calm, compound_v2, compound_v3, default, drift, dydx, "
+                             "exogenous, gmx, gmx_v2, hyperliquid"),
+      std::string::npos)
       << errors[0].message();
   EXPECT_EQ(errors[0].line, 1);
   EXPECT_EQ(load_errors("base = 3\n")[0].problem, "wrong type (integer)");

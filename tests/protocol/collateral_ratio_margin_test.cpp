@@ -88,8 +88,8 @@ TEST(CollateralRatioMargin, LiquityMinimumCollateralRatio110Percent) {
   // The requirement is notional - notional / 1.1 = notional / 11: 180 at 1,980, where equity = 180.
   EXPECT_EQ(m.maintenance(coins(1), px(1'980)), dollars(180));
   // Max leverage at an opening ratio of 110%: 1.1 / 0.1 = 11x, initial margin notional / 11.
-  EXPECT_EQ(m.initial_margin_at_max_leverage(dollars(1'980)), dollars(180));
-  EXPECT_EQ(m.initial_rate(dollars(1'980)), Ratio(90'909'091));  // 1/11 rounded up
+  EXPECT_EQ(m.initial_margin_at_max_leverage(coins(1'980), px(1)), dollars(180));
+  EXPECT_EQ(m.initial_rate(coins(1'980), px(1)), Ratio(90'909'091));  // 1/11 rounded up
 }
 
 // Aave v3 with one collateral: HF = collateral x LT / debt < 1 is value / (1 / LT) < debt. LT 80% is
@@ -116,8 +116,8 @@ TEST(CollateralRatioMargin, AaveBasisPointsAreExact) {
   EXPECT_EQ(m.maintenance(coins(-10), px(1'800)), dollars(18'000 - 14'850));
   // A notional of one micro-dollar (rounded up): floor(1 x 0.825) = 0 of it counts, all of it is required.
   EXPECT_EQ(m.maintenance(Quantity(1), px(1)), Amount(1));
-  EXPECT_EQ(m.initial_rate(dollars(1'000)), rate(0.2));
-  EXPECT_EQ(m.initial_margin_at_max_leverage(dollars(18'000)), dollars(3'600));
+  EXPECT_EQ(m.initial_rate(coins(1'000), px(1)), rate(0.2));
+  EXPECT_EQ(m.initial_margin_at_max_leverage(coins(18'000), px(1)), dollars(3'600));
   EXPECT_EQ(m.min_maintenance_rate(), rate(0.175));
   EXPECT_EQ(m.max_maintenance_rate(), rate(0.175));
   EXPECT_EQ(m.params().liquidation_ratio, rate(1.212121212));
@@ -142,12 +142,13 @@ TEST(CollateralRatioMargin, RequirementIsNotionalLessFlooredNotionalOverMat) {
     const int64_t expected = n - static_cast<int64_t>(__int128(n) * kRatioScale / mat.raw());
     ASSERT_EQ(m.maintenance(q, p).raw(), expected) << "trial " << trial;
     ASSERT_EQ(m.maintenance(-q, p).raw(), expected) << "trial " << trial;
-    ASSERT_EQ(m.initial_margin_at_max_leverage(Amount(n)).raw(), expected) << "trial " << trial;
+    ASSERT_EQ(m.initial_margin_at_max_leverage(q, p).raw(), expected) << "trial " << trial;
   }
   const CollateralRatioMargin m = model(1.5, 2.0);  // max leverage 2x
-  EXPECT_EQ(m.initial_rate(dollars(1)), rate(0.5));
-  EXPECT_EQ(m.initial_margin_at_max_leverage(dollars(1'000)), dollars(500));
-  EXPECT_EQ(m.initial_rate(dollars(1)), model(1.001, 2.0).initial_rate(dollars(1)));  // initial only
+  EXPECT_EQ(m.initial_rate(coins(1), px(1)), rate(0.5));
+  EXPECT_EQ(m.initial_margin_at_max_leverage(coins(1'000), px(1)), dollars(500));
+  EXPECT_EQ(m.initial_rate(coins(1), px(1)),
+            model(1.001, 2.0).initial_rate(coins(1), px(1)));  // initial only
 }
 
 // With a whole-micro-dollar value the clearing house's test is exactly Maker's: unsafe iff value / mat <

@@ -19,7 +19,7 @@ TEST(DydxMargin, LargeCapRequirementIsAbsSizeTimesPriceTimesMmf) {
   const DydxMargin model({20'000, 600'000});
   EXPECT_EQ(model.maintenance(coins(2), px(50'000)), dollars(1'200)) << kMarginDoc;
   EXPECT_EQ(model.maintenance(coins(-2), px(50'000)), dollars(1'200)) << kMarginDoc;
-  EXPECT_EQ(model.initial_margin_at_max_leverage(dollars(100'000)), dollars(2'000));
+  EXPECT_EQ(model.initial_margin_at_max_leverage(coins(100'000), px(1)), dollars(2'000));
   EXPECT_EQ(model.maintenance_fraction().num * 1'000, model.maintenance_fraction().den * 12);  // 1.2%
   EXPECT_EQ(model.max_maintenance_rate(), ratio_from_double(0.012));
 }

@@ -83,8 +83,8 @@ TEST(HyperliquidMargin, MainnetBtcTable) {
   const HyperliquidMargin model(tiers);
   EXPECT_EQ(model.maintenance_deduction(1), dollars(1'875'000)) << kMarginTiersDoc;
   EXPECT_EQ(model.maintenance_margin(dollars(200'000'000)), dollars(5'000'000 - 1'875'000));
-  EXPECT_EQ(model.initial_rate(dollars(1'000)), ratio_from_double(0.025));
-  EXPECT_EQ(model.initial_rate(dollars(200'000'000)), ratio_from_double(0.05));
+  EXPECT_EQ(model.initial_rate(coins(1'000), px(1)), ratio_from_double(0.025));
+  EXPECT_EQ(model.initial_rate(coins(200'000'000), px(1)), ratio_from_double(0.05));
   EXPECT_EQ(model.max_maintenance_rate(), ratio_from_double(0.025));
 }
 
@@ -108,8 +108,8 @@ TEST(HyperliquidMargin, SingleTierIsHalfTheInitialMarginAtMaxLeverage) {
   EXPECT_EQ(model.maintenance(coins(-1), px(600)), dollars(100));
   EXPECT_EQ(model.maintenance(coins(1), px(100)), Amount(16'666'667));  // 16.666667, rounded up
   // Initial rate 1/3 rounded UP to 0.333333334: 600 x that = 200.0000004, rounded up.
-  EXPECT_EQ(model.initial_rate(dollars(600)), Ratio(333'333'334));
-  EXPECT_EQ(model.initial_margin_at_max_leverage(dollars(600)), Amount(200'000'001));
+  EXPECT_EQ(model.initial_rate(coins(600), px(1)), Ratio(333'333'334));
+  EXPECT_EQ(model.initial_margin_at_max_leverage(coins(600), px(1)), Amount(200'000'001));
   EXPECT_EQ(model.maintenance(Quantity(0), px(600)), Amount(0));
 }
 

@@ -20,6 +20,7 @@
 
 #include "core/rng.h"
 #include "market/order_book.h"
+#include "protocol/bitmex_margin.h"
 #include "protocol/clearing_house.h"
 #include "protocol/collateral_ratio_margin.h"
 #include "protocol/dydx_margin.h"
@@ -53,7 +54,7 @@ struct Venue<TieredMaintenanceMargin> {
                        rate(kRates[k]), std::nullopt});
     return TieredMaintenanceMargin(specs);
   }
-  static long double reference(long double n) {
+  static long double reference(long double n, long double) {
     long double cum = 0;
     size_t k = 0;
     for (size_t j = 1; j < 5 && n >= kFloors[j]; ++j) {
@@ -75,7 +76,7 @@ struct Venue<HyperliquidMargin> {
     for (size_t n = 0; n < 5; ++n) tiers.push_back({dollars(kBounds[n]), kLeverage[n]});
     return HyperliquidMargin(tiers);
   }
-  static long double reference(long double x) {
+  static long double reference(long double x, long double) {
     long double deduction = 0;
     size_t t = 0;
     for (size_t n = 1; n < 5 && x >= kBounds[n]; ++n) {
@@ -91,7 +92,7 @@ template <>
 struct Venue<DydxMargin> {
   static constexpr const char* kName = "dydx_v4 (Mid-Cap tier)";
   static DydxMargin make() { return DydxMargin({50'000, 600'000}); }
-  static long double reference(long double n) { return n * 0.05L * 0.6L; }
+  static long double reference(long double n, long double) { return n * 0.05L * 0.6L; }
 };
 
 // MakerDAO ETH-A's liquidation ratio mat = 150% (dss spot.sol, dog.sol; protocols.md 3.4): unsafe when
@@ -100,20 +101,42 @@ template <>
 struct Venue<CollateralRatioMargin> {
   static constexpr const char* kName = "collateral_ratio (Maker ETH-A mat 1.5)";
   static CollateralRatioMargin make() { return CollateralRatioMargin({rate(1.5), rate(1.5)}); }
-  static long double reference(long double n) { return n - n / 1.5L; }
+  static long double reference(long double n, long double) { return n - n / 1.5L; }
+};
+
+// BitMEX XBTUSD risk limits (bitmex.com/app/riskLimitsExamples): 0.5% + 0.5% per 150-coin step above 200
+// coins, on the whole position, up to 10 steps: MM = notional x rate(|size|), a jump at every step.
+template <>
+struct Venue<BitmexRiskLimitMargin> {
+  static constexpr const char* kName = "bitmex_risk_limit (XBTUSD risk limits)";
+  static BitmexRiskLimitMargin make() {
+    return BitmexRiskLimitMargin(
+        {quantity_from_double(200), quantity_from_double(150), rate(0.005), rate(0.01), 10});
+  }
+  static long double reference(long double n, long double coins) {
+    const long double steps = coins < 200 ? 0 : std::min(10.0L, std::floor((coins - 200) / 150) + 1);
+    return n * 0.005L * (1 + steps);
+  }
 };
 
 template <class Model>
 class MarginModelContract : public ::testing::Test {};
 
-using Models =
-    ::testing::Types<TieredMaintenanceMargin, HyperliquidMargin, DydxMargin, CollateralRatioMargin>;
+using Models = ::testing::Types<TieredMaintenanceMargin, HyperliquidMargin, DydxMargin, CollateralRatioMargin,
+                                BitmexRiskLimitMargin>;
 TYPED_TEST_SUITE(MarginModelContract, Models);
 
 // The exact notional |size| * mark in dollars.
 long double exact_notional(Quantity size, Price mark) {
   const long double q = std::fabs((long double)size.raw()) / kQuantityScale;
   return q * ((long double)mark.raw() / kPriceScale);
+}
+
+// The venue's documented requirement of the position, evaluated exactly.
+template <class Model>
+long double reference_requirement(Quantity size, Price mark) {
+  return Venue<Model>::reference(exact_notional(size, mark),
+                                 std::fabs((long double)size.raw()) / kQuantityScale);
 }
 
 // A random position (either side) and mark covering every tier of the tables above: notionals from
@@ -152,7 +175,7 @@ TYPED_TEST(MarginModelContract, RequirementRoundsAgainstTheAccount) {
   Rng rng(0x3a'0002ull);
   for (int trial = 0; trial < 20'000; ++trial) {
     const auto [size, mark] = random_position(rng);
-    const long double reference = Venue<TypeParam>::reference(exact_notional(size, mark));
+    const long double reference = reference_requirement<TypeParam>(size, mark);
     const long double mm = (long double)model.maintenance(size, mark).raw() / kAmountScale;
     ASSERT_GE(mm, reference - 1e-9L) << "trial " << trial << ": below the documented requirement";
     ASSERT_LE(mm, reference + 3e-6L + 1e-9L) << "trial " << trial;
@@ -184,7 +207,7 @@ TYPED_TEST(MarginModelContract, MinMaintenanceRateBoundsTheRequirementFromBelow)
   SCOPED_TRACE(Venue<TypeParam>::kName);
   const long double min_rate = (long double)model.min_maintenance_rate().raw() / kRatioScale;
   // The first tier's documented rate: the reference requirement of $1 of notional.
-  EXPECT_NEAR(min_rate, Venue<TypeParam>::reference(1.0L), 1e-9L);
+  EXPECT_NEAR(min_rate, Venue<TypeParam>::reference(1.0L, 0.0L), 1e-9L);
   Rng rng(0x3a'0006ull);
   for (int trial = 0; trial < 20'000; ++trial) {
     const auto [size, mark] = random_position(rng);
@@ -200,10 +223,11 @@ TYPED_TEST(MarginModelContract, InitialMarginAtMaxLeverageCoversTheRequirement) 
   Rng rng(0x3a'0004ull);
   for (int trial = 0; trial < 20'000; ++trial) {
     const auto [size, mark] = random_position(rng);
-    const Amount n = notional(mark, size < Quantity(0) ? -size : size, Round::Up);
-    ASSERT_GE(model.initial_margin_at_max_leverage(n), model.maintenance(size, mark)) << "trial " << trial;
-    ASSERT_GT(model.initial_rate(n), Ratio(0));
-    ASSERT_LE(model.initial_rate(n), Ratio(kRatioScale));
+    const Quantity q = abs_quantity(size);
+    ASSERT_GE(model.initial_margin_at_max_leverage(q, mark), model.maintenance(size, mark))
+        << "trial " << trial;
+    ASSERT_GT(model.initial_rate(q, mark), Ratio(0));
+    ASSERT_LE(model.initial_rate(q, mark), Ratio(kRatioScale));
   }
 }
 
@@ -216,7 +240,7 @@ TYPED_TEST(MarginModelContract, ScaledModelRequiresAtLeastTheMultiple) {
     const auto scaled = model.scaled(rate(k));
     for (int trial = 0; trial < 5'000; ++trial) {
       const auto [size, mark] = random_position(rng);
-      const long double reference = Venue<TypeParam>::reference(exact_notional(size, mark));
+      const long double reference = reference_requirement<TypeParam>(size, mark);
       const long double mm = (long double)scaled->maintenance(size, mark).raw() / kAmountScale;
       ASSERT_GE(mm, k * reference - 1e-9L) << "multiple " << k << " trial " << trial;
     }
@@ -357,6 +381,11 @@ TEST(MarginModelContractMixed, AccountsAcrossMarketsWithDifferentModels) {
       ProtocolMarket{Venue<DydxMargin>::make(), Ratio(0), Ratio(0), px(2'000)},
       ProtocolMarket{Venue<HyperliquidMargin>::make(), Ratio(0), Ratio(0), px(50)}};
   random_book_is_always_detected(std::move(with_collateral_ratio), 0x3a1'3eeull);
+  std::vector<ProtocolMarket> with_risk_limits = {
+      ProtocolMarket{Venue<BitmexRiskLimitMargin>::make(), Ratio(0), Ratio(0), px(10'000)},
+      ProtocolMarket{Venue<TieredMaintenanceMargin>::make(), Ratio(0), Ratio(0), px(2'000)},
+      ProtocolMarket{Venue<CollateralRatioMargin>::make(), Ratio(0), Ratio(0), px(50)}};
+  random_book_is_always_detected(std::move(with_risk_limits), 0x3a1'3efull);
 }
 
 // At micro-dollar resolution, where rounding decides: random fractional single positions with equity

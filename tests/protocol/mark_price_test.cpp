@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "protocol/mark_engine.h"
+
 namespace liqsim {
 namespace {
 
@@ -49,6 +51,25 @@ TEST(MarkPrice, Vector17BitmexFairPrice) {
   EXPECT_EQ(funding_basis_price(px(10000), ratio_from_double(0.0001), kHour * 4, kHour * 8), px(10000.5));
 }
 
+// The same vector through a market's mark engine (`mark.method = "bitmex_fair_price"`): the book and the
+// last trade do not enter BitMEX's Fair Price.
+TEST(MarkPrice, Vector17ThroughTheMarkEngine) {
+  MarkEngine engine(MarkMethod::BitmexFairPrice, seconds(5), 6);
+  MarkInputs in;
+  in.now = seconds(10);
+  in.bid = px(10'100);
+  in.ask = px(10'102);
+  in.mid = px(10'101);
+  in.last_trade = px(10'120);
+  in.index = px(10'000);
+  in.oracle = px(9'990);
+  in.tick = px(0.5);
+  in.until_funding = kHour * 4;
+  in.funding_interval = kHour * 8;
+  in.last_funding_rate = ratio_from_double(0.0001);
+  EXPECT_EQ(engine.update(in), px(10000.5));
+}
+
 TEST(MarkPrice, FundingBasisPriceRoundsToNearest) {
   // 1 $ * (1 + 0.5 * 1/3) = 1.1666666.. -> 1.166667; negative rate 1 - 0.5/3 = 0.8333333.. -> 0.833333.
   EXPECT_EQ(funding_basis_price(px(1), ratio_from_double(0.5), seconds(1), seconds(3)), Price(1166667));
@@ -77,8 +98,9 @@ TEST(MarkPrice, HyperliquidAddsTheLocalMedianEmaWhenOnlyTwoInputsExist) {
 }
 
 TEST(MarkMethod, NamesRoundTrip) {
-  for (MarkMethod m : {MarkMethod::Index, MarkMethod::Last, MarkMethod::IndexPlusBasis,
-                       MarkMethod::BinanceMedian, MarkMethod::HyperliquidMedian, MarkMethod::Oracle}) {
+  for (MarkMethod m :
+       {MarkMethod::Index, MarkMethod::Last, MarkMethod::IndexPlusBasis, MarkMethod::BinanceMedian,
+        MarkMethod::HyperliquidMedian, MarkMethod::Oracle, MarkMethod::BitmexFairPrice}) {
     EXPECT_EQ(mark_method_from_string(mark_method_name(m)), m);
   }
   EXPECT_EQ(mark_method_name(MarkMethod::IndexPlusBasis), "index_plus_basis");

@@ -195,7 +195,7 @@ TEST(TieredMaintenanceMargin, MaintenanceMarginIsContinuousAtBracketBoundaries) 
 TEST(TieredMaintenanceMargin, InitialRateDefaultsToTwiceMaintenance) {
   const TieredMaintenanceMargin table = legacy_btcusdt();
   EXPECT_EQ(table.brackets()[0].initial_rate, rate(0.008));  // 125x
-  EXPECT_EQ(table.initial_margin_at_max_leverage(dollars(10'000)), dollars(80));
+  EXPECT_EQ(table.initial_margin_at_max_leverage(coins(10'000), px(1)), dollars(80));
   EXPECT_EQ(initial_margin(dollars(-10'000), rate(0.1)), dollars(1000));
   EXPECT_EQ(initial_margin(Amount(3), rate(0.5)), Amount(2));  // 1.5 -> rounded up
 }
