@@ -95,7 +95,8 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
   // The last params_.lowball keepers are the lowballers.
   const size_t first_lowball = keepers_.size() - std::min<size_t>(params_.lowball, keepers_.size());
   for (const AuctionView& v : auctions) {
-    const Price market = ctx.view(v.market).index;
+    // A debt auction's lot is MKR, valued at the price its view states; collateral at the market's index.
+    const Price market = v.kind == AuctionKind::Debt ? v.price : ctx.view(v.market).index;
     const Price value = apply(market, Ratio(kRatioScale) - params_.auction.valuation_discount, Round::Down);
     if (value.raw() <= 0 || v.lot.raw() <= 0) continue;
     for (uint32_t i = 0; i < keepers_.size(); ++i) {
@@ -105,7 +106,16 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
       const Amount cash = ch.ledger().account(k.account).balance;
       TxIntent intent;
       intent.auction = v.id;
-      if (v.kind == AuctionKind::Dutch) {
+      if (v.kind == AuctionKind::Debt) {
+        // Flopper.dent: accept the largest lot the Flopper allows if it is still worth the fixed bid; the
+        // DAI stays locked until another bidder repays it.
+        if (v.bidder == k.account) continue;
+        const Quantity lot = v.max_lot;
+        if (lot.raw() <= 0 || v.tab > cash) continue;
+        if (notional(value, lot, Round::Down) - v.tab - cost < params_.min_profit) continue;
+        intent.action = TxAction::Dent;
+        intent.quantity = lot;
+      } else if (v.kind == AuctionKind::Dutch) {
         if (v.needs_redo) {
           if (v.redo_incentive - cost < params_.min_profit) continue;
           intent.action = TxAction::Redo;

@@ -143,7 +143,7 @@ struct AuctionRecord {
   int64_t id = 0;
   uint32_t account = 0;  // the vault
   uint32_t market = 0;
-  uint8_t kind = 0;  // 0 Dutch (Clipper), 1 English (Flipper)
+  uint8_t kind = 0;  // 0 Dutch (Clipper), 1 English (Flipper), 2 store front (Comet), 3 debt (Flopper)
   Time kicked;
   Time ended;
   Quantity lot;            // collateral auctioned
@@ -302,12 +302,18 @@ struct RunSummary {
   Quantity adl_quantity;   // window
   Amount socialised_loss;  // window: bankrupt accounts' losses charged to open positions (SocialLossRecord)
   Amount bad_debt;         // at the end
+  // Maker's debt auctions settled in the window (AuctionRecord kind 3): the DAI they raised, which
+  // cancelled recorded bad debt, and the MKR minted for it (1e-8 MKR).
+  uint64_t debt_auctions = 0;
+  Amount debt_auction_raised;
+  Quantity mkr_minted;
   // End state: agent accounts that no liquidation is closing (no engine step pending).
   uint64_t unliquidated_underwater_accounts = 0;    // equity < 0 at the final marks
   Amount unliquidated_deficit;                      // -sum of their equity (>= 0)
   uint64_t liquidatable_unliquidated_accounts = 0;  // liquidatable at the final marks
   Amount liquidatable_unliquidated_notional;        // sum |size| * mark of their positions
-  // Protocol loss (window) = insurance_fund_drawdown + bad_debt_in_window + unliquidated_deficit.
+  // Protocol loss (window) = insurance_fund_drawdown + bad_debt_in_window + unliquidated_deficit +
+  // debt_auction_raised.
   Amount insurance_fund_drawdown;  // fund at the window start minus its lowest balance in the window
   Amount bad_debt_in_window;       // bad debt recorded in the window
   Amount protocol_loss;

@@ -102,6 +102,30 @@ maker::Uint256 ray_of(double x) {
 maker::Uint256 rad_of(double dollars) { return maker_units::rad(amount_from_double(dollars)); }
 }  // namespace
 
+MakerFlopParams MakerFlopSpec::params(AssetId mkr) const {
+  MakerFlopParams p;
+  p.enabled = enabled;
+  p.sump = rad_of(sump);
+  p.dump = maker_units::wad(quantity_from_double(dump));
+  p.flopper.beg = wad_of(beg);
+  p.flopper.pad = wad_of(pad);
+  p.flopper.ttl = uint64_t(ttl_seconds);
+  p.flopper.tau = uint64_t(tau_seconds);
+  p.mkr_price = price_from_double(mkr_price);
+  p.mkr = mkr;
+  return p;
+}
+
+namespace {
+// The ledger's MKR asset (8 decimals, the Quantity scale), registered once; none without debt auctions.
+AssetId mkr_asset(Ledger& ledger, bool needed) {
+  if (!needed) return AssetId(0);
+  for (uint32_t i = 0; i < ledger.asset_count(); ++i)
+    if (ledger.asset(AssetId(i)).symbol == "MKR") return AssetId(i);
+  return ledger.add_asset(AssetSpec{"MKR", 8, AssetKind::Coin, {}});
+}
+}  // namespace
+
 MakerClipParams MakerClipSpec::params() const {
   MakerClipParams p;
   p.chop = wad_of(chop);
@@ -124,7 +148,9 @@ MakerClipParams MakerClipSpec::params() const {
 }
 
 std::unique_ptr<LiquidationMechanism> MakerClipSpec::build(const MechanismBuildContext& c) const {
-  return std::make_unique<MakerClipLiquidation>(params(), c.clearing, c.recorder, c.venue);
+  MakerClipParams p = params();
+  p.flop = flop.params(mkr_asset(c.clearing.ledger(), flop.enabled));
+  return std::make_unique<MakerClipLiquidation>(std::move(p), c.clearing, c.recorder, c.venue);
 }
 
 MakerFlipParams MakerFlipSpec::params() const {
@@ -141,7 +167,9 @@ MakerFlipParams MakerFlipSpec::params() const {
 }
 
 std::unique_ptr<LiquidationMechanism> MakerFlipSpec::build(const MechanismBuildContext& c) const {
-  return std::make_unique<MakerFlipLiquidation>(params(), c.clearing, c.recorder, c.venue);
+  MakerFlipParams p = params();
+  p.flop = flop.params(mkr_asset(c.clearing.ledger(), flop.enabled));
+  return std::make_unique<MakerFlipLiquidation>(std::move(p), c.clearing, c.recorder, c.venue);
 }
 
 std::unique_ptr<LiquidationMechanism> LiquitySpec::build(const MechanismBuildContext& c) const {

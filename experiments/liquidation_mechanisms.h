@@ -172,6 +172,26 @@ struct NoLiquidationSpec {
 
 // Defaults: the ETH-B onboarding poll's Clipper (stairstep, cut 0.99 every 90 s, buf 1.3, cusp 0.4, tail
 // 8,400 s, hole 8M DAI) and the typical incentives chip 0.1%, tip 300 DAI (reference/protocols.md 3.4).
+// Maker's debt auctions (the Vow's Flopper, protocol/maker_flopper.h), the table `flop` of maker_clip and
+// maker_flip. Defaults: flop.sol's beg 1.05, pad 1.5, ttl 3 h, tau 2 days; sump 50,000 DAI for an
+// opening lot (dump) of 250 MKR, the terms of MakerDAO's first debt auctions (19 March 2020).
+struct MakerFlopSpec {
+  // false: the system debt stays recorded bad debt (the Vow's sin), as without debt auctions
+  bool enabled = false;
+  double sump = 50'000;          // $ > 0: the fixed DAI bid of each debt auction (Vow.sump)
+  double dump = 250;             // MKR > 0: the lot each auction opens with (Vow.dump)
+  double beg = 1.05;             // (1, 2): a dent lowers the lot by at least this factor
+  double pad = 1.5;              // [1, 10]: a restart (no bid by the end) multiplies the lot by this
+  double ttl_seconds = 10'800;   // [1, 3.2e7]: a bid's lifetime
+  double tau_seconds = 172'800;  // [1, 3.2e7]: the auction's longest life; >= ttl_seconds
+  // $ > 0: what bidders value one MKR at (MKR has no market in the run; MakerDAO's March 2020 debt
+  // auctions sold it for about $250-300)
+  double mkr_price = 300;
+
+  // The run's parameters, MKR being the ledger's asset `mkr`.
+  MakerFlopParams params(AssetId mkr) const;
+};
+
 struct MakerClipSpec {
   static constexpr std::string_view kName = "maker_clip";
   static constexpr std::string_view kDescription =
@@ -194,6 +214,7 @@ struct MakerClipSpec {
   double step_seconds = 90;         // [1, 86400]: stairstep: seconds between price drops
   double linear_seconds = 3'600;    // [1, 3.2e7]: linear: seconds until the price reaches 0
   double poll_seconds = 60;         // [1, 86400]: running auctions are re-published to keepers this often
+  MakerFlopSpec flop;               // the Vow's debt auctions
 
   MakerClipParams params() const;
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
@@ -217,6 +238,7 @@ struct MakerFlipSpec {
   double ttl_seconds = 10'800;   // [1, 3.2e7]: a bid's lifetime
   double tau_seconds = 172'800;  // [1, 3.2e7]: the auction's longest life; >= ttl_seconds
   double poll_seconds = 60;  // [1, 86400]: ended auctions are settled, running ones re-published, this often
+  MakerFlopSpec flop;        // the Vow's debt auctions
 
   MakerFlipParams params() const;
   std::unique_ptr<LiquidationMechanism> build(const MechanismBuildContext& c) const;
@@ -486,6 +508,19 @@ void describe(V& v, MakerClipSpec& s) {
   v.number("step_seconds", s.step_seconds, closed(1, 86400), Unit::Seconds);
   v.number("linear_seconds", s.linear_seconds, closed(1, kMaxSeconds), Unit::Seconds);
   v.number("poll_seconds", s.poll_seconds, closed(1, 86400), Unit::Seconds);
+  v.table("flop", s.flop);
+}
+
+template <class V>
+void describe(V& v, MakerFlopSpec& s) {
+  v.flag("enabled", s.enabled);
+  v.number("sump", s.sump, open_closed(0, kMaxDollars), Unit::Dollars);
+  v.number("dump", s.dump, open_closed(0, 1e9), Unit::Coins);
+  v.number("beg", s.beg, open(1, 2), Unit::Fraction);
+  v.number("pad", s.pad, closed(1, 10), Unit::Fraction);
+  v.number("ttl_seconds", s.ttl_seconds, closed(1, kMaxSeconds), Unit::Seconds);
+  v.number("tau_seconds", s.tau_seconds, closed(1, kMaxSeconds), Unit::Seconds);
+  v.number("mkr_price", s.mkr_price, open_closed(0, 1e7), Unit::Dollars);
 }
 
 template <class V>
@@ -498,6 +533,7 @@ void describe(V& v, MakerFlipSpec& s) {
   v.number("ttl_seconds", s.ttl_seconds, closed(1, kMaxSeconds), Unit::Seconds);
   v.number("tau_seconds", s.tau_seconds, closed(1, kMaxSeconds), Unit::Seconds);
   v.number("poll_seconds", s.poll_seconds, closed(1, 86400), Unit::Seconds);
+  v.table("flop", s.flop);
 }
 
 template <class V>

@@ -111,13 +111,21 @@ std::string format_report(const RunMetadata& metadata, const RunSummary& summary
     out +=
         line("socialised loss%s     %s charged to open positions\n", w, dollars(s.socialised_loss).c_str());
   out += line("bad debt             %s\n", dollars(s.bad_debt).c_str());
+  if (s.debt_auctions > 0)
+    out += line(
+        "debt auctions%s       %s settled: %s raised against bad debt for %.8f MKR minted (%s per MKR)\n", w,
+        count(s.debt_auctions).c_str(), dollars(s.debt_auction_raised).c_str(), to_double(s.mkr_minted),
+        dollars(price_for(s.debt_auction_raised, s.mkr_minted, Round::Down)).c_str());
   out += line("left unliquidated    %s accounts underwater (deficit %s); %s liquidatable (notional %s)\n",
               count(s.unliquidated_underwater_accounts).c_str(), dollars(s.unliquidated_deficit).c_str(),
               count(s.liquidatable_unliquidated_accounts).c_str(),
               dollars(s.liquidatable_unliquidated_notional).c_str());
-  out += line("protocol loss%s       %s = fund drawdown %s + bad debt %s + unliquidated deficit %s\n", w,
+  out += line("protocol loss%s       %s = fund drawdown %s + bad debt %s + unliquidated deficit %s%s\n", w,
               dollars(s.protocol_loss).c_str(), dollars(s.insurance_fund_drawdown).c_str(),
-              dollars(s.bad_debt_in_window).c_str(), dollars(s.unliquidated_deficit).c_str());
+              dollars(s.bad_debt_in_window).c_str(), dollars(s.unliquidated_deficit).c_str(),
+              s.debt_auction_raised.raw() > 0
+                  ? (" + covered by debt auctions " + dollars(s.debt_auction_raised)).c_str()
+                  : "");
   if (s.conservation_residual == Amount::zero()) {
     out += "conservation residual 0 (exact)\n";
   } else {

@@ -72,7 +72,13 @@ void RunMetrics::on_liquidation(const LiquidationRecord& r) {
 }
 
 void RunMetrics::on_auction(const AuctionRecord& r) {
-  if (r.ended >= measure_from_) keeper_rewards_ += r.incentive;
+  if (r.ended < measure_from_) return;
+  keeper_rewards_ += r.incentive;
+  if (r.kind == 3) {
+    ++debt_auctions_;
+    debt_auction_raised_ += r.raised;
+    mkr_minted_ += r.sold;
+  }
 }
 
 void RunMetrics::on_adl(const AdlRecord& r) {
@@ -171,6 +177,9 @@ void RunMetrics::fill(RunSummary& s) const {
   s.engine_liquidations = engine_liquidations_;
   s.keeper_liquidations = keeper_liquidations_;
   s.auction_liquidations = auction_liquidations_;
+  s.debt_auctions = debt_auctions_;
+  s.debt_auction_raised = debt_auction_raised_;
+  s.mkr_minted = mkr_minted_;
   s.endogenous_liquidations = endogenous_liquidations_;
   s.liquidated_notional = liquidated_notional_;
   s.keeper_rewards = keeper_rewards_;
@@ -248,7 +257,9 @@ void RunMetrics::fill(RunSummary& s) const {
     s.bad_debt_in_window = Amount(0);
     s.keeper_profit = Amount(0);
   }
-  s.protocol_loss = s.insurance_fund_drawdown + s.bad_debt_in_window + s.unliquidated_deficit;
+  // Debt that Maker's debt auctions cancelled is still the protocol's loss, paid by diluting MKR.
+  s.protocol_loss =
+      s.insurance_fund_drawdown + s.bad_debt_in_window + s.unliquidated_deficit + s.debt_auction_raised;
 }
 
 std::vector<CascadeSizeRecord> RunMetrics::cascade_sizes() const {

@@ -94,6 +94,9 @@ class RunMetrics {
   uint64_t engine_liquidations_ = 0;
   uint64_t keeper_liquidations_ = 0;
   uint64_t auction_liquidations_ = 0;
+  uint64_t debt_auctions_ = 0;
+  Amount debt_auction_raised_;
+  Quantity mkr_minted_;
   uint64_t endogenous_liquidations_ = 0;
   Amount liquidated_notional_;
   Amount keeper_rewards_;

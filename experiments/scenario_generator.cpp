@@ -211,6 +211,8 @@ void repair(Scenario& s, Rng& rng) {
   clip.tail_seconds = std::max(clip.tail_seconds, clip.step_seconds);
   MakerFlipSpec& flip = s.liquidation.get<MakerFlipSpec>();
   flip.tau_seconds = std::max(flip.tau_seconds, flip.ttl_seconds);
+  for (MakerFlopSpec* flop : {&clip.flop, &flip.flop})
+    flop->tau_seconds = std::max(flop->tau_seconds, flop->ttl_seconds);
   s.keepers.lowball_count = std::min(s.keepers.lowball_count, s.keepers.count);
   repair_after_cheapening(s);
   // A keeper's bonus is at most every market's lowest maintenance rate (the loader's check).

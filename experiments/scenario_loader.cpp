@@ -958,6 +958,15 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
           "shorter than a bid's lifetime ttl_seconds (" + format_number(flip.ttl_seconds) + ")",
           ">= ttl_seconds (flip.sol: ttl 3 h, tau 2 days)");
     }
+    for (const auto& [table, flop] :
+         {std::pair{p + ".flop", &clip.flop}, std::pair{f + ".flop", &flip.flop}}) {
+      if (skip.count(table + ".tau_seconds") == 0 && skip.count(table + ".ttl_seconds") == 0 &&
+          flop->tau_seconds < flop->ttl_seconds) {
+        add(table + ".tau_seconds", flop->tau_seconds,
+            "shorter than a bid's lifetime ttl_seconds (" + format_number(flop->ttl_seconds) + ")",
+            ">= ttl_seconds (flop.sol: ttl 3 h, tau 2 days)");
+      }
+    }
   }
   // dYdX's sequence steps once per block: the block time (cooldown_seconds) must be positive.
   {

@@ -29,7 +29,7 @@ enum class KeeperOutcome : uint8_t { Liquidated, NotLiquidatable, KeeperUndercol
 
 struct KeeperTakeover {
   KeeperOutcome outcome = KeeperOutcome::NotLiquidatable;
-  std::optional<LiquidationId> liquidation;  // set when Liquidated
+  std::optional<LiquidationId> liquidation;  // set when Liquidated (none for a debt-auction bid)
   MarketId market;
   Quantity quantity;  // signed position the keeper received
   Price price;
@@ -67,7 +67,8 @@ struct TxIntent {
 
 // The public state of a running auction of one account's collateral: what a keeper's bot reads on
 // chain before it bids.
-enum class AuctionKind : uint8_t { Dutch = 0, English = 1 };
+// Debt: Maker's Flopper, a fixed DAI bid for a falling MKR lot (the view's price: the bidders' MKR value).
+enum class AuctionKind : uint8_t { Dutch = 0, English = 1, Debt = 2 };
 
 struct AuctionView {
   AuctionKind kind = AuctionKind::Dutch;

@@ -49,13 +49,18 @@ using namespace maker_units;
 
 // ---- the common part ----
 
-MakerAuctions::MakerAuctions(ClearingHouse& ch, Recorder& recorder, ExecutionVenue& venue, Time poll)
+MakerAuctions::MakerAuctions(ClearingHouse& ch, Recorder& recorder, ExecutionVenue& venue, Time poll,
+                             MakerFlopParams flop)
     : ch_(ch),
       recorder_(recorder),
       venue_(venue),
       poll_(poll),
-      unwinder_(ch, venue, ratio_from_double(0.05), poll) {
+      unwinder_(ch, venue, ratio_from_double(0.05), poll),
+      flop_(std::move(flop)) {
   LIQSIM_CHECK(poll_ > Time(0), "the auction poll interval must be positive");
+  LIQSIM_CHECK(!flop_.enabled || (!flop_.sump.is_zero() && !flop_.dump.is_zero() &&
+                                  maker::validate_flopper(flop_.flopper).empty()),
+               "invalid debt auction parameters");
 }
 
 std::optional<MarketId> MakerAuctions::vault_market(AccountId a) const {
@@ -145,6 +150,7 @@ void MakerAuctions::settle(MechanismHost& host, LiquidationId id) {
   } else {
     shortfall = auction.due - auction.raised;  // the Vow's sin: the fund, then bad debt (Flop)
     ledger.fund_debit(house, shortfall);
+    if (flop_.enabled) ensure_poll(host);  // the Vow's next step auctions it
   }
   AuctionRecord r;
   r.id = id.raw();
@@ -198,6 +204,7 @@ void MakerAuctions::publish_running(MechanismHost& host) {
     if (std::find(owners.begin(), owners.end(), owner) == owners.end()) owners.push_back(owner);
   }
   for (const AccountId owner : owners) host.publish_opportunity(owner);
+  if (!flops_.empty()) host.publish_opportunity(vow());
 }
 
 void MakerAuctions::on_timer(MechanismHost& host, AccountId a) {
@@ -208,12 +215,126 @@ void MakerAuctions::on_timer(MechanismHost& host, AccountId a) {
   if (a != place_account(Place::AuctionHouse)) return;
   polling_ = false;
   on_poll(host);
+  if (flop_.enabled) vow_step(host);
   publish_running(host);
-  if (!running_.empty()) ensure_poll(host);
+  if (!running_.empty() || !flops_.empty()) ensure_poll(host);
+}
+
+void MakerAuctions::vow_step(MechanismHost& host) {
+  Ledger& ledger = ch_.ledger();
+  const uint64_t now = seconds_of(host.now());
+  // Flopper.deal of every auction whose last bid has expired (the lot minted to its bidder), tick of every
+  // one that ended without a bid.
+  for (auto it = flops_.begin(); it != flops_.end();) {
+    Flop& f = *it;
+    if (maker::flop_can_deal(f.auction, now)) {
+      const Quantity minted = quantity_down(f.auction.lot);
+      ledger.move(place_account(Place::Outside), *f.guy, flop_.mkr, AssetAmount(minted.raw()));
+      const Amount bid = amount_up(f.auction.bid);
+      AuctionRecord r;
+      r.id = f.id;
+      r.account = vow().raw();
+      r.kind = 3;  // debt auction (AuctionRecord)
+      r.kicked = f.kicked;
+      r.ended = host.now();
+      r.lot = quantity_down(f.lot0);
+      r.sold = minted;
+      r.due = bid;
+      r.tab = bid;
+      r.raised = bid;
+      r.feed = flop_.mkr_price;
+      r.winner = int64_t(f.guy->raw());
+      r.bids = f.bids;
+      r.restarts = f.ticks;
+      recorder_.on_auction(r);
+      it = flops_.erase(it);
+      continue;
+    }
+    if (!f.auction.tic) {
+      const auto restarted = maker::flop_tick(f.auction, now, flop_.flopper);
+      if (const auto* a = std::get_if<maker::FlopAuction>(&restarted)) {
+        f.auction = *a;
+        ++f.ticks;
+      }
+    }
+    ++it;
+  }
+  // Vow.heal: the surplus (the insurance fund) cancels the debt that is not on auction.
+  const Amount not_on_auction = ledger.bad_debt() - amount_up(ash_);
+  const Amount healed = std::min(ledger.insurance_fund(), not_on_auction);
+  if (healed.raw() > 0) ledger.transfer(place_account(Place::InsuranceFund), vow(), healed);
+  // Vow.flop for every whole sump of the rest (a bounded number per step; the next poll goes on).
+  for (int kicked = 0; kicked < 1'000; ++kicked) {
+    const Amount debt = std::max(ledger.bad_debt(), Amount(0));
+    const Amount surplus = std::max(ledger.insurance_fund(), Amount(0));
+    const auto next = maker::vow_flop(rad(debt), Uint256(0), ash_, rad(surplus), flop_.sump, flop_.dump, now,
+                                      flop_.flopper);
+    const auto* a = std::get_if<maker::FlopAuction>(&next);
+    if (a == nullptr) break;
+    ash_ = ash_ + flop_.sump;
+    flops_.push_back(Flop{++kicks_, *a, std::nullopt, flop_.dump, host.now()});
+  }
+}
+
+KeeperTakeover MakerAuctions::dent_flop(MechanismHost& host, AccountId keeper, const TxIntent& intent) {
+  KeeperTakeover out;
+  if (intent.action != TxAction::Dent || !intent.auction) return out;
+  const auto it = std::find_if(flops_.begin(), flops_.end(),
+                               [&](const Flop& f) { return f.id == intent.auction->raw(); });
+  if (it == flops_.end()) return out;
+  Flop& f = *it;
+  const auto next =
+      maker::flop_dent(f.auction, wad(intent.quantity), f.auction.bid, seconds_of(host.now()), flop_.flopper);
+  const auto* a = std::get_if<maker::FlopAuction>(&next);
+  if (a == nullptr) return out;
+  Ledger& ledger = ch_.ledger();
+  const Amount bid = amount_up(f.auction.bid);  // exact: sump is a whole micro-DAI
+  if (f.guy != keeper) {
+    if (ledger.account(keeper).balance < bid) {
+      out.outcome = KeeperOutcome::KeeperUndercollateralised;
+      return out;
+    }
+    if (f.guy) {
+      ledger.transfer(keeper, *f.guy, bid);  // the displaced bidder is repaid
+      ch_.arm(*f.guy);
+    } else {
+      // The first dent pays the Vow, which kisses the debt it was auctioning (Vow.kiss).
+      ledger.transfer(keeper, vow(), bid);
+      ash_ = ash_ - maker::min(f.auction.bid, ash_);
+    }
+  }
+  f.auction = *a;
+  f.guy = keeper;
+  ++f.bids;
+  ch_.arm(keeper);
+  out.outcome = KeeperOutcome::Liquidated;
+  host.publish_opportunity(vow());  // the others see the new lot
+  return out;
+}
+
+AuctionView MakerAuctions::flop_view(const Flop& flop) const {
+  AuctionView v;
+  v.kind = AuctionKind::Debt;
+  v.id = LiquidationId(flop.id);
+  v.lot = quantity_down(flop.auction.lot);
+  v.tab = amount_up(flop.auction.bid);
+  v.price = flop_.mkr_price;
+  v.bid = v.tab;
+  v.bidder = flop.guy;
+  v.dent_phase = true;
+  v.max_lot = flop.auction.lot.is_zero() ? Quantity(0)
+                                         : quantity_down(maker::max_flop_lot(flop.auction, flop_.flopper));
+  const uint64_t end = flop.auction.tic ? std::min(*flop.auction.tic, flop.auction.end) : flop.auction.end;
+  v.ends = seconds(int64_t(end));
+  return v;
 }
 
 std::vector<AuctionView> MakerAuctions::auctions(AccountId a, Time now) const {
   std::vector<AuctionView> out;
+  if (a == vow()) {
+    for (const Flop& f : flops_) out.push_back(flop_view(f));
+    return out;
+  }
   const auto it = per_owner_.find(a);
   if (it == per_owner_.end()) return out;
   out.reserve(it->second.size());
@@ -225,7 +346,7 @@ std::vector<AuctionView> MakerAuctions::auctions(AccountId a, Time now) const {
 
 MakerClipLiquidation::MakerClipLiquidation(MakerClipParams params, ClearingHouse& ch, Recorder& recorder,
                                            ExecutionVenue& venue)
-    : MakerAuctions(ch, recorder, venue, params.poll),
+    : MakerAuctions(ch, recorder, venue, params.poll, params.flop),
       params_(std::move(params)),
       ilk_dirt_(ch.market_count()) {
   params_.clipper.chost = maker::chost(params_.dust, params_.chop);
@@ -367,6 +488,7 @@ KeeperTakeover MakerClipLiquidation::redo(MechanismHost& host, AccountId keeper,
 
 KeeperTakeover MakerClipLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
                                                     const TxIntent& intent) {
+  if (a == vow()) return dent_flop(host, keeper, intent);
   switch (intent.action) {
     case TxAction::Bark:
       return bark(host, keeper, a);
@@ -401,7 +523,7 @@ AuctionView MakerClipLiquidation::view(const Auction& auction, Time now) const {
 
 MakerFlipLiquidation::MakerFlipLiquidation(MakerFlipParams params, ClearingHouse& ch, Recorder& recorder,
                                            ExecutionVenue& venue)
-    : MakerAuctions(ch, recorder, venue, params.poll), params_(std::move(params)) {}
+    : MakerAuctions(ch, recorder, venue, params.poll, params.flop), params_(std::move(params)) {}
 
 bool MakerFlipLiquidation::on_liquidatable(MechanismHost& host, AccountId a) {
   if (!vault_market(a)) {
@@ -448,6 +570,7 @@ bool MakerFlipLiquidation::bite(MechanismHost& host, AccountId a) {
 
 KeeperTakeover MakerFlipLiquidation::on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
                                                     const TxIntent& intent) {
+  if (a == vow()) return dent_flop(host, keeper, intent);
   KeeperTakeover out;
   if (intent.action != TxAction::Tend && intent.action != TxAction::Dent) return out;
   Auction* auction = find(intent.auction);

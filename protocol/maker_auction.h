@@ -23,6 +23,16 @@
 // and receives a slice rounded down); each auction tracks its own collateral in ledger units, so what is
 // left of it goes back to the owner exactly.
 //
+// The Vow's debt auctions (`flop`, protocol/maker_flopper.h), when enabled: at every poll the Vow heals
+// what it can of the recorded bad debt with its surplus (the insurance fund), then kicks a Flopper
+// auction of `dump` MKR for `sump` DAI for each whole sump of bad debt not already on auction. Keepers
+// dent the lot down at their valuation of MKR (`mkr_price`: MKR has no market in the run); the first
+// dent's DAI cancels recorded bad debt (Vow.kiss), a later one repays the displaced bidder; the lot is
+// minted to the winner (from the Outside place, in the MKR asset) when its last bid has lived ttl. Keepers
+// reach the debt auctions through the Deficit place (the Vow) as target; their records are auctions of
+// kind 3 (AuctionRecord), numbered by the Flopper's kicks. Not modelled: Vow.wait (bad debt is floppable
+// at once, not after the debt queue's delay) and MKR's price response to the dilution.
+//
 // Keepers' incentives (Clipper tip + chip at kick and redo) are minted by the Vow (vat.suck): paid by the
 // insurance fund, then recorded as bad debt. They are not the vault's money, so a bark's
 // LiquidationRecord carries reward 0 and the incentive is in the auction's record.
@@ -44,6 +54,7 @@
 #include "protocol/maker_abacus.h"
 #include "protocol/maker_clipper.h"
 #include "protocol/maker_flipper.h"
+#include "protocol/maker_flopper.h"
 
 namespace liqsim {
 
@@ -58,6 +69,16 @@ Quantity quantity_down(const maker::Uint256& wad);
 Price price_down(const maker::Uint256& ray);
 }  // namespace maker_units
 
+// The Vow's debt auctions (Vow.sump, Vow.dump, the Flopper's parameters).
+struct MakerFlopParams {
+  bool enabled = false;
+  maker::Uint256 sump;  // DAI per auction, fixed [rad]
+  maker::Uint256 dump;  // MKR offered at the start [wad]
+  maker::FlopperConfig flopper;
+  Price mkr_price;  // what bidders value one MKR at, in DAI (the view's price)
+  AssetId mkr;      // the ledger's MKR asset (8 decimals: one unit is 1e10 wad)
+};
+
 struct MakerClipParams {
   maker::Uint256 chop;           // 1 + liquidation penalty [wad]
   maker::Uint256 hole;           // per collateral type (market): max DAI in active auctions [rad]
@@ -66,6 +87,7 @@ struct MakerClipParams {
   maker::ClipperConfig clipper;  // chost is derived (wmul(dust, chop)) by the constructor
   maker::Abacus abacus;
   Time poll = seconds(60);  // running auctions are re-published to keepers this often
+  MakerFlopParams flop;
 };
 
 struct MakerFlipParams {
@@ -75,16 +97,21 @@ struct MakerFlipParams {
   maker::Uint256 lump;  // most collateral per auction [wad] (Cat 1.0, Black Thursday: 50 ETH); 0: none
   maker::FlipperConfig flipper;
   Time poll = seconds(60);  // running auctions are settled and re-published to keepers this often
+  MakerFlopParams flop;
 };
 
 // The common part: vaults, the auction house, settlement, records.
 class MakerAuctions : public LiquidationMechanism {
  public:
-  MakerAuctions(ClearingHouse& ch, Recorder& recorder, ExecutionVenue& venue, Time poll);
+  MakerAuctions(ClearingHouse& ch, Recorder& recorder, ExecutionVenue& venue, Time poll,
+                MakerFlopParams flop);
   std::vector<AuctionView> auctions(AccountId a, Time now) const override;
   void on_timer(MechanismHost& host, AccountId a) override;
   // Auctions running now.
   size_t running() const { return running_.size(); }
+  // Debt auctions running now, and the DAI on them no dent has paid yet (the Vow's Ash) [rad].
+  size_t running_flops() const { return flops_.size(); }
+  const maker::Uint256& ash() const { return ash_; }
 
  protected:
   struct Auction {
@@ -135,6 +162,10 @@ class MakerAuctions : public LiquidationMechanism {
   virtual AuctionView view(const Auction& auction, Time now) const = 0;
   // A poll: settle what can be settled (Flipper deal / tick), before re-publishing.
   virtual void on_poll(MechanismHost& host) = 0;
+  // The Vow's account (the Deficit place): keepers' target for debt auctions.
+  static AccountId vow() { return place_account(Place::Deficit); }
+  // Flopper.dent by a keeper (the target is the Vow).
+  KeeperTakeover dent_flop(MechanismHost& host, AccountId keeper, const TxIntent& intent);
   virtual uint8_t kind() const = 0;
   static uint64_t seconds_of(Time t) { return uint64_t(t.raw() / kNanosPerSecond); }
 
@@ -149,6 +180,24 @@ class MakerAuctions : public LiquidationMechanism {
   // Running auctions per vault, in the order they started: a keeper's view of one vault costs its own
   // auctions, not every running one.
   std::unordered_map<AccountId, std::vector<LiquidationId>> per_owner_;
+
+ private:
+  struct Flop {
+    int64_t id = 0;  // the Flopper's kick number, from 1
+    maker::FlopAuction auction;
+    std::optional<AccountId> guy;  // the standing bidder; none while the Vow's own bid stands
+    maker::Uint256 lot0;
+    Time kicked;
+    uint32_t bids = 0, ticks = 0;
+  };
+  // The Vow's step at a poll: heal, kick what the debt allows, deal and tick the debt auctions.
+  void vow_step(MechanismHost& host);
+  AuctionView flop_view(const Flop& flop) const;
+
+  MakerFlopParams flop_;
+  std::vector<Flop> flops_;  // running, in kick order
+  maker::Uint256 ash_;       // Vow.Ash [rad]
+  int64_t kicks_ = 0;
 };
 
 // Liquidations 2.0: keepers bark unsafe vaults (Dog.bark, paid tip + chip), Dutch auctions on the

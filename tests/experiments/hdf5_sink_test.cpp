@@ -226,6 +226,9 @@ RunSummary sample_summary() {
   s.engine_liquidations = 2;
   s.keeper_liquidations = 2;
   s.auction_liquidations = 5;
+  s.debt_auctions = 4;
+  s.debt_auction_raised = Amount(200'000'000'000);
+  s.mkr_minted = Quantity(87'654'321'000);
   s.liquidated_notional = Amount(98'765'432'100);
   s.cascade_generations = 3;
   s.largest_cascade = 3;
