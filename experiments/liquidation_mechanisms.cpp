@@ -285,6 +285,8 @@ std::unique_ptr<LiquidationMechanism> DriftSpec::build(const MechanismBuildConte
 AaveV3MechanismParams AaveV3Spec::params(const std::vector<MarginSpec>& margins) const {
   AaveV3MechanismParams p;
   p.rules = rules == "v3.0" ? AaveRules::V30 : AaveRules::V33;
+  p.borrow_rate = ray_from_double(borrow_rate);
+  p.accrual_interval = time_from_seconds(accrual_interval_seconds);
   for (const MarginSpec& margin : margins) {
     LIQSIM_CHECK(margin.model == AaveV3ReserveMarginSpec::kModel,
                  "aave_v3 needs every market's margin model to be aave_v3 (validate the scenario first)");

@@ -630,6 +630,7 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     }
   }
   engine_.schedule(Time(0), kRecord, 0, 0);
+  mechanism_->on_start(host_);
   for (PopulationSlot& slot : populations_) slot.population->start(*slot.context);
 }
 

@@ -1,6 +1,9 @@
 #include "protocol/aave_v3_mechanism.h"
 
+#include <limits>
+
 #include "core/check.h"
+#include "protocol/maker_math.h"
 
 namespace liqsim {
 
@@ -21,11 +24,14 @@ Amount debt_amount(Quantity units) {
 AaveV3Liquidation::AaveV3Liquidation(AaveV3MechanismParams params, ClearingHouse& ch, Recorder& recorder,
                                      ExecutionVenue& venue)
     : params_(std::move(params)),
+      borrow_index_(params_.borrow_rate, Time(0)),
       ch_(ch),
       recorder_(recorder),
       venue_(venue),
       unwinder_(ch, venue, ratio_from_double(0.05), seconds(1)) {
   LIQSIM_CHECK(params_.reserves.size() == ch.market_count(), "one Aave reserve configuration per market");
+  LIQSIM_CHECK(params_.borrow_rate.raw() >= 0 && params_.accrual_interval > Time(0),
+               "a negative borrow rate or a non-positive accrual interval");
   for (const AaveReserveConfig& r : params_.reserves) {
     LIQSIM_CHECK(validate_aave_collateral_config(0, r.liquidation_threshold_bps, r.liquidation_bonus_bps,
                                                  r.protocol_fee_bps)
@@ -147,7 +153,41 @@ bool AaveV3Liquidation::on_liquidatable(MechanismHost& host, AccountId a) {
   return true;
 }
 
+void AaveV3Liquidation::on_start(MechanismHost& host) {
+  if (params_.borrow_rate.raw() > 0)
+    host.schedule_timer(place_account(Place::LendingPool), host.now() + params_.accrual_interval);
+}
+
+void AaveV3Liquidation::accrue_interest(Time now) {
+  const Ray before = borrow_index_.value();
+  borrow_index_.accrue(now);
+  const Ray after = borrow_index_.value();
+  if (after == before) return;
+  Ledger& ledger = ch_.ledger();
+  using Wide = unsigned __int128;
+  for (AccountId a(kPlaceCount); a.raw() < ledger.account_count(); ++a) {
+    if (!is_lending_borrower(ch_, a)) continue;
+    const Amount debt = -ledger.account(a).balance;
+    // debt x after / before, rounded up, in 256 bits (a debt times a ray does not fit 128).
+    const maker::Uint256 scaled = maker::Uint256(Wide(debt.raw())) * maker::Uint256(Wide(after.raw()));
+    const maker::Uint256 divisor(Wide(before.raw()));
+    maker::Uint256 grown = scaled / divisor;
+    if (!(scaled % divisor).is_zero()) grown = grown + maker::Uint256(1);
+    const maker::Uint256 interest = grown - maker::Uint256(Wide(debt.raw()));
+    if (interest.is_zero()) continue;
+    LIQSIM_CHECK(interest < maker::Uint256(Wide(std::numeric_limits<int64_t>::max())),
+                 "interest beyond Amount");
+    ledger.transfer(a, place_account(Place::LendingPool), Amount(int64_t(interest.low())));
+    ch_.arm(a);
+  }
+}
+
 void AaveV3Liquidation::on_timer(MechanismHost& host, AccountId a) {
+  if (a == place_account(Place::LendingPool)) {
+    accrue_interest(host.now());
+    host.schedule_timer(a, host.now() + params_.accrual_interval);
+    return;
+  }
   if (Ledger::is_place(a)) unwinder_.on_timer(host, a);
 }
 

@@ -45,6 +45,7 @@
 
 #include "core/recorder.h"
 #include "protocol/aave_v3_liquidation.h"
+#include "protocol/interest_index.h"
 #include "protocol/liquidation.h"
 
 namespace liqsim {
@@ -64,6 +65,10 @@ enum class AaveRules : uint8_t { V30 = 0, V33 = 1 };
 struct AaveV3MechanismParams {
   AaveRules rules = AaveRules::V33;
   std::vector<AaveReserveConfig> reserves;  // one per market, in market order
+  // The debt reserve's variable borrow rate (yearly, ray; 0: no interest) and how often the borrowers'
+  // debts accrue it (> 0).
+  Ray borrow_rate;
+  Time accrual_interval = seconds(3600);
 };
 
 // The liquidationCall a liquidator would send against one collateral reserve, evaluated.
@@ -92,6 +97,15 @@ class AaveV3Liquidation final : public LiquidationMechanism {
   // The call against one collateral reserve, whatever its outcome.
   AaveCall call(AccountId a, MarketId collateral) const;
 
+  // Interest: every accrual_interval the debt reserve's borrow index compounds (Aave's
+  // calculateCompoundedInterest, protocol/interest_index.h) and every borrower's debt grows with it:
+  // debt x index_now / index_before, rounded up (against the borrower), paid to the lending pool place
+  // (the suppliers). A debt is its scaled balance times the index, as Aave keeps it, re-based at each
+  // accrual; borrowers re-armed, so a debt that outgrows its collateral is liquidated with no price move.
+  void on_start(MechanismHost& host) override;
+  void accrue_interest(Time now);
+  Ray borrow_index() const { return borrow_index_.value(); }
+
   bool on_liquidatable(MechanismHost& host, AccountId a) override;
   void on_timer(MechanismHost& host, AccountId a) override;
   KeeperTakeover on_transaction(MechanismHost& host, AccountId keeper, AccountId a,
@@ -114,6 +128,7 @@ class AaveV3Liquidation final : public LiquidationMechanism {
   int64_t bonus_bps(AccountId a, MarketId m) const;
 
   AaveV3MechanismParams params_;
+  InterestIndex borrow_index_;
   ClearingHouse& ch_;
   Recorder& recorder_;
   ExecutionVenue& venue_;

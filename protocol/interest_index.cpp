@@ -17,7 +17,7 @@ Ray compounded_interest(Ray yearly_rate, int64_t seconds) {
   const __int128 exp = seconds;
   const __int128 exp_minus_one = exp - 1;
   const __int128 exp_minus_two = exp > 2 ? exp - 2 : 0;
-  const __int128 year = kSecondsPerYear;
+  const __int128 year = kAaveSecondsPerYear;
   const __int128 base_power_two = ray_mul_half_up(yearly_rate, yearly_rate).raw() / (year * year);
   const __int128 base_power_three = ray_mul_half_up(Ray(base_power_two), yearly_rate).raw() / year;
   const __int128 second_term = exp * exp_minus_one * base_power_two / 2;
@@ -27,7 +27,7 @@ Ray compounded_interest(Ray yearly_rate, int64_t seconds) {
 
 Ray linear_interest(Ray yearly_rate, int64_t seconds) {
   LIQSIM_CHECK(yearly_rate.raw() >= 0 && seconds >= 0, "linear_interest needs rate >= 0 and seconds >= 0");
-  return Ray(kRayScale + yearly_rate.raw() * seconds / kSecondsPerYear);
+  return Ray(kRayScale + yearly_rate.raw() * seconds / kAaveSecondsPerYear);
 }
 
 void InterestIndex::accrue(Time now) {

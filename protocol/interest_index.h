@@ -14,7 +14,7 @@
 
 namespace liqsim {
 
-constexpr int64_t kSecondsPerYear = 365 * 24 * 3600;  // Aave's SECONDS_PER_YEAR ignores leap years
+constexpr int64_t kAaveSecondsPerYear = 365 * 24 * 3600;  // Aave's SECONDS_PER_YEAR ignores leap years
 
 // Growth factor over `seconds` (>= 0) at `yearly_rate` (>= 0), in ray (Aave's calculateCompoundedInterest).
 Ray compounded_interest(Ray yearly_rate, int64_t seconds);

@@ -131,6 +131,8 @@ class LiquidationMechanism {
  public:
   virtual ~LiquidationMechanism() = default;
   virtual std::string_view name() const = 0;
+  // The run starts (time 0, before any event): mechanisms with their own clock schedule it here.
+  virtual void on_start(MechanismHost& /*host*/) {}
   // Detection found account a liquidatable at the current marks. Returns true when detection should
   // watch the account again at once (the mechanism waits for others to act on it), false when the
   // mechanism took it over (it re-arms the account when done) or leaves it alone.

@@ -48,6 +48,22 @@ TEST(AaveV3Run, MultiCollateralBorrowersAreLiquidatedOnEveryReserveWithMoneyCons
   EXPECT_LT(emode_liquidated.size(), emode);
 }
 
+// Interest on the debt reserve (liquidation.aave_v3.borrow_rate, 200% a year to show in one day): the
+// lending pool place collects it, money is conserved after every event, and more borrowers are liquidated
+// than without interest on the same day and seed.
+TEST(AaveV3Run, InterestAccruesToTheLendingPoolAndLiquidatesMore) {
+  RunOptions options;
+  options.check_every_event = true;
+  const RunResult without = run_simulation(example({{"traders.count", "400"}}), "", {});
+  const RunResult with = run_simulation(
+      example({{"traders.count", "400"}, {"liquidation.aave_v3.borrow_rate", "2"}}), "", options);
+  EXPECT_EQ(with.summary.conservation_residual, Amount(0));
+  const AccountFinal& pool = with.log.accounts[place_account(Place::LendingPool).raw()];
+  EXPECT_GT(pool.balance, amount_from_double(1'000));
+  EXPECT_EQ(without.log.accounts[place_account(Place::LendingPool).raw()].balance, Amount(0));
+  EXPECT_GT(with.log.liquidations.size(), without.log.liquidations.size());
+}
+
 // level_notional: each quote level is $120,000 at the market's initial price, so the depth within 0.5% of
 // the mid is the same in dollars on WETH ($2,000), WBTC ($60,000) and the stablecoin ($1).
 TEST(AaveV3Run, MarketMakersSizedInDollarsQuoteTheSameNotionalOnEveryMarket) {

@@ -41,7 +41,10 @@ struct Fixture {
     ch.arm(borrower);
   }
   static AaveV3MechanismParams params(AaveRules rules = AaveRules::V33) {
-    return {rules, {AaveReserveConfig{8'250, 10'500, 1'000}, AaveReserveConfig{7'500, 11'000, 1'000}}};
+    return {rules,
+            {AaveReserveConfig{8'250, 10'500, 1'000}, AaveReserveConfig{7'500, 11'000, 1'000}},
+            Ray(0),
+            seconds(3600)};
   }
   const Ledger& ledger() const { return ch.ledger(); }
   Quantity size(AccountId a, MarketId m) const { return ledger().position(a, m).size; }
@@ -226,7 +229,8 @@ TEST(AaveV3Mechanism, EmodeAccountsUseTheCategorysThresholdAndBonus) {
     ch.ledger().transfer(a, lender, usd(9'000));                          // $9,000 of debt
     ch.arm(a);
   }
-  AaveV3MechanismParams p{AaveRules::V33, {AaveReserveConfig{7'700, 10'450, 1'000, 9'500, 10'100}}};
+  AaveV3MechanismParams p{
+      AaveRules::V33, {AaveReserveConfig{7'700, 10'450, 1'000, 9'500, 10'100}}, Ray(0), seconds(3600)};
   AaveV3Liquidation aave(p, ch, log, venue);
   // HF: 10,000 x 77% / 9,000 = 0.856 outside e-mode; 10,000 x 95% / 9,000 = 1.056 in it.
   EXPECT_NEAR(hf(aave.health_factor(plain)), 0.855555556, 1e-9);
@@ -260,6 +264,62 @@ TEST(AaveV3Mechanism, AShortIsAbsorbedByTheFundNotSeized) {
   EXPECT_EQ(f.size(f.borrower, kWeth), Quantity(0));
   EXPECT_EQ(f.size(place_account(Place::InsuranceFund), kWeth), coins(-1));
   EXPECT_TRUE(f.conserved());
+}
+
+}  // namespace
+}  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+// Interest (Aave's variable borrow rate compounded by calculateCompoundedInterest,
+// protocol/interest_index.h): 10 WETH at $2,000 (LT 82.5%: $16,500 of borrowing power) against $16,400 of
+// debt, HF 1.0061. At 10% a year the debt grows by the index: after 30 days 16,400 x 1.0082530... = 16,535.35
+// > 16,500, and the account is liquidatable with no price move; detection at the unchanged mark finds it. The
+// interest goes to the lending pool place (the suppliers), money conserved.
+TEST(AaveV3Mechanism, InterestMakesABorrowerLiquidatableWithoutAPriceMove) {
+  Fixture f(10, 0, 16'400);
+  AaveV3MechanismParams p = Fixture::params();
+  p.borrow_rate = ray_from_double(0.10);
+  p.accrual_interval = seconds(86'400);
+  AaveV3Liquidation aave(p, f.ch, f.log, f.venue);
+  EXPECT_FALSE(f.ch.liquidatable(f.borrower));
+  testing_support::RecordingHost host;
+  host.t = Time(0);
+  aave.on_start(host);
+  ASSERT_EQ(host.timers.size(), 1u);
+  EXPECT_EQ(host.timers.begin()->first, seconds(86'400));
+  EXPECT_EQ(host.timers.begin()->second, place_account(Place::LendingPool));
+  Amount debt = -f.ledger().account(f.borrower).balance;
+  for (int day = 1; day <= 30; ++day) {
+    aave.accrue_interest(seconds(86'400 * day));
+    const Amount now = -f.ledger().account(f.borrower).balance;
+    EXPECT_GT(now, debt) << day;
+    debt = now;
+    ASSERT_TRUE(f.conserved());
+  }
+  // 16,400 x the index after 30 days, each day's step rounded up: within a micro-dollar per day of it.
+  const double index = double(aave.borrow_index().raw()) / 1e27;
+  EXPECT_NEAR(index, 1.008253, 1e-6);
+  EXPECT_NEAR(to_double(debt), 16'400 * index, 30e-6);
+  EXPECT_EQ(f.ledger().place_balance(Place::LendingPool), debt - usd(16'400));
+  EXPECT_TRUE(f.ch.liquidatable(f.borrower));
+  EXPECT_LT(hf(aave.health_factor(f.borrower)), 1.0);
+  std::vector<TriggerHit> hits;
+  f.ch.detect(kWeth, hits);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].account, f.borrower);
+}
+
+// No rate, no timer and no interest.
+TEST(AaveV3Mechanism, NoInterestWithoutARate) {
+  Fixture f(10, 0, 16'400);
+  AaveV3Liquidation aave(Fixture::params(), f.ch, f.log, f.venue);
+  testing_support::RecordingHost host;
+  aave.on_start(host);
+  EXPECT_TRUE(host.timers.empty());
+  aave.accrue_interest(seconds(86'400 * 365));
+  EXPECT_EQ(f.ledger().account(f.borrower).balance, -usd(16'400));
 }
 
 }  // namespace

@@ -20,8 +20,9 @@ TEST(InterestIndex, CompoundedInterestMatchesAaveMathUtils) {
   EXPECT_EQ(format_ray(compounded_interest(kFivePercent, 2)), "1000000003170979200890235919");
   EXPECT_EQ(format_ray(compounded_interest(kFivePercent, 3)), "1000000004756468805106019785");
   EXPECT_EQ(format_ray(compounded_interest(kFivePercent, 86400 * 30)), "1004118042106000198784926904");
-  EXPECT_EQ(format_ray(compounded_interest(kFivePercent, kSecondsPerYear)), "1051265681539063650421944000");
-  EXPECT_EQ(format_ray(linear_interest(kFivePercent, kSecondsPerYear)), "1050000000000000000000000000");
+  EXPECT_EQ(format_ray(compounded_interest(kFivePercent, kAaveSecondsPerYear)),
+            "1051265681539063650421944000");
+  EXPECT_EQ(format_ray(linear_interest(kFivePercent, kAaveSecondsPerYear)), "1050000000000000000000000000");
 }
 
 TEST(InterestIndex, AccrualCompoundsTheIndexInWholeSeconds) {
@@ -29,7 +30,7 @@ TEST(InterestIndex, AccrualCompoundsTheIndexInWholeSeconds) {
   index.accrue(seconds(86400 * 30) + millis(999));  // the 0.999 s remainder carries over
   EXPECT_EQ(format_ray(index.value()), "1004118042106000198784926904");
   EXPECT_EQ(index.updated(), seconds(86400 * 30));
-  index.accrue(seconds(86400 * 30 + kSecondsPerYear));
+  index.accrue(seconds(86400 * 30 + kAaveSecondsPerYear));
   // index.rayMul(factor) with the half-up rayMul of ReserveLogic._updateIndexes.
   EXPECT_EQ(format_ray(index.value()), "1055594837880234510393967291");
 }
@@ -37,7 +38,7 @@ TEST(InterestIndex, AccrualCompoundsTheIndexInWholeSeconds) {
 TEST(InterestIndex, ARateChangeAccruesAtTheOldRateFirst) {
   InterestIndex a(kFivePercent, Time(0));
   a.set_rate(Ray(0), seconds(100));
-  a.accrue(seconds(100 + kSecondsPerYear));
+  a.accrue(seconds(100 + kAaveSecondsPerYear));
   EXPECT_EQ(a.value(), compounded_interest(kFivePercent, 100));
 }
 

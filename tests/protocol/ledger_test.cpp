@@ -347,7 +347,7 @@ TEST(LedgerV2, LendingAccountWithTwoCollateralsAndScaledDebtIsConserved) {
   EXPECT_LE(ledger.debt_value(borrower, debt, i), AssetAmount(30'000'000'001));
   EXPECT_EQ(ledger.balance(borrower, usdc), AssetAmount(30'000'000'000));
   // A year later the same shares are worth 5% more (compounded: a little more than 5%).
-  index.accrue(seconds(86400 * 30 + kSecondsPerYear));
+  index.accrue(seconds(86400 * 30 + kAaveSecondsPerYear));
   const Ray later = index.value();
   const double growth = double(ledger.debt_value(borrower, debt, later).raw()) / 30e9;
   EXPECT_GT(growth, 1.05);

@@ -360,8 +360,9 @@ struct AaveV3 {
   static constexpr TxAction kFirst = TxAction::Liquidate;
   static std::unique_ptr<LiquidationMechanism> make(Fixture& f) {
     return std::make_unique<AaveV3Liquidation>(
-        AaveV3MechanismParams{AaveRules::V33, {AaveReserveConfig{9'950, 10'040, 1'000}}}, f.ch, f.log,
-        f.venue);
+        AaveV3MechanismParams{
+            AaveRules::V33, {AaveReserveConfig{9'950, 10'040, 1'000}}, Ray(0), seconds(3600)},
+        f.ch, f.log, f.venue);
   }
 };
 
