@@ -27,6 +27,7 @@ enum class StreamKind : uint64_t {
   ValueTrader = 13,
   Arbitrageur = 14,
   Deleveraging = 15,  // dYdX's random start of the deleveraging iteration, per liquidation
+  Episode = 16,  // the seed of each episode of a game played on fresh seeds (experiments/keeper_entry_game)
 };
 
 // SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mix.
