@@ -12,20 +12,34 @@ KeeperEntryGameResult play_keeper_entry(const KeeperEntryGameParams& params, uin
                                         const KeeperEpisodeRunner& run) {
   LIQSIM_CHECK(params.max_keepers >= 1 && params.initial_keepers >= 0 &&
                    params.initial_keepers <= params.max_keepers && params.max_episodes >= 1 &&
-                   params.stable_episodes >= 1 && params.entry_cost >= 0,
+                   params.stable_episodes >= 1 && params.entry_cost >= 0 && params.seeds_per_episode >= 1,
                "invalid keeper entry game (validate it first)");
   KeeperEntryGameResult result;
   int n = params.initial_keepers;
   int unchanged = 0;  // episodes in a row that ended without a move
   for (int e = 0; e < params.max_episodes; ++e) {
-    // Fresh seeds come from their own stream of the base seed (episode e's seed), never from the clock.
-    const uint64_t seed =
-        params.fresh_seeds ? stream_seed(base_seed, StreamKind::Episode, uint64_t(e)) : base_seed;
-    KeeperEpisode episode = run(n, seed);
+    // Seeds come from their own stream of the base seed (day j of episode e), never from the clock.
+    const int days = params.seeds_per_episode;
+    const auto seed_of = [&](int j) {
+      if (days == 1 && !params.fresh_seeds) return base_seed;
+      const uint64_t day = params.fresh_seeds ? uint64_t(e) * uint64_t(days) + uint64_t(j) : uint64_t(j);
+      return stream_seed(base_seed, StreamKind::Episode, day);
+    };
+    KeeperEpisode episode;
+    episode.profits.assign(size_t(n), 0.0);
+    for (int j = 0; j < days; ++j) {
+      const KeeperEpisode day = run(n, seed_of(j));
+      LIQSIM_CHECK(day.profits.size() == size_t(n), "one profit per active keeper");
+      for (int i = 0; i < n; ++i) episode.profits[size_t(i)] += day.profits[size_t(i)] / days;
+      episode.liquidations += day.liquidations;
+      episode.mean_delay_seconds += day.mean_delay_seconds / days;
+      episode.protocol_loss += day.protocol_loss / days;
+      episode.bad_debt += day.bad_debt / days;
+    }
+    episode.liquidations /= uint64_t(days);
     episode.episode = e;
-    episode.seed = seed;
+    episode.seed = seed_of(0);
     episode.active = n;
-    LIQSIM_CHECK(episode.profits.size() == size_t(n), "one profit per active keeper");
     double sum = 0;
     for (double p : episode.profits) sum += p;
     episode.mean_profit = n > 0 ? sum / n : 0;
@@ -41,7 +55,7 @@ KeeperEntryGameResult play_keeper_entry(const KeeperEntryGameParams& params, uin
       result.equilibrium_keepers = n;
       return result;
     }
-    // A cycle: the last four episodes alternated n, n + 1, n, n + 1 (entry, then exit) on the same day.
+    // A cycle: the last four episodes alternated n, n + 1, n, n + 1 (entry, then exit) on the same days.
     const size_t k = result.episodes.size();
     if (!params.fresh_seeds && k >= 4) {
       const int a = result.episodes[k - 4].active, b = result.episodes[k - 3].active;

@@ -29,13 +29,18 @@ struct KeeperEntryGameParams {
   double entry_cost = 10'000;  // $ >= 0 per keeper and episode (capital's opportunity cost, servers, ...)
   int max_episodes = 50;       // [1, 100000]
   int stable_episodes = 3;     // [1, max_episodes]: unchanged this long is a rest point
-  bool fresh_seeds = false;    // each episode a new seed drawn from the base seed (else the same day again)
+  bool fresh_seeds = false;    // each episode new seeds drawn from the base seed (else the same days again)
+  // [1, 1000]: days played per episode, a keeper's profit their mean (an expected payoff rather than one
+  // path's): the base seed alone when 1 and not fresh_seeds, else seeds of the base seed's episode stream
+  // (the same ones every episode unless fresh_seeds: common random numbers across keeper counts)
+  int seeds_per_episode = 1;
 };
 
-// What one episode gave: each active keeper's profit net of gas ($, in keeper order) and the outcome.
+// What one episode gave: each active keeper's profit net of gas ($, in keeper order) and the outcome, the
+// means over its days.
 struct KeeperEpisode {
   int episode = 0;
-  uint64_t seed = 0;
+  uint64_t seed = 0;  // its first day's seed
   int active = 0;
   std::vector<double> profits;  // per active keeper, $ net of gas (equity minus deposits at the end)
   double mean_profit = 0;

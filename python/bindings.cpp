@@ -24,6 +24,7 @@
 #include "analysis/cascade.h"
 #include "analysis/run_file.h"
 #include "experiments/hdf5_sink.h"
+#include "experiments/keeper_entry_game.h"
 #include "experiments/output_file.h"
 #include "experiments/presets.h"
 #include "experiments/scenario_loader.h"
@@ -718,4 +719,56 @@ PYBIND11_MODULE(_core, m) {
   m.def("run_sweep", &run_sweep, py::arg("path"), py::arg("text"), py::arg("source_name"),
         py::arg("source_dir"), py::arg("jobs"), py::arg("out"), py::arg("overwrite"), py::arg("resume"));
   m.def("default_jobs", [] { return std::max(1u, std::thread::hardware_concurrency()); });
+
+  // The keeper free-entry game (experiments/keeper_entry_game.h) on a scenario, without the GIL.
+  m.def(
+      "keeper_entry_game",
+      [](const Scenario& s, double entry_cost, int initial_keepers, int max_keepers, int max_episodes,
+         int stable_episodes, bool fresh_seeds, int seeds_per_episode) {
+        KeeperEntryGameParams p;
+        p.entry_cost = entry_cost;
+        p.initial_keepers = initial_keepers;
+        p.max_keepers = max_keepers;
+        p.max_episodes = max_episodes;
+        p.stable_episodes = stable_episodes;
+        p.fresh_seeds = fresh_seeds;
+        p.seeds_per_episode = seeds_per_episode;
+        if (!(seeds_per_episode >= 1 && seeds_per_episode <= 1000 && max_keepers >= 1 &&
+              max_keepers <= 10'000 && initial_keepers >= 0 && initial_keepers <= max_keepers &&
+              max_episodes >= 1 && max_episodes <= 100'000 && stable_episodes >= 1 &&
+              stable_episodes <= max_episodes && entry_cost >= 0 && entry_cost <= 1e12))
+          throw py::value_error(
+              "keeper_entry_game: need 1 <= max_keepers <= 10000, 0 <= initial_keepers <= max_keepers, 1 <= "
+              "max_episodes <= 100000, 1 <= stable_episodes <= max_episodes, 0 <= entry_cost <= 1e12, 1 <= "
+              "seeds_per_episode <= 1000");
+        KeeperEntryGameResult r;
+        {
+          py::gil_scoped_release release;
+          r = play_keeper_entry(p, s.seed, scenario_episode_runner(s));
+        }
+        py::list episodes;
+        for (const KeeperEpisode& e : r.episodes) {
+          py::dict row;
+          row["episode"] = e.episode;
+          row["seed"] = e.seed;
+          row["active"] = e.active;
+          row["mean_profit"] = e.mean_profit;
+          row["min_profit"] = e.profits.empty() ? 0.0 : *std::min_element(e.profits.begin(), e.profits.end());
+          row["profits"] = e.profits;
+          row["liquidations"] = e.liquidations;
+          row["mean_delay_seconds"] = e.mean_delay_seconds;
+          row["protocol_loss"] = e.protocol_loss;
+          row["bad_debt"] = e.bad_debt;
+          episodes.append(row);
+        }
+        py::dict out;
+        out["converged"] = r.converged;
+        out["criterion"] = r.criterion;
+        out["equilibrium_keepers"] = r.equilibrium_keepers;
+        out["episodes"] = episodes;
+        return out;
+      },
+      py::arg("scenario"), py::arg("entry_cost"), py::arg("initial_keepers"), py::arg("max_keepers"),
+      py::arg("max_episodes"), py::arg("stable_episodes"), py::arg("fresh_seeds"),
+      py::arg("seeds_per_episode"));
 }

@@ -14,7 +14,7 @@ See docs/python.md.
 
 from . import _core
 from ._files import read_run, read_sweep
-from ._run import Run, Simulation, Summary, run, schema, table_names
+from ._run import Run, Simulation, Summary, keeper_entry_game, run, schema, table_names
 from ._scenario import Scenario, ScenarioError, presets
 from ._sweep import SweepError, sweep
 

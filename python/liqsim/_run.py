@@ -312,3 +312,20 @@ class Simulation:
 
     def __repr__(self):
         return f"<liqsim.Simulation {self._scenario.name!r} at {self.now:g} of {self.end:g} s>"
+
+
+def keeper_entry_game(scenario="keeper", overrides=None, *, entry_cost: float = 10_000, initial_keepers: int = 1,
+                      max_keepers: int = 20, max_episodes: int = 50, stable_episodes: int = 3,
+                      fresh_seeds: bool = False, seeds_per_episode: int = 1) -> dict:
+    """The keeper free-entry game (experiments/keeper_entry_game.h) on a scenario: the day is replayed
+    with the keepers still active; the least profitable leaves when it earned less than ``entry_cost``
+    (USD per keeper and episode), one enters when their mean profit exceeds it; an episode plays
+    ``seeds_per_episode`` days and a keeper's profit is its mean over them. Returns ``converged``,
+    ``criterion`` ("rest", "cycle" or ""), ``equilibrium_keepers`` and ``episodes`` (a DataFrame: one row
+    per episode, its active keepers, their mean and lowest profit in USD net of gas, liquidations, mean
+    delay, protocol loss and bad debt)."""
+    scenario = as_scenario(scenario, overrides)
+    r = _core.keeper_entry_game(scenario._native, entry_cost, initial_keepers, max_keepers, max_episodes,
+                                stable_episodes, fresh_seeds, seeds_per_episode)
+    r["episodes"] = pd.DataFrame(r["episodes"])
+    return r

@@ -81,6 +81,25 @@ TEST(KeeperEntryGame, FreshSeedsAreDrawnFromTheBaseSeed) {
   EXPECT_NE(a.episodes[0].seed, 42u);
 }
 
+// Several days per episode: a keeper's profit is its mean over them, on the same seeds every episode
+// (common random numbers) unless fresh_seeds.
+TEST(KeeperEntryGame, ProfitsAreMeansOverTheEpisodesDays) {
+  KeeperEntryGameParams p;
+  p.seeds_per_episode = 3;
+  p.max_episodes = 2;
+  std::vector<uint64_t> seeds;
+  const KeeperEntryGameResult r = play_keeper_entry(p, 42, [&](int n, uint64_t seed) {
+    seeds.push_back(seed);
+    KeeperEpisode e;
+    e.profits.assign(size_t(n), double(seeds.size()));  // 1, 2, 3 on the first episode's days
+    return e;
+  });
+  ASSERT_EQ(seeds.size(), 6u);
+  EXPECT_DOUBLE_EQ(r.episodes[0].profits[0], 2.0);
+  for (int j = 0; j < 3; ++j) EXPECT_EQ(seeds[size_t(j)], seeds[size_t(j) + 3]);  // the same days again
+  EXPECT_NE(seeds[0], seeds[1]);
+}
+
 // On real runs (the keeper preset cut to 1,500 traders and 8 hours, the fall at 6 h; entry cost $500 an
 // episode): a larger bonus attracts more keepers at equilibrium. At a 0.1% bonus one keeper loses money
 // (gas, and inventory sold into the fall) and nobody stays; at 0.4% two cover the cost, a third loses

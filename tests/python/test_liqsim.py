@@ -482,5 +482,36 @@ class Example(unittest.TestCase):
         self.assertEqual(len(lines), 2 + 3 * 3)  # the header, the index names, one row per point
 
 
+class Games(unittest.TestCase):
+    """The keeper free-entry game from Python: the episodes replay the scenario with the active keepers,
+    so each episode's figures are those of a plain run with that keeper count."""
+
+    def test_keeper_entry_game_episodes_are_runs_with_that_many_keepers(self):
+        sets = {"traders.count": 1500, "duration_seconds": 28800, "liquidation.keeper.bonus": 0.004}
+        r = liqsim.keeper_entry_game("keeper", sets, entry_cost=500, max_keepers=12, max_episodes=30)
+        self.assertTrue(r["converged"])
+        self.assertIn(r["criterion"], ("rest", "cycle"))
+        episodes = r["episodes"]
+        self.assertEqual(list(episodes["episode"]), list(range(len(episodes))))
+        self.assertEqual(episodes["active"].iloc[0], 1)
+        # At the equilibrium every active keeper covered the entry cost.
+        at = episodes[episodes["active"] == r["equilibrium_keepers"]].iloc[-1]
+        self.assertGreaterEqual(at["min_profit"], 500)
+        # An episode is the run of the scenario with that many keepers: the same keepers' profits.
+        row = episodes.iloc[1]
+        run = liqsim.run("keeper", {**sets, "keepers.count": int(row["active"])})
+        accounts = run.array("accounts")
+        keepers = accounts[accounts["role"] == 3]  # AgentRole::Keeper
+        profits = (keepers["equity"] - keepers["deposits"]) * 1e-6
+        np.testing.assert_allclose(profits, row["profits"], atol=1e-6)
+        self.assertEqual(run.summary["liquidation_count"], row["liquidations"])
+
+    def test_bad_game_parameters_are_refused(self):
+        with self.assertRaises(ValueError):
+            liqsim.keeper_entry_game("small", entry_cost=-1)
+        with self.assertRaises(ValueError):
+            liqsim.keeper_entry_game("small", initial_keepers=5, max_keepers=2)
+
+
 if __name__ == "__main__":
     unittest.main()
