@@ -403,7 +403,7 @@ struct AaveV3Spec {
   // "v3.3" (aave-v3-origin: 100% close factor below $2,000 or HF <= 0.95, MustNotLeaveDust, debt without
   // collateral burned into the deficit) | "v3.0" (aave-v3-core: 50% / 100% at HF 0.95, no dust rule)
   std::string rules = "v3.3";
-  // [0, 10]: the debt reserve's variable borrow rate, yearly (Aave compounds it per second,
+  // [0, 5]: the debt reserve's variable borrow rate, yearly (Aave compounds it per second,
   // calculateCompoundedInterest); 0: debts bear no interest
   double borrow_rate = 0;
   double accrual_interval_seconds = 3600;  // [1, 2592000]: how often the borrowers' debts accrue it
@@ -604,7 +604,7 @@ void describe(V& v, DriftSpec& s) {
 template <class V>
 void describe(V& v, AaveV3Spec& s) {
   v.text("rules", s.rules, one_of({"v3.3", "v3.0"}));
-  v.number("borrow_rate", s.borrow_rate, closed(0, 10), Unit::Fraction);
+  v.number("borrow_rate", s.borrow_rate, closed(0, 5), Unit::Fraction);
   v.number("accrual_interval_seconds", s.accrual_interval_seconds, closed(1, 2'592'000), Unit::Seconds);
 }
 

@@ -1699,3 +1699,20 @@ TEST(ScenarioLoaderMaker, ForbiddenAuctionParametersAreRefusedNamingTheRule) {
 
 }  // namespace
 }  // namespace liqsim
+
+namespace liqsim {
+namespace {
+
+// Aave's borrow rate is a yearly fraction held in ray (27 decimals in 128 bits): at most 500% a year, so
+// that the index and a debt times it stay representable. A random scenario once drew 10 and aborted in
+// the conversion; now the loader refuses it.
+TEST(ScenarioLoaderAave, BorrowRateBeyondFiveHundredPercentIsRefused) {
+  const auto errors = load_errors("[liquidation.aave_v3]\nborrow_rate = 10\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "liquidation.aave_v3.borrow_rate");
+  EXPECT_EQ(errors[0].allowed, "[0, 5]");
+  EXPECT_EQ(load_ok("[liquidation.aave_v3]\nborrow_rate = 0.05\n").liquidation.get<AaveV3Spec>().borrow_rate, 0.05);
+}
+
+}  // namespace
+}  // namespace liqsim
