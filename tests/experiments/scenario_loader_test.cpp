@@ -1711,7 +1711,8 @@ TEST(ScenarioLoaderAave, BorrowRateBeyondFiveHundredPercentIsRefused) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "liquidation.aave_v3.borrow_rate");
   EXPECT_EQ(errors[0].allowed, "[0, 5]");
-  EXPECT_EQ(load_ok("[liquidation.aave_v3]\nborrow_rate = 0.05\n").liquidation.get<AaveV3Spec>().borrow_rate, 0.05);
+  EXPECT_EQ(load_ok("[liquidation.aave_v3]\nborrow_rate = 0.05\n").liquidation.get<AaveV3Spec>().borrow_rate,
+            0.05);
 }
 
 }  // namespace
