@@ -36,8 +36,8 @@ int64_t steps(Quantity abs_size) {
   return abs_size < base ? 0 : (abs_size - base).raw() / step.raw() + 1;
 }
 
-TEST(BitmexRun, WhalesAreSteppedDownOneRiskLimitAtATimeThenTakenOver) {
-  const RunResult r = run_simulation(bitmex_preset(), "", {});
+// Each liquidated position above the base limit went down one risk limit per step, then was taken over.
+void expect_stepped_down_one_limit_at_a_time(const RunResult& r) {
   EXPECT_EQ(r.summary.conservation_residual, Amount(0));
   int stepped = 0, two_steps = 0;
   for (const auto& [account, records] : by_account(r)) {
@@ -65,15 +65,18 @@ TEST(BitmexRun, WhalesAreSteppedDownOneRiskLimitAtATimeThenTakenOver) {
   EXPECT_GE(two_steps, 1);
 }
 
-// The counterfactual: the same day with a flat 0.5% / 1% (one binance_tiered bracket). Every account the
-// risk limits stepped down was liquidated no later under them, and at least one strictly earlier (its
-// requirement was 1% or 1.5% of the position, not 0.5%).
-TEST(BitmexRun, RiskLimitsLiquidateWhalesEarlierThanAFlatRate) {
+// The preset's day: whales stepped down a risk limit at a time. The counterfactual: the same day with a
+// flat 0.5% / 1% (one binance_tiered bracket). Every account the risk limits stepped down was liquidated
+// no later under them, and at least one strictly earlier (its requirement was 1% or 1.5% of the
+// position, not 0.5%).
+TEST(BitmexRun, WhalesAreSteppedDownAndLiquidatedEarlierThanAtAFlatRate) {
   const Scenario limits = bitmex_preset();
   Scenario flat = limits;
   flat.markets[0].margin.model = "binance_tiered";
   flat.markets[0].margin.get<BinanceTieredMarginSpec>().brackets = {{0, 1e9, 0.005, 0.01}};
-  const auto with_limits = by_account(run_simulation(limits, "", {}));
+  const RunResult preset_day = run_simulation(limits, "", {});
+  expect_stepped_down_one_limit_at_a_time(preset_day);
+  const auto with_limits = by_account(preset_day);
   const auto with_flat = by_account(run_simulation(flat, "", {}));
   int earlier = 0;
   for (const auto& [account, records] : with_limits) {

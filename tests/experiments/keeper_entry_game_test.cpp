@@ -100,7 +100,7 @@ TEST(KeeperEntryGame, ProfitsAreMeansOverTheEpisodesDays) {
   EXPECT_NE(seeds[0], seeds[1]);
 }
 
-// On real runs (the keeper preset cut to 1,500 traders and 8 hours, the fall at 6 h; entry cost $500 an
+// On real runs (the keeper preset cut to 800 traders and 8 hours, the fall at 6 h; entry cost $500 an
 // episode): a larger bonus attracts more keepers at equilibrium. At a 0.1% bonus one keeper loses money
 // (gas, and inventory sold into the fall) and nobody stays; at 0.4% two cover the cost, a third loses
 // the priority race and leaves.
@@ -108,7 +108,7 @@ TEST(KeeperEntryGame, MoreKeepersEnterForALargerBonus) {
   const auto equilibrium = [](const std::string& bonus) {
     ScenarioResult loaded = load_preset(
         "keeper",
-        {{"traders.count", "1500"}, {"duration_seconds", "28800"}, {"liquidation.keeper.bonus", bonus}});
+        {{"traders.count", "800"}, {"duration_seconds", "28800"}, {"liquidation.keeper.bonus", bonus}});
     if (const auto* errors = std::get_if<std::vector<ScenarioError>>(&loaded))
       for (const auto& e : *errors) ADD_FAILURE() << e.message();
     const Scenario* s = std::get_if<Scenario>(&loaded);

@@ -23,11 +23,8 @@ Scenario black_thursday(const std::vector<ScenarioOverride>& overrides) {
   return std::get<Scenario>(r);
 }
 
+// (Without debt auctions the same day leaves $9.26M of bad debt: maker_auction_run_test.cpp.)
 TEST(MakerFlopRun, DebtAuctionsCoverTheSystemDebtWithMintedMkr) {
-  const RunResult without = run_simulation(black_thursday({}), "", {});
-  EXPECT_GT(without.summary.bad_debt, amount_from_double(1'000'000));
-  EXPECT_EQ(without.summary.debt_auctions, 0u);
-
   const RunResult r =
       run_simulation(black_thursday({{"liquidation.maker_flip.flop.enabled", "true"}}), "", {});
   EXPECT_EQ(r.summary.conservation_residual, Amount(0));
@@ -50,6 +47,7 @@ TEST(MakerFlopRun, DebtAuctionsCoverTheSystemDebtWithMintedMkr) {
     minted += a.sold;
   }
   EXPECT_GT(debt_auctions, 20u);
+  EXPECT_GT(r.summary.debt_auction_raised, amount_from_double(1'000'000));
   EXPECT_EQ(r.summary.debt_auctions, debt_auctions);
   EXPECT_EQ(r.summary.debt_auction_raised, Amount(sump.raw() * int64_t(debt_auctions)));
   EXPECT_EQ(r.summary.mkr_minted, minted);
@@ -68,10 +66,10 @@ TEST(MakerFlopRun, DebtAuctionsCoverTheSystemDebtWithMintedMkr) {
 TEST(MakerFlopRun, ConservedAfterEveryEvent) {
   RunOptions options;
   options.check_every_event = true;
-  const RunResult r = run_simulation(black_thursday({{"traders.count", "150"},
+  const RunResult r = run_simulation(black_thursday({{"traders.count", "40"},
                                                      {"liquidation.maker_flip.flop.enabled", "true"},
-                                                     {"liquidation.maker_flip.flop.sump", "2000"},
-                                                     {"liquidation.maker_flip.flop.dump", "10"}}),
+                                                     {"liquidation.maker_flip.flop.sump", "1000"},
+                                                     {"liquidation.maker_flip.flop.dump", "5"}}),
                                      "", options);
   EXPECT_EQ(r.summary.conservation_residual, Amount(0));
   EXPECT_GT(r.summary.debt_auctions, 0u);
