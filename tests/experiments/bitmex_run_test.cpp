@@ -10,6 +10,7 @@
 #include "experiments/presets.h"
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
+#include "tests/sanitizer_build.h"
 
 namespace liqsim {
 namespace {
@@ -70,6 +71,7 @@ void expect_stepped_down_one_limit_at_a_time(const RunResult& r) {
 // no later under them, and at least one strictly earlier (its requirement was 1% or 1.5% of the
 // position, not 0.5%).
 TEST(BitmexRun, WhalesAreSteppedDownAndLiquidatedEarlierThanAtAFlatRate) {
+  if (testing_support::kSanitizedBuild) GTEST_SKIP() << "whole-day runs: release build only";
   const Scenario limits = bitmex_preset();
   Scenario flat = limits;
   flat.markets[0].margin.model = "binance_tiered";

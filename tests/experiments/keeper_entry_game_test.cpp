@@ -8,6 +8,7 @@
 
 #include "experiments/presets.h"
 #include "experiments/scenario_loader.h"
+#include "tests/sanitizer_build.h"
 
 namespace liqsim {
 namespace {
@@ -105,6 +106,7 @@ TEST(KeeperEntryGame, ProfitsAreMeansOverTheEpisodesDays) {
 // (gas, and inventory sold into the fall) and nobody stays; at 0.4% two cover the cost, a third loses
 // the priority race and leaves.
 TEST(KeeperEntryGame, MoreKeepersEnterForALargerBonus) {
+  if (testing_support::kSanitizedBuild) GTEST_SKIP() << "ten runs: release build only";
   const auto equilibrium = [](const std::string& bonus) {
     ScenarioResult loaded = load_preset(
         "keeper",

@@ -10,17 +10,14 @@
 
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
+#include "tests/sanitizer_build.h"
 
 namespace liqsim {
 namespace {
 
 // The two whole-day runs take seconds in a release build and minutes under a sanitizer; the sanitizer
 // phase runs the small every-event test only (the release phase runs all three).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
+constexpr bool kSanitized = testing_support::kSanitizedBuild;
 
 Scenario example(const std::string& name, const std::vector<ScenarioOverride>& overrides = {}) {
   const ScenarioResult r =

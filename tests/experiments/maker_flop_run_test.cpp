@@ -9,6 +9,7 @@
 
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
+#include "tests/sanitizer_build.h"
 
 namespace liqsim {
 namespace {
@@ -25,6 +26,7 @@ Scenario black_thursday(const std::vector<ScenarioOverride>& overrides) {
 
 // (Without debt auctions the same day leaves $9.26M of bad debt: maker_auction_run_test.cpp.)
 TEST(MakerFlopRun, DebtAuctionsCoverTheSystemDebtWithMintedMkr) {
+  if (testing_support::kSanitizedBuild) GTEST_SKIP() << "whole-day run: release build only";
   const RunResult r =
       run_simulation(black_thursday({{"liquidation.maker_flip.flop.enabled", "true"}}), "", {});
   EXPECT_EQ(r.summary.conservation_residual, Amount(0));
