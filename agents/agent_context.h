@@ -25,6 +25,7 @@ struct MarketView {
   Price tick;
   std::optional<Price> best_bid;
   std::optional<Price> best_ask;
+  Quantity open_interest;  // coins long (= short) in the market, as exchanges publish it
 };
 
 enum class VenueKind : uint8_t { Perpetual = 0, Spot = 1, Amm = 2 };

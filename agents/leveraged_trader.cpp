@@ -66,6 +66,14 @@ LeveragedTraders::LeveragedTraders(LeveragedTraderParams params, std::vector<Acc
     }
     reentries_left_[i] = uint16_t(std::clamp(params_.max_reentries, 0, 65535));
   }
+  preemptive_.assign(n, 0);
+  if (params_.preemptive_probability > 0) {
+    // Their own stream: choosing who deleverages pre-emptively changes no other draw.
+    for (uint32_t i = 0; i < n; ++i)
+      preemptive_[i] =
+          Rng(master_seed, StreamKind::PreemptiveTrader, i).bernoulli(params_.preemptive_probability) ? 1 : 0;
+  }
+  preempt_.resize(exits_.size());
   for (MarketExits& e : exits_) {
     std::sort(e.long_drops.begin(), e.long_drops.end());
     std::sort(e.short_drops.begin(), e.short_drops.end());
@@ -79,11 +87,12 @@ LeveragedTraders::LeveragedTraders(LeveragedTraderParams params, std::vector<Acc
 
 bool LeveragedTraders::voluntary() const {
   return params_.stop_loss_probability > 0 || params_.take_profit_probability > 0 ||
-         params_.deleverage_probability > 0;
+         params_.deleverage_probability > 0 || params_.preemptive_probability > 0;
 }
 
 void LeveragedTraders::start(AgentContext& ctx) {
   if (exits_.size() < ctx.market_count()) exits_.resize(ctx.market_count());
+  if (preempt_.size() < exits_.size()) preempt_.resize(exits_.size());
   if (params_.open_at_start) {
     // The opening book is already in the ledger: every trader has entered.
     entries_ = accounts_.size();
@@ -279,6 +288,7 @@ std::vector<OpeningPosition> LeveragedTraders::opening_book(const ClearingHouse&
 void LeveragedTraders::arm_exits(AgentContext& ctx, uint32_t i) {
   ++version_[i];
   if (spread_[i] && ctx.market_count() > 1) return;  // the rules follow one market's position
+  arm_preemptive(ctx, i);
   if (stop_distance_[i] <= 0 && take_distance_[i] <= 0) return;
   const MarketId m = markets_[i];
   const Position& pos = ctx.clearing().ledger().position(accounts_[i], m);
@@ -341,9 +351,93 @@ void LeveragedTraders::after_exit(AgentContext& ctx, uint32_t i) {
   ctx.wake(ctx.now() + time_from_seconds(std::min(delay, 3.2e7)), i, kReentry);
 }
 
+std::optional<double> LeveragedTraders::own_trigger(AgentContext& ctx, uint32_t i) const {
+  const ClearingHouse& ch = ctx.clearing();
+  const AccountId a = accounts_[i];
+  const MarketId m = markets_[i];
+  const Quantity size = ch.ledger().position(a, m).size;
+  if (size.raw() == 0) return std::nullopt;
+  const auto trigger = ch.margin_model(a, m).trigger(size, ch.mark(m), ch.equity(a));
+  if (!trigger) return std::nullopt;
+  return to_double(*trigger);
+}
+
+namespace {
+const auto kHigherFirst = [](const auto& a, const auto& b) { return a.price < b.price; };
+const auto kLowerFirst = [](const auto& a, const auto& b) { return a.price > b.price; };
+}  // namespace
+
+void LeveragedTraders::arm_preemptive(AgentContext& ctx, uint32_t i) {
+  if (!preemptive_[i]) return;
+  const auto trigger = own_trigger(ctx, i);
+  if (!trigger) return;
+  Preemptive& p = preempt_[markets_[i].raw()];
+  const bool is_long = ctx.clearing().ledger().position(accounts_[i], markets_[i]).size.raw() > 0;
+  std::vector<Level>& heap = is_long ? p.longs : p.shorts;
+  heap.push_back(Level{int64_t(std::llround(*trigger * 1e6)), i, version_[i], false});
+  if (is_long)
+    std::push_heap(heap.begin(), heap.end(), kHigherFirst);
+  else
+    std::push_heap(heap.begin(), heap.end(), kLowerFirst);
+}
+
+void LeveragedTraders::check_preemptive(AgentContext& ctx, MarketId m) {
+  Preemptive& p = preempt_[m.raw()];
+  if (!p.heatmap) p.heatmap.emplace(params_.heatmap);
+  const MarketView v = ctx.view(m);
+  const double mark = to_double(v.mark);
+  p.heatmap->observe(mark, to_double(v.open_interest));
+  if (p.longs.empty() && p.shorts.empty()) return;
+  const OrderBook& book = ctx.book(m);
+  const auto mid = book.mid();
+  const double centre = mid ? to_double(*mid) : mark;
+  const double band = params_.preemptive_depth_band;
+  for (const bool down : {true, false}) {
+    std::vector<Level>& heap = down ? p.longs : p.shorts;
+    if (heap.empty()) continue;
+    const auto bound = try_price_from_double(centre * (down ? 1 - band : 1 + band));
+    const double density =
+        bound ? to_double(book.depth_within(down ? Side::Buy : Side::Sell, *bound)) / band : 0;
+    // An empty side: any cascade runs to the estimate's bound.
+    const auto cascade = p.heatmap->cascade(mark, down, std::max(density, 1e-9), params_.preemptive_approach,
+                                            1.0 + params_.risk_aversion);
+    if (!cascade) continue;
+    const int64_t reach = int64_t(std::llround(cascade->end * 1e6));
+    const auto order = [&](const Level& a, const Level& b) {
+      return down ? kHigherFirst(a, b) : kLowerFirst(a, b);
+    };
+    const auto reached = [&](int64_t price) { return down ? price >= reach : price <= reach; };
+    std::vector<Level> later;  // acted on in this check, or moved: back into the heap afterwards
+    while (!heap.empty() && reached(heap.front().price)) {
+      std::pop_heap(heap.begin(), heap.end(), order);
+      Level level = heap.back();
+      heap.pop_back();
+      const uint32_t i = level.trader;
+      if (level.version != version_[i]) continue;  // closed or re-entered since
+      const auto trigger = own_trigger(ctx, i);
+      if (!trigger) continue;
+      level.price = int64_t(std::llround(*trigger * 1e6));
+      if (reached(level.price)) {
+        ++preemptive_exits_;
+        if (reduce(ctx, i, params_.preemptive_fraction)) {
+          after_exit(ctx, i);
+          continue;
+        }
+        if (const auto after = own_trigger(ctx, i)) level.price = int64_t(std::llround(*after * 1e6));
+      }
+      later.push_back(level);
+    }
+    for (const Level& level : later) {
+      heap.push_back(level);
+      std::push_heap(heap.begin(), heap.end(), order);
+    }
+  }
+}
+
 void LeveragedTraders::check(AgentContext& ctx) {
   const Time now = ctx.now();
   for (MarketId m(0); m.raw() < std::min<size_t>(exits_.size(), ctx.market_count()); ++m) {
+    if (params_.preemptive_probability > 0) check_preemptive(ctx, m);
     MarketExits& e = exits_[m.raw()];
     const int64_t mark = ctx.view(m).mark.raw();
     const auto fire = [&](const Level& level) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "agents/agent_context.h"
+#include "agents/liquidation_heatmap.h"
 #include "agents/population.h"
 #include "core/rng.h"
 
@@ -60,6 +61,20 @@ struct LeveragedTraderParams {
   int max_reentries = 1;
   Time check_interval = Time(1'000'000'000);
   double exit_slippage = 0.1;  // IOC limit distance from the mark of exits (Hyperliquid's TP/SL: 10%)
+
+  // Pre-emptive deleveraging (the strategic liquidation reflex), by a share of the traders drawn from
+  // their own stream (PreemptiveTrader): every check, each market's public liquidation map (the mark and
+  // the open interest) predicts the cascade from the nearest cluster within preemptive_approach of the
+  // mark, each level counted 1 + risk_aversion times, into the book's depth density within
+  // preemptive_depth_band of the mid; a pre-emptive trader whose own liquidation price that cascade
+  // reaches closes preemptive_fraction of its position. Information set: the mark, the open interest,
+  // the public book and the trader's own account.
+  double preemptive_probability = 0;
+  double risk_aversion = 1;
+  double preemptive_approach = 0.03;
+  double preemptive_fraction = 1;
+  double preemptive_depth_band = 0.02;
+  LiquidationHeatmapParams heatmap;
 };
 
 // One position of the opening book: trader's `size` (signed) in `market`, bought or sold at `entry`;
@@ -103,6 +118,7 @@ class LeveragedTraders final : public Population {
   uint64_t take_profits() const { return take_profits_; }
   uint64_t deleverages() const { return deleverages_; }
   uint64_t reentries() const { return reentries_; }
+  uint64_t preemptive_exits() const { return preemptive_exits_; }
   float leverage(uint32_t trader) const { return leverage_[trader]; }
 
   // The positions open at time 0 (params.open_at_start): for each trader an age uniform over
@@ -124,6 +140,10 @@ class LeveragedTraders final : public Population {
   bool reduce(AgentContext& ctx, uint32_t i, double fraction);
   void after_exit(AgentContext& ctx, uint32_t i);
   bool voluntary() const;
+  // Pre-emptive traders: their own liquidation price now (nullopt without a position in their market).
+  std::optional<double> own_trigger(AgentContext& ctx, uint32_t i) const;
+  void arm_preemptive(AgentContext& ctx, uint32_t i);
+  void check_preemptive(AgentContext& ctx, MarketId m);
 
   // A price level that closes a trader's position when the mark reaches it (`version` must still be
   // the trader's: a re-entry or a close makes older levels stale).
@@ -163,6 +183,15 @@ class LeveragedTraders final : public Population {
   std::vector<uint16_t> reentries_left_;
   std::vector<MarketExits> exits_;
   uint64_t stop_losses_ = 0, take_profits_ = 0, deleverages_ = 0, reentries_ = 0;
+  // Pre-emptive traders per market: longs by liquidation price (max-heap: the nearest below the mark
+  // first), shorts (min-heap); each entry (price, trader, version).
+  struct Preemptive {
+    std::vector<Level> longs, shorts;
+    std::optional<LiquidationHeatmap> heatmap;
+  };
+  std::vector<uint8_t> preemptive_;
+  std::vector<Preemptive> preempt_;
+  uint64_t preemptive_exits_ = 0;
 };
 
 }  // namespace liqsim

@@ -317,6 +317,7 @@ constexpr FieldSpec kSummaryFields[] = {
     LIQSIM_FIELD(RunSummary, debt_auctions, "debt_auctions", "count", 0, ""),
     LIQSIM_FIELD(RunSummary, debt_auction_raised, "debt_auction_raised", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, mkr_minted, "mkr_minted", "MKR", -8, ""),
+    LIQSIM_FIELD(RunSummary, hunter_profit, "hunter_profit", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, unliquidated_underwater_accounts, "unliquidated_underwater_accounts", "count", 0,
                  ""),
     LIQSIM_FIELD(RunSummary, unliquidated_deficit, "unliquidated_deficit", kUsd, -6, ""),

@@ -307,6 +307,7 @@ struct RunSummary {
   uint64_t debt_auctions = 0;
   Amount debt_auction_raised;
   Quantity mkr_minted;
+  Amount hunter_profit;  // end: liquidation hunters' equity net of deposits (the whole run)
   // End state: agent accounts that no liquidation is closing (no engine step pending).
   uint64_t unliquidated_underwater_accounts = 0;    // equity < 0 at the final marks
   Amount unliquidated_deficit;                      // -sum of their equity (>= 0)

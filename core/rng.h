@@ -28,6 +28,8 @@ enum class StreamKind : uint64_t {
   Arbitrageur = 14,
   Deleveraging = 15,  // dYdX's random start of the deleveraging iteration, per liquidation
   Episode = 16,  // the seed of each episode of a game played on fresh seeds (experiments/keeper_entry_game)
+  Hunter = 17,   // liquidation hunters' decision times (agents/liquidation_hunter)
+  PreemptiveTrader = 18,  // which leveraged traders deleverage pre-emptively (agents/leveraged_trader)
 };
 
 // SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mix.

@@ -7,6 +7,7 @@
 #include "agents/arbitrageur.h"
 #include "agents/keeper.h"
 #include "agents/leveraged_trader.h"
+#include "agents/liquidation_hunter.h"
 #include "agents/liquidity_provider.h"
 #include "agents/market_maker.h"
 #include "agents/noise_trader.h"
@@ -25,6 +26,16 @@ DistributionParams to_distribution(const DistributionSpec& d) {
   p.stdev = d.stdev;
   p.min = d.min;
   p.max = d.max;
+  return p;
+}
+
+LiquidationHeatmapParams heatmap_params(const LiquidationMapSpec& spec) {
+  LiquidationHeatmapParams p;
+  p.leverages = spec.leverages;
+  p.weights = spec.weights;
+  p.maintenance_rate = spec.maintenance_rate;
+  p.bucket = spec.bucket;
+  p.initial_spread = spec.initial_spread;
   return p;
 }
 
@@ -266,6 +277,12 @@ std::unique_ptr<Population> build_traders(const PopulationBuildContext& c) {
   lp.max_reentries = ts.max_reentries;
   lp.check_interval = time_from_seconds(ts.check_interval_seconds);
   lp.exit_slippage = ts.exit_slippage;
+  lp.preemptive_probability = ts.preemptive_share;
+  lp.risk_aversion = ts.risk_aversion;
+  lp.preemptive_approach = ts.preemptive_approach;
+  lp.preemptive_fraction = ts.preemptive_fraction;
+  lp.preemptive_depth_band = ts.preemptive_depth_band;
+  lp.heatmap = heatmap_params(c.scenario.liquidation_map);
   auto traders = std::make_unique<LeveragedTraders>(lp, std::move(ids), std::move(trader_markets),
                                                     std::move(trader_spread), c.scenario.seed);
   if (ts.open_at_start) book_opening_positions(c.clearing, *traders);
@@ -372,6 +389,35 @@ std::unique_ptr<Population> build_arbitrageurs(const PopulationBuildContext& c) 
   return std::make_unique<Arbitrageurs>(ap, std::move(ids), std::move(venues), endowment, c.scenario.seed);
 }
 
+std::unique_ptr<Population> build_hunters(const PopulationBuildContext& c) {
+  std::vector<LiquidationHunterParams> groups;
+  std::vector<uint32_t> group_of;
+  std::vector<AccountId> ids;
+  for (const HunterSpec& hs : c.scenario.hunters) {
+    LiquidationHunterParams hp;
+    hp.market = MarketId(uint32_t(hs.market));
+    hp.max_position = quantity_from_double(hs.max_position);
+    hp.min_edge = hs.min_edge;
+    hp.approach = hs.approach;
+    hp.depth_band = hs.depth_band;
+    hp.taker_fee = c.scenario.markets[size_t(hs.market)].taker_fee;
+    hp.cover_slippage = hs.cover_slippage;
+    hp.interval = time_from_seconds(hs.interval_seconds);
+    hp.hold = time_from_seconds(hs.hold_seconds);
+    hp.cooldown = time_from_seconds(hs.cooldown_seconds);
+    hp.hunt_longs = hs.direction != "up";
+    hp.hunt_shorts = hs.direction != "down";
+    for (int i = 0; i < hs.count; ++i) {
+      ids.push_back(
+          c.clearing.open_account(AgentRole::Hunter, MarginMode::Cross, amount_from_double(hs.capital)));
+      group_of.push_back(uint32_t(groups.size()));
+    }
+    groups.push_back(hp);
+  }
+  return std::make_unique<LiquidationHunters>(std::move(groups), std::move(group_of), std::move(ids),
+                                              heatmap_params(c.scenario.liquidation_map), c.scenario.seed);
+}
+
 constexpr std::array kPopulations = {
     PopulationEntry{"noise", "zero-intelligence limit, market and cancel flow (SFGK 2003)", build_noise},
     PopulationEntry{"market_makers", "inventory-skewed, volatility-widening, hedging quoters", build_makers},
@@ -385,6 +431,8 @@ constexpr std::array kPopulations = {
                     build_value_traders},
     PopulationEntry{"arbitrageurs", "cross-venue and perpetual-spot arbitrage with finite inventory",
                     build_arbitrageurs},
+    PopulationEntry{"hunters", "liquidation hunters pushing the price into public liquidation clusters",
+                    build_hunters},
 };
 
 }  // namespace

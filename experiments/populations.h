@@ -1,6 +1,6 @@
 // The agent populations of a run: one line each in a compile-time list, built in list order (which is
 // also the order of their accounts: noise traders, market makers, keepers, leveraged traders, liquidity
-// providers, value traders, arbitrageurs). The
+// providers, value traders, arbitrageurs, hunters). The
 // contract suite (tests/agents/population_contract_test.cpp) runs against every population.
 #pragma once
 

@@ -111,6 +111,8 @@ std::string format_report(const RunMetadata& metadata, const RunSummary& summary
     out +=
         line("socialised loss%s     %s charged to open positions\n", w, dollars(s.socialised_loss).c_str());
   out += line("bad debt             %s\n", dollars(s.bad_debt).c_str());
+  if (s.hunter_profit.raw() != 0)
+    out += line("hunters              profit %s (equity less deposits)\n", dollars(s.hunter_profit).c_str());
   if (s.debt_auctions > 0)
     out += line(
         "debt auctions%s       %s settled: %s raised against bad debt for %.8f MKR minted (%s per MKR)\n", w,

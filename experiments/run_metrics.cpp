@@ -219,6 +219,7 @@ void RunMetrics::fill(RunSummary& s) const {
   // The end state of the agents' accounts, at the final marks. Accounts with an engine liquidation
   // still in progress (a step pending) are being liquidated and are left out.
   Amount keepers_net;
+  s.hunter_profit = Amount(0);
   s.unliquidated_underwater_accounts = 0;
   s.unliquidated_deficit = Amount(0);
   s.liquidatable_unliquidated_accounts = 0;
@@ -227,6 +228,7 @@ void RunMetrics::fill(RunSummary& s) const {
     const AccountState& st = ledger.account(a);
     const Health health = ch.health(a);
     if (st.role == AgentRole::Keeper) keepers_net += health.value - st.deposits;
+    if (st.role == AgentRole::Hunter) s.hunter_profit += health.value - st.deposits;
     if (st.in_liquidation) continue;
     if (health.value.raw() < 0) {
       ++s.unliquidated_underwater_accounts;

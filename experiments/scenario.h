@@ -312,6 +312,18 @@ struct LeveragedTraderSpec {
   int max_reentries = 1;              // [0, 1000] per trader
   double check_interval_seconds = 1;  // [0.01, 3600]: how often stops and drawdowns are checked
   double exit_slippage = 0.1;         // (0, 0.5): IOC limit of exits from the mark (Hyperliquid: 10%)
+  // Pre-emptive deleveraging (the strategic liquidation reflex): a share of the traders reads the
+  // public liquidation map ([liquidation_map]) every check and, when the cascade it predicts from the
+  // nearest cluster within preemptive_approach of the mark (each level's mass counted
+  // 1 + risk_aversion times, into the book's depth density within preemptive_depth_band of the mid)
+  // would reach its own liquidation price, closes preemptive_fraction of its position at once.
+  // Information set: `preemptive_information`, public feeds and the trader's own account only.
+  double preemptive_share = 0;          // [0, 1]
+  double risk_aversion = 1;             // [0, 100]
+  double preemptive_approach = 0.03;    // (0, 0.5]
+  double preemptive_fraction = 1;       // (0, 1]
+  double preemptive_depth_band = 0.02;  // (0, 0.5]
+  std::string preemptive_information = "mark,open_interest,book,own_account";
 };
 
 struct KeeperSpec {
@@ -363,6 +375,36 @@ struct KeeperSpec {
   double flash_loan_fee = 0.0005;  // [0, 0.1]: of the loan (Aave v3 FLASHLOAN_PREMIUM_TOTAL 0.05%)
 };
 
+// The public liquidation map strategic agents read (agents/liquidation_heatmap.h): open interest
+// entered at the mark over an assumed leverage mix, each at its liquidation price.
+struct LiquidationMapSpec {
+  std::vector<double> leverages = {3, 5, 10, 20, 50};         // each in (1, 1000]
+  std::vector<double> weights = {0.3, 0.3, 0.25, 0.1, 0.05};  // one per leverage, >= 0
+  double maintenance_rate = 0.005;                            // [0, 0.5)
+  double bucket = 0.0025;                                     // [1e-5, 0.1]: relative width of a level
+  double initial_spread = 0.05;  // [0, 0.5]: the first open interest seen entered within +-this
+};
+
+// One group of liquidation hunters (agents/liquidation_hunter.h), `[[hunters]]`: capital-limited agents
+// that push the perpetual's price into a liquidation cluster when the cascade they expect pays for it.
+struct HunterSpec {
+  int count = 1;                   // [0, 1000]
+  int market = 0;                  // index of the market hunted
+  double capital = 1'000'000;      // $ > 0 deposited
+  double max_position = 10;        // coins [0, 1e6]: the most one push takes; 0: never hunts
+  double min_edge = 0.002;         // [0, 1]: expected profit per notional pushed, net of two taker fees
+  double approach = 0.03;          // (0, 0.5]: clusters within this fraction of the mark
+  double depth_band = 0.02;        // (0, 0.5]
+  double interval_seconds = 1;     // [0.01, 3600]: between decisions
+  double hold_seconds = 30;        // [0, 86400]: after a push, before covering
+  double cooldown_seconds = 300;   // [0, 3.2e7]: after covering
+  double cover_slippage = 0.05;    // (0, 0.5)
+  std::string direction = "both";  // "down" (into long clusters) | "up" | "both"
+  // What the hunters observe: public feeds (mark, index, oracle, open_interest, book, funding) and
+  // own_account; their rule reads mark, open_interest, book and own_account.
+  std::string information = "mark,open_interest,book,own_account";
+};
+
 // What a run may cost, estimated at validation from the scenario (events from every periodic process
 // and agent rate, account-updates of funding settlements, memory of the recorded tables and accounts);
 // a scenario above either limit is refused before it runs. Raise them on purpose for big runs.
@@ -393,7 +435,9 @@ struct Scenario {
   ValueTraderSpec value_traders;
   ArbitrageurSpec arbitrageurs;
   LimitsSpec limits;
-  std::string source_dir;  // folder of the scenario file (relative replay paths); not a TOML key
+  LiquidationMapSpec liquidation_map;
+  std::vector<HunterSpec> hunters;  // none by default
+  std::string source_dir;           // folder of the scenario file (relative replay paths); not a TOML key
 };
 
 // Coins of one market maker quote level in `market`: level_notional at its initial price when set, else

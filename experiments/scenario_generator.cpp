@@ -415,6 +415,16 @@ Scenario random_scenario(uint64_t seed, const RandomScenarioOptions& options) {
       describe(market_filler, s.markets[m]);
       if (s.markets[m].price.model == "replay") s.markets[m].price.model = "gbm";
     }
+    // Liquidation hunters in a third of the scenarios, one or two groups of at most three.
+    if (rng.uniform_below(3) == 0) {
+      s.hunters.assign(size_t(1 + rng.uniform_below(2)), HunterSpec{});
+      for (size_t h = 0; h < s.hunters.size(); ++h) {
+        RandomFiller hunter_filler(rng, indexed("hunters", h), s.duration_seconds);
+        describe(hunter_filler, s.hunters[h]);
+        s.hunters[h].count = int(rng.uniform_below(4));
+        s.hunters[h].market = int(rng.uniform_below(s.markets.size()));
+      }
+    }
     s.limits.max_events = options.max_events;
     repair(s, rng);
     for (int k = 0; k < 200 && estimate_run_cost(s).events > options.max_events; ++k) {

@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -456,8 +457,10 @@ class Validator {
   }
 
   template <class T>
-  void tables(std::string_view key, std::vector<T>& x, const std::vector<T>&) {
-    if (x.empty()) add(dotted(path_, key), "[]", "empty", "at least one [[" + std::string(key) + "]] table");
+  void tables(std::string_view key, std::vector<T>& x, const std::vector<T>& if_absent) {
+    // Tables with a default (markets) need at least one; optional ones (hunters) may be absent.
+    if (x.empty() && !if_absent.empty())
+      add(dotted(path_, key), "[]", "empty", "at least one [[" + std::string(key) + "]] table");
     for (size_t k = 0; k < x.size(); ++k) {
       Validator child(indexed(dotted(path_, key), k), errors_);
       describe(child, x[k]);
@@ -591,6 +594,41 @@ void check_gas_path(const Scenario& s, const std::set<std::string>& skip,
     if (gas.price_column.empty())
       errors.push_back({p + ".price_column", quote(""), "a column name", "empty"});
   }
+}
+
+// An information set: comma-separated feeds an agent observes. Public feeds and the agent's own account
+// are allowed; other accounts' state is private and refused; the agent's rule needs `required`.
+void check_information(const std::string& key, const std::string& value,
+                       std::initializer_list<std::string_view> required, std::vector<ScenarioError>& errors) {
+  static constexpr std::array<std::string_view, 7> kPublic = {
+      "mark", "index", "oracle", "open_interest", "book", "funding", "own_account"};
+  static constexpr std::array<std::string_view, 6> kPrivate = {"accounts", "positions", "liquidation_prices",
+                                                               "equity",   "orders",    "keepers"};
+  const std::string allowed =
+      "comma-separated public feeds: mark, index, oracle, open_interest, book, "
+      "funding, own_account";
+  std::vector<std::string> feeds;
+  for (size_t start = 0; start <= value.size();) {
+    const size_t comma = std::min(value.find(',', start), value.size());
+    std::string feed = value.substr(start, comma - start);
+    feed.erase(0, feed.find_first_not_of(' '));
+    feed.erase(feed.find_last_not_of(' ') + 1);
+    feeds.push_back(feed);
+    start = comma + 1;
+  }
+  for (const std::string& feed : feeds) {
+    if (std::find(kPrivate.begin(), kPrivate.end(), feed) != kPrivate.end()) {
+      errors.push_back(
+          {key, quote(value), allowed,
+           "\"" + feed + "\" is other accounts' private state, which no strategic agent may read"});
+    } else if (std::find(kPublic.begin(), kPublic.end(), feed) == kPublic.end()) {
+      errors.push_back({key, quote(value), allowed, "\"" + feed + "\" is not a feed"});
+    }
+  }
+  for (std::string_view need : required)
+    if (std::find(feeds.begin(), feeds.end(), need) == feeds.end())
+      errors.push_back({key, quote(value), allowed + ", with " + std::string(need),
+                        "the rule reads " + std::string(need) + ", which the set leaves out"});
 }
 
 // Rules that relate several fields. `skip` holds keys whose values were not read (their defaults are
@@ -1060,6 +1098,32 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
              "(liquidation_threshold, liquidation_bonus, liquidation_protocol_fee) from it"});
     }
   }
+  // Strategic agents: their information sets, the markets they hunt, the public liquidation map.
+  if (s.traders.preemptive_share > 0 && skip.count("traders.preemptive_information") == 0)
+    check_information("traders.preemptive_information", s.traders.preemptive_information,
+                      {"mark", "open_interest", "book", "own_account"}, errors);
+  for (size_t h = 0; h < s.hunters.size(); ++h) {
+    const std::string p = indexed("hunters", h);
+    if (skip.count(p + ".information") == 0)
+      check_information(p + ".information", s.hunters[h].information,
+                        {"mark", "open_interest", "book", "own_account"}, errors);
+    if (size_t(s.hunters[h].market) >= s.markets.size() && skip.count(p + ".market") == 0)
+      add(p + ".market", s.hunters[h].market, "no such market",
+          "[0, " + std::to_string(s.markets.size() - 1) + "] (an index into [[markets]])");
+  }
+  if (skip.count("liquidation_map.leverages") == 0 && skip.count("liquidation_map.weights") == 0) {
+    if (s.liquidation_map.weights.size() != s.liquidation_map.leverages.size())
+      errors.push_back(
+          {"liquidation_map.weights", std::to_string(s.liquidation_map.weights.size()) + " values",
+           "one weight per leverage (" + std::to_string(s.liquidation_map.leverages.size()) + ")",
+           "not one weight per leverage"});
+    else if (s.liquidation_map.leverages.empty() || s.liquidation_map.leverages.size() > 64)
+      errors.push_back({"liquidation_map.leverages", "[]", "1 to 64 leverages in (1, 1000]", "empty"});
+    else if (std::all_of(s.liquidation_map.weights.begin(), s.liquidation_map.weights.end(),
+                         [](double w) { return w <= 0; }))
+      errors.push_back({"liquidation_map.weights", "all 0", "at least one weight above 0", "no weight"});
+  }
+
   // E-mode traders need a market of the e-mode category.
   if (s.traders.emode_fraction > 0 && skip.count("traders.emode_fraction") == 0) {
     bool category = false;
@@ -1770,7 +1834,11 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
        s.arbitrageurs.interval_seconds, "arbitrage decisions");
   term(double(s.traders.count) * (2 + s.traders.outside_capital / s.traders.topup_fraction), "traders.count",
        s.traders.count, "entries and top-ups");
-  if (s.traders.stop_loss_share > 0 || s.traders.take_profit_share > 0 || s.traders.deleverage_share > 0) {
+  for (size_t h = 0; h < s.hunters.size(); ++h)
+    term(d / s.hunters[h].interval_seconds * s.hunters[h].count * 2,
+         indexed("hunters", h) + ".interval_seconds", s.hunters[h].interval_seconds, "hunters' decisions");
+  if (s.traders.stop_loss_share > 0 || s.traders.take_profit_share > 0 || s.traders.deleverage_share > 0 ||
+      s.traders.preemptive_share > 0) {
     term(d / s.traders.check_interval_seconds * double(s.markets.size()), "traders.check_interval_seconds",
          s.traders.check_interval_seconds, "checks of stops and drawdowns");
     term(double(s.traders.count) * 2 * (1 + s.traders.max_reentries), "traders.max_reentries",

@@ -274,6 +274,12 @@ void describe(V& v, LeveragedTraderSpec& s) {
   v.integer("max_reentries", s.max_reentries, 0, 1000);
   v.number("check_interval_seconds", s.check_interval_seconds, closed(0.01, 3600), Unit::Seconds);
   v.number("exit_slippage", s.exit_slippage, open(0, 0.5), Unit::Fraction);
+  v.number("preemptive_share", s.preemptive_share, closed(0, 1));
+  v.number("risk_aversion", s.risk_aversion, closed(0, 100));
+  v.number("preemptive_approach", s.preemptive_approach, open_closed(0, 0.5));
+  v.number("preemptive_fraction", s.preemptive_fraction, open_closed(0, 1));
+  v.number("preemptive_depth_band", s.preemptive_depth_band, open_closed(0, 0.5));
+  v.text("preemptive_information", s.preemptive_information, non_empty_text());
 }
 
 template <class V>
@@ -312,6 +318,32 @@ void describe(V& v, LimitsSpec& s) {
 }
 
 template <class V>
+void describe(V& v, LiquidationMapSpec& s) {
+  v.numbers("leverages", s.leverages, open_closed(1, 1000));
+  v.numbers("weights", s.weights, closed(0, 1e6));
+  v.number("maintenance_rate", s.maintenance_rate, closed_open(0, 0.5));
+  v.number("bucket", s.bucket, closed(1e-5, 0.1));
+  v.number("initial_spread", s.initial_spread, closed(0, 0.5));
+}
+
+template <class V>
+void describe(V& v, HunterSpec& s) {
+  v.integer("count", s.count, 0, 1000);
+  v.integer("market", s.market, 0, 1000);
+  v.number("capital", s.capital, open_closed(0, 1e12));
+  v.number("max_position", s.max_position, closed(0, 1e6));
+  v.number("min_edge", s.min_edge, closed(0, 1));
+  v.number("approach", s.approach, open_closed(0, 0.5));
+  v.number("depth_band", s.depth_band, open_closed(0, 0.5));
+  v.number("interval_seconds", s.interval_seconds, closed(0.01, 3600), Unit::Seconds);
+  v.number("hold_seconds", s.hold_seconds, closed(0, 86400), Unit::Seconds);
+  v.number("cooldown_seconds", s.cooldown_seconds, closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("cover_slippage", s.cover_slippage, open(0, 0.5));
+  v.text("direction", s.direction, one_of({"down", "up", "both"}));
+  v.text("information", s.information, non_empty_text());
+}
+
+template <class V>
 void describe(V& v, Scenario& s) {
   v.text("name", s.name, non_empty_text());
   v.integer("seed", s.seed, 0, kMaxSeed);
@@ -331,6 +363,8 @@ void describe(V& v, Scenario& s) {
   v.table("arbitrageurs", s.arbitrageurs);
   v.table("limits", s.limits);
   v.tables("markets", s.markets, std::vector<MarketSpec>{default_market()});
+  v.table("liquidation_map", s.liquidation_map);
+  v.tables("hunters", s.hunters, std::vector<HunterSpec>{});
 }
 
 }  // namespace liqsim::schema

@@ -652,6 +652,7 @@ MarketView World::view(MarketId m) const {
   v.tick = rt.tick;
   v.best_bid = rt.book->best_bid();
   v.best_ask = rt.book->best_ask();
+  v.open_interest = ch_->ledger().open_interest(m);
   return v;
 }
 

@@ -49,7 +49,14 @@ struct AssetSpec {
   AssetId underlying;  // DebtShare / LpShare: the asset the shares are claims on
 };
 
-enum class AgentRole : uint8_t { Trader = 0, NoiseTrader = 1, MarketMaker = 2, Keeper = 3, Protocol = 4 };
+enum class AgentRole : uint8_t {
+  Trader = 0,
+  NoiseTrader = 1,
+  MarketMaker = 2,
+  Keeper = 3,
+  Protocol = 4,
+  Hunter = 5
+};
 enum class MarginMode : uint8_t { Isolated = 0, Cross = 1 };
 
 // The protocol's own accounts, opened first: Place p is account AccountId(p).

@@ -25,7 +25,7 @@ ENUMS = {
     ("liquidations", "mechanism"): ("engine", "keeper", "auction"),
     ("auctions", "kind"): ("dutch", "english"),
     ("liquidations", "endogenous"): ("exogenous", "endogenous", "unmeasured"),
-    ("accounts", "role"): ("trader", "noise", "maker", "keeper", "place"),
+    ("accounts", "role"): ("trader", "noise", "maker", "keeper", "place", "hunter"),
     ("assets", "kind"): ("quote", "stablecoin", "coin", "debt_share", "lp_share"),
     ("metrics", "status"): ("pending", "ok", "failed"),
     ("venue_timeseries", "kind"): ("perpetual", "spot"),

@@ -185,6 +185,7 @@ class FakeContext final : public AgentContext, public PositionSource {
     v.tick = tick_;
     v.best_bid = books_[m.raw()]->best_bid();
     v.best_ask = books_[m.raw()]->best_ask();
+    v.open_interest = ch_->ledger().open_interest(m);
     return v;
   }
   const ClearingHouse& clearing() const override { return *ch_; }

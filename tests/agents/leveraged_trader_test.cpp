@@ -512,6 +512,88 @@ TEST(LeveragedTraders, NoDeleveragingWhenTheFallIsSlowerThanTheWindow) {
   EXPECT_EQ(f.traders.deleverages(), 0u);
 }
 
+// ---- Pre-emptive deleveraging (the strategic liquidation reflex) ----
+
+// One long of 100 coins at 10x entered at 100.00 (liquidated at 9000 / 99.5 = 90.452), reading a map
+// that assumes 10x positions (levels of 0.1 %: the long level of 100 is centred at 90.4908).
+struct PreemptiveFixture : ExitFixture {
+  static LeveragedTraderParams params(double risk_aversion, double approach, double probability) {
+    LeveragedTraderParams p = base_params();
+    p.preemptive_probability = probability;
+    if (probability == 0) {  // checks still run, for a deleveraging threshold no move here reaches
+      p.deleverage_probability = 1;
+      p.deleverage_drop = fixed(0.9);
+      p.deleverage_window = seconds(60);
+    }
+    p.risk_aversion = risk_aversion;
+    p.preemptive_approach = approach;
+    p.preemptive_fraction = 1;
+    p.preemptive_depth_band = 0.02;
+    p.heatmap.leverages = {10};
+    p.heatmap.weights = {1};
+    p.heatmap.initial_spread = 0;
+    p.heatmap.bucket = 0.001;
+    return p;
+  }
+  PreemptiveFixture(double risk_aversion, double approach, double probability = 1)
+      : ExitFixture(params(risk_aversion, approach, probability)) {
+    check_at(100);  // the map's first observation: the open interest entered at 100
+  }
+  // The book at `mark` with `bid_coins` on the bid (asks deep), then the next check.
+  void book_at(double mark, double bid_coins) {
+    for (const OrderId id : quotes) ctx.withdraw(MarketId(0), id);
+    quotes = {ctx.place_limit(MarketId(0), lp, Side::Buy, px(mark - 0.01), coins(bid_coins)).id,
+              ctx.place_limit(MarketId(0), lp, Side::Sell, px(mark), coins(1e6)).id};
+    ctx.set_mark(MarketId(0), px(mark));
+    while (next() != LeveragedTraders::kCheck) {
+    }
+  }
+};
+
+// 20 coins of bids within 2 %: the 100 coins of the cluster at 90.49 (counted twice) would take the
+// price 20 % lower, through the trader's own liquidation price, so it sells what the book takes.
+TEST(LeveragedTraders, SellsAheadOfAClusterWhoseCascadeWouldReachItsLiquidation) {
+  PreemptiveFixture f(1, 0.05);
+  f.book_at(95, 20);
+  EXPECT_EQ(f.traders.preemptive_exits(), 1u);
+  EXPECT_EQ(f.size(), coins(80));
+  const OrderRequest& o = f.ctx.submissions.back().order;
+  EXPECT_EQ(o.side, Side::Sell);
+  EXPECT_TRUE(o.reduce_only);
+  EXPECT_EQ(o.quantity, coins(100));
+}
+
+TEST(LeveragedTraders, NoPreemptiveExitWhileTheClusterIsBeyondTheApproachDistance) {
+  PreemptiveFixture f(1, 0.03);  // 90.49 is 4.7 % below 95
+  f.book_at(95, 20);
+  EXPECT_EQ(f.traders.preemptive_exits(), 0u);
+  EXPECT_EQ(f.size(), coins(100));
+}
+
+// 50,000 coins of bids: the cluster alone moves the price 0.004 %, short of the trader's liquidation
+// 0.043 % under the level; counted 21 times (risk aversion 20) it moves it 0.084 %.
+TEST(LeveragedTraders, RiskAversionDecidesWhetherADeepBookIsEnough) {
+  {
+    PreemptiveFixture f(0, 0.05);
+    f.book_at(95, 50'000);
+    EXPECT_EQ(f.traders.preemptive_exits(), 0u);
+    EXPECT_EQ(f.size(), coins(100));
+  }
+  {
+    PreemptiveFixture f(20, 0.05);
+    f.book_at(95, 50'000);
+    EXPECT_EQ(f.traders.preemptive_exits(), 1u);
+    EXPECT_EQ(f.size(), Quantity(0));
+  }
+}
+
+TEST(LeveragedTraders, NaiveTradersDoNotSellAhead) {
+  PreemptiveFixture f(1, 0.05, 0);
+  f.book_at(95, 20);
+  EXPECT_EQ(f.traders.preemptive_exits(), 0u);
+  EXPECT_EQ(f.size(), coins(100));
+}
+
 // After a stop the trader re-enters once after its delay, with its equity at its leverage.
 TEST(LeveragedTraders, ReentersAfterTheDelayWithItsEquity) {
   LeveragedTraderParams p = ExitFixture::params();

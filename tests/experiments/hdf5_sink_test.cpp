@@ -229,6 +229,7 @@ RunSummary sample_summary() {
   s.debt_auctions = 4;
   s.debt_auction_raised = Amount(200'000'000'000);
   s.mkr_minted = Quantity(87'654'321'000);
+  s.hunter_profit = Amount(-12'345'678);
   s.liquidated_notional = Amount(98'765'432'100);
   s.cascade_generations = 3;
   s.largest_cascade = 3;

@@ -43,6 +43,8 @@ Scenario small_scenario(uint64_t seed) {
   s.value_traders.count = 3;
   s.value_traders.mean_interval_seconds = 5;
   s.arbitrageurs.count = 2;
+  s.hunters = {HunterSpec{}};
+  s.hunters[0].count = 2;
   return s;
 }
 
@@ -170,12 +172,13 @@ INSTANTIATE_TEST_SUITE_P(EveryPopulation, PopulationContract,
 TEST(PopulationRegistry, NamesAreUniqueAndOrderIsTheAccountOrder) {
   std::set<std::string_view> names;
   for (const PopulationEntry& e : populations()) EXPECT_TRUE(names.insert(e.name).second) << e.name;
-  ASSERT_EQ(populations().size(), 7u);
+  ASSERT_EQ(populations().size(), 8u);
   EXPECT_EQ(populations()[0].name, "noise");
   EXPECT_EQ(populations()[3].name, "traders");
   // The endogenous market's populations come last, so scenarios without them keep their account ids.
   EXPECT_EQ(populations()[4].name, "liquidity");
   EXPECT_EQ(populations()[6].name, "arbitrageurs");
+  EXPECT_EQ(populations()[7].name, "hunters");
 }
 
 }  // namespace
