@@ -21,6 +21,7 @@
 
 #include "core/checked.h"
 #include "experiments/counterfactual.h"
+#include "experiments/game_command.h"
 #include "experiments/hdf5_sink.h"
 #include "experiments/output_file.h"
 #include "experiments/presets.h"
@@ -355,6 +356,18 @@ int main(int argc, char** argv) {
   sweep->add_flag("--dry-run", sweep_args.dry_run, "Validate every run and print the plan; run nothing");
   sweep->add_flag("--quiet", sweep_args.quiet, "No progress display on stderr");
 
+  // liqsim game GAME.toml (experiments/game_command.h, docs/games.md)
+  GameCommandArgs game_args;
+  CLI::App* game = app.add_subcommand(
+      "game",
+      "Search equilibria of strategic agents by learning over simulated days, across a parameter sweep");
+  game->add_option("GAME", game_args.file, "Game TOML file (docs/games.md)")->required();
+  game->add_option("--out", game_args.out, "Game file; default: liqsim-game-<game file name>.h5")
+      ->type_name("FILE");
+  game->add_flag("--force", game_args.force, "Replace an existing game file");
+  game->add_flag("--dry-run", game_args.dry_run,
+                 "Validate the game (every strategy's scenario) and run nothing");
+
   // liqsim report FILE.h5 -o report.html (experiments/report_html.h, docs/reports.md)
   ReportOptions report_options;
   CLI::App* report = app.add_subcommand(
@@ -383,15 +396,16 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // A first word that is not a subcommand: name it and the allowed ones.
-    const bool subcommand_parsed =
-        run->parsed() || validate->parsed() || list->parsed() || sweep->parsed() || report->parsed();
+    const bool subcommand_parsed = run->parsed() || validate->parsed() || list->parsed() || sweep->parsed() ||
+                                   report->parsed() || game->parsed();
     for (int i = 1; i < argc && !subcommand_parsed; ++i) {
       if (argv[i][0] == '-') continue;
       const std::string word = argv[i];
-      if (word == "run" || word == "validate" || word == "presets" || word == "sweep" || word == "report")
+      if (word == "run" || word == "validate" || word == "presets" || word == "sweep" || word == "report" ||
+          word == "game")
         break;
       std::cerr << "liqsim: unknown subcommand '" << word
-                << "'; allowed: run, validate, presets, sweep, report (liqsim --help)\n";
+                << "'; allowed: run, validate, presets, sweep, report, game (liqsim --help)\n";
       return 2;
     }
     // --help and --version exit 0; every other parse error is bad input.
@@ -415,5 +429,6 @@ int main(int argc, char** argv) {
     return sweep_command(sweep_args);
   }
   if (report->parsed()) return report_command(report_options);
+  if (game->parsed()) return game_command(game_args);
   return 2;
 }

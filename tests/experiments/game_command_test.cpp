@@ -1,0 +1,75 @@
+// `liqsim game` over real days: a one-player hunting game's best response is the strategy that a plain
+// run of each shows to pay more, and its payoff is that run's hunter profit (the oracle reads the right
+// accounts); the search is the same at any job count.
+#include "experiments/game_command.h"
+
+#include <gtest/gtest.h>
+
+#include "experiments/presets.h"
+#include "experiments/simulation.h"
+
+namespace liqsim {
+namespace {
+
+const char* kGame = R"(base = "small"
+[set]
+duration_seconds = 5400
+hunters = [{count = 1, min_edge = 0.0}]
+[game]
+rule = "best_response"
+players = ["hunters[0]"]
+[[game.strategies]]
+max_position = 0
+[[game.strategies]]
+max_position = 30
+)";
+
+double hunter_profit_of_plain_run(const char* max_position) {
+  ScenarioResult r = load_preset(
+      "small",
+      {{"duration_seconds", "5400"},
+       {"hunters", std::string("[{count = 1, min_edge = 0.0, max_position = ") + max_position + "}]"}});
+  return to_double(run_simulation(std::get<Scenario>(r), "", {}).summary.hunter_profit);
+}
+
+TEST(GameCommand, AOnePlayerGamesBestResponseIsTheBetterPlainRun) {
+  auto parsed = parse_game(kGame, ".");
+  ASSERT_TRUE(std::holds_alternative<GameSpec>(parsed)) << std::get<std::vector<std::string>>(parsed)[0];
+  const std::vector<GameSweepPoint> points = play_game(std::get<GameSpec>(parsed));
+  ASSERT_EQ(points.size(), 1u);
+  const EquilibriumResult& r = points[0].result;
+  EXPECT_TRUE(r.converged);
+  const double idle = hunter_profit_of_plain_run("0"), hunting = hunter_profit_of_plain_run("30");
+  EXPECT_EQ(idle, 0.0);
+  ASSERT_NE(hunting, 0.0);
+  EXPECT_EQ(r.profile[0], hunting > 0 ? 1 : 0);
+  EXPECT_DOUBLE_EQ(r.payoffs[0], hunting > 0 ? hunting : 0.0);
+  EXPECT_DOUBLE_EQ(points[0].outcome.hunter_profit, r.payoffs[0]);
+  EXPECT_EQ(r.max_regret, 0.0);
+}
+
+TEST(GameCommand, TheSameAtAnyJobCount) {
+  auto one = std::get<GameSpec>(parse_game(kGame, "."));
+  auto two = one;
+  two.search.jobs = 2;
+  const auto a = play_game(one), b = play_game(two);
+  EXPECT_EQ(a[0].result.profile, b[0].result.profile);
+  EXPECT_EQ(a[0].result.payoffs, b[0].result.payoffs);
+  EXPECT_EQ(a[0].outcome.liquidations, b[0].outcome.liquidations);
+}
+
+TEST(GameCommand, BadGamesNameTheKeyAndTheValue) {
+  const auto problems = std::get<std::vector<std::string>>(parse_game(R"(base = "small"
+[game]
+rule = "fictitious"
+players = ["hunters[0]"]
+strategies = []
+)",
+                                                                      "."));
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("game.rule = \"fictitious\": not one of the choices"), std::string::npos);
+  EXPECT_NE(problems[1].find("game.strategies = []: the strategy set is empty"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace liqsim
