@@ -93,12 +93,20 @@ bool LiquidationHunters::try_hunt(AgentContext& ctx, uint32_t i, bool down) {
   // The push's average price, walking the levels it takes.
   book.depth(hit, 4096, levels_);
   double coins = 0, cost = 0;
+  size_t walked = 0;
   for (const auto& [price, quantity] : levels_) {
     if (down ? price < limit : price > limit) break;
     coins += to_double(quantity);
     cost += to_double(price) * to_double(quantity);
+    ++walked;
   }
   if (coins <= 0) return false;
+  // The push prints at the cluster only if the book reaches it: a sale that empties the book above the
+  // level leaves the last trade (and any mark made of it) short of the cluster.
+  const double reached = to_double(levels_[std::min(levels_.size(), walked) - 1].first);
+  if (down ? reached > cascade->first * (1 + heatmap_params_.bucket)
+           : reached < cascade->first * (1 - heatmap_params_.bucket))
+    return false;
   const double average = cost / coins;
   // Covering the push into the other side after the cascade: half its own impact on average.
   const double sign = down ? 1.0 : -1.0;

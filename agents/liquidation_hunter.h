@@ -4,10 +4,12 @@
 // the public order book (depth to the cluster and the depth density the cascade would meet) and their own
 // account. Each decision, an idle hunter asks the shared heatmap for the nearest long (short) cluster
 // within `approach`; the push is selling (buying) what rests on the book down (up) to it, at most
-// max_position; the expected cover is the cascade's end plus the impact of buying (selling) the push
-// back into the opposite side's depth; it hunts when (sale VWAP - expected cover) / sale VWAP, less two
-// taker fees, reaches min_edge. After the push it holds for `hold`, then covers with reduce-only IOCs
-// until flat, then rests for `cooldown`. Its profit is its equity less its deposit.
+// max_position, and only when the book reaches the cluster's level (a sale that empties a book ending
+// above it would leave the price short of the cluster); the expected cover is the cascade's end plus the
+// impact of buying (selling) the push back into the opposite side's depth; it hunts when (sale VWAP -
+// expected cover) / sale VWAP, less two taker fees, reaches min_edge. After the push it holds for `hold`,
+// then covers with reduce-only IOCs until flat, then rests for `cooldown`. Its profit is its equity less its
+// deposit.
 #pragma once
 
 #include <optional>

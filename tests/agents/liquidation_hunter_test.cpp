@@ -50,13 +50,13 @@ struct HunterFixture {
     h.bucket = 0.001;
     return h;
   }
-  // The book falls to 95: 5 coins bid at each of 94.99, 93 and 91 (15 coins down to the cluster), the
-  // asks deep at 95.
+  // The book falls to 95: 5 coins bid at each of 94.99, 93 and 90.50 (15 coins down to the cluster's
+  // level), the asks deep at 95.
   void thin_book_at_95() {
     for (const OrderId id : quotes) ctx.withdraw(m, id);
     quotes = {ctx.place_limit(m, lp, Side::Buy, px(94.99), coins(5)).id,
               ctx.place_limit(m, lp, Side::Buy, px(93), coins(5)).id,
-              ctx.place_limit(m, lp, Side::Buy, px(91), coins(5)).id,
+              ctx.place_limit(m, lp, Side::Buy, px(90.5), coins(5)).id,
               ctx.place_limit(m, lp, Side::Sell, px(95), coins(1e6)).id};
     ctx.set_mark(m, px(95));
   }
@@ -126,6 +126,16 @@ TEST(LiquidationHunters, NoHuntBelowTheRequiredEdge) {
   g.thin_book_at_95();
   g.step();
   EXPECT_EQ(g.hunters.hunts(), 1u);
+}
+
+// A book that ends at 93: selling all of it leaves the last trade 2.7 % above the cluster.
+TEST(LiquidationHunters, NoHuntWhenTheBookEndsShortOfTheCluster) {
+  HunterFixture f(30);
+  f.thin_book_at_95();
+  f.ctx.withdraw(f.m, f.quotes[2]);  // the 5 coins at 90.50
+  f.step();
+  EXPECT_EQ(f.hunters.hunts(), 0u);
+  EXPECT_TRUE(f.ctx.submissions.empty());
 }
 
 TEST(LiquidationHunters, NoHuntWithoutAClusterWithinTheApproach) {
