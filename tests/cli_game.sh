@@ -62,4 +62,6 @@ assert "[[game.strategies]]" in f.attrs["game_toml"]
 PY
   fail "the game file's tables"
 fi
-cli_finish "liqsim game: bad input, file and determinism"
+"$python" "$root/analysis/plot_game.py" game.h5 --out game.png >/dev/null || fail "plot_game.py on the game file"
+[[ -s game.png ]] || fail "plot_game.py wrote no PNG"
+cli_finish "liqsim game: bad input, file, plot and determinism"
