@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iterator>
 #include <memory>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "analysis/run_file.h"
@@ -1350,6 +1351,34 @@ void Simulation::finish() {
   const auto start = std::chrono::steady_clock::now();
   state_->world->finish();
   state_->wall_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+MarketView Simulation::view(MarketId m) const {
+  if (m.raw() >= state_->world->market_count()) throw std::invalid_argument("no such market");
+  return state_->world->view(m);
+}
+
+const OrderBook& Simulation::book(MarketId m) const {
+  if (m.raw() >= state_->world->market_count()) throw std::invalid_argument("no such market");
+  return state_->world->book(m);
+}
+
+SubmitResult Simulation::submit_external(MarketId m, const OrderRequest& order) {
+  World& world = *state_->world;
+  if (m.raw() >= world.market_count()) throw std::invalid_argument("no such market");
+  const Ledger& ledger = world.clearing().ledger();
+  if (order.owner.raw() >= ledger.account_count() || ledger.account(order.owner).role != AgentRole::Hunter)
+    throw std::invalid_argument("account " + std::to_string(order.owner.raw()) +
+                                " is not under outside control; allowed: a [[hunters]] member's account");
+  if (order.quantity.raw() <= 0) throw std::invalid_argument("the order's quantity must be positive");
+  const Price tick = world.view(m).tick;
+  if (order.limit && (order.limit->raw() <= 0 || order.limit->raw() % tick.raw() != 0))
+    throw std::invalid_argument("the limit price " + std::to_string(order.limit->raw()) +
+                                " is not a positive multiple of the tick " + std::to_string(tick.raw()));
+  if (!order.limit && order.type != OrderType::Market)
+    throw std::invalid_argument("a limit order needs a limit price");
+  if (world.finished()) throw std::invalid_argument("the run has finished");
+  return world.submit(m, order);
 }
 
 Time Simulation::now() const { return state_->world->now(); }

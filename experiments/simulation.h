@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "agents/agent_context.h"
 #include "core/recorder.h"
 #include "experiments/scenario.h"
 #include "protocol/clearing_house.h"
@@ -59,6 +60,15 @@ class Simulation {
   const RunLog& log() const;
   const ClearingHouse& clearing_house() const;
   RunSummary summary() const;  // whole-run figures so far (final accounts once finished)
+
+  // The outside agent's door (the gym-style environment, python/liqsim/env.py, docs/python.md): the
+  // public view and book of a market, and an order for an account under outside control, routed at now()
+  // as an agent's order is (fills applied to the ledger before it returns). The account must be a
+  // liquidation hunter's ([[hunters]] with max_position = 0 never acts by itself); others are refused
+  // (std::invalid_argument), so an outside learner trades only for its own account.
+  MarketView view(MarketId m) const;
+  const OrderBook& book(MarketId m) const;
+  SubmitResult submit_external(MarketId m, const OrderRequest& order);
 
   // The run file's root attributes for this scenario (`scenario_toml`: the resolved scenario text).
   RunMetadata metadata(const std::string& scenario_toml) const;

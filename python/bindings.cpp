@@ -382,6 +382,67 @@ class PySimulation {
     out["open_interest"] = open_interest;
     return out;
   }
+  // The outside agent's door (python/liqsim/env.py): public market data and orders for an account under
+  // outside control (Simulation::submit_external refuses any other).
+  py::dict view(uint32_t market) {
+    const auto lock = acquire();
+    const MarketView v = simulation_.view(MarketId(market));
+    py::dict out;
+    out["fundamental"] = v.fundamental.raw();
+    out["index"] = v.index.raw();
+    out["oracle"] = v.oracle.raw();
+    out["mark"] = v.mark.raw();
+    out["last"] = v.last.raw();
+    out["tick"] = v.tick.raw();
+    out["best_bid"] = v.best_bid ? py::object(py::int_(v.best_bid->raw())) : py::object(py::none());
+    out["best_ask"] = v.best_ask ? py::object(py::int_(v.best_ask->raw())) : py::object(py::none());
+    out["open_interest"] = v.open_interest.raw();
+    return out;
+  }
+  // Resting quantity (raw) of the book's bids at or above `bound` (side "bid") or asks at or below it.
+  int64_t depth(uint32_t market, const std::string& side, int64_t bound) {
+    const auto lock = acquire();
+    if (side != "bid" && side != "ask") throw py::value_error("side must be \"bid\" or \"ask\"");
+    return simulation_.book(MarketId(market))
+        .depth_within(side == "bid" ? Side::Buy : Side::Sell, Price(bound))
+        .raw();
+  }
+  // An immediate-or-cancel order at `limit` (raw, on the tick grid) for the outside agent's account;
+  // returns the quantity filled (raw).
+  int64_t submit_ioc(uint32_t account, uint32_t market, const std::string& side, int64_t quantity,
+                     int64_t limit, bool reduce_only) {
+    const auto lock = acquire();
+    if (side != "buy" && side != "sell") throw py::value_error("side must be \"buy\" or \"sell\"");
+    OrderRequest order;
+    order.owner = AccountId(account);
+    order.side = side == "buy" ? Side::Buy : Side::Sell;
+    order.type = OrderType::ImmediateOrCancel;
+    order.limit = Price(limit);
+    order.quantity = Quantity(quantity);
+    order.reduce_only = reduce_only;
+    try {
+      return simulation_.submit_external(MarketId(market), order).filled.raw();
+    } catch (const std::invalid_argument& e) {
+      throw py::value_error(e.what());
+    }
+  }
+  // One account's own state (raw): what an agent knows of itself.
+  py::dict own_account(uint32_t account) {
+    const auto lock = acquire();
+    const ClearingHouse& ch = simulation_.clearing_house();
+    if (account >= ch.ledger().account_count()) throw py::value_error("no such account");
+    const AccountId id(account);
+    py::dict out;
+    out["equity"] = ch.equity(id).raw();
+    out["deposits"] = ch.ledger().account(id).deposits.raw();
+    out["balance"] = ch.ledger().account(id).balance.raw();
+    std::vector<int64_t> position;
+    for (uint32_t m = 0; m < ch.market_count(); ++m)
+      position.push_back(ch.ledger().position(id, MarketId(m)).size.raw());
+    out["position"] = position;
+    return out;
+  }
+
   uint32_t account_count() {
     const auto lock = acquire();
     return simulation_.clearing_house().ledger().account_count();
@@ -711,6 +772,10 @@ PYBIND11_MODULE(_core, m) {
       .def("result", &PySimulation::result)
       .def_property_readonly("market_count", &PySimulation::market_count)
       .def("marks", &PySimulation::marks)
+      .def("view", &PySimulation::view)
+      .def("depth", &PySimulation::depth)
+      .def("submit_ioc", &PySimulation::submit_ioc)
+      .def("own_account", &PySimulation::own_account)
       .def("ledger_totals", &PySimulation::ledger_totals)
       .def_property_readonly("account_count", &PySimulation::account_count)
       .def("accounts", &PySimulation::accounts)

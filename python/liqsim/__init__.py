@@ -17,10 +17,11 @@ from ._files import read_run, read_sweep
 from ._run import Run, Simulation, Summary, keeper_entry_game, run, schema, table_names
 from ._scenario import Scenario, ScenarioError, presets
 from ._sweep import SweepError, sweep
+from .env import LiquidationEnv
 
 __version__ = _core.version
 
 __all__ = [
-    "Run", "Scenario", "ScenarioError", "Simulation", "Summary", "SweepError", "presets", "read_run",
+    "LiquidationEnv", "Run", "Scenario", "ScenarioError", "Simulation", "Summary", "SweepError", "presets", "read_run",
     "read_sweep", "run", "schema", "sweep", "table_names",
 ]

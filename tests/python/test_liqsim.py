@@ -481,6 +481,14 @@ class Example(unittest.TestCase):
         self.assertIn("extra_fall_pct", lines[0])
         self.assertEqual(len(lines), 2 + 3 * 3)  # the header, the index names, one row per point
 
+    def test_training_an_agent_runs(self):
+        script = os.path.join(SOURCE, "examples", "train_agent.py")
+        result = subprocess.run([sys.executable, script, "--episodes", "10", "--evaluation-days", "2"],
+                                capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("episode 10:", result.stdout)
+        self.assertIn("evaluation on 2 unseen days: learned policy mean $", result.stdout)
+
 
 class Games(unittest.TestCase):
     """The keeper free-entry game from Python: the episodes replay the scenario with the active keepers,
@@ -515,3 +523,59 @@ class Games(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Environment(unittest.TestCase):
+    """The gym-style environment: one account under outside control, public observations, rewards that
+    add up to the account's profit, the same day and actions giving the same rewards."""
+
+    def play(self, actions, seed=3):
+        env = liqsim.LiquidationEnv("small", {"duration_seconds": 5400}, step_seconds=60, order_size=1,
+                                    max_position=3)
+        observation, info = env.reset(seed=seed)
+        rewards, infos = [], []
+        for k in range(1000):
+            observation, reward, terminated, truncated, step_info = env.step(actions[min(k, len(actions) - 1)])
+            rewards.append(reward)
+            infos.append(step_info)
+            self.assertEqual(observation.shape, env.observation_space.shape)
+            if terminated:
+                break
+        return env, info, rewards, infos
+
+    def test_holding_nothing_earns_nothing_and_the_episode_ends_with_the_run(self):
+        env, info, rewards, infos = self.play([1])
+        self.assertEqual(len(rewards), 90)
+        self.assertEqual(sum(rewards), 0.0)
+        self.assertEqual(infos[-1]["position"], 0.0)
+        self.assertEqual(info["seed"], 3)
+
+    def test_buying_moves_the_agents_own_position_within_its_limit_and_rewards_sum_to_its_profit(self):
+        env, _, rewards, infos = self.play([2, 2, 2, 2, 2, 1])
+        self.assertEqual(max(i["position"] for i in infos), 3.0)  # capped at max_position
+        self.assertAlmostEqual(sum(rewards) * env.reward_scale, infos[-1]["profit"], places=6)
+        _, _, closed, closed_infos = self.play([2, 2, 3, 1])
+        self.assertEqual(closed_infos[-1]["position"], 0.0)
+
+    def test_the_same_day_and_actions_give_the_same_rewards(self):
+        actions = [0, 0, 1, 2, 3, 0, 1]
+        self.assertEqual(self.play(actions)[2], self.play(actions)[2])
+        self.assertNotEqual(self.play(actions)[2], self.play(actions, seed=4)[2])
+
+    def test_only_the_agents_own_account_can_trade(self):
+        env, _, _, _ = self.play([1])
+        sim = liqsim.Simulation("small", {"hunters": [{"count": 1, "max_position": 0}]})
+        sim.run_until(60)
+        tick = sim._native.view(0)["tick"]
+        with self.assertRaisesRegex(ValueError, "not under outside control"):
+            sim._native.submit_ioc(20, 0, "buy", 100_000_000, 70_000 * 1_000_000 // tick * tick, False)
+        with self.assertRaisesRegex(ValueError, "multiple of the tick"):
+            sim._native.submit_ioc(env.account, 0, "buy", 100_000_000, 1, False)
+
+    def test_bad_parameters_are_refused(self):
+        with self.assertRaisesRegex(ValueError, "order_size"):
+            liqsim.LiquidationEnv("small", order_size=20, max_position=10)
+        with self.assertRaisesRegex(ValueError, "action"):
+            env = liqsim.LiquidationEnv("small", {"duration_seconds": 5400})
+            env.reset()
+            env.step(7)
