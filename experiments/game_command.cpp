@@ -361,9 +361,14 @@ std::string profile_text(const std::vector<int>& profile) {
   return join(parts, ",");
 }
 
-std::string doubles_text(const std::vector<double>& xs) {
+// Comma-separated numbers: exact (shortest round-trip text) for the file, 6 digits for the terminal.
+std::string doubles_text(const std::vector<double>& xs, bool exact = true) {
   std::vector<std::string> parts;
-  for (double x : xs) parts.push_back(schema::toml_float(x));
+  for (double x : xs) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.6g", x);
+    parts.emplace_back(exact ? schema::toml_float(x) : std::string(buffer));
+  }
   return join(parts, ",");
 }
 
@@ -566,13 +571,16 @@ int game_command(const GameCommandArgs& args) {
   std::vector<GameSweepPoint> results;
   try {
     results = play_game(spec, [&](const GameSweepPoint& p) {
+      std::vector<std::string> averages;
+      for (const auto& mixed : p.result.average) averages.push_back(doubles_text(mixed, false));
       std::printf(
-          "%s%s: %s after %zu episodes (%d days); profile [%s], payoffs [%s] $, max regret $%.2f; "
-          "liquidations %llu, mean delay %.2f s, protocol loss $%.2f, hunters $%.2f\n",
+          "%s%s: %s after %zu episodes (%d days); profile [%s], payoffs [%s] $, max regret $%.2f, "
+          "time-averaged strategies [%s]; liquidations %llu, mean delay %.2f s, protocol loss $%.2f, "
+          "hunters $%.2f\n",
           spec.sweep_key.empty() ? "equilibrium" : (spec.sweep_key + " = ").c_str(), p.value.c_str(),
           p.result.converged ? ("converged (" + p.result.criterion + ")").c_str() : "not converged",
           p.result.episodes.size(), p.result.evaluations, profile_text(p.result.profile).c_str(),
-          doubles_text(p.result.payoffs).c_str(), p.result.max_regret,
+          doubles_text(p.result.payoffs, false).c_str(), p.result.max_regret, join(averages, "; ").c_str(),
           static_cast<unsigned long long>(p.outcome.liquidations), p.outcome.mean_delay_seconds,
           p.outcome.protocol_loss, p.outcome.hunter_profit);
       std::fflush(stdout);
