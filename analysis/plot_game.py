@@ -22,6 +22,34 @@ def text(column):
     return [v.decode() if isinstance(v, bytes) else str(v) for v in column[:]]
 
 
+def plot_keeper_entry(f, args):
+    """The keeper free-entry game: equilibrium keepers and delay by sweep value; active keepers by episode."""
+    eq, ep = f["equilibria"], f["episodes"]
+    values = [v if v else "(one search)" for v in text(eq["sweep_value"])]
+    keepers, delay = eq["equilibrium_keepers"][:], eq["mean_delay_seconds"][:]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    x = np.arange(len(values))
+    left.bar(x, keepers, 0.5, label="keepers at the equilibrium")
+    left.set_xticks(x, values)
+    left.set_xlabel(f.attrs.get("sweep_key", ""))
+    left.set_ylabel("keepers")
+    twin = left.twinx()
+    twin.plot(x, delay, "o-", color="tab:red", label="mean liquidation delay")
+    twin.set_ylabel("mean delay s")
+    left.legend(loc="upper left", fontsize=8)
+    for k, value in enumerate(values):
+        rows = ep["sweep_index"][:] == k
+        right.plot(ep["episode"][:][rows], ep["active"][:][rows], marker="o", label=value)
+    right.set_xlabel("episode")
+    right.set_ylabel("active keepers")
+    right.legend(fontsize=8)
+    figure.tight_layout()
+    out = args.out or args.file.rsplit(".", 1)[0] + ".png"
+    figure.savefig(out, dpi=100)
+    print(out)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file")
@@ -31,6 +59,8 @@ def main():
         if f.attrs.get("file_kind") != "game":
             print(f"{args.file}: not a game file (liqsim game)", file=sys.stderr)
             return 2
+        if f.attrs.get("kind", "strategies") == "keeper_entry":
+            return plot_keeper_entry(f, args)
         eq = f["equilibria"]
         values = text(eq["sweep_value"]) or ["(one search)"]
         values = [v if v else "(one search)" for v in values]

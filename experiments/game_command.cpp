@@ -178,62 +178,104 @@ std::variant<GameSpec, std::vector<std::string>> parse_game(std::string_view tex
     problems.push_back("game: missing; allowed: a [game] table with rule, players and strategies");
     return problems;
   }
-  r.unknown(*game, "game",
-            {"rule", "players", "strategies", "max_episodes", "stable_episodes", "tolerance", "learning_rate",
-             "exploration", "payoff_scale", "convergence_tolerance", "fresh_seeds", "jobs"});
+  if (auto kind = r.text(*game, "game", "kind")) {
+    if (*kind != "strategies" && *kind != "keeper_entry")
+      problems.push_back("game.kind = " + quote(*kind) +
+                         ": not one of the choices; allowed: \"strategies\" | \"keeper_entry\"");
+    spec.kind = *kind;
+  }
+  const bool keeper_entry = spec.kind == "keeper_entry";
+  if (keeper_entry) {
+    r.unknown(*game, "game",
+              {"kind", "entry_cost", "initial_keepers", "max_keepers", "max_episodes", "stable_episodes",
+               "fresh_seeds", "seeds_per_episode"});
+    KeeperEntryGameParams& e = spec.entry;
+    r.number(*game, "game", "entry_cost", e.entry_cost);
+    r.integer(*game, "game", "initial_keepers", e.initial_keepers);
+    r.integer(*game, "game", "max_keepers", e.max_keepers);
+    r.integer(*game, "game", "max_episodes", e.max_episodes);
+    r.integer(*game, "game", "stable_episodes", e.stable_episodes);
+    r.integer(*game, "game", "seeds_per_episode", e.seeds_per_episode);
+    r.flag(*game, "game", "fresh_seeds", e.fresh_seeds);
+    const auto range = [&](const char* key, double value, bool ok, const char* allowed) {
+      if (!ok)
+        problems.push_back(std::string("game.") + key + " = " + schema::format_number(value) + ": " +
+                           allowed);
+    };
+    range("entry_cost", e.entry_cost, e.entry_cost >= 0 && e.entry_cost <= 1e12, "must be in [0, 1e12] $");
+    range("max_keepers", e.max_keepers, e.max_keepers >= 1 && e.max_keepers <= 10'000,
+          "must be in [1, 10000]");
+    range("initial_keepers", e.initial_keepers, e.initial_keepers >= 0 && e.initial_keepers <= e.max_keepers,
+          "must be in [0, max_keepers]");
+    range("max_episodes", e.max_episodes, e.max_episodes >= 1 && e.max_episodes <= 100'000,
+          "must be in [1, 100000]");
+    range("stable_episodes", e.stable_episodes, e.stable_episodes >= 1 && e.stable_episodes <= e.max_episodes,
+          "must be in [1, max_episodes]");
+    range("seeds_per_episode", e.seeds_per_episode, e.seeds_per_episode >= 1 && e.seeds_per_episode <= 1000,
+          "must be in [1, 1000]");
+  } else {
+    r.unknown(
+        *game, "game",
+        {"kind", "rule", "players", "strategies", "max_episodes", "stable_episodes", "tolerance",
+         "learning_rate", "exploration", "payoff_scale", "convergence_tolerance", "fresh_seeds", "jobs"});
+  }
   EquilibriumSearchParams& search = spec.search;
-  if (auto rule = r.text(*game, "game", "rule")) {
-    if (auto parsed = parse_learning_rule(*rule))
-      search.learning.rule = *parsed;
-    else
-      problems.push_back(
-          "game.rule = " + quote(*rule) +
-          ": not one of the choices; allowed: \"best_response\" | \"fictitious_play\" | \"hedge\" | "
-          "\"exp3\"");
-  }
-  r.integer(*game, "game", "max_episodes", search.max_episodes);
-  r.integer(*game, "game", "stable_episodes", search.stable_episodes);
-  r.integer(*game, "game", "jobs", search.jobs);
-  r.number(*game, "game", "tolerance", search.learning.tolerance);
-  r.number(*game, "game", "learning_rate", search.learning.learning_rate);
-  r.number(*game, "game", "exploration", search.learning.exploration);
-  r.number(*game, "game", "payoff_scale", search.learning.payoff_scale);
-  r.number(*game, "game", "convergence_tolerance", search.convergence_tolerance);
-  r.flag(*game, "game", "fresh_seeds", search.fresh_seeds);
-
-  const toml::array* players = game->get("players") ? game->get("players")->as_array() : nullptr;
-  if (players == nullptr || players->empty()) {
-    problems.push_back("game.players: missing or empty; allowed: an array of players, e.g. [\"hunters[0]\"]");
-  } else {
-    for (size_t k = 0; k < players->size(); ++k) {
-      const auto* name = players->get(k)->as_string();
-      if (name == nullptr || !hunter_group(name->get())) {
-        problems.push_back("game.players[" + std::to_string(k) +
-                           "] = " + (name ? quote(name->get()) : std::string("(not a string)")) +
-                           ": not a player; allowed: \"hunters[i]\", a [[hunters]] group of the scenario");
-        continue;
-      }
-      spec.players.push_back(name->get());
+  if (!keeper_entry) {
+    if (auto rule = r.text(*game, "game", "rule")) {
+      if (auto parsed = parse_learning_rule(*rule))
+        search.learning.rule = *parsed;
+      else
+        problems.push_back(
+            "game.rule = " + quote(*rule) +
+            ": not one of the choices; allowed: \"best_response\" | \"fictitious_play\" | \"hedge\" | "
+            "\"exp3\"");
     }
-  }
-  const toml::array* strategies = game->get("strategies") ? game->get("strategies")->as_array() : nullptr;
-  if (strategies == nullptr || strategies->empty()) {
-    problems.push_back(
-        "game.strategies = []: the strategy set is empty; allowed: one or more [[game.strategies]] tables of "
-        "the players' keys, e.g. max_position = 20");
-  } else {
-    for (size_t k = 0; k < strategies->size(); ++k) {
-      const auto* table = strategies->get(k)->as_table();
-      if (table == nullptr) {
-        problems.push_back("game.strategies[" + std::to_string(k) + "]: wrong type; allowed: a table");
-        continue;
+    r.integer(*game, "game", "max_episodes", search.max_episodes);
+    r.integer(*game, "game", "stable_episodes", search.stable_episodes);
+    r.integer(*game, "game", "jobs", search.jobs);
+    r.number(*game, "game", "tolerance", search.learning.tolerance);
+    r.number(*game, "game", "learning_rate", search.learning.learning_rate);
+    r.number(*game, "game", "exploration", search.learning.exploration);
+    r.number(*game, "game", "payoff_scale", search.learning.payoff_scale);
+    r.number(*game, "game", "convergence_tolerance", search.convergence_tolerance);
+    r.flag(*game, "game", "fresh_seeds", search.fresh_seeds);
+
+    const toml::array* players = game->get("players") ? game->get("players")->as_array() : nullptr;
+    if (players == nullptr || players->empty()) {
+      problems.push_back(
+          "game.players: missing or empty; allowed: an array of players, e.g. [\"hunters[0]\"]");
+    } else {
+      for (size_t k = 0; k < players->size(); ++k) {
+        const auto* name = players->get(k)->as_string();
+        if (name == nullptr || !hunter_group(name->get())) {
+          problems.push_back("game.players[" + std::to_string(k) +
+                             "] = " + (name ? quote(name->get()) : std::string("(not a string)")) +
+                             ": not a player; allowed: \"hunters[i]\", a [[hunters]] group of the scenario");
+          continue;
+        }
+        spec.players.push_back(name->get());
       }
-      std::vector<ScenarioOverride> keys;
-      flatten(*table, "", "game.strategies[" + std::to_string(k) + "]", keys, problems);
-      std::vector<std::string> parts;
-      for (const ScenarioOverride& o : keys) parts.push_back(o.key + "=" + o.value);
-      spec.strategy_names.push_back(parts.empty() ? "(unchanged)" : join(parts, ", "));
-      spec.strategies.push_back(std::move(keys));
+    }
+    const toml::array* strategies = game->get("strategies") ? game->get("strategies")->as_array() : nullptr;
+    if (strategies == nullptr || strategies->empty()) {
+      problems.push_back(
+          "game.strategies = []: the strategy set is empty; allowed: one or more [[game.strategies]] tables "
+          "of "
+          "the players' keys, e.g. max_position = 20");
+    } else {
+      for (size_t k = 0; k < strategies->size(); ++k) {
+        const auto* table = strategies->get(k)->as_table();
+        if (table == nullptr) {
+          problems.push_back("game.strategies[" + std::to_string(k) + "]: wrong type; allowed: a table");
+          continue;
+        }
+        std::vector<ScenarioOverride> keys;
+        flatten(*table, "", "game.strategies[" + std::to_string(k) + "]", keys, problems);
+        std::vector<std::string> parts;
+        for (const ScenarioOverride& o : keys) parts.push_back(o.key + "=" + o.value);
+        spec.strategy_names.push_back(parts.empty() ? "(unchanged)" : join(parts, ", "));
+        spec.strategies.push_back(std::move(keys));
+      }
     }
   }
   if (const toml::node* sweep_node = root.get("sweep")) {
@@ -257,6 +299,22 @@ std::variant<GameSpec, std::vector<std::string>> parse_game(std::string_view tex
     }
   }
   if (!problems.empty()) return problems;
+
+  if (keeper_entry) {  // the scenario at every sweep value loads
+    if (spec.sweep_values.empty()) {
+      const ScenarioResult base = load_base(spec, spec.set);
+      if (!std::holds_alternative<Scenario>(base)) problems.push_back("scenario: " + error_text(base));
+    }
+    for (const std::string& value : spec.sweep_values) {
+      std::vector<ScenarioOverride> overrides = spec.set;
+      overrides.push_back({spec.sweep_key, value});
+      const ScenarioResult base = load_base(spec, overrides);
+      if (!std::holds_alternative<Scenario>(base))
+        problems.push_back("scenario at " + spec.sweep_key + " = " + value + ": " + error_text(base));
+    }
+    if (!problems.empty()) return problems;
+    return spec;
+  }
 
   GameShape shape{std::vector<int>(spec.players.size(), int(spec.strategies.size()))};
   for (std::string& problem : validate(search, shape, "game")) problems.push_back(std::move(problem));
@@ -303,6 +361,27 @@ std::vector<GameSweepPoint> play_game(const GameSpec& spec,
   if (values.empty()) values.push_back(nullptr);
   const GameShape shape{std::vector<int>(spec.players.size(), int(spec.strategies.size()))};
   for (const std::string* value : values) {
+    if (spec.kind == "keeper_entry") {
+      std::vector<ScenarioOverride> overrides = spec.set;
+      if (value != nullptr) overrides.push_back({spec.sweep_key, *value});
+      const Scenario base = std::get<Scenario>(load_base(spec, overrides));
+      GameSweepPoint point;
+      point.value = value ? *value : "";
+      point.entry = play_keeper_entry(spec.entry, spec.seed, scenario_episode_runner(base));
+      point.result.converged = point.entry->converged;
+      point.result.criterion = point.entry->criterion;
+      // The outcome of the last episode played with the equilibrium's keepers.
+      for (const KeeperEpisode& e : point.entry->episodes)
+        if (e.active == point.entry->equilibrium_keepers) {
+          point.outcome.liquidations = e.liquidations;
+          point.outcome.mean_delay_seconds = e.mean_delay_seconds;
+          point.outcome.protocol_loss = e.protocol_loss;
+          point.outcome.bad_debt = e.bad_debt;
+        }
+      if (progress) progress(point);
+      out.push_back(std::move(point));
+      continue;
+    }
     std::mutex mutex;
     std::map<std::pair<std::vector<int>, uint64_t>, GameOutcome> outcomes;
     const ProfilePayoffs payoffs = [&](const std::vector<int>& profile, uint64_t seed) {
@@ -372,17 +451,6 @@ std::string doubles_text(const std::vector<double>& xs, bool exact = true) {
   return join(parts, ",");
 }
 
-void string_attribute(hid_t object, const char* name, const std::string& value) {
-  const std::string what = std::string("writing attribute ") + name;
-  Hid type = make_hid(H5Tcopy(H5T_C_S1), what);
-  check_call(H5Tset_size(type.get(), H5T_VARIABLE), what);
-  check_call(H5Tset_cset(type.get(), H5T_CSET_UTF8), what);
-  Hid space = make_hid(H5Screate(H5S_SCALAR), what);
-  Hid attribute = make_hid(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), what);
-  const char* text = value.c_str();
-  check_call(H5Awrite(attribute.get(), type.get(), &text), what);
-}
-
 // One column: a 1-D dataset with its units.
 template <class T>
 void column(hid_t group, const char* name, hid_t stored, hid_t native, const std::vector<T>& values,
@@ -396,7 +464,7 @@ void column(hid_t group, const char* name, hid_t stored, hid_t native, const std
       make_hid(H5Dcreate2(group, name, stored, space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT), what);
   if (rows > 0)
     check_call(H5Dwrite(dataset.get(), native, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), what);
-  string_attribute(dataset.get(), "units", units);
+  write_string_attribute(dataset.get(), "units", units);
 }
 
 void text_column(hid_t group, const char* name, const std::vector<std::string>& values) {
@@ -418,7 +486,65 @@ void text_column(hid_t group, const char* name, const std::vector<std::string>& 
       make_hid(H5Dcreate2(group, name, type.get(), space.get(), H5P_DEFAULT, plist.get(), H5P_DEFAULT), what);
   if (rows > 0)
     check_call(H5Dwrite(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), what);
-  string_attribute(dataset.get(), "units", "text");
+  write_string_attribute(dataset.get(), "units", "text");
+}
+
+// The keeper free-entry game: /equilibria (one row per sweep value) and /episodes (one per episode).
+void write_keeper_entry(hid_t root, const std::vector<GameSweepPoint>& points) {
+  const std::string what = "writing the keeper entry game";
+  Hid eq = make_hid(H5Gcreate2(root, "equilibria", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), what);
+  std::vector<std::string> value, criterion;
+  std::vector<uint8_t> converged;
+  std::vector<int64_t> episodes, keepers;
+  std::vector<uint64_t> liquidations;
+  std::vector<double> delay, loss, bad_debt;
+  Hid ep = make_hid(H5Gcreate2(root, "episodes", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), what);
+  std::vector<int64_t> sweep_index, episode, active;
+  std::vector<uint64_t> seed, episode_liquidations;
+  std::vector<double> mean_profit, min_profit, episode_delay, episode_loss, episode_bad_debt;
+  for (size_t k = 0; k < points.size(); ++k) {
+    const GameSweepPoint& p = points[k];
+    value.push_back(p.value);
+    criterion.push_back(p.entry->criterion);
+    converged.push_back(p.entry->converged ? 1 : 0);
+    episodes.push_back(int64_t(p.entry->episodes.size()));
+    keepers.push_back(p.entry->equilibrium_keepers);
+    liquidations.push_back(p.outcome.liquidations);
+    delay.push_back(p.outcome.mean_delay_seconds);
+    loss.push_back(p.outcome.protocol_loss);
+    bad_debt.push_back(p.outcome.bad_debt);
+    for (const KeeperEpisode& e : p.entry->episodes) {
+      sweep_index.push_back(int64_t(k));
+      episode.push_back(e.episode);
+      seed.push_back(e.seed);
+      active.push_back(e.active);
+      mean_profit.push_back(e.mean_profit);
+      min_profit.push_back(e.profits.empty() ? 0.0 : *std::min_element(e.profits.begin(), e.profits.end()));
+      episode_liquidations.push_back(e.liquidations);
+      episode_delay.push_back(e.mean_delay_seconds);
+      episode_loss.push_back(e.protocol_loss);
+      episode_bad_debt.push_back(e.bad_debt);
+    }
+  }
+  text_column(eq.get(), "sweep_value", value);
+  column(eq.get(), "converged", H5T_STD_U8LE, H5T_NATIVE_UINT8, converged, "bool");
+  text_column(eq.get(), "criterion", criterion);
+  column(eq.get(), "episodes", H5T_STD_I64LE, H5T_NATIVE_INT64, episodes, "count");
+  column(eq.get(), "equilibrium_keepers", H5T_STD_I64LE, H5T_NATIVE_INT64, keepers, "count");
+  column(eq.get(), "liquidations", H5T_STD_U64LE, H5T_NATIVE_UINT64, liquidations, "count");
+  column(eq.get(), "mean_delay_seconds", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, delay, "s");
+  column(eq.get(), "protocol_loss", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, loss, "USD");
+  column(eq.get(), "bad_debt", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, bad_debt, "USD");
+  column(ep.get(), "sweep_index", H5T_STD_I64LE, H5T_NATIVE_INT64, sweep_index, "index into /equilibria");
+  column(ep.get(), "episode", H5T_STD_I64LE, H5T_NATIVE_INT64, episode, "index");
+  column(ep.get(), "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, seed, "the episode's first day's master seed");
+  column(ep.get(), "active", H5T_STD_I64LE, H5T_NATIVE_INT64, active, "count of active keepers");
+  column(ep.get(), "mean_profit", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, mean_profit, "USD");
+  column(ep.get(), "min_profit", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, min_profit, "USD");
+  column(ep.get(), "liquidations", H5T_STD_U64LE, H5T_NATIVE_UINT64, episode_liquidations, "count");
+  column(ep.get(), "mean_delay_seconds", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, episode_delay, "s");
+  column(ep.get(), "protocol_loss", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, episode_loss, "USD");
+  column(ep.get(), "bad_debt", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, episode_bad_debt, "USD");
 }
 
 void build_game_file(const std::string& path, const GameSpec& spec,
@@ -430,15 +556,20 @@ void build_game_file(const std::string& path, const GameSpec& spec,
   check_call(H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST), what);
   Hid file = make_hid(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), what);
   Hid root = make_hid(H5Gopen2(file.get(), "/", H5P_DEFAULT), what);
-  string_attribute(root.get(), "file_kind", "game");
-  string_attribute(root.get(), "liqsim_version", std::string(kLiqsimVersion));
-  string_attribute(root.get(), "liqsim_commit", std::string(liqsim_commit()));
-  string_attribute(root.get(), "schema_version", std::to_string(kGameSchemaVersion));
-  string_attribute(root.get(), "game_toml", spec.text);
-  string_attribute(root.get(), "seed", std::to_string(spec.seed));
-  string_attribute(root.get(), "rule", std::string(learning_rule_name(spec.search.learning.rule)));
-  string_attribute(root.get(), "sweep_key", spec.sweep_key);
-  string_attribute(root.get(), "players", join(spec.players, ","));
+  write_string_attribute(root.get(), "file_kind", "game");
+  write_string_attribute(root.get(), "liqsim_version", std::string(kLiqsimVersion));
+  write_string_attribute(root.get(), "liqsim_commit", std::string(liqsim_commit()));
+  write_string_attribute(root.get(), "schema_version", std::to_string(kGameSchemaVersion));
+  write_string_attribute(root.get(), "game_toml", spec.text);
+  write_string_attribute(root.get(), "seed", std::to_string(spec.seed));
+  write_string_attribute(root.get(), "rule", std::string(learning_rule_name(spec.search.learning.rule)));
+  write_string_attribute(root.get(), "sweep_key", spec.sweep_key);
+  write_string_attribute(root.get(), "players", join(spec.players, ","));
+  write_string_attribute(root.get(), "kind", spec.kind);
+  if (spec.kind == "keeper_entry") {
+    write_keeper_entry(root.get(), points);
+    return;
+  }
 
   // /strategies: one row per strategy, its keys.
   Hid strategies =
@@ -563,21 +694,42 @@ int game_command(const GameCommandArgs& args) {
     return 2;
   }
   const size_t points = std::max<size_t>(1, spec.sweep_values.size());
-  std::cout << "game: " << spec.players.size() << " players x " << spec.strategies.size()
-            << " strategies, rule " << learning_rule_name(spec.search.learning.rule) << ", up to "
-            << spec.search.max_episodes << " episodes at each of " << points << " sweep value(s)\n";
+  if (spec.kind == "keeper_entry")
+    std::cout << "game: keeper free entry, at most " << spec.entry.max_keepers << " keepers, entry cost $"
+              << spec.entry.entry_cost << ", up to " << spec.entry.max_episodes << " episodes at each of "
+              << points << " sweep value(s)\n";
+  else
+    std::cout << "game: " << spec.players.size() << " players x " << spec.strategies.size()
+              << " strategies, rule " << learning_rule_name(spec.search.learning.rule) << ", up to "
+              << spec.search.max_episodes << " episodes at each of " << points << " sweep value(s)\n";
   if (args.dry_run) return 0;
   install_temporary_file_cleanup();
   std::vector<GameSweepPoint> results;
   try {
     results = play_game(spec, [&](const GameSweepPoint& p) {
+      const std::string label = spec.sweep_key.empty() ? "equilibrium" : spec.sweep_key + " = " + p.value;
+      if (p.entry) {
+        const KeeperEpisode* at = nullptr;
+        for (const KeeperEpisode& e : p.entry->episodes)
+          if (e.active == p.entry->equilibrium_keepers) at = &e;
+        std::printf(
+            "%s: %s after %zu episodes; %d keepers (mean profit $%.2f); liquidations %llu, mean delay "
+            "%.2f s, protocol loss $%.2f\n",
+            label.c_str(),
+            p.entry->converged ? ("converged (" + p.entry->criterion + ")").c_str() : "not converged",
+            p.entry->episodes.size(), p.entry->equilibrium_keepers, at ? at->mean_profit : 0.0,
+            static_cast<unsigned long long>(p.outcome.liquidations), p.outcome.mean_delay_seconds,
+            p.outcome.protocol_loss);
+        std::fflush(stdout);
+        return;
+      }
       std::vector<std::string> averages;
       for (const auto& mixed : p.result.average) averages.push_back(doubles_text(mixed, false));
       std::printf(
-          "%s%s: %s after %zu episodes (%d days); profile [%s], payoffs [%s] $, max regret $%.2f, "
+          "%s: %s after %zu episodes (%d days); profile [%s], payoffs [%s] $, max regret $%.2f, "
           "time-averaged strategies [%s]; liquidations %llu, mean delay %.2f s, protocol loss $%.2f, "
           "hunters $%.2f\n",
-          spec.sweep_key.empty() ? "equilibrium" : (spec.sweep_key + " = ").c_str(), p.value.c_str(),
+          label.c_str(),
           p.result.converged ? ("converged (" + p.result.criterion + ")").c_str() : "not converged",
           p.result.episodes.size(), p.result.evaluations, profile_text(p.result.profile).c_str(),
           doubles_text(p.result.payoffs, false).c_str(), p.result.max_regret, join(averages, "; ").c_str(),

@@ -11,19 +11,26 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "experiments/equilibrium_search.h"
+#include "experiments/keeper_entry_game.h"
 #include "experiments/scenario_loader.h"
 
 namespace liqsim {
 
 struct GameSpec {
-  std::string text;        // the game file
-  std::string source_dir;  // its folder (a relative scenario path)
-  std::string scenario;    // "preset:NAME" or a scenario file
+  // "strategies": players (hunter groups) learning over a strategy set; "keeper_entry": the keeper
+  // free-entry game (experiments/keeper_entry_game.h) on the scenario's keepers.
+  std::string kind = "strategies";
+  KeeperEntryGameParams entry;  // keeper_entry
+  std::string text;             // the game file
+  std::string source_dir;       // its folder (a relative scenario path)
+  std::string scenario;         // "preset:NAME" or a scenario file
   std::vector<ScenarioOverride> set;
   std::vector<std::string> players;                       // "hunters[i]"
   std::vector<std::vector<ScenarioOverride>> strategies;  // keys relative to a player
@@ -54,7 +61,9 @@ struct GameOutcome {
 struct GameSweepPoint {
   std::string value;  // the sweep value (TOML text), "" without a sweep
   EquilibriumResult result;
-  GameOutcome outcome;  // of result.profile on the last episode's day
+  GameOutcome
+      outcome;  // of result.profile on the last episode's day (keeper_entry: the equilibrium's episode)
+  std::optional<KeeperEntryGameResult> entry;  // keeper_entry: the free-entry search
 };
 
 // Plays the game at every sweep value in order; `progress` (may be empty) hears each finished search.

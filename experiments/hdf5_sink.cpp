@@ -80,17 +80,6 @@ Hid create_group(hid_t file, const char* path) {
   return make_hid(H5Gcreate2(file, path, H5P_DEFAULT, plist.get(), H5P_DEFAULT), what);
 }
 
-void write_string_attribute(hid_t object, const char* name, const std::string& value) {
-  const std::string what = std::string("writing attribute ") + name;
-  Hid type = make_hid(H5Tcopy(H5T_C_S1), what);
-  check_call(H5Tset_size(type.get(), H5T_VARIABLE), what);
-  check_call(H5Tset_cset(type.get(), H5T_CSET_UTF8), what);
-  Hid space = make_hid(H5Screate(H5S_SCALAR), what);
-  Hid attribute = make_hid(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), what);
-  const char* text = value.c_str();
-  check_call(H5Awrite(attribute.get(), type.get(), &text), what);
-}
-
 void write_scalar_attribute(hid_t object, const char* name, hid_t file_type, hid_t memory_type,
                             const void* value) {
   const std::string what = std::string("writing attribute ") + name;

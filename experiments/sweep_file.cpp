@@ -88,17 +88,6 @@ void put_text(char* field, size_t bytes, const std::string& text) {
   std::memcpy(field, text.data(), n);
 }
 
-void write_string_attribute(hid_t object, const char* name, const std::string& value) {
-  const std::string what = std::string("writing attribute ") + name;
-  Hid type = make_hid(H5Tcopy(H5T_C_S1), what);
-  check_call(H5Tset_size(type.get(), H5T_VARIABLE), what);
-  check_call(H5Tset_cset(type.get(), H5T_CSET_UTF8), what);
-  Hid space = make_hid(H5Screate(H5S_SCALAR), what);
-  Hid attribute = make_hid(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), what);
-  const char* text = value.c_str();
-  check_call(H5Awrite(attribute.get(), type.get(), &text), what);
-}
-
 template <class T>
 void write_scalar_attribute(hid_t object, const char* name, hid_t stored, hid_t native, T value) {
   const std::string what = std::string("writing attribute ") + name;

@@ -62,6 +62,34 @@ assert "[[game.strategies]]" in f.attrs["game_toml"]
 PY
   fail "the game file's tables"
 fi
+cat >entry.toml <<'EOF'
+base = "keeper"
+[set]
+"traders.count" = 300
+duration_seconds = 28800
+[game]
+kind = "keeper_entry"
+entry_cost = 100
+max_keepers = 3
+max_episodes = 6
+EOF
+sed 's/kind = "keeper_entry"/kind = "keepers"/' entry.toml >kind.toml
+expect 2 "an unknown game kind" 'game.kind = "keepers": not one of the choices' -- game kind.toml --out kind.h5
+[[ ! -e kind.h5 ]] || fail "bad input left kind.h5"
+expect 0 "the keeper free-entry game" "keepers (mean profit" "output entry.h5" -- game entry.toml --out entry.h5
+if ! "$python" - entry.h5 <<'PY'; then
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+assert f.attrs["kind"] == "keeper_entry"
+eq, ep = f["equilibria"], f["episodes"]
+assert eq["equilibrium_keepers"].shape == (1,)
+assert 0 <= eq["equilibrium_keepers"][0] <= 3
+assert ep["active"].shape[0] == eq["episodes"][0]
+assert ep["mean_profit"].attrs["units"] == "USD"
+PY
+  fail "the keeper entry game file's tables"
+fi
+"$python" "$root/analysis/plot_game.py" entry.h5 --out entry.png >/dev/null || fail "plot_game.py on the keeper entry file"
 "$python" "$root/analysis/plot_game.py" game.h5 --out game.png >/dev/null || fail "plot_game.py on the game file"
 [[ -s game.png ]] || fail "plot_game.py wrote no PNG"
 cli_finish "liqsim game: bad input, file, plot and determinism"

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "experiments/keeper_entry_game.h"
 #include "experiments/presets.h"
 #include "experiments/simulation.h"
 
@@ -56,6 +57,52 @@ TEST(GameCommand, TheSameAtAnyJobCount) {
   EXPECT_EQ(a[0].result.profile, b[0].result.profile);
   EXPECT_EQ(a[0].result.payoffs, b[0].result.payoffs);
   EXPECT_EQ(a[0].outcome.liquidations, b[0].outcome.liquidations);
+}
+
+// The keeper free-entry kind plays experiments/keeper_entry_game.h on the scenario of each sweep value.
+TEST(GameCommand, TheKeeperEntryKindIsTheFreeEntryGameAtEachSweepValue) {
+  auto parsed = parse_game(R"(base = "keeper"
+[set]
+"traders.count" = 400
+duration_seconds = 28800
+[game]
+kind = "keeper_entry"
+entry_cost = 200
+max_keepers = 4
+max_episodes = 12
+[sweep]
+key = "liquidation.keeper.bonus"
+values = [0.001, 0.004]
+)",
+                           ".");
+  ASSERT_TRUE(std::holds_alternative<GameSpec>(parsed)) << std::get<std::vector<std::string>>(parsed)[0];
+  const GameSpec& spec = std::get<GameSpec>(parsed);
+  const auto points = play_game(spec);
+  ASSERT_EQ(points.size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    ScenarioResult r = load_preset("keeper", {{"traders.count", "400"},
+                                              {"duration_seconds", "28800"},
+                                              {"liquidation.keeper.bonus", k == 0 ? "0.001" : "0.004"}});
+    const KeeperEntryGameResult direct =
+        play_keeper_entry(spec.entry, spec.seed, scenario_episode_runner(std::get<Scenario>(r)));
+    ASSERT_TRUE(points[k].entry.has_value());
+    EXPECT_EQ(points[k].entry->equilibrium_keepers, direct.equilibrium_keepers);
+    EXPECT_EQ(points[k].entry->episodes.size(), direct.episodes.size());
+    EXPECT_EQ(points[k].entry->criterion, direct.criterion);
+  }
+}
+
+TEST(GameCommand, BadKeeperEntryGamesNameTheKey) {
+  const auto problems = std::get<std::vector<std::string>>(parse_game(R"(base = "keeper"
+[game]
+kind = "keeper_entry"
+entry_cost = -5
+players = ["hunters[0]"]
+)",
+                                                                      "."));
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_NE(problems[0].find("game.players: unknown key"), std::string::npos);
+  EXPECT_NE(problems[1].find("game.entry_cost = -5: must be in [0, 1e12] $"), std::string::npos);
 }
 
 TEST(GameCommand, BadGamesNameTheKeyAndTheValue) {
