@@ -351,12 +351,17 @@ void LeveragedTraders::after_exit(AgentContext& ctx, uint32_t i) {
   ctx.wake(ctx.now() + time_from_seconds(std::min(delay, 3.2e7)), i, kReentry);
 }
 
-std::optional<double> LeveragedTraders::own_trigger(AgentContext& ctx, uint32_t i) const {
+std::optional<double> LeveragedTraders::own_key(AgentContext& ctx, uint32_t i) const {
   const ClearingHouse& ch = ctx.clearing();
   const AccountId a = accounts_[i];
   const MarketId m = markets_[i];
   const Quantity size = ch.ledger().position(a, m).size;
   if (size.raw() == 0) return std::nullopt;
+  if (params_.preemptive_rule == PreemptiveRule::ExpectedLoss) {
+    // The price at which its equity would be zero, mark - equity / size: equity(p) = size x (p - that),
+    // so it stays put while the mark moves (a top-up or a trade moves it).
+    return to_double(ch.mark(m)) - to_double(ch.equity(a)) / to_double(size);
+  }
   const auto trigger = ch.margin_model(a, m).trigger(size, ch.mark(m), ch.equity(a));
   if (!trigger) return std::nullopt;
   return to_double(*trigger);
@@ -365,16 +370,17 @@ std::optional<double> LeveragedTraders::own_trigger(AgentContext& ctx, uint32_t 
 namespace {
 const auto kHigherFirst = [](const auto& a, const auto& b) { return a.price < b.price; };
 const auto kLowerFirst = [](const auto& a, const auto& b) { return a.price > b.price; };
+int64_t key_units(double key) { return int64_t(std::llround(key * 1e6)); }
 }  // namespace
 
 void LeveragedTraders::arm_preemptive(AgentContext& ctx, uint32_t i) {
   if (!preemptive_[i]) return;
-  const auto trigger = own_trigger(ctx, i);
-  if (!trigger) return;
+  const auto key = own_key(ctx, i);
+  if (!key) return;
   Preemptive& p = preempt_[markets_[i].raw()];
   const bool is_long = ctx.clearing().ledger().position(accounts_[i], markets_[i]).size.raw() > 0;
   std::vector<Level>& heap = is_long ? p.longs : p.shorts;
-  heap.push_back(Level{int64_t(std::llround(*trigger * 1e6)), i, version_[i], false});
+  heap.push_back(Level{key_units(*key), i, version_[i], false});
   if (is_long)
     std::push_heap(heap.begin(), heap.end(), kHigherFirst);
   else
@@ -392,6 +398,7 @@ void LeveragedTraders::check_preemptive(AgentContext& ctx, MarketId m) {
   const auto mid = book.mid();
   const double centre = mid ? to_double(*mid) : mark;
   const double band = params_.preemptive_depth_band;
+  const bool by_loss = params_.preemptive_rule == PreemptiveRule::ExpectedLoss;
   for (const bool down : {true, false}) {
     std::vector<Level>& heap = down ? p.longs : p.shorts;
     if (heap.empty()) continue;
@@ -402,11 +409,16 @@ void LeveragedTraders::check_preemptive(AgentContext& ctx, MarketId m) {
     const auto cascade = p.heatmap->cascade(mark, down, std::max(density, 1e-9), params_.preemptive_approach,
                                             1.0 + params_.risk_aversion);
     if (!cascade) continue;
-    const int64_t reach = int64_t(std::llround(cascade->end * 1e6));
+    // Who acts: by liquidation price, those the cascade's end S reaches; by expected loss, those who would
+    // lose max_loss of their equity at S: |size| |p - S| >= max_loss x equity(p), with equity(p) =
+    // size x (p - z), z the zero-equity price: a long when z >= p + (S - p) / max_loss, a short when
+    // z <= it.
+    const double end = cascade->end;
+    const int64_t reach = key_units(by_loss ? mark + (end - mark) / params_.preemptive_max_loss : end);
     const auto order = [&](const Level& a, const Level& b) {
       return down ? kHigherFirst(a, b) : kLowerFirst(a, b);
     };
-    const auto reached = [&](int64_t price) { return down ? price >= reach : price <= reach; };
+    const auto reached = [&](int64_t key) { return down ? key >= reach : key <= reach; };
     std::vector<Level> later;  // acted on in this check, or moved: back into the heap afterwards
     while (!heap.empty() && reached(heap.front().price)) {
       std::pop_heap(heap.begin(), heap.end(), order);
@@ -414,16 +426,16 @@ void LeveragedTraders::check_preemptive(AgentContext& ctx, MarketId m) {
       heap.pop_back();
       const uint32_t i = level.trader;
       if (level.version != version_[i]) continue;  // closed or re-entered since
-      const auto trigger = own_trigger(ctx, i);
-      if (!trigger) continue;
-      level.price = int64_t(std::llround(*trigger * 1e6));
+      const auto key = own_key(ctx, i);
+      if (!key) continue;
+      level.price = key_units(*key);
       if (reached(level.price)) {
         ++preemptive_exits_;
         if (reduce(ctx, i, params_.preemptive_fraction)) {
           after_exit(ctx, i);
           continue;
         }
-        if (const auto after = own_trigger(ctx, i)) level.price = int64_t(std::llround(*after * 1e6));
+        if (const auto after = own_key(ctx, i)) level.price = key_units(*after);
       }
       later.push_back(level);
     }

@@ -75,7 +75,16 @@ struct LeveragedTraderParams {
   double preemptive_fraction = 1;
   double preemptive_depth_band = 0.02;
   LiquidationHeatmapParams heatmap;
+  // Who acts on a predicted cascade: OwnLiquidation, a trader whose liquidation price it reaches;
+  // ExpectedLoss, a trader that would lose preemptive_max_loss of its equity at the cascade's end (its
+  // leverage now times the predicted move), whether or not it would be liquidated.
+  enum class PreemptiveRule : uint8_t {
+    OwnLiquidation,
+    ExpectedLoss
+  } preemptive_rule = PreemptiveRule::OwnLiquidation;
+  double preemptive_max_loss = 0.5;
 };
+using PreemptiveRule = LeveragedTraderParams::PreemptiveRule;
 
 // One position of the opening book: trader's `size` (signed) in `market`, bought or sold at `entry`;
 // `cash` = floor(entry * |size|) moves from the buyer to the seller. `margin` is the trader's deposit
@@ -140,8 +149,9 @@ class LeveragedTraders final : public Population {
   bool reduce(AgentContext& ctx, uint32_t i, double fraction);
   void after_exit(AgentContext& ctx, uint32_t i);
   bool voluntary() const;
-  // Pre-emptive traders: their own liquidation price now (nullopt without a position in their market).
-  std::optional<double> own_trigger(AgentContext& ctx, uint32_t i) const;
+  // Pre-emptive traders' key now, from their own account: the liquidation price (OwnLiquidation) or the
+  // zero-equity price, mark - equity / size (ExpectedLoss); nullopt without a position in their market.
+  std::optional<double> own_key(AgentContext& ctx, uint32_t i) const;
   void arm_preemptive(AgentContext& ctx, uint32_t i);
   void check_preemptive(AgentContext& ctx, MarketId m);
 
@@ -183,8 +193,9 @@ class LeveragedTraders final : public Population {
   std::vector<uint16_t> reentries_left_;
   std::vector<MarketExits> exits_;
   uint64_t stop_losses_ = 0, take_profits_ = 0, deleverages_ = 0, reentries_ = 0;
-  // Pre-emptive traders per market: longs by liquidation price (max-heap: the nearest below the mark
-  // first), shorts (min-heap); each entry (price, trader, version).
+  // Pre-emptive traders per market, keyed by own_key (a price that moves only with the trader's own
+  // deposits and trades): longs in a max-heap (the nearest below the mark first), shorts in a min-heap.
+  // Each entry (key x 1e6 in `price`, trader, version).
   struct Preemptive {
     std::vector<Level> longs, shorts;
     std::optional<LiquidationHeatmap> heatmap;

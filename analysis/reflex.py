@@ -50,6 +50,8 @@ def main():
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--share", type=float, default=0.5)
     parser.add_argument("--risk-aversion", type=float, default=1.0)
+    parser.add_argument("--rule", default="own_liquidation", choices=("own_liquidation", "expected_loss"))
+    parser.add_argument("--max-loss", type=float, default=0.5, help="expected_loss: fraction of equity")
     parser.add_argument("--threshold", type=float, default=0.10, help="fall that times the crash (fraction)")
     parser.add_argument("--set", action="append", default=[], help="more overrides for both runs")
     args = parser.parse_args()
@@ -61,10 +63,13 @@ def main():
                         os.path.join(folder, "naive.h5"))
             strategic = run(args.liqsim, args.preset, seed,
                             args.set + [f"traders.preemptive_share={args.share}",
-                                        f"traders.risk_aversion={args.risk_aversion}"],
+                                        f"traders.risk_aversion={args.risk_aversion}",
+                                        f"traders.preemptive_rule={args.rule}",
+                                        f"traders.preemptive_max_loss={args.max_loss}"],
                             os.path.join(folder, "strategic.h5"))
             rows.append((seed, naive, strategic))
-    print(f"preset {args.preset}, pre-emptive share {args.share}, risk aversion {args.risk_aversion}, "
+    print(f"preset {args.preset}, pre-emptive share {args.share}, rule {args.rule} (max loss {args.max_loss}), "
+          f"risk aversion {args.risk_aversion}, "
           f"crash time: first mark {100 * args.threshold:g}% below its start")
     print(f"{'seed':>6} | {'trough %':>17} | {'vs impact-free pp':>17} | {'crash time s':>17} | {'liquidations':>13}")
     print(f"{'':>6} | {'naive':>8} {'strat':>8} | {'naive':>8} {'strat':>8} | {'naive':>8} {'strat':>8} | "

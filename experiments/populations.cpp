@@ -282,6 +282,9 @@ std::unique_ptr<Population> build_traders(const PopulationBuildContext& c) {
   lp.preemptive_approach = ts.preemptive_approach;
   lp.preemptive_fraction = ts.preemptive_fraction;
   lp.preemptive_depth_band = ts.preemptive_depth_band;
+  lp.preemptive_rule =
+      ts.preemptive_rule == "expected_loss" ? PreemptiveRule::ExpectedLoss : PreemptiveRule::OwnLiquidation;
+  lp.preemptive_max_loss = ts.preemptive_max_loss;
   lp.heatmap = heatmap_params(c.scenario.liquidation_map);
   auto traders = std::make_unique<LeveragedTraders>(lp, std::move(ids), std::move(trader_markets),
                                                     std::move(trader_spread), c.scenario.seed);

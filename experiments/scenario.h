@@ -324,6 +324,12 @@ struct LeveragedTraderSpec {
   double preemptive_fraction = 1;       // (0, 1]
   double preemptive_depth_band = 0.02;  // (0, 0.5]
   std::string preemptive_information = "mark,open_interest,book,own_account";
+  // "own_liquidation": act when the predicted cascade reaches the trader's own liquidation price;
+  // "expected_loss": when the trader's current leverage x the predicted move reaches preemptive_max_loss
+  // of its equity (traders far from liquidation exit too).
+  std::string preemptive_rule = "own_liquidation";
+  double preemptive_max_loss =
+      0.5;  // (0, 10]: expected_loss: the loss, as a fraction of equity, that triggers
 };
 
 struct KeeperSpec {

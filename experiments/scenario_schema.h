@@ -280,6 +280,8 @@ void describe(V& v, LeveragedTraderSpec& s) {
   v.number("preemptive_fraction", s.preemptive_fraction, open_closed(0, 1));
   v.number("preemptive_depth_band", s.preemptive_depth_band, open_closed(0, 0.5));
   v.text("preemptive_information", s.preemptive_information, non_empty_text());
+  v.text("preemptive_rule", s.preemptive_rule, one_of({"own_liquidation", "expected_loss"}));
+  v.number("preemptive_max_loss", s.preemptive_max_loss, open_closed(0, 10));
 }
 
 template <class V>

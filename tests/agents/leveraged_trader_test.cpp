@@ -536,7 +536,8 @@ struct PreemptiveFixture : ExitFixture {
     return p;
   }
   PreemptiveFixture(double risk_aversion, double approach, double probability = 1)
-      : ExitFixture(params(risk_aversion, approach, probability)) {
+      : PreemptiveFixture(params(risk_aversion, approach, probability)) {}
+  explicit PreemptiveFixture(const LeveragedTraderParams& p) : ExitFixture(p) {
     check_at(100);  // the map's first observation: the open interest entered at 100
   }
   // The book at `mark` with `bid_coins` on the bid (asks deep), then the next check.
@@ -584,6 +585,28 @@ TEST(LeveragedTraders, RiskAversionDecidesWhetherADeepBookIsEnough) {
     f.book_at(95, 50'000);
     EXPECT_EQ(f.traders.preemptive_exits(), 1u);
     EXPECT_EQ(f.size(), Quantity(0));
+  }
+}
+
+// By expected loss: at 95 the trader's leverage is 9,500 / 500 = 19; the cluster alone (no risk aversion,
+// 50,000 coins of bids) predicts a fall to about 90.49, 4.75 % below the mark: a loss of 90 % of its
+// equity, though the fall stops short of its liquidation at 90.452.
+TEST(LeveragedTraders, ExpectedLossRuleExitsWithoutReachingItsLiquidation) {
+  LeveragedTraderParams p = PreemptiveFixture::params(0, 0.05, 1);
+  p.preemptive_rule = PreemptiveRule::ExpectedLoss;
+  p.preemptive_max_loss = 0.5;
+  {
+    PreemptiveFixture f(p);
+    f.book_at(95, 50'000);
+    EXPECT_EQ(f.traders.preemptive_exits(), 1u);
+    EXPECT_EQ(f.size(), Quantity(0));
+  }
+  p.preemptive_max_loss = 1.0;  // a 90 % loss is within what it accepts
+  {
+    PreemptiveFixture f(p);
+    f.book_at(95, 50'000);
+    EXPECT_EQ(f.traders.preemptive_exits(), 0u);
+    EXPECT_EQ(f.size(), coins(100));
   }
 }
 
