@@ -260,9 +260,16 @@ void Keepers::on_transaction_result(AgentContext& ctx, uint32_t i, AccountId tar
   // delivered when it is settled, with its lot).
   if (result.outcome != KeeperOutcome::Liquidated || result.quantity.raw() == 0) return;
   const int slices = params_.twap ? std::max(1, params_.twap_slices) : 1;
-  Unwind u{result.market, result.quantity, Quantity(0), *result.liquidation};
+  Unwind u{result.market, result.quantity, Quantity(0), *result.liquidation, ctx.view(result.market).mark,
+           ctx.now()};
   const Quantity abs_q = result.quantity.raw() < 0 ? -result.quantity : result.quantity;
   u.slice = Quantity((abs_q.raw() + slices - 1) / slices);
+  if (params_.hold) {  // held whole until the risk rule says otherwise; one check stream per keeper
+    k.unwinds.push_back(u);
+    if (!k.hold_check_pending) ctx.wake(ctx.now() + params_.hold_check, i, kHoldCheck);
+    k.hold_check_pending = true;
+    return;
+  }
   k.unwinds.push_back(u);
   unwind_slice(ctx, k, k.unwinds.back());
   if (k.unwinds.back().remaining.raw() == 0) {
@@ -274,8 +281,23 @@ void Keepers::on_transaction_result(AgentContext& ctx, uint32_t i, AccountId tar
 }
 
 void Keepers::on_wake(AgentContext& ctx, uint32_t i, int64_t arg) {
-  const LiquidationId liquidation(arg);
   Keeper& k = keepers_[i];
+  if (arg == kHoldCheck) {
+    k.hold_check_pending = false;
+    for (size_t n = 0; n < k.unwinds.size();) {
+      if (hold_over(ctx, k.unwinds[n])) unwind_slice(ctx, k, k.unwinds[n]);
+      if (k.unwinds[n].remaining.raw() == 0)
+        k.unwinds.erase(k.unwinds.begin() + std::ptrdiff_t(n));
+      else
+        ++n;
+    }
+    if (!k.unwinds.empty()) {
+      ctx.wake(ctx.now() + params_.hold_check, i, kHoldCheck);
+      k.hold_check_pending = true;
+    }
+    return;
+  }
+  const LiquidationId liquidation(arg);
   auto it = std::find_if(k.unwinds.begin(), k.unwinds.end(),
                          [&](const Unwind& u) { return u.liquidation == liquidation; });
   if (it == k.unwinds.end()) return;
@@ -286,6 +308,15 @@ void Keepers::on_wake(AgentContext& ctx, uint32_t i, int64_t arg) {
     const int slices = std::max(1, params_.twap_slices);
     ctx.wake(ctx.now() + Time(params_.twap_horizon.raw() / slices), i, arg);
   }
+}
+
+bool Keepers::hold_over(AgentContext& ctx, const Unwind& u) const {
+  if (ctx.now() - u.since >= params_.hold_horizon || u.entry.raw() <= 0) return true;
+  // The keeper's gain per unit of the seizure's mark: a long gains when the mark rises, a short when it
+  // falls.
+  const double move = double(ctx.view(u.market).mark.raw()) / double(u.entry.raw()) - 1.0;
+  const double gain = u.remaining.raw() > 0 ? move : -move;
+  return gain >= params_.hold_take_profit || gain <= -params_.hold_stop_loss;
 }
 
 void Keepers::unwind_slice(AgentContext& ctx, Keeper& k, Unwind& u) {

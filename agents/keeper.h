@@ -98,10 +98,20 @@ struct KeeperParams {
   // The first `endorsed` keepers are the venue's endorsed liquidators (Synthetix's forceLiquidatePosition):
   // they send the forced call the mechanism quotes, for no reward, whatever their gas costs.
   uint32_t endorsed = 0;
+  // Hold seized positions by a risk rule instead of selling them at once (sell_rule "hold"): every
+  // hold_check the keeper compares the mark with the mark at the seizure and unwinds the whole position
+  // once it moved hold_take_profit in the keeper's favour or hold_stop_loss against it, or after
+  // hold_horizon. Fractions of the seizure's mark (beliefs of the keeper, so doubles).
+  bool hold = false;
+  Time hold_horizon, hold_check;
+  double hold_take_profit = 0, hold_stop_loss = 0;
 };
 
 class Keepers final : public Population {
  public:
+  // The wake-up arg of a keeper's periodic check of what it holds (other wake-ups carry a liquidation
+  // id, never negative).
+  static constexpr int64_t kHoldCheck = -1;
   Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t master_seed);
   std::string_view name() const override { return "keepers"; }
   // The protocol found `target` liquidatable at this mark update.
@@ -138,7 +148,11 @@ class Keepers final : public Population {
     Quantity remaining;  // signed: quantity still to sell (+) or buy back (-)
     Quantity slice;
     LiquidationId liquidation;
+    Price entry;  // hold: the mark at the seizure
+    Time since;   // hold: the seizure's time
   };
+  // Hold: whether the risk rule says to unwind `u` now.
+  bool hold_over(AgentContext& ctx, const Unwind& u) const;
   struct Keeper {
     AccountId account;
     Rng rng;
@@ -148,6 +162,7 @@ class Keepers final : public Population {
     // thousands), never iterated.
     std::unordered_set<AccountId> pending;
     std::vector<Unwind> unwinds;
+    bool hold_check_pending = false;  // hold: a kHoldCheck wake-up is queued
   };
   void unwind_slice(AgentContext& ctx, Keeper& k, Unwind& u);
   // Keeper i can send now: not in an outage, and the base fee within its gas cap.

@@ -199,6 +199,11 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
   kp.unwind_on_amm = ks.unwind_venue == "amm";
   kp.amm_max_slippage = ratio_from_double(ks.amm_max_slippage);
   kp.flash_loan = ks.flash_loan;
+  kp.hold = ks.sell_rule == "hold";
+  kp.hold_horizon = time_from_seconds(ks.hold_seconds);
+  kp.hold_check = time_from_seconds(ks.hold_check_seconds);
+  kp.hold_take_profit = ks.hold_take_profit;
+  kp.hold_stop_loss = ks.hold_stop_loss;
   kp.flash_loan_fee = ratio_from_double(ks.flash_loan_fee);
   return std::make_unique<Keepers>(kp, std::move(ids), c.scenario.seed);
 }

@@ -340,7 +340,7 @@ struct KeeperSpec {
   double priority_fee_min = 0.5;        // $ per transaction >= 0
   double priority_fee_max = 20.0;       // >= min
   double min_profit = 5.0;              // $: skip liquidations whose expected reward - gas is below
-  std::string sell_rule = "immediate";  // "immediate" | "twap"
+  std::string sell_rule = "immediate";  // "immediate" | "twap" | "hold"
   double twap_seconds = 60;             // twap: spread the unwind over this many seconds
   int twap_slices = 6;                  // [1, 1000]
   // "fixed": each keeper bids one priority fee, drawn uniformly in [priority_fee_min, priority_fee_max],
@@ -379,6 +379,13 @@ struct KeeperSpec {
   // take with their own capital). Needs unwind_venue = "amm" and the `keeper` or `aave_v3` mechanism.
   bool flash_loan = false;
   double flash_loan_fee = 0.0005;  // [0, 0.1]: of the loan (Aave v3 FLASHLOAN_PREMIUM_TOTAL 0.05%)
+  // sell_rule "hold": a keeper holds what it seized and sells all of it once the mark moved
+  // hold_take_profit in its favour or hold_stop_loss against it since the seizure, or after hold_seconds;
+  // checked every hold_check_seconds.
+  double hold_seconds = 3600;      // (0, 3.2e7]
+  double hold_take_profit = 0.02;  // [0, 1]
+  double hold_stop_loss = 0.05;    // [0, 1]
+  double hold_check_seconds = 10;  // [1, 3600]: one check per keeper holding anything
 };
 
 // The public liquidation map strategic agents read (agents/liquidation_heatmap.h): open interest

@@ -1834,6 +1834,9 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
        s.arbitrageurs.interval_seconds, "arbitrage decisions");
   term(double(s.traders.count) * (2 + s.traders.outside_capital / s.traders.topup_fraction), "traders.count",
        s.traders.count, "entries and top-ups");
+  if (s.keepers.sell_rule == "hold")
+    term(d / s.keepers.hold_check_seconds * s.keepers.count, "keepers.hold_check_seconds",
+         s.keepers.hold_check_seconds, "keepers' checks of what they hold");
   for (size_t h = 0; h < s.hunters.size(); ++h)
     term(d / s.hunters[h].interval_seconds * s.hunters[h].count * 2,
          indexed("hunters", h) + ".interval_seconds", s.hunters[h].interval_seconds, "hunters' decisions");

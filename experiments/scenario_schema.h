@@ -293,7 +293,11 @@ void describe(V& v, KeeperSpec& s) {
   v.number("priority_fee_min", s.priority_fee_min, closed(0, kMaxDollars), Unit::Dollars);
   v.number("priority_fee_max", s.priority_fee_max, closed(0, kMaxDollars), Unit::Dollars);
   v.number("min_profit", s.min_profit, closed(-kMaxDollars, kMaxDollars), Unit::Dollars);
-  v.text("sell_rule", s.sell_rule, one_of({"immediate", "twap"}));
+  v.text("sell_rule", s.sell_rule, one_of({"immediate", "twap", "hold"}));
+  v.number("hold_seconds", s.hold_seconds, open_closed(0, kMaxSeconds), Unit::Seconds);
+  v.number("hold_take_profit", s.hold_take_profit, closed(0, 1));
+  v.number("hold_stop_loss", s.hold_stop_loss, closed(0, 1));
+  v.number("hold_check_seconds", s.hold_check_seconds, closed(1, 3600), Unit::Seconds);
   v.text("unwind_venue", s.unwind_venue, one_of({"book", "amm"}));
   v.number("amm_max_slippage", s.amm_max_slippage, open(0, 1), Unit::Fraction);
   v.flag("flash_loan", s.flash_loan);

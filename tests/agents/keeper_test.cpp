@@ -488,6 +488,73 @@ TEST(Keepers, TwapUnwindSellsEqualSlicesOverTheHorizon) {
   EXPECT_EQ(f.position(ids[0]), Quantity(0));
 }
 
+// Hold by a risk rule: the 5 seized coins (mark 100 at the seizure) are held while the mark stays within
+// +2 % / -5 %; checks every 10 s; the whole position is sold at the first check past either level.
+struct HoldFixture {
+  static KeeperParams params() {
+    KeeperParams p = base_params();
+    p.hold = true;
+    p.hold_horizon = seconds(3600);
+    p.hold_check = seconds(10);
+    p.hold_take_profit = 0.02;
+    p.hold_stop_loss = 0.05;
+    return p;
+  }
+  HoldFixture() : ids(f.open_keepers(1)), keepers(params(), ids, kSeed) {
+    target = f.liquidatable_trader(10);
+    f.ctx.place_limit(MarketId(0), f.lp, Side::Buy, px(90), coins(100));
+    f.ctx.set_mark(MarketId(0), px(100));
+    result = f.take_over(params(), ids[0], target);
+    keepers.on_transaction_result(f.ctx, 0, target, result);
+  }
+  // Sets the mark and delivers the next check.
+  void check_at(double mark) {
+    f.ctx.set_mark(MarketId(0), px(mark));
+    const auto w = f.ctx.pop_wake();
+    LIQSIM_CHECK(w.has_value() && w->arg == Keepers::kHoldCheck, "a hold check is due");
+    keepers.on_wake(f.ctx, w->target, w->arg);
+  }
+  Fixture f;
+  std::vector<AccountId> ids;
+  Keepers keepers;
+  AccountId target;
+  KeeperTakeover result;
+};
+
+TEST(Keepers, HoldSellsNothingUntilTheMarkMovesPastItsLevels) {
+  HoldFixture h;
+  ASSERT_EQ(h.result.outcome, KeeperOutcome::Liquidated);
+  EXPECT_TRUE(h.f.ctx.submissions.empty()) << "nothing sold at the seizure";
+  h.check_at(101.9);
+  h.check_at(95.1);
+  EXPECT_TRUE(h.f.ctx.submissions.empty());
+  EXPECT_EQ(h.f.position(h.ids[0]), coins(5));
+  h.check_at(102);  // +2 %: take the profit
+  ASSERT_EQ(h.f.ctx.submissions.size(), 1u);
+  EXPECT_EQ(h.f.ctx.submissions[0].order.quantity, coins(5));
+  EXPECT_EQ(h.f.ctx.submissions[0].order.side, Side::Sell);
+  EXPECT_TRUE(h.f.ctx.submissions[0].order.reduce_only);
+  EXPECT_EQ(h.f.position(h.ids[0]), Quantity(0));
+  EXPECT_EQ(h.f.ctx.pending_wakes(), 0u) << "nothing left to check";
+}
+
+TEST(Keepers, HoldStopsTheLossAndEndsAtTheHorizon) {
+  {
+    HoldFixture h;
+    h.check_at(95);  // -5 %
+    ASSERT_EQ(h.f.ctx.submissions.size(), 1u);
+    EXPECT_EQ(h.f.position(h.ids[0]), Quantity(0));
+  }
+  {
+    HoldFixture h;
+    for (int k = 0; k < 359; ++k) h.check_at(100);  // 3,590 s held
+    EXPECT_TRUE(h.f.ctx.submissions.empty());
+    h.check_at(100);  // 3,600 s: the horizon
+    ASSERT_EQ(h.f.ctx.submissions.size(), 1u);
+    EXPECT_EQ(h.f.position(h.ids[0]), Quantity(0));
+  }
+}
+
 // On-chain keepers swap the seized 5 coins into the market's pool (10 coins / $1,000, 0.3% fee) instead of
 // the book, no unit below the index x (1 - 5%) = $95: the pool's marginal bid ends at or above 95, the
 // swap takes what it can (about 0.25 coins: 10 x (1 / sqrt(0.95 / 0.997) - 1)), the keeper carries the

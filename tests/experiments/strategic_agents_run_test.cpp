@@ -59,6 +59,23 @@ TEST(StrategicAgentsRun, PreemptiveTradersChangeTheRun) {
   EXPECT_NE(strategic.summary.liquidation_count, naive.summary.liquidation_count);
 }
 
+// Keepers that hold what they seize by a risk rule (keepers.sell_rule = "hold") keep money conserved, and
+// on the keeper preset's fall they do worse than keepers that sell at once: they are stopped out lower.
+TEST(StrategicAgentsRun, KeepersHoldingByARiskRuleConserveMoneyAndLoseInTheFall) {
+  const auto keeper_day = [](const char* rule, bool every_event) {
+    ScenarioResult r = load_preset("keeper", {{"traders.count", "400"},
+                                              {"duration_seconds", "28800"},
+                                              {"keepers.sell_rule", rule}});
+    RunOptions options;
+    options.check_every_event = every_event;
+    return run_simulation(std::get<Scenario>(r), "", options).summary;
+  };
+  const RunSummary hold = keeper_day("\"hold\"", true);
+  EXPECT_EQ(hold.conservation_residual, Amount(0));
+  EXPECT_GT(hold.keeper_liquidations, 0u);
+  EXPECT_LT(hold.keeper_profit, keeper_day("\"immediate\"", false).keeper_profit);
+}
+
 TEST(StrategicAgentsRun, AnInformationSetThatAsksForPrivateStateIsRefused) {
   const auto errors = errors_of({{"hunters", "[{count = 1, information = \"mark,book,positions\"}]"}});
   ASSERT_EQ(errors.size(), 3u);
