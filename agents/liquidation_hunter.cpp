@@ -103,7 +103,7 @@ bool LiquidationHunters::try_hunt(AgentContext& ctx, uint32_t i, bool down) {
   if (coins <= 0) return false;
   // The push prints at the cluster only if the book reaches it: a sale that empties the book above the
   // level leaves the last trade (and any mark made of it) short of the cluster.
-  const double reached = to_double(levels_[std::min(levels_.size(), walked) - 1].first);
+  const double reached = to_double(levels_[walked - 1].first);
   if (down ? reached > cascade->first * (1 + heatmap_params_.bucket)
            : reached < cascade->first * (1 - heatmap_params_.bucket))
     return false;
@@ -122,7 +122,6 @@ bool LiquidationHunters::try_hunt(AgentContext& ctx, uint32_t i, bool down) {
   const SubmitResult r = ctx.submit(m, order);
   if (r.filled.raw() <= 0) return false;
   ++hunts_;
-  pushed_.push_back(down ? -to_double(r.filled) : to_double(r.filled));
   state_[i] = State::Holding;
   ctx.wake(ctx.now() + p.hold, i, 0);
   return true;

@@ -48,8 +48,6 @@ class LiquidationHunters final : public Population {
   void on_wake(AgentContext& ctx, uint32_t member, int64_t arg) override;
 
   uint64_t hunts() const { return hunts_; }
-  // Coins each hunt pushed (sold or bought at the book) and its direction.
-  const std::vector<double>& pushed() const { return pushed_; }
 
  private:
   enum class State : uint8_t { Idle, Holding, Covering, Resting };
@@ -68,7 +66,6 @@ class LiquidationHunters final : public Population {
   std::vector<std::optional<LiquidationHeatmap>> heatmaps_;  // by market, built at first use
   uint64_t master_seed_ = 0;
   uint64_t hunts_ = 0;
-  std::vector<double> pushed_;
   std::vector<std::pair<Price, Quantity>> levels_;  // scratch: book levels
 };
 

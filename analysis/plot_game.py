@@ -22,6 +22,14 @@ def text(column):
     return [v.decode() if isinstance(v, bytes) else str(v) for v in column[:]]
 
 
+def save(figure, args):
+    figure.tight_layout()
+    out = args.out or args.file.rsplit(".", 1)[0] + ".png"
+    figure.savefig(out, dpi=100)
+    print(out)
+    return 0
+
+
 def plot_keeper_entry(f, args):
     """The keeper free-entry game: equilibrium keepers and delay by sweep value; active keepers by episode."""
     eq, ep = f["equilibria"], f["episodes"]
@@ -43,11 +51,7 @@ def plot_keeper_entry(f, args):
     right.set_xlabel("episode")
     right.set_ylabel("active keepers")
     right.legend(fontsize=8)
-    figure.tight_layout()
-    out = args.out or args.file.rsplit(".", 1)[0] + ".png"
-    figure.savefig(out, dpi=100)
-    print(out)
-    return 0
+    return save(figure, args)
 
 
 def main():
@@ -94,11 +98,7 @@ def main():
     right.set_ylabel("payoff $")
     right.axhline(0, color="black", linewidth=0.5)
     right.legend(fontsize=8)
-    figure.tight_layout()
-    out = args.out or args.file.rsplit(".", 1)[0] + ".png"
-    figure.savefig(out, dpi=100)
-    print(out)
-    return 0
+    return save(figure, args)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import h5py
 import numpy as np
 
 
-def run(liqsim, preset, seed, sets, path):
+def run(liqsim, preset, seed, sets, path, threshold):
     command = [liqsim, "run", "--preset", preset, "--seed", str(seed), "--out", path, "--force", "--quiet",
                "--counterfactual", "impact_free"]
     for s in sets:
@@ -32,7 +32,7 @@ def run(liqsim, preset, seed, sets, path):
         time = f["timeseries/time_ns"][:] / 1e9
         s = f["summary"].attrs
         initial = mark[0]
-        below = np.nonzero(mark <= initial * (1 - run.threshold))[0]
+        below = np.nonzero(mark <= initial * (1 - threshold))[0]
         return {
             "trough": 100 * (1 - float(s["mark_min"]) / 1e6 / initial),
             "extra": float(s["amplification_mark_trough_pp"]),
@@ -55,18 +55,17 @@ def main():
     parser.add_argument("--threshold", type=float, default=0.10, help="fall that times the crash (fraction)")
     parser.add_argument("--set", action="append", default=[], help="more overrides for both runs")
     args = parser.parse_args()
-    run.threshold = args.threshold
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             naive = run(args.liqsim, args.preset, seed, args.set + ["traders.preemptive_share=0"],
-                        os.path.join(folder, "naive.h5"))
+                        os.path.join(folder, "naive.h5"), args.threshold)
             strategic = run(args.liqsim, args.preset, seed,
                             args.set + [f"traders.preemptive_share={args.share}",
                                         f"traders.risk_aversion={args.risk_aversion}",
                                         f"traders.preemptive_rule={args.rule}",
                                         f"traders.preemptive_max_loss={args.max_loss}"],
-                            os.path.join(folder, "strategic.h5"))
+                            os.path.join(folder, "strategic.h5"), args.threshold)
             rows.append((seed, naive, strategic))
     print(f"preset {args.preset}, pre-emptive share {args.share}, rule {args.rule} (max loss {args.max_loss}), "
           f"risk aversion {args.risk_aversion}, "

@@ -30,7 +30,7 @@ struct GameSpec {
   KeeperEntryGameParams entry;  // keeper_entry
   std::string text;             // the game file
   std::string source_dir;       // its folder (a relative scenario path)
-  std::string scenario;         // "preset:NAME" or a scenario file
+  std::string scenario;         // `base`: a preset name or a scenario file
   std::vector<ScenarioOverride> set;
   std::vector<std::string> players;                       // "hunters[i]"
   std::vector<std::vector<ScenarioOverride>> strategies;  // keys relative to a player

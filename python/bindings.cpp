@@ -420,11 +420,8 @@ class PySimulation {
     order.limit = Price(limit);
     order.quantity = Quantity(quantity);
     order.reduce_only = reduce_only;
-    try {
-      return simulation_.submit_external(MarketId(market), order).filled.raw();
-    } catch (const std::invalid_argument& e) {
-      throw py::value_error(e.what());
-    }
+    // Simulation::submit_external's std::invalid_argument reaches Python as ValueError.
+    return simulation_.submit_external(MarketId(market), order).filled.raw();
   }
   // One account's own state (raw): what an agent knows of itself.
   py::dict own_account(uint32_t account) {

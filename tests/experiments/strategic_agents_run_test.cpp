@@ -63,9 +63,8 @@ TEST(StrategicAgentsRun, PreemptiveTradersChangeTheRun) {
 // on the keeper preset's fall they do worse than keepers that sell at once: they are stopped out lower.
 TEST(StrategicAgentsRun, KeepersHoldingByARiskRuleConserveMoneyAndLoseInTheFall) {
   const auto keeper_day = [](const char* rule, bool every_event) {
-    ScenarioResult r = load_preset("keeper", {{"traders.count", "400"},
-                                              {"duration_seconds", "28800"},
-                                              {"keepers.sell_rule", rule}});
+    ScenarioResult r = load_preset(
+        "keeper", {{"traders.count", "400"}, {"duration_seconds", "28800"}, {"keepers.sell_rule", rule}});
     RunOptions options;
     options.check_every_event = every_event;
     return run_simulation(std::get<Scenario>(r), "", options).summary;
