@@ -228,6 +228,48 @@ constexpr FieldSpec kHoldingFields[] = {
     LIQSIM_FIELD(HoldingFinal, amount, "amount", "base units", 0, "in the asset's base units"),
 };
 
+constexpr FieldSpec kOptionFillFields[] = {
+    LIQSIM_FIELD(OptionFillRecord, time, "time_ns", kNs, 0, ""),
+    LIQSIM_FIELD(
+        OptionFillRecord, liquidation, "liquidation", "id", 0,
+        "the option liquidation (option_liquidations.id), -1: a position opened at the mark at time 0"),
+    LIQSIM_FIELD(OptionFillRecord, account, "account", "id", 0, "the writer, or the liquidated member"),
+    LIQSIM_FIELD(OptionFillRecord, counterparty, "counterparty", "id", 0, "an option market maker"),
+    LIQSIM_FIELD(OptionFillRecord, series, "series", "id", 0,
+                 "(expiry index x strikes + strike index) x 2 + (0 put, 1 call)"),
+    LIQSIM_FIELD(OptionFillRecord, type, "type", "enum", 0, "0 call, 1 put"),
+    LIQSIM_FIELD(OptionFillRecord, side, "side", "enum", 0, "the account's side: 0 buy, 1 sell"),
+    LIQSIM_FIELD(OptionFillRecord, strike, "strike", kUsdPerCoin, -6, ""),
+    LIQSIM_FIELD(OptionFillRecord, expiry, "expiry_ns", kNs, 0, "from the start of the run"),
+    LIQSIM_FIELD(OptionFillRecord, quantity, "contracts", kCoin, -8,
+                 "contracts of one coin of the underlying"),
+    LIQSIM_FIELD(OptionFillRecord, price, "price", kUsdPerCoin, -6, "per contract"),
+    LIQSIM_FIELD(OptionFillRecord, mark, "mark", kUsdPerCoin, -6, "the series' model mark at the fill"),
+    LIQSIM_FIELD(OptionFillRecord, underlying, "underlying", kUsdPerCoin, -6, "the underlying market's mark"),
+};
+
+constexpr FieldSpec kOptionLiquidationFields[] = {
+    LIQSIM_FIELD(OptionLiquidationRecord, id, "id", "id", 0, ""),
+    LIQSIM_FIELD(OptionLiquidationRecord, trigger_time, "trigger_time_ns", kNs, 0,
+                 "found below its requirement"),
+    LIQSIM_FIELD(OptionLiquidationRecord, time, "time_ns", kNs, 0, "closed (its last fill)"),
+    LIQSIM_FIELD(OptionLiquidationRecord, account, "account", "id", 0, ""),
+    LIQSIM_FIELD(OptionLiquidationRecord, underlying_at_trigger, "underlying_at_trigger", kUsdPerCoin, -6,
+                 ""),
+    LIQSIM_FIELD(OptionLiquidationRecord, equity_at_trigger, "equity_at_trigger", kUsd, -6,
+                 "at the model marks"),
+    LIQSIM_FIELD(OptionLiquidationRecord, requirement_at_trigger, "requirement_at_trigger", kUsd, -6,
+                 "the portfolio margin it failed"),
+    LIQSIM_FIELD(OptionLiquidationRecord, contracts, "contracts", kCoin, -8, "closed, over every series"),
+    LIQSIM_FIELD(OptionLiquidationRecord, gap, "gap", kUsd, -6,
+                 "sum over fills of (price - mark) x contracts against the member"),
+    LIQSIM_FIELD(OptionLiquidationRecord, cash_after, "cash_after", kUsd, -6,
+                 "balance once closed, before the fee"),
+    LIQSIM_FIELD(OptionLiquidationRecord, fee, "fee", kUsd, -6, "to the insurance fund"),
+    LIQSIM_FIELD(OptionLiquidationRecord, insurance_paid, "insurance_paid", kUsd, -6, "of the shortfall"),
+    LIQSIM_FIELD(OptionLiquidationRecord, bad_debt, "bad_debt", kUsd, -6, "of the shortfall"),
+};
+
 constexpr FieldSpec kVenueSampleFields[] = {
     LIQSIM_FIELD(VenueSampleRecord, time, "time_ns", kNs, 0, ""),
     LIQSIM_FIELD(VenueSampleRecord, venue, "venue", "id", 0,
@@ -343,6 +385,15 @@ constexpr FieldSpec kSummaryFields[] = {
                  ""),
     LIQSIM_FIELD(RunSummary, amplification_protocol_loss, "amplification_protocol_loss", kUsd, -6, ""),
     LIQSIM_FIELD(RunSummary, amplification_bad_debt, "amplification_bad_debt", kUsd, -6, ""),
+    LIQSIM_FIELD(RunSummary, slippage_p50, "slippage_p50", "1", 0, ""),
+    LIQSIM_FIELD(RunSummary, option_liquidations, "option_liquidations", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, option_liquidation_fills, "option_liquidation_fills", "count", 0, ""),
+    LIQSIM_FIELD(RunSummary, option_gap_p50, "option_gap_p50", "1", 0, ""),
+    LIQSIM_FIELD(RunSummary, option_gap_p90, "option_gap_p90", "1", 0, ""),
+    LIQSIM_FIELD(RunSummary, option_gap, "option_gap", kUsd, -6, ""),
+    LIQSIM_FIELD(RunSummary, option_gap_loss_share, "option_gap_loss_share", "1", 0, ""),
+    LIQSIM_FIELD(RunSummary, option_shortfall, "option_shortfall", kUsd, -6, ""),
+    LIQSIM_FIELD(RunSummary, option_gap_shortfall_share, "option_gap_shortfall_share", "1", 0, ""),
 };
 
 #undef LIQSIM_FIELD
@@ -734,11 +785,33 @@ TableSpec venue_timeseries() {
   return {"/", "venue_timeseries", "every venue (perpetual books and spot venues) at every record time",
           sizeof(VenueSampleRecord), kVenueSampleFields};
 }
+TableSpec option_fills() {
+  return {"/events", "option_fills", "option trades: positions opened at the model mark, liquidation fills",
+          sizeof(OptionFillRecord), kOptionFillFields};
+}
+TableSpec option_liquidations() {
+  return {"/events", "option_liquidations", "every option portfolio liquidation, when it closed",
+          sizeof(OptionLiquidationRecord), kOptionLiquidationFields};
+}
 std::span<const FieldSpec> summary() { return kSummaryFields; }
 std::vector<TableSpec> tables() {
-  return {liquidations(),     trades(),        funding(),         mark_updates(), adl(),
-          social_losses(),    keeper_txs(),    keeper_tx_queue(), blocks(),       auctions(),
-          venue_timeseries(), cascade_sizes(), assets(),          holdings(),     accounts()};
+  return {liquidations(),
+          trades(),
+          funding(),
+          mark_updates(),
+          adl(),
+          social_losses(),
+          keeper_txs(),
+          keeper_tx_queue(),
+          blocks(),
+          auctions(),
+          venue_timeseries(),
+          cascade_sizes(),
+          option_fills(),
+          option_liquidations(),
+          assets(),
+          holdings(),
+          accounts()};
 }
 
 std::string field_units(std::span<const FieldSpec> fields) {
@@ -811,6 +884,9 @@ std::variant<RunFile, std::string> read_run_file(const std::string& path) {
     run.log.cascade_sizes = read_table<CascadeSizeRecord>(root, run_file_schema::cascade_sizes());
     run.log.venue_samples = read_table<VenueSampleRecord>(root, run_file_schema::venue_timeseries());
     run.log.holdings = read_table<HoldingFinal>(root, run_file_schema::holdings());
+    run.log.option_fills = read_table<OptionFillRecord>(root, run_file_schema::option_fills());
+    run.log.option_liquidations =
+        read_table<OptionLiquidationRecord>(root, run_file_schema::option_liquidations());
     run.log.accounts = read_table<AccountFinal>(root, run_file_schema::accounts());
 
     Hid summary = make_hid(H5Gopen2(root, "/summary", H5P_DEFAULT), "opening /summary");

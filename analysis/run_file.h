@@ -65,6 +65,8 @@ TableSpec holdings();                     // over HoldingFinal, stored as /holdi
 TableSpec accounts();                     // over AccountFinal, stored as /accounts
 TableSpec cascade_sizes();                // over CascadeSizeRecord, stored as /cascade_sizes
 TableSpec venue_timeseries();             // over VenueSampleRecord, stored as /venue_timeseries
+TableSpec option_fills();                 // over OptionFillRecord, /events/option_fills
+TableSpec option_liquidations();          // over OptionLiquidationRecord, /events/option_liquidations
 // Every compound table of a run file, in file order (the writer checks it stores exactly these).
 std::vector<TableSpec> tables();
 std::span<const FieldSpec> summary();  // over RunSummary: attributes of /summary (no wall_seconds)

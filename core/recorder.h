@@ -243,6 +243,41 @@ struct CascadeSizeRecord {
   uint64_t trees = 0;  // trees of that size, >= 1
 };
 
+// One option trade of the options venue (protocol/options_market.h): a position opened at the model
+// mark at time 0 (liquidation -1) or a fill of an option liquidation's order.
+struct OptionFillRecord {
+  Time time;
+  int64_t liquidation = kNoId;  // the option liquidation (OptionLiquidationRecord.id), or -1
+  uint32_t account = 0;         // the writer (opens) or the liquidated member
+  uint32_t counterparty = 0;
+  uint32_t series = 0;
+  uint8_t type = 0;  // 0 call, 1 put
+  uint8_t side = 0;  // the account's side: 0 buy, 1 sell
+  Price strike;
+  Time expiry;
+  Quantity quantity;  // contracts (coins of the underlying), > 0
+  Price price;        // per contract
+  Price mark;         // the model mark of the series at the fill
+  Price underlying;
+};
+
+// One option liquidation, recorded when the member's portfolio is closed.
+struct OptionLiquidationRecord {
+  int64_t id = 0;
+  Time trigger_time;
+  Time time;  // the last fill
+  uint32_t account = 0;
+  Price underlying_at_trigger;
+  Amount equity_at_trigger;       // at the model marks
+  Amount requirement_at_trigger;  // the portfolio margin it failed
+  Quantity contracts;             // closed, summed over series
+  Amount gap;                     // sum over fills of (price - mark) x contracts against the account
+  Amount cash_after;              // the member's balance once closed, before the fee
+  Amount fee;                     // to the insurance fund
+  Amount insurance_paid;          // of the shortfall
+  Amount bad_debt;                // of the shortfall the fund could not pay
+};
+
 // Identity of a run, written as root attributes of the run file.
 struct RunMetadata {
   std::string liqsim_version;
@@ -335,6 +370,20 @@ struct RunSummary {
   Amount amplification_liquidated_notional;  // window: liquidated_notional here minus the twin's
   Amount amplification_protocol_loss;        // window: protocol_loss here minus the twin's
   Amount amplification_bad_debt;             // bad_debt here minus the twin's
+  double slippage_p50 = 0;  // window: nearest-rank median of |price - mark| / mark over liquidations
+  // The options venue ([options]; window, by the liquidation's close): option liquidations; their fills'
+  // mark-to-execution gap |price - mark| / mark (nearest-rank); the gap in dollars against the members;
+  // its share of their loss in liquidation (sum of gap / sum of (equity at trigger - balance once
+  // closed)); the shortfall (balance once closed, less the fee, below 0) and the share of it the model
+  // marks did not show (sum of (shortfall - max(0, -equity at trigger)) / sum of shortfall).
+  uint64_t option_liquidations = 0;
+  uint64_t option_liquidation_fills = 0;
+  double option_gap_p50 = 0;
+  double option_gap_p90 = 0;
+  Amount option_gap;
+  double option_gap_loss_share = 0;
+  Amount option_shortfall;
+  double option_gap_shortfall_share = 0;
 };
 
 class Recorder {
@@ -360,6 +409,9 @@ class Recorder {
   virtual void on_asset(const AssetFinal& r) = 0;
   virtual void on_holding(const HoldingFinal& r) = 0;
   virtual void on_account(const AccountFinal& r) = 0;
+  // The options venue's trades and liquidations (runs with [options]); sinks that keep none ignore them.
+  virtual void on_option_fill(const OptionFillRecord&) {}
+  virtual void on_option_liquidation(const OptionLiquidationRecord&) {}
 };
 
 // Drops every record: the base of sinks that keep only some (override those), and the sink of runs whose
@@ -404,6 +456,8 @@ class RunLog : public Recorder {
   std::vector<AssetFinal> assets;
   std::vector<HoldingFinal> holdings;
   std::vector<AccountFinal> accounts;
+  std::vector<OptionFillRecord> option_fills;
+  std::vector<OptionLiquidationRecord> option_liquidations;
 
   void on_trade(const TradeRecord& r) override { trades.push_back(r); }
   void on_liquidation(const LiquidationRecord& r) override { liquidations.push_back(r); }
@@ -421,6 +475,8 @@ class RunLog : public Recorder {
   void on_asset(const AssetFinal& r) override { assets.push_back(r); }
   void on_holding(const HoldingFinal& r) override { holdings.push_back(r); }
   void on_account(const AccountFinal& r) override { accounts.push_back(r); }
+  void on_option_fill(const OptionFillRecord& r) override { option_fills.push_back(r); }
+  void on_option_liquidation(const OptionLiquidationRecord& r) override { option_liquidations.push_back(r); }
 };
 
 }  // namespace liqsim

@@ -30,6 +30,7 @@ enum class StreamKind : uint64_t {
   Episode = 16,  // the seed of each episode of a game played on fresh seeds (experiments/keeper_entry_game)
   Hunter = 17,   // liquidation hunters' decision times (agents/liquidation_hunter)
   PreemptiveTrader = 18,  // which leveraged traders deleverage pre-emptively (agents/leveraged_trader)
+  OptionWriter = 19,  // each option writer's capital, strategy, series and size (experiments/options_venue)
 };
 
 // SplitMix64 finaliser (Steele, Lea & Flood 2014): a bijective 64-bit mix.

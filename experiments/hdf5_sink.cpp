@@ -476,6 +476,8 @@ enum StreamId : size_t {
   kAuctions,
   kVenueSamples,
   kCascadeSizes,
+  kOptionFills,
+  kOptionLiquidations,
   kAssets,
   kHoldings,
   kAccounts,
@@ -537,6 +539,8 @@ struct Schema {
     tables[kAuctions] = run_file_schema::auctions();
     tables[kVenueSamples] = run_file_schema::venue_timeseries();
     tables[kCascadeSizes] = run_file_schema::cascade_sizes();
+    tables[kOptionFills] = run_file_schema::option_fills();
+    tables[kOptionLiquidations] = run_file_schema::option_liquidations();
     tables[kAssets] = run_file_schema::assets();
     tables[kHoldings] = run_file_schema::holdings();
     tables[kAccounts] = run_file_schema::accounts();
@@ -572,6 +576,9 @@ struct Schema {
     streams[kAuctions] = table_stream<AuctionRecord>(tables[kAuctions], &tables[kAuctions]);
     streams[kVenueSamples] = table_stream<VenueSampleRecord>(tables[kVenueSamples], &tables[kVenueSamples]);
     streams[kCascadeSizes] = table_stream<CascadeSizeRecord>(tables[kCascadeSizes], &tables[kCascadeSizes]);
+    streams[kOptionFills] = table_stream<OptionFillRecord>(tables[kOptionFills], &tables[kOptionFills]);
+    streams[kOptionLiquidations] =
+        table_stream<OptionLiquidationRecord>(tables[kOptionLiquidations], &tables[kOptionLiquidations]);
     streams[kAssets] = table_stream<AssetFinal>(tables[kAssets], &tables[kAssets]);
     streams[kHoldings] = table_stream<HoldingFinal>(tables[kHoldings], &tables[kHoldings]);
     streams[kAccounts] = table_stream<AccountFinal>(tables[kAccounts], &tables[kAccounts]);
@@ -1100,6 +1107,10 @@ void RunFileWriter::on_cascade_size(const CascadeSizeRecord& r) { impl_->append(
 void RunFileWriter::on_venue_sample(const VenueSampleRecord& r) { impl_->append(kVenueSamples, r); }
 void RunFileWriter::on_holding(const HoldingFinal& r) { impl_->append(kHoldings, r); }
 void RunFileWriter::on_account(const AccountFinal& r) { impl_->add_account(r); }
+void RunFileWriter::on_option_fill(const OptionFillRecord& r) { impl_->append(kOptionFills, r); }
+void RunFileWriter::on_option_liquidation(const OptionLiquidationRecord& r) {
+  impl_->append(kOptionLiquidations, r);
+}
 std::optional<std::string> RunFileWriter::error() const { return impl_->error(); }
 std::optional<std::string> RunFileWriter::finish(const RunMetadata& metadata, const RunSummary& summary,
                                                  bool overwrite, const RunSummary* counterfactual) {
@@ -1130,6 +1141,8 @@ std::optional<std::string> write_run_file(const std::string& path, const RunMeta
   for (const AuctionRecord& r : log.auctions) writer.on_auction(r);
   for (const VenueSampleRecord& r : log.venue_samples) writer.on_venue_sample(r);
   for (const CascadeSizeRecord& r : log.cascade_sizes) writer.on_cascade_size(r);
+  for (const OptionFillRecord& r : log.option_fills) writer.on_option_fill(r);
+  for (const OptionLiquidationRecord& r : log.option_liquidations) writer.on_option_liquidation(r);
   for (const AssetFinal& r : log.assets) writer.on_asset(r);
   for (const HoldingFinal& r : log.holdings) writer.on_holding(r);
   for (const AccountFinal& r : log.accounts) writer.on_account(r);

@@ -77,6 +77,8 @@ class RunFileWriter final : public Recorder {
   void on_asset(const AssetFinal& r) override;
   void on_holding(const HoldingFinal& r) override;
   void on_account(const AccountFinal& r) override;
+  void on_option_fill(const OptionFillRecord& r) override;
+  void on_option_liquidation(const OptionLiquidationRecord& r) override;
 
   // on_account() takes the run's last records: the first one completes the other tables, and a record
   // of another table after it is an invariant violation.

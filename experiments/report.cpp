@@ -113,6 +113,15 @@ std::string format_report(const RunMetadata& metadata, const RunSummary& summary
   out += line("bad debt             %s\n", dollars(s.bad_debt).c_str());
   if (s.hunter_profit.raw() != 0)
     out += line("hunters              profit %s (equity less deposits)\n", dollars(s.hunter_profit).c_str());
+  if (s.option_liquidations > 0)
+    out += line(
+        "option liquidations%s %s (%s fills): mark-to-execution gap p50 %.1f%%, p90 %.1f%% of the mark "
+        "(perpetuals' slippage p50 %.2f%%); gap %s, %.0f%% of the members' loss; shortfall %s, %.0f%% "
+        "beyond the marks\n",
+        w, count(s.option_liquidations).c_str(), count(s.option_liquidation_fills).c_str(),
+        100 * s.option_gap_p50, 100 * s.option_gap_p90, 100 * s.slippage_p50, dollars(s.option_gap).c_str(),
+        100 * s.option_gap_loss_share, dollars(s.option_shortfall).c_str(),
+        100 * s.option_gap_shortfall_share);
   if (s.debt_auctions > 0)
     out += line(
         "debt auctions%s       %s settled: %s raised against bad debt for %.8f MKR minted (%s per MKR)\n", w,

@@ -69,6 +69,23 @@ void RunMetrics::on_liquidation(const LiquidationRecord& r) {
   liquidated_notional_ += notional(r.mark, abs_quantity(r.quantity), Round::Down);
   keeper_rewards_ += r.reward;
   slippage_ += std::fabs(to_double(r.price - r.mark)) / to_double(r.mark);
+  slippages_.push_back(std::fabs(to_double(r.price - r.mark)) / to_double(r.mark));
+}
+
+void RunMetrics::on_option_fill(const OptionFillRecord& r) {
+  if (r.time < measure_from_ || r.liquidation == kNoId || r.mark.raw() <= 0) return;
+  option_gaps_.push_back(std::fabs(to_double(r.price - r.mark)) / to_double(r.mark));
+}
+
+void RunMetrics::on_option_liquidation(const OptionLiquidationRecord& r) {
+  if (r.time < measure_from_) return;
+  ++option_liquidations_;
+  option_gap_ += r.gap;
+  option_loss_ += r.equity_at_trigger - r.cash_after;
+  const Amount shortfall = std::max(Amount(0), -(r.cash_after - r.fee));
+  option_shortfall_ += shortfall;
+  option_shortfall_beyond_marks_ +=
+      shortfall - std::min(shortfall, std::max(Amount(0), -r.equity_at_trigger));
 }
 
 void RunMetrics::on_auction(const AuctionRecord& r) {
@@ -184,6 +201,21 @@ void RunMetrics::fill(RunSummary& s) const {
   s.liquidated_notional = liquidated_notional_;
   s.keeper_rewards = keeper_rewards_;
   s.mean_slippage = s.liquidation_count == 0 ? 0.0 : slippage_ / double(s.liquidation_count);
+  std::vector<double> slippages = slippages_;
+  std::sort(slippages.begin(), slippages.end());
+  s.slippage_p50 = nearest_rank<double>(slippages, 50);
+  std::vector<double> gaps = option_gaps_;
+  std::sort(gaps.begin(), gaps.end());
+  s.option_liquidations = option_liquidations_;
+  s.option_liquidation_fills = gaps.size();
+  s.option_gap_p50 = nearest_rank<double>(gaps, 50);
+  s.option_gap_p90 = nearest_rank<double>(gaps, 90);
+  s.option_gap = option_gap_;
+  s.option_gap_loss_share = option_loss_.raw() > 0 ? to_double(option_gap_) / to_double(option_loss_) : 0.0;
+  s.option_shortfall = option_shortfall_;
+  s.option_gap_shortfall_share =
+      option_shortfall_.raw() > 0 ? to_double(option_shortfall_beyond_marks_) / to_double(option_shortfall_)
+                                  : 0.0;
   s.cascade_generations = cascades_.generations();
   s.largest_cascade = cascades_.largest_cascade();
   s.branching_ratio = cascades_.branching_ratio();

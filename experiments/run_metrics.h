@@ -37,6 +37,9 @@ class RunMetrics {
   // among the keepers' rewards when it ended in the window.
   void on_auction(const AuctionRecord& r);
   void on_keeper_tx(const KeeperTxRecord& r);
+  // The options venue's liquidation fills and closed liquidations (window: by their time).
+  void on_option_fill(const OptionFillRecord& r);
+  void on_option_liquidation(const OptionLiquidationRecord& r);
 
   // The window opens once, before the first event at or after measure_from: the insurance fund, the
   // bad debt and the keepers' equity net of deposits at that moment are the window's starting points.
@@ -100,7 +103,14 @@ class RunMetrics {
   uint64_t endogenous_liquidations_ = 0;
   Amount liquidated_notional_;
   Amount keeper_rewards_;
-  double slippage_ = 0;  // sum of |price - mark| / mark, in liquidation order
+  double slippage_ = 0;              // sum of |price - mark| / mark, in liquidation order
+  std::vector<double> slippages_;    // each |price - mark| / mark, in liquidation order
+  std::vector<double> option_gaps_;  // each option liquidation fill's |price - mark| / mark
+  uint64_t option_liquidations_ = 0;
+  Amount option_gap_;
+  Amount option_loss_;  // sum of (equity at trigger - balance once closed)
+  Amount option_shortfall_;
+  Amount option_shortfall_beyond_marks_;
   uint64_t adl_count_ = 0;
   Quantity adl_quantity_;
   Amount socialised_loss_;

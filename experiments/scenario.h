@@ -418,6 +418,70 @@ struct HunterSpec {
   std::string information = "mark,open_interest,book,own_account";
 };
 
+// One expiry's smile of the options surface in raw SVI (protocol/vol_surface.h):
+// w(k) = a + b (rho (k - m) + sqrt((k - m)^2 + sigma^2)), k = ln(K / F), w the total variance.
+struct OptionSliceSpec {
+  double days = 30;  // (0, 3650]: expiry of the slice from time 0; slices in increasing order
+  double a = 0.0176;
+  double b = 0.08;    // >= 0
+  double rho = -0.4;  // (-1, 1)
+  double m = 0;
+  double sigma = 0.15;  // > 0
+};
+
+// The options venue ([options], protocol/options_market.h): European puts and calls on a market's mark,
+// one book per series, quoted by option market makers off the surface, written by a margined population
+// whose portfolios are liquidated into those books. A surface with static arbitrage is refused.
+inline constexpr double kOptionWriterCapitalCap = 100;  // a writer's capital is at most this x the median
+
+struct OptionsSpec {
+  bool enabled = false;
+  int market = 0;  // index of the underlying market (its mark is the forward)
+  // The surface at time 0 (the default: 60 % ATM vol at 7 and 30 days, put skew).
+  std::vector<OptionSliceSpec> slices = {{7, 0.0029, 0.04, -0.4, 0, 0.1}, {30, 0.0176, 0.08, -0.4, 0, 0.15}};
+  std::string dynamics = "sticky_moneyness";  // "sticky_moneyness" | "sticky_strike"
+  double level_beta = 2;                      // [0, 10]: ATM variance x exp(-level_beta r) after a return r
+  double skew_beta = 0.5;                     // [0, 10]: rho falls by skew_beta x the size of a fall
+  std::vector<double> strikes = {0.7, 0.8, 0.9, 1.0, 1.1, 1.2};  // each (0, 10]: K / initial price
+  std::vector<double> expiries_days = {7, 30};                   // each (0, 3650], after the run's end
+  double tick = 0.01;                                            // $ (0, 1000]
+  // Portfolio margin (Deribit): underlying moves -max_move..+max_move in `buckets` steps x vol up /
+  // unchanged / down, plus short_option_minimum x underlying per net short contract of a series.
+  double pm_max_move = 0.16;           // (0, 0.9)
+  int pm_buckets = 9;                  // [2, 101]
+  double pm_vol_range_up = 0.5;        // [0, 10]
+  double pm_vol_range_down = 0.25;     // [0, 1)
+  double short_option_minimum = 0.01;  // [0, 1]
+  double liquidation_fee = 0.001;      // [0, 0.1]: of the underlying notional closed
+  double liquidation_band = 1.0;       // (0, 100]: liquidation orders pay at most mark x (1 + band)
+  double trigger_margin = 0.005;       // [0, 0.5]: members re-checked this fraction before their band
+  double refresh_seconds = 1800;       // [1, 3.2e7]: every band recomputed (time decay)
+  // Option market makers.
+  int makers = 2;                      // [1, 100]
+  double maker_capital = 50e6;         // $ (0, 1e12]
+  double requote_seconds = 5;          // [0.01, 3600]
+  double stress_window_seconds = 600;  // (0, 86400]: the recent move is over this window
+  double vol_spread = 0.02;            // (0, 1]
+  double level_vol_step = 0.01;        // [0, 1]
+  int levels = 3;                      // [1, 20]
+  double level_contracts = 5;          // (0, 1e6]
+  double min_half_spread = 0.02;       // [0, 1]
+  double stress_widen = 10;            // [0, 1000]
+  double stress_withdraw = 5;          // [0, 1000]
+  double min_depth = 0.1;              // [0, 1]
+  double inventory_skew = 0.5;         // [0, 10]
+  double inventory_limit = 200;        // (0, 1e9]
+  // Option writers (margined; positions opened at the model mark at time 0, sold to the makers).
+  int writers = 300;                // [0, 1e6]
+  double writer_capital = 100000;   // $ (0, 1e12]: median
+  double writer_capital_sigma = 1;  // [0, 5]: lognormal spread, each draw at most 100 x the median
+  // Shares of short put, short call, short strangle (put below, call above the money) and put credit
+  // spread (short put, long put one strike lower), each >= 0, not all 0.
+  std::vector<double> strategy_weights = {0.4, 0.2, 0.2, 0.2};
+  double usage_min = 0.5;   // (0, 1]: initial requirement / capital drawn from [usage_min, usage_max]
+  double usage_max = 0.95;  // [usage_min, 1]
+};
+
 // What a run may cost, estimated at validation from the scenario (events from every periodic process
 // and agent rate, account-updates of funding settlements, memory of the recorded tables and accounts);
 // a scenario above either limit is refused before it runs. Raise them on purpose for big runs.
@@ -450,7 +514,8 @@ struct Scenario {
   LimitsSpec limits;
   LiquidationMapSpec liquidation_map;
   std::vector<HunterSpec> hunters;  // none by default
-  std::string source_dir;           // folder of the scenario file (relative replay paths); not a TOML key
+  OptionsSpec options;
+  std::string source_dir;  // folder of the scenario file (relative replay paths); not a TOML key
 };
 
 // Coins of one market maker quote level in `market`: level_notional at its initial price when set, else

@@ -425,6 +425,14 @@ Scenario random_scenario(uint64_t seed, const RandomScenarioOptions& options) {
         s.hunters[h].market = int(rng.uniform_below(s.markets.size()));
       }
     }
+    // The options venue in a third of the scenarios, small: its other keys as drawn.
+    s.options.enabled = rng.uniform_below(3) == 0;
+    s.options.market = int(rng.uniform_below(s.markets.size()));
+    s.options.makers = 1 + int(rng.uniform_below(3));
+    s.options.writers = int(rng.uniform_below(41));
+    s.options.writer_capital = std::min(s.options.writer_capital, 1e7);
+    s.options.maker_capital = std::min(s.options.maker_capital, 1e9);
+    s.options.expiries_days = {s.duration_seconds / 86400.0 + 1.0 + double(rng.uniform_below(30))};
     s.limits.max_events = options.max_events;
     repair(s, rng);
     for (int k = 0; k < 200 && estimate_run_cost(s).events > options.max_events; ++k) {

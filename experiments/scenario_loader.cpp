@@ -29,6 +29,7 @@
 #include "market/oracle.h"
 #include "market/price_process.h"
 #include "protocol/gas_price_path.h"
+#include "protocol/vol_surface.h"
 
 namespace liqsim {
 namespace {
@@ -511,7 +512,10 @@ std::vector<std::pair<std::string, double>> scenario_money(const Scenario& s) {
           {"arbitrageurs.capital", s.arbitrageurs.count * s.arbitrageurs.capital},
           {"traders.margin.max",
            s.traders.count * largest_draw(s.traders.margin) * (1 + s.traders.outside_capital)},
-          {"liquidation.insurance_fund", s.liquidation.insurance_fund}};
+          {"liquidation.insurance_fund", s.liquidation.insurance_fund},
+          {"options.maker_capital", s.options.enabled ? s.options.makers * s.options.maker_capital : 0.0},
+          {"options.writer_capital",
+           s.options.enabled ? s.options.writers * s.options.writer_capital * kOptionWriterCapitalCap : 0.0}};
 }
 
 namespace {
@@ -1122,6 +1126,47 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     else if (std::all_of(s.liquidation_map.weights.begin(), s.liquidation_map.weights.end(),
                          [](double w) { return w <= 0; }))
       errors.push_back({"liquidation_map.weights", "all 0", "at least one weight above 0", "no weight"});
+  }
+
+  // The options venue: its underlying, a surface without static arbitrage, expiries after the run,
+  // strategy weights.
+  if (s.options.enabled) {
+    const OptionsSpec& o = s.options;
+    if (size_t(o.market) >= s.markets.size() && skip.count("options.market") == 0)
+      add("options.market", o.market, "no such market",
+          "[0, " + std::to_string(s.markets.size() - 1) + "] (an index into [[markets]])");
+    bool slices_valid = true;
+    for (size_t k = 0; k < o.slices.size(); ++k)
+      for (const char* key : {".days", ".a", ".b", ".rho", ".m", ".sigma"})
+        slices_valid = slices_valid && skip.count(indexed("options.slices", k) + key) == 0;
+    if (slices_valid) {
+      std::vector<SviSlice> slices;
+      for (const OptionSliceSpec& x : o.slices)
+        slices.push_back({x.days / 365.0, x.a, x.b, x.rho, x.m, x.sigma});
+      for (const std::string& problem : svi_arbitrage_problems(slices))
+        errors.push_back({"options.slices", std::to_string(slices.size()) + " slices",
+                          "a surface free of static arbitrage (Gatheral & Jacquier 2014)", problem});
+    }
+    for (size_t k = 0; k < o.expiries_days.size(); ++k)
+      if (o.expiries_days[k] * 86400.0 <= s.duration_seconds && skip.count("options.expiries_days") == 0)
+        add(indexed("options.expiries_days", k), o.expiries_days[k], "expires before the run ends",
+            "after duration_seconds (" + format_number(s.duration_seconds) +
+                " s): settlement at expiry is not modelled");
+    if (o.expiries_days.empty() && skip.count("options.expiries_days") == 0)
+      errors.push_back({"options.expiries_days", "[]", "1 to 64 expiries in (0, 3650] days", "empty"});
+    if (o.strikes.empty() && skip.count("options.strikes") == 0)
+      errors.push_back({"options.strikes", "[]", "1 to 256 strikes in (0, 10] x the initial price", "empty"});
+    if (o.strikes.size() * o.expiries_days.size() > 2048)
+      errors.push_back({"options.strikes", std::to_string(o.strikes.size()) + " strikes",
+                        "at most 2048 series (strikes x expiries)", "too many series"});
+    if (o.strategy_weights.size() != 4 && skip.count("options.strategy_weights") == 0)
+      errors.push_back({"options.strategy_weights", std::to_string(o.strategy_weights.size()) + " values",
+                        "4 weights: short put, short call, short strangle, put spread", "not 4 weights"});
+    else if (std::all_of(o.strategy_weights.begin(), o.strategy_weights.end(),
+                         [](double w) { return w <= 0; }))
+      errors.push_back({"options.strategy_weights", "all 0", "at least one weight above 0", "no weight"});
+    if (o.usage_max < o.usage_min && skip.count("options.usage_max") == 0)
+      add("options.usage_max", o.usage_max, "below options.usage_min", "[usage_min, 1]");
   }
 
   // E-mode traders need a market of the e-mode category.
@@ -1792,8 +1837,9 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
   // Upper-end estimates from the rates the scenario names; every term names the key that drives it.
   RunCostEstimate cost;
   const double d = s.duration_seconds;
-  const double accounts =
-      double(s.noise.count) + s.market_makers.count + s.keepers.count + double(s.traders.count);
+  const double accounts = double(s.noise.count) + s.market_makers.count + s.keepers.count +
+                          double(s.traders.count) +
+                          (s.options.enabled ? double(s.options.writers) + s.options.makers : 0.0);
   std::vector<std::pair<double, std::string>> events;
   const auto term = [&](double n, const std::string& key, double value, const std::string& what) {
     events.emplace_back(n, key + " = " + format_number(value) + " (" + what + ")");
@@ -1857,6 +1903,15 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
       term(double(s.traders.count) * per_account, "liquidation.engine.cooldown_seconds",
            engine.cooldown_seconds, "dYdX liquidation blocks x traders");
     }
+  }
+  if (s.options.enabled) {
+    // Each requote cancels and places every maker's ladder on every series; each band refresh costs about
+    // 60 portfolio-margin grids per writer (counted as events).
+    const double series = 2.0 * double(s.options.strikes.size() * s.options.expiries_days.size());
+    term(d / s.options.requote_seconds * s.options.makers * series * s.options.levels * 4,
+         "options.requote_seconds", s.options.requote_seconds, "option makers' quotes");
+    term((d / s.options.refresh_seconds + 1) * s.options.writers * 60, "options.refresh_seconds",
+         s.options.refresh_seconds, "option writers' band refreshes");
   }
   if (s.liquidation.mechanism == "keeper") {
     term(d / s.liquidation.get<KeeperLiquidationSpec>().block_interval_seconds,

@@ -350,6 +350,58 @@ void describe(V& v, HunterSpec& s) {
 }
 
 template <class V>
+void describe(V& v, OptionSliceSpec& s) {
+  v.number("days", s.days, open_closed(0, 3650));
+  v.number("a", s.a, closed(-10, 10));
+  v.number("b", s.b, closed(0, 10));
+  v.number("rho", s.rho, open(-1, 1));
+  v.number("m", s.m, closed(-10, 10));
+  v.number("sigma", s.sigma, open_closed(0, 10));
+}
+
+template <class V>
+void describe(V& v, OptionsSpec& s) {
+  v.flag("enabled", s.enabled);
+  v.integer("market", s.market, 0, 1000);
+  v.tables("slices", s.slices, OptionsSpec{}.slices);
+  v.text("dynamics", s.dynamics, one_of({"sticky_moneyness", "sticky_strike"}));
+  v.number("level_beta", s.level_beta, closed(0, 10));
+  v.number("skew_beta", s.skew_beta, closed(0, 10));
+  v.numbers("strikes", s.strikes, open_closed(0, 10));
+  v.numbers("expiries_days", s.expiries_days, open_closed(0, 3650));
+  v.number("tick", s.tick, open_closed(0, 1000), Unit::Dollars);
+  v.number("pm_max_move", s.pm_max_move, open(0, 0.9), Unit::Fraction);
+  v.integer("pm_buckets", s.pm_buckets, 2, 101);
+  v.number("pm_vol_range_up", s.pm_vol_range_up, closed(0, 10), Unit::Fraction);
+  v.number("pm_vol_range_down", s.pm_vol_range_down, closed_open(0, 1), Unit::Fraction);
+  v.number("short_option_minimum", s.short_option_minimum, closed(0, 1), Unit::Fraction);
+  v.number("liquidation_fee", s.liquidation_fee, closed(0, 0.1), Unit::Fraction);
+  v.number("liquidation_band", s.liquidation_band, open_closed(0, 100), Unit::Fraction);
+  v.number("trigger_margin", s.trigger_margin, closed(0, 0.5), Unit::Fraction);
+  v.number("refresh_seconds", s.refresh_seconds, closed(1, kMaxSeconds), Unit::Seconds);
+  v.integer("makers", s.makers, 1, 100);
+  v.number("maker_capital", s.maker_capital, open_closed(0, 1e12), Unit::Dollars);
+  v.number("requote_seconds", s.requote_seconds, closed(0.01, 3600), Unit::Seconds);
+  v.number("stress_window_seconds", s.stress_window_seconds, open_closed(0, 86400), Unit::Seconds);
+  v.number("vol_spread", s.vol_spread, open_closed(0, 1));
+  v.number("level_vol_step", s.level_vol_step, closed(0, 1));
+  v.integer("levels", s.levels, 1, 20);
+  v.number("level_contracts", s.level_contracts, open_closed(0, 1e6));
+  v.number("min_half_spread", s.min_half_spread, closed(0, 1), Unit::Fraction);
+  v.number("stress_widen", s.stress_widen, closed(0, 1000));
+  v.number("stress_withdraw", s.stress_withdraw, closed(0, 1000));
+  v.number("min_depth", s.min_depth, closed(0, 1), Unit::Fraction);
+  v.number("inventory_skew", s.inventory_skew, closed(0, 10));
+  v.number("inventory_limit", s.inventory_limit, open_closed(0, 1e9));
+  v.integer("writers", s.writers, 0, 1'000'000);
+  v.number("writer_capital", s.writer_capital, open_closed(0, 1e12), Unit::Dollars);
+  v.number("writer_capital_sigma", s.writer_capital_sigma, closed(0, 5));
+  v.numbers("strategy_weights", s.strategy_weights, closed(0, 1e6));
+  v.number("usage_min", s.usage_min, open_closed(0, 1), Unit::Fraction);
+  v.number("usage_max", s.usage_max, open_closed(0, 1), Unit::Fraction);
+}
+
+template <class V>
 void describe(V& v, Scenario& s) {
   v.text("name", s.name, non_empty_text());
   v.integer("seed", s.seed, 0, kMaxSeed);
@@ -371,6 +423,7 @@ void describe(V& v, Scenario& s) {
   v.tables("markets", s.markets, std::vector<MarketSpec>{default_market()});
   v.table("liquidation_map", s.liquidation_map);
   v.tables("hunters", s.hunters, std::vector<HunterSpec>{});
+  v.table("options", s.options);
 }
 
 }  // namespace liqsim::schema

@@ -17,6 +17,7 @@
 #include "core/engine.h"
 #include "experiments/counterfactual.h"
 #include "experiments/liquidation_mechanisms.h"
+#include "experiments/options_venue.h"
 #include "experiments/populations.h"
 #include "experiments/run_metrics.h"
 #include "experiments/scenario_loader.h"
@@ -49,6 +50,8 @@ enum EventKind : uint32_t {
   kMechanismTimer,  // target = account: a timer of the liquidation mechanism
   kKeeperTx,        // target = sending account, arg = transaction id (transaction lane)
   kQueuedTxs,       // the keeper transactions that found a block full compete for this block
+  kOptionRequote,   // the option market makers quote again ([options])
+  kOptionRefresh,   // the option writers' safe bands recomputed
   kPopulationWake,  // kPopulationWake + p: a wake-up of population p, target = member, arg its own
 };
 
@@ -160,6 +163,14 @@ class RecordingTee final : public Recorder {
   void on_asset(const AssetFinal& r) override { sink_.on_asset(r); }
   void on_holding(const HoldingFinal& r) override { sink_.on_holding(r); }
   void on_account(const AccountFinal& r) override { sink_.on_account(r); }
+  void on_option_fill(const OptionFillRecord& r) override {
+    metrics_.on_option_fill(r);
+    sink_.on_option_fill(r);
+  }
+  void on_option_liquidation(const OptionLiquidationRecord& r) override {
+    metrics_.on_option_liquidation(r);
+    sink_.on_option_liquidation(r);
+  }
 
  private:
   Recorder& sink_;
@@ -387,6 +398,7 @@ class World final : public ExecutionVenue, public PositionSource {
     World& world_;
   };
   std::unique_ptr<LiquidationMechanism> mechanism_;
+  std::unique_ptr<OptionsVenue> option_venue_;  // [options] enabled
   Host host_{*this};
   MarketId current_market_;
   struct RestingOrders {
@@ -607,6 +619,9 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     populations_.push_back(std::move(slot));
   }
 
+  // The options venue: its makers' and writers' accounts after every population's.
+  if (s.options.enabled) option_venue_ = std::make_unique<OptionsVenue>(s, *ch_, recorder_);
+
   // The liquidation mechanism, from the registry. An unfilled engine step is retried at the next mark
   // update of the fastest market at the earliest.
   Time mark_interval = Time::max();
@@ -631,6 +646,10 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     }
   }
   engine_.schedule(Time(0), kRecord, 0, 0);
+  if (option_venue_) {
+    engine_.schedule(Time(0), kOptionRequote, 0, 0);
+    engine_.schedule(option_venue_->refresh_interval(), kOptionRefresh, 0, 0);
+  }
   mechanism_->on_start(host_);
   for (PopulationSlot& slot : populations_) slot.population->start(*slot.context);
 }
@@ -861,6 +880,16 @@ void World::dispatch(const Event& e) {
     case kRecord:
       on_record();
       break;
+    case kOptionRequote:
+      option_venue_->requote(engine_.now());
+      if (engine_.now() + option_venue_->requote_interval() <= end_)
+        engine_.schedule(engine_.now() + option_venue_->requote_interval(), kOptionRequote, 0, 0);
+      break;
+    case kOptionRefresh:
+      option_venue_->refresh(engine_.now());
+      if (engine_.now() + option_venue_->refresh_interval() <= end_)
+        engine_.schedule(engine_.now() + option_venue_->refresh_interval(), kOptionRefresh, 0, 0);
+      break;
     case kMechanismTimer:
       mechanism_->on_timer(host_, AccountId(e.target));
       metrics_.after_mechanism_timer(AccountId(e.target));
@@ -968,6 +997,7 @@ void World::on_mark_tick(MarketId m) {
     }
   }
   metrics_.end_sample(m);
+  if (option_venue_ && m == option_venue_->underlying_market()) option_venue_->on_underlying(mark, now);
   const Time next = now + time_from_seconds(rt.spec->mark.update_interval_seconds);
   if (next <= end_) engine_.schedule(next, kMarkTick, m.raw(), 0);
 }
@@ -1223,6 +1253,8 @@ void World::check_conservation() const {
   }
   LIQSIM_CHECK(ledger.account(amm_place).balance == quote_reserves,
                "the AMM pools' quote reserves differ from the ledger");
+  LIQSIM_CHECK(!option_venue_ || option_venue_->market().positions_balanced(),
+               "option contracts not conserved");
 }
 
 Time World::run_until(Time until) {

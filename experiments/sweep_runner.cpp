@@ -37,6 +37,8 @@ class KeptRecords final : public Recorder {
     auctions_ = kept("auctions");
     cascade_sizes_ = kept("cascade_sizes");
     venue_timeseries_ = kept("venue_timeseries");
+    option_fills_ = kept("option_fills");
+    option_liquidations_ = kept("option_liquidations");
     assets_ = kept("assets");
     holdings_ = kept("holdings");
     accounts_ = kept("accounts");
@@ -89,13 +91,19 @@ class KeptRecords final : public Recorder {
   void on_account(const AccountFinal& r) override {
     if (accounts_) to_.on_account(r);
   }
+  void on_option_fill(const OptionFillRecord& r) override {
+    if (option_fills_) to_.on_option_fill(r);
+  }
+  void on_option_liquidation(const OptionLiquidationRecord& r) override {
+    if (option_liquidations_) to_.on_option_liquidation(r);
+  }
 
  private:
   Recorder& to_;
   bool timeseries_ = false, liquidations_ = false, trades_ = false, funding_ = false, mark_updates_ = false,
        adl_ = false, social_losses_ = false, keeper_txs_ = false, keeper_tx_queue_ = false, blocks_ = false,
        auctions_ = false, cascade_sizes_ = false, assets_ = false, holdings_ = false, accounts_ = false,
-       venue_timeseries_ = false;
+       venue_timeseries_ = false, option_fills_ = false, option_liquidations_ = false;
 };
 
 }  // namespace

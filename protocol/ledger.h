@@ -55,7 +55,9 @@ enum class AgentRole : uint8_t {
   MarketMaker = 2,
   Keeper = 3,
   Protocol = 4,
-  Hunter = 5
+  Hunter = 5,
+  OptionWriter = 6,  // the options venue's margined members (protocol/options_market.h)
+  OptionMaker = 7    // its market makers
 };
 enum class MarginMode : uint8_t { Isolated = 0, Cross = 1 };
 

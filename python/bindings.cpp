@@ -149,6 +149,8 @@ py::array log_table(const RunLog& log, const std::string& name) {
     if (name == "auctions") return vector_array(table.fields, log.auctions);
     if (name == "cascade_sizes") return vector_array(table.fields, log.cascade_sizes);
     if (name == "venue_timeseries") return vector_array(table.fields, log.venue_samples);
+    if (name == "option_fills") return vector_array(table.fields, log.option_fills);
+    if (name == "option_liquidations") return vector_array(table.fields, log.option_liquidations);
     if (name == "assets") return vector_array(table.fields, log.assets);
     if (name == "holdings") return vector_array(table.fields, log.holdings);
     if (name == "accounts") return vector_array(table.fields, log.accounts);

@@ -34,7 +34,8 @@ tables = [("(top level)", "Scenario"), ("[liquidation]", "LiquidationSpec"),
           ("[markets.shock]", "ShockSpec"), ("[markets.index]", "IndexSpec"), ("[markets.spot]", "SpotSpec"), ("[markets.amm]", "AmmSpec"),
           ("[markets.oracle]", "OracleSpec"),
           ("[markets.mark]", "MarkSpec"), ("[markets.funding]", "FundingSpec"),
-          ("[markets.margin]", "MarginSpec")]
+          ("[markets.margin]", "MarginSpec"), ("[liquidation_map]", "LiquidationMapSpec"),
+          ("[[hunters]]", "HunterSpec"), ("[options]", "OptionsSpec"), ("[[options.slices]]", "OptionSliceSpec")]
 # The margin models (experiments/margin_models.h): name, description and spec, in registry order; the
 # chosen model's keys sit in [markets.margin] beside `model`.
 registry = re.search(r"using MarginModelSpecs =\s*std::tuple<([^>]*)>;", text).group(1)

@@ -52,7 +52,7 @@ sweep, run, alone = h5py.File(sys.argv[1], "r"), sys.argv[2], h5py.File(sys.argv
 group = sweep["runs/" + run]
 kept = []
 group.visititems(lambda name, o: kept.append(name) if isinstance(o, h5py.Dataset) else None)
-expected = ["accounts"] + ["events/" + t for t in ("adl", "auctions", "blocks", "funding", "keeper_tx_queue", "keeper_txs", "liquidations", "mark_updates", "social_losses", "trades")]
+expected = ["accounts"] + ["events/" + t for t in ("adl", "auctions", "blocks", "funding", "keeper_tx_queue", "keeper_txs", "liquidations", "mark_updates", "option_fills", "option_liquidations", "social_losses", "trades")]
 expected += ["timeseries/" + c for c in alone["timeseries"]]
 assert sorted(kept) == sorted(expected), (sorted(kept), sorted(expected))
 rows = 0

@@ -204,6 +204,38 @@ RunLog sample_log() {
     a.liquidations = i;
     log.accounts.push_back(a);
   }
+  for (uint32_t i = 0; i < 2; ++i) {
+    OptionFillRecord f;
+    f.time = Time(3'600'000'000'000 + i);
+    f.liquidation = i == 0 ? kNoId : 0;
+    f.account = 7 + i;
+    f.counterparty = 5;
+    f.series = 3 + i;
+    f.type = uint8_t(i);
+    f.side = uint8_t(1 - i);
+    f.strike = Price(54'000'000'000);
+    f.expiry = Time(604'800'000'000'000);
+    f.quantity = Quantity(123'456'789 + i);
+    f.price = Price(2'270'630'000 + i);
+    f.mark = Price(2'166'265'730 - i);
+    f.underlying = Price(59'106'200'427);
+    log.on_option_fill(f);
+  }
+  OptionLiquidationRecord ol;
+  ol.id = 0;
+  ol.trigger_time = Time(3'600'000'000'001);
+  ol.time = Time(3'610'000'000'000);
+  ol.account = 8;
+  ol.underlying_at_trigger = Price(59'000'000'000);
+  ol.equity_at_trigger = Amount(50'711'532'313);
+  ol.requirement_at_trigger = Amount(50'795'657'643);
+  ol.contracts = Quantity(761'000'000);
+  ol.gap = Amount(794'212'096);
+  ol.cash_after = Amount(49'917'320'218);
+  ol.fee = Amount(449'798'186);
+  ol.insurance_paid = Amount(12);
+  ol.bad_debt = Amount(3);
+  log.on_option_liquidation(ol);
   return log;
 }
 
@@ -230,6 +262,15 @@ RunSummary sample_summary() {
   s.debt_auction_raised = Amount(200'000'000'000);
   s.mkr_minted = Quantity(87'654'321'000);
   s.hunter_profit = Amount(-12'345'678);
+  s.slippage_p50 = 0.0015;
+  s.option_liquidations = 4;
+  s.option_liquidation_fills = 11;
+  s.option_gap_p50 = 0.12;
+  s.option_gap_p90 = 0.31;
+  s.option_gap = Amount(7'654'321);
+  s.option_gap_loss_share = 0.8;
+  s.option_shortfall = Amount(1'234'567);
+  s.option_gap_shortfall_share = 0.6;
   s.liquidated_notional = Amount(98'765'432'100);
   s.cascade_generations = 3;
   s.largest_cascade = 3;
@@ -303,6 +344,42 @@ void wait_for_next_second() {
 }
 
 void expect_same_log(const RunLog& got, const RunLog& want) {
+  ASSERT_EQ(got.option_fills.size(), want.option_fills.size());
+  for (size_t i = 0; i < want.option_fills.size(); ++i) {
+    const OptionFillRecord& g = got.option_fills[i];
+    const OptionFillRecord& w = want.option_fills[i];
+    EXPECT_EQ(g.time, w.time) << i;
+    EXPECT_EQ(g.liquidation, w.liquidation) << i;
+    EXPECT_EQ(g.account, w.account) << i;
+    EXPECT_EQ(g.counterparty, w.counterparty) << i;
+    EXPECT_EQ(g.series, w.series) << i;
+    EXPECT_EQ(g.type, w.type) << i;
+    EXPECT_EQ(g.side, w.side) << i;
+    EXPECT_EQ(g.strike, w.strike) << i;
+    EXPECT_EQ(g.expiry, w.expiry) << i;
+    EXPECT_EQ(g.quantity, w.quantity) << i;
+    EXPECT_EQ(g.price, w.price) << i;
+    EXPECT_EQ(g.mark, w.mark) << i;
+    EXPECT_EQ(g.underlying, w.underlying) << i;
+  }
+  ASSERT_EQ(got.option_liquidations.size(), want.option_liquidations.size());
+  for (size_t i = 0; i < want.option_liquidations.size(); ++i) {
+    const OptionLiquidationRecord& g = got.option_liquidations[i];
+    const OptionLiquidationRecord& w = want.option_liquidations[i];
+    EXPECT_EQ(g.id, w.id) << i;
+    EXPECT_EQ(g.trigger_time, w.trigger_time) << i;
+    EXPECT_EQ(g.time, w.time) << i;
+    EXPECT_EQ(g.account, w.account) << i;
+    EXPECT_EQ(g.underlying_at_trigger, w.underlying_at_trigger) << i;
+    EXPECT_EQ(g.equity_at_trigger, w.equity_at_trigger) << i;
+    EXPECT_EQ(g.requirement_at_trigger, w.requirement_at_trigger) << i;
+    EXPECT_EQ(g.contracts, w.contracts) << i;
+    EXPECT_EQ(g.gap, w.gap) << i;
+    EXPECT_EQ(g.cash_after, w.cash_after) << i;
+    EXPECT_EQ(g.fee, w.fee) << i;
+    EXPECT_EQ(g.insurance_paid, w.insurance_paid) << i;
+    EXPECT_EQ(g.bad_debt, w.bad_debt) << i;
+  }
   ASSERT_EQ(got.timeseries.size(), want.timeseries.size());
   for (size_t i = 0; i < want.timeseries.size(); ++i) {
     const TimeseriesRow& g = got.timeseries[i];

@@ -529,9 +529,10 @@ TEST(SweepPlan, KeepNamesRunFileTablesInFileOrder) {
   // Words in any order and repeated give the run file's order, once each.
   EXPECT_EQ(kept("[\"trades\", \"timeseries\", \"trades\", \"summary\"]"),
             (std::vector<std::string>{"timeseries", "trades"}));
-  EXPECT_EQ(kept("\"events\""), (std::vector<std::string>{"liquidations", "trades", "funding", "mark_updates",
-                                                          "adl", "social_losses", "keeper_txs",
-                                                          "keeper_tx_queue", "blocks", "auctions"}));
+  EXPECT_EQ(kept("\"events\""),
+            (std::vector<std::string>{"liquidations", "trades", "funding", "mark_updates", "adl",
+                                      "social_losses", "keeper_txs", "keeper_tx_queue", "blocks", "auctions",
+                                      "option_fills", "option_liquidations"}));
   EXPECT_EQ(kept("[\"accounts\", \"events\"]").back(), "accounts");
   const std::vector<std::string> all = kept("\"all\"");
   EXPECT_EQ(all, sweep_keep_names());
