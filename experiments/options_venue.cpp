@@ -68,7 +68,9 @@ OptionsVenue::OptionsVenue(const Scenario& s, ClearingHouse& ch, Recorder& recor
       underlying_(MarketId(uint32_t(s.options.market))),
       requote_(time_from_seconds(s.options.requote_seconds)),
       refresh_(time_from_seconds(s.options.refresh_seconds)),
-      stress_window_(time_from_seconds(s.options.stress_window_seconds)) {
+      stress_window_(time_from_seconds(s.options.stress_window_seconds)),
+      hedge_(s.options.hedge),
+      hedge_band_(s.options.hedge_band) {
   const OptionsSpec& o = s.options;
   for (int j = 0; j < o.makers; ++j) {
     const AccountId a =
@@ -79,6 +81,51 @@ OptionsVenue::OptionsVenue(const Scenario& s, ClearingHouse& ch, Recorder& recor
   for (uint32_t m : makers_) maker_start_.push_back(market_.member(m).contracts);
   quotes_.assign(makers_.size(), std::vector<std::vector<OrderId>>(market_.series_count()));
   for (uint32_t w : writers_) market_.refresh_band(ch_.ledger(), w, Time(0));
+  // The makers' hedges of the opening trades, booked at the initial price against the backstop_vault
+  // place (docs/ARCHITECTURE.md, "Positions open at time 0").
+  if (hedge_) {
+    const AccountId vault = place_account(Place::BackstopVault);
+    const Price p0 = market_.params().initial_underlying;
+    for (size_t j = 0; j < makers_.size(); ++j) {
+      const Quantity q = quantity_from_double(-maker_delta(j, Time(0)));
+      if (q.raw() == 0) continue;
+      const AccountId a = market_.member(makers_[j]).account;
+      const Amount cash = notional(p0, abs_quantity(q), Round::Down);
+      if (q.raw() > 0)
+        ch_.ledger().trade(a, vault, underlying_, q, cash);
+      else
+        ch_.ledger().trade(vault, a, underlying_, -q, cash);
+      ch_.arm(a);
+    }
+  }
+}
+
+double OptionsVenue::maker_delta(size_t j, Time now) const {
+  const OptionMember& maker = market_.member(makers_[j]);
+  double delta = 0.0;
+  for (uint32_t s = 0; s < market_.series_count(); ++s) {
+    if (maker.contracts[s].raw() == 0) continue;
+    const OptionSeries& os = market_.series(s);
+    const double years = to_seconds(os.expiry - now) / (365.0 * 86400.0);
+    if (years <= 0.0) continue;
+    delta += to_double(maker.contracts[s]) *
+             market_.surface().delta(os.type, market_.underlying(), to_double(os.strike), years);
+  }
+  return delta;
+}
+
+std::vector<HedgeOrder> OptionsVenue::hedges(Time now) const {
+  std::vector<HedgeOrder> out;
+  if (!hedge_) return out;
+  for (size_t j = 0; j < makers_.size(); ++j) {
+    const AccountId a = market_.member(makers_[j]).account;
+    const double held = to_double(ch_.ledger().position(a, underlying_).size);
+    const double difference = -maker_delta(j, now) - held;
+    if (std::fabs(difference) <= hedge_band_) continue;
+    const Quantity q = quantity_from_double(std::fabs(difference));
+    if (q.raw() > 0) out.push_back(HedgeOrder{a, difference > 0 ? Side::Buy : Side::Sell, q});
+  }
+  return out;
 }
 
 void OptionsVenue::open_writers(const Scenario& s, Time now) {

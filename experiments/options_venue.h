@@ -19,6 +19,13 @@ namespace liqsim {
 // that order (series id = (expiry x strikes + strike) x 2 + (0 put, 1 call)), strikes on the tick grid.
 OptionsMarketParams options_market_params(const Scenario& s);
 
+// A maker's hedge trade in the underlying perpetual (OptionsSpec::hedge).
+struct HedgeOrder {
+  AccountId account;
+  Side side = Side::Buy;
+  Quantity quantity;
+};
+
 class OptionsVenue {
  public:
   // Opens the accounts (makers first, then writers) in `ch`; the writers' positions are sold to the
@@ -37,6 +44,11 @@ class OptionsVenue {
   void requote(Time now);
   // Every writer's band recomputed (time decay since the last revaluation).
   void refresh(Time now);
+  // The makers' hedges due now (none unless hedging): each maker whose perpetual position differs from
+  // minus its options' delta by more than the band trades the difference, in maker order.
+  std::vector<HedgeOrder> hedges(Time now) const;
+  // The options' delta of a maker (coins of the underlying).
+  double maker_delta(size_t maker, Time now) const;
 
  private:
   void open_writers(const Scenario& s, Time now);
@@ -49,6 +61,8 @@ class OptionsVenue {
   Time requote_;
   Time refresh_;
   Time stress_window_;
+  bool hedge_ = false;
+  double hedge_band_ = 0.0;
   std::vector<uint32_t> makers_;  // member indices
   std::vector<uint32_t> writers_;
   std::vector<std::vector<Quantity>> maker_start_;         // each maker's contracts after the opening

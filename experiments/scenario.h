@@ -471,6 +471,13 @@ struct OptionsSpec {
   double min_depth = 0.1;              // [0, 1]
   double inventory_skew = 0.5;         // [0, 10]
   double inventory_limit = 200;        // (0, 1e9]
+  // Delta hedging: at every requote each maker trades its perpetual position toward minus its options'
+  // delta (sticky-strike Black-76 deltas at the surface) when they differ by more than hedge_band coins,
+  // with an IOC whose worst price is hedge_slippage from the underlying's mark. Its hedge of the opening
+  // trades is booked at time 0 against the backstop_vault place, as positions open at time 0 are.
+  bool hedge = true;
+  double hedge_band = 1;         // coins [0, 1e9]
+  double hedge_slippage = 0.02;  // (0, 0.5)
   // Option writers (margined; positions opened at the model mark at time 0, sold to the makers).
   int writers = 300;                // [0, 1e6]
   double writer_capital = 100000;   // $ (0, 1e12]: median

@@ -393,6 +393,9 @@ void describe(V& v, OptionsSpec& s) {
   v.number("min_depth", s.min_depth, closed(0, 1), Unit::Fraction);
   v.number("inventory_skew", s.inventory_skew, closed(0, 10));
   v.number("inventory_limit", s.inventory_limit, open_closed(0, 1e9));
+  v.flag("hedge", s.hedge);
+  v.number("hedge_band", s.hedge_band, closed(0, 1e9), Unit::Coins);
+  v.number("hedge_slippage", s.hedge_slippage, open(0, 0.5), Unit::Fraction);
   v.integer("writers", s.writers, 0, 1'000'000);
   v.number("writer_capital", s.writer_capital, open_closed(0, 1e12), Unit::Dollars);
   v.number("writer_capital_sigma", s.writer_capital_sigma, closed(0, 5));

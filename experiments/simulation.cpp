@@ -305,6 +305,9 @@ class World final : public ExecutionVenue, public PositionSource {
   LiquidationTrigger make_trigger(MarketId m, AccountId a);
   std::optional<Price> impact_price(MarketId m, Side taker_side) const;
   void check_conservation() const;
+  // The option makers' delta hedges (OptionsVenue::hedges): IOCs on the underlying perpetual whose worst
+  // price is hedge_slippage from its mark.
+  void hedge_options();
 
   const Scenario& s_;
   RunOptions options_;
@@ -882,6 +885,7 @@ void World::dispatch(const Event& e) {
       break;
     case kOptionRequote:
       option_venue_->requote(engine_.now());
+      hedge_options();
       if (engine_.now() + option_venue_->requote_interval() <= end_)
         engine_.schedule(engine_.now() + option_venue_->requote_interval(), kOptionRequote, 0, 0);
       break;
@@ -1233,6 +1237,23 @@ KeeperTakeover World::flash_liquidation(AccountId keeper, const ChainTransaction
   ledger.transfer(keeper, lender, plan.loan + plan.fee);
   result.quantity = Quantity(0);  // sold in the transaction: nothing for the keeper to unwind
   return result;
+}
+
+void World::hedge_options() {
+  const MarketId m = option_venue_->underlying_market();
+  const double mark = to_double(ch_->mark(m));
+  const Price tick = markets_[m.raw()].tick;
+  for (const HedgeOrder& h : option_venue_->hedges(engine_.now())) {
+    OrderRequest order;
+    order.owner = h.account;
+    order.side = h.side;
+    order.type = OrderType::ImmediateOrCancel;
+    const double slippage = s_.options.hedge_slippage;
+    order.limit = h.side == Side::Buy ? round_up_to_tick(price_from_double(mark * (1 + slippage)), tick)
+                                      : round_down_to_tick(price_from_double(mark * (1 - slippage)), tick);
+    order.quantity = h.quantity;
+    if (order.limit->raw() > 0) submit(m, order);
+  }
 }
 
 void World::check_conservation() const {

@@ -99,6 +99,29 @@ TEST(OptionsRun, SameSeedSameTapeAndADifferentSeedAnother) {
   EXPECT_TRUE(differs);
 }
 
+// Delta hedging: makers hold the opening hedge from time 0 and trade the perpetual as deltas move; without
+// hedging they never hold a perpetual position.
+TEST(OptionsRun, HedgingMakersTradeThePerpetualAndUnhedgedOnesDoNot) {
+  const std::vector<ScenarioOverride> small = {{"options.writers", "60"}, {"duration_seconds", "4500"}};
+  auto hedged_overrides = small;
+  const RunResult hedged = run_simulation(options_preset(hedged_overrides), "", {});
+  auto unhedged_overrides = small;
+  unhedged_overrides.push_back({"options.hedge", "false"});
+  const RunResult unhedged = run_simulation(options_preset(unhedged_overrides), "", {});
+  const auto maker_trades = [](const RunResult& r) {
+    size_t n = 0;
+    for (const AccountFinal& a : r.log.accounts) {
+      if (a.role != uint8_t(AgentRole::OptionMaker)) continue;
+      for (const TradeRecord& t : r.log.trades) n += t.buyer == a.account || t.seller == a.account;
+    }
+    return n;
+  };
+  EXPECT_GT(maker_trades(hedged), 0u);
+  EXPECT_EQ(maker_trades(unhedged), 0u);
+  for (const AccountFinal& a : unhedged.log.accounts)
+    if (a.role == uint8_t(AgentRole::OptionMaker)) EXPECT_EQ(a.position, Quantity(0));
+}
+
 TEST(OptionsRun, DisabledOptionsRecordNothing) {
   const RunResult r = run_simulation(
       options_preset(
