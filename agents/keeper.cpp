@@ -42,6 +42,20 @@ std::optional<Keepers::Expected> Keepers::expected_take(const KeeperParams& para
   return Expected{m, terms, notional(ch.mark(m), terms.take, Round::Down)};
 }
 
+std::optional<Amount> Keepers::book_value(const OrderBook& book, Side resting, Quantity quantity) {
+  std::vector<std::pair<Price, Quantity>> levels;
+  book.depth(resting, 4096, levels);
+  Amount total;
+  Quantity left = quantity;
+  for (const auto& [price, available] : levels) {
+    const Quantity q = std::min(left, available);
+    total += notional(price, q, resting == Side::Buy ? Round::Down : Round::Up);
+    left -= q;
+    if (left.raw() == 0) return total;
+  }
+  return std::nullopt;
+}
+
 bool Keepers::available(uint32_t i, Time now, Amount base_fee) const {
   if (i < params_.down && now >= params_.outage_start && now < params_.outage_end) return false;
   if (keepers_[i].gas_cap.raw() > 0 && base_fee > keepers_[i].gas_cap) return false;
@@ -202,6 +216,13 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     if (sale.filled != take) return;
     reward = sale.quote - loan - apply(loan, params_.flash_loan_fee, Round::Up);
     intent.flash_loan = true;
+  } else if (params_.unwind_valuation_book && action == TxAction::Liquidate) {
+    // The unwind at the book instead of the mark: a long take sells into the bids, a short one buys from
+    // the asks; the difference from its value at the mark is added to the reward (usually a cost).
+    const bool long_take = ch.ledger().position(target, m).size.raw() > 0;
+    const std::optional<Amount> at_book = book_value(ctx.book(m), long_take ? Side::Buy : Side::Sell, take);
+    if (!at_book) return;
+    reward += long_take ? *at_book - value : value - *at_book;
   }
   const Amount base_fee = ctx.base_fee();
   for (uint32_t i = 0; i < keepers_.size(); ++i) {

@@ -105,6 +105,11 @@ struct KeeperParams {
   bool hold = false;
   Time hold_horizon, hold_check;
   double hold_take_profit = 0, hold_stop_loss = 0;
+  // Price the unwind at the public book (unwind_valuation "book"): a keeper values the position it would
+  // seize by walking the side of the market's book it would sell into (buy from, for a short), not at the
+  // mark, and adds the difference to its expected reward; a take the book cannot absorb is skipped. So a
+  // keeper passes on liquidations whose bonus does not pay for the book's depth (book unwinds only).
+  bool unwind_valuation_book = false;
 };
 
 class Keepers final : public Population {
@@ -126,6 +131,10 @@ class Keepers final : public Population {
   AccountId account(uint32_t i) const override { return keepers_[i].account; }
   // Keeper i's priority fee (fixed) or bid level (adaptive).
   Amount bid_level(uint32_t i) const { return keepers_[i].priority_fee; }
+  // What `quantity` coins fetch when sold into the book's bids (side Buy: the resting side walked), or
+  // cost when bought from its asks (side Sell), walking up to 4,096 levels; nothing when they cannot
+  // absorb it. Rounded against the keeper (proceeds down, cost up).
+  static std::optional<Amount> book_value(const OrderBook& book, Side resting, Quantity quantity);
   // The adaptive rule's next level after a race: raised after a loss, lowered after a win, in [min, max].
   static Amount next_bid_level(const KeeperParams& params, Amount level, bool won);
   // The adaptive bid on one account: min(level, reward - base fee - min_profit), or nothing when that is

@@ -199,6 +199,7 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
   kp.unwind_on_amm = ks.unwind_venue == "amm";
   kp.amm_max_slippage = ratio_from_double(ks.amm_max_slippage);
   kp.flash_loan = ks.flash_loan;
+  kp.unwind_valuation_book = ks.unwind_valuation == "book";
   kp.hold = ks.sell_rule == "hold";
   kp.hold_horizon = time_from_seconds(ks.hold_seconds);
   kp.hold_check = time_from_seconds(ks.hold_check_seconds);

@@ -386,6 +386,10 @@ struct KeeperSpec {
   double hold_take_profit = 0.02;  // [0, 1]
   double hold_stop_loss = 0.05;    // [0, 1]
   double hold_check_seconds = 10;  // [1, 3600]: one check per keeper holding anything
+  // How a keeper values the position it would seize when it decides to send: "mark" (the protocol's
+  // terms at the mark) or "book" (walking the public book it would sell into: a liquidation whose bonus
+  // does not pay for the book's depth is skipped). "book" needs unwind_venue = "book".
+  std::string unwind_valuation = "mark";
 };
 
 // The public liquidation map strategic agents read (agents/liquidation_heatmap.h): open interest

@@ -301,6 +301,8 @@ void repair_after_cheapening(Scenario& s) {
   if (s.keepers.unwind_venue != "amm" || (s.liquidation.mechanism != KeeperLiquidationSpec::kName &&
                                           s.liquidation.mechanism != AaveV3Spec::kName))
     s.keepers.flash_loan = false;
+  // The book valuation with a book unwind (the loader's check).
+  if (s.keepers.unwind_venue != "book") s.keepers.unwind_valuation = "mark";
   // E-mode traders need a market of the e-mode category (the loader's check).
   bool category = false;
   for (const MarketSpec& market : s.markets)

@@ -1072,6 +1072,15 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
       }
     }
   }
+  // Keepers pricing the unwind at the book sell into the book.
+  if (s.keepers.unwind_valuation == "book" && s.keepers.unwind_venue != "book" &&
+      skip.count("keepers.unwind_valuation") == 0 && skip.count("keepers.unwind_venue") == 0)
+    errors.push_back(
+        {"keepers.unwind_valuation", quote(s.keepers.unwind_valuation),
+         "\"mark\", or \"book\" with keepers.unwind_venue = \"book\"",
+         "the book valuation walks the order book the keeper sells into, and keepers.unwind_venue "
+         "is " +
+             quote(s.keepers.unwind_venue)});
   // Flash-loan keepers sell what they receive on the market's pool in the same transaction, and the run
   // checks the sale against the mechanism's quote: the mechanisms whose quote is what they execute.
   if (s.keepers.flash_loan && skip.count("keepers.flash_loan") == 0) {

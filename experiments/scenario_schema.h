@@ -298,6 +298,7 @@ void describe(V& v, KeeperSpec& s) {
   v.number("hold_take_profit", s.hold_take_profit, closed(0, 1));
   v.number("hold_stop_loss", s.hold_stop_loss, closed(0, 1));
   v.number("hold_check_seconds", s.hold_check_seconds, closed(1, 3600), Unit::Seconds);
+  v.text("unwind_valuation", s.unwind_valuation, one_of({"mark", "book"}));
   v.text("unwind_venue", s.unwind_venue, one_of({"book", "amm"}));
   v.number("amm_max_slippage", s.amm_max_slippage, open(0, 1), Unit::Fraction);
   v.flag("flash_loan", s.flash_loan);

@@ -125,6 +125,42 @@ TEST(Keepers, FlashLoanKeepersTakeAShortWithTheirOwnCapital) {
   EXPECT_FALSE(f.ctx.liquidation_txs[0].intent.flash_loan);
 }
 
+// The unwind priced at the book (KeeperParams::unwind_valuation_book): the 5-coin take of a long is worth
+// 500 $ at the mark and leaves exactly the 22 $ minimum; bids for all of it at 100 $ keep that, bids a cent
+// lower cost the keeper 5 cents and it passes, and a book that holds fewer than 5 coins of bids cannot
+// take the unwind at all. The mark valuation sends in every case.
+TEST(Keepers, BookValuationPassesWhenTheBidsDoNotPayForTheUnwind) {
+  const auto sends = [](double bid, double size, bool at_book) {
+    Fixture f;
+    const AccountId target = f.liquidatable_trader(10);
+    f.ctx.submit(MarketId(0), OrderRequest{f.lp, Side::Buy, OrderType::Limit, px(bid), coins(size)});
+    KeeperParams p = base_params();
+    p.unwind_valuation_book = at_book;
+    Keepers keepers(p, f.open_keepers(1), kSeed);
+    keepers.on_opportunity(f.ctx, target);
+    return f.ctx.liquidation_txs.size() == 1;
+  };
+  EXPECT_TRUE(sends(100, 5, true));
+  EXPECT_FALSE(sends(99.99, 5, true));
+  EXPECT_FALSE(sends(100, 4.99, true));
+  EXPECT_TRUE(sends(99.99, 5, false));
+  EXPECT_TRUE(sends(100, 4.99, false));
+}
+
+// Walking the book: proceeds of a sale into the bids round down, the cost of a buy from the asks up.
+TEST(Keepers, BookValueWalksTheLevels) {
+  OrderBook book(kTick);
+  const AccountId maker(20);
+  book.submit(OrderRequest{maker, Side::Buy, OrderType::Limit, px(100), coins(1)});
+  book.submit(OrderRequest{maker, Side::Buy, OrderType::Limit, px(99), coins(2)});
+  book.submit(OrderRequest{maker, Side::Sell, OrderType::Limit, px(101), coins(1)});
+  EXPECT_EQ(Keepers::book_value(book, Side::Buy, coins(2)), usd(100 + 99));
+  EXPECT_EQ(Keepers::book_value(book, Side::Buy, coins(3)), usd(100 + 2 * 99));
+  EXPECT_EQ(Keepers::book_value(book, Side::Buy, coins(3.5)), std::nullopt);
+  EXPECT_EQ(Keepers::book_value(book, Side::Sell, coins(0.5)), usd(50.5));
+  EXPECT_EQ(Keepers::book_value(book, Side::Sell, coins(2)), std::nullopt);
+}
+
 TEST(Keepers, SendsWhenRewardCoversGasFeeAndMinProfit) {
   Fixture f;
   const AccountId target = f.liquidatable_trader(10);

@@ -11,9 +11,13 @@
 #include "experiments/presets.h"
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
+#include "tests/sanitizer_build.h"
 
 namespace liqsim {
 namespace {
+
+// Fewer traders under the sanitizers, where these every-event runs take minutes.
+const std::string kTraders = testing_support::kSanitizedBuild ? "600" : "1500";
 
 Scenario synthetix(const std::vector<ScenarioOverride>& overrides = {}) {
   const ScenarioResult r = load_preset("synthetix", overrides);
@@ -28,7 +32,7 @@ bool is_flag(const KeeperTxRecord& tx) { return tx.succeeded == 1 && tx.liquidat
 TEST(SynthetixRun, EveryLiquidationFollowsAFlagOfTheSameAccount) {
   RunOptions options;
   options.check_every_event = true;
-  const RunResult r = run_simulation(synthetix({{"traders.count", "1500"},
+  const RunResult r = run_simulation(synthetix({{"traders.count", kTraders},
                                                 {"duration_seconds", "23000"},
                                                 {"liquidation.synthetix.max_liquidation_delta", "0"},
                                                 {"liquidation.synthetix.max_pd", "0"}}),
@@ -60,7 +64,7 @@ TEST(SynthetixRun, EveryLiquidationFollowsAFlagOfTheSameAccount) {
 // liquidatePosition, so positions are flagged (and frozen) but none is liquidated; keepers, simulating the
 // call first, do not keep sending it.
 TEST(SynthetixRun, LiquidationDeltaLimitKeepsFlaggedPositionsUnliquidated) {
-  const RunResult r = run_simulation(synthetix({{"traders.count", "1500"},
+  const RunResult r = run_simulation(synthetix({{"traders.count", kTraders},
                                                 {"duration_seconds", "23000"},
                                                 {"liquidation.synthetix.max_liquidation_delta", "1e-9"}}),
                                      "", RunOptions{});
@@ -81,7 +85,7 @@ TEST(SynthetixRun, LiquidationDeltaLimitKeepsFlaggedPositionsUnliquidated) {
 TEST(SynthetixRun, EndorsedKeepersForceWhatTheLimitsHold) {
   RunOptions options;
   options.check_every_event = true;
-  const RunResult r = run_simulation(synthetix({{"traders.count", "1500"},
+  const RunResult r = run_simulation(synthetix({{"traders.count", kTraders},
                                                 {"duration_seconds", "23000"},
                                                 {"liquidation.synthetix.max_liquidation_delta", "1e-9"},
                                                 {"liquidation.synthetix.endorsed_keepers", "2"}}),
