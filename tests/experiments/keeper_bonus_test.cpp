@@ -11,6 +11,7 @@
 #include "experiments/presets.h"
 #include "experiments/scenario_loader.h"
 #include "experiments/simulation.h"
+#include "tests/sanitizer_build.h"
 
 namespace liqsim {
 namespace {
@@ -27,7 +28,9 @@ Scenario keeper_preset(const std::vector<ScenarioOverride>& overrides = {}) {
 // The keeper preset cut to a quarter of the traders and to 8 hours (the fall is at 6 h): the same
 // crash at a size that runs with the conservation check after every event.
 Scenario small_keeper_crash() {
-  return keeper_preset({{"traders.count", "2500"}, {"duration_seconds", "28800"}});
+  // Fewer traders under the sanitizers, where the every-event run takes minutes.
+  return keeper_preset(
+      {{"traders.count", testing_support::kSanitizedBuild ? "1200" : "2500"}, {"duration_seconds", "28800"}});
 }
 
 // Records in memory and checks every keeper take as it is recorded (after the trade and, for an account
