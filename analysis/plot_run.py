@@ -137,6 +137,49 @@ def plot_keeper_delays(ax, run):
     ax.legend(loc="best", fontsize="small")
 
 
+def has_options(run):
+    return "option_fills" in run["events"] and int(run["summary"].attrs.get("option_liquidations", 0)) > 0
+
+
+def option_liquidation_fills(run):
+    fills = run["events"]["option_fills"][:]
+    return fills[fills["liquidation"] >= 0]
+
+
+def plot_option_gaps(ax, run, hours):
+    """Options venue: each option liquidation fill's gap |price - mark| / mark over time, puts and calls."""
+    fills = option_liquidation_fills(run)
+    ax.set_title("(i) option liquidation fills: gap to the model mark")
+    gap = np.abs(fills["price"].astype(np.float64) - fills["mark"]) / np.maximum(fills["mark"], 1)
+    t = fills["time_ns"] / NS_PER_HOUR
+    for kind, name in ((1, "puts"), (0, "calls")):
+        chosen = fills["type"] == kind
+        if chosen.any():
+            ax.scatter(t[chosen], 100 * gap[chosen], s=4, alpha=0.5, label=f"{name} ({int(chosen.sum()):,} fills)")
+    ax.set_ylabel("|price - mark| / mark (%)")
+    ax.set_yscale("log")
+    ax.legend(loc="best", fontsize="small")
+
+
+def plot_gap_distribution(ax, run):
+    """The mark-to-execution gap of option liquidation fills against perpetual liquidations' slippage."""
+    fills = option_liquidation_fills(run)
+    liquidations = run["events"]["liquidations"][:]
+    option = np.abs(fills["price"].astype(np.float64) - fills["mark"]) / np.maximum(fills["mark"], 1)
+    perp = np.abs(liquidations["price"].astype(np.float64) - liquidations["mark"]) / liquidations["mark"]
+    ax.set_title("(j) mark-to-execution gap: options against perpetuals")
+    values = np.concatenate([option, perp])
+    low = max(1e-6, float(values[values > 0].min(initial=1.0)))
+    bins = np.logspace(np.log10(low), np.log10(max(float(values.max(initial=1.0)), low * 10)), 50)
+    if perp.size:
+        ax.hist(np.maximum(perp, low), bins=bins, alpha=0.6, label=f"perpetual liquidations ({perp.size:,})")
+    ax.hist(np.maximum(option, low), bins=bins, alpha=0.6, label=f"option liquidation fills ({option.size:,})")
+    ax.set_xscale("log")
+    ax.set_xlabel("|execution price - mark| / mark")
+    ax.set_ylabel("count")
+    ax.legend(loc="best", fontsize="small")
+
+
 def plot_summary(ax, run):
     summary = run["summary"].attrs
     fields = field_units(summary["field_units"])
@@ -146,7 +189,8 @@ def plot_summary(ax, run):
                  "liquidation_delay_p50_seconds", "liquidation_delay_p99_seconds", "adl_count", "bad_debt",
                  "insurance_fund_initial", "insurance_fund_min", "insurance_fund_final", "keeper_profit",
                  "unliquidated_deficit", "protocol_loss", "max_mark_index_gap", "mean_slippage",
-                 "conservation_residual", "events_processed"):
+                 "slippage_p50", "option_liquidations", "option_gap_p50", "option_gap_p90", "option_gap",
+                 "option_shortfall", "conservation_residual", "events_processed"):
         if name not in summary:
             continue
         units, scale = fields.get(name, ("1", 1.0))
@@ -161,7 +205,8 @@ def plot_summary(ax, run):
         lines.append(f"{name:<29} {shown:>22}")
     ax.axis("off")
     ax.set_title("(f) summary")
-    ax.text(0.0, 1.0, "\n".join(lines), family="monospace", fontsize=8, va="top", transform=ax.transAxes)
+    ax.text(0.0, 1.0, "\n".join(lines), family="monospace", fontsize=8 if len(lines) <= 24 else 6.5, va="top",
+            transform=ax.transAxes)
 
 
 def main():
@@ -183,7 +228,9 @@ def main():
         summary = run["summary"].attrs
 
         keepers = text(run.attrs["mechanism"]) == "keeper"
-        fig, axes = plt.subplots(4 if keepers else 3, 2, figsize=(15, 16 if keepers else 12))
+        options = has_options(run)
+        rows = 3 + int(keepers) + int(options)
+        fig, axes = plt.subplots(rows, 2, figsize=(15, 4 * rows))
         plot_prices(axes[0, 0], run, hours)
         plot_liquidations(fig, axes[0, 1], run)
         plot_insurance(axes[1, 0], run, hours)
@@ -195,6 +242,10 @@ def main():
             plot_chain(axes[3, 0], run, hours)
             plot_keeper_delays(axes[3, 1], run)
             timelines.append(axes[3, 0])
+        if options:
+            plot_option_gaps(axes[rows - 1, 0], run, hours)
+            plot_gap_distribution(axes[rows - 1, 1], run)
+            timelines.append(axes[rows - 1, 0])
         for ax in timelines:
             if len(hours) > 1:
                 ax.set_xlim(hours[0], hours[-1])
