@@ -263,7 +263,7 @@ constexpr FieldSpec kOptionLiquidationFields[] = {
     LIQSIM_FIELD(OptionLiquidationRecord, contracts, "contracts", kCoin, -8, "closed, over every series"),
     LIQSIM_FIELD(OptionLiquidationRecord, gap, "gap", kUsd, -6,
                  "sum over fills of (price - mark) x contracts against the member"),
-    LIQSIM_FIELD(OptionLiquidationRecord, cash_after, "cash_after", kUsd, -6,
+    LIQSIM_FIELD(OptionLiquidationRecord, equity_after, "equity_after", kUsd, -6,
                  "balance once closed, before the fee"),
     LIQSIM_FIELD(OptionLiquidationRecord, fee, "fee", kUsd, -6, "to the insurance fund"),
     LIQSIM_FIELD(OptionLiquidationRecord, insurance_paid, "insurance_paid", kUsd, -6, "of the shortfall"),

@@ -272,10 +272,10 @@ struct OptionLiquidationRecord {
   Amount requirement_at_trigger;  // the portfolio margin it failed
   Quantity contracts;             // closed, summed over series
   Amount gap;                     // sum over fills of (price - mark) x contracts against the account
-  Amount cash_after;              // the member's balance once closed, before the fee
-  Amount fee;                     // to the insurance fund
-  Amount insurance_paid;          // of the shortfall
-  Amount bad_debt;                // of the shortfall the fund could not pay
+  Amount equity_after;    // balance + contracts x marks when it ended (the balance when flat), before the fee
+  Amount fee;             // to the insurance fund
+  Amount insurance_paid;  // of the shortfall
+  Amount bad_debt;        // of the shortfall the fund could not pay
 };
 
 // Identity of a run, written as root attributes of the run file.

@@ -57,6 +57,7 @@ OptionsMarketParams options_market_params(const Scenario& s) {
   p.liquidation_fee = ratio_from_double(o.liquidation_fee);
   p.liquidation_band = o.liquidation_band;
   p.trigger_margin = o.trigger_margin;
+  p.liquidation_step = o.liquidation_step;
   return p;
 }
 

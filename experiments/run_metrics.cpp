@@ -81,8 +81,8 @@ void RunMetrics::on_option_liquidation(const OptionLiquidationRecord& r) {
   if (r.time < measure_from_) return;
   ++option_liquidations_;
   option_gap_ += r.gap;
-  option_loss_ += r.equity_at_trigger - r.cash_after;
-  const Amount shortfall = std::max(Amount(0), -(r.cash_after - r.fee));
+  option_loss_ += r.equity_at_trigger - r.equity_after;
+  const Amount shortfall = std::max(Amount(0), -(r.equity_after - r.fee));
   option_shortfall_ += shortfall;
   option_shortfall_beyond_marks_ +=
       shortfall - std::min(shortfall, std::max(Amount(0), -r.equity_at_trigger));

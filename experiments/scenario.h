@@ -491,6 +491,10 @@ struct OptionsSpec {
   std::vector<double> strategy_weights = {0.4, 0.2, 0.2, 0.2};
   double usage_min = 0.5;   // (0, 1]: initial requirement / capital drawn from [usage_min, usage_max]
   double usage_max = 0.95;  // [usage_min, 1]
+  // Each liquidation step closes this fraction of every leg's size at the trigger and the liquidation
+  // ends once the requirement is met again (incremental, as Deribit's engine reduces a portfolio); 1 closes
+  // the whole portfolio at once.
+  double liquidation_step = 1;  // (0, 1]
 };
 
 // What a run may cost, estimated at validation from the scenario (events from every periodic process

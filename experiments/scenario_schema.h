@@ -403,6 +403,7 @@ void describe(V& v, OptionsSpec& s) {
   v.numbers("strategy_weights", s.strategy_weights, closed(0, 1e6));
   v.number("usage_min", s.usage_min, open_closed(0, 1), Unit::Fraction);
   v.number("usage_max", s.usage_max, open_closed(0, 1), Unit::Fraction);
+  v.number("liquidation_step", s.liquidation_step, open_closed(0, 1), Unit::Fraction);
 }
 
 template <class V>

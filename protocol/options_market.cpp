@@ -227,6 +227,7 @@ bool OptionsMarket::check(Ledger& ledger, uint32_t member, Time now, Recorder& r
     m.requirement_at_trigger = req;
     m.gap = Amount(0);
     m.closed = Quantity(0);
+    m.at_trigger = m.contracts;
     liquidating_.push_back(member);
   }
   liquidate(ledger, member, now, recorder);
@@ -235,57 +236,87 @@ bool OptionsMarket::check(Ledger& ledger, uint32_t member, Time now, Recorder& r
 
 void OptionsMarket::liquidate(Ledger& ledger, uint32_t member, Time now, Recorder& recorder) {
   OptionMember& m = members_[member];
-  bool open = false;
-  for (uint32_t s = 0; s < series_count(); ++s) {
-    const Quantity q = m.contracts[s];
-    if (q.raw() == 0) continue;
-    const Price mk = mark(s, now);
-    const double band = params_.liquidation_band;
-    const Side side = q.raw() < 0 ? Side::Buy : Side::Sell;
-    const Price tick = params_.tick;
-    Price limit = side == Side::Buy
-                      ? round_up_to_tick(price_from_double(to_double(mk) * (1.0 + band)), tick)
-                      : round_down_to_tick(price_from_double(to_double(mk) * (1.0 - band)), tick);
-    if (limit.raw() < tick.raw()) limit = tick;
-    OrderRequest order;
-    order.owner = m.account;
-    order.side = side;
-    order.type = OrderType::ImmediateOrCancel;
-    order.limit = limit;
-    order.quantity = abs_quantity(q);
-    order.tag = m.liquidation;
-    const SubmitResult r = books_[s]->submit(order);
-    const OptionSeries& os = params_.series[s];
-    for (const Fill& f : r.fills) {
-      apply_fill(ledger, s, f);
-      // The gap against the account: paying above the mark, or selling below it.
-      const Price diff = side == Side::Buy ? f.price - mk : mk - f.price;
-      m.gap += notional(diff, f.quantity, Round::Up);
-      m.closed += f.quantity;
-      OptionFillRecord rec;
-      rec.time = now;
-      rec.liquidation = m.liquidation;
-      rec.account = m.account.raw();
-      rec.counterparty = f.maker_owner.raw();
-      rec.series = s;
-      rec.type = os.type == OptionType::Put ? 1 : 0;
-      rec.side = side == Side::Buy ? 0 : 1;
-      rec.strike = os.strike;
-      rec.expiry = os.expiry;
-      rec.quantity = f.quantity;
-      rec.price = f.price;
-      rec.mark = mk;
-      rec.underlying = underlying_price_;
-      recorder.on_option_fill(rec);
+  const bool whole = params_.liquidation_step >= 1.0;
+  for (;;) {
+    bool open = false, filled = false;
+    for (uint32_t s = 0; s < series_count(); ++s) {
+      const Quantity q = m.contracts[s];
+      if (q.raw() == 0) continue;
+      Quantity chunk = abs_quantity(q);
+      if (!whole) {
+        // This step's slice of the leg: the step's fraction of the leg at the trigger, at least one unit.
+        const double slice =
+            std::ceil(params_.liquidation_step * double(abs_quantity(m.at_trigger[s]).raw()));
+        chunk = std::min(chunk, Quantity(std::max<int64_t>(1, int64_t(slice))));
+      }
+      filled = close_leg(ledger, member, s, chunk, now, recorder) || filled;
+      if (m.contracts[s].raw() != 0) open = true;
     }
-    if (m.contracts[s].raw() != 0) open = true;
+    // Flat: done. Nothing filled: the books are empty, wait for them. A whole close waits for the rest.
+    // A step that left the member meeting its requirement, the fee paid, ends the liquidation.
+    if (!open ||
+        (!whole && filled && equity(ledger, member, now) - fee_due(member) >= requirement(member, now))) {
+      settle(ledger, member, now, recorder);
+      return;
+    }
+    if (!filled || whole) return;
   }
-  if (!open) settle(ledger, member, now, recorder);
+}
+
+bool OptionsMarket::close_leg(Ledger& ledger, uint32_t member, uint32_t s, Quantity quantity, Time now,
+                              Recorder& recorder) {
+  OptionMember& m = members_[member];
+  const Price mk = mark(s, now);
+  const double band = params_.liquidation_band;
+  const Side side = m.contracts[s].raw() < 0 ? Side::Buy : Side::Sell;
+  const Price tick = params_.tick;
+  Price limit = side == Side::Buy ? round_up_to_tick(price_from_double(to_double(mk) * (1.0 + band)), tick)
+                                  : round_down_to_tick(price_from_double(to_double(mk) * (1.0 - band)), tick);
+  if (limit.raw() < tick.raw()) limit = tick;
+  OrderRequest order;
+  order.owner = m.account;
+  order.side = side;
+  order.type = OrderType::ImmediateOrCancel;
+  order.limit = limit;
+  order.quantity = quantity;
+  order.tag = m.liquidation;
+  const SubmitResult r = books_[s]->submit(order);
+  const OptionSeries& os = params_.series[s];
+  for (const Fill& f : r.fills) {
+    apply_fill(ledger, s, f);
+    // The gap against the account: paying above the mark, or selling below it.
+    const Price diff = side == Side::Buy ? f.price - mk : mk - f.price;
+    m.gap += notional(diff, f.quantity, Round::Up);
+    m.closed += f.quantity;
+    OptionFillRecord rec;
+    rec.time = now;
+    rec.liquidation = m.liquidation;
+    rec.account = m.account.raw();
+    rec.counterparty = f.maker_owner.raw();
+    rec.series = s;
+    rec.type = os.type == OptionType::Put ? 1 : 0;
+    rec.side = side == Side::Buy ? 0 : 1;
+    rec.strike = os.strike;
+    rec.expiry = os.expiry;
+    rec.quantity = f.quantity;
+    rec.price = f.price;
+    rec.mark = mk;
+    rec.underlying = underlying_price_;
+    recorder.on_option_fill(rec);
+  }
+  return !r.fills.empty();
+}
+
+Amount OptionsMarket::fee_due(uint32_t member) const {
+  return apply(notional(underlying_price_, members_[member].closed, Round::Up), params_.liquidation_fee,
+               Round::Up);
 }
 
 void OptionsMarket::settle(Ledger& ledger, uint32_t member, Time now, Recorder& recorder) {
   OptionMember& m = members_[member];
   const Amount cash = ledger.account(m.account).balance;
+  bool flat = true;
+  for (const Quantity q : m.contracts) flat = flat && q.raw() == 0;
   OptionLiquidationRecord r;
   r.id = m.liquidation;
   r.trigger_time = m.trigger_time;
@@ -296,14 +327,13 @@ void OptionsMarket::settle(Ledger& ledger, uint32_t member, Time now, Recorder& 
   r.requirement_at_trigger = m.requirement_at_trigger;
   r.contracts = m.closed;
   r.gap = m.gap;
-  r.cash_after = cash;
-  // The fee on the underlying notional closed, from what is left; a shortfall goes to the fund, then to
-  // bad debt (Ledger::fund_debit).
-  const Amount fee_due =
-      apply(notional(underlying_price_, m.closed, Round::Up), params_.liquidation_fee, Round::Up);
-  r.fee = std::clamp(fee_due, Amount(0), std::max(cash, Amount(0)));
+  r.equity_after = flat ? cash : equity(ledger, member, now);
+  // The fee on the underlying notional closed, from what is left (of the balance and the equity); a flat
+  // member's negative balance goes to the fund, then to bad debt (Ledger::fund_debit). A member left with
+  // positions met its requirement, so its equity is positive.
+  r.fee = std::clamp(fee_due(member), Amount(0), std::max(std::min(cash, r.equity_after), Amount(0)));
   if (r.fee.raw() > 0) ledger.fund_credit(m.account, r.fee);
-  if (cash.raw() < 0) {
+  if (flat && cash.raw() < 0) {
     r.insurance_paid = ledger.fund_debit(m.account, -cash);
     r.bad_debt = -cash - r.insurance_paid;
   }
@@ -311,6 +341,7 @@ void OptionsMarket::settle(Ledger& ledger, uint32_t member, Time now, Recorder& 
   m.liquidating = false;
   ++m.version;
   liquidating_.erase(std::find(liquidating_.begin(), liquidating_.end(), member));
+  if (!flat) refresh_band(ledger, member, now);
 }
 
 bool OptionsMarket::positions_balanced() const {

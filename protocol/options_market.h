@@ -51,6 +51,10 @@ struct OptionsMarketParams {
   double liquidation_band =
       1.0;  // a liquidation buys at most mark (1 + band), sells at least mark (1 - band)
   double trigger_margin = 0.005;  // a member is re-checked this fraction before its band's edge
+  // Each step of a liquidation closes this fraction of every leg's size at the trigger, and the
+  // liquidation ends as soon as the requirement is met again (an incremental reduction, as Deribit's engine
+  // reduces a portfolio); 1 closes the whole portfolio at once.
+  double liquidation_step = 1.0;
 };
 
 // One member's portfolio (a writer's or a market maker's), dense over the series.
@@ -72,6 +76,7 @@ struct OptionMember {
   Amount requirement_at_trigger;
   Amount gap;
   Quantity closed;
+  std::vector<Quantity> at_trigger;  // contracts per series when the liquidation started
 };
 
 class OptionsMarket {
@@ -134,7 +139,13 @@ class OptionsMarket {
   VolSurface surface_at(double underlying) const;
   void file_band(uint32_t member);
   void liquidate(Ledger& ledger, uint32_t member, Time now, Recorder& recorder);
+  // One IOC closing `quantity` of the member's leg in series s at most liquidation_band from the mark; its
+  // fills applied and recorded. True when anything filled.
+  bool close_leg(Ledger& ledger, uint32_t member, uint32_t s, Quantity quantity, Time now,
+                 Recorder& recorder);
   void settle(Ledger& ledger, uint32_t member, Time now, Recorder& recorder);
+  // The liquidation fee on what the member's open liquidation closed so far (before the cap by its equity).
+  Amount fee_due(uint32_t member) const;
 
   OptionsMarketParams params_;
   VolSurface base_;

@@ -21,7 +21,7 @@ if [ "${1:-}" = "--sanitize" ]; then
     sanitizer=(-DLIQSIM_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++)
   fi
   bash "$root/scripts/build.sh" "$root/build-asan" "${sanitizer[@]}" -DLIQSIM_BUILD_BENCH=OFF -DLIQSIM_PYTHON=OFF \
-    -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG"
+    -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" -DLIQSIM_TEST_OPTIMIZATION=-O0
   cd "$root/build-asan"
   ASAN_OPTIONS=detect_leaks=0 ctest -LE "long|tools" --output-on-failure -j "$(nproc)"
 else

@@ -231,7 +231,7 @@ RunLog sample_log() {
   ol.requirement_at_trigger = Amount(50'795'657'643);
   ol.contracts = Quantity(761'000'000);
   ol.gap = Amount(794'212'096);
-  ol.cash_after = Amount(49'917'320'218);
+  ol.equity_after = Amount(49'917'320'218);
   ol.fee = Amount(449'798'186);
   ol.insurance_paid = Amount(12);
   ol.bad_debt = Amount(3);
@@ -375,7 +375,7 @@ void expect_same_log(const RunLog& got, const RunLog& want) {
     EXPECT_EQ(g.requirement_at_trigger, w.requirement_at_trigger) << i;
     EXPECT_EQ(g.contracts, w.contracts) << i;
     EXPECT_EQ(g.gap, w.gap) << i;
-    EXPECT_EQ(g.cash_after, w.cash_after) << i;
+    EXPECT_EQ(g.equity_after, w.equity_after) << i;
     EXPECT_EQ(g.fee, w.fee) << i;
     EXPECT_EQ(g.insurance_paid, w.insurance_paid) << i;
     EXPECT_EQ(g.bad_debt, w.bad_debt) << i;

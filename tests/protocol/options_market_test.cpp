@@ -164,7 +164,7 @@ TEST(OptionsMarket, LiquidationBuysBackIntoTheBookAndRecordsTheGapAgainstTheMark
   EXPECT_EQ(r.gap,
             notional(p1 - mark, contracts(1.5), Round::Up) + notional(p2 - mark, contracts(0.5), Round::Up));
   EXPECT_EQ(r.contracts, contracts(2));
-  EXPECT_EQ(r.cash_after,
+  EXPECT_EQ(r.equity_after,
             cash_before - notional(p1, contracts(1.5), Round::Up) - notional(p2, contracts(0.5), Round::Up));
   EXPECT_LT(r.equity_at_trigger, r.requirement_at_trigger);
   EXPECT_EQ(r.fee,
@@ -180,6 +180,38 @@ TEST(OptionsMarket, LiquidationBuysBackIntoTheBookAndRecordsTheGapAgainstTheMark
     EXPECT_GT(f.price, f.mark);
   }
   EXPECT_EQ(fills, 2);
+}
+
+// Incremental liquidation (liquidation_step 0.25): each step buys back a quarter of the leg at the trigger
+// and the liquidation ends as soon as the writer meets its requirement again, keeping the rest of its
+// position, refiled with a band.
+TEST(OptionsMarket, AStepwiseLiquidationStopsOnceTheRequirementIsMet) {
+  OptionsMarketParams p = params();
+  p.liquidation_step = 0.25;
+  Venue v(12'000);  // meets its requirement (about $11,400 for the two puts) at time 0
+  v.market = OptionsMarket(p);
+  v.maker = v.market.add_member(v.maker_account, false);
+  v.writer = v.market.add_member(v.writer_account, true);
+  v.market.trade_at_mark(v.ledger, v.maker, v.writer, 0, contracts(2), Time(0), v.log);
+  v.market.refresh_band(v.ledger, v.writer, Time(0));
+  const double low = v.market.member(v.writer).safe_low;
+  ASSERT_LT(low, kF0);
+  const Time now(60 * kNanosPerSecond);
+  v.market.set_underlying(px(low * 0.995));
+  const Price mark = v.market.mark(0, now);
+  v.ask(0, to_double(mark) * 1.01, 10);
+  EXPECT_FALSE(v.market.check(v.ledger, v.writer, now, v.log));
+  ASSERT_EQ(v.log.option_liquidations.size(), 1u);
+  const OptionLiquidationRecord& r = v.log.option_liquidations[0];
+  const Quantity left = v.market.member(v.writer).contracts[0];
+  EXPECT_LT(left, Quantity(0));  // still short
+  EXPECT_EQ(r.contracts, contracts(2) + left);
+  EXPECT_EQ(r.contracts.raw() % contracts(0.5).raw(), 0);  // whole steps of a quarter of 2 contracts
+  EXPECT_GE(v.market.equity(v.ledger, v.writer, now), v.market.requirement(v.writer, now));
+  EXPECT_FALSE(v.market.member(v.writer).liquidating);
+  EXPECT_GT(v.market.member(v.writer).safe_low, 0.0);
+  EXPECT_EQ(r.equity_after, v.market.equity(v.ledger, v.writer, now) + r.fee);
+  EXPECT_TRUE(v.conserved());
 }
 
 // A book too thin to close the portfolio leaves the liquidation open; it is due again and settles once
@@ -204,9 +236,9 @@ TEST(OptionsMarket, AThinBookLeavesTheLiquidationOpenUntilItRefills) {
   EXPECT_FALSE(v.market.check(v.ledger, v.writer, now, v.log));
   ASSERT_EQ(v.log.option_liquidations.size(), 1u);
   const OptionLiquidationRecord& r = v.log.option_liquidations[0];
-  ASSERT_LT(r.cash_after, Amount(0));  // the buy-back cost more than the writer had
+  ASSERT_LT(r.equity_after, Amount(0));  // the buy-back cost more than the writer had
   EXPECT_EQ(r.fee, Amount(0));
-  EXPECT_EQ(r.insurance_paid, -r.cash_after);
+  EXPECT_EQ(r.insurance_paid, -r.equity_after);
   EXPECT_EQ(r.bad_debt, Amount(0));
   EXPECT_EQ(v.ledger.account(v.writer_account).balance, Amount(0));
   EXPECT_TRUE(v.conserved());
