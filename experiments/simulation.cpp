@@ -1,6 +1,7 @@
 #include "experiments/simulation.h"
 
 #include <algorithm>
+#include <limits>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -56,6 +57,14 @@ enum EventKind : uint32_t {
 };
 
 constexpr int64_t kPriceBand = 10;  // limit orders above 10 x the index are rejected
+
+// A venue's traded volume between two samples (VenueSampleRecord::volume), saturating at the largest
+// Quantity instead of overflowing: extreme valid scenarios can trade more than 9.2e10 coins between samples.
+void add_volume(Quantity& volume, Quantity traded) {
+  volume = volume.raw() > std::numeric_limits<int64_t>::max() - traded.raw()
+               ? Quantity(std::numeric_limits<int64_t>::max())
+               : volume + traded;
+}
 
 SubmitResult band_rejection() {
   SubmitResult rejected;
@@ -719,7 +728,7 @@ SubmitResult World::route_spot(VenueId v, const OrderRequest& order) {
   for (const Fill& f : r.fills) {
     ch_->apply_spot_fill(info.base, f, info.taker_fee, info.maker_fee);
     venue.last_trade = f.price;
-    venue.volume += f.quantity;
+    add_volume(venue.volume, f.quantity);
   }
   return r;
 }
@@ -752,7 +761,7 @@ SubmitResult World::route_amm(VenueId v, const OrderRequest& order) {
     const AccountId seller = taker_buys ? f.maker_owner : f.taker_owner;
     ledger.trade(buyer, seller, m, f.quantity, notional(f.price, f.quantity, Round::Down));
     ch_->arm(f.taker_owner);
-    amm.volume += f.quantity;
+    add_volume(amm.volume, f.quantity);
   }
   return r;
 }
@@ -821,7 +830,7 @@ void World::apply_fills(MarketId m, std::span<const Fill> fills, bool taker_fee_
   for (const Fill& f : fills) {
     ch_->apply_fill(m, f, taker_fee_waived);
     rt.last_trade = f.price;
-    rt.volume += f.quantity;
+    add_volume(rt.volume, f.quantity);
     TradeRecord t;
     t.time = engine_.now();
     t.market = m.raw();

@@ -8,8 +8,9 @@
 // Sources: Deribit "Portfolio Margin" (support.deribit.com/hc/en-us/articles/25944756247837) and its older
 // parameter page (moves of +-16 % for BTC, volatility shocks, and the contingency "0.01 BTC per net short
 // option"), summarised in reference/protocols.md 4.2; maintenance margin = the scenario requirement, a
-// member is liquidated when its equity at the model marks falls below it. Deribit reduces a portfolio
-// step by step; liqsim closes the whole of it (docs/venues.md, "Options").
+// member is liquidated when its equity at the model marks falls below it, its whole portfolio at once or,
+// as Deribit reduces a portfolio, step by step until the requirement is met (liquidation_step;
+// docs/venues.md, "Options venue").
 //
 // Money is exact: premiums move through the ledger's quote balances (Amount, micro-dollars), contracts are
 // Quantity (1 contract = 1 coin of the underlying, 1e-8 scale) and sum to zero per series. Marks, the
