@@ -107,7 +107,7 @@ double OptionsVenue::maker_delta(size_t j, Time now) const {
   for (uint32_t s = 0; s < market_.series_count(); ++s) {
     if (maker.contracts[s].raw() == 0) continue;
     const OptionSeries& os = market_.series(s);
-    const double years = to_seconds(os.expiry - now) / (365.0 * 86400.0);
+    const double years = market_.years_to(os.expiry, now);
     if (years <= 0.0) continue;
     delta += to_double(maker.contracts[s]) *
              market_.surface().delta(os.type, market_.underlying(), to_double(os.strike), years);
@@ -229,7 +229,7 @@ void OptionsVenue::requote(Time now) {
       for (OrderId id : quotes_[j][s]) book.cancel(id);
       quotes_[j][s].clear();
       const OptionSeries& os = market_.series(s);
-      const double years = std::max(0.0, to_seconds(os.expiry - now) / (365.0 * 86400.0));
+      const double years = market_.years_to(os.expiry, now);
       const double inventory = to_double(maker.contracts[s] - maker_start_[j][s]);
       for (const OptionQuote& q : option_quotes(quote_, market_.surface(), os.type, f, to_double(os.strike),
                                                 years, recent_move, inventory)) {

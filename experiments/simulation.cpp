@@ -1,7 +1,6 @@
 #include "experiments/simulation.h"
 
 #include <algorithm>
-#include <limits>
 #include <array>
 #include <chrono>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include <deque>
 #include <filesystem>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <unordered_map>

@@ -100,6 +100,8 @@ class OptionsMarket {
   const OptionMember& member(uint32_t i) const { return members_[i]; }
   std::optional<uint32_t> member_of(AccountId a) const;
 
+  // Years from now to an expiry (365-day years), >= 0.
+  double years_to(Time expiry, Time now) const;
   // The model mark of a series now: Black-76 at the current surface, >= 0, nearest micro-dollar.
   Price mark(uint32_t series, Time now) const;
   double model_price(uint32_t series, double underlying, const VolSurface& surface, Time now) const;
@@ -136,7 +138,6 @@ class OptionsMarket {
   uint64_t liquidations() const { return uint64_t(next_liquidation_); }
 
  private:
-  double years_to(Time expiry, Time now) const;
   VolSurface surface_at(double underlying) const;
   void file_band(uint32_t member);
   void liquidate(Ledger& ledger, uint32_t member, Time now, Recorder& recorder);
