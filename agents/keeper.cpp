@@ -56,6 +56,12 @@ std::optional<Amount> Keepers::book_value(const OrderBook& book, Side resting, Q
   return std::nullopt;
 }
 
+std::optional<Amount> Keepers::book_sale(const OrderBook& book, Quantity quantity, Ratio taker_fee) {
+  const std::optional<Amount> gross = book_value(book, Side::Buy, quantity);
+  if (!gross) return std::nullopt;
+  return *gross - apply(*gross, taker_fee, Round::Up);
+}
+
 bool Keepers::available(uint32_t i, Time now, Amount base_fee) const {
   if (i < params_.down && now >= params_.outage_start && now < params_.outage_end) return false;
   if (keepers_[i].gas_cap.raw() > 0 && base_fee > keepers_[i].gas_cap) return false;
@@ -205,16 +211,22 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   TxIntent intent{action};
   // A flash loan pays for a long's collateral that the market's pool can buy; anything else (a short, a
   // market without a pool, another call) the keeper takes with its own capital as usual.
-  const std::optional<VenueId> amm = ctx.amm_of(m);
-  if (params_.flash_loan && amm && ch.ledger().position(target, m).size.raw() > 0 &&
-      action == TxAction::Liquidate) {
+  const std::optional<VenueId> amm = params_.unwind_on_amm ? ctx.amm_of(m) : std::nullopt;
+  if (params_.flash_loan && (amm || !params_.unwind_on_amm) &&
+      ch.ledger().position(target, m).size.raw() > 0 && action == TxAction::Liquidate) {
     // The loan pays the take's cost (its value less the keeper's reward, one micro-dollar over for the
-    // rounding); the pool pays for the coins now.
+    // rounding); the pool, or the book's bids net of the taker fee, pay for the coins now.
     const Amount loan = flash_loan_amount(value, reward);
-    const SwapPreview sale =
-        ctx.pool_at(*amm)->preview(ExecutionRequest{AccountId(0), Side::Sell, take, Price(1), false, -1});
-    if (sale.filled != take) return;
-    reward = sale.quote - loan - apply(loan, params_.flash_loan_fee, Round::Up);
+    std::optional<Amount> sale;
+    if (amm) {
+      const SwapPreview swap =
+          ctx.pool_at(*amm)->preview(ExecutionRequest{AccountId(0), Side::Sell, take, Price(1), false, -1});
+      if (swap.filled == take) sale = swap.quote;
+    } else {
+      sale = book_sale(ctx.book(m), take, ch.market(m).taker_fee);
+    }
+    if (!sale) return;
+    reward = *sale - loan - apply(loan, params_.flash_loan_fee, Round::Up);
     intent.flash_loan = true;
   } else if (params_.unwind_valuation_book && action == TxAction::Liquidate) {
     // The unwind at the book instead of the mark: a long take sells into the bids, a short one buys from

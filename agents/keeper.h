@@ -90,9 +90,10 @@ struct KeeperParams {
   // with an empty book side.
   bool unwind_on_amm = false;
   Ratio amm_max_slippage;
-  // Flash-loan liquidations (TxIntent::flash_loan): a keeper values a take of a long by what the market's
-  // AMM pool pays for it now (AmmVenue::preview) less the loan (the cash the take costs) and its fee,
-  // needs no capital beyond its gas, and receives nothing to unwind (the sale is in the transaction).
+  // Flash-loan liquidations (TxIntent::flash_loan): a keeper values a take of a long by what its unwind
+  // venue pays for it now (the market's AMM pool, AmmVenue::preview, or the book's bids after the taker
+  // fee, book_sale) less the loan (the cash the take costs) and its fee, needs no capital beyond its gas,
+  // and receives nothing to unwind (the sale is in the transaction).
   bool flash_loan = false;
   Ratio flash_loan_fee;
   // The first `endorsed` keepers are the venue's endorsed liquidators (Synthetix's forceLiquidatePosition):
@@ -135,6 +136,9 @@ class Keepers final : public Population {
   // cost when bought from its asks (side Sell), walking up to 4,096 levels; nothing when they cannot
   // absorb it. Rounded against the keeper (proceeds down, cost up).
   static std::optional<Amount> book_value(const OrderBook& book, Side resting, Quantity quantity);
+  // What selling `quantity` coins into the book's bids pays after the taker fee (a flash-loan bundle's
+  // sale on the book), rounded against the keeper; nothing when the bids cannot absorb it.
+  static std::optional<Amount> book_sale(const OrderBook& book, Quantity quantity, Ratio taker_fee);
   // The adaptive rule's next level after a race: raised after a loss, lowered after a win, in [min, max].
   static Amount next_bid_level(const KeeperParams& params, Amount level, bool won);
   // The adaptive bid on one account: min(level, reward - base fee - min_profit), or nothing when that is

@@ -373,10 +373,11 @@ struct KeeperSpec {
   // below (above, for a buy) the market's index; what the pool cannot take at that the keeper carries.
   std::string unwind_venue = "book";
   double amm_max_slippage = 0.05;  // (0, 1)
-  // Keepers pay for the collateral of a long with a flash loan from the lending pool and sell it on the
-  // market's AMM pool in the same transaction, repaying the loan and flash_loan_fee of it; the bundle is
-  // dropped (no gas) unless the sale covers both, so they need capital only for gas (a short they still
-  // take with their own capital). Needs unwind_venue = "amm" and the `keeper` or `aave_v3` mechanism.
+  // Keepers pay for the collateral of a long with a flash loan from the lending pool and sell it on their
+  // unwind venue in the same transaction (the market's AMM pool, or its book's bids after the taker fee),
+  // repaying the loan and flash_loan_fee of it; the bundle is dropped (no gas) unless the sale covers
+  // both, so they need capital only for gas and hold no inventory (a short they still take with their own
+  // capital). Needs the `keeper` or `aave_v3` mechanism.
   bool flash_loan = false;
   double flash_loan_fee = 0.0005;  // [0, 0.1]: of the loan (Aave v3 FLASHLOAN_PREMIUM_TOTAL 0.05%)
   // sell_rule "hold": a keeper holds what it seized and sells all of it once the mark moved

@@ -1081,15 +1081,9 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
          "the book valuation walks the order book the keeper sells into, and keepers.unwind_venue "
          "is " +
              quote(s.keepers.unwind_venue)});
-  // Flash-loan keepers sell what they receive on the market's pool in the same transaction, and the run
+  // Flash-loan keepers sell what they receive on their unwind venue in the same transaction, and the run
   // checks the sale against the mechanism's quote: the mechanisms whose quote is what they execute.
   if (s.keepers.flash_loan && skip.count("keepers.flash_loan") == 0) {
-    if (s.keepers.unwind_venue != "amm" && skip.count("keepers.unwind_venue") == 0)
-      errors.push_back(
-          {"keepers.flash_loan", "true", "keepers.unwind_venue = \"amm\" with flash_loan = true",
-           "a flash loan is repaid by selling the seized coins on the market's AMM pool in the same "
-           "transaction, and keepers.unwind_venue is " +
-               quote(s.keepers.unwind_venue)});
     if (s.liquidation.mechanism != KeeperLiquidationSpec::kName &&
         s.liquidation.mechanism != AaveV3Spec::kName && skip.count("liquidation.mechanism") == 0)
       errors.push_back(

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "agents/keeper.h"
 #include "analysis/run_file.h"
 #include "core/check.h"
 #include "core/engine.h"
@@ -301,11 +302,11 @@ class World final : public ExecutionVenue, public PositionSource {
   void on_record();
   void on_keeper_tx(const Event& e);
   // A keeper's flash-loan liquidation (TxIntent::flash_loan), atomic: the plan exists when the mechanism's
-  // quote, sold on the market's AMM pool now, repays the loan and its fee; executing it borrows, liquidates,
-  // sells and repays.
+  // quote, sold on the keepers' unwind venue now (the market's AMM pool, or its book's bids after the taker
+  // fee), repays the loan and its fee; executing it borrows, liquidates, sells and repays.
   struct FlashPlan {
     LiquidationQuote quote;
-    VenueId amm;
+    std::optional<VenueId> amm;  // the pool sold on; none: the market's book
     Amount loan;
     Amount fee;
   };
@@ -1218,14 +1219,22 @@ std::optional<World::FlashPlan> World::flash_plan(AccountId keeper, const ChainT
   // mechanism executes (KeeperLiquidation, AaveV3Liquidation), the preview what the pool pays now.
   const std::optional<LiquidationQuote> q = mechanism_->quote(p.target, engine_.now());
   if (!q || p.intent.action != TxAction::Liquidate) return std::nullopt;
+  if (ch_->ledger().position(p.target, q->market).size.raw() <= 0) return std::nullopt;
+  const bool on_amm = s_.keepers.unwind_venue == "amm";
   const std::optional<VenueId> amm = markets_[q->market.raw()].amm;
-  if (!amm || ch_->ledger().position(p.target, q->market).size.raw() <= 0) return std::nullopt;
-  const SwapPreview sale =
-      amm_of_venue(*amm).pool->preview(ExecutionRequest{keeper, Side::Sell, q->take, Price(1), false, -1});
+  if (on_amm && !amm) return std::nullopt;
+  std::optional<Amount> sale;
+  if (on_amm) {
+    const SwapPreview swap =
+        amm_of_venue(*amm).pool->preview(ExecutionRequest{keeper, Side::Sell, q->take, Price(1), false, -1});
+    if (swap.filled == q->take) sale = swap.quote;
+  } else {
+    sale = Keepers::book_sale(*markets_[q->market.raw()].book, q->take, ch_->market(q->market).taker_fee);
+  }
   const Amount loan = flash_loan_amount(q->value, q->reward);
   const Amount fee = apply(loan, flash_loan_fee_, Round::Up);
-  if (sale.filled != q->take || sale.quote < loan + fee) return std::nullopt;
-  return FlashPlan{*q, *amm, loan, fee};
+  if (!sale || *sale < loan + fee) return std::nullopt;
+  return FlashPlan{*q, on_amm ? amm : std::nullopt, loan, fee};
 }
 
 KeeperTakeover World::flash_liquidation(AccountId keeper, const ChainTransaction& p, const FlashPlan& plan) {
@@ -1239,12 +1248,16 @@ KeeperTakeover World::flash_liquidation(AccountId keeper, const ChainTransaction
   }
   LIQSIM_CHECK(result.market == plan.quote.market && result.quantity == plan.quote.take,
                "a flash-loan liquidation differs from the mechanism's quote");
-  const SubmitResult sold =
-      route_amm(plan.amm, OrderRequest{keeper, Side::Sell, OrderType::Market, std::nullopt, result.quantity,
-                                       false, result.liquidation->raw()});
-  LIQSIM_CHECK(sold.filled == result.quantity, "a flash-loan liquidation's sale differs from its preview");
+  const OrderRequest sale{keeper,          Side::Sell, OrderType::Market,        std::nullopt,
+                          result.quantity, false,      result.liquidation->raw()};
+  const SubmitResult sold = plan.amm ? route_amm(*plan.amm, sale) : route(plan.quote.market, sale, false);
+  LIQSIM_CHECK(!plan.amm || sold.filled == result.quantity,
+               "a flash-loan liquidation's sale differs from its preview");
+  // The book's fills round per resting order (a micro-dollar each) where the plan rounded per price level,
+  // and the liquidation itself may have changed the book (the owner's resting orders): the keeper pays the
+  // difference from its own balance and unwinds what the bids did not take.
   ledger.transfer(keeper, lender, plan.loan + plan.fee);
-  result.quantity = Quantity(0);  // sold in the transaction: nothing for the keeper to unwind
+  result.quantity -= sold.filled;  // sold in the transaction: the rest, if any, the keeper unwinds
   return result;
 }
 

@@ -79,8 +79,9 @@ struct Fixture {
 // a 1,000-coin pool at 100 $ (0.3% fee) pays about 496 $ for them, so a keeper with 5 $, enough for gas
 // and its fee only, sends a flash-financed transaction; a 10-coin pool pays too little and nobody sends;
 // a short is no flash take: only a keeper with the capital to carry it sends, without a loan.
-KeeperParams flash_params() {
+KeeperParams flash_params(bool on_amm = true) {
   KeeperParams p = base_params();
+  p.unwind_on_amm = on_amm;
   p.min_profit = usd(0);
   p.flash_loan = true;
   p.flash_loan_fee = rate(0.0005);
@@ -123,6 +124,36 @@ TEST(Keepers, FlashLoanKeepersTakeAShortWithTheirOwnCapital) {
   ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
   EXPECT_EQ(f.ctx.liquidation_txs[0].keeper, rich);
   EXPECT_FALSE(f.ctx.liquidation_txs[0].intent.flash_loan);
+}
+
+// Flash loans sold on the book (no pool, unwind on the book): the same 5-coin take costs 475 $ of loan
+// plus 0.2375 $ of fee; bids for 5 coins at 100 $ pay 500 $ (no taker fee here), at 95.70 $ 478.50 $, which
+// still covers loan, fee and the 3 $ of gas and priority fee, at 95.05 $ 475.25 $, which does not; bids
+// for fewer than 5 coins cannot take the sale at all. The keeper has 5 $, so it sends only a flash take.
+TEST(Keepers, FlashLoanKeepersSellIntoTheBookWhenItRepaysTheLoan) {
+  const auto sends = [](double bid, double size) {
+    Fixture f;
+    const AccountId target = f.liquidatable_trader(10);
+    f.ctx.submit(MarketId(0), OrderRequest{f.lp, Side::Buy, OrderType::Limit, px(bid), coins(size)});
+    Keepers keepers(flash_params(/*on_amm=*/false), f.open_keepers(1, 5), kSeed);
+    keepers.on_opportunity(f.ctx, target);
+    return f.ctx.liquidation_txs.size() == 1 && f.ctx.liquidation_txs[0].intent.flash_loan;
+  };
+  EXPECT_TRUE(sends(100, 5));
+  EXPECT_TRUE(sends(95.70, 5));
+  EXPECT_FALSE(sends(95.05, 5));
+  EXPECT_FALSE(sends(100, 4.99));
+}
+
+// The book's sale net of the taker fee, rounded against the keeper.
+TEST(Keepers, BookSaleIsTheBidsLessTheTakerFee) {
+  OrderBook book(kTick);
+  const AccountId maker(20);
+  book.submit(OrderRequest{maker, Side::Buy, OrderType::Limit, px(100), coins(1)});
+  book.submit(OrderRequest{maker, Side::Buy, OrderType::Limit, px(99), coins(2)});
+  EXPECT_EQ(Keepers::book_sale(book, coins(3), rate(0.001)), usd(298) - usd(0.298));
+  EXPECT_EQ(Keepers::book_sale(book, coins(3), rate(0)), usd(298));
+  EXPECT_EQ(Keepers::book_sale(book, coins(3.5), rate(0)), std::nullopt);
 }
 
 // The unwind priced at the book (KeeperParams::unwind_valuation_book): the 5-coin take of a long is worth

@@ -5,6 +5,8 @@
 // health factor <= 0.95 (LiquidationLogic CLOSE_FACTOR_HF_THRESHOLD) is available as a key.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -99,6 +101,41 @@ TEST(KeeperBonus, RewardsComeOutOfTheAccountsEquityNotTheFundConservedAfterEvery
   // Losses from gaps between detection and the keeper's block may still reach the fund, but they are
   // not the bonus: what the fund and bad debt paid is a small share of the rewards.
   EXPECT_LT(f.paid_by_fund_and_bad_debt(), 0.05);
+}
+
+// Flash-loan keepers on the book (keepers.flash_loan with unwind_venue "book", $1,000 each): every take
+// is sold into the perpetual's bids in its own transaction, dropped when the bids would not repay the
+// loan and its fee, so the keepers end holding nothing, take positions their capital could not carry,
+// lose no money on what they seize (a dropped bundle costs no gas), the lending pool earns the fees,
+// and money is conserved after every event.
+TEST(KeeperBonus, FlashLoanKeepersSellEveryTakeIntoTheBookInItsTransaction) {
+  Scenario s = keeper_preset({{"traders.count", testing_support::kSanitizedBuild ? "600" : "1500"},
+                              {"duration_seconds", "28800"},
+                              {"keepers.capital", "1000"},
+                              {"keepers.flash_loan", "true"}});
+  ASSERT_TRUE(validate_scenario(s).empty()) << validate_scenario(s)[0].message();
+  RunOptions options;
+  options.check_every_event = true;
+  const RunResult r = run_simulation(s, to_toml(s), options);
+  EXPECT_EQ(r.summary.conservation_residual, Amount(0));
+  uint64_t takes = 0;
+  double largest = 0;
+  for (const LiquidationRecord& l : r.log.liquidations) {
+    if (l.mechanism != LiquidationMechanismKind::Keeper) continue;
+    ++takes;
+    largest = std::max(largest, std::abs(to_double(l.quantity) * to_double(l.mark)));
+  }
+  ASSERT_GT(takes, 20u);
+  EXPECT_GT(largest, 10 * 1'000.0);  // beyond $1,000 of capital at 10x
+  EXPECT_GT(r.log.accounts[place_account(Place::LendingPool).raw()].balance, Amount(0));
+  Amount keepers_balance, keepers_deposits;
+  for (const AccountFinal& a : r.log.accounts) {
+    if (a.role != uint8_t(AgentRole::Keeper)) continue;
+    EXPECT_EQ(a.position, Quantity(0));
+    keepers_balance += a.balance;
+    keepers_deposits += a.deposits;
+  }
+  EXPECT_GT(keepers_balance, keepers_deposits);
 }
 
 // The cap alone, at the old 5% bonus (set past validation, which now refuses it with the default
