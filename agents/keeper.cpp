@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/check.h"
 #include "protocol/comet_mechanism.h"
 
 namespace liqsim {
@@ -30,7 +31,29 @@ Keepers::Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t 
                                                (1.0 - to_double(params.gas_cap_spread) * u))));
     }
     keepers_.push_back(Keeper{accounts[i], std::move(rng), fee, cap, {}, {}});
+    Keeper& k = keepers_.back();
+    k.min_profit = params.min_profit;
+    k.twap = params.twap;
+    k.hold = params.hold;
+    k.flash_loan = params.flash_loan;
   }
+  size_t grouped = 0;
+  for (const KeeperStrategy& g : params.groups) grouped += g.count;
+  LIQSIM_CHECK(grouped <= keepers_.size(), "more grouped keepers than keepers");
+  ungrouped_ = uint32_t(keepers_.size() - grouped);
+  // The groups' members are the last keepers (their draws above are made anyway: a group added does not
+  // change another keeper's stream).
+  size_t i = ungrouped_;
+  for (const KeeperStrategy& g : params.groups)
+    for (uint32_t n = 0; n < g.count; ++n, ++i) {
+      Keeper& k = keepers_[i];
+      k.priority_fee = g.priority_fee;
+      k.min_profit = g.min_profit;
+      k.twap = g.twap;
+      k.hold = g.hold;
+      k.flash_loan = g.flash_loan;
+    }
+  for (const Keeper& k : keepers_) any_flash_ = any_flash_ || k.flash_loan;
 }
 
 std::optional<Keepers::Expected> Keepers::expected_take(const KeeperParams& params, const ClearingHouse& ch,
@@ -107,13 +130,13 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
         intent.max_price = value;
         gain += notional(market, intent.quantity, Round::Down) - notional(store, intent.quantity, Round::Up);
       }
-      if (gain - base_fee - k.priority_fee < params_.min_profit) continue;
+      if (gain - base_fee - k.priority_fee < k.min_profit) continue;
       send(ctx, k, target, k.priority_fee, intent);
     }
     return;
   }
-  // The last params_.lowball keepers are the lowballers.
-  const size_t first_lowball = keepers_.size() - std::min<size_t>(params_.lowball, keepers_.size());
+  // The last params_.lowball keepers outside the groups are the lowballers.
+  const size_t first_lowball = ungrouped_ - std::min<size_t>(params_.lowball, ungrouped_);
   for (const AuctionView& v : auctions) {
     // A debt auction's lot is MKR, valued at the price its view states; collateral at the market's index.
     const Price market = v.kind == AuctionKind::Debt ? v.price : ctx.view(v.market).index;
@@ -132,12 +155,12 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
         if (v.bidder == k.account) continue;
         const Quantity lot = v.max_lot;
         if (lot.raw() <= 0 || v.tab > cash) continue;
-        if (notional(value, lot, Round::Down) - v.tab - cost < params_.min_profit) continue;
+        if (notional(value, lot, Round::Down) - v.tab - cost < k.min_profit) continue;
         intent.action = TxAction::Dent;
         intent.quantity = lot;
       } else if (v.kind == AuctionKind::Dutch) {
         if (v.needs_redo) {
-          if (v.redo_incentive - cost < params_.min_profit) continue;
+          if (v.redo_incentive - cost < k.min_profit) continue;
           intent.action = TxAction::Redo;
         } else {
           if (v.price.raw() <= 0 || v.price > value) continue;
@@ -146,7 +169,7 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
           const Quantity amount = std::min(v.lot, affordable);
           if (amount.raw() <= 0) continue;
           const Amount gain = notional(market, amount, Round::Down) - notional(v.price, amount, Round::Up);
-          if (gain - cost < params_.min_profit) continue;
+          if (gain - cost < k.min_profit) continue;
           intent.action = TxAction::Take;
           intent.quantity = amount;
           intent.max_price = value;
@@ -155,20 +178,20 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
         if (v.bidder == k.account) continue;  // its bid stands
         const Amount lot_value = notional(market, v.lot, Round::Down);
         if (!v.dent_phase) {
-          const bool lowball = i >= first_lowball;
+          const bool lowball = i >= first_lowball && i < ungrouped_;
           // Tend: the lowballer bids the smallest acceptable step, the others their valuation of the lot
           // (at most the tab).
           const Amount bid = lowball ? v.min_bid : std::min(v.tab, notional(value, v.lot, Round::Down));
-          if (bid < v.min_bid || bid > cash || lot_value - bid - cost < params_.min_profit) continue;
+          if (bid < v.min_bid || bid > cash || lot_value - bid - cost < k.min_profit) continue;
           intent.action = TxAction::Tend;
           intent.bid = bid;
         } else {
-          if (i >= first_lowball) continue;  // lowballers never dent
+          if (i >= first_lowball && i < ungrouped_) continue;  // lowballers never dent
           // Dent: accept the smallest decrease the Flipper requires if the lot still covers the tab at
           // the keeper's valuation.
           const Quantity lot = v.max_lot;
           if (lot.raw() <= 0 || notional(value, lot, Round::Down) < v.tab || v.tab > cash) continue;
-          if (notional(market, lot, Round::Down) - v.tab - cost < params_.min_profit) continue;
+          if (notional(market, lot, Round::Down) - v.tab - cost < k.min_profit) continue;
           intent.action = TxAction::Dent;
           intent.quantity = lot;
         }
@@ -208,14 +231,18 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     value = expected->value;
     reward = expected->terms.reward - expected->terms.protocol_fee;  // the keeper's part
   }
-  TxIntent intent{action};
-  // A flash loan pays for a long's collateral that the market's pool can buy; anything else (a short, a
-  // market without a pool, another call) the keeper takes with its own capital as usual.
+  const TxIntent intent{action};
+  // A flash loan pays for a long's collateral that the keeper's unwind venue (the market's pool, or its
+  // book) can buy; anything else (a short, a market without a pool, another call) a flash keeper takes
+  // with its own capital as the others do.
   const std::optional<VenueId> amm = params_.unwind_on_amm ? ctx.amm_of(m) : std::nullopt;
-  if (params_.flash_loan && (amm || !params_.unwind_on_amm) &&
-      ch.ledger().position(target, m).size.raw() > 0 && action == TxAction::Liquidate) {
-    // The loan pays the take's cost (its value less the keeper's reward, one micro-dollar over for the
-    // rounding); the pool, or the book's bids net of the taker fee, pay for the coins now.
+  const bool flash_eligible = any_flash_ && (amm || !params_.unwind_on_amm) &&
+                              ch.ledger().position(target, m).size.raw() > 0 && action == TxAction::Liquidate;
+  // The flash take's reward: the loan pays the take's cost (its value less the keeper's reward, one
+  // micro-dollar over for the rounding); the pool, or the book's bids net of the taker fee, pay for the
+  // coins now. None: the venue cannot buy them.
+  std::optional<Amount> flash_reward;
+  if (flash_eligible) {
     const Amount loan = flash_loan_amount(value, reward);
     std::optional<Amount> sale;
     if (amm) {
@@ -225,16 +252,18 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
     } else {
       sale = book_sale(ctx.book(m), take, ch.market(m).taker_fee);
     }
-    if (!sale) return;
-    reward = *sale - loan - apply(loan, params_.flash_loan_fee, Round::Up);
-    intent.flash_loan = true;
-  } else if (params_.unwind_valuation_book && action == TxAction::Liquidate) {
-    // The unwind at the book instead of the mark: a long take sells into the bids, a short one buys from
-    // the asks; the difference from its value at the mark is added to the reward (usually a cost).
+    if (sale) flash_reward = *sale - loan - apply(loan, params_.flash_loan_fee, Round::Up);
+  }
+  // The reward of a take carried with the keeper's own capital. Unwind at the book instead of the mark: a
+  // long take sells into the bids, a short one buys from the asks; the difference from its value at the
+  // mark is added to the reward (usually a cost); none when the book cannot absorb it.
+  std::optional<Amount> carried_reward = reward;
+  if (params_.unwind_valuation_book && action == TxAction::Liquidate) {
     const bool long_take = ch.ledger().position(target, m).size.raw() > 0;
     const std::optional<Amount> at_book = book_value(ctx.book(m), long_take ? Side::Buy : Side::Sell, take);
-    if (!at_book) return;
-    reward += long_take ? *at_book - value : value - *at_book;
+    carried_reward = at_book
+                         ? std::optional<Amount>(reward + (long_take ? *at_book - value : value - *at_book))
+                         : std::nullopt;
   }
   const Amount base_fee = ctx.base_fee();
   for (uint32_t i = 0; i < keepers_.size(); ++i) {
@@ -245,25 +274,29 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
       if (i < params_.endorsed) send(ctx, k, target, k.priority_fee, intent);
       continue;
     }
+    const bool flash = k.flash_loan && flash_eligible;
+    const std::optional<Amount>& terms = flash ? flash_reward : carried_reward;
+    if (!terms) continue;
     // What this keeper would earn: a reward it already earned (its flag) is paid by this transaction too.
-    const Amount earned = reward + (beneficiary == k.account ? beneficiary_reward : Amount(0));
+    const Amount earned = *terms + (beneficiary == k.account ? beneficiary_reward : Amount(0));
     Amount fee = k.priority_fee;
     if (params_.bidding == KeeperBidding::Adaptive) {
-      const std::optional<Amount> bid = adaptive_bid(params_, k.priority_fee, earned, base_fee);
+      const std::optional<Amount> bid = adaptive_bid(params_, k.priority_fee, earned, base_fee, k.min_profit);
       if (!bid) continue;
       fee = *bid;
     }
     const Amount cost = base_fee + fee;
-    if (earned - cost < params_.min_profit) continue;
+    if (earned - cost < k.min_profit) continue;
     // Capital: the keeper must be able to post initial margin at max leverage on the seized position at
     // the mark (with a flash loan, nothing beyond its gas).
-    const Amount needed = intent.flash_loan
-                              ? Amount(0)
-                              : ch.maintenance(k.account) +
-                                    ch.margin_model(k.account, m)
-                                        .initial_margin_at_max_leverage(abs_quantity(take), ctx.view(m).mark);
+    const Amount needed = flash ? Amount(0)
+                                : ch.maintenance(k.account) + ch.margin_model(k.account, m)
+                                                                  .initial_margin_at_max_leverage(
+                                                                      abs_quantity(take), ctx.view(m).mark);
     if (ch.equity(k.account) - cost < needed) continue;
-    send(ctx, k, target, fee, intent);
+    TxIntent mine = intent;
+    mine.flash_loan = flash;
+    send(ctx, k, target, fee, mine);
   }
 }
 
@@ -274,8 +307,8 @@ Amount Keepers::next_bid_level(const KeeperParams& params, Amount level, bool wo
 }
 
 std::optional<Amount> Keepers::adaptive_bid(const KeeperParams& params, Amount level, Amount reward,
-                                            Amount base_fee) {
-  const Amount bid = std::min(level, reward - base_fee - params.min_profit);
+                                            Amount base_fee, Amount min_profit) {
+  const Amount bid = std::min(level, reward - base_fee - min_profit);
   if (bid < params.priority_fee_min) return std::nullopt;
   return bid;
 }
@@ -292,12 +325,12 @@ void Keepers::on_transaction_result(AgentContext& ctx, uint32_t i, AccountId tar
   // Auctions: a bark, a redo or a bid moves no collateral to the keeper (a won English auction is
   // delivered when it is settled, with its lot).
   if (result.outcome != KeeperOutcome::Liquidated || result.quantity.raw() == 0) return;
-  const int slices = params_.twap ? std::max(1, params_.twap_slices) : 1;
+  const int slices = k.twap ? std::max(1, params_.twap_slices) : 1;
   Unwind u{result.market, result.quantity, Quantity(0), *result.liquidation, ctx.view(result.market).mark,
            ctx.now()};
   const Quantity abs_q = result.quantity.raw() < 0 ? -result.quantity : result.quantity;
   u.slice = Quantity((abs_q.raw() + slices - 1) / slices);
-  if (params_.hold) {  // held whole until the risk rule says otherwise; one check stream per keeper
+  if (k.hold) {  // held whole until the risk rule says otherwise; one check stream per keeper
     k.unwinds.push_back(u);
     if (!k.hold_check_pending) ctx.wake(ctx.now() + params_.hold_check, i, kHoldCheck);
     k.hold_check_pending = true;

@@ -54,6 +54,18 @@ struct KeeperAuctionParams {
   Amount buy_target_reserves;
 };
 
+// A group of keepers with a strategy of their own ([[keeper_groups]]: a game's players): every member bids
+// `priority_fee` (fixed bidding; the starting level with adaptive bidding), skips liquidations below
+// `min_profit`, sells what it seizes by its own rule and may finance takes with flash loans.
+struct KeeperStrategy {
+  uint32_t count = 0;
+  Amount priority_fee;
+  Amount min_profit;
+  bool twap = false;
+  bool hold = false;
+  bool flash_loan = false;
+};
+
 struct KeeperParams {
   Time latency;
   Time latency_jitter;
@@ -111,6 +123,9 @@ struct KeeperParams {
   // mark, and adds the difference to its expected reward; a take the book cannot absorb is skipped. So a
   // keeper passes on liquidations whose bonus does not pay for the book's depth (book unwinds only).
   bool unwind_valuation_book = false;
+  // The last sum-of-counts keepers, in group order, follow these strategies instead of the population's
+  // priority-fee draw, min_profit, sell rule and flash_loan; the lowballers are the last of the others.
+  std::vector<KeeperStrategy> groups;
 };
 
 class Keepers final : public Population {
@@ -153,7 +168,7 @@ class Keepers final : public Population {
   static std::optional<Expected> expected_take(const KeeperParams& params, const ClearingHouse& ch,
                                                AccountId target);
   static std::optional<Amount> adaptive_bid(const KeeperParams& params, Amount level, Amount reward,
-                                            Amount base_fee);
+                                            Amount base_fee, Amount min_profit);
 
  private:
   struct Unwind {
@@ -176,6 +191,9 @@ class Keepers final : public Population {
     std::unordered_set<AccountId> pending;
     std::vector<Unwind> unwinds;
     bool hold_check_pending = false;  // hold: a kHoldCheck wake-up is queued
+    // The keeper's strategy: the population's, or its group's.
+    Amount min_profit;
+    bool twap = false, hold = false, flash_loan = false;
   };
   void unwind_slice(AgentContext& ctx, Keeper& k, Unwind& u);
   // Keeper i can send now: not in an outage, and the base fee within its gas cap.
@@ -185,6 +203,8 @@ class Keepers final : public Population {
 
   KeeperParams params_;
   std::vector<Keeper> keepers_;
+  uint32_t ungrouped_ = 0;  // keepers before the first group's
+  bool any_flash_ = false;  // some keeper finances takes with flash loans
 };
 
 }  // namespace liqsim

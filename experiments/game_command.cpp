@@ -31,16 +31,42 @@ using toml_values::toml_text;
 
 constexpr int kGameSchemaVersion = 1;
 constexpr size_t kMaxGameFileBytes = size_t{4} << 20;
-constexpr std::string_view kPlayerPrefix = "hunters[";
+// A player: a group of one of the scenario's arrays of strategic groups.
+struct PlayerGroup {
+  bool keepers = false;  // a [[keeper_groups]] group, else a [[hunters]] group
+  size_t index = 0;
+};
 
-// The group index of a player "hunters[i]", or nothing.
-std::optional<size_t> hunter_group(const std::string& player) {
-  if (player.rfind(kPlayerPrefix, 0) != 0 || player.size() < kPlayerPrefix.size() + 2 || player.back() != ']')
-    return std::nullopt;
-  const std::string digits = player.substr(kPlayerPrefix.size(), player.size() - kPlayerPrefix.size() - 1);
-  if (digits.empty() || digits.size() > 4 || digits.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  return size_t(std::stoul(digits));
+// The group of a player "hunters[i]" or "keeper_groups[i]", or nothing.
+std::optional<PlayerGroup> player_group(const std::string& player) {
+  for (const bool keepers : {false, true}) {
+    const std::string_view prefix = keepers ? "keeper_groups[" : "hunters[";
+    if (player.rfind(prefix, 0) != 0 || player.size() < prefix.size() + 2 || player.back() != ']') continue;
+    const std::string digits = player.substr(prefix.size(), player.size() - prefix.size() - 1);
+    if (digits.empty() || digits.size() > 4 || digits.find_first_not_of("0123456789") != std::string::npos)
+      return std::nullopt;
+    return PlayerGroup{keepers, size_t(std::stoul(digits))};
+  }
+  return std::nullopt;
+}
+
+// Each group's mean profit (equity less deposits) over its members, for accounts of `role` in account
+// order whose first `skip` belong to no group and the rest to the groups in order of `counts`.
+std::vector<double> group_profits(const RunLog& log, AgentRole role, size_t skip,
+                                  const std::vector<int>& counts) {
+  std::vector<double> profit(counts.size(), 0.0);
+  size_t member = 0, group = 0, seen = 0;
+  for (const AccountFinal& a : log.accounts) {
+    if (a.role != uint8_t(role) || seen++ < skip) continue;
+    while (group < counts.size() && member >= size_t(counts[group])) {
+      ++group;
+      member = 0;
+    }
+    if (group >= counts.size()) break;
+    profit[group] += to_double(a.equity - a.deposits) / double(counts[group]);
+    ++member;
+  }
+  return profit;
 }
 
 // Scenario keys of a table, flattened to dotted paths ("traders.count"), each with its TOML text.
@@ -247,10 +273,11 @@ std::variant<GameSpec, std::vector<std::string>> parse_game(std::string_view tex
     } else {
       for (size_t k = 0; k < players->size(); ++k) {
         const auto* name = players->get(k)->as_string();
-        if (name == nullptr || !hunter_group(name->get())) {
+        if (name == nullptr || !player_group(name->get())) {
           problems.push_back("game.players[" + std::to_string(k) +
                              "] = " + (name ? quote(name->get()) : std::string("(not a string)")) +
-                             ": not a player; allowed: \"hunters[i]\", a [[hunters]] group of the scenario");
+                             ": not a player; allowed: \"hunters[i]\" or \"keeper_groups[i]\", a "
+                             "[[hunters]] or [[keeper_groups]] group of the scenario");
           continue;
         }
         spec.players.push_back(name->get());
@@ -326,21 +353,28 @@ std::variant<GameSpec, std::vector<std::string>> parse_game(std::string_view tex
   if (values.empty()) values.push_back(nullptr);
   for (const std::string* value : values) {
     const std::string at = value ? " at " + spec.sweep_key + " = " + *value : "";
-    const ScenarioResult base =
-        load_base(spec, overrides_for(spec, std::vector<int>(spec.players.size(), 0), value));
+    // The players must be groups of the scenario before their strategies can be set.
+    std::vector<ScenarioOverride> plain = spec.set;
+    if (value != nullptr) plain.push_back({spec.sweep_key, *value});
+    const ScenarioResult base = load_base(spec, plain);
     if (!std::holds_alternative<Scenario>(base)) {
       problems.push_back("scenario" + at + ": " + error_text(base));
       continue;
     }
     const Scenario& s = std::get<Scenario>(base);
-    for (size_t p = 0; p < spec.players.size(); ++p)
-      if (*hunter_group(spec.players[p]) >= s.hunters.size())
+    for (size_t p = 0; p < spec.players.size(); ++p) {
+      const PlayerGroup g = *player_group(spec.players[p]);
+      const size_t groups = g.keepers ? s.keeper_groups.size() : s.hunters.size();
+      const std::string array = g.keepers ? "keeper_groups" : "hunters";
+      if (g.index >= groups)
         problems.push_back("game.players[" + std::to_string(p) + "] = " + quote(spec.players[p]) +
-                           ": the scenario has " + std::to_string(s.hunters.size()) +
-                           " [[hunters]] groups; allowed: hunters[0] .. hunters[n-1] (add them with [set])");
+                           ": the scenario has " + std::to_string(groups) + " [[" + array +
+                           "]] groups; allowed: " + array + "[0] .. " + array +
+                           "[n-1] (add them with [set])");
+    }
     if (!problems.empty()) break;
-    for (size_t k = 1; k < spec.strategies.size(); ++k)
-      for (size_t p = 0; p < spec.players.size(); ++p) {
+    for (size_t k = 0; k < spec.strategies.size(); ++k)
+      for (size_t p = 0; p < (k == 0 ? 1 : spec.players.size()); ++p) {
         std::vector<int> profile(spec.players.size(), 0);
         profile[p] = int(k);
         const ScenarioResult r2 = load_base(spec, overrides_for(spec, profile, value));
@@ -388,21 +422,19 @@ std::vector<GameSweepPoint> play_game(const GameSpec& spec,
       Scenario s = std::get<Scenario>(load_base(spec, overrides_for(spec, profile, value)));
       s.seed = seed;
       const RunResult r = run_simulation(s, "", {});
-      // Each hunter group's mean profit; the groups' accounts are consecutive, in group order.
-      std::vector<double> group_profit(s.hunters.size(), 0.0);
-      size_t member = 0, group = 0;
-      for (const AccountFinal& a : r.log.accounts) {
-        if (a.role != uint8_t(AgentRole::Hunter)) continue;
-        while (group < s.hunters.size() && member >= size_t(s.hunters[group].count)) {
-          ++group;
-          member = 0;
-        }
-        if (group >= s.hunters.size()) break;
-        group_profit[group] += to_double(a.equity - a.deposits) / double(s.hunters[group].count);
-        ++member;
-      }
+      // Each group's mean profit; a population's group members are consecutive, in group order (keeper
+      // groups after the [keepers] table's keepers).
+      std::vector<int> hunter_counts, keeper_counts;
+      for (const HunterSpec& h : s.hunters) hunter_counts.push_back(h.count);
+      for (const KeeperGroupSpec& k : s.keeper_groups) keeper_counts.push_back(k.count);
+      const std::vector<double> hunters = group_profits(r.log, AgentRole::Hunter, 0, hunter_counts);
+      const std::vector<double> keepers =
+          group_profits(r.log, AgentRole::Keeper, size_t(s.keepers.count), keeper_counts);
       std::vector<double> result;
-      for (const std::string& player : spec.players) result.push_back(group_profit[*hunter_group(player)]);
+      for (const std::string& player : spec.players) {
+        const PlayerGroup g = *player_group(player);
+        result.push_back(g.keepers ? keepers[g.index] : hunters[g.index]);
+      }
       GameOutcome o;
       o.liquidations = r.summary.liquidation_count;
       o.mean_delay_seconds = r.summary.liquidation_delay_mean_seconds;

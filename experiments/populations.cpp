@@ -121,7 +121,7 @@ std::unique_ptr<Population> build_makers(const PopulationBuildContext& c) {
 std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
   const KeeperSpec& ks = c.scenario.keepers;
   std::vector<AccountId> ids;
-  for (int i = 0; i < ks.count; ++i)
+  for (int i = 0; i < keeper_count(c.scenario); ++i)
     ids.push_back(
         c.clearing.open_account(AgentRole::Keeper, MarginMode::Cross, amount_from_double(ks.capital)));
   KeeperParams kp{time_from_seconds(ks.latency_seconds),
@@ -206,6 +206,10 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
   kp.hold_take_profit = ks.hold_take_profit;
   kp.hold_stop_loss = ks.hold_stop_loss;
   kp.flash_loan_fee = ratio_from_double(ks.flash_loan_fee);
+  for (const KeeperGroupSpec& g : c.scenario.keeper_groups)
+    kp.groups.push_back(KeeperStrategy{uint32_t(g.count), amount_from_double(g.priority_fee),
+                                       amount_from_double(g.min_profit), g.sell_rule == "twap",
+                                       g.sell_rule == "hold", g.flash_loan});
   return std::make_unique<Keepers>(kp, std::move(ids), c.scenario.seed);
 }
 

@@ -423,6 +423,20 @@ struct HunterSpec {
   std::string information = "mark,open_interest,book,own_account";
 };
 
+// One group of keepers with a strategy of its own, `[[keeper_groups]]` (agents/keeper.h KeeperStrategy):
+// `count` keepers added after the [keepers] table's, sharing its keys (capital, latency, bidding rule,
+// unwind venue, ...) but these. A game's players (docs/games.md): a keeper's priority fee, selectivity and
+// what it does with what it seizes become strategies.
+struct KeeperGroupSpec {
+  int count = 1;                        // [0, 1000]
+  double priority_fee = 2;              // $ per transaction >= 0: fixed (adaptive bidding: the start)
+  double min_profit = 5;                // $: skip liquidations whose expected reward - gas is below
+  std::string sell_rule = "immediate";  // "immediate" | "twap" | "hold" (keepers.twap_* / hold_* keys)
+  // Finance each take of a long with a flash loan sold on keepers.unwind_venue in the transaction
+  // (keepers.flash_loan): needs the `keeper` or `aave_v3` mechanism.
+  bool flash_loan = false;
+};
+
 // One expiry's smile of the options surface in raw SVI (protocol/vol_surface.h):
 // w(k) = a + b (rho (k - m) + sqrt((k - m)^2 + sigma^2)), k = ln(K / F), w the total variance.
 struct OptionSliceSpec {
@@ -532,7 +546,15 @@ struct Scenario {
   std::vector<HunterSpec> hunters;  // none by default
   OptionsSpec options;
   std::string source_dir;  // folder of the scenario file (relative replay paths); not a TOML key
+  std::vector<KeeperGroupSpec> keeper_groups;  // none by default
 };
+
+// Every keeper of the run: the [keepers] table's and the groups'.
+inline int keeper_count(const Scenario& s) {
+  int n = s.keepers.count;
+  for (const KeeperGroupSpec& g : s.keeper_groups) n += g.count;
+  return n;
+}
 
 // Coins of one market maker quote level in `market`: level_notional at its initial price when set, else
 // level_size; the same for the inventory limit.

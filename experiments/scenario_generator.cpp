@@ -297,10 +297,12 @@ void repair_after_cheapening(Scenario& s) {
   // Keepers unwind on a pool only where every market has one (the loader's check).
   for (const MarketSpec& market : s.markets)
     if (market.amm.reserve <= 0) s.keepers.unwind_venue = "book";
-  // Flash loans with an AMM unwind and the mechanisms that quote what they execute (the loader's check).
-  if (s.keepers.unwind_venue != "amm" || (s.liquidation.mechanism != KeeperLiquidationSpec::kName &&
-                                          s.liquidation.mechanism != AaveV3Spec::kName))
+  // Flash loans with the mechanisms that quote what they execute (the loader's check).
+  if (s.liquidation.mechanism != KeeperLiquidationSpec::kName &&
+      s.liquidation.mechanism != AaveV3Spec::kName) {
     s.keepers.flash_loan = false;
+    for (KeeperGroupSpec& g : s.keeper_groups) g.flash_loan = false;
+  }
   // The book valuation with a book unwind (the loader's check).
   if (s.keepers.unwind_venue != "book") s.keepers.unwind_valuation = "mark";
   // E-mode traders need a market of the e-mode category (the loader's check).
@@ -435,6 +437,15 @@ Scenario random_scenario(uint64_t seed, const RandomScenarioOptions& options) {
     s.options.writer_capital = std::min(s.options.writer_capital, 1e7);
     s.options.maker_capital = std::min(s.options.maker_capital, 1e9);
     s.options.expiries_days = {s.duration_seconds / 86400.0 + 1.0 + double(rng.uniform_below(30))};
+    // Keeper groups in a quarter of the scenarios, one or two of at most three keepers.
+    if (rng.uniform_below(4) == 0) {
+      s.keeper_groups.assign(size_t(1 + rng.uniform_below(2)), KeeperGroupSpec{});
+      for (size_t g = 0; g < s.keeper_groups.size(); ++g) {
+        RandomFiller group_filler(rng, indexed("keeper_groups", g), s.duration_seconds);
+        describe(group_filler, s.keeper_groups[g]);
+        s.keeper_groups[g].count = int(rng.uniform_below(4));
+      }
+    }
     s.limits.max_events = options.max_events;
     repair(s, rng);
     for (int k = 0; k < 200 && estimate_run_cost(s).events > options.max_events; ++k) {

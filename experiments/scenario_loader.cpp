@@ -506,7 +506,7 @@ double largest_draw(const DistributionSpec& d) { return d.kind == "fixed" ? d.me
 std::vector<std::pair<std::string, double>> scenario_money(const Scenario& s) {
   return {{"noise.capital", s.noise.count * s.noise.capital},
           {"market_makers.capital", s.market_makers.count * s.market_makers.capital},
-          {"keepers.capital", s.keepers.count * s.keepers.capital},
+          {"keepers.capital", keeper_count(s) * s.keepers.capital},
           {"liquidity.capital", double(liquidity_providers(s)) * s.liquidity.capital},
           {"value_traders.capital", s.value_traders.count * s.value_traders.capital},
           {"arbitrageurs.capital", s.arbitrageurs.count * s.arbitrageurs.capital},
@@ -917,7 +917,7 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
           }
         }
       }
-    } else if (s.keepers.unwind_venue == "amm" && s.keepers.count > 0 &&
+    } else if (s.keepers.unwind_venue == "amm" && keeper_count(s) > 0 &&
                skip.count("keepers.unwind_venue") == 0) {
       add(p + ".amm.reserve", market.amm.reserve, "no pool for keepers.unwind_venue = \"amm\" to sell into",
           "> 0 on every market when keepers unwind on the AMM");
@@ -1089,6 +1089,18 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
       errors.push_back(
           {"keepers.flash_loan", "true",
            "liquidation.mechanism = \"keeper\" or \"aave_v3\" with flash_loan = true",
+           "flash-loan liquidations are modelled for keeper take-overs and Aave's liquidationCall, "
+           "and liquidation.mechanism is " +
+               quote(s.liquidation.mechanism)});
+  }
+  // A keeper group's flash loans, as keepers.flash_loan.
+  for (size_t g = 0; g < s.keeper_groups.size(); ++g) {
+    const std::string key = indexed("keeper_groups", g) + ".flash_loan";
+    if (s.keeper_groups[g].flash_loan && skip.count(key) == 0 &&
+        s.liquidation.mechanism != KeeperLiquidationSpec::kName &&
+        s.liquidation.mechanism != AaveV3Spec::kName && skip.count("liquidation.mechanism") == 0)
+      errors.push_back(
+          {key, "true", "liquidation.mechanism = \"keeper\" or \"aave_v3\" with flash_loan = true",
            "flash-loan liquidations are modelled for keeper take-overs and Aave's liquidationCall, "
            "and liquidation.mechanism is " +
                quote(s.liquidation.mechanism)});
@@ -1840,7 +1852,7 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
   // Upper-end estimates from the rates the scenario names; every term names the key that drives it.
   RunCostEstimate cost;
   const double d = s.duration_seconds;
-  const double accounts = double(s.noise.count) + s.market_makers.count + s.keepers.count +
+  const double accounts = double(s.noise.count) + s.market_makers.count + keeper_count(s) +
                           double(s.traders.count) +
                           (s.options.enabled ? double(s.options.writers) + s.options.makers : 0.0);
   std::vector<std::pair<double, std::string>> events;
@@ -1883,8 +1895,10 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
        s.arbitrageurs.interval_seconds, "arbitrage decisions");
   term(double(s.traders.count) * (2 + s.traders.outside_capital / s.traders.topup_fraction), "traders.count",
        s.traders.count, "entries and top-ups");
-  if (s.keepers.sell_rule == "hold")
-    term(d / s.keepers.hold_check_seconds * s.keepers.count, "keepers.hold_check_seconds",
+  int holders = s.keepers.sell_rule == "hold" ? s.keepers.count : 0;
+  for (const KeeperGroupSpec& g : s.keeper_groups) holders += g.sell_rule == "hold" ? g.count : 0;
+  if (holders > 0)
+    term(d / s.keepers.hold_check_seconds * holders, "keepers.hold_check_seconds",
          s.keepers.hold_check_seconds, "keepers' checks of what they hold");
   for (size_t h = 0; h < s.hunters.size(); ++h)
     term(d / s.hunters[h].interval_seconds * s.hunters[h].count * 2,

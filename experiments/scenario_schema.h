@@ -351,6 +351,15 @@ void describe(V& v, HunterSpec& s) {
 }
 
 template <class V>
+void describe(V& v, KeeperGroupSpec& s) {
+  v.integer("count", s.count, 0, 1000);
+  v.number("priority_fee", s.priority_fee, closed(0, kMaxDollars), Unit::Dollars);
+  v.number("min_profit", s.min_profit, closed(-kMaxDollars, kMaxDollars), Unit::Dollars);
+  v.text("sell_rule", s.sell_rule, one_of({"immediate", "twap", "hold"}));
+  v.flag("flash_loan", s.flash_loan);
+}
+
+template <class V>
 void describe(V& v, OptionSliceSpec& s) {
   v.number("days", s.days, open_closed(0, 3650));
   v.number("a", s.a, closed(-10, 10));
@@ -429,6 +438,7 @@ void describe(V& v, Scenario& s) {
   v.table("liquidation_map", s.liquidation_map);
   v.tables("hunters", s.hunters, std::vector<HunterSpec>{});
   v.table("options", s.options);
+  v.tables("keeper_groups", s.keeper_groups, std::vector<KeeperGroupSpec>{});
 }
 
 }  // namespace liqsim::schema

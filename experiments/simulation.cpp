@@ -612,7 +612,7 @@ World::World(const Scenario& s, const RunOptions& options, Recorder& sink)
     amm_.push_back(AmmRuntime{m, std::move(pool), {}});
     venues_.push_back(VenueInfo{VenueKind::Amm, m, kQuoteAsset, Price(1), Ratio(0), Ratio(0)});
   }
-  ledger.reserve(uint32_t(s.noise.count + s.market_makers.count + s.keepers.count + s.traders.count));
+  ledger.reserve(uint32_t(s.noise.count + s.market_makers.count + keeper_count(s) + s.traders.count));
   ledger.seed_insurance_fund(amount_from_double(s.liquidation.insurance_fund));
   metrics_.start(*ch_);
 

@@ -34,7 +34,7 @@ game private.toml '[game]' 'players = ["hunters[0]"]' '[[game.strategies]]' 'inf
 expect 2 "an empty strategy set" "game.strategies = []: the strategy set is empty" -- game empty.toml --out e.h5
 expect 2 "a learning rate out of range" "game.learning_rate = 1.5" "(0, 1]" -- game rate.toml --out r.h5
 expect 2 "a player that is not a hunter group" 'game.players[0] = "traders": not a player' -- game player.toml --out p.h5
-expect 2 "a player beyond the scenario's groups" "hunters[5]" "beyond the 2 entries of 'hunters'" -- game missing.toml --out m.h5
+expect 2 "a player beyond the scenario's groups" "hunters[5]" "the scenario has 2 [[hunters]] groups" -- game missing.toml --out m.h5
 expect 2 "a strategy key the scenario lacks" "hunters[0].max_positon = 10: unknown key" -- game key.toml --out k.h5
 expect 2 "a strategy asking for private state" "private state" -- game private.toml --out v.h5
 for f in e r p m k v; do [[ ! -e $f.h5 ]] || fail "bad input left $f.h5"; done

@@ -145,6 +145,32 @@ TEST(Keepers, FlashLoanKeepersSellIntoTheBookWhenItRepaysTheLoan) {
   EXPECT_FALSE(sends(100, 4.99));
 }
 
+// Keeper groups (KeeperParams::groups): the last keepers follow their group's strategy. Of three keepers
+// with 10 $ each, the first (the population's rule: the drawn 2 $ fee, no flash loan) cannot carry the
+// take; the second group's member bids 7 $ with a flash loan and sends; the third's minimum profit is
+// beyond the reward, so it does not.
+TEST(Keepers, GroupMembersFollowTheirGroupsStrategy) {
+  Fixture f;
+  f.ctx.add_amm(MarketId(0), coins(1'000), usd(100'000), rate(0.003));
+  const AccountId target = f.liquidatable_trader(10);
+  KeeperParams p = base_params();
+  p.min_profit = usd(0);
+  p.unwind_on_amm = true;
+  p.flash_loan_fee = rate(0.0005);
+  p.groups = {KeeperStrategy{1, usd(7), usd(0), false, false, true},
+              KeeperStrategy{1, usd(1), usd(1'000), false, false, true}};
+  const std::vector<AccountId> ids = f.open_keepers(3, 10);
+  Keepers keepers(p, ids, kSeed);
+  EXPECT_EQ(keepers.bid_level(0), usd(2));
+  EXPECT_EQ(keepers.bid_level(1), usd(7));
+  EXPECT_EQ(keepers.bid_level(2), usd(1));
+  keepers.on_opportunity(f.ctx, target);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].keeper, ids[1]);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].priority_fee, usd(7));
+  EXPECT_TRUE(f.ctx.liquidation_txs[0].intent.flash_loan);
+}
+
 // The book's sale net of the taker fee, rounded against the keeper.
 TEST(Keepers, BookSaleIsTheBidsLessTheTakerFee) {
   OrderBook book(kTick);
@@ -413,10 +439,10 @@ TEST(KeeperBidding, RaisesAfterALossAndLowersAfterAWinWithinTheRange) {
 TEST(KeeperBidding, BidKeepsTheExpectedProfitAtLeastTheMinimum) {
   KeeperParams p = adaptive_params();
   p.min_profit = usd(20);
-  EXPECT_EQ(Keepers::adaptive_bid(p, usd(10), usd(25), usd(1)), usd(4));
-  EXPECT_EQ(Keepers::adaptive_bid(p, usd(3), usd(25), usd(1)), usd(3));
-  EXPECT_EQ(Keepers::adaptive_bid(p, usd(10), usd(22), usd(1)), usd(1));  // exactly the floor
-  EXPECT_EQ(Keepers::adaptive_bid(p, usd(10), usd(22), usd(1) + Amount(1)), std::nullopt);
+  EXPECT_EQ(Keepers::adaptive_bid(p, usd(10), usd(25), usd(1), p.min_profit), usd(4));
+  EXPECT_EQ(Keepers::adaptive_bid(p, usd(3), usd(25), usd(1), p.min_profit), usd(3));
+  EXPECT_EQ(Keepers::adaptive_bid(p, usd(10), usd(22), usd(1), p.min_profit), usd(1));  // exactly the floor
+  EXPECT_EQ(Keepers::adaptive_bid(p, usd(10), usd(22), usd(1) + Amount(1), p.min_profit), std::nullopt);
 }
 
 // A lost race raises the bid the keeper sends next; a won one lowers it. The reward (25 $) less gas

@@ -129,5 +129,88 @@ strategies = []
   EXPECT_NE(problems[1].find("game.strategies = []: the strategy set is empty"), std::string::npos);
 }
 
+// Keepers as players: a [[keeper_groups]] group's payoff is its members' profit (the keepers after the
+// [keepers] table's), so a one-player priority-fee game's best response is the fee whose plain run pays
+// the group more, with that run's profit as its payoff. Two ordinary keepers compete with the group,
+// blocks ordered by priority fee.
+const char* kKeeperGame = R"(base = "keeper"
+[set]
+"traders.count" = 1500
+duration_seconds = 28800
+same_time_order = "priority_fee"
+"keepers.count" = 2
+"keepers.flash_loan" = true
+keeper_groups = [{count = 1, flash_loan = true}]
+[game]
+rule = "best_response"
+players = ["keeper_groups[0]"]
+[[game.strategies]]
+priority_fee = 0.5
+[[game.strategies]]
+priority_fee = 40
+)";
+
+double keeper_group_profit_of_plain_run(const char* priority_fee) {
+  ScenarioResult r = load_preset("keeper", {{"traders.count", "1500"},
+                                            {"duration_seconds", "28800"},
+                                            {"same_time_order", "priority_fee"},
+                                            {"keepers.count", "2"},
+                                            {"keepers.flash_loan", "true"},
+                                            {"keeper_groups", std::string("[{count = 1, flash_loan = true, "
+                                                                          "priority_fee = ") +
+                                                                  priority_fee + "}]"}});
+  const RunResult run = run_simulation(std::get<Scenario>(r), "", {});
+  // The group's keeper is the last keeper account.
+  double profit = 0;
+  int keepers = 0;
+  for (const AccountFinal& a : run.log.accounts)
+    if (a.role == uint8_t(AgentRole::Keeper)) {
+      profit = to_double(a.equity - a.deposits);
+      ++keepers;
+    }
+  EXPECT_EQ(keepers, 3);
+  return profit;
+}
+
+TEST(GameCommand, AKeeperGroupsPayoffIsItsMembersProfit) {
+  if (testing_support::kSanitizedBuild)
+    GTEST_SKIP() << "equal results of two paths over whole runs: the release phase checks them";
+  auto parsed = parse_game(kKeeperGame, ".");
+  ASSERT_TRUE(std::holds_alternative<GameSpec>(parsed)) << std::get<std::vector<std::string>>(parsed)[0];
+  const std::vector<GameSweepPoint> points = play_game(std::get<GameSpec>(parsed));
+  ASSERT_EQ(points.size(), 1u);
+  const EquilibriumResult& r = points[0].result;
+  EXPECT_TRUE(r.converged);
+  const double low = keeper_group_profit_of_plain_run("0.5"), high = keeper_group_profit_of_plain_run("40");
+  ASSERT_NE(low, high);
+  EXPECT_EQ(r.profile[0], high > low ? 1 : 0);
+  EXPECT_DOUBLE_EQ(r.payoffs[0], std::max(low, high));
+  EXPECT_EQ(r.max_regret, 0.0);
+}
+
+TEST(GameCommand, APlayerMustBeAGroupOfTheScenario) {
+  auto problems = std::get<std::vector<std::string>>(parse_game(R"(base = "small"
+[game]
+players = ["keeper_groups[1]"]
+[[game.strategies]]
+priority_fee = 1
+)",
+                                                                "."));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("game.players[0] = \"keeper_groups[1]\": the scenario has 0 [[keeper_groups]]"),
+            std::string::npos)
+      << problems[0];
+  problems = std::get<std::vector<std::string>>(parse_game(R"(base = "small"
+[game]
+players = ["keepers"]
+[[game.strategies]]
+priority_fee = 1
+)",
+                                                           "."));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].find("allowed: \"hunters[i]\" or \"keeper_groups[i]\""), std::string::npos)
+      << problems[0];
+}
+
 }  // namespace
 }  // namespace liqsim

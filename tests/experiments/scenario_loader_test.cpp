@@ -631,6 +631,22 @@ TEST(ScenarioLoader, FlashLoanKeepersNeedAQuotingMechanism) {
   EXPECT_EQ(errors[0].key, "keepers.flash_loan_fee");
 }
 
+// Keeper groups: their keys' ranges, and flash loans only with a quoting mechanism (as keepers.flash_loan).
+TEST(ScenarioLoader, KeeperGroupsAreCheckedLikeKeepers) {
+  auto errors = load_errors(
+      "[[keeper_groups]]\ncount = 2\nflash_loan = true\n[[keeper_groups]]\npriority_fee = -1\n"
+      "sell_rule = \"never\"\n");
+  ASSERT_EQ(errors.size(), 3u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "keeper_groups[0].flash_loan");
+  EXPECT_NE(errors[0].message().find("\"engine\""), std::string::npos) << errors[0].message();
+  EXPECT_EQ(errors[1].key, "keeper_groups[1].priority_fee");
+  EXPECT_EQ(errors[2].key, "keeper_groups[1].sell_rule");
+  const Scenario s =
+      load_ok("[liquidation]\nmechanism = \"keeper\"\n[[keeper_groups]]\ncount = 2\nflash_loan = true\n");
+  ASSERT_EQ(s.keeper_groups.size(), 1u);
+  EXPECT_EQ(keeper_count(s), s.keepers.count + 2);
+}
+
 // Aave v3 reserve rules (PoolConfigurator): whole basis points, threshold x (1 + bonus) <= 100%, an e-mode
 // category threshold not below the reserve's; the aave_v3 mechanism needs aave_v3 reserves; e-mode
 // traders need a category market.
