@@ -514,6 +514,46 @@ class Games(unittest.TestCase):
         np.testing.assert_allclose(profits, row["profits"], atol=1e-6)
         self.assertEqual(run.summary["liquidation_count"], row["liquidations"])
 
+    def test_payoff_matrix_finds_the_known_equilibria_of_small_games(self):
+        sys.path.insert(0, os.path.join(SOURCE, "analysis"))
+        import payoff_matrix
+        # Matching pennies: one equilibrium, both mix 1/2, values 0.
+        a = np.array([[1.0, -1.0], [-1.0, 1.0]])
+        found = payoff_matrix.support_enumeration(a, -a)
+        self.assertEqual(len(found), 1)
+        x, y, u, v = found[0]
+        np.testing.assert_allclose(x, [0.5, 0.5])
+        np.testing.assert_allclose(y, [0.5, 0.5])
+        self.assertAlmostEqual(u, 0.0)
+        # The prisoner's dilemma: defect / defect only.
+        a = np.array([[3.0, 0.0], [5.0, 1.0]])
+        found = payoff_matrix.support_enumeration(a, a.T)
+        self.assertEqual(len(found), 1)
+        np.testing.assert_allclose(found[0][0], [0, 1])
+        np.testing.assert_allclose(found[0][1], [0, 1])
+        # Battle of the sexes: two pure equilibria and a mixed one (row plays its favourite with 2/3).
+        a = np.array([[2.0, 0.0], [0.0, 1.0]])
+        b = np.array([[1.0, 0.0], [0.0, 2.0]])
+        found = payoff_matrix.support_enumeration(a, b)
+        self.assertEqual(len(found), 3)
+        mixed = [f for f in found if (f[0] > 0).sum() == 2]
+        self.assertEqual(len(mixed), 1)
+        np.testing.assert_allclose(mixed[0][0], [2 / 3, 1 / 3])
+        np.testing.assert_allclose(mixed[0][1], [1 / 3, 2 / 3])
+
+    def test_payoff_matrix_pays_a_keeper_group_its_members_profit(self):
+        sys.path.insert(0, os.path.join(SOURCE, "analysis"))
+        import payoff_matrix
+        run = liqsim.run("keeper", {"traders.count": 600, "duration_seconds": 28800, "keepers.count": 2,
+                                    "keeper_groups": [{"count": 1, "priority_fee": 1},
+                                                      {"count": 2, "priority_fee": 9}]})
+        accounts = run.array("accounts")
+        keepers = accounts[accounts["role"] == 3]  # AgentRole::Keeper: 2 ungrouped, then 1, then 2
+        self.assertEqual(len(keepers), 5)
+        profits = (keepers["equity"] - keepers["deposits"]) * 1e-6
+        self.assertAlmostEqual(payoff_matrix.group_payoffs(run, "keeper_groups[0]"), profits[2], places=6)
+        self.assertAlmostEqual(payoff_matrix.group_payoffs(run, "keeper_groups[1]"), profits[3:].mean(), places=6)
+
     def test_bad_game_parameters_are_refused(self):
         with self.assertRaises(ValueError):
             liqsim.keeper_entry_game("small", entry_cost=-1)
