@@ -73,6 +73,19 @@ LeveragedTraders::LeveragedTraders(LeveragedTraderParams params, std::vector<Acc
       preemptive_[i] =
           Rng(master_seed, StreamKind::PreemptiveTrader, i).bernoulli(params_.preemptive_probability) ? 1 : 0;
   }
+  // Strategy 0 is the population's; the groups' members are the last traders.
+  strategies_.push_back(
+      {0, true, params_.risk_aversion, params_.preemptive_approach, params_.preemptive_fraction});
+  size_t grouped = 0;
+  for (const auto& g : params_.groups) grouped += g.count;
+  LIQSIM_CHECK(grouped <= n, "more grouped traders than traders");
+  size_t i = n - grouped;
+  for (const auto& g : params_.groups) {
+    strategies_.push_back(g);
+    for (uint32_t k = 0; k < g.count; ++k, ++i)
+      preemptive_[i] = g.preemptive ? uint16_t(strategies_.size()) : 0;  // its strategy s + 1
+  }
+  for (const uint16_t s : preemptive_) any_preemptive_ = any_preemptive_ || s != 0;
   preempt_.resize(exits_.size());
   for (MarketExits& e : exits_) {
     std::sort(e.long_drops.begin(), e.long_drops.end());
@@ -87,7 +100,7 @@ LeveragedTraders::LeveragedTraders(LeveragedTraderParams params, std::vector<Acc
 
 bool LeveragedTraders::voluntary() const {
   return params_.stop_loss_probability > 0 || params_.take_profit_probability > 0 ||
-         params_.deleverage_probability > 0 || params_.preemptive_probability > 0;
+         params_.deleverage_probability > 0 || any_preemptive_;
 }
 
 void LeveragedTraders::start(AgentContext& ctx) {
@@ -378,8 +391,10 @@ void LeveragedTraders::arm_preemptive(AgentContext& ctx, uint32_t i) {
   const auto key = own_key(ctx, i);
   if (!key) return;
   Preemptive& p = preempt_[markets_[i].raw()];
+  if (p.heaps.size() < strategies_.size()) p.heaps.resize(strategies_.size());
+  PreemptiveHeaps& heaps = p.heaps[preemptive_[i] - 1];
   const bool is_long = ctx.clearing().ledger().position(accounts_[i], markets_[i]).size.raw() > 0;
-  std::vector<Level>& heap = is_long ? p.longs : p.shorts;
+  std::vector<Level>& heap = is_long ? heaps.longs : heaps.shorts;
   heap.push_back(Level{key_units(*key), i, version_[i], false});
   if (is_long)
     std::push_heap(heap.begin(), heap.end(), kHigherFirst);
@@ -393,55 +408,57 @@ void LeveragedTraders::check_preemptive(AgentContext& ctx, MarketId m) {
   const MarketView v = ctx.view(m);
   const double mark = to_double(v.mark);
   p.heatmap->observe(mark, to_double(v.open_interest));
-  if (p.longs.empty() && p.shorts.empty()) return;
   const OrderBook& book = ctx.book(m);
   const auto mid = book.mid();
   const double centre = mid ? to_double(*mid) : mark;
   const double band = params_.preemptive_depth_band;
   const bool by_loss = params_.preemptive_rule == PreemptiveRule::ExpectedLoss;
-  for (const bool down : {true, false}) {
-    std::vector<Level>& heap = down ? p.longs : p.shorts;
-    if (heap.empty()) continue;
-    const auto bound = try_price_from_double(centre * (down ? 1 - band : 1 + band));
-    const double density =
-        bound ? to_double(book.depth_within(down ? Side::Buy : Side::Sell, *bound)) / band : 0;
-    // An empty side: any cascade runs to the estimate's bound.
-    const auto cascade = p.heatmap->cascade(mark, down, std::max(density, 1e-9), params_.preemptive_approach,
-                                            1.0 + params_.risk_aversion);
-    if (!cascade) continue;
-    // Who acts: by liquidation price, those the cascade's end S reaches; by expected loss, those who would
-    // lose max_loss of their equity at S: |size| |p - S| >= max_loss x equity(p), with equity(p) =
-    // size x (p - z), z the zero-equity price: a long when z >= p + (S - p) / max_loss, a short when
-    // z <= it.
-    const double end = cascade->end;
-    const int64_t reach = key_units(by_loss ? mark + (end - mark) / params_.preemptive_max_loss : end);
-    const auto order = [&](const Level& a, const Level& b) {
-      return down ? kHigherFirst(a, b) : kLowerFirst(a, b);
-    };
-    const auto reached = [&](int64_t key) { return down ? key >= reach : key <= reach; };
-    std::vector<Level> later;  // acted on in this check, or moved: back into the heap afterwards
-    while (!heap.empty() && reached(heap.front().price)) {
-      std::pop_heap(heap.begin(), heap.end(), order);
-      Level level = heap.back();
-      heap.pop_back();
-      const uint32_t i = level.trader;
-      if (level.version != version_[i]) continue;  // closed or re-entered since
-      const auto key = own_key(ctx, i);
-      if (!key) continue;
-      level.price = key_units(*key);
-      if (reached(level.price)) {
-        ++preemptive_exits_;
-        if (reduce(ctx, i, params_.preemptive_fraction)) {
-          after_exit(ctx, i);
-          continue;
+  for (size_t s = 0; s < p.heaps.size(); ++s) {
+    const LeveragedTraderParams::Strategy& strategy = strategies_[s];
+    for (const bool down : {true, false}) {
+      std::vector<Level>& heap = down ? p.heaps[s].longs : p.heaps[s].shorts;
+      if (heap.empty()) continue;
+      const auto bound = try_price_from_double(centre * (down ? 1 - band : 1 + band));
+      const double density =
+          bound ? to_double(book.depth_within(down ? Side::Buy : Side::Sell, *bound)) / band : 0;
+      // An empty side: any cascade runs to the estimate's bound.
+      const auto cascade = p.heatmap->cascade(mark, down, std::max(density, 1e-9), strategy.approach,
+                                              1.0 + strategy.risk_aversion);
+      if (!cascade) continue;
+      // Who acts: by liquidation price, those the cascade's end S reaches; by expected loss, those who would
+      // lose max_loss of their equity at S: |size| |p - S| >= max_loss x equity(p), with equity(p) =
+      // size x (p - z), z the zero-equity price: a long when z >= p + (S - p) / max_loss, a short when
+      // z <= it.
+      const double end = cascade->end;
+      const int64_t reach = key_units(by_loss ? mark + (end - mark) / params_.preemptive_max_loss : end);
+      const auto order = [&](const Level& a, const Level& b) {
+        return down ? kHigherFirst(a, b) : kLowerFirst(a, b);
+      };
+      const auto reached = [&](int64_t key) { return down ? key >= reach : key <= reach; };
+      std::vector<Level> later;  // acted on in this check, or moved: back into the heap afterwards
+      while (!heap.empty() && reached(heap.front().price)) {
+        std::pop_heap(heap.begin(), heap.end(), order);
+        Level level = heap.back();
+        heap.pop_back();
+        const uint32_t i = level.trader;
+        if (level.version != version_[i]) continue;  // closed or re-entered since
+        const auto key = own_key(ctx, i);
+        if (!key) continue;
+        level.price = key_units(*key);
+        if (reached(level.price)) {
+          ++preemptive_exits_;
+          if (reduce(ctx, i, strategy.fraction)) {
+            after_exit(ctx, i);
+            continue;
+          }
+          if (const auto after = own_key(ctx, i)) level.price = key_units(*after);
         }
-        if (const auto after = own_key(ctx, i)) level.price = key_units(*after);
+        later.push_back(level);
       }
-      later.push_back(level);
-    }
-    for (const Level& level : later) {
-      heap.push_back(level);
-      std::push_heap(heap.begin(), heap.end(), order);
+      for (const Level& level : later) {
+        heap.push_back(level);
+        std::push_heap(heap.begin(), heap.end(), order);
+      }
     }
   }
 }
@@ -449,7 +466,7 @@ void LeveragedTraders::check_preemptive(AgentContext& ctx, MarketId m) {
 void LeveragedTraders::check(AgentContext& ctx) {
   const Time now = ctx.now();
   for (MarketId m(0); m.raw() < std::min<size_t>(exits_.size(), ctx.market_count()); ++m) {
-    if (params_.preemptive_probability > 0) check_preemptive(ctx, m);
+    if (any_preemptive_) check_preemptive(ctx, m);
     MarketExits& e = exits_[m.raw()];
     const int64_t mark = ctx.view(m).mark.raw();
     const auto fire = [&](const Level& level) {

@@ -83,6 +83,18 @@ struct LeveragedTraderParams {
     ExpectedLoss
   } preemptive_rule = PreemptiveRule::OwnLiquidation;
   double preemptive_max_loss = 0.5;
+  // Groups of traders with a pre-emptive strategy of their own ([[trader_groups]]: a game's players): the
+  // last sum-of-counts traders, in group order, are pre-emptive or not by their group (not by the share)
+  // and read the map with their group's risk aversion, approach and fraction; the rule, the depth band
+  // and the map are the population's.
+  struct Strategy {
+    uint32_t count = 0;
+    bool preemptive = false;
+    double risk_aversion = 1;
+    double approach = 0.03;
+    double fraction = 1;
+  };
+  std::vector<Strategy> groups;
 };
 using PreemptiveRule = LeveragedTraderParams::PreemptiveRule;
 
@@ -196,11 +208,18 @@ class LeveragedTraders final : public Population {
   // Pre-emptive traders per market, keyed by own_key (a price that moves only with the trader's own
   // deposits and trades): longs in a max-heap (the nearest below the mark first), shorts in a min-heap.
   // Each entry (key x 1e6 in `price`, trader, version).
-  struct Preemptive {
+  // One heap pair per pre-emptive strategy (0: the population's, g + 1: group g's).
+  struct PreemptiveHeaps {
     std::vector<Level> longs, shorts;
+  };
+  struct Preemptive {
+    std::vector<PreemptiveHeaps> heaps;
     std::optional<LiquidationHeatmap> heatmap;
   };
-  std::vector<uint8_t> preemptive_;
+  // 0: not pre-emptive; s + 1: pre-emptive by strategies_[s].
+  std::vector<uint16_t> preemptive_;
+  std::vector<LeveragedTraderParams::Strategy> strategies_;
+  bool any_preemptive_ = false;
   std::vector<Preemptive> preempt_;
   uint64_t preemptive_exits_ = 0;
 };

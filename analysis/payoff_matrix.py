@@ -3,7 +3,7 @@
 
 Runs the game's day once for every strategy profile (the game file's base scenario, its [set], each
 player's strategy keys; the players are [[hunters]] or [[keeper_groups]] groups, paid their members' mean
-profit, equity less deposits, as `liqsim game` pays them), prints both players' payoffs, and finds every
+profit, equity less deposits, as `liqsim game` pays them; [[trader_groups]] too), prints both players' payoffs, and finds every
 Nash equilibrium, pure and mixed, by support enumeration (equal-size supports: all equilibria of a
 non-degenerate game; Nisan et al., "Algorithmic Game Theory", 2007, section 3.3). Compare the mixed
 equilibrium with what the learning rules' time averages approach (`rule = "hedge"`, `"fictitious_play"`).
@@ -38,15 +38,17 @@ def flatten(table, prefix=""):
 
 def group_payoffs(run, player):
     """The mean profit of a player's group: its members are consecutive among the accounts of its role (keeper
-    groups after the [keepers] table's keepers)."""
-    kind, index = re.fullmatch(r"(hunters|keeper_groups)\[(\d+)\]", player).groups()
+    groups after the [keepers] table's keepers, trader groups the last traders)."""
+    kind, index = re.fullmatch(r"(hunters|keeper_groups|trader_groups)\[(\d+)\]", player).groups()
     index = int(index)
     accounts = run.frame("accounts")
     scenario = tomllib.loads(run.scenario.toml)
     groups = scenario.get(kind, [])
-    role = "keeper" if kind == "keeper_groups" else "hunter"
+    role = {"keeper_groups": "keeper", "trader_groups": "trader", "hunters": "hunter"}[kind]
     members = accounts[accounts["role"] == role].reset_index(drop=True)
-    skip = scenario["keepers"]["count"] if kind == "keeper_groups" else 0
+    skip = {"keeper_groups": scenario["keepers"]["count"],
+            "trader_groups": scenario["traders"]["count"] - sum(g["count"] for g in groups),
+            "hunters": 0}[kind]
     first = skip + sum(g["count"] for g in groups[:index])
     count = groups[index]["count"]
     rows = members.iloc[first:first + count]

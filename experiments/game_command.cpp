@@ -3,6 +3,7 @@
 #include <hdf5.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -33,21 +34,44 @@ constexpr int kGameSchemaVersion = 1;
 constexpr size_t kMaxGameFileBytes = size_t{4} << 20;
 // A player: a group of one of the scenario's arrays of strategic groups.
 struct PlayerGroup {
-  bool keepers = false;  // a [[keeper_groups]] group, else a [[hunters]] group
+  enum class Kind : uint8_t { Hunters, KeeperGroups, TraderGroups } kind = Kind::Hunters;
   size_t index = 0;
 };
+constexpr std::array<std::pair<PlayerGroup::Kind, std::string_view>, 3> kPlayerArrays = {
+    {{PlayerGroup::Kind::Hunters, "hunters"},
+     {PlayerGroup::Kind::KeeperGroups, "keeper_groups"},
+     {PlayerGroup::Kind::TraderGroups, "trader_groups"}}};
 
-// The group of a player "hunters[i]" or "keeper_groups[i]", or nothing.
+std::string_view array_name(PlayerGroup::Kind kind) {
+  for (const auto& [k, name] : kPlayerArrays)
+    if (k == kind) return name;
+  return "";
+}
+
+// The group of a player "hunters[i]", "keeper_groups[i]" or "trader_groups[i]", or nothing.
 std::optional<PlayerGroup> player_group(const std::string& player) {
-  for (const bool keepers : {false, true}) {
-    const std::string_view prefix = keepers ? "keeper_groups[" : "hunters[";
+  for (const auto& [kind, name] : kPlayerArrays) {
+    const std::string prefix = std::string(name) + "[";
     if (player.rfind(prefix, 0) != 0 || player.size() < prefix.size() + 2 || player.back() != ']') continue;
     const std::string digits = player.substr(prefix.size(), player.size() - prefix.size() - 1);
     if (digits.empty() || digits.size() > 4 || digits.find_first_not_of("0123456789") != std::string::npos)
       return std::nullopt;
-    return PlayerGroup{keepers, size_t(std::stoul(digits))};
+    return PlayerGroup{kind, size_t(std::stoul(digits))};
   }
   return std::nullopt;
+}
+
+// The number of groups of a kind in a scenario.
+size_t group_count(const Scenario& s, PlayerGroup::Kind kind) {
+  switch (kind) {
+    case PlayerGroup::Kind::Hunters:
+      return s.hunters.size();
+    case PlayerGroup::Kind::KeeperGroups:
+      return s.keeper_groups.size();
+    case PlayerGroup::Kind::TraderGroups:
+      return s.trader_groups.size();
+  }
+  return 0;
 }
 
 // Each group's mean profit (equity less deposits) over its members, for accounts of `role` in account
@@ -274,10 +298,12 @@ std::variant<GameSpec, std::vector<std::string>> parse_game(std::string_view tex
       for (size_t k = 0; k < players->size(); ++k) {
         const auto* name = players->get(k)->as_string();
         if (name == nullptr || !player_group(name->get())) {
-          problems.push_back("game.players[" + std::to_string(k) +
-                             "] = " + (name ? quote(name->get()) : std::string("(not a string)")) +
-                             ": not a player; allowed: \"hunters[i]\" or \"keeper_groups[i]\", a "
-                             "[[hunters]] or [[keeper_groups]] group of the scenario");
+          problems.push_back(
+              "game.players[" + std::to_string(k) +
+              "] = " + (name ? quote(name->get()) : std::string("(not a string)")) +
+              ": not a player; allowed: \"hunters[i]\", \"keeper_groups[i]\" or "
+              "\"trader_groups[i]\", a [[hunters]], [[keeper_groups]] or [[trader_groups]] group "
+              "of the scenario");
           continue;
         }
         spec.players.push_back(name->get());
@@ -364,8 +390,8 @@ std::variant<GameSpec, std::vector<std::string>> parse_game(std::string_view tex
     const Scenario& s = std::get<Scenario>(base);
     for (size_t p = 0; p < spec.players.size(); ++p) {
       const PlayerGroup g = *player_group(spec.players[p]);
-      const size_t groups = g.keepers ? s.keeper_groups.size() : s.hunters.size();
-      const std::string array = g.keepers ? "keeper_groups" : "hunters";
+      const size_t groups = group_count(s, g.kind);
+      const std::string array(array_name(g.kind));
       if (g.index >= groups)
         problems.push_back("game.players[" + std::to_string(p) + "] = " + quote(spec.players[p]) +
                            ": the scenario has " + std::to_string(groups) + " [[" + array +
@@ -423,17 +449,27 @@ std::vector<GameSweepPoint> play_game(const GameSpec& spec,
       s.seed = seed;
       const RunResult r = run_simulation(s, "", {});
       // Each group's mean profit; a population's group members are consecutive, in group order (keeper
-      // groups after the [keepers] table's keepers).
-      std::vector<int> hunter_counts, keeper_counts;
+      // groups after the [keepers] table's keepers, trader groups the last traders).
+      std::vector<int> hunter_counts, keeper_counts, trader_counts;
       for (const HunterSpec& h : s.hunters) hunter_counts.push_back(h.count);
       for (const KeeperGroupSpec& k : s.keeper_groups) keeper_counts.push_back(k.count);
+      int grouped_traders = 0;
+      for (const TraderGroupSpec& t : s.trader_groups) {
+        trader_counts.push_back(t.count);
+        grouped_traders += t.count;
+      }
       const std::vector<double> hunters = group_profits(r.log, AgentRole::Hunter, 0, hunter_counts);
       const std::vector<double> keepers =
           group_profits(r.log, AgentRole::Keeper, size_t(s.keepers.count), keeper_counts);
+      const std::vector<double> traders =
+          group_profits(r.log, AgentRole::Trader, size_t(s.traders.count - grouped_traders), trader_counts);
       std::vector<double> result;
       for (const std::string& player : spec.players) {
         const PlayerGroup g = *player_group(player);
-        result.push_back(g.keepers ? keepers[g.index] : hunters[g.index]);
+        const std::vector<double>& of = g.kind == PlayerGroup::Kind::Hunters        ? hunters
+                                        : g.kind == PlayerGroup::Kind::KeeperGroups ? keepers
+                                                                                    : traders;
+        result.push_back(of[g.index]);
       }
       GameOutcome o;
       o.liquidations = r.summary.liquidation_count;

@@ -296,6 +296,9 @@ std::unique_ptr<Population> build_traders(const PopulationBuildContext& c) {
       ts.preemptive_rule == "expected_loss" ? PreemptiveRule::ExpectedLoss : PreemptiveRule::OwnLiquidation;
   lp.preemptive_max_loss = ts.preemptive_max_loss;
   lp.heatmap = heatmap_params(c.scenario.liquidation_map);
+  for (const TraderGroupSpec& g : c.scenario.trader_groups)
+    lp.groups.push_back(
+        {uint32_t(g.count), g.preemptive, g.risk_aversion, g.preemptive_approach, g.preemptive_fraction});
   auto traders = std::make_unique<LeveragedTraders>(lp, std::move(ids), std::move(trader_markets),
                                                     std::move(trader_spread), c.scenario.seed);
   if (ts.open_at_start) book_opening_positions(c.clearing, *traders);

@@ -437,6 +437,18 @@ struct KeeperGroupSpec {
   bool flash_loan = false;
 };
 
+// One group of leveraged traders with a pre-emptive strategy of its own, `[[trader_groups]]`: the last
+// `count` traders of [traders] (after the earlier groups'), pre-emptive or not by `preemptive` instead of
+// traders.preemptive_share, reading the liquidation map with their own risk aversion, approach and
+// fraction (the rule, depth band and information set are [traders]'). A game's players (docs/games.md).
+struct TraderGroupSpec {
+  int count = 1;                      // [0, 2000000]; the groups' counts add up to at most traders.count
+  bool preemptive = true;             // its members deleverage pre-emptively
+  double risk_aversion = 1;           // [0, 100]
+  double preemptive_approach = 0.03;  // (0, 0.5]
+  double preemptive_fraction = 1;     // (0, 1]
+};
+
 // One expiry's smile of the options surface in raw SVI (protocol/vol_surface.h):
 // w(k) = a + b (rho (k - m) + sqrt((k - m)^2 + sigma^2)), k = ln(K / F), w the total variance.
 struct OptionSliceSpec {
@@ -547,7 +559,15 @@ struct Scenario {
   OptionsSpec options;
   std::string source_dir;  // folder of the scenario file (relative replay paths); not a TOML key
   std::vector<KeeperGroupSpec> keeper_groups;  // none by default
+  std::vector<TraderGroupSpec> trader_groups;  // none by default
 };
+
+// Some trader deleverages pre-emptively: by traders.preemptive_share or by a [[trader_groups]] group.
+inline bool any_preemptive_traders(const Scenario& s) {
+  bool any = s.traders.preemptive_share > 0;
+  for (const TraderGroupSpec& g : s.trader_groups) any = any || (g.preemptive && g.count > 0);
+  return any;
+}
 
 // Every keeper of the run: the [keepers] table's and the groups'.
 inline int keeper_count(const Scenario& s) {

@@ -231,6 +231,12 @@ void repair(Scenario& s, Rng& rng) {
 void repair_after_cheapening(Scenario& s) {
   // The second schema walk redraws the duration too: at least a second, as the first draw.
   s.duration_seconds = std::max(s.duration_seconds, 1.0);
+  // Trader groups are slices of the traders, whose count cheapening may have cut (the loader's check).
+  int left = s.traders.count;
+  for (TraderGroupSpec& g : s.trader_groups) {
+    g.count = std::min(g.count, left);
+    left -= g.count;
+  }
   s.record_interval_seconds = std::clamp(s.record_interval_seconds, kMinInterval, s.duration_seconds);
   double highest_price = 0;
   for (MarketSpec& market : s.markets) {
@@ -444,6 +450,15 @@ Scenario random_scenario(uint64_t seed, const RandomScenarioOptions& options) {
         RandomFiller group_filler(rng, indexed("keeper_groups", g), s.duration_seconds);
         describe(group_filler, s.keeper_groups[g]);
         s.keeper_groups[g].count = int(rng.uniform_below(4));
+      }
+    }
+    // Trader groups in a quarter of the scenarios: one or two slices of the traders.
+    if (rng.uniform_below(4) == 0) {
+      s.trader_groups.assign(size_t(1 + rng.uniform_below(2)), TraderGroupSpec{});
+      for (size_t g = 0; g < s.trader_groups.size(); ++g) {
+        RandomFiller group_filler(rng, indexed("trader_groups", g), s.duration_seconds);
+        describe(group_filler, s.trader_groups[g]);
+        s.trader_groups[g].count = int(rng.uniform_below(uint64_t(s.traders.count) / 2 + 1));
       }
     }
     s.limits.max_events = options.max_events;

@@ -1118,7 +1118,18 @@ void check_cross_fields(const Scenario& s, const std::set<std::string>& skip,
     }
   }
   // Strategic agents: their information sets, the markets they hunt, the public liquidation map.
-  if (s.traders.preemptive_share > 0 && skip.count("traders.preemptive_information") == 0)
+  // Trader groups are slices of the traders.
+  double grouped = 0;
+  for (size_t g = 0; g < s.trader_groups.size(); ++g) {
+    grouped += s.trader_groups[g].count;
+    const std::string key = indexed("trader_groups", g) + ".count";
+    if (grouped > s.traders.count && skip.count(key) == 0 && skip.count("traders.count") == 0) {
+      add(key, s.trader_groups[g].count, "the groups' counts add up to more than traders.count",
+          "counts adding up to at most traders.count (" + std::to_string(s.traders.count) + ")");
+      break;
+    }
+  }
+  if (any_preemptive_traders(s) && skip.count("traders.preemptive_information") == 0)
     check_information("traders.preemptive_information", s.traders.preemptive_information,
                       {"mark", "open_interest", "book", "own_account"}, errors);
   for (size_t h = 0; h < s.hunters.size(); ++h) {
@@ -1904,7 +1915,7 @@ RunCostEstimate estimate_run_cost(const Scenario& s) {
     term(d / s.hunters[h].interval_seconds * s.hunters[h].count * 2,
          indexed("hunters", h) + ".interval_seconds", s.hunters[h].interval_seconds, "hunters' decisions");
   if (s.traders.stop_loss_share > 0 || s.traders.take_profit_share > 0 || s.traders.deleverage_share > 0 ||
-      s.traders.preemptive_share > 0) {
+      any_preemptive_traders(s)) {
     term(d / s.traders.check_interval_seconds * double(s.markets.size()), "traders.check_interval_seconds",
          s.traders.check_interval_seconds, "checks of stops and drawdowns");
     term(double(s.traders.count) * 2 * (1 + s.traders.max_reentries), "traders.max_reentries",

@@ -360,6 +360,15 @@ void describe(V& v, KeeperGroupSpec& s) {
 }
 
 template <class V>
+void describe(V& v, TraderGroupSpec& s) {
+  v.integer("count", s.count, 0, 2000000);
+  v.flag("preemptive", s.preemptive);
+  v.number("risk_aversion", s.risk_aversion, closed(0, 100));
+  v.number("preemptive_approach", s.preemptive_approach, open_closed(0, 0.5));
+  v.number("preemptive_fraction", s.preemptive_fraction, open_closed(0, 1));
+}
+
+template <class V>
 void describe(V& v, OptionSliceSpec& s) {
   v.number("days", s.days, open_closed(0, 3650));
   v.number("a", s.a, closed(-10, 10));
@@ -439,6 +448,7 @@ void describe(V& v, Scenario& s) {
   v.tables("hunters", s.hunters, std::vector<HunterSpec>{});
   v.table("options", s.options);
   v.tables("keeper_groups", s.keeper_groups, std::vector<KeeperGroupSpec>{});
+  v.tables("trader_groups", s.trader_groups, std::vector<TraderGroupSpec>{});
 }
 
 }  // namespace liqsim::schema

@@ -610,6 +610,28 @@ TEST(LeveragedTraders, ExpectedLossRuleExitsWithoutReachingItsLiquidation) {
   }
 }
 
+// Trader groups (LeveragedTraderParams::groups): the trader is the last one, so a group of one decides
+// whether it is pre-emptive (not the population's share) and with which risk aversion: with 50,000 coins
+// of bids only a risk aversion of 20 sells (the test above).
+TEST(LeveragedTraders, AGroupsStrategyReplacesThePopulationsForItsMembers) {
+  const auto exits = [](double share, double population_aversion, bool group_preemptive,
+                        double group_aversion) {
+    LeveragedTraderParams p = PreemptiveFixture::params(population_aversion, 0.05, share);
+    p.groups = {{1, group_preemptive, group_aversion, 0.05, 1.0}};
+    // Checks run whoever is pre-emptive: a deleveraging threshold no move here reaches.
+    p.deleverage_probability = 1;
+    p.deleverage_drop = fixed(0.9);
+    p.deleverage_window = seconds(60);
+    PreemptiveFixture f(p);
+    f.book_at(95, 50'000);
+    return f.traders.preemptive_exits();
+  };
+  EXPECT_EQ(exits(0, 0, true, 20), 1u);    // naive population, pre-emptive group
+  EXPECT_EQ(exits(1, 20, false, 20), 0u);  // pre-emptive population, naive group
+  EXPECT_EQ(exits(1, 20, true, 0), 0u);    // the group's risk aversion, not the population's
+  EXPECT_EQ(exits(1, 0, true, 20), 1u);
+}
+
 TEST(LeveragedTraders, NaiveTradersDoNotSellAhead) {
   PreemptiveFixture f(1, 0.05, 0);
   f.book_at(95, 20);

@@ -188,6 +188,49 @@ TEST(GameCommand, AKeeperGroupsPayoffIsItsMembersProfit) {
   EXPECT_EQ(r.max_regret, 0.0);
 }
 
+// Traders as players: a [[trader_groups]] group (the last traders) is paid its members' mean profit.
+const char* kTraderGame = R"(base = "small"
+[set]
+trader_groups = [{count = 200}]
+[game]
+rule = "best_response"
+players = ["trader_groups[0]"]
+tolerance = 0
+[[game.strategies]]
+preemptive = false
+[[game.strategies]]
+preemptive = true
+risk_aversion = 3
+)";
+
+double trader_group_profit_of_plain_run(bool preemptive) {
+  ScenarioResult r = load_preset(
+      "small", {{"trader_groups", preemptive ? "[{count = 200, preemptive = true, risk_aversion = 3}]"
+                                             : "[{count = 200, preemptive = false}]"}});
+  const Scenario& s = std::get<Scenario>(r);
+  const RunResult run = run_simulation(s, "", {});
+  double profit = 0;
+  int trader = 0;
+  for (const AccountFinal& a : run.log.accounts)
+    if (a.role == uint8_t(AgentRole::Trader) && trader++ >= s.traders.count - 200)
+      profit += to_double(a.equity - a.deposits) / 200;
+  EXPECT_EQ(trader, s.traders.count);
+  return profit;
+}
+
+TEST(GameCommand, ATraderGroupsPayoffIsItsMembersProfit) {
+  if (testing_support::kSanitizedBuild)
+    GTEST_SKIP() << "equal results of two paths over whole runs: the release phase checks them";
+  auto parsed = parse_game(kTraderGame, ".");
+  ASSERT_TRUE(std::holds_alternative<GameSpec>(parsed)) << std::get<std::vector<std::string>>(parsed)[0];
+  const EquilibriumResult r = play_game(std::get<GameSpec>(parsed))[0].result;
+  const double naive = trader_group_profit_of_plain_run(false),
+               preemptive = trader_group_profit_of_plain_run(true);
+  ASSERT_NE(naive, preemptive);
+  EXPECT_EQ(r.profile[0], preemptive > naive ? 1 : 0);
+  EXPECT_NEAR(r.payoffs[0], std::max(naive, preemptive), 1e-6);
+}
+
 TEST(GameCommand, APlayerMustBeAGroupOfTheScenario) {
   auto problems = std::get<std::vector<std::string>>(parse_game(R"(base = "small"
 [game]
@@ -208,7 +251,8 @@ priority_fee = 1
 )",
                                                            "."));
   ASSERT_EQ(problems.size(), 1u);
-  EXPECT_NE(problems[0].find("allowed: \"hunters[i]\" or \"keeper_groups[i]\""), std::string::npos)
+  EXPECT_NE(problems[0].find("allowed: \"hunters[i]\", \"keeper_groups[i]\" or \"trader_groups[i]\""),
+            std::string::npos)
       << problems[0];
 }
 

@@ -647,6 +647,25 @@ TEST(ScenarioLoader, KeeperGroupsAreCheckedLikeKeepers) {
   EXPECT_EQ(keeper_count(s), s.keepers.count + 2);
 }
 
+// Trader groups are slices of [traders]: their counts add up to at most traders.count; a pre-emptive group
+// needs an information set as the share does.
+TEST(ScenarioLoader, TraderGroupsAreSlicesOfTheTraders) {
+  auto errors = load_errors(
+      "[traders]\ncount = 10\n[[trader_groups]]\ncount = 6\n[[trader_groups]]\ncount = 5\nrisk_aversion = "
+      "-1\n");
+  ASSERT_EQ(errors.size(), 2u) << all_messages(errors);
+  EXPECT_EQ(errors[0].key, "trader_groups[1].count");
+  EXPECT_NE(errors[0].message().find("at most traders.count (10)"), std::string::npos) << errors[0].message();
+  EXPECT_EQ(errors[1].key, "trader_groups[1].risk_aversion");
+  errors = load_errors(
+      "[traders]\ncount = 10\npreemptive_information = \"mark,positions\"\n[[trader_groups]]\ncount = 5\n");
+  ASSERT_FALSE(errors.empty());
+  for (const ScenarioError& e : errors) EXPECT_EQ(e.key, "traders.preemptive_information");
+  const Scenario s = load_ok("[traders]\ncount = 10\n[[trader_groups]]\ncount = 4\npreemptive = false\n");
+  ASSERT_EQ(s.trader_groups.size(), 1u);
+  EXPECT_FALSE(any_preemptive_traders(s));
+}
+
 // Aave v3 reserve rules (PoolConfigurator): whole basis points, threshold x (1 + bonus) <= 100%, an e-mode
 // category threshold not below the reserve's; the aave_v3 mechanism needs aave_v3 reserves; e-mode
 // traders need a category market.

@@ -554,6 +554,16 @@ class Games(unittest.TestCase):
         self.assertAlmostEqual(payoff_matrix.group_payoffs(run, "keeper_groups[0]"), profits[2], places=6)
         self.assertAlmostEqual(payoff_matrix.group_payoffs(run, "keeper_groups[1]"), profits[3:].mean(), places=6)
 
+    def test_payoff_matrix_pays_a_trader_group_its_members_profit(self):
+        sys.path.insert(0, os.path.join(SOURCE, "analysis"))
+        import payoff_matrix
+        run = liqsim.run("small", {"duration_seconds": 5400, "trader_groups": [{"count": 30}, {"count": 20}]})
+        accounts = run.array("accounts")
+        traders = accounts[accounts["role"] == 0]  # AgentRole::Trader: the groups are the last 50
+        profits = (traders["equity"] - traders["deposits"]) * 1e-6
+        self.assertAlmostEqual(payoff_matrix.group_payoffs(run, "trader_groups[0]"), profits[-50:-20].mean(), places=6)
+        self.assertAlmostEqual(payoff_matrix.group_payoffs(run, "trader_groups[1]"), profits[-20:].mean(), places=6)
+
     def test_bad_game_parameters_are_refused(self):
         with self.assertRaises(ValueError):
             liqsim.keeper_entry_game("small", entry_cost=-1)
