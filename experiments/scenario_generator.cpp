@@ -97,6 +97,20 @@ double log_uniform(Rng& rng, double lo, double hi) {
 
 void repair_after_cheapening(Scenario& s);
 
+// In one scenario out of `one_in`, one or two groups of an array of tables (`key`), every key drawn, then
+// `fix` applied to each (its count, its market).
+template <class Spec, class Fix>
+void draw_groups(Rng& rng, const Scenario& s, const std::string& key, std::vector<Spec>& groups,
+                 uint64_t one_in, Fix fix) {
+  if (rng.uniform_below(one_in) != 0) return;
+  groups.assign(size_t(1 + rng.uniform_below(2)), Spec{});
+  for (size_t g = 0; g < groups.size(); ++g) {
+    RandomFiller filler(rng, indexed(key, g), s.duration_seconds);
+    describe(filler, groups[g]);
+    fix(groups[g]);
+  }
+}
+
 void repair(Scenario& s, Rng& rng) {
   s.record_interval_seconds = std::min(s.record_interval_seconds, s.duration_seconds);
   if (s.measure_from_seconds >= s.duration_seconds) s.measure_from_seconds = s.duration_seconds / 2;
@@ -426,15 +440,10 @@ Scenario random_scenario(uint64_t seed, const RandomScenarioOptions& options) {
       if (s.markets[m].price.model == "replay") s.markets[m].price.model = "gbm";
     }
     // Liquidation hunters in a third of the scenarios, one or two groups of at most three.
-    if (rng.uniform_below(3) == 0) {
-      s.hunters.assign(size_t(1 + rng.uniform_below(2)), HunterSpec{});
-      for (size_t h = 0; h < s.hunters.size(); ++h) {
-        RandomFiller hunter_filler(rng, indexed("hunters", h), s.duration_seconds);
-        describe(hunter_filler, s.hunters[h]);
-        s.hunters[h].count = int(rng.uniform_below(4));
-        s.hunters[h].market = int(rng.uniform_below(s.markets.size()));
-      }
-    }
+    draw_groups(rng, s, "hunters", s.hunters, 3, [&](HunterSpec& h) {
+      h.count = int(rng.uniform_below(4));
+      h.market = int(rng.uniform_below(s.markets.size()));
+    });
     // The options venue in a third of the scenarios, small: its other keys as drawn.
     s.options.enabled = rng.uniform_below(3) == 0;
     s.options.market = int(rng.uniform_below(s.markets.size()));
@@ -443,24 +452,13 @@ Scenario random_scenario(uint64_t seed, const RandomScenarioOptions& options) {
     s.options.writer_capital = std::min(s.options.writer_capital, 1e7);
     s.options.maker_capital = std::min(s.options.maker_capital, 1e9);
     s.options.expiries_days = {s.duration_seconds / 86400.0 + 1.0 + double(rng.uniform_below(30))};
-    // Keeper groups in a quarter of the scenarios, one or two of at most three keepers.
-    if (rng.uniform_below(4) == 0) {
-      s.keeper_groups.assign(size_t(1 + rng.uniform_below(2)), KeeperGroupSpec{});
-      for (size_t g = 0; g < s.keeper_groups.size(); ++g) {
-        RandomFiller group_filler(rng, indexed("keeper_groups", g), s.duration_seconds);
-        describe(group_filler, s.keeper_groups[g]);
-        s.keeper_groups[g].count = int(rng.uniform_below(4));
-      }
-    }
-    // Trader groups in a quarter of the scenarios: one or two slices of the traders.
-    if (rng.uniform_below(4) == 0) {
-      s.trader_groups.assign(size_t(1 + rng.uniform_below(2)), TraderGroupSpec{});
-      for (size_t g = 0; g < s.trader_groups.size(); ++g) {
-        RandomFiller group_filler(rng, indexed("trader_groups", g), s.duration_seconds);
-        describe(group_filler, s.trader_groups[g]);
-        s.trader_groups[g].count = int(rng.uniform_below(uint64_t(s.traders.count) / 2 + 1));
-      }
-    }
+    // Keeper groups in a quarter of the scenarios, one or two of at most three keepers; trader groups in a
+    // quarter, one or two slices of the traders.
+    draw_groups(rng, s, "keeper_groups", s.keeper_groups, 4,
+                [&](KeeperGroupSpec& g) { g.count = int(rng.uniform_below(4)); });
+    draw_groups(rng, s, "trader_groups", s.trader_groups, 4, [&](TraderGroupSpec& g) {
+      g.count = int(rng.uniform_below(uint64_t(s.traders.count) / 2 + 1));
+    });
     s.limits.max_events = options.max_events;
     repair(s, rng);
     for (int k = 0; k < 200 && estimate_run_cost(s).events > options.max_events; ++k) {
