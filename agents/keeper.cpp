@@ -36,6 +36,7 @@ Keepers::Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t 
     k.twap = params.twap;
     k.hold = params.hold;
     k.flash_loan = params.flash_loan;
+    k.valuation_discount = params.auction.valuation_discount;
   }
   size_t grouped = 0;
   for (const KeeperStrategy& g : params.groups) grouped += g.count;
@@ -52,6 +53,7 @@ Keepers::Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t 
       k.twap = g.twap;
       k.hold = g.hold;
       k.flash_loan = g.flash_loan;
+      k.valuation_discount = g.valuation_discount;
     }
   for (const Keeper& k : keepers_) any_flash_ = any_flash_ || k.flash_loan;
 }
@@ -116,13 +118,14 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
     const MarketId m = largest_exposure(ch, target);
     const Quantity lot = ch.ledger().position(target, m).size;
     const Price market = ctx.view(m).index;
-    const Price value = apply(market, Ratio(kRatioScale) - params_.auction.valuation_discount, Round::Down);
     const Price store = apply(ch.mark(m), Ratio(kRatioScale) - params_.auction.buy_discount, Round::Down);
-    const bool buy = params_.auction.buy_on_bark && lot.raw() > 0 && store.raw() > 0 && store <= value &&
-                     comet_store_open(ch.ledger(), params_.auction.buy_target_reserves);
+    const bool store_open = params_.auction.buy_on_bark && lot.raw() > 0 && store.raw() > 0 &&
+                            comet_store_open(ch.ledger(), params_.auction.buy_target_reserves);
     for (uint32_t i = 0; i < keepers_.size(); ++i) {
       Keeper& k = keepers_[i];
       if (k.pending.contains(target) || !available(i, ctx.now(), base_fee)) continue;
+      const Price value = apply(market, Ratio(kRatioScale) - k.valuation_discount, Round::Down);
+      const bool buy = store_open && store <= value;
       TxIntent intent{TxAction::Bark};
       Amount gain = incentive;
       if (buy) {
@@ -140,11 +143,13 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
   for (const AuctionView& v : auctions) {
     // A debt auction's lot is MKR, valued at the price its view states; collateral at the market's index.
     const Price market = v.kind == AuctionKind::Debt ? v.price : ctx.view(v.market).index;
-    const Price value = apply(market, Ratio(kRatioScale) - params_.auction.valuation_discount, Round::Down);
-    if (value.raw() <= 0 || v.lot.raw() <= 0) continue;
+    if (v.lot.raw() <= 0) continue;
     for (uint32_t i = 0; i < keepers_.size(); ++i) {
       Keeper& k = keepers_[i];
       if (k.pending.contains(target) || !available(i, ctx.now(), base_fee)) continue;
+      // The keeper's own valuation: the market less its discount (its bidding strategy in auctions).
+      const Price value = apply(market, Ratio(kRatioScale) - k.valuation_discount, Round::Down);
+      if (value.raw() <= 0) continue;
       const Amount cost = base_fee + k.priority_fee;
       const Amount cash = ch.ledger().account(k.account).balance;
       TxIntent intent;

@@ -56,7 +56,8 @@ struct KeeperAuctionParams {
 
 // A group of keepers with a strategy of their own ([[keeper_groups]]: a game's players): every member bids
 // `priority_fee` (fixed bidding; the starting level with adaptive bidding), skips liquidations below
-// `min_profit`, sells what it seizes by its own rule and may finance takes with flash loans.
+// `min_profit`, sells what it seizes by its own rule, may finance takes with flash loans and values
+// auctioned collateral at the market less its own `valuation_discount` (KeeperAuctionParams).
 struct KeeperStrategy {
   uint32_t count = 0;
   Amount priority_fee;
@@ -64,6 +65,7 @@ struct KeeperStrategy {
   bool twap = false;
   bool hold = false;
   bool flash_loan = false;
+  Ratio valuation_discount;
 };
 
 struct KeeperParams {
@@ -194,6 +196,7 @@ class Keepers final : public Population {
     // The keeper's strategy: the population's, or its group's.
     Amount min_profit;
     bool twap = false, hold = false, flash_loan = false;
+    Ratio valuation_discount;  // auctions: bids and takes at most the market x (1 - this)
   };
   void unwind_slice(AgentContext& ctx, Keeper& k, Unwind& u);
   // Keeper i can send now: not in an outage, and the base fee within its gas cap.

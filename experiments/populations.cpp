@@ -207,9 +207,9 @@ std::unique_ptr<Population> build_keepers(const PopulationBuildContext& c) {
   kp.hold_stop_loss = ks.hold_stop_loss;
   kp.flash_loan_fee = ratio_from_double(ks.flash_loan_fee);
   for (const KeeperGroupSpec& g : c.scenario.keeper_groups)
-    kp.groups.push_back(KeeperStrategy{uint32_t(g.count), amount_from_double(g.priority_fee),
-                                       amount_from_double(g.min_profit), g.sell_rule == "twap",
-                                       g.sell_rule == "hold", g.flash_loan});
+    kp.groups.push_back(KeeperStrategy{
+        uint32_t(g.count), amount_from_double(g.priority_fee), amount_from_double(g.min_profit),
+        g.sell_rule == "twap", g.sell_rule == "hold", g.flash_loan, ratio_from_double(g.valuation_discount)});
   return std::make_unique<Keepers>(kp, std::move(ids), c.scenario.seed);
 }
 

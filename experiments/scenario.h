@@ -435,6 +435,9 @@ struct KeeperGroupSpec {
   // Finance each take of a long with a flash loan sold on keepers.unwind_venue in the transaction
   // (keepers.flash_loan): needs the `keeper` or `aave_v3` mechanism.
   bool flash_loan = false;
+  // [0, 1): auctions (maker_clip, maker_flip, compound_v3): the group values collateral at the index x
+  // (1 - valuation_discount), as keepers.valuation_discount; its bid shading as a strategy.
+  double valuation_discount = 0.02;
 };
 
 // One group of leveraged traders with a pre-emptive strategy of its own, `[[trader_groups]]`: the last

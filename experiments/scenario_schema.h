@@ -357,6 +357,7 @@ void describe(V& v, KeeperGroupSpec& s) {
   v.number("min_profit", s.min_profit, closed(-kMaxDollars, kMaxDollars), Unit::Dollars);
   v.text("sell_rule", s.sell_rule, one_of({"immediate", "twap", "hold"}));
   v.flag("flash_loan", s.flash_loan);
+  v.number("valuation_discount", s.valuation_discount, closed_open(0, 1), Unit::Fraction);
 }
 
 template <class V>

@@ -808,6 +808,32 @@ TEST(Keepers, DutchAuctionTakesOnlyAtOrBelowTheValuation) {
   EXPECT_EQ(f.ctx.liquidation_txs[0].intent.max_price, px(90));
 }
 
+// A group's valuation discount is its members' bid shading: at a curve price of 95 the population's
+// keeper (10 % discount, valuation 90) waits, a group member with a 4 % discount (valuation 96) takes.
+TEST(Keepers, AGroupsValuationDiscountDecidesItsTakes) {
+  Fixture f;
+  KeeperParams p = base_params();
+  p.min_profit = usd(0);
+  p.auction.enabled = true;
+  p.auction.valuation_discount = rate(0.1);
+  p.groups = {KeeperStrategy{1, usd(2), usd(0), false, false, false, rate(0.04)}};
+  const std::vector<AccountId> ids = f.open_keepers(2, 450);
+  Keepers keepers(p, ids, kSeed);
+  const AccountId vault = f.liquidatable_trader(10);
+  AuctionView v;
+  v.kind = AuctionKind::Dutch;
+  v.id = LiquidationId(3);
+  v.market = MarketId(0);
+  v.lot = coins(10);
+  v.tab = usd(1000);
+  v.price = px(95);
+  f.ctx.auction_views[vault] = {v};
+  keepers.on_opportunity(f.ctx, vault);
+  ASSERT_EQ(f.ctx.liquidation_txs.size(), 1u);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].keeper, ids[1]);
+  EXPECT_EQ(f.ctx.liquidation_txs[0].intent.max_price, px(96));
+}
+
 // Compound v3: absorbing pays nothing, so a keeper absorbs to buy the lot in the same transaction at the
 // store price (mark 100 x (1 - 2.5%) = 97.5) when that is at or below its valuation (index less its
 // discount): 10 coins bought for $975 and worth $1,000 pay the gas. At a 3% discount (valuation 97) or
