@@ -15,6 +15,8 @@ std::string_view to_string(SameTimeOrder order) {
       return "random";
     case SameTimeOrder::PriorityFee:
       return "priority_fee";
+    case SameTimeOrder::Arrival:
+      return "arrival";
   }
   return "?";
 }
@@ -23,6 +25,7 @@ std::optional<SameTimeOrder> same_time_order_from_string(std::string_view name) 
   if (name == "fifo") return SameTimeOrder::Fifo;
   if (name == "random") return SameTimeOrder::Random;
   if (name == "priority_fee") return SameTimeOrder::PriorityFee;
+  if (name == "arrival") return SameTimeOrder::Arrival;
   return std::nullopt;
 }
 
@@ -72,7 +75,7 @@ void sift_down(std::vector<Event>& heap, size_t i) {
 Engine::Engine(SameTimeOrder order, uint64_t ordering_seed) : order_(order), ordering_seed_(ordering_seed) {}
 
 uint64_t Engine::schedule(Time time, uint32_t kind, uint32_t target, int64_t arg, Lane lane,
-                          uint64_t priority_fee) {
+                          uint64_t priority_fee, Time arrival) {
   LIQSIM_CHECK(time >= now_, "event scheduled in the past");
   Event e;
   e.time = time;
@@ -91,6 +94,10 @@ uint64_t Engine::schedule(Time time, uint32_t kind, uint32_t target, int64_t arg
         break;
       case SameTimeOrder::PriorityFee:
         e.key = UINT64_MAX - priority_fee;
+        break;
+      case SameTimeOrder::Arrival:
+        LIQSIM_CHECK(arrival.raw() >= 0, "a transaction arrived before time 0");
+        e.key = uint64_t(arrival.raw());
         break;
     }
   }

@@ -3,7 +3,8 @@
 //
 // Same-time ordering is part of the model. System events (price ticks, mark updates, agent wake-ups)
 // are first-in first-out. Transaction events (keeper transactions landing in a block) are ordered by
-// the scenario's named rule: fifo (submission order), random (a hash of the ordering seed and the
+// the scenario's named rule: fifo (submission order), arrival (the time each transaction reached the
+// chain, its sender's latency included; ties by submission), random (a hash of the ordering seed and the
 // sequence number, so reproducible), or priority_fee (highest fee first, ties by submission). All
 // system events at a time run before transactions at the same time.
 #pragma once
@@ -17,7 +18,7 @@
 
 namespace liqsim {
 
-enum class SameTimeOrder : uint8_t { Fifo, Random, PriorityFee };
+enum class SameTimeOrder : uint8_t { Fifo, Random, PriorityFee, Arrival };
 std::string_view to_string(SameTimeOrder order);
 std::optional<SameTimeOrder> same_time_order_from_string(std::string_view name);
 
@@ -41,10 +42,11 @@ class Engine {
 
   Time now() const { return now_; }
   SameTimeOrder order() const { return order_; }
-  // Schedules an event at `time` (>= now). priority_fee is used only by the priority_fee rule on the
-  // transaction lane. Returns the event's sequence number.
+  // Schedules an event at `time` (>= now). priority_fee is used only by the priority_fee rule and
+  // arrival (>= 0: when the transaction reached the chain) only by the arrival rule, on the transaction
+  // lane. Returns the event's sequence number.
   uint64_t schedule(Time time, uint32_t kind, uint32_t target, int64_t arg, Lane lane = Lane::System,
-                    uint64_t priority_fee = 0);
+                    uint64_t priority_fee = 0, Time arrival = Time(0));
   // Schedules a popped event again at `at` (>= now) with its lane, key and sequence number: it keeps its
   // place among same-time events (a transaction that found its block full waits for the next block in
   // the same-time rule's order, by its original submission, random key or fee).

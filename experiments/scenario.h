@@ -546,7 +546,7 @@ struct Scenario {
   // still hold every record.
   double measure_from_seconds = 0;
   double record_interval_seconds = 10;   // [0.001, duration]
-  std::string same_time_order = "fifo";  // "fifo" | "random" | "priority_fee"
+  std::string same_time_order = "fifo";  // "fifo" | "arrival" | "random" | "priority_fee"
   std::vector<MarketSpec> markets;       // at least one
   LiquidationSpec liquidation;
   NoiseTraderSpec noise;

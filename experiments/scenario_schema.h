@@ -434,7 +434,7 @@ void describe(V& v, Scenario& s) {
   v.number("measure_from_seconds", s.measure_from_seconds, closed_open(0, kMaxSeconds), Unit::Seconds);
   v.number("record_interval_seconds", s.record_interval_seconds, closed(kMinInterval, kMaxSeconds),
            Unit::Seconds);
-  v.text("same_time_order", s.same_time_order, one_of({"fifo", "random", "priority_fee"}));
+  v.text("same_time_order", s.same_time_order, one_of({"fifo", "arrival", "random", "priority_fee"}));
   v.table("liquidation", s.liquidation);
   v.table("noise", s.noise);
   v.table("market_makers", s.market_makers);

@@ -45,8 +45,18 @@ TEST(Engine, RandomOrderIsReproducibleAndSeedDependent) {
   EXPECT_NE(run(7), fifo);
 }
 
+// Arrival: by when each transaction reached the chain, ties by submission; system events still first.
+TEST(Engine, ArrivalOrdersTransactionsByArrivalThenSubmission) {
+  Engine engine(SameTimeOrder::Arrival, 1);
+  engine.schedule(seconds(12), 1, 0, 0, Lane::Transaction, 50, seconds(11));
+  engine.schedule(seconds(12), 2, 0, 0, Lane::Transaction, 5, seconds(10));
+  engine.schedule(seconds(12), 3, 0, 0, Lane::Transaction, 5, seconds(11));
+  engine.schedule(seconds(12), 4, 0, 0, Lane::System);
+  EXPECT_EQ(drain(engine), (std::vector<uint32_t>{4, 2, 1, 3}));
+}
+
 TEST(Engine, NamesRoundTrip) {
-  for (auto o : {SameTimeOrder::Fifo, SameTimeOrder::Random, SameTimeOrder::PriorityFee})
+  for (auto o : {SameTimeOrder::Fifo, SameTimeOrder::Random, SameTimeOrder::PriorityFee, SameTimeOrder::Arrival})
     EXPECT_EQ(same_time_order_from_string(to_string(o)), o);
   EXPECT_FALSE(same_time_order_from_string("lifo").has_value());
 }
