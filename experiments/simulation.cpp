@@ -860,7 +860,8 @@ void World::send_liquidation_tx(AccountId keeper, AccountId target, Time ready, 
                                 const TxIntent& intent) {
   LIQSIM_CHECK(owner_of(keeper).has_value(), "transaction from an account no population owns");
   const auto [tx, block] = chain_->submit(engine_.now(), ready, keeper, target, priority_fee, intent);
-  engine_.schedule(block, kKeeperTx, keeper.raw(), tx, Lane::Transaction, uint64_t(priority_fee.raw()), ready);
+  engine_.schedule(block, kKeeperTx, keeper.raw(), tx, Lane::Transaction, uint64_t(priority_fee.raw()),
+                   ready);
 }
 
 Amount World::base_fee() const {

@@ -56,7 +56,8 @@ TEST(Engine, ArrivalOrdersTransactionsByArrivalThenSubmission) {
 }
 
 TEST(Engine, NamesRoundTrip) {
-  for (auto o : {SameTimeOrder::Fifo, SameTimeOrder::Random, SameTimeOrder::PriorityFee, SameTimeOrder::Arrival})
+  for (auto o :
+       {SameTimeOrder::Fifo, SameTimeOrder::Random, SameTimeOrder::PriorityFee, SameTimeOrder::Arrival})
     EXPECT_EQ(same_time_order_from_string(to_string(o)), o);
   EXPECT_FALSE(same_time_order_from_string("lifo").has_value());
 }

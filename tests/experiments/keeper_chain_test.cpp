@@ -247,6 +247,28 @@ std::string digest_of(const RunResult& r, const std::string& name, const RunFile
 
 // The same stressed scenario gives the same file whether it runs alone or beside another run on a second
 // thread, and whatever the writer's thread count and chunking.
+// same_time_order = "arrival": keepers with up to 5 s of latency jitter race for the same accounts; inside
+// every block the transactions run in the order they reached the chain (their ready times, latency
+// included), whatever their fees.
+TEST(KeeperChain, ArrivalOrderRunsABlocksTransactionsInTheOrderTheyArrived) {
+  Scenario s = load(kKeeperCrash);
+  s.same_time_order = "arrival";
+  s.keepers.latency_seconds = 1;
+  s.keepers.latency_jitter_seconds = 5;
+  ASSERT_TRUE(validate_scenario(s).empty()) << all_messages(validate_scenario(s));
+  const RunResult r = run(s);
+  EXPECT_EQ(r.summary.conservation_residual, Amount(0));
+  std::map<int64_t, std::vector<const KeeperTxQueueRecord*>> blocks;
+  for (const KeeperTxQueueRecord& q : r.log.keeper_tx_queue) blocks[q.executed.raw()].push_back(&q);
+  size_t shared = 0;
+  for (auto& [time, txs] : blocks) {
+    std::sort(txs.begin(), txs.end(), [](const auto* a, const auto* b) { return a->position < b->position; });
+    for (size_t i = 1; i < txs.size(); ++i) EXPECT_LE(txs[i - 1]->ready, txs[i]->ready) << time;
+    if (txs.size() > 1) ++shared;
+  }
+  EXPECT_GT(shared, 5u);  // races inside a block happened
+}
+
 TEST(KeeperChain, StressedRunsAreDeterministicAtAnyThreadCount) {
   if (testing_support::kSanitizedBuild)
     GTEST_SKIP() << "determinism over whole runs: the release phase checks it";
