@@ -35,7 +35,8 @@ tables = [("(top level)", "Scenario"), ("[liquidation]", "LiquidationSpec"),
           ("[markets.oracle]", "OracleSpec"),
           ("[markets.mark]", "MarkSpec"), ("[markets.funding]", "FundingSpec"),
           ("[markets.margin]", "MarginSpec"), ("[liquidation_map]", "LiquidationMapSpec"),
-          ("[[hunters]]", "HunterSpec"), ("[options]", "OptionsSpec"), ("[[options.slices]]", "OptionSliceSpec")]
+          ("[[hunters]]", "HunterSpec"), ("[options]", "OptionsSpec"), ("[[options.slices]]", "OptionSliceSpec"),
+          ("[[keeper_groups]]", "KeeperGroupSpec"), ("[[trader_groups]]", "TraderGroupSpec")]
 # The margin models (experiments/margin_models.h): name, description and spec, in registry order; the
 # chosen model's keys sit in [markets.margin] beside `model`.
 registry = re.search(r"using MarginModelSpecs =\s*std::tuple<([^>]*)>;", text).group(1)
