@@ -18,6 +18,14 @@ Quantity affordable_quantity(Amount cash, Price price) {
 
 Keepers::Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t master_seed)
     : params_(params) {
+  // The population's strategy (count and fee unused: each keeper draws its own fee below).
+  const KeeperStrategy population{0,
+                                  Amount(0),
+                                  params.min_profit,
+                                  params.twap,
+                                  params.hold,
+                                  params.flash_loan,
+                                  params.auction.valuation_discount};
   for (uint32_t i = 0; i < accounts.size(); ++i) {
     Rng rng(master_seed, StreamKind::Keeper, i);
     // Each keeper bids one priority fee, drawn once: its place in the priority-gas auction.
@@ -31,12 +39,7 @@ Keepers::Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t 
                                                (1.0 - to_double(params.gas_cap_spread) * u))));
     }
     keepers_.push_back(Keeper{accounts[i], std::move(rng), fee, cap, {}, {}});
-    Keeper& k = keepers_.back();
-    k.min_profit = params.min_profit;
-    k.twap = params.twap;
-    k.hold = params.hold;
-    k.flash_loan = params.flash_loan;
-    k.valuation_discount = params.auction.valuation_discount;
+    keepers_.back().strategy = population;
   }
   size_t grouped = 0;
   for (const KeeperStrategy& g : params.groups) grouped += g.count;
@@ -47,15 +50,10 @@ Keepers::Keepers(KeeperParams params, std::vector<AccountId> accounts, uint64_t 
   size_t i = ungrouped_;
   for (const KeeperStrategy& g : params.groups)
     for (uint32_t n = 0; n < g.count; ++n, ++i) {
-      Keeper& k = keepers_[i];
-      k.priority_fee = g.priority_fee;
-      k.min_profit = g.min_profit;
-      k.twap = g.twap;
-      k.hold = g.hold;
-      k.flash_loan = g.flash_loan;
-      k.valuation_discount = g.valuation_discount;
+      keepers_[i].priority_fee = g.priority_fee;
+      keepers_[i].strategy = g;
     }
-  for (const Keeper& k : keepers_) any_flash_ = any_flash_ || k.flash_loan;
+  for (const Keeper& k : keepers_) any_flash_ = any_flash_ || k.strategy.flash_loan;
 }
 
 std::optional<Keepers::Expected> Keepers::expected_take(const KeeperParams& params, const ClearingHouse& ch,
@@ -124,7 +122,7 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
     for (uint32_t i = 0; i < keepers_.size(); ++i) {
       Keeper& k = keepers_[i];
       if (k.pending.contains(target) || !available(i, ctx.now(), base_fee)) continue;
-      const Price value = apply(market, Ratio(kRatioScale) - k.valuation_discount, Round::Down);
+      const Price value = apply(market, Ratio(kRatioScale) - k.strategy.valuation_discount, Round::Down);
       const bool buy = store_open && store <= value;
       TxIntent intent{TxAction::Bark};
       Amount gain = incentive;
@@ -133,7 +131,7 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
         intent.max_price = value;
         gain += notional(market, intent.quantity, Round::Down) - notional(store, intent.quantity, Round::Up);
       }
-      if (gain - base_fee - k.priority_fee < k.min_profit) continue;
+      if (gain - base_fee - k.priority_fee < k.strategy.min_profit) continue;
       send(ctx, k, target, k.priority_fee, intent);
     }
     return;
@@ -148,7 +146,7 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
       Keeper& k = keepers_[i];
       if (k.pending.contains(target) || !available(i, ctx.now(), base_fee)) continue;
       // The keeper's own valuation: the market less its discount (its bidding strategy in auctions).
-      const Price value = apply(market, Ratio(kRatioScale) - k.valuation_discount, Round::Down);
+      const Price value = apply(market, Ratio(kRatioScale) - k.strategy.valuation_discount, Round::Down);
       if (value.raw() <= 0) continue;
       const Amount cost = base_fee + k.priority_fee;
       const Amount cash = ch.ledger().account(k.account).balance;
@@ -160,12 +158,12 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
         if (v.bidder == k.account) continue;
         const Quantity lot = v.max_lot;
         if (lot.raw() <= 0 || v.tab > cash) continue;
-        if (notional(value, lot, Round::Down) - v.tab - cost < k.min_profit) continue;
+        if (notional(value, lot, Round::Down) - v.tab - cost < k.strategy.min_profit) continue;
         intent.action = TxAction::Dent;
         intent.quantity = lot;
       } else if (v.kind == AuctionKind::Dutch) {
         if (v.needs_redo) {
-          if (v.redo_incentive - cost < k.min_profit) continue;
+          if (v.redo_incentive - cost < k.strategy.min_profit) continue;
           intent.action = TxAction::Redo;
         } else {
           if (v.price.raw() <= 0 || v.price > value) continue;
@@ -174,7 +172,7 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
           const Quantity amount = std::min(v.lot, affordable);
           if (amount.raw() <= 0) continue;
           const Amount gain = notional(market, amount, Round::Down) - notional(v.price, amount, Round::Up);
-          if (gain - cost < k.min_profit) continue;
+          if (gain - cost < k.strategy.min_profit) continue;
           intent.action = TxAction::Take;
           intent.quantity = amount;
           intent.max_price = value;
@@ -187,7 +185,7 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
           // Tend: the lowballer bids the smallest acceptable step, the others their valuation of the lot
           // (at most the tab).
           const Amount bid = lowball ? v.min_bid : std::min(v.tab, notional(value, v.lot, Round::Down));
-          if (bid < v.min_bid || bid > cash || lot_value - bid - cost < k.min_profit) continue;
+          if (bid < v.min_bid || bid > cash || lot_value - bid - cost < k.strategy.min_profit) continue;
           intent.action = TxAction::Tend;
           intent.bid = bid;
         } else {
@@ -196,7 +194,7 @@ void Keepers::on_auction_opportunity(AgentContext& ctx, AccountId target) {
           // the keeper's valuation.
           const Quantity lot = v.max_lot;
           if (lot.raw() <= 0 || notional(value, lot, Round::Down) < v.tab || v.tab > cash) continue;
-          if (notional(market, lot, Round::Down) - v.tab - cost < k.min_profit) continue;
+          if (notional(market, lot, Round::Down) - v.tab - cost < k.strategy.min_profit) continue;
           intent.action = TxAction::Dent;
           intent.quantity = lot;
         }
@@ -241,8 +239,9 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   // book) can buy; anything else (a short, a market without a pool, another call) a flash keeper takes
   // with its own capital as the others do.
   const std::optional<VenueId> amm = params_.unwind_on_amm ? ctx.amm_of(m) : std::nullopt;
-  const bool flash_eligible = any_flash_ && (amm || !params_.unwind_on_amm) &&
-                              ch.ledger().position(target, m).size.raw() > 0 && action == TxAction::Liquidate;
+  const bool long_take = ch.ledger().position(target, m).size.raw() > 0;
+  const bool flash_eligible =
+      any_flash_ && (amm || !params_.unwind_on_amm) && long_take && action == TxAction::Liquidate;
   // The flash take's reward: the loan pays the take's cost (its value less the keeper's reward, one
   // micro-dollar over for the rounding); the pool, or the book's bids net of the taker fee, pay for the
   // coins now. None: the venue cannot buy them.
@@ -264,7 +263,6 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
   // mark is added to the reward (usually a cost); none when the book cannot absorb it.
   std::optional<Amount> carried_reward = reward;
   if (params_.unwind_valuation_book && action == TxAction::Liquidate) {
-    const bool long_take = ch.ledger().position(target, m).size.raw() > 0;
     const std::optional<Amount> at_book = book_value(ctx.book(m), long_take ? Side::Buy : Side::Sell, take);
     carried_reward = at_book
                          ? std::optional<Amount>(reward + (long_take ? *at_book - value : value - *at_book))
@@ -279,19 +277,20 @@ void Keepers::on_opportunity(AgentContext& ctx, AccountId target) {
       if (i < params_.endorsed) send(ctx, k, target, k.priority_fee, intent);
       continue;
     }
-    const bool flash = k.flash_loan && flash_eligible;
+    const bool flash = k.strategy.flash_loan && flash_eligible;
     const std::optional<Amount>& terms = flash ? flash_reward : carried_reward;
     if (!terms) continue;
     // What this keeper would earn: a reward it already earned (its flag) is paid by this transaction too.
     const Amount earned = *terms + (beneficiary == k.account ? beneficiary_reward : Amount(0));
     Amount fee = k.priority_fee;
     if (params_.bidding == KeeperBidding::Adaptive) {
-      const std::optional<Amount> bid = adaptive_bid(params_, k.priority_fee, earned, base_fee, k.min_profit);
+      const std::optional<Amount> bid =
+          adaptive_bid(params_, k.priority_fee, earned, base_fee, k.strategy.min_profit);
       if (!bid) continue;
       fee = *bid;
     }
     const Amount cost = base_fee + fee;
-    if (earned - cost < k.min_profit) continue;
+    if (earned - cost < k.strategy.min_profit) continue;
     // Capital: the keeper must be able to post initial margin at max leverage on the seized position at
     // the mark (with a flash loan, nothing beyond its gas).
     const Amount needed = flash ? Amount(0)
@@ -330,12 +329,12 @@ void Keepers::on_transaction_result(AgentContext& ctx, uint32_t i, AccountId tar
   // Auctions: a bark, a redo or a bid moves no collateral to the keeper (a won English auction is
   // delivered when it is settled, with its lot).
   if (result.outcome != KeeperOutcome::Liquidated || result.quantity.raw() == 0) return;
-  const int slices = k.twap ? std::max(1, params_.twap_slices) : 1;
+  const int slices = k.strategy.twap ? std::max(1, params_.twap_slices) : 1;
   Unwind u{result.market, result.quantity, Quantity(0), *result.liquidation, ctx.view(result.market).mark,
            ctx.now()};
   const Quantity abs_q = result.quantity.raw() < 0 ? -result.quantity : result.quantity;
   u.slice = Quantity((abs_q.raw() + slices - 1) / slices);
-  if (k.hold) {  // held whole until the risk rule says otherwise; one check stream per keeper
+  if (k.strategy.hold) {  // held whole until the risk rule says otherwise; one check stream per keeper
     k.unwinds.push_back(u);
     if (!k.hold_check_pending) ctx.wake(ctx.now() + params_.hold_check, i, kHoldCheck);
     k.hold_check_pending = true;

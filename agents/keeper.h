@@ -193,10 +193,9 @@ class Keepers final : public Population {
     std::unordered_set<AccountId> pending;
     std::vector<Unwind> unwinds;
     bool hold_check_pending = false;  // hold: a kHoldCheck wake-up is queued
-    // The keeper's strategy: the population's, or its group's.
-    Amount min_profit;
-    bool twap = false, hold = false, flash_loan = false;
-    Ratio valuation_discount;  // auctions: bids and takes at most the market x (1 - this)
+    // The keeper's strategy: the population's, or its group's (whose priority fee is already the keeper's
+    // priority_fee above).
+    KeeperStrategy strategy;
   };
   void unwind_slice(AgentContext& ctx, Keeper& k, Unwind& u);
   // Keeper i can send now: not in an outage, and the base fee within its gas cap.
